@@ -1,0 +1,55 @@
+package io.kvmop;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.kvmop.host.HostNetworkPort;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.network.NetworkRealizer;
+import io.kvmop.reconciler.KvmNetworkReconciler;
+import io.kvmop.reconciler.LibvirtNetworkEventSource;
+import java.time.Clock;
+import java.util.Map;
+
+/** The node agent: the controllers of one node, wired to its libvirt and host. */
+public final class KvmopOperator implements AutoCloseable {
+  private final Operator operator;
+
+  public KvmopOperator(
+      OperatorConfig config, KubernetesClient client, LibvirtPort libvirt, HostNetworkPort host) {
+    this.operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
+                    .withCloseClientOnStop(false));
+    Clock clock = Clock.systemUTC();
+    var events = new LibvirtNetworkEventSource(libvirt, config.autostartCheck());
+    var realizer = new NetworkRealizer(config.nodeName(), libvirt, host, clock);
+    var networks =
+        new KvmNetworkReconciler(
+            config.nodeName(),
+            realizer,
+            events,
+            () -> nodeLabels(client, config.nodeName()),
+            clock);
+    operator.register(
+        networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
+  }
+
+  private static Map<String, String> nodeLabels(KubernetesClient client, String node) {
+    Node n = client.nodes().withName(node).get();
+    return n == null || n.getMetadata().getLabels() == null
+        ? Map.of()
+        : n.getMetadata().getLabels();
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

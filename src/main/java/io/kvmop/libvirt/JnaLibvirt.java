@@ -1,0 +1,348 @@
+package io.kvmop.libvirt;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import io.kvmop.libvirt.xml.NetworkXml;
+import io.kvmop.libvirt.xml.XmlCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.libvirt.Network;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link LibvirtPort} over libvirt-java and JNA: one shared connection, reopened when it dies, with
+ * network lifecycle events registered on every connection it opens.
+ */
+public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JnaLibvirt.class);
+  private static final int XML_INACTIVE = 1;
+
+  private final String uri;
+  private final List<LibvirtListener> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService dispatch;
+  private final ScheduledExecutorService reconnector;
+  private final NativeLibvirt.NetworkLifecycleCallback networkCallback = this::onNetworkEvent;
+  private KvmopConnect conn;
+  private int networkCallbackId = -1;
+  private boolean everConnected;
+  private volatile boolean closed;
+
+  public JnaLibvirt(String uri) {
+    this.uri = uri;
+    LibvirtEventLoop.ensureRunning();
+    this.dispatch = Executors.newSingleThreadExecutor(daemon("libvirt-events"));
+    this.reconnector = Executors.newSingleThreadScheduledExecutor(daemon("libvirt-reconnect"));
+    connection();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  /** True while a live connection is held (for readiness). */
+  public synchronized boolean connected() {
+    return conn != null;
+  }
+
+  private synchronized KvmopConnect connection() {
+    if (closed) {
+      throw new LibvirtError("connect " + uri, "VIR_ERR_NO_CONNECT", "", "port is closed");
+    }
+    if (conn != null) {
+      return conn;
+    }
+    try {
+      KvmopConnect c = new KvmopConnect(uri);
+      NativeLibvirt.INSTANCE.virConnectSetKeepAlive(c.pointer(), 5, 3);
+      c.registerCloseListener((cx, reason) -> onClosed(reason.name()));
+      networkCallbackId =
+          NativeLibvirt.INSTANCE.virConnectNetworkEventRegisterAny(
+              c.pointer(),
+              null,
+              NativeLibvirt.VIR_NETWORK_EVENT_ID_LIFECYCLE,
+              networkCallback,
+              null,
+              null);
+      if (networkCallbackId < 0) {
+        LOG.warn("libvirt at {} does not deliver network events", uri);
+      }
+      conn = c;
+      if (everConnected) {
+        LOG.info("reconnected to libvirt at {}", uri);
+        dispatch.execute(() -> listeners.forEach(LibvirtListener::onReconnect));
+      }
+      everConnected = true;
+      return c;
+    } catch (LibvirtException e) {
+      throw LibvirtError.of("connect " + uri, e);
+    }
+  }
+
+  /** Runs on libvirt's event loop thread: hand off, never take the lock here. */
+  private void onClosed(String reason) {
+    if (closed) {
+      return;
+    }
+    reconnector.execute(
+        () -> {
+          LOG.warn("libvirt connection to {} closed ({}); reconnecting", uri, reason);
+          synchronized (this) {
+            conn = null;
+            networkCallbackId = -1;
+          }
+          scheduleReconnect();
+        });
+  }
+
+  private void scheduleReconnect() {
+    if (closed) {
+      return;
+    }
+    reconnector.schedule(
+        () -> {
+          try {
+            connection();
+          } catch (LibvirtError e) {
+            LOG.debug("reconnect to {} failed: {}", uri, e.getMessage());
+            scheduleReconnect();
+          }
+        },
+        1,
+        TimeUnit.SECONDS);
+  }
+
+  /** Runs on libvirt's event loop thread: hand off at once, never block here. */
+  private void onNetworkEvent(Pointer c, Pointer net, int event, int detail, Pointer opaque) {
+    NetworkEvent.Kind kind = NetworkEvent.Kind.of(event);
+    if (kind == null) {
+      return;
+    }
+    String name = NativeLibvirt.INSTANCE.virNetworkGetName(net);
+    NetworkEvent e = new NetworkEvent(name, kind);
+    dispatch.execute(() -> listeners.forEach(l -> l.onNetworkEvent(e)));
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T apply(KvmopConnect c) throws LibvirtException;
+  }
+
+  /** One libvirt call; if the connection turns out dead, reopen it and try once more. */
+  private <T> T call(String operation, Call<T> call) {
+    KvmopConnect c = connection();
+    try {
+      return call.apply(c);
+    } catch (LibvirtException e) {
+      if (alive(c)) {
+        throw LibvirtError.of(operation, e);
+      }
+      synchronized (this) {
+        if (conn == c) {
+          conn = null;
+        }
+      }
+      try {
+        return call.apply(connection());
+      } catch (LibvirtException again) {
+        throw LibvirtError.of(operation, again);
+      }
+    }
+  }
+
+  private static boolean alive(KvmopConnect c) {
+    try {
+      return c.isAlive();
+    } catch (LibvirtException e) {
+      return false;
+    }
+  }
+
+  private static boolean noNetwork(LibvirtException e) {
+    return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_NETWORK;
+  }
+
+  @Override
+  public Optional<NetworkState> findNetwork(String name) {
+    return call(
+        "look up network " + name,
+        c -> {
+          Network n;
+          try {
+            n = c.networkLookupByName(name);
+          } catch (LibvirtException e) {
+            if (noNetwork(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          try {
+            return Optional.of(state(n));
+          } catch (LibvirtException e) {
+            if (noNetwork(e)) {
+              return Optional.empty(); // undefined between lookup and read
+            }
+            throw e;
+          } finally {
+            n.free();
+          }
+        });
+  }
+
+  private static NetworkState state(Network n) throws LibvirtException {
+    boolean active = n.isActive() == 1;
+    boolean persistent = n.isPersistent() == 1;
+    NetworkXml config = XmlCodec.read(n.getXMLDesc(XML_INACTIVE), NetworkXml.class);
+    NetworkXml live = active ? XmlCodec.read(n.getXMLDesc(0), NetworkXml.class) : null;
+    return new NetworkState(
+        n.getName(),
+        n.getUUIDString(),
+        active,
+        persistent && n.getAutostart(),
+        persistent,
+        config.withoutRuntimeState(),
+        live);
+  }
+
+  @Override
+  public List<NetworkState> listNetworks() {
+    return call(
+        "list networks",
+        c -> {
+          List<String> names = new ArrayList<>(List.of(c.listNetworks()));
+          names.addAll(List.of(c.listDefinedNetworks()));
+          List<NetworkState> result = new ArrayList<>();
+          for (String name : names) {
+            findNetwork(name).ifPresent(result::add);
+          }
+          return result;
+        });
+  }
+
+  @Override
+  public void defineNetwork(NetworkXml xml) {
+    String text = XmlCodec.write(xml);
+    call("define network " + xml.name(), c -> c.networkDefineXML(text).free());
+  }
+
+  @Override
+  public void startNetwork(String name) {
+    onNetwork("start network " + name, name, n -> n.create());
+  }
+
+  @Override
+  public void stopNetwork(String name) {
+    onNetwork("stop network " + name, name, n -> n.destroy());
+  }
+
+  @Override
+  public void undefineNetwork(String name) {
+    onNetwork("undefine network " + name, name, n -> n.undefine());
+  }
+
+  @Override
+  public void setNetworkAutostart(String name, boolean autostart) {
+    onNetwork("set autostart of network " + name, name, n -> n.setAutostart(autostart));
+  }
+
+  @FunctionalInterface
+  private interface NetworkCall {
+    void apply(Network n) throws LibvirtException;
+  }
+
+  private void onNetwork(String operation, String name, NetworkCall action) {
+    call(
+        operation,
+        c -> {
+          Network n = c.networkLookupByName(name);
+          try {
+            action.apply(n);
+          } finally {
+            n.free();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<List<DhcpLease>> dhcpLeases(String name) {
+    return call(
+        "read DHCP leases of network " + name,
+        c -> {
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          Pointer net = lib.virNetworkLookupByName(c.pointer(), name);
+          if (net == null) {
+            return Optional.empty();
+          }
+          try {
+            PointerByReference array = new PointerByReference();
+            int count = lib.virNetworkGetDHCPLeases(net, null, array, 0);
+            if (count < 0) {
+              return Optional.empty(); // e.g. the test driver: not supported
+            }
+            List<DhcpLease> leases = new ArrayList<>(count);
+            Pointer base = array.getValue();
+            for (int i = 0; i < count; i++) {
+              Pointer p = base.getPointer((long) i * Native.POINTER_SIZE);
+              var l = new NativeLibvirt.VirNetworkDhcpLease(p);
+              leases.add(new DhcpLease(l.mac, l.ipaddr, l.prefix, l.hostname, l.expirytime));
+              lib.virNetworkDHCPLeaseFree(p);
+            }
+            if (base != null) {
+              Native.free(Pointer.nativeValue(base));
+            }
+            return Optional.of(leases);
+          } finally {
+            lib.virNetworkFree(net);
+          }
+        });
+  }
+
+  @Override
+  public void addListener(LibvirtListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void removeListener(LibvirtListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    reconnector.shutdownNow();
+    dispatch.shutdown();
+    if (conn != null) {
+      try {
+        if (networkCallbackId >= 0) {
+          NativeLibvirt.INSTANCE.virConnectNetworkEventDeregisterAny(
+              conn.pointer(), networkCallbackId);
+        }
+        conn.unregisterCloseListener();
+        conn.close();
+      } catch (LibvirtException e) {
+        LOG.debug("closing libvirt connection: {}", e.getMessage());
+      }
+      conn = null;
+    }
+  }
+}

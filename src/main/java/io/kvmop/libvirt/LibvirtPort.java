@@ -1,0 +1,42 @@
+package io.kvmop.libvirt;
+
+import io.kvmop.libvirt.xml.NetworkXml;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every libvirt operation kvmop performs, and nothing more. The planner decides, this port acts;
+ * tests of the decisions use an in-memory fake, tests of this port use libvirt itself.
+ *
+ * <p>Every method throws {@link LibvirtError} (unchecked) with libvirt's error code kept.
+ */
+public interface LibvirtPort {
+
+  /** The URI this port talks to, e.g. qemu:///system. */
+  String uri();
+
+  Optional<NetworkState> findNetwork(String name);
+
+  /** Every network libvirt knows, active or only defined. */
+  List<NetworkState> listNetworks();
+
+  /** Defines (or redefines, same name and UUID) a persistent network. */
+  void defineNetwork(NetworkXml xml);
+
+  void startNetwork(String name);
+
+  /** Stops a running network (libvirt's destroy); its definition stays. */
+  void stopNetwork(String name);
+
+  void undefineNetwork(String name);
+
+  void setNetworkAutostart(String name, boolean autostart);
+
+  /** The network's DHCP leases; empty when this libvirt driver cannot report them. */
+  Optional<List<DhcpLease>> dhcpLeases(String name);
+
+  /** Network lifecycle events and reconnects are delivered here, off libvirt's event thread. */
+  void addListener(LibvirtListener listener);
+
+  void removeListener(LibvirtListener listener);
+}

@@ -1,0 +1,71 @@
+package io.kvmop.libvirt;
+
+import com.sun.jna.Callback;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.Structure;
+import com.sun.jna.ptr.PointerByReference;
+
+/** libvirt C functions that libvirt-java 0.5.4 does not wrap, called through JNA. */
+interface NativeLibvirt extends Library {
+  NativeLibvirt INSTANCE = Native.load("virt", NativeLibvirt.class);
+
+  int VIR_NETWORK_EVENT_ID_LIFECYCLE = 0;
+
+  /** void (*)(virConnectPtr, virNetworkPtr, int event, int detail, void *opaque) */
+  interface NetworkLifecycleCallback extends Callback {
+    void invoke(Pointer conn, Pointer net, int event, int detail, Pointer opaque);
+  }
+
+  int virConnectNetworkEventRegisterAny(
+      Pointer conn,
+      Pointer net,
+      int eventId,
+      NetworkLifecycleCallback cb,
+      Pointer opaque,
+      Pointer freeCb);
+
+  int virConnectNetworkEventDeregisterAny(Pointer conn, int callbackId);
+
+  int virConnectSetKeepAlive(Pointer conn, int interval, int count);
+
+  String virNetworkGetName(Pointer net);
+
+  Pointer virNetworkLookupByName(Pointer conn, String name);
+
+  int virNetworkFree(Pointer net);
+
+  int virNetworkGetDHCPLeases(Pointer net, String mac, PointerByReference leases, int flags);
+
+  void virNetworkDHCPLeaseFree(Pointer lease);
+
+  /** struct _virNetworkDHCPLease */
+  @Structure.FieldOrder({
+    "iface",
+    "expirytime",
+    "type",
+    "mac",
+    "iaid",
+    "ipaddr",
+    "prefix",
+    "hostname",
+    "clientid"
+  })
+  class VirNetworkDhcpLease extends Structure {
+    public String iface;
+    public long expirytime;
+    public int type;
+    public String mac;
+    public String iaid;
+    public String ipaddr;
+    public int prefix;
+    public String hostname;
+    public String clientid;
+
+    VirNetworkDhcpLease(Pointer p) {
+      super(p);
+      read();
+    }
+  }
+}

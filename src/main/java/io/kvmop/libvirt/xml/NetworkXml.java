@@ -1,0 +1,90 @@
+package io.kvmop.libvirt.xml;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlElementWrapper;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlProperty;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlRootElement;
+import java.util.List;
+
+/**
+ * libvirt's {@code <network>} element, only the parts kvmop writes. Names follow libvirt's network
+ * XML format (https://libvirt.org/formatnetwork.html); everything else that libvirt adds when it
+ * reads a network back (a generated MAC, connection counts, NAT port ranges) is ignored.
+ */
+@JacksonXmlRootElement(localName = "network")
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"name", "uuid", "metadata", "forward", "bridge", "mtu", "domain", "dns", "ip"})
+public record NetworkXml(
+    String name,
+    String uuid,
+    Metadata metadata,
+    Forward forward,
+    Bridge bridge,
+    Mtu mtu,
+    Domain domain,
+    Dns dns,
+    @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "ip")
+        List<Ip> ips,
+    @JacksonXmlProperty(isAttribute = true) Integer connections) {
+
+  /** The namespace of kvmop's ownership mark inside {@code <metadata>}. */
+  public static final String KVMOP_NS = "https://kvmop.io/xmlns/network/v1alpha1";
+
+  /** The same network without what only libvirt's live view carries. */
+  public NetworkXml withoutRuntimeState() {
+    return new NetworkXml(name, uuid, metadata, forward, bridge, mtu, domain, dns, ips, null);
+  }
+
+  public record Metadata(
+      @JacksonXmlProperty(localName = "network", namespace = KVMOP_NS) Owner owner) {}
+
+  /** kvmop's mark: which resource a libvirt network belongs to. */
+  public record Owner(
+      @JacksonXmlProperty(isAttribute = true) String namespace,
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlProperty(isAttribute = true) String uid) {}
+
+  public record Forward(@JacksonXmlProperty(isAttribute = true) String mode) {}
+
+  public record Bridge(
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlProperty(isAttribute = true) String stp,
+      @JacksonXmlProperty(isAttribute = true) String delay) {}
+
+  public record Mtu(@JacksonXmlProperty(isAttribute = true) Integer size) {}
+
+  public record Domain(
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlProperty(isAttribute = true) String localOnly) {}
+
+  public record Dns(
+      @JacksonXmlProperty(isAttribute = true) String enable,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "host")
+          List<DnsHost> hosts) {}
+
+  public record DnsHost(
+      @JacksonXmlProperty(isAttribute = true) String ip,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "hostname")
+          List<String> hostnames) {}
+
+  public record Ip(
+      @JacksonXmlProperty(isAttribute = true) String address,
+      @JacksonXmlProperty(isAttribute = true) Integer prefix,
+      Dhcp dhcp) {}
+
+  public record Dhcp(
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "range")
+          List<Range> ranges,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "host")
+          List<DhcpHost> hosts) {}
+
+  public record Range(
+      @JacksonXmlProperty(isAttribute = true) String start,
+      @JacksonXmlProperty(isAttribute = true) String end) {}
+
+  public record DhcpHost(
+      @JacksonXmlProperty(isAttribute = true) String mac,
+      @JacksonXmlProperty(isAttribute = true) String ip,
+      @JacksonXmlProperty(isAttribute = true) String name) {}
+}

@@ -1,0 +1,89 @@
+package io.kvmop.network;
+
+import io.kvmop.host.HostInterface;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.NetworkXml;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The minikube kvm2 troubleshooting step, automated: before a network starts, does another running
+ * libvirt network or a host interface already use its addresses?
+ */
+public final class AddressConflicts {
+  private AddressConflicts() {}
+
+  /**
+   * @param ourBridge our own derived bridge name: an interface of that name is a stale leftover of
+   *     ours, handled separately, never a conflict
+   */
+  public static Optional<String> find(
+      NetworkXml desired,
+      String ourBridge,
+      List<NetworkState> otherNetworks,
+      List<HostInterface> interfaces) {
+    Optional<Ipv4Cidr> mine = cidrOf(desired);
+    if (mine.isEmpty()) {
+      return Optional.empty();
+    }
+    Ipv4Cidr cidr = mine.get();
+    String wanted = "spec.ipv4.cidr " + cidr.network() + "/" + cidr.prefix();
+    Set<String> reportedBridges = new HashSet<>();
+    for (NetworkState other : otherNetworks) {
+      if (!other.active()) {
+        continue;
+      }
+      Optional<Ipv4Cidr> theirs = cidrOf(other.live() != null ? other.live() : other.config());
+      if (theirs.isPresent() && theirs.get().overlaps(cidr)) {
+        return Optional.of(
+            "libvirt network '"
+                + other.name()
+                + "'"
+                + (other.bridgeName() == null ? "" : " (bridge " + other.bridgeName() + ")")
+                + " already uses "
+                + theirs.get()
+                + ", which overlaps "
+                + wanted
+                + ": choose a cidr no other network uses, or stop that network");
+      }
+      if (other.bridgeName() != null) {
+        reportedBridges.add(other.bridgeName());
+      }
+    }
+    for (HostInterface nic : interfaces) {
+      if (nic.name().equals(ourBridge)) {
+        continue;
+      }
+      for (Ipv4Cidr addr : nic.addresses()) {
+        if (addr.overlaps(cidr)) {
+          return Optional.of(
+              "host interface "
+                  + nic.name()
+                  + " holds "
+                  + addr
+                  + ", which overlaps "
+                  + wanted
+                  + ": choose a cidr no host interface uses, or remove the address (ip addr del "
+                  + addr
+                  + " dev "
+                  + nic.name()
+                  + ")");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  static Optional<Ipv4Cidr> cidrOf(NetworkXml xml) {
+    if (xml == null || xml.ips() == null) {
+      return Optional.empty();
+    }
+    return xml.ips().stream()
+        .filter(ip -> ip.address() != null && ip.prefix() != null)
+        .map(ip -> Ipv4.parse(ip.address()).map(a -> Ipv4Cidr.of(a, ip.prefix())))
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+}

@@ -1,0 +1,152 @@
+package io.kvmop.network;
+
+import io.kvmop.api.NetworkMode;
+import io.kvmop.host.HostInterface;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.NetworkXml;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Decides what to do with one KvmNetwork on one node, from the desired network and what libvirt and
+ * the host show. Pure: no I/O, so every decision is a unit test.
+ */
+public final class NetworkPlanner {
+  private NetworkPlanner() {}
+
+  /** Everything the planner looks at. */
+  public record Input(
+      String uid,
+      NetworkNaming naming,
+      NetworkMode mode,
+      NetworkXml desired,
+      boolean autostart,
+      List<String> problems,
+      boolean selected,
+      Optional<NetworkState> current,
+      List<NetworkState> otherNetworks,
+      List<HostInterface> hostInterfaces) {}
+
+  public static boolean owns(NetworkState state, String uid) {
+    return state.uuid() != null && state.uuid().equalsIgnoreCase(uid);
+  }
+
+  public static NetworkPlan plan(Input in) {
+    if (!in.problems().isEmpty()) {
+      return NetworkPlan.blocked(
+          new Blocker(Blocker.INVALID_SPEC, String.join("; ", in.problems())));
+    }
+    Optional<NetworkState> current = in.current();
+    String name = in.naming().libvirtName();
+    boolean ours = current.isEmpty() || owns(current.get(), in.uid());
+    if (!in.selected()) {
+      // not realised here: remove what we own, and say nothing about what we do not
+      return new NetworkPlan(ours ? removal(current) : List.of(), null, null, null);
+    }
+    if (!ours) {
+      return NetworkPlan.blocked(nameConflict(current.get()));
+    }
+    List<NetworkAction> actions = new ArrayList<>();
+    NetworkState cur = current.orElse(null);
+    if (cur == null || !cur.persistent() || !same(cur.config(), in.desired())) {
+      actions.add(new NetworkAction.Define(in.desired()));
+    }
+    boolean active = cur != null && cur.active();
+    String restartPending = null;
+    String restarting = null;
+    if (active && !same(cur.live(), in.desired())) {
+      String what = NetworkDiff.describe(cur.live(), in.desired());
+      if (cur.connections() == 0) {
+        restarting = "restarted network " + name + " to apply the change: " + what;
+        actions.add(new NetworkAction.Stop(name, "apply " + what));
+        active = false;
+      } else {
+        restartPending =
+            "the change ("
+                + what
+                + ") takes effect when network "
+                + name
+                + " restarts; it was not restarted because "
+                + cur.connections()
+                + " guest interface(s) are attached and would lose connectivity. Stop those"
+                + " guests, or run: virsh net-destroy "
+                + name
+                + " && virsh net-start "
+                + name;
+      }
+    }
+    boolean autostartNow = cur != null && cur.autostart();
+    if (autostartNow != in.autostart()) {
+      actions.add(new NetworkAction.SetAutostart(name, in.autostart()));
+    }
+    if (!active) {
+      boolean ownBridge = in.mode() != NetworkMode.BRIDGE;
+      Optional<String> conflict =
+          AddressConflicts.find(
+              in.desired(),
+              ownBridge ? in.naming().bridge() : null,
+              in.otherNetworks(),
+              in.hostInterfaces());
+      if (conflict.isPresent()) {
+        return new NetworkPlan(
+            actions, new Blocker(Blocker.ADDRESS_CONFLICT, conflict.get()), restartPending, null);
+      }
+      if (ownBridge
+          && in.hostInterfaces().stream().anyMatch(i -> i.name().equals(in.naming().bridge()))) {
+        actions.add(new NetworkAction.DeleteStaleLink(in.naming().bridge()));
+      }
+      actions.add(new NetworkAction.Start(name));
+    }
+    return new NetworkPlan(List.copyOf(actions), null, restartPending, restarting);
+  }
+
+  /** On deletion: wait while machines use the network, never touch what is not ours. */
+  public static NetworkPlan planDeletion(
+      String uid, Optional<NetworkState> current, List<String> machinesUsing) {
+    if (!machinesUsing.isEmpty()) {
+      return NetworkPlan.blocked(
+          new Blocker(
+              Blocker.IN_USE,
+              "deletion waits: used by KvmMachine "
+                  + String.join(", ", machinesUsing)
+                  + "; delete those machines or remove the interface from them"));
+    }
+    if (current.isPresent() && !owns(current.get(), uid)) {
+      return new NetworkPlan(List.of(), nameConflict(current.get()), null, null);
+    }
+    return new NetworkPlan(removal(current), null, null, null);
+  }
+
+  private static List<NetworkAction> removal(Optional<NetworkState> current) {
+    if (current.isEmpty()) {
+      return List.of();
+    }
+    List<NetworkAction> actions = new ArrayList<>();
+    if (current.get().active()) {
+      actions.add(new NetworkAction.Stop(current.get().name(), "remove"));
+    }
+    if (current.get().persistent()) {
+      actions.add(new NetworkAction.Undefine(current.get().name()));
+    }
+    return actions;
+  }
+
+  private static Blocker nameConflict(NetworkState other) {
+    return new Blocker(
+        Blocker.NAME_CONFLICT,
+        "libvirt network '"
+            + other.name()
+            + "' exists with UUID "
+            + other.uuid()
+            + " and is not this resource's, so kvmop leaves it untouched; remove or rename it"
+            + " (virsh net-undefine), or recreate this KvmNetwork to get a new name");
+  }
+
+  /** Compares what kvmop declares; what libvirt adds on its own (a MAC, NAT ports) is ignored. */
+  static boolean same(NetworkXml observed, NetworkXml desired) {
+    return observed != null
+        && Objects.equals(observed.withoutRuntimeState(), desired.withoutRuntimeState());
+  }
+}

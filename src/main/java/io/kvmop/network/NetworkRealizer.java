@@ -1,0 +1,154 @@
+package io.kvmop.network;
+
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.host.HostNetworkPort;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.NetworkXml;
+import io.kvmop.status.NetworkStatusBuilder;
+import io.kvmop.status.NetworkStatusBuilder.NodeOutcome;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One KvmNetwork on this node: validate, observe, plan, apply, observe again, report. Knows nothing
+ * of Kubernetes beyond the resource itself, so the operator and tests share it.
+ */
+public final class NetworkRealizer {
+  private final String node;
+  private final LibvirtPort libvirt;
+  private final HostNetworkPort host;
+  private final NetworkExecutor executor;
+  private final Clock clock;
+
+  public NetworkRealizer(String node, LibvirtPort libvirt, HostNetworkPort host, Clock clock) {
+    this.node = node;
+    this.libvirt = libvirt;
+    this.host = host;
+    this.executor = new NetworkExecutor(libvirt, host);
+    this.clock = clock;
+  }
+
+  public static NetworkNaming naming(KvmNetwork n) {
+    var m = n.getMetadata();
+    return NetworkNaming.of(m.getNamespace(), m.getName(), m.getUid());
+  }
+
+  /**
+   * Realises the network here and returns this node's status entry, or empty when the network is
+   * not selected for this node (and was removed if it was here).
+   */
+  public Optional<NodeNetworkStatus> realize(
+      KvmNetwork network, boolean selected, List<KvmNetwork> othersOnNode) {
+    NetworkNaming naming = naming(network);
+    List<String> problems = new ArrayList<>(NetworkValidator.validate(network.getSpec()));
+    if (problems.isEmpty() && selected) {
+      NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
+    }
+    NetworkXml desired = problems.isEmpty() ? NetworkDesign.desired(network, naming) : null;
+    Optional<NetworkState> current;
+    List<NetworkState> others;
+    try {
+      current = libvirt.findNetwork(naming.libvirtName());
+      others =
+          problems.isEmpty() && selected
+              ? libvirt.listNetworks().stream()
+                  .filter(s -> !s.name().equals(naming.libvirtName()))
+                  .toList()
+              : List.of();
+    } catch (LibvirtError e) {
+      return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
+    }
+    var spec = network.getSpec();
+    NetworkPlan plan =
+        NetworkPlanner.plan(
+            new NetworkPlanner.Input(
+                network.getMetadata().getUid(),
+                naming,
+                spec == null ? null : spec.modeOrDefault(),
+                desired,
+                spec != null && spec.autostartEnabled(),
+                problems,
+                selected,
+                current,
+                others,
+                problems.isEmpty() && selected ? host.interfaces() : List.of()));
+    Optional<Blocker> failure = executor.execute(plan.actions());
+    if (!selected) {
+      return Optional.empty();
+    }
+    Blocker blocker = failure.orElse(plan.blocker());
+    Optional<NetworkState> after;
+    try {
+      after = plan.actions().isEmpty() ? current : libvirt.findNetwork(naming.libvirtName());
+    } catch (LibvirtError e) {
+      return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
+    }
+    String restarted = failure.isEmpty() ? plan.restarting() : null;
+    return Optional.of(entry(network, after, blocker, plan.restartPending(), restarted));
+  }
+
+  /** On deletion: empty when nothing is left on this node, else why the finalizer must stay. */
+  public Optional<Blocker> remove(KvmNetwork network, List<String> machinesUsing) {
+    NetworkNaming naming = naming(network);
+    try {
+      Optional<NetworkState> current = libvirt.findNetwork(naming.libvirtName());
+      NetworkPlan plan =
+          NetworkPlanner.planDeletion(network.getMetadata().getUid(), current, machinesUsing);
+      if (plan.blocker() != null && Blocker.IN_USE.equals(plan.blocker().reason())) {
+        return Optional.of(plan.blocker());
+      }
+      return executor.execute(plan.actions());
+    } catch (LibvirtError e) {
+      return Optional.of(unreachable(e));
+    }
+  }
+
+  private NodeNetworkStatus entry(
+      KvmNetwork network,
+      Optional<NetworkState> state,
+      Blocker blocker,
+      String restartPending,
+      String restarted) {
+    Integer leases = null;
+    if (state.isPresent() && state.get().active() && blocker == null) {
+      try {
+        leases = libvirt.dhcpLeases(state.get().name()).map(List::size).orElse(null);
+      } catch (LibvirtError e) {
+        leases = null;
+      }
+    }
+    NodeNetworkStatus previous =
+        network.getStatus() == null || network.getStatus().nodes == null
+            ? null
+            : network.getStatus().nodes.stream()
+                .filter(n -> node.equals(n.node))
+                .findFirst()
+                .orElse(null);
+    var spec = network.getSpec();
+    NodeOutcome outcome =
+        new NodeOutcome(
+            state,
+            spec != null && spec.autostartEnabled(),
+            blocker,
+            restartPending,
+            restarted,
+            leases);
+    return NetworkStatusBuilder.nodeEntry(network, node, outcome, previous, clock.instant());
+  }
+
+  private static Blocker unreachable(LibvirtError e) {
+    return new Blocker(
+        "LibvirtUnavailable",
+        e.operation()
+            + " failed ("
+            + e.code()
+            + "): "
+            + e.libvirtMessage()
+            + "; check that libvirtd runs on the node and its socket is reachable");
+  }
+}

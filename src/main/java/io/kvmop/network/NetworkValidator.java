@@ -1,0 +1,262 @@
+package io.kvmop.network;
+
+import io.kvmop.api.DhcpHost;
+import io.kvmop.api.DnsHost;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.KvmNetworkSpec;
+import io.kvmop.api.NetworkMode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a KvmNetwork spec and returns every problem as a message naming the field and what would
+ * be valid. The CRD schema checks most of this on a real API server; the operator checks again
+ * because the schema is not always there (the mock API, standalone mode) and some rules need
+ * arithmetic CEL cannot express.
+ */
+public final class NetworkValidator {
+  private static final Pattern MAC = Pattern.compile("^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$");
+  private static final Pattern BRIDGE = Pattern.compile("^[A-Za-z0-9_.:-]{1,15}$");
+
+  private NetworkValidator() {}
+
+  public static List<String> validate(KvmNetworkSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec is missing");
+      return problems;
+    }
+    NetworkMode mode = spec.modeOrDefault();
+    if (mode == NetworkMode.BRIDGE) {
+      if (spec.bridge == null || spec.bridge.name == null) {
+        problems.add("spec.bridge.name is required with mode bridge: name an existing host bridge");
+      } else if (!BRIDGE.matcher(spec.bridge.name).matches()) {
+        problems.add(
+            "spec.bridge.name '"
+                + spec.bridge.name
+                + "' is not a valid Linux interface name (1-15 of letters, digits, _ . : -)");
+      }
+      if (spec.ipv4 != null) {
+        problems.add(
+            "spec.ipv4 must be absent with mode bridge: guests get addresses from the host"
+                + " bridge's own network");
+      }
+    } else if (spec.bridge != null) {
+      problems.add(
+          "spec.bridge is allowed only with mode bridge (mode is " + mode.wireName() + ")");
+    }
+    if ((mode == NetworkMode.NAT || mode == NetworkMode.ROUTE) && spec.ipv4 == null) {
+      problems.add("spec.ipv4 is required with mode " + mode.wireName());
+    }
+    if (spec.mtu != null && (spec.mtu < 68 || spec.mtu > 65535)) {
+      problems.add("spec.mtu " + spec.mtu + " is out of range: use 68..65535");
+    }
+    if (spec.ipv4 != null && mode != NetworkMode.BRIDGE) {
+      validateIpv4(spec, problems);
+    }
+    if (spec.dns != null && spec.dns.hosts != null) {
+      for (int i = 0; i < spec.dns.hosts.size(); i++) {
+        DnsHost h = spec.dns.hosts.get(i);
+        if (Ipv4.parse(h.ip).isEmpty()) {
+          problems.add("spec.dns.hosts[" + i + "].ip '" + h.ip + "' is not an IPv4 address");
+        }
+        if (h.hostnames == null || h.hostnames.isEmpty()) {
+          problems.add("spec.dns.hosts[" + i + "].hostnames needs at least one name");
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static void validateIpv4(KvmNetworkSpec spec, List<String> problems) {
+    Optional<Ipv4Cidr> parsed = Ipv4Cidr.parse(spec.ipv4.cidr);
+    if (parsed.isEmpty()) {
+      problems.add(
+          "spec.ipv4.cidr '"
+              + spec.ipv4.cidr
+              + "' is not IPv4 CIDR notation such as 192.168.39.0/24");
+      return;
+    }
+    Ipv4Cidr cidr = parsed.get();
+    if (cidr.hasHostBits()) {
+      problems.add(
+          "spec.ipv4.cidr "
+              + cidr
+              + " has host bits set: write "
+              + cidr.network()
+              + "/"
+              + cidr.prefix());
+    }
+    if (cidr.prefix() > 30) {
+      problems.add(
+          "spec.ipv4.cidr "
+              + cidr
+              + " is too small: a network needs a gateway and at least one guest address, use"
+              + " /30 or a shorter prefix");
+      return;
+    }
+    if (spec.ipv4.gateway != null) {
+      Optional<Ipv4> gw = Ipv4.parse(spec.ipv4.gateway);
+      if (gw.isEmpty()) {
+        problems.add("spec.ipv4.gateway '" + spec.ipv4.gateway + "' is not an IPv4 address");
+        return;
+      }
+      if (!usable(cidr, gw.get())) {
+        problems.add(
+            "spec.ipv4.gateway "
+                + gw.get()
+                + " must be a usable address of "
+                + cidr
+                + " ("
+                + cidr.firstUsable()
+                + " .. "
+                + cidr.lastUsable()
+                + ")");
+        return;
+      }
+    }
+    var dhcp = spec.ipv4.dhcp;
+    if (dhcp != null && dhcp.start != null && Ipv4.parse(dhcp.start).isEmpty()) {
+      problems.add("spec.ipv4.dhcp.start '" + dhcp.start + "' is not an IPv4 address");
+      return;
+    }
+    if (dhcp != null && dhcp.end != null && Ipv4.parse(dhcp.end).isEmpty()) {
+      problems.add("spec.ipv4.dhcp.end '" + dhcp.end + "' is not an IPv4 address");
+      return;
+    }
+    EffectiveIpv4 ip = EffectiveIpv4.of(spec.ipv4).orElseThrow();
+    if (ip.dhcp()) {
+      validateDhcpRange(
+          cidr, ip, dhcp == null || (dhcp.start == null && dhcp.end == null), problems);
+    }
+    if (dhcp != null && dhcp.hosts != null) {
+      validateReservations(cidr, ip, dhcp.hosts, problems);
+    }
+  }
+
+  private static void validateDhcpRange(
+      Ipv4Cidr cidr, EffectiveIpv4 ip, boolean defaulted, List<String> problems) {
+    String range = ip.dhcpStart() + " .. " + ip.dhcpEnd();
+    if (ip.dhcpStart().compareTo(ip.dhcpEnd()) > 0) {
+      problems.add(
+          "spec.ipv4.dhcp range "
+              + range
+              + " is empty: "
+              + (defaulted
+                  ? cidr
+                      + " is too small for a DHCP range after gateway "
+                      + ip.gateway()
+                      + "; use a larger cidr or set spec.ipv4.dhcp.start/end"
+                  : "spec.ipv4.dhcp.start must not come after spec.ipv4.dhcp.end"));
+    } else if (!usable(cidr, ip.dhcpStart()) || !usable(cidr, ip.dhcpEnd())) {
+      problems.add(
+          "spec.ipv4.dhcp range "
+              + range
+              + " must lie within the usable addresses of "
+              + cidr
+              + " ("
+              + cidr.firstUsable()
+              + " .. "
+              + cidr.lastUsable()
+              + ")");
+    } else if (ip.gateway().compareTo(ip.dhcpStart()) >= 0
+        && ip.gateway().compareTo(ip.dhcpEnd()) <= 0) {
+      problems.add(
+          "spec.ipv4.dhcp range "
+              + range
+              + " contains the gateway "
+              + ip.gateway()
+              + ": exclude it");
+    }
+  }
+
+  private static void validateReservations(
+      Ipv4Cidr cidr, EffectiveIpv4 ip, List<DhcpHost> hosts, List<String> problems) {
+    Set<String> macs = new HashSet<>();
+    Set<String> ips = new HashSet<>();
+    for (int i = 0; i < hosts.size(); i++) {
+      DhcpHost h = hosts.get(i);
+      String field = "spec.ipv4.dhcp.hosts[" + i + "]";
+      if (h.mac == null || !MAC.matcher(h.mac).matches()) {
+        problems.add(field + ".mac '" + h.mac + "' is not a MAC address like 52:54:00:00:00:10");
+      } else if (!macs.add(h.mac.toLowerCase(Locale.ROOT))) {
+        problems.add(field + ".mac " + h.mac + " is reserved twice");
+      }
+      Optional<Ipv4> addr = Ipv4.parse(h.ip);
+      if (addr.isEmpty()) {
+        problems.add(field + ".ip '" + h.ip + "' is not an IPv4 address");
+      } else if (!usable(cidr, addr.get()) || addr.get().equals(ip.gateway())) {
+        problems.add(
+            field
+                + ".ip "
+                + h.ip
+                + " must be a usable address of "
+                + cidr
+                + " other than the gateway");
+      } else if (!ips.add(h.ip)) {
+        problems.add(field + ".ip " + h.ip + " is reserved twice");
+      }
+    }
+  }
+
+  private static boolean usable(Ipv4Cidr cidr, Ipv4 ip) {
+    return ip.compareTo(cidr.firstUsable()) >= 0 && ip.compareTo(cidr.lastUsable()) <= 0;
+  }
+
+  /**
+   * Another KvmNetwork realised on the same node whose cidr overlaps this one's. The older one
+   * (creation time, then namespace/name) keeps its range; the newer one is refused.
+   */
+  public static Optional<String> overlap(KvmNetwork self, List<KvmNetwork> othersOnNode) {
+    Optional<Ipv4Cidr> mine = cidrOf(self);
+    if (mine.isEmpty()) {
+      return Optional.empty();
+    }
+    return othersOnNode.stream()
+        .filter(o -> !o.getMetadata().getUid().equals(self.getMetadata().getUid()))
+        .filter(o -> o.getMetadata().getDeletionTimestamp() == null)
+        .filter(o -> olderThan(o, self))
+        .filter(o -> cidrOf(o).map(c -> c.overlaps(mine.get())).orElse(false))
+        .findFirst()
+        .map(
+            o ->
+                "spec.ipv4.cidr "
+                    + mine.get()
+                    + " overlaps KvmNetwork "
+                    + o.getMetadata().getNamespace()
+                    + "/"
+                    + o.getMetadata().getName()
+                    + " ("
+                    + o.getSpec().ipv4.cidr
+                    + ") on the same node; choose a cidr that no other network uses");
+  }
+
+  private static Optional<Ipv4Cidr> cidrOf(KvmNetwork n) {
+    if (n.getSpec() == null
+        || n.getSpec().ipv4 == null
+        || n.getSpec().modeOrDefault() == NetworkMode.BRIDGE) {
+      return Optional.empty();
+    }
+    return Ipv4Cidr.parse(n.getSpec().ipv4.cidr);
+  }
+
+  private static boolean olderThan(KvmNetwork a, KvmNetwork b) {
+    String ta = a.getMetadata().getCreationTimestamp();
+    String tb = b.getMetadata().getCreationTimestamp();
+    int byTime =
+        ta == null || tb == null
+            ? 0
+            : java.time.Instant.parse(ta).compareTo(java.time.Instant.parse(tb));
+    if (byTime != 0) {
+      return byTime < 0;
+    }
+    String ka = a.getMetadata().getNamespace() + "/" + a.getMetadata().getName();
+    String kb = b.getMetadata().getNamespace() + "/" + b.getMetadata().getName();
+    return ka.compareTo(kb) < 0;
+  }
+}

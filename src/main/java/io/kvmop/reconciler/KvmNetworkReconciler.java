@@ -1,0 +1,161 @@
+package io.kvmop.reconciler;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.KvmNetworkStatus;
+import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.network.Blocker;
+import io.kvmop.network.NetworkRealizer;
+import io.kvmop.status.NetworkStatusBuilder;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** JOSDK glue for KvmNetwork on this node: the work happens in {@link NetworkRealizer}. */
+@ControllerConfiguration(name = KvmNetworkReconciler.NAME)
+public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<KvmNetwork> {
+  public static final String NAME = "kvmnetwork";
+
+  private final String node;
+  private final NetworkRealizer realizer;
+  private final LibvirtNetworkEventSource libvirtEvents;
+  private final Supplier<Map<String, String>> nodeLabels;
+  private final Clock clock;
+
+  public KvmNetworkReconciler(
+      String node,
+      NetworkRealizer realizer,
+      LibvirtNetworkEventSource libvirtEvents,
+      Supplier<Map<String, String>> nodeLabels,
+      Clock clock) {
+    this.node = node;
+    this.realizer = realizer;
+    this.libvirtEvents = libvirtEvents;
+    this.nodeLabels = nodeLabels;
+    this.clock = clock;
+  }
+
+  /** Each node's agent holds its own finalizer, so every node cleans up its share. */
+  public static String finalizerFor(String node) {
+    String n = node.length() <= 63 ? node : node.substring(0, 63);
+    return "network.kvmop.io/" + n;
+  }
+
+  @Override
+  public List<EventSource<?, KvmNetwork>> prepareEventSources(
+      EventSourceContext<KvmNetwork> context) {
+    var machines =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(KvmMachine.class, KvmNetwork.class)
+                .withSecondaryToPrimaryMapper(KvmNetworkReconciler::networksOf)
+                .build(),
+            context);
+    return List.of(libvirtEvents, machines);
+  }
+
+  static Set<ResourceID> networksOf(KvmMachine m) {
+    if (m.getSpec() == null || m.getSpec().interfaces == null) {
+      return Set.of();
+    }
+    return m.getSpec().interfaces.stream()
+        .filter(i -> i.network != null)
+        .map(i -> new ResourceID(i.network, m.getMetadata().getNamespace()))
+        .collect(Collectors.toSet());
+  }
+
+  @Override
+  public UpdateControl<KvmNetwork> reconcile(KvmNetwork network, Context<KvmNetwork> context) {
+    var naming = NetworkRealizer.naming(network);
+    boolean selected = selected(network);
+    libvirtEvents.track(
+        ResourceID.fromResource(network),
+        naming.libvirtName(),
+        network.getSpec() != null && network.getSpec().autostartEnabled());
+    List<KvmNetwork> others = context.getPrimaryCache().list().filter(this::selected).toList();
+    Optional<NodeNetworkStatus> entry = realizer.realize(network, selected, others);
+    KvmNetworkStatus status =
+        NetworkStatusBuilder.merge(
+            network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
+    return patchIfChanged(network, status);
+  }
+
+  @Override
+  public DeleteControl cleanup(KvmNetwork network, Context<KvmNetwork> context) {
+    List<String> users =
+        context.getSecondaryResources(KvmMachine.class).stream()
+            .filter(m -> networksOf(m).contains(ResourceID.fromResource(network)))
+            .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName())
+            .sorted()
+            .toList();
+    Optional<Blocker> blocker = realizer.remove(network, users);
+    if (blocker.isPresent()) {
+      KvmNetworkStatus status =
+          NetworkStatusBuilder.merge(
+              network,
+              NetworkRealizer.naming(network),
+              node,
+              currentEntry(network),
+              blocker,
+              clock.instant());
+      if (!sameStatus(network.getStatus(), status)) {
+        network.setStatus(status);
+        context.getClient().resource(network).patchStatus();
+      }
+      return Blocker.IN_USE.equals(blocker.get().reason())
+          ? DeleteControl.noFinalizerRemoval()
+          : DeleteControl.noFinalizerRemoval().rescheduleAfter(10_000);
+    }
+    libvirtEvents.untrack(ResourceID.fromResource(network));
+    libvirtEvents.triggerAll(); // a network whose cidr overlapped this one may proceed now
+    return DeleteControl.defaultDelete();
+  }
+
+  private NodeNetworkStatus currentEntry(KvmNetwork network) {
+    if (network.getStatus() == null || network.getStatus().nodes == null) {
+      return null;
+    }
+    return network.getStatus().nodes.stream()
+        .filter(n -> node.equals(n.node))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private boolean selected(KvmNetwork network) {
+    Map<String, String> selector =
+        network.getSpec() == null ? null : network.getSpec().nodeSelector;
+    if (selector == null || selector.isEmpty()) {
+      return true;
+    }
+    Map<String, String> labels = nodeLabels.get();
+    return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+  }
+
+  private static UpdateControl<KvmNetwork> patchIfChanged(
+      KvmNetwork network, KvmNetworkStatus status) {
+    if (sameStatus(network.getStatus(), status)) {
+      return UpdateControl.noUpdate();
+    }
+    network.setStatus(status);
+    return UpdateControl.patchStatus(network);
+  }
+
+  static boolean sameStatus(KvmNetworkStatus a, KvmNetworkStatus b) {
+    return a != null && Serialization.asJson(a).equals(Serialization.asJson(b));
+  }
+}

@@ -1,0 +1,208 @@
+package io.kvmop.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.KvmNetworkStatus;
+import io.kvmop.api.NetworkPhase;
+import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.network.Blocker;
+import io.kvmop.network.NetworkNaming;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns what this node observed after acting into its entry in status.nodes, and folds all node
+ * entries into the top-level phase and conditions. Entries of other nodes are kept as they are.
+ */
+public final class NetworkStatusBuilder {
+  public static final String RESTART_REQUIRED = "RestartRequired";
+  public static final String IN_USE = "InUse";
+
+  private NetworkStatusBuilder() {}
+
+  /** What this node found, after executing the plan. */
+  public record NodeOutcome(
+      Optional<NetworkState> state,
+      boolean wantAutostart,
+      Blocker blocker,
+      String restartPending,
+      String restarted,
+      Integer leases) {}
+
+  public static NodeNetworkStatus nodeEntry(
+      KvmNetwork network, String node, NodeOutcome o, NodeNetworkStatus previous, Instant now) {
+    long gen =
+        network.getMetadata().getGeneration() == null ? 0 : network.getMetadata().getGeneration();
+    NodeNetworkStatus e = new NodeNetworkStatus();
+    e.node = node;
+    e.observedGeneration = gen;
+    NetworkState s = o.state().orElse(null);
+    boolean ours =
+        s != null && o.blocker() == null
+            || s != null && !Blocker.NAME_CONFLICT.equals(o.blocker().reason());
+    e.active = ours && s.active();
+    e.autostart = ours && s.autostart();
+    e.uuid = ours ? s.uuid() : null;
+    e.leases = ours && s.active() ? o.leases() : null;
+    Conditions c = new Conditions(previous == null ? null : previous.conditions, gen, now);
+    if (o.blocker() != null) {
+      c.set(Conditions.READY, false, o.blocker().reason(), o.blocker().message());
+    } else if (s == null || !s.active()) {
+      c.set(
+          Conditions.READY,
+          false,
+          "Inactive",
+          "network " + (s == null ? "is not defined" : s.name() + " is not running"));
+    } else if (s.autostart() != o.wantAutostart()) {
+      c.set(
+          Conditions.READY,
+          false,
+          "AutostartMismatch",
+          "autostart of " + s.name() + " is " + s.autostart() + ", declared " + o.wantAutostart());
+    } else if (o.restarted() != null) {
+      c.set(Conditions.READY, true, "Restarted", o.restarted());
+    } else {
+      c.set(
+          Conditions.READY,
+          true,
+          "Active",
+          "network "
+              + s.name()
+              + " is active"
+              + (s.autostart() ? " with autostart on" : "")
+              + (s.bridgeName() == null ? "" : ", bridge " + s.bridgeName()));
+    }
+    c.set(
+        RESTART_REQUIRED,
+        o.restartPending() != null,
+        o.restartPending() != null ? "GuestsAttached" : "UpToDate",
+        o.restartPending() != null
+            ? o.restartPending()
+            : "the running network matches the declared one");
+    e.conditions = c.build();
+    return e;
+  }
+
+  /**
+   * The whole status: this node's entry replaced (or removed when {@code entry} is null), the
+   * top-level fields recomputed from all entries.
+   */
+  public static KvmNetworkStatus merge(
+      KvmNetwork network,
+      NetworkNaming naming,
+      String node,
+      NodeNetworkStatus entry,
+      Optional<Blocker> clusterBlocker,
+      Instant now) {
+    KvmNetworkStatus old = network.getStatus();
+    KvmNetworkStatus s = new KvmNetworkStatus();
+    long gen =
+        network.getMetadata().getGeneration() == null ? 0 : network.getMetadata().getGeneration();
+    s.observedGeneration = gen;
+    s.libvirtName = naming.libvirtName();
+    s.bridge =
+        network.getSpec() != null && network.getSpec().bridge != null
+            ? network.getSpec().bridge.name
+            : naming.bridge();
+    List<NodeNetworkStatus> nodes = new ArrayList<>();
+    if (old != null && old.nodes != null) {
+      old.nodes.stream().filter(n -> !node.equals(n.node)).forEach(nodes::add);
+    }
+    if (entry != null) {
+      nodes.add(entry);
+    }
+    nodes.sort(Comparator.comparing(n -> n.node));
+    s.nodes = nodes;
+    Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
+    List<NodeNetworkStatus> notReady =
+        nodes.stream().filter(n -> !Conditions.isTrue(n.conditions, Conditions.READY)).toList();
+    boolean terminating = network.getMetadata().getDeletionTimestamp() != null;
+    if (clusterBlocker.isPresent()) {
+      c.set(Conditions.READY, false, clusterBlocker.get().reason(), clusterBlocker.get().message());
+    } else if (terminating) {
+      c.set(Conditions.READY, false, "Terminating", "the network is being removed from its nodes");
+    } else if (nodes.isEmpty()) {
+      c.set(
+          Conditions.READY,
+          false,
+          "NoNodes",
+          "no node has realised the network yet; check spec.nodeSelector and that the kvmop agent runs on the nodes");
+    } else if (notReady.isEmpty()) {
+      c.set(Conditions.READY, true, "Active", "active on " + nodes.size() + " node(s)");
+    } else {
+      NodeNetworkStatus first = notReady.get(0);
+      Condition r = Conditions.find(first.conditions, Conditions.READY).orElse(null);
+      c.set(
+          Conditions.READY,
+          false,
+          r == null ? "Pending" : r.getReason(),
+          "node "
+              + first.node
+              + ": "
+              + (r == null ? "not reconciled yet" : r.getMessage())
+              + (notReady.size() > 1 ? " (and " + (notReady.size() - 1) + " more node(s))" : ""));
+    }
+    Optional<NodeNetworkStatus> restart =
+        nodes.stream().filter(n -> Conditions.isTrue(n.conditions, RESTART_REQUIRED)).findFirst();
+    c.set(
+        RESTART_REQUIRED,
+        restart.isPresent(),
+        restart.isPresent() ? "GuestsAttached" : "UpToDate",
+        restart
+            .map(
+                n ->
+                    "node "
+                        + n.node
+                        + ": "
+                        + Conditions.find(n.conditions, RESTART_REQUIRED).get().getMessage())
+            .orElse("every node runs the declared network"));
+    if (clusterBlocker.filter(b -> Blocker.IN_USE.equals(b.reason())).isPresent()) {
+      c.set(IN_USE, true, "MachinesAttached", clusterBlocker.get().message());
+    } else if (terminating) {
+      c.set(IN_USE, false, "Unused", "no KvmMachine uses the network");
+    }
+    s.conditions = c.build();
+    s.phase = phase(terminating, nodes, notReady, clusterBlocker);
+    return s;
+  }
+
+  private static NetworkPhase phase(
+      boolean terminating,
+      List<NodeNetworkStatus> nodes,
+      List<NodeNetworkStatus> notReady,
+      Optional<Blocker> clusterBlocker) {
+    if (terminating) {
+      return NetworkPhase.Terminating;
+    }
+    if (clusterBlocker.isPresent()) {
+      return NetworkPhase.Failed;
+    }
+    if (nodes.isEmpty()) {
+      return NetworkPhase.Pending;
+    }
+    if (notReady.isEmpty()) {
+      return NetworkPhase.Ready;
+    }
+    boolean anyReady = notReady.size() < nodes.size();
+    if (anyReady) {
+      return NetworkPhase.Degraded;
+    }
+    boolean allHardFailures =
+        notReady.stream()
+            .map(
+                n ->
+                    Conditions.find(n.conditions, Conditions.READY)
+                        .map(Condition::getReason)
+                        .orElse(""))
+            .allMatch(
+                r ->
+                    r.equals(Blocker.INVALID_SPEC)
+                        || r.equals(Blocker.NAME_CONFLICT)
+                        || r.equals(Blocker.ADDRESS_CONFLICT));
+    return allHardFailures ? NetworkPhase.Failed : NetworkPhase.Pending;
+  }
+}
