@@ -32,6 +32,7 @@ public final class KvmopOperator implements AutoCloseable {
             realizer,
             events,
             () -> nodeLabels(client, config.nodeName()),
+            config.blockedRecheck(),
             clock);
     operator.register(
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));

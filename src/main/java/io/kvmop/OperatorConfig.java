@@ -14,9 +14,16 @@ import java.util.Map;
  *     default true; the Fabric8 mock API server needs false)
  * @param autostartCheck how often the autostart flag of owned networks is read, since libvirt
  *     raises no event for it (KVMOP_AUTOSTART_CHECK_SECONDS, default 5)
+ * @param blockedRecheck how soon a network blocked by something outside libvirt's events (an
+ *     address held by a host interface, libvirtd unreachable) is looked at again
+ *     (KVMOP_BLOCKED_RECHECK_SECONDS, default 15)
  */
 public record OperatorConfig(
-    String nodeName, String libvirtUri, boolean useServerSideApply, Duration autostartCheck) {
+    String nodeName,
+    String libvirtUri,
+    boolean useServerSideApply,
+    Duration autostartCheck,
+    Duration blockedRecheck) {
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     String node = env.getOrDefault("NODE_NAME", "");
@@ -27,7 +34,9 @@ public record OperatorConfig(
         node,
         env.getOrDefault("KVMOP_LIBVIRT_URI", "qemu:///system"),
         Boolean.parseBoolean(env.getOrDefault("KVMOP_USE_SSA", "true")),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("KVMOP_AUTOSTART_CHECK_SECONDS", "5"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("KVMOP_AUTOSTART_CHECK_SECONDS", "5"))),
+        Duration.ofSeconds(
+            Long.parseLong(env.getOrDefault("KVMOP_BLOCKED_RECHECK_SECONDS", "15"))));
   }
 
   private static String hostname() {

@@ -36,6 +36,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private int networkCallbackId = -1;
   private boolean everConnected;
   private volatile boolean closed;
+  private volatile boolean inactiveXmlSupported = true;
 
   public JnaLibvirt(String uri) {
     this.uri = uri;
@@ -207,10 +208,10 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
         });
   }
 
-  private static NetworkState state(Network n) throws LibvirtException {
+  private NetworkState state(Network n) throws LibvirtException {
     boolean active = n.isActive() == 1;
     boolean persistent = n.isPersistent() == 1;
-    NetworkXml config = XmlCodec.read(n.getXMLDesc(XML_INACTIVE), NetworkXml.class);
+    NetworkXml config = XmlCodec.read(configXml(n), NetworkXml.class);
     NetworkXml live = active ? XmlCodec.read(n.getXMLDesc(0), NetworkXml.class) : null;
     return new NetworkState(
         n.getName(),
@@ -220,6 +221,25 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
         persistent,
         config.withoutRuntimeState(),
         live);
+  }
+
+  /**
+   * The persistent definition. Drivers without VIR_NETWORK_XML_INACTIVE (the test driver) only show
+   * one definition, which then stands for both.
+   */
+  private String configXml(Network n) throws LibvirtException {
+    if (inactiveXmlSupported) {
+      try {
+        return n.getXMLDesc(XML_INACTIVE);
+      } catch (LibvirtException e) {
+        if (e.getError() == null || e.getError().getCode() != ErrorNumber.VIR_ERR_INVALID_ARG) {
+          throw e;
+        }
+        LOG.info("libvirt at {} has no inactive network XML; using the live one", uri);
+        inactiveXmlSupported = false;
+      }
+    }
+    return n.getXMLDesc(0);
   }
 
   @Override

@@ -50,15 +50,13 @@ public final class NetworkPlanner {
     }
     List<NetworkAction> actions = new ArrayList<>();
     NetworkState cur = current.orElse(null);
-    if (cur == null || !cur.persistent() || !same(cur.config(), in.desired())) {
-      actions.add(new NetworkAction.Define(in.desired()));
-    }
     boolean active = cur != null && cur.active();
     String restartPending = null;
     String restarting = null;
     if (active && !same(cur.live(), in.desired())) {
       String what = NetworkDiff.describe(cur.live(), in.desired());
       if (cur.connections() == 0) {
+        // stop first, then define: an inactive network takes the new definition at once
         restarting = "restarted network " + name + " to apply the change: " + what;
         actions.add(new NetworkAction.Stop(name, "apply " + what));
         active = false;
@@ -76,6 +74,9 @@ public final class NetworkPlanner {
                 + " && virsh net-start "
                 + name;
       }
+    }
+    if (cur == null || !cur.persistent() || !same(cur.config(), in.desired())) {
+      actions.add(new NetworkAction.Define(in.desired()));
     }
     boolean autostartNow = cur != null && cur.autostart();
     if (autostartNow != in.autostart()) {

@@ -20,6 +20,7 @@ import io.kvmop.network.Blocker;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.status.NetworkStatusBuilder;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   private final NetworkRealizer realizer;
   private final LibvirtNetworkEventSource libvirtEvents;
   private final Supplier<Map<String, String>> nodeLabels;
+  private final Duration blockedRecheck;
   private final Clock clock;
 
   public KvmNetworkReconciler(
@@ -43,11 +45,13 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
       NetworkRealizer realizer,
       LibvirtNetworkEventSource libvirtEvents,
       Supplier<Map<String, String>> nodeLabels,
+      Duration blockedRecheck,
       Clock clock) {
     this.node = node;
     this.realizer = realizer;
     this.libvirtEvents = libvirtEvents;
     this.nodeLabels = nodeLabels;
+    this.blockedRecheck = blockedRecheck;
     this.clock = clock;
   }
 
@@ -92,7 +96,28 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
-    return patchIfChanged(network, status);
+    UpdateControl<KvmNetwork> control = patchIfChanged(network, status);
+    return entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false)
+        ? control.rescheduleAfter(blockedRecheck)
+        : control;
+  }
+
+  /**
+   * Blockers that clear without a libvirt or Kubernetes event (a host interface releasing an
+   * address, libvirtd coming back): looked at again while they last, and only then.
+   */
+  private static boolean waitsOnHost(NodeNetworkStatus entry) {
+    return entry.conditions.stream()
+        .filter(c -> c.getType().equals("Ready") && "False".equals(c.getStatus()))
+        .anyMatch(
+            c ->
+                Set.of(
+                        Blocker.ADDRESS_CONFLICT,
+                        Blocker.LIBVIRT_ERROR,
+                        "LibvirtUnavailable",
+                        "HostError",
+                        "Inactive")
+                    .contains(c.getReason()));
   }
 
   @Override
@@ -119,7 +144,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
       }
       return Blocker.IN_USE.equals(blocker.get().reason())
           ? DeleteControl.noFinalizerRemoval()
-          : DeleteControl.noFinalizerRemoval().rescheduleAfter(10_000);
+          : DeleteControl.noFinalizerRemoval().rescheduleAfter(blockedRecheck.toMillis());
     }
     libvirtEvents.untrack(ResourceID.fromResource(network));
     libvirtEvents.triggerAll(); // a network whose cidr overlapped this one may proceed now

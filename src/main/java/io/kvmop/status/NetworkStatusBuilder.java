@@ -21,6 +21,7 @@ import java.util.Optional;
 public final class NetworkStatusBuilder {
   public static final String RESTART_REQUIRED = "RestartRequired";
   public static final String IN_USE = "InUse";
+  public static final String RESTARTED = "Restarted";
 
   private NetworkStatusBuilder() {}
 
@@ -64,7 +65,11 @@ public final class NetworkStatusBuilder {
           "AutostartMismatch",
           "autostart of " + s.name() + " is " + s.autostart() + ", declared " + o.wantAutostart());
     } else if (o.restarted() != null) {
-      c.set(Conditions.READY, true, "Restarted", o.restarted());
+      c.set(Conditions.READY, true, RESTARTED, o.restarted());
+    } else if (restartedEarlierThisGeneration(previous, gen)) {
+      // the restart that applied this generation is still the news: keep saying so
+      Condition r = Conditions.find(previous.conditions, Conditions.READY).orElseThrow();
+      c.set(Conditions.READY, true, RESTARTED, r.getMessage());
     } else {
       c.set(
           Conditions.READY,
@@ -85,6 +90,15 @@ public final class NetworkStatusBuilder {
             : "the running network matches the declared one");
     e.conditions = c.build();
     return e;
+  }
+
+  private static boolean restartedEarlierThisGeneration(NodeNetworkStatus previous, long gen) {
+    return previous != null
+        && previous.observedGeneration != null
+        && previous.observedGeneration == gen
+        && Conditions.find(previous.conditions, Conditions.READY)
+            .filter(r -> Conditions.TRUE.equals(r.getStatus()) && RESTARTED.equals(r.getReason()))
+            .isPresent();
   }
 
   /**
@@ -132,7 +146,19 @@ public final class NetworkStatusBuilder {
           "NoNodes",
           "no node has realised the network yet; check spec.nodeSelector and that the kvmop agent runs on the nodes");
     } else if (notReady.isEmpty()) {
-      c.set(Conditions.READY, true, "Active", "active on " + nodes.size() + " node(s)");
+      Optional<Condition> restarted =
+          nodes.stream()
+              .map(n -> Conditions.find(n.conditions, Conditions.READY).orElseThrow())
+              .filter(r -> RESTARTED.equals(r.getReason()))
+              .findFirst();
+      c.set(
+          Conditions.READY,
+          true,
+          restarted.isPresent() ? RESTARTED : "Active",
+          "active on "
+              + nodes.size()
+              + " node(s)"
+              + restarted.map(r -> "; " + r.getMessage()).orElse(""));
     } else {
       NodeNetworkStatus first = notReady.get(0);
       Condition r = Conditions.find(first.conditions, Conditions.READY).orElse(null);

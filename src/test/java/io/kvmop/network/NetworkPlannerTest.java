@@ -129,7 +129,7 @@ class NetworkPlannerTest {
     NetworkPlan p = plan(Optional.of(state(old, true, true, 0)), List.of(), List.of());
     assertThat(p.actions())
         .containsExactly(
-            new Define(desired), new Stop(name, "apply ipv4 changed"), new Start(name));
+            new Stop(name, "apply ipv4 changed"), new Define(desired), new Start(name));
     assertThat(p.restarting()).contains("restarted network " + name, "ipv4 changed");
     assertThat(p.restartPending()).isNull();
   }

@@ -1,0 +1,90 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.NetworkMode;
+import io.kvmop.libvirt.xml.NetworkXml;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.OperatorHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Manual damage, done through libvirt as virsh would, is repaired from libvirt's events. */
+class KvmNetworkSelfHealIT extends NetworkItBase {
+  KvmNetwork n;
+  String name;
+
+  @BeforeEach
+  void readyNetwork() {
+    k8s.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.65.0.0/24"));
+    n = k8s.awaitReady("lab", true, "Active");
+    name = libvirtName(n);
+  }
+
+  private void awaitHealthy() {
+    within(10)
+        .until(
+            () ->
+                inLibvirt(n)
+                    .filter(s -> s.active() && s.autostart() && s.persistent())
+                    .isPresent());
+  }
+
+  @Test
+  void aDestroyedNetworkIsStartedAgain() {
+    libvirt.stopNetwork(name);
+    awaitHealthy();
+  }
+
+  @Test
+  void autostartSwitchedOffIsSwitchedOnAgain() {
+    libvirt.setNetworkAutostart(name, false);
+    awaitHealthy();
+  }
+
+  @Test
+  void anUndefinedNetworkIsDefinedAndStartedAgain() {
+    libvirt.stopNetwork(name);
+    libvirt.undefineNetwork(name);
+    awaitHealthy();
+    assertThat(inLibvirt(n).orElseThrow().uuid()).isEqualTo(n.getMetadata().getUid());
+  }
+
+  @Test
+  void aNetworkEditedByHandWhileTheAgentWasDownIsRedefinedAsDeclared() {
+    k8s.close();
+    NetworkXml c = inLibvirt(n).orElseThrow().config();
+    libvirt.stopNetwork(name);
+    libvirt.defineNetwork(
+        new NetworkXml(
+            c.name(),
+            c.uuid(),
+            c.metadata(),
+            c.forward(),
+            c.bridge(),
+            new NetworkXml.Mtu(1280),
+            c.domain(),
+            c.dns(),
+            c.ips(),
+            null));
+    assertThat(inLibvirt(n).orElseThrow().config().mtu()).isEqualTo(new NetworkXml.Mtu(1280));
+    k8s = new OperatorHarness(client, "node-a", libvirt, host).start();
+    within(10)
+        .until(
+            () ->
+                inLibvirt(n)
+                    .filter(x -> x.active() && x.config().mtu() == null && x.live().mtu() == null)
+                    .isPresent());
+  }
+
+  @Test
+  void aStaleBridgeOfOurNameIsRemovedAndTheNetworkStarted() {
+    String bridge = n.getStatus().bridge;
+    host.add(bridge, "10.65.0.1/24");
+    libvirt.stopNetwork(name);
+    awaitHealthy();
+    assertThat(host.deletedLinks).containsExactly(bridge);
+  }
+}

@@ -1,0 +1,128 @@
+package io.kvmop.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kvmop.KvmopOperator;
+import io.kvmop.OperatorConfig;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.KvmNetworkSpec;
+import io.kvmop.host.HostNetworkPort;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.status.Conditions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionFactory;
+
+/**
+ * The operator as it runs on a node, against the Kubernetes API the test gives it (the Fabric8 mock
+ * in CRUD mode, with kvmop's generated CRDs applied so status is a real subresource).
+ */
+public final class OperatorHarness implements AutoCloseable {
+  public static final String NAMESPACE = "default";
+  public final KubernetesClient client;
+  public final String node;
+  private final KvmopOperator operator;
+
+  public OperatorHarness(
+      KubernetesClient client, String node, LibvirtPort libvirt, HostNetworkPort host) {
+    this.client = client;
+    this.node = node;
+    applyCrds(client);
+    OperatorConfig config =
+        new OperatorConfig(
+            node, libvirt.uri(), false, Duration.ofMillis(300), Duration.ofMillis(500));
+    this.operator = new KvmopOperator(config, client, libvirt, host);
+  }
+
+  public OperatorHarness start() {
+    operator.start();
+    return this;
+  }
+
+  public static void applyCrds(KubernetesClient client) {
+    try (Stream<Path> files = Files.list(Path.of("target/classes/META-INF/fabric8"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith("-v1.yml")).toList()) {
+        try (InputStream in = Files.newInputStream(f)) {
+          CustomResourceDefinition crd =
+              client.apiextensions().v1().customResourceDefinitions().load(in).item();
+          client.resource(crd).createOr(r -> r.update());
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("generated CRDs missing: run mvn process-classes", e);
+    }
+  }
+
+  public KvmNetwork create(String name, KvmNetworkSpec spec) {
+    KvmNetwork n = new KvmNetwork();
+    n.getMetadata().setName(name);
+    n.getMetadata().setNamespace(NAMESPACE);
+    n.setSpec(spec);
+    return client.resource(n).create();
+  }
+
+  public KvmMachine create(KvmMachine m) {
+    return client.resource(m).create();
+  }
+
+  public KvmNetwork get(String name) {
+    return client.resources(KvmNetwork.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  public void delete(HasMetadata r) {
+    client.resource(r).delete();
+  }
+
+  public static Optional<Condition> condition(KvmNetwork n, String type) {
+    return n == null || n.getStatus() == null
+        ? Optional.empty()
+        : Conditions.find(n.getStatus().conditions, type);
+  }
+
+  public static ConditionFactory within(int seconds) {
+    return await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(50));
+  }
+
+  /** Waits until Ready has this status and reason, and returns the resource then. */
+  public KvmNetwork awaitReady(String name, boolean status, String reason) {
+    String s = status ? "True" : "False";
+    within(15)
+        .conditionEvaluationListener(
+            e -> {
+              if (e.getRemainingTimeInMS() <= 100) {
+                KvmNetwork last = get(name);
+                System.err.println(
+                    "timed out waiting for Ready="
+                        + s
+                        + "/"
+                        + reason
+                        + "; last status: "
+                        + (last == null
+                            ? "(deleted)"
+                            : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                                last.getStatus())));
+              }
+            })
+        .until(
+            () ->
+                condition(get(name), "Ready")
+                    .filter(c -> s.equals(c.getStatus()) && reason.equals(c.getReason()))
+                    .isPresent());
+    return get(name);
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+  }
+}
