@@ -1,0 +1,37 @@
+package io.kvmop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kvmop.api.ApiGroup;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.network.NetworkValidator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every example manifest parses as its kind and passes kvmop's own validation. */
+class ExamplesTest {
+  static Stream<Path> examples() throws IOException {
+    return Files.list(Path.of("manifests/examples"))
+        .filter(p -> p.toString().endsWith(".yaml"))
+        .sorted();
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void exampleIsValid(Path file) throws IOException {
+    String yaml = Files.readString(file);
+    GenericKubernetesResource generic =
+        Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+    assertThat(generic.getApiVersion()).isEqualTo(ApiGroup.API_VERSION);
+    assertThat(generic.getKind()).isEqualTo("KvmNetwork");
+    KvmNetwork n = Serialization.unmarshal(yaml, KvmNetwork.class);
+    assertThat(n.getSpec()).isNotNull();
+    assertThat(NetworkValidator.validate(n.getSpec())).as(file.toString()).isEmpty();
+  }
+}
