@@ -283,6 +283,47 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     onNetwork("set autostart of network " + name, name, n -> n.setAutostart(autostart));
   }
 
+  @Override
+  public void updateRunningNetwork(String name, NetworkUpdate update) {
+    String xml = XmlCodec.write(update.element());
+    String operation =
+        "update running network " + name + " (" + update.command() + " " + xml.strip() + ")";
+    call(
+        operation,
+        c -> {
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          Pointer net = lib.virNetworkLookupByName(c.pointer(), name);
+          if (net == null) {
+            throw lastError(operation);
+          }
+          try {
+            int rc =
+                lib.virNetworkUpdate(
+                    net,
+                    update.command().value,
+                    update.section(),
+                    -1,
+                    xml,
+                    NativeLibvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE);
+            if (rc < 0) {
+              throw lastError(operation);
+            }
+          } finally {
+            lib.virNetworkFree(net);
+          }
+          return null;
+        });
+  }
+
+  /** The calling thread's last libvirt error, for calls made through {@link NativeLibvirt}. */
+  private static LibvirtError lastError(String operation) {
+    var err = org.libvirt.jna.Libvirt.INSTANCE.virGetLastError();
+    if (err == null) {
+      return new LibvirtError(operation, "VIR_ERR_UNKNOWN", "", "no error reported");
+    }
+    return LibvirtError.of(operation, new org.libvirt.Error(err));
+  }
+
   @FunctionalInterface
   private interface NetworkCall {
     void apply(Network n) throws LibvirtException;

@@ -21,6 +21,12 @@ public class LibvirtError extends RuntimeException {
     this.libvirtMessage = libvirtMessage;
   }
 
+  static LibvirtError of(String operation, Error err) {
+    String code = err.getCode() == null ? "VIR_ERR_UNKNOWN" : err.getCode().name();
+    String domain = err.getDomain() == null ? "" : err.getDomain().name();
+    return new LibvirtError(operation, code, domain, err.getMessage());
+  }
+
   static LibvirtError of(String operation, LibvirtException e) {
     Error err = e.getError();
     String code = err == null || err.getCode() == null ? "VIR_ERR_UNKNOWN" : err.getCode().name();

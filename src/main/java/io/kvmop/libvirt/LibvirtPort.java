@@ -32,6 +32,9 @@ public interface LibvirtPort {
 
   void setNetworkAutostart(String name, boolean autostart);
 
+  /** Changes the running network in place (its persistent definition is left alone). */
+  void updateRunningNetwork(String name, NetworkUpdate update);
+
   /** The network's DHCP leases; empty when this libvirt driver cannot report them. */
   Optional<List<DhcpLease>> dhcpLeases(String name);
 

@@ -36,6 +36,11 @@ interface NativeLibvirt extends Library {
 
   int virNetworkFree(Pointer net);
 
+  int VIR_NETWORK_UPDATE_AFFECT_LIVE = 1;
+
+  int virNetworkUpdate(
+      Pointer net, int command, int section, int parentIndex, String xml, int flags);
+
   int virNetworkGetDHCPLeases(Pointer net, String mac, PointerByReference leases, int flags);
 
   void virNetworkDHCPLeaseFree(Pointer lease);

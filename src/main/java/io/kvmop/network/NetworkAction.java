@@ -1,5 +1,6 @@
 package io.kvmop.network;
 
+import io.kvmop.libvirt.NetworkUpdate;
 import io.kvmop.libvirt.xml.NetworkXml;
 
 /** One step the planner asks for; the executor performs them in order. */
@@ -10,6 +11,9 @@ public sealed interface NetworkAction {
 
   /** Stop a running network: to apply a change that needs a restart, or before undefining. */
   record Stop(String name, String why) implements NetworkAction {}
+
+  /** Change the running network in place; its definition is handled by {@link Define}. */
+  record UpdateLive(String name, NetworkUpdate update) implements NetworkAction {}
 
   record Undefine(String name) implements NetworkAction {}
 

@@ -38,6 +38,8 @@ public final class NetworkExecutor {
       libvirt.startNetwork(s.name());
     } else if (action instanceof NetworkAction.Stop s) {
       libvirt.stopNetwork(s.name());
+    } else if (action instanceof NetworkAction.UpdateLive u) {
+      libvirt.updateRunningNetwork(u.name(), u.update());
     } else if (action instanceof NetworkAction.Undefine u) {
       libvirt.undefineNetwork(u.name());
     } else if (action instanceof NetworkAction.SetAutostart a) {

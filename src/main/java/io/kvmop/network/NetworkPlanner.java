@@ -3,6 +3,7 @@ package io.kvmop.network;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.host.HostInterface;
 import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.NetworkUpdate;
 import io.kvmop.libvirt.xml.NetworkXml;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,15 +53,31 @@ public final class NetworkPlanner {
     NetworkState cur = current.orElse(null);
     boolean active = cur != null && cur.active();
     String restartPending = null;
-    String restarting = null;
+    AppliedChange applied = null;
+    List<NetworkAction> liveUpdates = new ArrayList<>();
     if (active && !same(cur.live(), in.desired())) {
-      String what = NetworkDiff.describe(cur.live(), in.desired());
-      if (cur.connections() == 0) {
+      Optional<List<NetworkUpdate>> inPlace = LiveChanges.between(cur.live(), in.desired());
+      if (inPlace.isPresent()) {
+        inPlace.get().forEach(u -> liveUpdates.add(new NetworkAction.UpdateLive(name, u)));
+        applied =
+            new AppliedChange(
+                AppliedChange.UPDATED_LIVE,
+                "updated "
+                    + LiveChanges.describe(inPlace.get())
+                    + " of running network "
+                    + name
+                    + " in place, without a restart");
+      } else if (cur.connections() == 0) {
         // stop first, then define: an inactive network takes the new definition at once
-        restarting = "restarted network " + name + " to apply the change: " + what;
+        String what = NetworkDiff.describe(cur.live(), in.desired());
+        applied =
+            new AppliedChange(
+                AppliedChange.RESTARTED,
+                "restarted network " + name + " to apply the change: " + what);
         actions.add(new NetworkAction.Stop(name, "apply " + what));
         active = false;
       } else {
+        String what = NetworkDiff.describe(cur.live(), in.desired());
         restartPending =
             "the change ("
                 + what
@@ -78,6 +95,7 @@ public final class NetworkPlanner {
     if (cur == null || !cur.persistent() || !same(cur.config(), in.desired())) {
       actions.add(new NetworkAction.Define(in.desired()));
     }
+    actions.addAll(liveUpdates);
     boolean autostartNow = cur != null && cur.autostart();
     if (autostartNow != in.autostart()) {
       actions.add(new NetworkAction.SetAutostart(name, in.autostart()));
@@ -100,7 +118,7 @@ public final class NetworkPlanner {
       }
       actions.add(new NetworkAction.Start(name));
     }
-    return new NetworkPlan(List.copyOf(actions), null, restartPending, restarting);
+    return new NetworkPlan(List.copyOf(actions), null, restartPending, applied);
   }
 
   /** On deletion: wait while machines use the network, never touch what is not ours. */

@@ -88,8 +88,8 @@ public final class NetworkRealizer {
     } catch (LibvirtError e) {
       return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
     }
-    String restarted = failure.isEmpty() ? plan.restarting() : null;
-    return Optional.of(entry(network, after, blocker, plan.restartPending(), restarted));
+    AppliedChange applied = failure.isEmpty() ? plan.applied() : null;
+    return Optional.of(entry(network, after, blocker, plan.restartPending(), applied));
   }
 
   /** On deletion: empty when nothing is left on this node, else why the finalizer must stay. */
@@ -113,7 +113,7 @@ public final class NetworkRealizer {
       Optional<NetworkState> state,
       Blocker blocker,
       String restartPending,
-      String restarted) {
+      AppliedChange applied) {
     Integer leases = null;
     if (state.isPresent() && state.get().active() && blocker == null) {
       try {
@@ -136,7 +136,7 @@ public final class NetworkRealizer {
             spec != null && spec.autostartEnabled(),
             blocker,
             restartPending,
-            restarted,
+            applied,
             leases);
     return NetworkStatusBuilder.nodeEntry(network, node, outcome, previous, clock.instant());
   }

@@ -6,6 +6,7 @@ import io.kvmop.api.KvmNetworkStatus;
 import io.kvmop.api.NetworkPhase;
 import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.NetworkState;
+import io.kvmop.network.AppliedChange;
 import io.kvmop.network.Blocker;
 import io.kvmop.network.NetworkNaming;
 import java.time.Instant;
@@ -21,7 +22,8 @@ import java.util.Optional;
 public final class NetworkStatusBuilder {
   public static final String RESTART_REQUIRED = "RestartRequired";
   public static final String IN_USE = "InUse";
-  public static final String RESTARTED = "Restarted";
+  private static final java.util.Set<String> APPLIED =
+      java.util.Set.of(AppliedChange.RESTARTED, AppliedChange.UPDATED_LIVE);
 
   private NetworkStatusBuilder() {}
 
@@ -31,7 +33,7 @@ public final class NetworkStatusBuilder {
       boolean wantAutostart,
       Blocker blocker,
       String restartPending,
-      String restarted,
+      AppliedChange applied,
       Integer leases) {}
 
   public static NodeNetworkStatus nodeEntry(
@@ -64,12 +66,12 @@ public final class NetworkStatusBuilder {
           false,
           "AutostartMismatch",
           "autostart of " + s.name() + " is " + s.autostart() + ", declared " + o.wantAutostart());
-    } else if (o.restarted() != null) {
-      c.set(Conditions.READY, true, RESTARTED, o.restarted());
-    } else if (restartedEarlierThisGeneration(previous, gen)) {
-      // the restart that applied this generation is still the news: keep saying so
+    } else if (o.applied() != null) {
+      c.set(Conditions.READY, true, o.applied().reason(), o.applied().message());
+    } else if (appliedEarlierThisGeneration(previous, gen)) {
+      // how this generation reached the running network is still the news: keep saying so
       Condition r = Conditions.find(previous.conditions, Conditions.READY).orElseThrow();
-      c.set(Conditions.READY, true, RESTARTED, r.getMessage());
+      c.set(Conditions.READY, true, r.getReason(), r.getMessage());
     } else {
       c.set(
           Conditions.READY,
@@ -92,12 +94,12 @@ public final class NetworkStatusBuilder {
     return e;
   }
 
-  private static boolean restartedEarlierThisGeneration(NodeNetworkStatus previous, long gen) {
+  private static boolean appliedEarlierThisGeneration(NodeNetworkStatus previous, long gen) {
     return previous != null
         && previous.observedGeneration != null
         && previous.observedGeneration == gen
         && Conditions.find(previous.conditions, Conditions.READY)
-            .filter(r -> Conditions.TRUE.equals(r.getStatus()) && RESTARTED.equals(r.getReason()))
+            .filter(r -> Conditions.TRUE.equals(r.getStatus()) && APPLIED.contains(r.getReason()))
             .isPresent();
   }
 
@@ -149,12 +151,12 @@ public final class NetworkStatusBuilder {
       Optional<Condition> restarted =
           nodes.stream()
               .map(n -> Conditions.find(n.conditions, Conditions.READY).orElseThrow())
-              .filter(r -> RESTARTED.equals(r.getReason()))
+              .filter(r -> APPLIED.contains(r.getReason()))
               .findFirst();
       c.set(
           Conditions.READY,
           true,
-          restarted.isPresent() ? RESTARTED : "Active",
+          restarted.map(Condition::getReason).orElse("Active"),
           "active on "
               + nodes.size()
               + " node(s)"

@@ -130,8 +130,80 @@ class NetworkPlannerTest {
     assertThat(p.actions())
         .containsExactly(
             new Stop(name, "apply ipv4 changed"), new Define(desired), new Start(name));
-    assertThat(p.restarting()).contains("restarted network " + name, "ipv4 changed");
+    assertThat(p.applied().reason()).isEqualTo("Restarted");
+    assertThat(p.applied().message()).contains("restarted network " + name, "ipv4 changed");
     assertThat(p.restartPending()).isNull();
+  }
+
+  private static NetworkXml withHosts(
+      NetworkXml x, List<NetworkXml.DhcpHost> dhcp, List<NetworkXml.DnsHost> dns) {
+    NetworkXml.Ip ip = x.ips().get(0);
+    return new NetworkXml(
+        x.name(),
+        x.uuid(),
+        x.metadata(),
+        x.forward(),
+        x.bridge(),
+        x.mtu(),
+        x.domain(),
+        dns.isEmpty() ? null : new NetworkXml.Dns(null, dns),
+        List.of(
+            new NetworkXml.Ip(
+                ip.address(),
+                ip.prefix(),
+                new NetworkXml.Dhcp(ip.dhcp().ranges(), dhcp.isEmpty() ? null : dhcp))),
+        null);
+  }
+
+  @Test
+  void reservationsAndHostRecordsChangeInPlaceEvenWithGuestsAttached() {
+    var db = new NetworkXml.DhcpHost("52:54:00:00:00:10", "10.77.0.10", "db");
+    var dbMoved = new NetworkXml.DhcpHost("52:54:00:00:00:10", "10.77.0.11", "db");
+    var web = new NetworkXml.DhcpHost("52:54:00:00:00:20", "10.77.0.20", "web");
+    var dnsDb = new NetworkXml.DnsHost("10.77.0.10", List.of("db"));
+    NetworkXml running = withHosts(desired, List.of(db, web), List.of());
+    NetworkXml wanted = withHosts(desired, List.of(dbMoved, web), List.of(dnsDb));
+    NetworkPlan p =
+        NetworkPlanner.plan(
+            new NetworkPlanner.Input(
+                UID,
+                naming,
+                NetworkMode.ISOLATED,
+                wanted,
+                true,
+                List.of(),
+                true,
+                Optional.of(state(running, true, true, 3)),
+                List.of(),
+                List.of()));
+    assertThat(p.actions())
+        .containsExactly(
+            new Define(wanted),
+            new NetworkAction.UpdateLive(name, io.kvmop.libvirt.NetworkUpdate.delete(db)),
+            new NetworkAction.UpdateLive(name, io.kvmop.libvirt.NetworkUpdate.add(dbMoved)),
+            new NetworkAction.UpdateLive(name, io.kvmop.libvirt.NetworkUpdate.add(dnsDb)));
+    assertThat(p.applied().reason()).isEqualTo("UpdatedLive");
+    assertThat(p.applied().message())
+        .contains("DHCP reservations and DNS host records", "without a restart");
+    assertThat(p.restartPending()).isNull();
+  }
+
+  @Test
+  void anEmptyDnsElementFromLibvirtIsNoChange() {
+    NetworkXml fromLibvirt =
+        new NetworkXml(
+            desired.name(),
+            desired.uuid(),
+            desired.metadata(),
+            desired.forward(),
+            desired.bridge(),
+            null,
+            null,
+            new NetworkXml.Dns(null, List.of()),
+            desired.ips(),
+            0);
+    NetworkState s = new NetworkState(name, UID, true, true, true, fromLibvirt, fromLibvirt);
+    assertThat(plan(Optional.of(s), List.of(), List.of()).actions()).isEmpty();
   }
 
   @Test

@@ -4,13 +4,19 @@ import static io.kvmop.testing.OperatorHarness.condition;
 import static io.kvmop.testing.OperatorHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvmop.api.DhcpHost;
+import io.kvmop.api.DhcpSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.api.NetworkPhase;
+import io.kvmop.libvirt.NetworkEvent;
 import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.testing.Fixtures;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class KvmNetworkLifecycleIT extends NetworkItBase {
@@ -64,6 +70,24 @@ class KvmNetworkLifecycleIT extends NetworkItBase {
     NetworkState s = inLibvirt(after).orElseThrow();
     assertThat(s.config().mtu().size()).isEqualTo(9000);
     assertThat(s.active()).isTrue();
+  }
+
+  @Test
+  void aNewReservationReachesTheRunningNetworkWithoutARestart() {
+    k8s.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.66.0.0/24"));
+    KvmNetwork n = k8s.awaitReady("lab", true, "Active");
+    List<NetworkEvent> events = new CopyOnWriteArrayList<>();
+    libvirt.addListener(events::add);
+    n.getSpec().ipv4.dhcp = new DhcpSpec();
+    n.getSpec().ipv4.dhcp.hosts = List.of(new DhcpHost("52:54:00:00:00:42", "10.66.0.42", "db"));
+    client.resource(n).update();
+    KvmNetwork after = k8s.awaitReady("lab", true, "UpdatedLive");
+    assertThat(condition(after, "Ready").orElseThrow().getMessage())
+        .contains("DHCP reservations", "without a restart");
+    NetworkState s = inLibvirt(after).orElseThrow();
+    assertThat(s.live().dhcpHosts())
+        .containsExactly(new NetworkXml.DhcpHost("52:54:00:00:00:42", "10.66.0.42", "db"));
+    assertThat(events).extracting(NetworkEvent::kind).doesNotContain(NetworkEvent.Kind.STOPPED);
   }
 
   @Test

@@ -122,6 +122,37 @@ class SystemLibvirtNetworkIT {
     assertThat(must("ip", "-br", "addr", "show", "dev", n.getStatus().bridge))
         .contains("10.251.1.1/24");
     assertThat(virsh(uri, "net-dumpxml", name)).doesNotContain("<forward");
+    assertThat(n.getStatus().nodes.get(0).leases).as("leases read from libvirt").isZero();
+  }
+
+  @Test
+  void aNewReservationIsAppliedWithoutRestartingTheBridge() {
+    KvmNetwork n = readyNetwork("live", "10.251.6.0/24");
+    String ifindex = must("cat", "/sys/class/net/" + n.getStatus().bridge + "/ifindex");
+    n.getSpec().ipv4.dhcp = new io.kvmop.api.DhcpSpec();
+    n.getSpec().ipv4.dhcp.hosts =
+        java.util.List.of(new io.kvmop.api.DhcpHost("52:54:00:00:00:42", "10.251.6.42", "db"));
+    client.resource(n).update();
+    k8s.awaitReady(PREFIX + "live", true, "UpdatedLive");
+    String name = n.getStatus().libvirtName;
+    assertThat(virsh(uri, "net-dumpxml", name)).contains("52:54:00:00:00:42", "10.251.6.42");
+    assertThat(virsh(uri, "net-dumpxml", "--inactive", name)).contains("52:54:00:00:00:42");
+    assertThat(must("cat", "/sys/class/net/" + n.getStatus().bridge + "/ifindex"))
+        .as("the bridge was not recreated, so the network was not restarted")
+        .isEqualTo(ifindex);
+  }
+
+  @Test
+  void afterLibvirtdRestartsTheAgentReconnectsAndRepairsAgain() {
+    KvmNetwork n = readyNetwork("reconnect", "10.251.7.0/24");
+    String name = n.getStatus().libvirtName;
+    must("pkill", "-x", "libvirtd");
+    within(15).until(() -> !run("pgrep", "-x", "libvirtd").ok());
+    must("libvirtd", "-d");
+    within(15).until(() -> run("virsh", "--connect=" + uri, "version").ok());
+    virsh(uri, "net-destroy", name);
+    awaitRepaired(
+        "virsh net-destroy after a libvirtd restart", name, SystemLibvirtNetworkIT::healthy);
   }
 
   @Test

@@ -31,9 +31,59 @@ public record NetworkXml(
   /** The namespace of kvmop's ownership mark inside {@code <metadata>}. */
   public static final String KVMOP_NS = "https://kvmop.io/xmlns/network/v1alpha1";
 
-  /** The same network without what only libvirt's live view carries. */
+  /**
+   * The same network without what only libvirt's live view carries, and with empty parts (an empty
+   * {@code <dns/>}, no reservations) written one way, so that comparisons mean something.
+   */
   public NetworkXml withoutRuntimeState() {
-    return new NetworkXml(name, uuid, metadata, forward, bridge, mtu, domain, dns, ips, null);
+    return new NetworkXml(
+        name,
+        uuid,
+        metadata,
+        forward,
+        bridge,
+        mtu,
+        domain,
+        dns == null ? null : dns.normalized(),
+        ips == null ? null : ips.stream().map(Ip::normalized).toList(),
+        null);
+  }
+
+  /** The same network with no DHCP reservations and no DNS host records. */
+  public NetworkXml withoutHostRecords() {
+    NetworkXml n = withoutRuntimeState();
+    return new NetworkXml(
+        n.name,
+        n.uuid,
+        n.metadata,
+        n.forward,
+        n.bridge,
+        n.mtu,
+        n.domain,
+        n.dns == null ? null : new Dns(n.dns.enable, null).normalized(),
+        n.ips == null
+            ? null
+            : n.ips.stream()
+                .map(
+                    ip ->
+                        new Ip(
+                            ip.address,
+                            ip.prefix,
+                            ip.dhcp == null ? null : new Dhcp(ip.dhcp.ranges, null).normalized()))
+                .toList(),
+        null);
+  }
+
+  /** DHCP reservations of the first {@code <ip>} (the only one kvmop writes). */
+  public List<DhcpHost> dhcpHosts() {
+    if (ips == null || ips.isEmpty() || ips.get(0).dhcp == null || ips.get(0).dhcp.hosts == null) {
+      return List.of();
+    }
+    return ips.get(0).dhcp.hosts;
+  }
+
+  public List<DnsHost> dnsHosts() {
+    return dns == null || dns.hosts == null ? List.of() : dns.hosts;
   }
 
   public record Metadata(
@@ -61,8 +111,14 @@ public record NetworkXml(
   public record Dns(
       @JacksonXmlProperty(isAttribute = true) String enable,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "host")
-          List<DnsHost> hosts) {}
+          List<DnsHost> hosts) {
+    Dns normalized() {
+      List<DnsHost> h = hosts == null || hosts.isEmpty() ? null : hosts;
+      return enable == null && h == null ? null : new Dns(enable, h);
+    }
+  }
 
+  @JacksonXmlRootElement(localName = "host")
   public record DnsHost(
       @JacksonXmlProperty(isAttribute = true) String ip,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "hostname")
@@ -71,18 +127,29 @@ public record NetworkXml(
   public record Ip(
       @JacksonXmlProperty(isAttribute = true) String address,
       @JacksonXmlProperty(isAttribute = true) Integer prefix,
-      Dhcp dhcp) {}
+      Dhcp dhcp) {
+    Ip normalized() {
+      return new Ip(address, prefix, dhcp == null ? null : dhcp.normalized());
+    }
+  }
 
   public record Dhcp(
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "range")
           List<Range> ranges,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "host")
-          List<DhcpHost> hosts) {}
+          List<DhcpHost> hosts) {
+    Dhcp normalized() {
+      return new Dhcp(
+          ranges == null || ranges.isEmpty() ? null : ranges,
+          hosts == null || hosts.isEmpty() ? null : hosts);
+    }
+  }
 
   public record Range(
       @JacksonXmlProperty(isAttribute = true) String start,
       @JacksonXmlProperty(isAttribute = true) String end) {}
 
+  @JacksonXmlRootElement(localName = "host")
   public record DhcpHost(
       @JacksonXmlProperty(isAttribute = true) String mac,
       @JacksonXmlProperty(isAttribute = true) String ip,
