@@ -44,9 +44,10 @@ public final class NetworkStatusBuilder {
     e.node = node;
     e.observedGeneration = gen;
     NetworkState s = o.state().orElse(null);
-    boolean ours =
-        s != null && o.blocker() == null
-            || s != null && !Blocker.NAME_CONFLICT.equals(o.blocker().reason());
+    // a network of our name that is not ours is reported in the condition, never as ours
+    boolean nameConflict =
+        o.blocker() != null && Blocker.NAME_CONFLICT.equals(o.blocker().reason());
+    boolean ours = s != null && !nameConflict;
     e.active = ours && s.active();
     e.autostart = ours && s.autostart();
     e.uuid = ours ? s.uuid() : null;

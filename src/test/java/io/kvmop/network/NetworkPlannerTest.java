@@ -70,6 +70,22 @@ class NetworkPlannerTest {
     return new NetworkState(xml.name(), xml.uuid(), active, autostart, true, xml, live);
   }
 
+  /** The desired network with other mtu, dns, addresses and connection count. */
+  private NetworkXml variant(
+      NetworkXml.Mtu mtu, NetworkXml.Dns dns, List<NetworkXml.Ip> ips, Integer connections) {
+    return new NetworkXml(
+        desired.name(),
+        desired.uuid(),
+        desired.metadata(),
+        desired.forward(),
+        desired.bridge(),
+        mtu,
+        null,
+        dns,
+        ips,
+        connections);
+  }
+
   private static HostInterface nic(String name, String cidr) {
     return new HostInterface(name, List.of(Ipv4Cidr.parse(cidr).orElseThrow()));
   }
@@ -94,18 +110,7 @@ class NetworkPlannerTest {
         .containsExactly(new Start(name));
     assertThat(plan(Optional.of(state(desired, true, false, 0)), List.of(), List.of()).actions())
         .containsExactly(new SetAutostart(name, true));
-    NetworkXml edited =
-        new NetworkXml(
-            desired.name(),
-            desired.uuid(),
-            desired.metadata(),
-            desired.forward(),
-            desired.bridge(),
-            new NetworkXml.Mtu(9000),
-            null,
-            null,
-            desired.ips(),
-            null);
+    NetworkXml edited = variant(new NetworkXml.Mtu(9000), null, desired.ips(), null);
     NetworkState handEdited =
         new NetworkState(name, UID, true, true, true, edited, state(desired, true, true, 0).live());
     assertThat(plan(Optional.of(handEdited), List.of(), List.of()).actions())
@@ -114,18 +119,7 @@ class NetworkPlannerTest {
 
   @Test
   void aChangeThatNeedsARestartRestartsAnIdleNetwork() {
-    NetworkXml old =
-        new NetworkXml(
-            desired.name(),
-            desired.uuid(),
-            desired.metadata(),
-            desired.forward(),
-            desired.bridge(),
-            null,
-            null,
-            null,
-            List.of(new NetworkXml.Ip("10.66.0.1", 24, null)),
-            null);
+    NetworkXml old = variant(null, null, List.of(new NetworkXml.Ip("10.66.0.1", 24, null)), null);
     NetworkPlan p = plan(Optional.of(state(old, true, true, 0)), List.of(), List.of());
     assertThat(p.actions())
         .containsExactly(
@@ -190,36 +184,14 @@ class NetworkPlannerTest {
 
   @Test
   void anEmptyDnsElementFromLibvirtIsNoChange() {
-    NetworkXml fromLibvirt =
-        new NetworkXml(
-            desired.name(),
-            desired.uuid(),
-            desired.metadata(),
-            desired.forward(),
-            desired.bridge(),
-            null,
-            null,
-            new NetworkXml.Dns(null, List.of()),
-            desired.ips(),
-            0);
+    NetworkXml fromLibvirt = variant(null, new NetworkXml.Dns(null, List.of()), desired.ips(), 0);
     NetworkState s = new NetworkState(name, UID, true, true, true, fromLibvirt, fromLibvirt);
     assertThat(plan(Optional.of(s), List.of(), List.of()).actions()).isEmpty();
   }
 
   @Test
   void aChangeThatNeedsARestartWaitsWhileGuestsAreAttached() {
-    NetworkXml old =
-        new NetworkXml(
-            desired.name(),
-            desired.uuid(),
-            desired.metadata(),
-            desired.forward(),
-            desired.bridge(),
-            null,
-            null,
-            null,
-            List.of(new NetworkXml.Ip("10.66.0.1", 24, null)),
-            null);
+    NetworkXml old = variant(null, null, List.of(new NetworkXml.Ip("10.66.0.1", 24, null)), null);
     NetworkPlan p = plan(Optional.of(state(old, true, true, 2)), List.of(), List.of());
     assertThat(p.actions()).containsExactly(new Define(desired));
     assertThat(p.restartPending())

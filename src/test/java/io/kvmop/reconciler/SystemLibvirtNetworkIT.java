@@ -84,9 +84,15 @@ class SystemLibvirtNetworkIT {
     }
   }
 
+  /** Applies an isolated network and waits for Ready; prints apply→Ready as a figure. */
   private KvmNetwork readyNetwork(String name, String cidr) {
+    long t0 = System.nanoTime();
     k8s.create(PREFIX + name, Fixtures.spec(NetworkMode.ISOLATED, cidr));
-    return k8s.awaitReady(PREFIX + name, true, "Active");
+    KvmNetwork n = k8s.awaitReady(PREFIX + name, true, "Active");
+    System.out.printf(
+        "apply -> Ready (network active on real libvirtd): %d ms%n",
+        (System.nanoTime() - t0) / 1_000_000);
+    return n;
   }
 
   private static String virsh(String uri, String... args) {

@@ -1,0 +1,39 @@
+package io.kvmop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OperatorConfigTest {
+  @Test
+  void defaultsAreForARealClusterOnQemuSystem() {
+    OperatorConfig c = OperatorConfig.fromEnvironment(Map.of("NODE_NAME", "host-a"));
+    assertThat(c)
+        .isEqualTo(
+            new OperatorConfig(
+                "host-a", "qemu:///system", true, Duration.ofSeconds(5), Duration.ofSeconds(15)));
+  }
+
+  @Test
+  void everySettingComesFromTheEnvironment() {
+    OperatorConfig c =
+        OperatorConfig.fromEnvironment(
+            Map.of(
+                "NODE_NAME", "host-b",
+                "KVMOP_LIBVIRT_URI", "test:///default",
+                "KVMOP_USE_SSA", "false",
+                "KVMOP_AUTOSTART_CHECK_SECONDS", "2",
+                "KVMOP_BLOCKED_RECHECK_SECONDS", "30"));
+    assertThat(c)
+        .isEqualTo(
+            new OperatorConfig(
+                "host-b", "test:///default", false, Duration.ofSeconds(2), Duration.ofSeconds(30)));
+  }
+
+  @Test
+  void withoutNodeNameTheHostNameIsUsed() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).nodeName()).isNotBlank();
+  }
+}
