@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kvmop.KvmopOperator;
 import io.kvmop.OperatorConfig;
 import io.kvmop.api.KvmMachine;
@@ -29,18 +30,19 @@ import org.awaitility.core.ConditionFactory;
  */
 public final class OperatorHarness implements AutoCloseable {
   public static final String NAMESPACE = "default";
+  static final boolean REAL_CLUSTER = Boolean.getBoolean("kvmop.it.realCluster");
   public final KubernetesClient client;
   public final String node;
   private final KvmopOperator operator;
 
   public OperatorHarness(
-      KubernetesClient client, String node, LibvirtPort libvirt, HostNetworkPort host) {
-    this.client = client;
+      KubernetesClient mock, String node, LibvirtPort libvirt, HostNetworkPort host) {
+    this.client = REAL_CLUSTER ? new KubernetesClientBuilder().build() : mock;
     this.node = node;
     applyCrds(client);
     OperatorConfig config =
         new OperatorConfig(
-            node, libvirt.uri(), false, Duration.ofMillis(300), Duration.ofMillis(500));
+            node, libvirt.uri(), REAL_CLUSTER, Duration.ofMillis(300), Duration.ofMillis(500));
     this.operator = new KvmopOperator(config, client, libvirt, host);
   }
 
