@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds kvmop's tiny test guest from Debian packages only: the Debian cloud kernel and a busybox
+# initramfs that loads virtio networking, asks for a DHCP lease on eth0 and prints what it gets on
+# the serial console. Cached: a second run with the same kernel version does nothing.
+#
+#   build-guest.sh [DIR]     (default /var/lib/kvmop/images/test-guest)
+#
+# Prints the directory holding vmlinuz and initrd.gz.
+set -euo pipefail
+out_root="${1:-/var/lib/kvmop/images/test-guest}"
+
+meta=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}')
+if [ -z "$meta" ]; then
+  apt-get update -qq >/dev/null
+  meta=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
+fi
+kver=${meta#linux-image-}
+out="$out_root/$kver"
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ -f "$out/.complete" ]; then
+  echo "$out"
+  exit 0
+fi
+command -v cpio >/dev/null || apt-get install -y -qq --no-install-recommends cpio >/dev/null
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && apt-get download -qq "$meta" busybox-static >/dev/null)
+mkdir -p "$work/x"
+for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
+
+root="$work/initramfs"
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,lib/modules}
+cp "$work/x/bin/busybox" "$root/bin/busybox"
+modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net"
+for m in $modules; do
+  f=$(find "$work/x/lib/modules/$kver" -name "$m.ko*" | head -n 1)
+  [ -n "$f" ] || { echo "module $m not found in $meta" >&2; exit 1; }
+  case "$f" in
+    *.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
+    *.zst) zstd -qdc "$f" > "$root/lib/modules/$m.ko" ;;
+    *) cp "$f" "$root/lib/modules/$m.ko" ;;
+  esac
+done
+
+cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "kvmop-guest: init running"
+for m in $modules; do insmod /lib/modules/\$m.ko; done
+ip link set lo up
+ip link set eth0 up
+# keep asking until a lease comes, then keep renewing in the background
+udhcpc -i eth0 -s /etc/udhcpc.script -b -t 0 -T 2 -A 2
+while true; do sleep 3600; done
+INIT
+chmod 755 "$root/init"
+cat > "$root/etc/udhcpc.script" <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"
+    echo "kvmop-guest: lease $ip on $interface"
+    ;;
+  deconfig)
+    ip addr flush dev "$interface"
+    ;;
+esac
+exit 0
+SCRIPT
+chmod 755 "$root/etc/udhcpc.script"
+
+mkdir -p "$out"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$out/initrd.gz.tmp"
+cp "$work/x/boot/vmlinuz-$kver" "$out/vmlinuz.tmp"
+mv "$out/initrd.gz.tmp" "$out/initrd.gz"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+chmod 644 "$out/vmlinuz" "$out/initrd.gz"
+touch "$out/.complete"
+echo "$out"
