@@ -4,10 +4,14 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.kvmop.host.HostNetworkPort;
+import io.kvmop.host.KvmProbe;
 import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
+import io.kvmop.reconciler.KvmMachineReconciler;
 import io.kvmop.reconciler.KvmNetworkReconciler;
 import io.kvmop.reconciler.LibvirtNetworkEventSource;
+import io.kvmop.reconciler.MachineEventSource;
 import java.time.Clock;
 import java.util.Map;
 
@@ -16,7 +20,11 @@ public final class KvmopOperator implements AutoCloseable {
   private final Operator operator;
 
   public KvmopOperator(
-      OperatorConfig config, KubernetesClient client, LibvirtPort libvirt, HostNetworkPort host) {
+      OperatorConfig config,
+      KubernetesClient client,
+      LibvirtPort libvirt,
+      HostNetworkPort host,
+      KvmProbe kvm) {
     this.operator =
         new Operator(
             o ->
@@ -36,6 +44,13 @@ public final class KvmopOperator implements AutoCloseable {
             clock);
     operator.register(
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
+    var machineEvents = new MachineEventSource(libvirt, java.nio.file.Path.of(config.leaseDir()));
+    var machineRealizer =
+        new MachineRealizer(config.nodeName(), libvirt, kvm, config.serialLogDir(), clock);
+    var machines =
+        new KvmMachineReconciler(config.nodeName(), machineRealizer, machineEvents, clock);
+    operator.register(
+        machines, o -> o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName())));
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {

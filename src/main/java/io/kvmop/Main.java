@@ -2,6 +2,7 @@ package io.kvmop;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kvmop.host.KvmProbe;
 import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ public final class Main {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
     JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri());
-    KvmopOperator operator = new KvmopOperator(config, client, libvirt, new LinuxHostNetwork());
+    KvmopOperator operator =
+        new KvmopOperator(config, client, libvirt, new LinuxHostNetwork(), KvmProbe.ofHost());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

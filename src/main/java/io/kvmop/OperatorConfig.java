@@ -17,13 +17,19 @@ import java.util.Map;
  * @param blockedRecheck how soon a network blocked by something outside libvirt's events (an
  *     address held by a host interface, libvirtd unreachable) is looked at again
  *     (KVMOP_BLOCKED_RECHECK_SECONDS, default 15)
+ * @param serialLogDir where machines' serial consoles are written, one directory per namespace
+ *     (KVMOP_SERIAL_LOG_DIR, default /var/log/kvmop)
+ * @param leaseDir libvirt's dnsmasq state directory, watched for new DHCP leases
+ *     (KVMOP_DNSMASQ_DIR, default /var/lib/libvirt/dnsmasq)
  */
 public record OperatorConfig(
     String nodeName,
     String libvirtUri,
     boolean useServerSideApply,
     Duration autostartCheck,
-    Duration blockedRecheck) {
+    Duration blockedRecheck,
+    String serialLogDir,
+    String leaseDir) {
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     String node = env.getOrDefault("NODE_NAME", "");
@@ -35,8 +41,9 @@ public record OperatorConfig(
         env.getOrDefault("KVMOP_LIBVIRT_URI", "qemu:///system"),
         Boolean.parseBoolean(env.getOrDefault("KVMOP_USE_SSA", "true")),
         Duration.ofSeconds(Long.parseLong(env.getOrDefault("KVMOP_AUTOSTART_CHECK_SECONDS", "5"))),
-        Duration.ofSeconds(
-            Long.parseLong(env.getOrDefault("KVMOP_BLOCKED_RECHECK_SECONDS", "15"))));
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("KVMOP_BLOCKED_RECHECK_SECONDS", "15"))),
+        env.getOrDefault("KVMOP_SERIAL_LOG_DIR", "/var/log/kvmop"),
+        env.getOrDefault("KVMOP_DNSMASQ_DIR", "/var/lib/libvirt/dnsmasq"));
   }
 
   private static String hostname() {

@@ -13,7 +13,13 @@ class OperatorConfigTest {
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
-                "host-a", "qemu:///system", true, Duration.ofSeconds(5), Duration.ofSeconds(15)));
+                "host-a",
+                "qemu:///system",
+                true,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(15),
+                "/var/log/kvmop",
+                "/var/lib/libvirt/dnsmasq"));
   }
 
   @Test
@@ -25,11 +31,19 @@ class OperatorConfigTest {
                 "KVMOP_LIBVIRT_URI", "test:///default",
                 "KVMOP_USE_SSA", "false",
                 "KVMOP_AUTOSTART_CHECK_SECONDS", "2",
-                "KVMOP_BLOCKED_RECHECK_SECONDS", "30"));
+                "KVMOP_BLOCKED_RECHECK_SECONDS", "30",
+                "KVMOP_SERIAL_LOG_DIR", "/srv/logs",
+                "KVMOP_DNSMASQ_DIR", "/srv/dnsmasq"));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
-                "host-b", "test:///default", false, Duration.ofSeconds(2), Duration.ofSeconds(30)));
+                "host-b",
+                "test:///default",
+                false,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(30),
+                "/srv/logs",
+                "/srv/dnsmasq"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.kvmop.api;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -7,12 +8,17 @@ import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
-/**
- * A KVM virtual machine. Only the fields other controllers read are modelled so far: the network
- * controller keeps a KvmNetwork while a machine's interface uses it.
- */
+/** A KVM virtual machine on one node, run by that node's kvmop agent through libvirt. */
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @ShortNames({"kvm", "kvmvm"})
 @Categories(ApiGroup.CATEGORY)
-public class KvmMachine extends CustomResource<KvmMachineSpec, Void> implements Namespaced {}
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(name = "Node", jsonPath = ".status.nodeName")
+@AdditionalPrinterColumn(name = "IP", jsonPath = ".status.ipAddresses[0]")
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class KvmMachine extends CustomResource<KvmMachineSpec, KvmMachineStatus>
+    implements Namespaced {}

@@ -2,15 +2,98 @@ package io.kvmop.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.hideHypervisor) || !self.hideHypervisor || self.virtType != 'qemu'",
+    message = "spec.hideHypervisor hides KVM from the guest and needs virtType kvm or auto")
 public class KvmMachineSpec {
+  public static final String DURATION = "^[0-9]+(ms|s|m|h)$";
+
   @JsonPropertyDescription(
-      "The node to run on; absent means the machine is placed on a node that fits.")
+      "Always (keep running), RerunOnFailure (restart after a crash or destroy, not after a"
+          + " shutdown from inside the guest), Manual (define only; start and stop are yours) or"
+          + " Halted (shut down).")
+  @Default("Always")
+  public RunStrategy runStrategy = RunStrategy.Always;
+
+  @JsonPropertyDescription("The node (KVM host) to run on.")
+  @Pattern("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
   public String nodeName;
 
-  @JsonPropertyDescription("Network interfaces of the machine, in order.")
+  @JsonPropertyDescription("Labels a node must have to run the machine (used when it is placed).")
+  public Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription(
+      "kvm (hardware virtualization; refused where the host cannot run KVM guests), qemu"
+          + " (software emulation, slow but works anywhere) or auto (kvm where the host can, else"
+          + " qemu with condition KVMAvailable=False saying why).")
+  @Default("auto")
+  public VirtType virtType = VirtType.AUTO;
+
+  @JsonPropertyDescription("Virtual CPUs: topology, model and features.")
+  public CpuSpec cpu;
+
+  @JsonPropertyDescription("Guest memory, e.g. 512Mi or 2Gi.")
+  @Default("1Gi")
+  @Pattern("^[0-9]+(Ki|Mi|Gi|Ti)$")
+  public String memory = "1Gi";
+
+  @JsonPropertyDescription("bios (SeaBIOS) or uefi (OVMF, with per-machine NVRAM).")
+  @Default("bios")
+  @Pattern("^(bios|uefi)$")
+  public String firmware = "bios";
+
+  @JsonPropertyDescription("Hide the KVM hypervisor signature from the guest (<kvm><hidden/>).")
+  @Default("false")
+  public Boolean hideHypervisor = false;
+
+  @JsonPropertyDescription(
+      "Add the qemu-guest-agent channel; with an agent running in the guest, kvmop reads IPs"
+          + " from it and shuts down through it.")
+  @Default("false")
+  public Boolean guestAgent = false;
+
+  @JsonPropertyDescription("Direct kernel boot instead of booting from a disk.")
+  public BootSpec boot;
+
+  @JsonPropertyDescription("Network interfaces, in the order the guest sees them.")
+  @Size(max = 16)
   public List<MachineInterface> interfaces = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Write the serial console to a file on the node; the path is in status.serialLogPath.")
+  @Default("true")
+  public Boolean serialLog = true;
+
+  @JsonPropertyDescription("How long a graceful shutdown may take before the machine is destroyed.")
+  @Default("90s")
+  @Pattern(DURATION)
+  public String shutdownTimeout = "90s";
+
+  @JsonPropertyDescription(
+      "How long to wait for an IP address before condition IPAssigned=False names the likely"
+          + " causes; kvmop keeps looking afterwards.")
+  @Default("120s")
+  @Pattern(DURATION)
+  public String ipWaitTimeout = "120s";
+
+  public RunStrategy runStrategyOrDefault() {
+    return runStrategy == null ? RunStrategy.Always : runStrategy;
+  }
+
+  public VirtType virtTypeOrDefault() {
+    return virtType == null ? VirtType.AUTO : virtType;
+  }
+
+  public CpuSpec cpuOrDefault() {
+    return cpu == null ? new CpuSpec() : cpu;
+  }
 }

@@ -3,6 +3,8 @@ package io.kvmop.libvirt;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import io.kvmop.libvirt.xml.DomainCapabilitiesXml;
+import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.libvirt.xml.XmlCodec;
 import java.util.ArrayList;
@@ -86,6 +88,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       if (networkCallbackId < 0) {
         LOG.warn("libvirt at {} does not deliver network events", uri);
       }
+      c.addLifecycleListener(
+          (domain, event) -> {
+            onDomainEvent(domain, event);
+            return 0;
+          });
       conn = c;
       if (everConnected) {
         LOG.info("reconnected to libvirt at {}", uri);
@@ -140,6 +147,18 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     String name = NativeLibvirt.INSTANCE.virNetworkGetName(net);
     NetworkEvent e = new NetworkEvent(name, kind);
     dispatch.execute(() -> listeners.forEach(l -> l.onNetworkEvent(e)));
+  }
+
+  /** Runs on libvirt's event loop thread: hand off at once, never block here. */
+  private void onDomainEvent(org.libvirt.Domain domain, org.libvirt.event.DomainEvent event) {
+    String name;
+    try {
+      name = domain.getName();
+    } catch (LibvirtException e) {
+      return;
+    }
+    DomainEvent e = new DomainEvent(name, String.valueOf(event.getType()));
+    dispatch.execute(() -> listeners.forEach(l -> l.onDomainEvent(e)));
   }
 
   @FunctionalInterface
@@ -374,6 +393,210 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
           } finally {
             lib.virNetworkFree(net);
           }
+        });
+  }
+
+  private static final int DOMAIN_XML_INACTIVE = 2;
+  private static final int UNDEFINE_NVRAM = 4;
+
+  private static boolean noDomain(LibvirtException e) {
+    return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
+  }
+
+  @Override
+  public Optional<DomainState> findDomain(String name) {
+    return call(
+        "look up domain " + name,
+        c -> {
+          org.libvirt.Domain d;
+          try {
+            d = c.domainLookupByName(name);
+          } catch (LibvirtException e) {
+            if (noDomain(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          try {
+            boolean persistent = d.isPersistent() == 1;
+            boolean active = d.isActive() == 1;
+            DomainXml config =
+                XmlCodec.read(d.getXMLDesc(persistent ? DOMAIN_XML_INACTIVE : 0), DomainXml.class);
+            DomainXml live = active ? XmlCodec.read(d.getXMLDesc(0), DomainXml.class) : null;
+            int[] st = domainState(c, name);
+            return Optional.of(
+                new DomainState(
+                    name,
+                    d.getUUIDString(),
+                    persistent,
+                    DomainState.RunState.of(st[0]),
+                    st[1],
+                    config,
+                    live));
+          } catch (LibvirtException e) {
+            if (noDomain(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          } finally {
+            d.free();
+          }
+        });
+  }
+
+  private int[] domainState(KvmopConnect c, String name) {
+    NativeLibvirt lib = NativeLibvirt.INSTANCE;
+    Pointer dom = lib.virDomainLookupByName(c.pointer(), name);
+    if (dom == null) {
+      throw lastError("look up domain " + name);
+    }
+    try {
+      var state = new com.sun.jna.ptr.IntByReference();
+      var reason = new com.sun.jna.ptr.IntByReference();
+      if (lib.virDomainGetState(dom, state, reason, 0) < 0) {
+        throw lastError("read state of domain " + name);
+      }
+      return new int[] {state.getValue(), reason.getValue()};
+    } finally {
+      lib.virDomainFree(dom);
+    }
+  }
+
+  @Override
+  public void defineDomain(DomainXml xml) {
+    String text = XmlCodec.write(xml);
+    call("define domain " + xml.name(), c -> c.domainDefineXML(text).free());
+  }
+
+  @Override
+  public void startDomain(String name) {
+    onDomain("start domain " + name, name, d -> d.create());
+  }
+
+  @Override
+  public void destroyDomain(String name) {
+    onDomain("destroy domain " + name, name, d -> d.destroy());
+  }
+
+  @Override
+  public void undefineDomain(String name) {
+    onDomain(
+        "undefine domain " + name,
+        name,
+        d -> {
+          try {
+            d.undefine(UNDEFINE_NVRAM);
+          } catch (LibvirtException e) {
+            if (e.getError() == null
+                || (e.getError().getCode() != ErrorNumber.VIR_ERR_INVALID_ARG
+                    && e.getError().getCode() != ErrorNumber.VIR_ERR_NO_SUPPORT)) {
+              throw e;
+            }
+            d.undefine(); // drivers without NVRAM support (the test driver)
+          }
+        });
+  }
+
+  @Override
+  public void shutdownDomain(String name, boolean viaAgent) {
+    String operation =
+        "shut down domain " + name + (viaAgent ? " through the guest agent" : " (ACPI)");
+    call(
+        operation,
+        c -> {
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          Pointer dom = lib.virDomainLookupByName(c.pointer(), name);
+          if (dom == null) {
+            throw lastError(operation);
+          }
+          try {
+            int flags =
+                viaAgent
+                    ? NativeLibvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
+                    : NativeLibvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
+            if (lib.virDomainShutdownFlags(dom, flags) < 0) {
+              throw lastError(operation);
+            }
+          } finally {
+            lib.virDomainFree(dom);
+          }
+          return null;
+        });
+  }
+
+  private static final int ADDRESSES_FROM_AGENT = 1;
+
+  @Override
+  public Optional<List<GuestNic>> agentInterfaces(String domainName) {
+    try {
+      return call(
+          "read guest agent interfaces of " + domainName,
+          c -> {
+            org.libvirt.Domain d = c.domainLookupByName(domainName);
+            try {
+              List<GuestNic> nics = new ArrayList<>();
+              for (var i : d.interfaceAddresses(ADDRESSES_FROM_AGENT, 0)) {
+                List<String> v4 = new ArrayList<>();
+                if (i.addrs != null) {
+                  for (var a : i.addrs) {
+                    if (a.address instanceof java.net.Inet4Address v) {
+                      v4.add(v.getHostAddress());
+                    }
+                  }
+                }
+                if (i.hwAddr != null) {
+                  nics.add(new GuestNic(i.hwAddr.toLowerCase(java.util.Locale.ROOT), v4));
+                }
+              }
+              return Optional.of(nics);
+            } finally {
+              d.free();
+            }
+          });
+    } catch (LibvirtError e) {
+      return Optional.empty(); // no agent answering: not an error for the machine
+    }
+  }
+
+  @Override
+  public HostFacts hostFacts(String virtType) {
+    return call(
+        "read host facts",
+        c -> {
+          var info = c.nodeInfo();
+          List<String> models = List.of();
+          Pointer caps =
+              NativeLibvirt.INSTANCE.virConnectGetDomainCapabilities(
+                  c.pointer(), null, "x86_64", null, virtType, 0);
+          if (caps != null) {
+            try {
+              models =
+                  XmlCodec.read(caps.getString(0), DomainCapabilitiesXml.class)
+                      .usableCustomModels();
+            } finally {
+              Native.free(Pointer.nativeValue(caps));
+            }
+          }
+          return new HostFacts(info.memory, info.cpus, models);
+        });
+  }
+
+  @FunctionalInterface
+  private interface DomainCall {
+    void apply(org.libvirt.Domain d) throws LibvirtException;
+  }
+
+  private void onDomain(String operation, String name, DomainCall action) {
+    call(
+        operation,
+        c -> {
+          org.libvirt.Domain d = c.domainLookupByName(name);
+          try {
+            action.apply(d);
+          } finally {
+            d.free();
+          }
+          return null;
         });
   }
 

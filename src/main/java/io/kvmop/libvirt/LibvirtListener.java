@@ -2,7 +2,29 @@ package io.kvmop.libvirt;
 
 /** Receives libvirt events. Called on a worker thread, never on libvirt's event loop. */
 public interface LibvirtListener {
-  void onNetworkEvent(NetworkEvent event);
+  default void onNetworkEvent(NetworkEvent event) {}
+
+  default void onDomainEvent(DomainEvent event) {}
+
+  /** A listener for network events only. */
+  static LibvirtListener networks(java.util.function.Consumer<NetworkEvent> consumer) {
+    return new LibvirtListener() {
+      @Override
+      public void onNetworkEvent(NetworkEvent event) {
+        consumer.accept(event);
+      }
+    };
+  }
+
+  /** A listener for domain events only. */
+  static LibvirtListener domains(java.util.function.Consumer<DomainEvent> consumer) {
+    return new LibvirtListener() {
+      @Override
+      public void onDomainEvent(DomainEvent event) {
+        consumer.accept(event);
+      }
+    };
+  }
 
   /** The connection was lost and is back: events may have been missed, look again. */
   default void onReconnect() {}

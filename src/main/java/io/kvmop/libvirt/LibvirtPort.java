@@ -1,5 +1,6 @@
 package io.kvmop.libvirt;
 
+import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.libvirt.xml.NetworkXml;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +38,31 @@ public interface LibvirtPort {
 
   /** The network's DHCP leases; empty when this libvirt driver cannot report them. */
   Optional<List<DhcpLease>> dhcpLeases(String name);
+
+  Optional<DomainState> findDomain(String name);
+
+  /** Defines (or redefines, same name and UUID) a persistent domain. */
+  void defineDomain(DomainXml xml);
+
+  void startDomain(String name);
+
+  /** Asks the guest to shut down: through the guest agent, or with the ACPI power button. */
+  void shutdownDomain(String name, boolean viaAgent);
+
+  /** Stops the domain at once (libvirt's destroy); its definition stays. */
+  void destroyDomain(String name);
+
+  /** Removes the definition, with its NVRAM file where it has one. */
+  void undefineDomain(String name);
+
+  /**
+   * The guest's interfaces as its agent reports them; empty when no agent answers (none installed,
+   * not started yet, or no agent channel).
+   */
+  Optional<List<GuestNic>> agentInterfaces(String domainName);
+
+  /** Host memory, CPUs and the CPU models libvirt offers for this domain type. */
+  HostFacts hostFacts(String virtType);
 
   /** Network lifecycle events and reconnects are delivered here, off libvirt's event thread. */
   void addListener(LibvirtListener listener);

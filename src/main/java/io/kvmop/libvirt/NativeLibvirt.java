@@ -5,6 +5,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.Structure;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 /** libvirt C functions that libvirt-java 0.5.4 does not wrap, called through JNA. */
@@ -35,6 +36,21 @@ interface NativeLibvirt extends Library {
   Pointer virNetworkLookupByName(Pointer conn, String name);
 
   int virNetworkFree(Pointer net);
+
+  Pointer virDomainLookupByName(Pointer conn, String name);
+
+  int virDomainFree(Pointer dom);
+
+  int virDomainGetState(Pointer dom, IntByReference state, IntByReference reason, int flags);
+
+  int VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
+  int VIR_DOMAIN_SHUTDOWN_GUEST_AGENT = 2;
+
+  int virDomainShutdownFlags(Pointer dom, int flags);
+
+  /** Returns a string the caller frees. */
+  Pointer virConnectGetDomainCapabilities(
+      Pointer conn, String emulatorbin, String arch, String machine, String virttype, int flags);
 
   int VIR_NETWORK_UPDATE_AFFECT_LIVE = 1;
 

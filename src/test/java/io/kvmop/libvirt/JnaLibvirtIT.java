@@ -82,7 +82,7 @@ class JnaLibvirtIT {
   @Test
   void deliversNetworkLifecycleEvents() {
     List<NetworkEvent> seen = new CopyOnWriteArrayList<>();
-    libvirt.addListener(seen::add);
+    libvirt.addListener(LibvirtListener.networks(seen::add));
     libvirt.defineNetwork(xml);
     libvirt.startNetwork(xml.name());
     libvirt.stopNetwork(xml.name());

@@ -13,6 +13,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
 import io.kvmop.host.HostNetworkPort;
+import io.kvmop.host.KvmProbe;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.status.Conditions;
 import java.io.IOException;
@@ -30,6 +31,11 @@ import org.awaitility.core.ConditionFactory;
  */
 public final class OperatorHarness implements AutoCloseable {
   public static final String NAMESPACE = "default";
+
+  /** Serial logs of test machines: under target/, removed by mvn clean. */
+  public static final String SERIAL_LOG_DIR =
+      Path.of("target/kvmop-serial").toAbsolutePath().toString();
+
   static final boolean REAL_CLUSTER = Boolean.getBoolean("kvmop.it.realCluster");
   public final KubernetesClient client;
   public final String node;
@@ -42,8 +48,14 @@ public final class OperatorHarness implements AutoCloseable {
     applyCrds(client);
     OperatorConfig config =
         new OperatorConfig(
-            node, libvirt.uri(), REAL_CLUSTER, Duration.ofMillis(300), Duration.ofMillis(500));
-    this.operator = new KvmopOperator(config, client, libvirt, host);
+            node,
+            libvirt.uri(),
+            REAL_CLUSTER,
+            Duration.ofMillis(300),
+            Duration.ofMillis(500),
+            SERIAL_LOG_DIR,
+            "/var/lib/libvirt/dnsmasq");
+    this.operator = new KvmopOperator(config, client, libvirt, host, KvmProbe.ofHost());
   }
 
   public OperatorHarness start() {

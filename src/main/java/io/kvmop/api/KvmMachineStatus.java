@@ -1,0 +1,44 @@
+package io.kvmop.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class KvmMachineStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Pending, Scheduled, Provisioning, Starting, Running, Stopping, Stopped, Failed or"
+          + " Terminating.")
+  public MachinePhase phase;
+
+  @JsonPropertyDescription("The node the machine is on.")
+  public String nodeName;
+
+  @JsonPropertyDescription("The domain's name in libvirt.")
+  public String domainName;
+
+  @JsonPropertyDescription("The domain's UUID in libvirt: the machine's metadata.uid.")
+  public String domainUUID;
+
+  @JsonPropertyDescription("What the machine actually runs with: kvm or qemu.")
+  public String virtType;
+
+  @JsonPropertyDescription("IPv4 addresses of all interfaces, first interface first.")
+  public List<String> ipAddresses = new ArrayList<>();
+
+  @JsonPropertyDescription("Per interface: MAC, network, addresses and their source.")
+  public List<InterfaceStatus> interfaces = new ArrayList<>();
+
+  @JsonPropertyDescription("File on the node receiving the serial console.")
+  public String serialLogPath;
+
+  @JsonPropertyDescription(
+      "Ready, Running, NetworkReady, IPAssigned, KVMAvailable, RestartRequired and"
+          + " AgentConnected (when spec.guestAgent).")
+  public List<Condition> conditions = new ArrayList<>();
+}

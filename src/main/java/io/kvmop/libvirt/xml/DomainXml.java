@@ -1,0 +1,263 @@
+package io.kvmop.libvirt.xml;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlElementWrapper;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlProperty;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlRootElement;
+import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlText;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * libvirt's {@code <domain>} element, only the parts kvmop writes, named after libvirt's domain XML
+ * format (https://libvirt.org/formatdomain.html). Whatever libvirt adds when it reads a domain back
+ * (machine type, PCI addresses, controllers, security labels) is ignored.
+ */
+@JacksonXmlRootElement(localName = "domain")
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({
+  "type",
+  "name",
+  "uuid",
+  "metadata",
+  "memory",
+  "vcpu",
+  "os",
+  "features",
+  "cpu",
+  "devices"
+})
+public record DomainXml(
+    @JacksonXmlProperty(isAttribute = true) String type,
+    String name,
+    String uuid,
+    Metadata metadata,
+    Memory memory,
+    Vcpu vcpu,
+    Os os,
+    Features features,
+    Cpu cpu,
+    Devices devices) {
+
+  /** The namespace of kvmop's ownership mark inside {@code <metadata>}. */
+  public static final String KVMOP_NS = "https://kvmop.io/xmlns/machine/v1alpha1";
+
+  public record Metadata(
+      @JacksonXmlProperty(localName = "machine", namespace = KVMOP_NS) Owner owner) {}
+
+  /** kvmop's mark: which resource a domain belongs to. */
+  public record Owner(
+      @JacksonXmlProperty(isAttribute = true) String namespace,
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlProperty(isAttribute = true) String uid) {}
+
+  /** {@code <memory unit='KiB'>N</memory>}; kvmop always writes KiB, as libvirt reads back. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public static final class Memory {
+    @JacksonXmlProperty(isAttribute = true)
+    public String unit;
+
+    @JacksonXmlText public long value;
+
+    public Memory() {}
+
+    public Memory(long kib) {
+      this.unit = "KiB";
+      this.value = kib;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Memory m && Objects.equals(unit, m.unit) && value == m.value;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(unit, value);
+    }
+
+    @Override
+    public String toString() {
+      return value + " " + unit;
+    }
+  }
+
+  /** {@code <vcpu>N</vcpu>}. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public static final class Vcpu {
+    @JacksonXmlText public int value;
+
+    public Vcpu() {}
+
+    public Vcpu(int value) {
+      this.value = value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Vcpu v && value == v.value;
+    }
+
+    @Override
+    public int hashCode() {
+      return value;
+    }
+
+    @Override
+    public String toString() {
+      return value + " vCPU";
+    }
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"firmware", "type", "kernel", "initrd", "cmdline", "boot"})
+  public record Os(
+      @JacksonXmlProperty(isAttribute = true) String firmware,
+      OsType type,
+      String kernel,
+      String initrd,
+      String cmdline,
+      Boot boot) {}
+
+  /** {@code <type arch='x86_64'>hvm</type>}; the machine type is left to libvirt. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public static final class OsType {
+    @JacksonXmlProperty(isAttribute = true)
+    public String arch;
+
+    @JacksonXmlText public String value;
+
+    public OsType() {}
+
+    public OsType(String arch, String value) {
+      this.arch = arch;
+      this.value = value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof OsType t
+          && Objects.equals(arch, t.arch)
+          && Objects.equals(value, t.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(arch, value);
+    }
+
+    @Override
+    public String toString() {
+      return value + "/" + arch;
+    }
+  }
+
+  public record Boot(@JacksonXmlProperty(isAttribute = true) String dev) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Features(Empty acpi, Empty apic, Kvm kvm) {}
+
+  /** An element with no content, such as {@code <acpi/>}. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Empty() {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Kvm(Hidden hidden) {}
+
+  public record Hidden(@JacksonXmlProperty(isAttribute = true) String state) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"mode", "match", "model", "topology", "feature"})
+  public record Cpu(
+      @JacksonXmlProperty(isAttribute = true) String mode,
+      @JacksonXmlProperty(isAttribute = true) String match,
+      CpuModel model,
+      Topology topology,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "feature")
+          List<CpuFeature> features) {}
+
+  /** {@code <model fallback='forbid'>Nehalem</model>}. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public static final class CpuModel {
+    @JacksonXmlProperty(isAttribute = true)
+    public String fallback;
+
+    @JacksonXmlText public String value;
+
+    public CpuModel() {}
+
+    public CpuModel(String fallback, String value) {
+      this.fallback = fallback;
+      this.value = value;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CpuModel m
+          && Objects.equals(fallback, m.fallback)
+          && Objects.equals(value, m.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(fallback, value);
+    }
+
+    @Override
+    public String toString() {
+      return value;
+    }
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Topology(
+      @JacksonXmlProperty(isAttribute = true) Integer sockets,
+      @JacksonXmlProperty(isAttribute = true) Integer cores,
+      @JacksonXmlProperty(isAttribute = true) Integer threads) {}
+
+  public record CpuFeature(
+      @JacksonXmlProperty(isAttribute = true) String policy,
+      @JacksonXmlProperty(isAttribute = true) String name) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"interface", "serial", "channel"})
+  public record Devices(
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "interface")
+          List<Interface> interfaces,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "serial")
+          List<Serial> serials,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "channel")
+          List<Channel> channels) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"type", "source", "mac", "model"})
+  public record Interface(
+      @JacksonXmlProperty(isAttribute = true) String type,
+      InterfaceSource source,
+      Mac mac,
+      Model model) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record InterfaceSource(@JacksonXmlProperty(isAttribute = true) String network) {}
+
+  public record Mac(@JacksonXmlProperty(isAttribute = true) String address) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Model(@JacksonXmlProperty(isAttribute = true) String type) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Serial(@JacksonXmlProperty(isAttribute = true) String type, SerialSource source) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SerialSource(@JacksonXmlProperty(isAttribute = true) String path) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Channel(
+      @JacksonXmlProperty(isAttribute = true) String type, ChannelTarget target) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ChannelTarget(
+      @JacksonXmlProperty(isAttribute = true) String type,
+      @JacksonXmlProperty(isAttribute = true) String name) {}
+}

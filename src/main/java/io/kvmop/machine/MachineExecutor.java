@@ -1,0 +1,40 @@
+package io.kvmop.machine;
+
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.network.Blocker;
+import java.util.List;
+import java.util.Optional;
+
+/** Performs a machine plan's actions in order and stops at the first failure, which it explains. */
+public final class MachineExecutor {
+  private final LibvirtPort libvirt;
+
+  public MachineExecutor(LibvirtPort libvirt) {
+    this.libvirt = libvirt;
+  }
+
+  public Optional<Blocker> execute(List<MachineAction> actions) {
+    for (MachineAction action : actions) {
+      try {
+        if (action instanceof MachineAction.Define d) {
+          libvirt.defineDomain(d.xml());
+        } else if (action instanceof MachineAction.Start s) {
+          libvirt.startDomain(s.name());
+        } else if (action instanceof MachineAction.Shutdown s) {
+          libvirt.shutdownDomain(s.name(), s.viaAgent());
+        } else if (action instanceof MachineAction.Destroy d) {
+          libvirt.destroyDomain(d.name());
+        } else if (action instanceof MachineAction.Undefine u) {
+          libvirt.undefineDomain(u.name());
+        }
+      } catch (LibvirtError e) {
+        return Optional.of(
+            new Blocker(
+                Blocker.LIBVIRT_ERROR,
+                e.operation() + " failed (" + e.code() + "): " + e.libvirtMessage()));
+      }
+    }
+    return Optional.empty();
+  }
+}

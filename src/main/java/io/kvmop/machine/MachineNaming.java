@@ -1,0 +1,36 @@
+package io.kvmop.machine;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Names and addresses a KvmMachine gets on its node, derived stably from the resource. */
+public record MachineNaming(String domainName, String uid, String serialLogPath) {
+  static final int MAX_NAME = 200;
+
+  public static MachineNaming of(String namespace, String name, String uid, String serialLogDir) {
+    String domain = "kvmop-" + namespace + "-" + name;
+    if (domain.length() > MAX_NAME) {
+      domain =
+          domain.substring(0, MAX_NAME - 9) + "-" + sha256(namespace + "/" + name).substring(0, 8);
+    }
+    return new MachineNaming(domain, uid, serialLogDir + "/" + namespace + "/" + name + ".log");
+  }
+
+  /** A locally administered MAC in QEMU's 52:54:00 range, stable for (uid, interface). */
+  public String macFor(String interfaceName) {
+    String h = sha256(uid + "/" + interfaceName);
+    return "52:54:00:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always present in the JDK", e);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.kvmop.machine;
+
+import io.kvmop.network.Blocker;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What to do with the domain now. {@code restartRequired} names what differs between the running
+ * domain and the declared one (applied at the next boot); {@code shutdownRequested} says a graceful
+ * shutdown is asked for now; {@code recheckAfter} is how soon to look again when the plan waits on
+ * something libvirt raises no event for (a shutdown timeout).
+ */
+public record MachinePlan(
+    List<MachineAction> actions,
+    Blocker blocker,
+    String restartRequired,
+    boolean shutdownRequested,
+    Duration recheckAfter) {
+
+  static MachinePlan blocked(Blocker b) {
+    return new MachinePlan(List.of(), b, null, false, null);
+  }
+}

@@ -1,0 +1,137 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.RunStrategy;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.network.Blocker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides what to do with one KvmMachine's domain on its node, from the declared domain and what
+ * libvirt shows. Pure: no I/O. Run strategies follow KubeVirt: Always restarts whatever stopped the
+ * guest; RerunOnFailure restarts unless the guest shut itself down; Manual never starts or stops;
+ * Halted shuts down gracefully and destroys after the shutdown timeout.
+ */
+public final class MachinePlanner {
+  private MachinePlanner() {}
+
+  public record Input(
+      String uid,
+      String domainName,
+      DomainXml desired,
+      Blocker blocker,
+      RunStrategy strategy,
+      Optional<DomainState> current,
+      boolean agentConnected,
+      Instant shutdownRequestedAt,
+      Instant now,
+      Duration shutdownTimeout) {}
+
+  public static boolean owns(DomainState s, String uid) {
+    return s.uuid() != null && s.uuid().equalsIgnoreCase(uid);
+  }
+
+  public static MachinePlan plan(Input in) {
+    DomainState cur = in.current().orElse(null);
+    if (cur != null && !owns(cur, in.uid())) {
+      return MachinePlan.blocked(nameConflict(cur));
+    }
+    if (in.blocker() != null) {
+      return MachinePlan.blocked(in.blocker());
+    }
+    List<MachineAction> actions = new ArrayList<>();
+    String name = in.domainName();
+    if (cur == null || !cur.persistent() || !MachineDrift.same(cur.config(), in.desired())) {
+      actions.add(new MachineAction.Define(in.desired()));
+    }
+    boolean running = cur != null && cur.running();
+    boolean shutdownRequested = false;
+    Duration recheck = null;
+    switch (in.strategy()) {
+      case Always -> {
+        if (!running) {
+          actions.add(new MachineAction.Start(name));
+        }
+      }
+      case RerunOnFailure -> {
+        if (!running && (cur == null || !cur.shutDownByGuest())) {
+          actions.add(new MachineAction.Start(name));
+        }
+      }
+      case Manual -> {}
+      case Halted -> {
+        if (running) {
+          Stop stop = stop(in, name);
+          actions.addAll(stop.actions);
+          shutdownRequested = stop.requested;
+          recheck = stop.recheck;
+        }
+      }
+    }
+    String restart = null;
+    if (running
+        && in.strategy() != RunStrategy.Halted
+        && cur.live() != null
+        && !MachineDrift.same(cur.live(), in.desired())) {
+      restart = MachineDrift.describe(cur.live(), in.desired());
+    }
+    return new MachinePlan(List.copyOf(actions), null, restart, shutdownRequested, recheck);
+  }
+
+  private record Stop(List<MachineAction> actions, boolean requested, Duration recheck) {}
+
+  /** Graceful shutdown first; destroy once the timeout has passed since it was asked for. */
+  private static Stop stop(Input in, String name) {
+    if (in.shutdownRequestedAt() == null) {
+      return new Stop(
+          List.of(new MachineAction.Shutdown(name, in.agentConnected())),
+          true,
+          in.shutdownTimeout());
+    }
+    Instant deadline = in.shutdownRequestedAt().plus(in.shutdownTimeout());
+    if (!in.now().isBefore(deadline)) {
+      return new Stop(List.of(new MachineAction.Destroy(name)), false, null);
+    }
+    return new Stop(List.of(), false, Duration.between(in.now(), deadline));
+  }
+
+  /** On deletion: shut down gracefully, destroy after the timeout, undefine; only what is ours. */
+  public static MachinePlan planDeletion(Input in) {
+    DomainState cur = in.current().orElse(null);
+    if (cur == null) {
+      return new MachinePlan(List.of(), null, null, false, null);
+    }
+    if (!owns(cur, in.uid())) {
+      return new MachinePlan(List.of(), nameConflict(cur), null, false, null);
+    }
+    if (cur.running()) {
+      Stop stop = stop(in, in.domainName());
+      List<MachineAction> actions = new ArrayList<>(stop.actions);
+      if (actions.stream().anyMatch(a -> a instanceof MachineAction.Destroy)) {
+        actions.add(new MachineAction.Undefine(in.domainName()));
+      }
+      return new MachinePlan(List.copyOf(actions), null, null, stop.requested, stop.recheck);
+    }
+    return new MachinePlan(
+        cur.persistent() ? List.of(new MachineAction.Undefine(in.domainName())) : List.of(),
+        null,
+        null,
+        false,
+        null);
+  }
+
+  private static Blocker nameConflict(DomainState other) {
+    return new Blocker(
+        Blocker.NAME_CONFLICT,
+        "libvirt domain '"
+            + other.name()
+            + "' exists with UUID "
+            + other.uuid()
+            + " and is not this machine's, so kvmop leaves it untouched; rename or remove it"
+            + " (virsh undefine), or give this KvmMachine another name");
+  }
+}

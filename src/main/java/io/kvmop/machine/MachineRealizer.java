@@ -1,0 +1,376 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.InterfaceStatus;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.api.VirtType;
+import io.kvmop.host.KvmProbe;
+import io.kvmop.libvirt.DhcpLease;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.GuestNic;
+import io.kvmop.libvirt.HostFacts;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.network.Blocker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One KvmMachine on this node: validate, resolve networks, observe, plan, apply, observe again,
+ * read addresses, report. Knows nothing of Kubernetes beyond the resource itself.
+ */
+public final class MachineRealizer {
+  /**
+   * How often addresses are read while a running machine has none yet (and within ipWaitTimeout).
+   */
+  static final Duration IP_POLL = Duration.ofMillis(500);
+
+  static final Duration IP_POLL_AFTER_TIMEOUT = Duration.ofSeconds(5);
+
+  private final String node;
+  private final LibvirtPort libvirt;
+  private final KvmProbe kvm;
+  private final String serialLogDir;
+  private final MachineExecutor executor;
+  private final Clock clock;
+  private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
+  private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
+
+  public MachineRealizer(
+      String node, LibvirtPort libvirt, KvmProbe kvm, String serialLogDir, Clock clock) {
+    this.node = node;
+    this.libvirt = libvirt;
+    this.kvm = kvm;
+    this.serialLogDir = serialLogDir;
+    this.executor = new MachineExecutor(libvirt);
+    this.clock = clock;
+  }
+
+  /** The new status, and how soon to look again when waiting on something without an event. */
+  public record Result(KvmMachineStatus status, Duration recheckAfter) {}
+
+  public MachineNaming naming(KvmMachine m) {
+    var meta = m.getMetadata();
+    return MachineNaming.of(meta.getNamespace(), meta.getName(), meta.getUid(), serialLogDir);
+  }
+
+  public Result realize(KvmMachine m, List<NetworkBinding> bindings) {
+    Instant now = clock.instant();
+    MachineNaming naming = naming(m);
+    KvmMachineSpec spec = m.getSpec();
+    String uid = m.getMetadata().getUid();
+    Optional<String> kvmWhy = kvm.whyUnusable();
+    String virtType = virtType(spec, kvmWhy);
+    Blocker blocker = null;
+    List<String> problems = MachineValidator.validate(spec);
+    if (!problems.isEmpty()) {
+      blocker = new Blocker(Blocker.INVALID_SPEC, String.join("; ", problems));
+    } else if (spec.virtTypeOrDefault() == VirtType.KVM && kvmWhy.isPresent()) {
+      blocker =
+          new Blocker(
+              "KVMUnavailable",
+              "spec.virtType is kvm but this node cannot run KVM guests: "
+                  + kvmWhy.get()
+                  + "; or use virtType auto or qemu");
+    }
+    Blocker networkProblem = null;
+    Map<String, String> libvirtNetworks = new HashMap<>();
+    try {
+      if (blocker == null) {
+        problems = MachineValidator.validateOnHost(spec, facts(virtType));
+        if (!problems.isEmpty()) {
+          blocker = new Blocker(Blocker.INVALID_SPEC, String.join("; ", problems));
+        }
+      }
+      for (NetworkBinding b : bindings) {
+        Blocker p = b.problem() != null ? b.problem() : checkUnmanaged(b);
+        if (p != null && networkProblem == null) {
+          networkProblem = p;
+        }
+        libvirtNetworks.put(b.interfaceName(), b.libvirtNetwork());
+      }
+      DomainXml desired =
+          blocker == null && networkProblem == null
+              ? MachineDesign.desired(m, naming, libvirtNetworks, virtType)
+              : null;
+      Optional<DomainState> current = libvirt.findDomain(naming.domainName());
+      boolean agent = agentConnected(spec, current, naming);
+      MachinePlan plan =
+          MachinePlanner.plan(
+              new MachinePlanner.Input(
+                  uid,
+                  naming.domainName(),
+                  desired,
+                  blocker != null ? blocker : networkProblem,
+                  spec.runStrategyOrDefault(),
+                  current,
+                  agent,
+                  shutdownAsked.get(uid),
+                  now,
+                  Quantities.duration(spec.shutdownTimeout).orElse(Duration.ofSeconds(90))));
+      Optional<Blocker> failure = prepareSerialLog(m, naming, plan);
+      if (failure.isEmpty()) {
+        failure = executor.execute(plan.actions());
+      }
+      if (plan.shutdownRequested() && failure.isEmpty()) {
+        shutdownAsked.put(uid, now);
+      }
+      Optional<DomainState> after =
+          plan.actions().isEmpty() ? current : libvirt.findDomain(naming.domainName());
+      if (after.map(d -> !d.running()).orElse(true)) {
+        shutdownAsked.remove(uid);
+      }
+      Blocker shown = failure.orElse(plan.blocker() == networkProblem ? blocker : plan.blocker());
+      boolean running = after.map(DomainState::running).orElse(false) && shown == null;
+      List<InterfaceStatus> nics = addresses(m, naming, libvirtNetworks, running, agent && running);
+      MachineOutcome outcome =
+          new MachineOutcome(
+              naming,
+              after,
+              shown,
+              virtType,
+              kvmWhy.orElse(null),
+              networkProblem,
+              nics,
+              shutdownAsked.containsKey(uid),
+              plan.restartRequired(),
+              Boolean.TRUE.equals(spec.guestAgent) ? agent : null);
+      Duration ipWait = Quantities.duration(spec.ipWaitTimeout).orElse(Duration.ofSeconds(120));
+      KvmMachineStatus status = MachineStatusBuilder.build(m, node, outcome, ipWait, now);
+      return new Result(status, recheck(plan, outcome, status, ipWait, now, bindings));
+    } catch (LibvirtError e) {
+      Blocker b =
+          new Blocker(
+              "LibvirtUnavailable",
+              e.operation() + " failed (" + e.code() + "): " + e.libvirtMessage());
+      MachineOutcome outcome =
+          new MachineOutcome(
+              naming,
+              Optional.empty(),
+              b,
+              virtType,
+              kvmWhy.orElse(null),
+              null,
+              MachineStatusBuilder.interfaces(m, naming),
+              false,
+              null,
+              null);
+      return new Result(
+          MachineStatusBuilder.build(m, node, outcome, Duration.ofSeconds(120), now),
+          Duration.ofSeconds(10));
+    }
+  }
+
+  /** The serial log's directory must exist before libvirt starts the domain. */
+  private static Optional<Blocker> prepareSerialLog(
+      KvmMachine m, MachineNaming naming, MachinePlan plan) {
+    if (Boolean.FALSE.equals(m.getSpec().serialLog)
+        || plan.actions().stream().noneMatch(a -> a instanceof MachineAction.Start)) {
+      return Optional.empty();
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(naming.serialLogPath()).getParent();
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      return Optional.empty();
+    } catch (java.io.IOException | SecurityException e) {
+      return Optional.of(
+          new Blocker(
+              "HostError",
+              "cannot create the serial log directory "
+                  + dir
+                  + ": "
+                  + e.getMessage()
+                  + "; mount it into the agent or set spec.serialLog false"));
+    }
+  }
+
+  private String virtType(KvmMachineSpec spec, Optional<String> kvmWhy) {
+    return switch (spec.virtTypeOrDefault()) {
+      case KVM -> "kvm";
+      case QEMU -> "qemu";
+      case AUTO -> kvmWhy.isEmpty() ? "kvm" : "qemu";
+    };
+  }
+
+  private HostFacts facts(String virtType) {
+    return hostFacts.computeIfAbsent(virtType, libvirt::hostFacts);
+  }
+
+  /**
+   * An existing libvirt network kvmop does not manage must exist and run; kvmop never starts it.
+   */
+  private Blocker checkUnmanaged(NetworkBinding b) {
+    if (b.managed()) {
+      return null;
+    }
+    Optional<NetworkState> n = libvirt.findNetwork(b.libvirtNetwork());
+    if (n.isEmpty()) {
+      return new Blocker(
+          "NetworkNotFound",
+          "interface "
+              + b.interfaceName()
+              + ": libvirt network "
+              + b.libvirtNetwork()
+              + " does not exist on node "
+              + node
+              + "; create it, or use a KvmNetwork");
+    }
+    if (!n.get().active()) {
+      return new Blocker(
+          "NetworkNotReady",
+          "interface "
+              + b.interfaceName()
+              + ": libvirt network "
+              + b.libvirtNetwork()
+              + " is not active on node "
+              + node
+              + " (kvmop does not manage it): virsh net-start "
+              + b.libvirtNetwork()
+              + " && virsh net-autostart "
+              + b.libvirtNetwork());
+    }
+    return null;
+  }
+
+  private boolean agentConnected(KvmMachineSpec spec, Optional<DomainState> d, MachineNaming n) {
+    return Boolean.TRUE.equals(spec.guestAgent)
+        && d.map(DomainState::running).orElse(false)
+        && libvirt.agentInterfaces(n.domainName()).isPresent();
+  }
+
+  /**
+   * Addresses per interface: the guest agent's when it answers, else the DHCP lease of the
+   * interface's network. A known address is kept while the machine runs and nothing new is found; a
+   * stopped machine has none.
+   */
+  private List<InterfaceStatus> addresses(
+      KvmMachine m,
+      MachineNaming naming,
+      Map<String, String> nets,
+      boolean running,
+      boolean agent) {
+    List<InterfaceStatus> result = MachineStatusBuilder.interfaces(m, naming);
+    if (!running) {
+      return result;
+    }
+    List<GuestNic> fromAgent =
+        agent ? libvirt.agentInterfaces(naming.domainName()).orElse(List.of()) : List.of();
+    Map<String, List<DhcpLease>> leases = new HashMap<>();
+    for (InterfaceStatus i : result) {
+      List<String> ips = new ArrayList<>();
+      String source = null;
+      for (GuestNic g : fromAgent) {
+        if (g.mac().equals(i.mac) && !g.ipv4().isEmpty()) {
+          ips.addAll(g.ipv4());
+          source = "agent";
+        }
+      }
+      String net = nets.get(i.name);
+      if (ips.isEmpty() && net != null) {
+        List<DhcpLease> l =
+            leases.computeIfAbsent(net, n -> libvirt.dhcpLeases(n).orElse(List.of()));
+        l.stream()
+            .filter(x -> x.mac() != null && x.mac().toLowerCase(Locale.ROOT).equals(i.mac))
+            .map(DhcpLease::ip)
+            .forEach(ips::add);
+        source = ips.isEmpty() ? null : "lease";
+      }
+      if (ips.isEmpty()) {
+        previous(m, i.name)
+            .ifPresent(
+                p -> {
+                  ips.addAll(p.ipAddresses);
+                  i.source = p.source;
+                });
+      } else {
+        i.source = source;
+      }
+      i.ipAddresses = ips;
+    }
+    return result;
+  }
+
+  private static Optional<InterfaceStatus> previous(KvmMachine m, String ifname) {
+    if (m.getStatus() == null || m.getStatus().interfaces == null) {
+      return Optional.empty();
+    }
+    return m.getStatus().interfaces.stream()
+        .filter(p -> ifname.equals(p.name) && p.ipAddresses != null && !p.ipAddresses.isEmpty())
+        .findFirst();
+  }
+
+  private static Duration recheck(
+      MachinePlan plan,
+      MachineOutcome o,
+      KvmMachineStatus status,
+      Duration ipWait,
+      Instant now,
+      List<NetworkBinding> bindings) {
+    List<Duration> waits = new ArrayList<>();
+    if (plan.recheckAfter() != null) {
+      waits.add(plan.recheckAfter());
+    }
+    if (o.running() && !o.hasAllAddresses()) {
+      Instant since = MachineStatusBuilder.runningSince(status, now);
+      waits.add(
+          Duration.between(since, now).compareTo(ipWait) < 0 ? IP_POLL : IP_POLL_AFTER_TIMEOUT);
+    }
+    if (o.networkProblem() != null && bindings.stream().anyMatch(b -> !b.managed())) {
+      waits.add(Duration.ofSeconds(5)); // unmanaged libvirt networks raise no event kvmop sees
+    }
+    if (o.blocker() != null && Blocker.LIBVIRT_ERROR.equals(o.blocker().reason())) {
+      waits.add(Duration.ofSeconds(10));
+    }
+    return waits.stream().min(Duration::compareTo).orElse(null);
+  }
+
+  /** On deletion: empty when nothing is left, else how soon to look again. */
+  public Optional<Duration> remove(KvmMachine m) {
+    MachineNaming naming = naming(m);
+    String uid = m.getMetadata().getUid();
+    Instant now = clock.instant();
+    Optional<DomainState> current = libvirt.findDomain(naming.domainName());
+    boolean agent = agentConnected(m.getSpec(), current, naming);
+    MachinePlan plan =
+        MachinePlanner.planDeletion(
+            new MachinePlanner.Input(
+                uid,
+                naming.domainName(),
+                null,
+                null,
+                m.getSpec().runStrategyOrDefault(),
+                current,
+                agent,
+                shutdownAsked.get(uid),
+                now,
+                Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
+    Optional<Blocker> failure = executor.execute(plan.actions());
+    if (plan.shutdownRequested() && failure.isEmpty()) {
+      shutdownAsked.put(uid, now);
+    }
+    if (failure.isPresent()) {
+      return Optional.of(Duration.ofSeconds(5));
+    }
+    if (plan.recheckAfter() != null) {
+      return Optional.of(plan.recheckAfter());
+    }
+    boolean gone =
+        libvirt.findDomain(naming.domainName()).map(d -> !MachinePlanner.owns(d, uid)).orElse(true);
+    if (gone) {
+      shutdownAsked.remove(uid);
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofMillis(500));
+  }
+}

@@ -1,0 +1,267 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.InterfaceStatus;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.api.MachinePhase;
+import io.kvmop.api.RunStrategy;
+import io.kvmop.network.Blocker;
+import io.kvmop.status.Conditions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/** Builds a KvmMachine's status from what its node found, conditions kstatus-style. */
+public final class MachineStatusBuilder {
+  public static final String RUNNING = "Running";
+  public static final String NETWORK_READY = "NetworkReady";
+  public static final String IP_ASSIGNED = "IPAssigned";
+  public static final String KVM_AVAILABLE = "KVMAvailable";
+  public static final String RESTART_REQUIRED = "RestartRequired";
+  public static final String AGENT_CONNECTED = "AgentConnected";
+  public static final String SCHEDULED = "Scheduled";
+  private static final Set<String> HARD =
+      Set.of(Blocker.INVALID_SPEC, Blocker.NAME_CONFLICT, "KVMUnavailable");
+
+  private MachineStatusBuilder() {}
+
+  public static KvmMachineStatus build(
+      KvmMachine m, String node, MachineOutcome o, Duration ipWait, Instant now) {
+    KvmMachineStatus old = m.getStatus();
+    long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
+    KvmMachineStatus s = new KvmMachineStatus();
+    s.observedGeneration = gen;
+    s.nodeName = node;
+    s.domainName = o.naming().domainName();
+    boolean ours =
+        o.domain().isPresent()
+            && (o.blocker() == null || !Blocker.NAME_CONFLICT.equals(o.blocker().reason()));
+    s.domainUUID = ours ? o.domain().get().uuid() : null;
+    s.virtType = o.virtType();
+    s.interfaces = o.interfaces();
+    s.ipAddresses = o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList();
+    s.serialLogPath =
+        Boolean.FALSE.equals(m.getSpec().serialLog) ? null : o.naming().serialLogPath();
+    Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
+    c.set(SCHEDULED, true, "NodeName", "on node " + node);
+    if (o.kvmUnusable() == null) {
+      c.set(
+          KVM_AVAILABLE,
+          true,
+          "KVMUsable",
+          "the node runs KVM guests with hardware virtualization");
+    } else {
+      c.set(
+          KVM_AVAILABLE,
+          false,
+          "KVMUnusable",
+          o.kvmUnusable() + "; machines run under qemu (software emulation) here");
+    }
+    if (o.networkProblem() == null) {
+      c.set(
+          NETWORK_READY,
+          true,
+          "Ready",
+          o.interfaces().isEmpty()
+              ? "no interfaces"
+              : "every interface's network is active on " + node);
+    } else {
+      c.set(NETWORK_READY, false, o.networkProblem().reason(), o.networkProblem().message());
+    }
+    boolean running = ours && o.running();
+    String domainState = o.domain().map(d -> d.describe()).orElse("not defined");
+    c.set(
+        RUNNING,
+        running,
+        running ? "Running" : o.shuttingDown() ? "ShuttingDown" : "NotRunning",
+        "domain " + o.naming().domainName() + " is " + domainState);
+    ipCondition(c, m, o, running, ipWait, now, old);
+    c.set(
+        RESTART_REQUIRED,
+        o.restartRequired() != null,
+        o.restartRequired() != null ? "DefinitionChanged" : "UpToDate",
+        o.restartRequired() != null
+            ? "the running domain differs from the declared one ("
+                + o.restartRequired()
+                + "); it applies when the machine next stops and starts: shut the guest down"
+                + " (kvmop starts it again with runStrategy Always) or set runStrategy Halted and back"
+            : "the running domain matches the declared one");
+    if (Boolean.TRUE.equals(m.getSpec().guestAgent)) {
+      boolean agent = Boolean.TRUE.equals(o.agentConnected());
+      c.set(
+          AGENT_CONNECTED,
+          agent,
+          agent ? "Connected" : "NotConnected",
+          agent
+              ? "qemu-guest-agent answers"
+              : "no qemu-guest-agent answers on the channel (not installed or not started in the guest)");
+    }
+    ready(c, m, o, running, now);
+    s.conditions = c.build();
+    s.phase = phase(m, o, running);
+    return s;
+  }
+
+  private static void ipCondition(
+      Conditions c,
+      KvmMachine m,
+      MachineOutcome o,
+      boolean running,
+      Duration ipWait,
+      Instant now,
+      KvmMachineStatus old) {
+    if (o.interfaces().isEmpty()) {
+      c.set(IP_ASSIGNED, false, "NoInterfaces", "the machine has no network interface");
+      return;
+    }
+    if (!running) {
+      c.set(IP_ASSIGNED, false, "NotRunning", "addresses are read while the machine runs");
+      return;
+    }
+    if (o.hasAllAddresses()) {
+      InterfaceStatus first = o.interfaces().get(0);
+      c.set(
+          IP_ASSIGNED,
+          true,
+          first.source == null ? "Lease" : capitalize(first.source),
+          "addresses: "
+              + String.join(
+                  ", ", o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList()));
+      return;
+    }
+    Instant since = runningSince(old, now);
+    InterfaceStatus missing =
+        o.interfaces().stream().filter(i -> i.ipAddresses.isEmpty()).findFirst().orElseThrow();
+    if (Duration.between(since, now).compareTo(ipWait) < 0) {
+      c.set(
+          IP_ASSIGNED,
+          false,
+          "WaitingForIP",
+          "waiting for a DHCP lease for "
+              + missing.name
+              + " ("
+              + missing.mac
+              + ") on "
+              + missing.network);
+    } else {
+      c.set(
+          IP_ASSIGNED,
+          false,
+          "NoIPAddress",
+          "no address for "
+              + missing.name
+              + " ("
+              + missing.mac
+              + ") on network "
+              + missing.network
+              + " after "
+              + ipWait.toSeconds()
+              + "s; likely causes: no DHCP client running in the guest"
+              + " (or not on this interface), the interface attached to the wrong network, a firewall"
+              + " in the guest dropping DHCP; the serial log"
+              + (m.getStatus() != null && m.getStatus().serialLogPath != null
+                  ? " at " + m.getStatus().serialLogPath
+                  : "")
+              + " shows what the guest did. kvmop keeps watching.");
+    }
+  }
+
+  /** When the machine was last seen starting to run: the Running condition's transition time. */
+  static Instant runningSince(KvmMachineStatus old, Instant now) {
+    if (old == null) {
+      return now;
+    }
+    return Conditions.find(old.conditions, RUNNING)
+        .filter(r -> Conditions.TRUE.equals(r.getStatus()) && r.getLastTransitionTime() != null)
+        .map(r -> Instant.parse(r.getLastTransitionTime()))
+        .orElse(now);
+  }
+
+  private static void ready(
+      Conditions c, KvmMachine m, MachineOutcome o, boolean running, Instant now) {
+    RunStrategy strategy = m.getSpec().runStrategyOrDefault();
+    if (o.blocker() != null) {
+      c.set(Conditions.READY, false, o.blocker().reason(), o.blocker().message());
+    } else if (o.networkProblem() != null) {
+      c.set(Conditions.READY, false, o.networkProblem().reason(), o.networkProblem().message());
+    } else if (running && o.hasAllAddresses()) {
+      c.set(
+          Conditions.READY,
+          true,
+          "Running",
+          "running on "
+              + o.virtType()
+              + (o.interfaces().isEmpty()
+                  ? ""
+                  : " with "
+                      + String.join(
+                          ", ",
+                          o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList())));
+    } else if (running) {
+      c.set(Conditions.READY, false, "WaitingForIP", "running; waiting for its IP address");
+    } else if (strategy == RunStrategy.Halted) {
+      c.set(Conditions.READY, false, "Halted", "stopped, as runStrategy Halted declares");
+    } else if (strategy == RunStrategy.Manual) {
+      c.set(
+          Conditions.READY,
+          false,
+          "Stopped",
+          "defined and stopped; runStrategy Manual: start it with virsh start "
+              + o.naming().domainName());
+    } else if (strategy == RunStrategy.RerunOnFailure
+        && o.domain().map(d -> d.shutDownByGuest()).orElse(false)) {
+      c.set(
+          Conditions.READY,
+          false,
+          "Stopped",
+          "the guest shut itself down; runStrategy RerunOnFailure leaves it stopped");
+    } else {
+      c.set(
+          Conditions.READY,
+          false,
+          "Starting",
+          "domain " + o.naming().domainName() + " is starting");
+    }
+  }
+
+  private static MachinePhase phase(KvmMachine m, MachineOutcome o, boolean running) {
+    if (m.getMetadata().getDeletionTimestamp() != null) {
+      return MachinePhase.Terminating;
+    }
+    if (o.blocker() != null) {
+      return HARD.contains(o.blocker().reason()) ? MachinePhase.Failed : MachinePhase.Pending;
+    }
+    if (o.networkProblem() != null) {
+      return MachinePhase.Pending;
+    }
+    if (o.domain().isEmpty()) {
+      return MachinePhase.Provisioning;
+    }
+    if (running) {
+      if (o.shuttingDown()) {
+        return MachinePhase.Stopping;
+      }
+      return o.hasAllAddresses() ? MachinePhase.Running : MachinePhase.Starting;
+    }
+    return MachinePhase.Stopped;
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
+  /** Interfaces as status lists them, before addresses are known. */
+  public static List<InterfaceStatus> interfaces(KvmMachine m, MachineNaming naming) {
+    return m.getSpec().interfaces.stream()
+        .map(
+            i -> {
+              InterfaceStatus s = new InterfaceStatus();
+              s.name = i.name;
+              s.mac = MachineDesign.mac(i, naming);
+              s.network = i.network != null ? i.network : i.libvirtNetwork;
+              return s;
+            })
+        .toList();
+  }
+}

@@ -1,0 +1,158 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.BootSpec;
+import io.kvmop.api.CpuMode;
+import io.kvmop.api.CpuSpec;
+import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.MachineInterface;
+import io.kvmop.libvirt.HostFacts;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a KvmMachine spec and returns every problem as a message naming the field and what would
+ * be valid. {@link #validate} needs nothing but the spec; {@link #validateOnHost} compares it with
+ * what the node's libvirt offers.
+ */
+public final class MachineValidator {
+  private static final Pattern MAC = Pattern.compile("^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$");
+  private static final Pattern IFNAME = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$");
+
+  private MachineValidator() {}
+
+  public static List<String> validate(KvmMachineSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec is missing");
+      return problems;
+    }
+    if (Quantities.kib(spec.memory).filter(k -> k >= 16 * 1024).isEmpty()) {
+      problems.add(
+          "spec.memory '" + spec.memory + "' is not a size of at least 16Mi such as 512Mi or 2Gi");
+    }
+    CpuSpec cpu = spec.cpuOrDefault();
+    for (var f :
+        new Object[][] {
+          {"sockets", cpu.sockets, 64}, {"cores", cpu.cores, 256}, {"threads", cpu.threads, 8}
+        }) {
+      Integer v = (Integer) f[1];
+      if (v != null && (v < 1 || v > (Integer) f[2])) {
+        problems.add("spec.cpu." + f[0] + " " + v + " is out of range: use 1.." + f[2]);
+      }
+    }
+    if (cpu.modeOrDefault() == CpuMode.CUSTOM && (cpu.model == null || cpu.model.isBlank())) {
+      problems.add("spec.cpu.model is required with mode custom");
+    }
+    if (cpu.modeOrDefault() != CpuMode.CUSTOM && cpu.model != null) {
+      problems.add(
+          "spec.cpu.model is allowed only with mode custom (mode is "
+              + cpu.modeOrDefault().wireName()
+              + ")");
+    }
+    if (spec.firmware != null && !spec.firmware.equals("bios") && !spec.firmware.equals("uefi")) {
+      problems.add("spec.firmware '" + spec.firmware + "' is not bios or uefi");
+    }
+    validateBoot(spec.boot, problems);
+    validateInterfaces(spec.interfaces, problems);
+    for (String[] d :
+        new String[][] {
+          {"shutdownTimeout", spec.shutdownTimeout}, {"ipWaitTimeout", spec.ipWaitTimeout}
+        }) {
+      if (d[1] != null && Quantities.duration(d[1]).isEmpty()) {
+        problems.add("spec." + d[0] + " '" + d[1] + "' is not a duration such as 90s, 2m or 500ms");
+      }
+    }
+    return problems;
+  }
+
+  private static void validateBoot(BootSpec boot, List<String> problems) {
+    if (boot == null) {
+      return;
+    }
+    for (String[] f : new String[][] {{"kernel", boot.kernel}, {"initrd", boot.initrd}}) {
+      if (f[1] == null) {
+        if (f[0].equals("kernel")) {
+          problems.add("spec.boot.kernel is required for direct kernel boot");
+        }
+      } else if (!f[1].startsWith("/")
+          || f[1].contains("/../")
+          || f[1].endsWith("/..")
+          || f[1].indexOf('\0') >= 0) {
+        problems.add(
+            "spec.boot."
+                + f[0]
+                + " '"
+                + f[1]
+                + "' must be an absolute path on the node without '..'");
+      }
+    }
+    if (boot.cmdline != null && (boot.cmdline.indexOf('\0') >= 0 || boot.cmdline.length() > 4096)) {
+      problems.add("spec.boot.cmdline must be at most 4096 characters without NUL");
+    }
+  }
+
+  private static void validateInterfaces(List<MachineInterface> nics, List<String> problems) {
+    if (nics == null) {
+      return;
+    }
+    Set<String> names = new HashSet<>();
+    Set<String> macs = new HashSet<>();
+    for (int i = 0; i < nics.size(); i++) {
+      MachineInterface n = nics.get(i);
+      String field = "spec.interfaces[" + i + "]";
+      if (n.name == null || !IFNAME.matcher(n.name).matches()) {
+        problems.add(
+            field + ".name '" + n.name + "' must be 1-15 lowercase letters, digits or '-'");
+      } else if (!names.add(n.name)) {
+        problems.add(field + ".name " + n.name + " is used twice");
+      }
+      if ((n.network == null) == (n.libvirtNetwork == null)) {
+        problems.add(field + " must name exactly one of network (a KvmNetwork) or libvirtNetwork");
+      }
+      if (n.mac != null) {
+        if (!MAC.matcher(n.mac).matches()) {
+          problems.add(field + ".mac '" + n.mac + "' is not a MAC address like 52:54:00:12:34:56");
+        } else if ((Integer.parseInt(n.mac.substring(0, 2), 16) & 1) == 1) {
+          problems.add(
+              field
+                  + ".mac "
+                  + n.mac
+                  + " is a multicast address; use a unicast one such as 52:54:00:..");
+        } else if (!macs.add(n.mac.toLowerCase(Locale.ROOT))) {
+          problems.add(field + ".mac " + n.mac + " is used twice");
+        }
+      }
+    }
+  }
+
+  /** What only the host can tell: its memory and CPU models. */
+  public static List<String> validateOnHost(KvmMachineSpec spec, HostFacts host) {
+    List<String> problems = new ArrayList<>();
+    Quantities.kib(spec.memory)
+        .filter(k -> k > host.memoryKiB())
+        .ifPresent(
+            k ->
+                problems.add(
+                    "spec.memory "
+                        + spec.memory
+                        + " is more than the node has ("
+                        + Quantities.humanKib(host.memoryKiB())
+                        + ")"));
+    CpuSpec cpu = spec.cpuOrDefault();
+    if (cpu.modeOrDefault() == CpuMode.CUSTOM
+        && cpu.model != null
+        && !host.cpuModels().isEmpty()
+        && !host.cpuModels().contains(cpu.model)) {
+      problems.add(
+          "spec.cpu.model "
+              + cpu.model
+              + " is not offered by this node; it has: "
+              + String.join(", ", host.cpuModels()));
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,87 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.MachineInterface;
+import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.network.Blocker;
+import io.kvmop.network.NetworkRealizer;
+import io.kvmop.status.Conditions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Resolves each machine interface to the libvirt network it attaches to on this node. */
+public final class NetworkBindings {
+  private NetworkBindings() {}
+
+  /**
+   * @param networks the KvmNetworks the machine names, by name (from the informer cache)
+   */
+  public static List<NetworkBinding> resolve(
+      KvmMachine m, Map<String, KvmNetwork> networks, String node) {
+    List<NetworkBinding> result = new ArrayList<>();
+    String ns = m.getMetadata().getNamespace();
+    for (MachineInterface i : m.getSpec().interfaces) {
+      if (i.network == null) {
+        result.add(NetworkBinding.ready(i.name, i.libvirtNetwork, i.libvirtNetwork, false));
+        continue;
+      }
+      KvmNetwork n = networks.get(i.network);
+      if (n == null) {
+        result.add(
+            NetworkBinding.notReady(
+                i.name,
+                i.network,
+                new Blocker(
+                    "NetworkNotFound",
+                    "spec.interfaces "
+                        + i.name
+                        + ": KvmNetwork "
+                        + ns
+                        + "/"
+                        + i.network
+                        + " does not exist; create it or fix the name")));
+        continue;
+      }
+      Optional<NodeNetworkStatus> here =
+          n.getStatus() == null || n.getStatus().nodes == null
+              ? Optional.empty()
+              : n.getStatus().nodes.stream().filter(e -> node.equals(e.node)).findFirst();
+      boolean ready =
+          n.getMetadata().getDeletionTimestamp() == null
+              && here.map(e -> Conditions.isTrue(e.conditions, Conditions.READY)).orElse(false);
+      if (!ready) {
+        String why =
+            here.flatMap(e -> Conditions.find(e.conditions, Conditions.READY))
+                .map(c -> c.getReason() + ": " + c.getMessage())
+                .orElse(
+                    n.getMetadata().getDeletionTimestamp() != null
+                        ? "it is being deleted"
+                        : "not realised yet");
+        result.add(
+            NetworkBinding.notReady(
+                i.name,
+                i.network,
+                new Blocker(
+                    "NetworkNotReady",
+                    "interface "
+                        + i.name
+                        + ": KvmNetwork "
+                        + ns
+                        + "/"
+                        + i.network
+                        + " is not ready on node "
+                        + node
+                        + " ("
+                        + why
+                        + ")")));
+        continue;
+      }
+      result.add(
+          NetworkBinding.ready(i.name, i.network, NetworkRealizer.naming(n).libvirtName(), true));
+    }
+    return result;
+  }
+}
