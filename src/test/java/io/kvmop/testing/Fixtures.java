@@ -69,7 +69,13 @@ public final class Fixtures {
 
   public static KvmMachine machine(String ns, String name, String... networks) {
     KvmMachine m = new KvmMachine();
-    m.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
+    m.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace(ns)
+            .withName(name)
+            .withUid("7c1e0d52-0000-4000-8000-0000000000aa")
+            .withGeneration(1L)
+            .build());
     KvmMachineSpec spec = new KvmMachineSpec();
     for (int i = 0; i < networks.length; i++) {
       spec.interfaces.add(new MachineInterface("eth" + i, networks[i]));

@@ -135,6 +135,47 @@ public final class OperatorHarness implements AutoCloseable {
     return get(name);
   }
 
+  public KvmMachine machine(String name) {
+    return client.resources(KvmMachine.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  public static Optional<Condition> condition(KvmMachine m, String type) {
+    return m == null || m.getStatus() == null
+        ? Optional.empty()
+        : Conditions.find(m.getStatus().conditions, type);
+  }
+
+  /** Waits until the machine's condition has this status and reason; returns the machine then. */
+  public KvmMachine awaitMachine(
+      String name, String type, boolean status, String reason, int seconds) {
+    String s = status ? "True" : "False";
+    within(seconds)
+        .conditionEvaluationListener(
+            e -> {
+              if (e.getRemainingTimeInMS() <= 100) {
+                KvmMachine last = machine(name);
+                System.err.println(
+                    "timed out waiting for "
+                        + type
+                        + "="
+                        + s
+                        + "/"
+                        + reason
+                        + "; last status: "
+                        + (last == null
+                            ? "(deleted)"
+                            : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                                last.getStatus())));
+              }
+            })
+        .until(
+            () ->
+                condition(machine(name), type)
+                    .filter(c -> s.equals(c.getStatus()) && reason.equals(c.getReason()))
+                    .isPresent());
+    return machine(name);
+  }
+
   @Override
   public void close() {
     operator.close();

@@ -1,0 +1,274 @@
+package io.kvmop.machine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.RunStrategy;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.DomainState.RunState;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.machine.MachineAction.Define;
+import io.kvmop.machine.MachineAction.Destroy;
+import io.kvmop.machine.MachineAction.Shutdown;
+import io.kvmop.machine.MachineAction.Start;
+import io.kvmop.machine.MachineAction.Undefine;
+import io.kvmop.network.Blocker;
+import io.kvmop.testing.Fixtures;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class MachinePlannerTest {
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private final KvmMachine machine = Fixtures.machine("default", "web-1", "lab");
+  private final String uid = machine.getMetadata().getUid();
+  private final MachineNaming naming = MachineNaming.of("default", "web-1", uid, "/var/log/kvmop");
+  private final DomainXml desired =
+      MachineDesign.desired(machine, naming, Map.of("eth0", "kvmop-default-lab-1234"), "qemu");
+  private final String name = naming.domainName();
+
+  private MachinePlan plan(RunStrategy s, Optional<DomainState> cur, Instant asked, Instant now) {
+    return MachinePlanner.plan(
+        new MachinePlanner.Input(
+            uid, name, desired, null, s, cur, false, asked, now, Duration.ofSeconds(90)));
+  }
+
+  private MachinePlan plan(RunStrategy s, Optional<DomainState> cur) {
+    return plan(s, cur, null, T0);
+  }
+
+  private DomainState domain(RunState state, int reason) {
+    return new DomainState(
+        name, uid, true, state, reason, desired, state == RunState.RUNNING ? desired : null);
+  }
+
+  @Test
+  void aNewMachineIsDefinedAndStarted() {
+    assertThat(plan(RunStrategy.Always, Optional.empty()).actions())
+        .containsExactly(new Define(desired), new Start(name));
+    assertThat(plan(RunStrategy.RerunOnFailure, Optional.empty()).actions())
+        .containsExactly(new Define(desired), new Start(name));
+  }
+
+  @Test
+  void manualDefinesOnlyAndHaltedNeverStarts() {
+    assertThat(plan(RunStrategy.Manual, Optional.empty()).actions())
+        .containsExactly(new Define(desired));
+    assertThat(plan(RunStrategy.Halted, Optional.empty()).actions())
+        .containsExactly(new Define(desired));
+    assertThat(plan(RunStrategy.Manual, Optional.of(domain(RunState.RUNNING, 1))).actions())
+        .isEmpty();
+  }
+
+  @Test
+  void aRunningDomainAsDeclaredNeedsNothing() {
+    MachinePlan p = plan(RunStrategy.Always, Optional.of(domain(RunState.RUNNING, 1)));
+    assertThat(p.actions()).isEmpty();
+    assertThat(p.restartRequired()).isNull();
+  }
+
+  @Test
+  void alwaysStartsAgainWhateverStoppedIt() {
+    for (int reason :
+        new int[] {
+          DomainState.SHUTOFF_SHUTDOWN, DomainState.SHUTOFF_DESTROYED, DomainState.SHUTOFF_CRASHED
+        }) {
+      assertThat(plan(RunStrategy.Always, Optional.of(domain(RunState.SHUTOFF, reason))).actions())
+          .containsExactly(new Start(name));
+    }
+  }
+
+  @Test
+  void rerunOnFailureStartsAgainUnlessTheGuestShutItselfDown() {
+    assertThat(
+            plan(
+                    RunStrategy.RerunOnFailure,
+                    Optional.of(domain(RunState.SHUTOFF, DomainState.SHUTOFF_DESTROYED)))
+                .actions())
+        .containsExactly(new Start(name));
+    assertThat(
+            plan(
+                    RunStrategy.RerunOnFailure,
+                    Optional.of(domain(RunState.SHUTOFF, DomainState.SHUTOFF_CRASHED)))
+                .actions())
+        .containsExactly(new Start(name));
+    assertThat(
+            plan(
+                    RunStrategy.RerunOnFailure,
+                    Optional.of(domain(RunState.SHUTOFF, DomainState.SHUTOFF_SHUTDOWN)))
+                .actions())
+        .isEmpty();
+  }
+
+  @Test
+  void haltedShutsDownGracefullyThenDestroysAfterTheTimeout() {
+    DomainState running = domain(RunState.RUNNING, 1);
+    MachinePlan ask = plan(RunStrategy.Halted, Optional.of(running));
+    assertThat(ask.actions()).containsExactly(new Shutdown(name, false));
+    assertThat(ask.shutdownRequested()).isTrue();
+    assertThat(ask.recheckAfter()).isEqualTo(Duration.ofSeconds(90));
+    MachinePlan wait = plan(RunStrategy.Halted, Optional.of(running), T0, T0.plusSeconds(30));
+    assertThat(wait.actions()).isEmpty();
+    assertThat(wait.recheckAfter()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(plan(RunStrategy.Halted, Optional.of(running), T0, T0.plusSeconds(90)).actions())
+        .containsExactly(new Destroy(name));
+    assertThat(plan(RunStrategy.Halted, Optional.of(domain(RunState.SHUTOFF, 1))).actions())
+        .isEmpty();
+  }
+
+  @Test
+  void theAgentShutsDownWhenItAnswers() {
+    MachinePlan p =
+        MachinePlanner.plan(
+            new MachinePlanner.Input(
+                uid,
+                name,
+                desired,
+                null,
+                RunStrategy.Halted,
+                Optional.of(domain(RunState.RUNNING, 1)),
+                true,
+                null,
+                T0,
+                Duration.ofSeconds(90)));
+    assertThat(p.actions()).containsExactly(new Shutdown(name, true));
+  }
+
+  @Test
+  void anUndefinedRunningDomainIsDefinedAgain() {
+    DomainState transientOne =
+        new DomainState(name, uid, false, RunState.RUNNING, 1, desired, desired);
+    assertThat(plan(RunStrategy.Always, Optional.of(transientOne)).actions())
+        .containsExactly(new Define(desired));
+  }
+
+  @Test
+  void aChangeToARunningDomainIsDefinedAndWaitsForTheNextBoot() {
+    DomainXml old =
+        new DomainXml(
+            desired.type(),
+            desired.name(),
+            desired.uuid(),
+            desired.metadata(),
+            new DomainXml.Memory(512 * 1024),
+            desired.vcpu(),
+            desired.os(),
+            desired.features(),
+            desired.cpu(),
+            desired.devices());
+    DomainState running = new DomainState(name, uid, true, RunState.RUNNING, 1, old, old);
+    MachinePlan p = plan(RunStrategy.Always, Optional.of(running));
+    assertThat(p.actions()).containsExactly(new Define(desired));
+    assertThat(p.restartRequired()).isEqualTo("memory");
+  }
+
+  @Test
+  void aDomainOfTheSameNameThatIsNotOursIsNeverTouched() {
+    DomainState foreign =
+        new DomainState(
+            name,
+            "11111111-2222-3333-4444-555555555555",
+            true,
+            RunState.RUNNING,
+            1,
+            desired,
+            desired);
+    MachinePlan p = plan(RunStrategy.Halted, Optional.of(foreign));
+    assertThat(p.actions()).isEmpty();
+    assertThat(p.blocker().reason()).isEqualTo("NameConflict");
+    assertThat(p.blocker().message()).contains("11111111-2222-3333-4444-555555555555", "untouched");
+    MachinePlan deletion =
+        MachinePlanner.planDeletion(
+            new MachinePlanner.Input(
+                uid,
+                name,
+                null,
+                null,
+                RunStrategy.Always,
+                Optional.of(foreign),
+                false,
+                null,
+                T0,
+                Duration.ofSeconds(90)));
+    assertThat(deletion.actions()).isEmpty();
+  }
+
+  @Test
+  void aBlockerDefinesNothing() {
+    MachinePlan p =
+        MachinePlanner.plan(
+            new MachinePlanner.Input(
+                uid,
+                name,
+                null,
+                new Blocker("NetworkNotFound", "no lab"),
+                RunStrategy.Always,
+                Optional.empty(),
+                false,
+                null,
+                T0,
+                Duration.ofSeconds(90)));
+    assertThat(p.actions()).isEmpty();
+    assertThat(p.blocker().reason()).isEqualTo("NetworkNotFound");
+  }
+
+  @Test
+  void deletionShutsDownDestroysAfterTheTimeoutAndUndefines() {
+    DomainState running = domain(RunState.RUNNING, 1);
+    var in =
+        new MachinePlanner.Input(
+            uid,
+            name,
+            null,
+            null,
+            RunStrategy.Always,
+            Optional.of(running),
+            false,
+            null,
+            T0,
+            Duration.ofSeconds(5));
+    assertThat(MachinePlanner.planDeletion(in).actions())
+        .containsExactly(new Shutdown(name, false));
+    var later =
+        new MachinePlanner.Input(
+            uid,
+            name,
+            null,
+            null,
+            RunStrategy.Always,
+            Optional.of(running),
+            false,
+            T0,
+            T0.plusSeconds(5),
+            Duration.ofSeconds(5));
+    assertThat(MachinePlanner.planDeletion(later).actions())
+        .containsExactly(new Destroy(name), new Undefine(name));
+    var stopped =
+        new MachinePlanner.Input(
+            uid,
+            name,
+            null,
+            null,
+            RunStrategy.Always,
+            Optional.of(domain(RunState.SHUTOFF, 1)),
+            false,
+            null,
+            T0,
+            Duration.ofSeconds(5));
+    assertThat(MachinePlanner.planDeletion(stopped).actions()).containsExactly(new Undefine(name));
+  }
+
+  @Test
+  void cpuWithoutModeMatchesLibvirtsCustomWithoutModel() {
+    DomainXml.Cpu none = new DomainXml.Cpu(null, null, null, new DomainXml.Topology(1, 1, 1), null);
+    DomainXml.Cpu libvirts =
+        new DomainXml.Cpu("custom", null, null, new DomainXml.Topology(1, 1, 1), null);
+    DomainXml a = new DomainXml("qemu", "n", "u", null, null, null, null, null, none, null);
+    DomainXml b = new DomainXml("qemu", "n", "u", null, null, null, null, null, libvirts, null);
+    assertThat(MachineDrift.same(b, a)).isTrue();
+    assertThat(List.of(a)).isNotEmpty();
+  }
+}

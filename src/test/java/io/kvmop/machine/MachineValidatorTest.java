@@ -1,0 +1,79 @@
+package io.kvmop.machine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.api.BootSpec;
+import io.kvmop.api.CpuMode;
+import io.kvmop.api.CpuSpec;
+import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.MachineInterface;
+import io.kvmop.libvirt.HostFacts;
+import io.kvmop.testing.Fixtures;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MachineValidatorTest {
+  private KvmMachineSpec spec() {
+    return Fixtures.machine("default", "web-1", "lab").getSpec();
+  }
+
+  @Test
+  void theDefaultsAreValid() {
+    assertThat(MachineValidator.validate(spec())).isEmpty();
+  }
+
+  @Test
+  void fieldsAreNamedWithWhatWouldBeValid() {
+    KvmMachineSpec s = spec();
+    s.memory = "2GB";
+    s.shutdownTimeout = "soon";
+    s.boot = new BootSpec();
+    s.boot.kernel = "vmlinuz";
+    MachineInterface twin = new MachineInterface("eth0", "lab");
+    twin.mac = "01:00:5e:00:00:01";
+    s.interfaces.add(twin);
+    MachineInterface both = new MachineInterface("eth2", "lab");
+    both.libvirtNetwork = "default";
+    s.interfaces.add(both);
+    assertThat(MachineValidator.validate(s))
+        .containsExactly(
+            "spec.memory '2GB' is not a size of at least 16Mi such as 512Mi or 2Gi",
+            "spec.boot.kernel 'vmlinuz' must be an absolute path on the node without '..'",
+            "spec.interfaces[1].name eth0 is used twice",
+            "spec.interfaces[1].mac 01:00:5e:00:00:01 is a multicast address; use a unicast one such as 52:54:00:..",
+            "spec.interfaces[2] must name exactly one of network (a KvmNetwork) or libvirtNetwork",
+            "spec.shutdownTimeout 'soon' is not a duration such as 90s, 2m or 500ms");
+  }
+
+  @Test
+  void theHostDecidesMemoryAndCpuModels() {
+    KvmMachineSpec s = spec();
+    s.memory = "64Gi";
+    s.cpu = new CpuSpec();
+    s.cpu.mode = CpuMode.CUSTOM;
+    s.cpu.model = "Skylake-Server";
+    HostFacts host = new HostFacts(24L * 1024 * 1024, 2, List.of("qemu64", "Nehalem"));
+    assertThat(MachineValidator.validateOnHost(s, host))
+        .containsExactly(
+            "spec.memory 64Gi is more than the node has (24Gi)",
+            "spec.cpu.model Skylake-Server is not offered by this node; it has: qemu64, Nehalem");
+    s.memory = "1Gi";
+    s.cpu.model = "Nehalem";
+    assertThat(MachineValidator.validateOnHost(s, host)).isEmpty();
+  }
+
+  @Test
+  void kvmProbeLooksAtCpuFlagsNotOnlyAtDevKvm(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var cpuinfo = dir.resolve("cpuinfo");
+    var devKvm = dir.resolve("kvm");
+    java.nio.file.Files.writeString(devKvm, "");
+    java.nio.file.Files.writeString(cpuinfo, "processor : 0\nflags : fpu vme sse2 hypervisor\n");
+    assertThat(new io.kvmop.host.KvmProbe(cpuinfo, devKvm).whyUnusable())
+        .hasValueSatisfying(w -> assertThat(w).contains("no vmx/svm flag"));
+    java.nio.file.Files.writeString(cpuinfo, "processor : 0\nflags : fpu vmx sse2\n");
+    assertThat(new io.kvmop.host.KvmProbe(cpuinfo, devKvm).whyUnusable()).isEmpty();
+    assertThat(new io.kvmop.host.KvmProbe(cpuinfo, dir.resolve("none")).whyUnusable())
+        .hasValueSatisfying(w -> assertThat(w).contains("does not exist"));
+  }
+}

@@ -1,0 +1,218 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.condition;
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.MachinePhase;
+import io.kvmop.api.NetworkMode;
+import io.kvmop.api.RunStrategy;
+import io.kvmop.api.VirtType;
+import io.kvmop.host.KvmProbe;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.testing.Fixtures;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** KvmMachine through the operator: mock API + libvirt test driver. */
+class KvmMachineIT extends NetworkItBase {
+  static final String DOMAIN = "kvmop-default-vm";
+
+  KvmMachine vm(String... networks) {
+    KvmMachine m = Fixtures.machine("default", "vm", networks);
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-a";
+    m.getSpec().memory = "256Mi";
+    m.getSpec().shutdownTimeout = "2s";
+    return m;
+  }
+
+  Optional<DomainState> domain() {
+    return libvirt.findDomain(DOMAIN);
+  }
+
+  @Test
+  void aMachineIsDefinedStartedAndReady() {
+    KvmMachine created = k8s.create(vm());
+    KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    assertThat(m.getStatus().phase).isEqualTo(MachinePhase.Running);
+    assertThat(m.getStatus().nodeName).isEqualTo("node-a");
+    assertThat(m.getStatus().domainName).isEqualTo(DOMAIN);
+    assertThat(m.getStatus().domainUUID).isEqualTo(created.getMetadata().getUid());
+    assertThat(m.getStatus().serialLogPath).endsWith("/default/vm.log");
+    assertThat(m.getMetadata().getFinalizers()).contains("machine.kvmop.io/node-a");
+    DomainState d = domain().orElseThrow();
+    assertThat(d.running()).isTrue();
+    assertThat(d.uuid()).isEqualTo(created.getMetadata().getUid());
+    assertThat(d.config().metadata().owner().name()).isEqualTo("vm");
+    String expected =
+        new KvmProbe(java.nio.file.Path.of("/proc/cpuinfo"), java.nio.file.Path.of("/dev/kvm"))
+                .whyUnusable()
+                .isPresent()
+            ? "qemu"
+            : "kvm";
+    assertThat(m.getStatus().virtType).isEqualTo(expected);
+    assertThat(d.config().type()).isEqualTo(expected);
+  }
+
+  @Test
+  void itWaitsForItsNetworkThenReportsItWaitsForAnAddress() {
+    k8s.create(vm("lab"));
+    KvmMachine waiting = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotFound", 15);
+    assertThat(condition(waiting, "Ready").orElseThrow().getMessage())
+        .contains("KvmNetwork default/lab does not exist");
+    assertThat(domain()).as("nothing is defined while the network is missing").isEmpty();
+
+    k8s.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.74.0.0/24"));
+    KvmMachine m = k8s.awaitMachine("vm", "IPAssigned", false, "WaitingForIP", 15);
+    assertThat(m.getStatus().phase).isEqualTo(MachinePhase.Starting);
+    assertThat(condition(m, "NetworkReady").orElseThrow().getStatus()).isEqualTo("True");
+    DomainXml.Interface nic = domain().orElseThrow().config().devices().interfaces().get(0);
+    assertThat(nic.source().network()).isEqualTo(k8s.get("lab").getStatus().libvirtName);
+    assertThat(nic.mac().address()).isEqualTo(m.getStatus().interfaces.get(0).mac);
+    // the network waits for the machine before it can be deleted
+    k8s.delete(k8s.get("lab"));
+    within(10)
+        .until(
+            () ->
+                condition(k8s.get("lab"), "InUse")
+                    .filter(c -> "True".equals(c.getStatus()))
+                    .isPresent());
+  }
+
+  @Test
+  void aDestroyedMachineRunsAgainAndAnUndefinedOneIsDefinedAgain() {
+    k8s.create(vm());
+    k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    libvirt.destroyDomain(DOMAIN);
+    within(10).until(() -> domain().map(DomainState::running).orElse(false));
+    libvirt.undefineDomain(DOMAIN);
+    within(10).until(() -> domain().map(DomainState::persistent).orElse(false));
+    assertThat(domain().orElseThrow().running()).isTrue();
+  }
+
+  @Test
+  void rerunOnFailureLeavesAGuestThatShutItselfDownStopped() {
+    KvmMachine m = vm();
+    m.getSpec().runStrategy = RunStrategy.RerunOnFailure;
+    k8s.create(m);
+    k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    libvirt.shutdownDomain(DOMAIN, false);
+    KvmMachine stopped = k8s.awaitMachine("vm", "Ready", false, "Stopped", 10);
+    assertThat(stopped.getStatus().phase).isEqualTo(MachinePhase.Stopped);
+    assertThat(domain().orElseThrow().running()).isFalse();
+    libvirt.startDomain(DOMAIN);
+    libvirt.destroyDomain(DOMAIN);
+    within(10).until(() -> domain().map(DomainState::running).orElse(false));
+  }
+
+  @Test
+  void haltedStopsTheMachineAndAlwaysStartsItAgain() {
+    k8s.create(vm());
+    KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    m.getSpec().runStrategy = RunStrategy.Halted;
+    client.resource(m).update();
+    KvmMachine halted = k8s.awaitMachine("vm", "Ready", false, "Halted", 15);
+    assertThat(halted.getStatus().phase).isEqualTo(MachinePhase.Stopped);
+    assertThat(domain().orElseThrow().running()).isFalse();
+    halted.getSpec().runStrategy = RunStrategy.Always;
+    client.resource(halted).update();
+    k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    assertThat(domain().orElseThrow().running()).isTrue();
+  }
+
+  @Test
+  void aChangeThatNeedsABootIsDefinedAndReportedAsRestartRequired() {
+    k8s.create(vm());
+    KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    m.getSpec().memory = "512Mi";
+    client.resource(m).update();
+    KvmMachine after = k8s.awaitMachine("vm", "RestartRequired", true, "DefinitionChanged", 15);
+    assertThat(condition(after, "RestartRequired").orElseThrow().getMessage()).contains("memory");
+    assertThat(domain().orElseThrow().config().memory())
+        .isEqualTo(new DomainXml.Memory(512 * 1024));
+    assertThat(domain().orElseThrow().live().memory()).isEqualTo(new DomainXml.Memory(256 * 1024));
+    libvirt.shutdownDomain(
+        DOMAIN, false); // the guest reboots: Always starts it with the new definition
+    k8s.awaitMachine("vm", "RestartRequired", false, "UpToDate", 15);
+    assertThat(domain().orElseThrow().live().memory()).isEqualTo(new DomainXml.Memory(512 * 1024));
+  }
+
+  @Test
+  void deletionRemovesTheDomain() {
+    KvmMachine created = k8s.create(vm());
+    k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    k8s.delete(created);
+    within(15).until(() -> k8s.machine("vm") == null);
+    assertThat(domain()).isEmpty();
+  }
+
+  @Test
+  void aDomainOfTheSameNameWithoutOurMarkIsLeftAlone() {
+    KvmMachine other = vm();
+    other.getMetadata().setUid("11111111-2222-3333-4444-555555555555");
+    var naming =
+        io.kvmop.machine.MachineNaming.of("default", "vm", other.getMetadata().getUid(), "/tmp");
+    DomainXml foreign =
+        io.kvmop.machine.MachineDesign.desired(other, naming, java.util.Map.of(), "qemu");
+    libvirt.defineDomain(
+        new DomainXml(
+            foreign.type(),
+            foreign.name(),
+            foreign.uuid(),
+            null,
+            foreign.memory(),
+            foreign.vcpu(),
+            foreign.os(),
+            foreign.features(),
+            foreign.cpu(),
+            foreign.devices()));
+    libvirt.startDomain(DOMAIN);
+    KvmMachine created = k8s.create(vm());
+    KvmMachine m = k8s.awaitMachine("vm", "Ready", false, "NameConflict", 15);
+    assertThat(m.getStatus().phase).isEqualTo(MachinePhase.Failed);
+    k8s.delete(created);
+    within(15).until(() -> k8s.machine("vm") == null);
+    DomainState after = domain().orElseThrow();
+    assertThat(after.uuid()).isEqualTo("11111111-2222-3333-4444-555555555555");
+    assertThat(after.running()).isTrue();
+  }
+
+  @Test
+  void badInputIsReportedPreciselyAndDefinesNothing() {
+    KvmMachine m = vm();
+    m.getSpec().memory = "100Ti";
+    k8s.create(m);
+    KvmMachine refused = k8s.awaitMachine("vm", "Ready", false, "InvalidSpec", 15);
+    assertThat(condition(refused, "Ready").orElseThrow().getMessage())
+        .startsWith("spec.memory 100Ti is more than the node has");
+    assertThat(domain()).isEmpty();
+  }
+
+  @Test
+  void virtTypeKvmOnAHostWithoutUsableKvmIsRefusedWithTheFix() {
+    assumeTrue(KvmProbe.ofHost().whyUnusable().isPresent(), "this host can run KVM guests");
+    KvmMachine m = vm();
+    m.getSpec().virtType = VirtType.KVM;
+    k8s.create(m);
+    KvmMachine refused = k8s.awaitMachine("vm", "Ready", false, "KVMUnavailable", 15);
+    assertThat(condition(refused, "Ready").orElseThrow().getMessage())
+        .contains("no vmx/svm", "virtType auto or qemu");
+    assertThat(condition(refused, "KVMAvailable").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(domain()).isEmpty();
+  }
+
+  @Test
+  void aMachineWithoutNodeNameIsReportedUnscheduled() {
+    KvmMachine m = vm();
+    m.getSpec().nodeName = null;
+    k8s.create(m);
+    KvmMachine pending = k8s.awaitMachine("vm", "Ready", false, "Unscheduled", 15);
+    assertThat(pending.getStatus().phase).isEqualTo(MachinePhase.Pending);
+    assertThat(domain()).isEmpty();
+  }
+}
