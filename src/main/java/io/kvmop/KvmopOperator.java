@@ -41,6 +41,7 @@ public final class KvmopOperator implements AutoCloseable {
             events,
             () -> nodeLabels(client, config.nodeName()),
             config.blockedRecheck(),
+            config.useServerSideApply(),
             clock);
     operator.register(
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
@@ -48,7 +49,8 @@ public final class KvmopOperator implements AutoCloseable {
     var machineRealizer =
         new MachineRealizer(config.nodeName(), libvirt, kvm, config.serialLogDir(), clock);
     var machines =
-        new KvmMachineReconciler(config.nodeName(), machineRealizer, machineEvents, clock);
+        new KvmMachineReconciler(
+            config.nodeName(), machineRealizer, machineEvents, config.useServerSideApply(), clock);
     operator.register(
         machines, o -> o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName())));
   }

@@ -34,6 +34,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final ExecutorService dispatch;
   private final ScheduledExecutorService reconnector;
   private final NativeLibvirt.NetworkLifecycleCallback networkCallback = this::onNetworkEvent;
+  private final org.libvirt.event.LifecycleListener domainListener =
+      (domain, event) -> {
+        onDomainEvent(domain, event);
+        return 0;
+      };
   private KvmopConnect conn;
   private int networkCallbackId = -1;
   private boolean everConnected;
@@ -88,11 +93,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       if (networkCallbackId < 0) {
         LOG.warn("libvirt at {} does not deliver network events", uri);
       }
-      c.addLifecycleListener(
-          (domain, event) -> {
-            onDomainEvent(domain, event);
-            return 0;
-          });
+      c.addLifecycleListener(domainListener);
       conn = c;
       if (everConnected) {
         LOG.info("reconnected to libvirt at {}", uri);
@@ -141,7 +142,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   /** Runs on libvirt's event loop thread: hand off at once, never block here. */
   private void onNetworkEvent(Pointer c, Pointer net, int event, int detail, Pointer opaque) {
     NetworkEvent.Kind kind = NetworkEvent.Kind.of(event);
-    if (kind == null) {
+    if (kind == null || closed) {
       return;
     }
     String name = NativeLibvirt.INSTANCE.virNetworkGetName(net);
@@ -151,6 +152,9 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
 
   /** Runs on libvirt's event loop thread: hand off at once, never block here. */
   private void onDomainEvent(org.libvirt.Domain domain, org.libvirt.event.DomainEvent event) {
+    if (closed) {
+      return;
+    }
     String name;
     try {
       name = domain.getName();
@@ -620,13 +624,13 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   public synchronized void close() {
     closed = true;
     reconnector.shutdownNow();
-    dispatch.shutdown();
     if (conn != null) {
       try {
         if (networkCallbackId >= 0) {
           NativeLibvirt.INSTANCE.virConnectNetworkEventDeregisterAny(
               conn.pointer(), networkCallbackId);
         }
+        conn.removeLifecycleListener(domainListener);
         conn.unregisterCloseListener();
         conn.close();
       } catch (LibvirtException e) {
@@ -634,5 +638,6 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       }
       conn = null;
     }
+    dispatch.shutdown();
   }
 }

@@ -195,6 +195,14 @@ public final class MachineRealizer {
     }
   }
 
+  private static void deleteSerialLog(MachineNaming naming) {
+    try {
+      java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(naming.serialLogPath()));
+    } catch (java.io.IOException e) {
+      // the log is diagnostics only; a leftover file never blocks deletion
+    }
+  }
+
   private String virtType(KvmMachineSpec spec, Optional<String> kvmWhy) {
     return switch (spec.virtTypeOrDefault()) {
       case KVM -> "kvm";
@@ -369,6 +377,7 @@ public final class MachineRealizer {
         libvirt.findDomain(naming.domainName()).map(d -> !MachinePlanner.owns(d, uid)).orElse(true);
     if (gone) {
       shutdownAsked.remove(uid);
+      deleteSerialLog(naming);
       return Optional.empty();
     }
     return Optional.of(Duration.ofMillis(500));

@@ -1,6 +1,5 @@
 package io.kvmop.reconciler;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -34,12 +33,18 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final MachineRealizer realizer;
   private final MachineEventSource events;
   private final Clock clock;
+  private final StatusWriter statusWriter;
 
   public KvmMachineReconciler(
-      String node, MachineRealizer realizer, MachineEventSource events, Clock clock) {
+      String node,
+      MachineRealizer realizer,
+      MachineEventSource events,
+      boolean serverSideApply,
+      Clock clock) {
     this.node = node;
     this.realizer = realizer;
     this.events = events;
+    this.statusWriter = new StatusWriter(serverSideApply);
     this.clock = clock;
   }
 
@@ -74,7 +79,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   public UpdateControl<KvmMachine> reconcile(KvmMachine m, Context<KvmMachine> context) {
     String wanted = m.getSpec() == null ? null : m.getSpec().nodeName;
     if (wanted == null) {
-      return patchIfChanged(m, unscheduled(m));
+      return statusWriter.write(m, unscheduled(m), context.getClient());
     }
     if (!node.equals(wanted)) {
       return UpdateControl.noUpdate(); // another node's agent runs it
@@ -88,7 +93,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
         r.status().phase == MachinePhase.Starting);
-    UpdateControl<KvmMachine> control = patchIfChanged(m, r.status());
+    UpdateControl<KvmMachine> control = statusWriter.write(m, r.status(), context.getClient());
     return r.recheckAfter() == null ? control : control.rescheduleAfter(r.recheckAfter());
   }
 
@@ -120,14 +125,5 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     }
     events.untrack(ResourceID.fromResource(m));
     return DeleteControl.defaultDelete();
-  }
-
-  private static UpdateControl<KvmMachine> patchIfChanged(KvmMachine m, KvmMachineStatus status) {
-    if (m.getStatus() != null
-        && Serialization.asJson(m.getStatus()).equals(Serialization.asJson(status))) {
-      return UpdateControl.noUpdate();
-    }
-    m.setStatus(status);
-    return UpdateControl.patchStatus(m);
   }
 }

@@ -38,6 +38,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   private final LibvirtNetworkEventSource libvirtEvents;
   private final Supplier<Map<String, String>> nodeLabels;
   private final Duration blockedRecheck;
+  private final StatusWriter statusWriter;
   private final Clock clock;
 
   public KvmNetworkReconciler(
@@ -46,12 +47,14 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
       LibvirtNetworkEventSource libvirtEvents,
       Supplier<Map<String, String>> nodeLabels,
       Duration blockedRecheck,
+      boolean serverSideApply,
       Clock clock) {
     this.node = node;
     this.realizer = realizer;
     this.libvirtEvents = libvirtEvents;
     this.nodeLabels = nodeLabels;
     this.blockedRecheck = blockedRecheck;
+    this.statusWriter = new StatusWriter(serverSideApply);
     this.clock = clock;
   }
 
@@ -96,7 +99,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
-    UpdateControl<KvmNetwork> control = patchIfChanged(network, status);
+    UpdateControl<KvmNetwork> control = statusWriter.write(network, status, context.getClient());
     return entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false)
         ? control.rescheduleAfter(blockedRecheck)
         : control;
@@ -139,8 +142,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
               blocker,
               clock.instant());
       if (!sameStatus(network.getStatus(), status)) {
-        network.setStatus(status);
-        context.getClient().resource(network).patchStatus();
+        statusWriter.writeNow(network, status, context.getClient());
       }
       return Blocker.IN_USE.equals(blocker.get().reason())
           ? DeleteControl.noFinalizerRemoval()
@@ -169,15 +171,6 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     }
     Map<String, String> labels = nodeLabels.get();
     return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-  }
-
-  private static UpdateControl<KvmNetwork> patchIfChanged(
-      KvmNetwork network, KvmNetworkStatus status) {
-    if (sameStatus(network.getStatus(), status)) {
-      return UpdateControl.noUpdate();
-    }
-    network.setStatus(status);
-    return UpdateControl.patchStatus(network);
   }
 
   static boolean sameStatus(KvmNetworkStatus a, KvmNetworkStatus b) {

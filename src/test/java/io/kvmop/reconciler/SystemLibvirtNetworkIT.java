@@ -13,8 +13,6 @@ import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
-import io.kvmop.libvirt.NetworkState;
-import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.network.NetworkNaming;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.testing.Fixtures;
@@ -35,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true)
 class SystemLibvirtNetworkIT {
-  static final String PREFIX = "kvmopit-";
+  static final String PREFIX = io.kvmop.testing.SystemLeftovers.PREFIX;
   static final String DUMMY = "kvmopit-dummy";
   KubernetesClient client;
   String uri;
@@ -62,26 +60,9 @@ class SystemLibvirtNetworkIT {
     }
   }
 
-  /**
-   * The mock API hands out the same uids in every run, so earlier runs' networks (marked as ours,
-   * for resources named with the test prefix) would collide; remove them, and nothing else.
-   */
   private void removeLeftovers() {
     run("ip", "link", "delete", DUMMY);
-    for (NetworkState s : libvirt.listNetworks()) {
-      NetworkXml.Metadata m = s.config().metadata();
-      if (m != null
-          && m.owner() != null
-          && m.owner().name() != null
-          && m.owner().name().startsWith(PREFIX)) {
-        if (s.active()) {
-          libvirt.stopNetwork(s.name());
-        }
-        if (s.persistent()) {
-          libvirt.undefineNetwork(s.name());
-        }
-      }
-    }
+    io.kvmop.testing.SystemLeftovers.remove(libvirt);
   }
 
   /** Applies an isolated network and waits for Ready; prints apply→Ready as a figure. */

@@ -1,0 +1,45 @@
+package io.kvmop.reconciler;
+
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+
+/**
+ * Writes a status only when it changed. With server-side apply (real clusters) through JOSDK's
+ * UpdateControl. Without it, JOSDK would send a JSON Patch diffed against its cached copy, which
+ * lags behind kvmop's own last write when events come fast; index-based removals in that diff then
+ * miss (a real API server answers 422, the mock API server never answers). So the whole status is
+ * replaced in one operation instead.
+ */
+final class StatusWriter {
+  private final boolean serverSideApply;
+
+  StatusWriter(boolean serverSideApply) {
+    this.serverSideApply = serverSideApply;
+  }
+
+  <S, R extends CustomResource<?, S>> UpdateControl<R> write(
+      R resource, S status, KubernetesClient client) {
+    if (resource.getStatus() != null
+        && Serialization.asJson(resource.getStatus()).equals(Serialization.asJson(status))) {
+      return UpdateControl.noUpdate();
+    }
+    resource.setStatus(status);
+    if (serverSideApply) {
+      return UpdateControl.patchStatus(resource);
+    }
+    writeNow(resource, status, client);
+    return UpdateControl.noUpdate();
+  }
+
+  /** For cleanup, where JOSDK offers no status update: always a direct write. */
+  <S, R extends CustomResource<?, S>> void writeNow(R resource, S status, KubernetesClient client) {
+    resource.setStatus(status);
+    String patch =
+        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
+    client.resource(resource).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+  }
+}

@@ -1,0 +1,124 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static io.kvmop.testing.Shell.must;
+import static io.kvmop.testing.Shell.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kvmop.api.BootSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.MachinePhase;
+import io.kvmop.api.NetworkMode;
+import io.kvmop.api.RunStrategy;
+import io.kvmop.host.LinuxHostNetwork;
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.SystemLeftovers;
+import io.kvmop.testing.TestGuest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real guest on the real libvirtd: the tiny Debian-kernel guest boots under QEMU on an isolated
+ * KvmNetwork, gets a DHCP lease, and kvmop reports it; then manual damage, Halted and deletion.
+ */
+@EnableKubernetesMockClient(crud = true)
+class SystemMachineIT {
+  KubernetesClient client;
+  String uri;
+  JnaLibvirt libvirt;
+  OperatorHarness k8s;
+
+  @BeforeEach
+  void start() {
+    uri = System.getProperty("kvmop.it.systemUri", "");
+    assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
+    libvirt = new JnaLibvirt(uri);
+    SystemLeftovers.remove(libvirt);
+    k8s = new OperatorHarness(client, "node-a", libvirt, new LinuxHostNetwork()).start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (k8s != null) {
+      k8s.close();
+    }
+    if (libvirt != null) {
+      SystemLeftovers.remove(libvirt);
+      libvirt.close();
+    }
+  }
+
+  private static String virsh(String... args) {
+    String[] cmd = new String[args.length + 1];
+    cmd[0] = "virsh";
+    System.arraycopy(args, 0, cmd, 1, args.length);
+    return must(cmd);
+  }
+
+  @Test
+  void aRealGuestBootsGetsItsLeaseAndStaysAsDeclared() throws Exception {
+    Path guest = TestGuest.build();
+    k8s.create(
+        SystemLeftovers.PREFIX + "net", Fixtures.spec(NetworkMode.ISOLATED, "10.251.10.0/24"));
+    String net =
+        k8s.awaitReady(SystemLeftovers.PREFIX + "net", true, "Active").getStatus().libvirtName;
+
+    KvmMachine m =
+        Fixtures.machine("default", SystemLeftovers.PREFIX + "vm", SystemLeftovers.PREFIX + "net");
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-a";
+    m.getSpec().memory = "128Mi";
+    m.getSpec().shutdownTimeout = "5s";
+    m.getSpec().boot = new BootSpec();
+    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
+    m.getSpec().boot.cmdline = "console=ttyS0";
+    long t0 = System.nanoTime();
+    k8s.create(m);
+    KvmMachine ready =
+        k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", true, "Running", 240);
+    System.out.printf(
+        "apply -> Ready with IP (real guest, qemu TCG): %d ms%n",
+        (System.nanoTime() - t0) / 1_000_000);
+
+    String domain = ready.getStatus().domainName;
+    String mac = ready.getStatus().interfaces.get(0).mac;
+    String leases = virsh("net-dhcp-leases", net);
+    Matcher lease = Pattern.compile(Pattern.quote(mac) + "\\s+ipv4\\s+([0-9.]+)/").matcher(leases);
+    assertThat(lease.find()).as("libvirt has a lease for %s: %s", mac, leases).isTrue();
+    assertThat(ready.getStatus().ipAddresses).containsExactly(lease.group(1));
+    assertThat(ready.getStatus().interfaces.get(0).source).isEqualTo("lease");
+    assertThat(ready.getStatus().virtType).isEqualTo("qemu");
+    assertThat(ready.getStatus().phase).isEqualTo(MachinePhase.Running);
+    assertThat(Files.readString(Path.of(ready.getStatus().serialLogPath)))
+        .contains("kvmop-guest: lease " + lease.group(1));
+
+    virsh("destroy", domain);
+    within(60).until(() -> virsh("domstate", domain).strip().equals("running"));
+    k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", true, "Running", 120);
+
+    ready = k8s.machine(SystemLeftovers.PREFIX + "vm");
+    ready.getSpec().runStrategy = RunStrategy.Halted;
+    client.resource(ready).update();
+    KvmMachine halted =
+        k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", false, "Halted", 60);
+    assertThat(virsh("domstate", domain).strip()).isEqualTo("shut off");
+    assertThat(halted.getStatus().ipAddresses).as("a stopped machine reports no address").isEmpty();
+
+    k8s.delete(halted);
+    within(60).until(() -> k8s.machine(SystemLeftovers.PREFIX + "vm") == null);
+    assertThat(run("virsh", "dominfo", domain).ok()).isFalse();
+    assertThat(Path.of(halted.getStatus().serialLogPath)).doesNotExist();
+  }
+}

@@ -1,0 +1,56 @@
+package io.kvmop.testing;
+
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.NetworkXml;
+
+/**
+ * The mock API hands out the same uids in every run, so what earlier runs of the real-libvirtd
+ * tests left (marked as ours, for resources named with the test prefix) would collide: removed
+ * here, and nothing else.
+ */
+public final class SystemLeftovers {
+  public static final String PREFIX = "kvmopit-";
+
+  private SystemLeftovers() {}
+
+  public static void remove(LibvirtPort libvirt) {
+    for (String domain :
+        Shell.run("virsh", "--connect=" + libvirt.uri(), "list", "--all", "--name")
+            .output()
+            .split("\n")) {
+      String name = domain.strip();
+      if (!name.startsWith("kvmop-default-" + PREFIX)) {
+        continue;
+      }
+      libvirt
+          .findDomain(name)
+          .ifPresent(
+              d -> {
+                var meta = d.config().metadata();
+                if (meta != null
+                    && meta.owner() != null
+                    && meta.owner().name().startsWith(PREFIX)) {
+                  if (d.running()) {
+                    libvirt.destroyDomain(name);
+                  }
+                  libvirt.undefineDomain(name);
+                }
+              });
+    }
+    for (NetworkState s : libvirt.listNetworks()) {
+      NetworkXml.Metadata m = s.config().metadata();
+      if (m != null
+          && m.owner() != null
+          && m.owner().name() != null
+          && m.owner().name().startsWith(PREFIX)) {
+        if (s.active()) {
+          libvirt.stopNetwork(s.name());
+        }
+        if (s.persistent()) {
+          libvirt.undefineNetwork(s.name());
+        }
+      }
+    }
+  }
+}
