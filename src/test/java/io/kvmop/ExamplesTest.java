@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kvmop.api.ApiGroup;
+import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
+import io.kvmop.machine.MachineValidator;
 import io.kvmop.network.NetworkValidator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,9 +31,13 @@ class ExamplesTest {
     GenericKubernetesResource generic =
         Serialization.unmarshal(yaml, GenericKubernetesResource.class);
     assertThat(generic.getApiVersion()).isEqualTo(ApiGroup.API_VERSION);
-    assertThat(generic.getKind()).isEqualTo("KvmNetwork");
-    KvmNetwork n = Serialization.unmarshal(yaml, KvmNetwork.class);
-    assertThat(n.getSpec()).isNotNull();
-    assertThat(NetworkValidator.validate(n.getSpec())).as(file.toString()).isEmpty();
+    if (generic.getKind().equals("KvmNetwork")) {
+      KvmNetwork n = Serialization.unmarshal(yaml, KvmNetwork.class);
+      assertThat(NetworkValidator.validate(n.getSpec())).as(file.toString()).isEmpty();
+    } else {
+      assertThat(generic.getKind()).as(file.toString()).isEqualTo("KvmMachine");
+      KvmMachine m = Serialization.unmarshal(yaml, KvmMachine.class);
+      assertThat(MachineValidator.validate(m.getSpec())).as(file.toString()).isEmpty();
+    }
   }
 }
