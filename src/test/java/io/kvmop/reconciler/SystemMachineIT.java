@@ -21,6 +21,7 @@ import io.kvmop.testing.SystemLeftovers;
 import io.kvmop.testing.TestGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -85,12 +86,40 @@ class SystemMachineIT {
     m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
     m.getSpec().boot.cmdline = "console=ttyS0";
     long t0 = System.nanoTime();
-    k8s.create(m);
-    KvmMachine ready =
-        k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", true, "Running", 240);
+    KvmMachine created = k8s.create(m);
+    String expectedMac =
+        io.kvmop.machine.MachineNaming.of(
+                "default", created.getMetadata().getName(), created.getMetadata().getUid(), "/")
+            .macFor("eth0");
+    Path leaseFile =
+        Path.of(
+            "/var/lib/libvirt/dnsmasq",
+            k8s.get(SystemLeftovers.PREFIX + "net").getStatus().bridge + ".status");
+    long[] seen = new long[2]; // when dnsmasq wrote the lease, when status showed the address
+    within(240)
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () -> {
+              long now = System.nanoTime();
+              if (seen[0] == 0
+                  && Files.exists(leaseFile)
+                  && Files.readString(leaseFile).contains(expectedMac)) {
+                seen[0] = now;
+              }
+              KvmMachine cur = k8s.machine(SystemLeftovers.PREFIX + "vm");
+              if (seen[1] == 0
+                  && cur.getStatus() != null
+                  && !cur.getStatus().ipAddresses.isEmpty()) {
+                seen[1] = now;
+              }
+              return seen[0] != 0 && seen[1] != 0;
+            });
     System.out.printf(
-        "apply -> Ready with IP (real guest, qemu TCG): %d ms%n",
-        (System.nanoTime() - t0) / 1_000_000);
+        "apply -> IP in status (real guest, qemu TCG): %d ms%n", (seen[1] - t0) / 1_000_000);
+    System.out.printf(
+        "dnsmasq lease written -> IP in status: %d ms%n", (seen[1] - seen[0]) / 1_000_000);
+    KvmMachine ready =
+        k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", true, "Running", 30);
 
     String domain = ready.getStatus().domainName;
     String mac = ready.getStatus().interfaces.get(0).mac;
@@ -120,5 +149,25 @@ class SystemMachineIT {
     within(60).until(() -> k8s.machine(SystemLeftovers.PREFIX + "vm") == null);
     assertThat(run("virsh", "dominfo", domain).ok()).isFalse();
     assertThat(Path.of(halted.getStatus().serialLogPath)).doesNotExist();
+  }
+
+  @Test
+  void aCpuModelTheNodeLacksIsRefusedWithTheModelsItHas() {
+    KvmMachine m = Fixtures.machine("default", SystemLeftovers.PREFIX + "cpu");
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-a";
+    m.getSpec().memory = "128Mi";
+    m.getSpec().virtType = io.kvmop.api.VirtType.QEMU;
+    m.getSpec().cpu = new io.kvmop.api.CpuSpec();
+    m.getSpec().cpu.mode = io.kvmop.api.CpuMode.CUSTOM;
+    m.getSpec().cpu.model = "NoSuchCpu-v9";
+    k8s.create(m);
+    KvmMachine refused =
+        k8s.awaitMachine(SystemLeftovers.PREFIX + "cpu", "Ready", false, "InvalidSpec", 30);
+    assertThat(OperatorHarness.condition(refused, "Ready").orElseThrow().getMessage())
+        .startsWith("spec.cpu.model NoSuchCpu-v9 is not offered by this node; it has: ")
+        .contains("qemu64");
+    assertThat(run("virsh", "dominfo", refused.getStatus().domainName).ok()).isFalse();
   }
 }
