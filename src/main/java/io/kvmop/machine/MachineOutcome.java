@@ -17,7 +17,8 @@ public record MachineOutcome(
     List<InterfaceStatus> interfaces,
     boolean shuttingDown,
     String restartRequired,
-    Boolean agentConnected) {
+    Boolean agentConnected,
+    String redefined) {
 
   public boolean running() {
     return domain.map(DomainState::running).orElse(false);

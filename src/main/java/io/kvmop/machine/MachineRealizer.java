@@ -119,6 +119,7 @@ public final class MachineRealizer {
                   shutdownAsked.get(uid),
                   now,
                   Quantities.duration(spec.shutdownTimeout).orElse(Duration.ofSeconds(90))));
+      String redefined = driftRepaired(m, current, desired, plan);
       Optional<Blocker> failure = prepareSerialLog(m, naming, plan);
       if (failure.isEmpty()) {
         failure = executor.execute(plan.actions());
@@ -145,7 +146,8 @@ public final class MachineRealizer {
               nics,
               shutdownAsked.containsKey(uid),
               plan.restartRequired(),
-              Boolean.TRUE.equals(spec.guestAgent) ? agent : null);
+              Boolean.TRUE.equals(spec.guestAgent) ? agent : null,
+              failure.isEmpty() ? redefined : null);
       Duration ipWait = Quantities.duration(spec.ipWaitTimeout).orElse(Duration.ofSeconds(120));
       KvmMachineStatus status = MachineStatusBuilder.build(m, node, outcome, ipWait, now);
       return new Result(status, recheck(plan, outcome, status, ipWait, now, bindings));
@@ -165,11 +167,35 @@ public final class MachineRealizer {
               MachineStatusBuilder.interfaces(m, naming),
               false,
               null,
+              null,
               null);
       return new Result(
           MachineStatusBuilder.build(m, node, outcome, Duration.ofSeconds(120), now),
           Duration.ofSeconds(10));
     }
+  }
+
+  /**
+   * When kvmop redefines a domain although the spec did not change since it last reported, the
+   * definition was changed outside kvmop (virsh edit, define): say what differed.
+   */
+  private static String driftRepaired(
+      KvmMachine m, Optional<DomainState> current, DomainXml desired, MachinePlan plan) {
+    boolean specUnchanged =
+        m.getStatus() != null
+            && m.getStatus().observedGeneration != null
+            && m.getStatus().observedGeneration.equals(m.getMetadata().getGeneration());
+    if (!specUnchanged
+        || current.isEmpty()
+        || !current.get().persistent()
+        || plan.actions().stream().noneMatch(a -> a instanceof MachineAction.Define)) {
+      return null;
+    }
+    return "libvirt's definition of "
+        + current.get().name()
+        + " was changed outside kvmop ("
+        + MachineDrift.describe(current.get().config(), desired)
+        + ") and was redefined as declared";
   }
 
   /** The serial log's directory must exist before libvirt starts the domain. */

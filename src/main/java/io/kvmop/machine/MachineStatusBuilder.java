@@ -21,6 +21,7 @@ public final class MachineStatusBuilder {
   public static final String RESTART_REQUIRED = "RestartRequired";
   public static final String AGENT_CONNECTED = "AgentConnected";
   public static final String SCHEDULED = "Scheduled";
+  public static final String REDEFINED = "Redefined";
   private static final Set<String> HARD =
       Set.of(Blocker.INVALID_SPEC, Blocker.NAME_CONFLICT, "KVMUnavailable");
 
@@ -97,6 +98,7 @@ public final class MachineStatusBuilder {
               ? "qemu-guest-agent answers"
               : "no qemu-guest-agent answers on the channel (not installed or not started in the guest)");
     }
+    redefined(c, o, old, gen);
     ready(c, m, o, running, now);
     s.conditions = c.build();
     s.phase = phase(m, o, running);
@@ -164,6 +166,18 @@ public final class MachineStatusBuilder {
                   ? " at " + m.getStatus().serialLogPath
                   : "")
               + " shows what the guest did. kvmop keeps watching.");
+    }
+  }
+
+  /** A repaired hand edit stays reported until the spec changes. */
+  private static void redefined(Conditions c, MachineOutcome o, KvmMachineStatus old, long gen) {
+    if (o.redefined() != null) {
+      c.set(REDEFINED, true, "ChangedOutsideKvmop", o.redefined());
+      return;
+    }
+    if (old != null && old.observedGeneration != null && old.observedGeneration == gen) {
+      Conditions.find(old.conditions, REDEFINED)
+          .ifPresent(r -> c.set(REDEFINED, true, r.getReason(), r.getMessage()));
     }
   }
 

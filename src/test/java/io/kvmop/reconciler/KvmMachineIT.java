@@ -143,6 +143,31 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   @Test
+  void aDefinitionEditedByHandIsRedefinedAndSaysSo() {
+    k8s.create(vm());
+    k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    DomainXml d = domain().orElseThrow().config();
+    libvirt.defineDomain(
+        new DomainXml(
+            d.type(),
+            d.name(),
+            d.uuid(),
+            d.metadata(),
+            new DomainXml.Memory(1024 * 1024),
+            d.vcpu(),
+            d.os(),
+            d.features(),
+            d.cpu(),
+            d.devices()));
+    KvmMachine m = k8s.awaitMachine("vm", "Redefined", true, "ChangedOutsideKvmop", 15);
+    assertThat(condition(m, "Redefined").orElseThrow().getMessage())
+        .contains("changed outside kvmop (memory)", "redefined as declared");
+    assertThat(domain().orElseThrow().config().memory())
+        .isEqualTo(new DomainXml.Memory(256 * 1024));
+    assertThat(condition(m, "RestartRequired").orElseThrow().getStatus()).isEqualTo("False");
+  }
+
+  @Test
   void deletionRemovesTheDomain() {
     KvmMachine created = k8s.create(vm());
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
