@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds kvmop's tiny test guest from Debian packages only: the Debian cloud kernel and a busybox
 # initramfs that loads virtio networking, asks for a DHCP lease on eth0 and prints what it gets on
-# the serial console. Cached: a second run with the same kernel version does nothing.
+# the serial console, and runs qemu-guest-agent when the domain has the agent channel (so that
+# addresses and a graceful shutdown can go through the agent). Cached: a second run with the same
+# kernel version and recipe revision does nothing.
 #
 #   build-guest.sh [DIR]     (default /var/lib/kvmop/images/test-guest)
 #
@@ -15,7 +17,8 @@ if [ -z "$meta" ]; then
   meta=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
 fi
 kver=${meta#linux-image-}
-out="$out_root/$kver"
+recipe=r3
+out="$out_root/$kver-$recipe"
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ -f "$out/.complete" ]; then
   echo "$out"
   exit 0
@@ -24,14 +27,14 @@ command -v cpio >/dev/null || apt-get install -y -qq --no-install-recommends cpi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get download -qq "$meta" busybox-static >/dev/null)
+(cd "$work" && apt-get download -qq "$meta" busybox-static qemu-guest-agent >/dev/null)
 mkdir -p "$work/x"
 for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
 
 root="$work/initramfs"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,lib/modules}
 cp "$work/x/bin/busybox" "$root/bin/busybox"
-modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net"
+modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_console"
 for m in $modules; do
   f=$(find "$work/x/lib/modules/$kver" -name "$m.ko*" | head -n 1)
   [ -n "$f" ] || { echo "module $m not found in $meta" >&2; exit 1; }
@@ -41,6 +44,20 @@ for m in $modules; do
     *) cp "$f" "$root/lib/modules/$m.ko" ;;
   esac
 done
+
+# qemu-ga with the shared libraries it needs, at the paths the loader expects
+cp "$work/x/usr/sbin/qemu-ga" "$root/bin/qemu-ga"
+for lib in $(ldd "$work/x/usr/sbin/qemu-ga" | awk '/=> \//{print $3} /^[ \t]*\/lib/{print $1}'); do
+  cp --parents -L "$lib" "$root"
+done
+# guest-shutdown runs /sbin/shutdown: power off at once
+cat > "$root/sbin/shutdown" <<'SHUTDOWN'
+#!/bin/sh
+echo "kvmop-guest: shutdown requested"
+sync
+echo o > /proc/sysrq-trigger
+SHUTDOWN
+chmod 755 "$root/sbin/shutdown"
 
 cat > "$root/init" <<INIT
 #!/bin/busybox sh
@@ -54,6 +71,13 @@ ip link set lo up
 ip link set eth0 up
 # keep asking until a lease comes, then keep renewing in the background
 udhcpc -i eth0 -s /etc/udhcpc.script -b -t 0 -T 2 -A 2
+for p in /sys/class/virtio-ports/*; do
+  if [ -f "\$p/name" ] && [ "\$(cat \$p/name)" = org.qemu.guest_agent.0 ]; then
+    mkdir -p /var/run
+    /bin/qemu-ga -m virtio-serial -p /dev/\$(basename \$p) -d -t /run
+    echo "kvmop-guest: qemu-ga on /dev/\$(basename \$p)"
+  fi
+done
 while true; do sleep 3600; done
 INIT
 chmod 755 "$root/init"

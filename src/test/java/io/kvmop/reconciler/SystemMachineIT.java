@@ -152,6 +152,53 @@ class SystemMachineIT {
   }
 
   @Test
+  void withTheGuestAgentAddressesAndShutdownGoThroughIt() {
+    Path guest = TestGuest.build();
+    k8s.create(
+        SystemLeftovers.PREFIX + "agentnet", Fixtures.spec(NetworkMode.ISOLATED, "10.251.11.0/24"));
+    k8s.awaitReady(SystemLeftovers.PREFIX + "agentnet", true, "Active");
+    KvmMachine m =
+        Fixtures.machine(
+            "default", SystemLeftovers.PREFIX + "agent", SystemLeftovers.PREFIX + "agentnet");
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-a";
+    m.getSpec().memory = "128Mi";
+    m.getSpec().guestAgent = true;
+    m.getSpec().shutdownTimeout = "60s";
+    m.getSpec().boot = new BootSpec();
+    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
+    m.getSpec().boot.cmdline = "console=ttyS0";
+    k8s.create(m);
+    KvmMachine ready =
+        k8s.awaitMachine(
+            SystemLeftovers.PREFIX + "agent", "AgentConnected", true, "Connected", 240);
+    within(60)
+        .until(
+            () -> {
+              KvmMachine cur = k8s.machine(SystemLeftovers.PREFIX + "agent");
+              return cur.getStatus().interfaces.get(0).source != null
+                  && cur.getStatus().interfaces.get(0).source.equals("agent")
+                  && !cur.getStatus().ipAddresses.isEmpty();
+            });
+    String domain = ready.getStatus().domainName;
+    String fromAgent = virsh("domifaddr", domain, "--source", "agent");
+    KvmMachine withIp = k8s.machine(SystemLeftovers.PREFIX + "agent");
+    assertThat(fromAgent).contains(withIp.getStatus().ipAddresses.get(0));
+
+    withIp.getSpec().runStrategy = RunStrategy.Halted;
+    long t0 = System.nanoTime();
+    client.resource(withIp).update();
+    within(60)
+        .until(() -> virsh("domstate", domain, "--reason").strip().equals("shut off (shutdown)"));
+    System.out.printf(
+        "Halted -> shut off through the guest agent: %d ms%n",
+        (System.nanoTime() - t0) / 1_000_000);
+    k8s.awaitMachine(SystemLeftovers.PREFIX + "agent", "Ready", false, "Halted", 30);
+  }
+
+  @Test
   void aCpuModelTheNodeLacksIsRefusedWithTheModelsItHas() {
     KvmMachine m = Fixtures.machine("default", SystemLeftovers.PREFIX + "cpu");
     m.getMetadata().setUid(null);
