@@ -168,6 +168,45 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   @Test
+  void anInterfaceOnALibvirtNetworkKvmopDoesNotManageWaitsForItAndNeverTouchesIt() {
+    KvmMachine m = vm();
+    io.kvmop.api.MachineInterface ext = new io.kvmop.api.MachineInterface("eth0", null);
+    ext.libvirtNetwork = "ext";
+    m.getSpec().interfaces.add(ext);
+    k8s.create(m);
+    KvmMachine missing = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotFound", 15);
+    assertThat(condition(missing, "NetworkReady").orElseThrow().getMessage())
+        .contains("libvirt network ext does not exist on node node-a");
+    assertThat(domain()).isEmpty();
+
+    io.kvmop.libvirt.xml.NetworkXml theirs =
+        new io.kvmop.libvirt.xml.NetworkXml(
+            "ext",
+            "22222222-2222-3333-4444-555555555555",
+            null,
+            null,
+            new io.kvmop.libvirt.xml.NetworkXml.Bridge("virbr7", null, null),
+            null,
+            null,
+            null,
+            null,
+            null);
+    libvirt.defineNetwork(theirs);
+    KvmMachine inactive = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotReady", 15);
+    assertThat(condition(inactive, "NetworkReady").orElseThrow().getMessage())
+        .contains("virsh net-start ext");
+    var before = libvirt.findNetwork("ext").orElseThrow();
+
+    libvirt.startNetwork("ext");
+    k8s.awaitMachine("vm", "NetworkReady", true, "Ready", 15);
+    assertThat(domain().orElseThrow().config().devices().interfaces().get(0).source().network())
+        .isEqualTo("ext");
+    var after = libvirt.findNetwork("ext").orElseThrow();
+    assertThat(after.config()).isEqualTo(before.config());
+    assertThat(after.autostart()).isFalse();
+  }
+
+  @Test
   void deletionRemovesTheDomain() {
     KvmMachine created = k8s.create(vm());
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
