@@ -49,7 +49,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   }
 
   public static String finalizerFor(String node) {
-    return "machine.kvmop.io/" + (node.length() <= 63 ? node : node.substring(0, 63));
+    return Finalizers.forNode("machine", node);
   }
 
   @Override

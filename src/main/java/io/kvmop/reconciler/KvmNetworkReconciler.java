@@ -58,10 +58,8 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     this.clock = clock;
   }
 
-  /** Each node's agent holds its own finalizer, so every node cleans up its share. */
   public static String finalizerFor(String node) {
-    String n = node.length() <= 63 ? node : node.substring(0, 63);
-    return "network.kvmop.io/" + n;
+    return Finalizers.forNode("network", node);
   }
 
   @Override

@@ -5,22 +5,14 @@ import static io.kvmop.testing.OperatorHarness.within;
 import static io.kvmop.testing.Shell.must;
 import static io.kvmop.testing.Shell.run;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.NetworkMode;
-import io.kvmop.host.LinuxHostNetwork;
-import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.network.NetworkNaming;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.testing.Fixtures;
-import io.kvmop.testing.OperatorHarness;
 import java.time.Duration;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,38 +23,13 @@ import org.junit.jupiter.api.Test;
  * <p>Runs when the system property kvmop.it.systemUri names a libvirt URI (the build sets
  * qemu:///system; .ci/run starts libvirtd first).
  */
-@EnableKubernetesMockClient(crud = true)
-class SystemLibvirtNetworkIT {
-  static final String PREFIX = io.kvmop.testing.SystemLeftovers.PREFIX;
+class SystemLibvirtNetworkIT extends SystemItBase {
   static final String DUMMY = "kvmopit-dummy";
-  KubernetesClient client;
-  String uri;
-  JnaLibvirt libvirt;
-  OperatorHarness k8s;
 
-  @BeforeEach
-  void start() {
-    uri = System.getProperty("kvmop.it.systemUri", "");
-    assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
-    libvirt = new JnaLibvirt(uri);
-    removeLeftovers();
-    k8s = new OperatorHarness(client, "node-a", libvirt, new LinuxHostNetwork()).start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
-    if (libvirt != null) {
-      removeLeftovers();
-      libvirt.close();
-    }
-  }
-
-  private void removeLeftovers() {
+  @Override
+  void removeLeftovers() {
     run("ip", "link", "delete", DUMMY);
-    io.kvmop.testing.SystemLeftovers.remove(libvirt);
+    super.removeLeftovers();
   }
 
   /** Applies an isolated network and waits for Ready; prints apply→Ready as a figure. */
@@ -74,14 +41,6 @@ class SystemLibvirtNetworkIT {
         "apply -> Ready (network active on real libvirtd): %d ms%n",
         (System.nanoTime() - t0) / 1_000_000);
     return n;
-  }
-
-  private static String virsh(String uri, String... args) {
-    String[] cmd = new String[args.length + 2];
-    cmd[0] = "virsh";
-    cmd[1] = "--connect=" + uri;
-    System.arraycopy(args, 0, cmd, 2, args.length);
-    return must(cmd);
   }
 
   /** Waits for libvirt to show the state again and prints how long the repair took. */
@@ -108,7 +67,7 @@ class SystemLibvirtNetworkIT {
     assertThat(healthy(netInfo(name))).isTrue();
     assertThat(must("ip", "-br", "addr", "show", "dev", n.getStatus().bridge))
         .contains("10.251.1.1/24");
-    assertThat(virsh(uri, "net-dumpxml", name)).doesNotContain("<forward");
+    assertThat(virsh("net-dumpxml", name)).doesNotContain("<forward");
     assertThat(n.getStatus().nodes.get(0).leases).as("leases read from libvirt").isZero();
   }
 
@@ -122,8 +81,8 @@ class SystemLibvirtNetworkIT {
     client.resource(n).update();
     k8s.awaitReady(PREFIX + "live", true, "UpdatedLive");
     String name = n.getStatus().libvirtName;
-    assertThat(virsh(uri, "net-dumpxml", name)).contains("52:54:00:00:00:42", "10.251.6.42");
-    assertThat(virsh(uri, "net-dumpxml", "--inactive", name)).contains("52:54:00:00:00:42");
+    assertThat(virsh("net-dumpxml", name)).contains("52:54:00:00:00:42", "10.251.6.42");
+    assertThat(virsh("net-dumpxml", "--inactive", name)).contains("52:54:00:00:00:42");
     assertThat(must("cat", "/sys/class/net/" + n.getStatus().bridge + "/ifindex"))
         .as("the bridge was not recreated, so the network was not restarted")
         .isEqualTo(ifindex);
@@ -137,7 +96,7 @@ class SystemLibvirtNetworkIT {
     within(15).until(() -> !run("pgrep", "-x", "libvirtd").ok());
     must("libvirtd", "-d");
     within(15).until(() -> run("virsh", "--connect=" + uri, "version").ok());
-    virsh(uri, "net-destroy", name);
+    virsh("net-destroy", name);
     awaitRepaired(
         "virsh net-destroy after a libvirtd restart", name, SystemLibvirtNetworkIT::healthy);
   }
@@ -147,21 +106,21 @@ class SystemLibvirtNetworkIT {
     KvmNetwork n = readyNetwork("heal", "10.251.2.0/24");
     String name = n.getStatus().libvirtName;
 
-    virsh(uri, "net-destroy", name);
+    virsh("net-destroy", name);
     awaitRepaired("virsh net-destroy", name, SystemLibvirtNetworkIT::healthy);
 
-    virsh(uri, "net-autostart", "--disable", name);
+    virsh("net-autostart", "--disable", name);
     awaitRepaired("virsh net-autostart --disable", name, SystemLibvirtNetworkIT::healthy);
 
-    virsh(uri, "net-undefine", name);
+    virsh("net-undefine", name);
     awaitRepaired("virsh net-undefine", name, SystemLibvirtNetworkIT::healthy);
 
     String edited =
-        virsh(uri, "net-dumpxml", "--inactive", name).replace("<ip ", "<mtu size='1400'/>\n  <ip ");
+        virsh("net-dumpxml", "--inactive", name).replace("<ip ", "<mtu size='1400'/>\n  <ip ");
     java.nio.file.Path f = writeTemp(edited);
-    virsh(uri, "net-define", f.toString());
+    virsh("net-define", f.toString());
     long t0 = System.nanoTime();
-    within(15).until(() -> !virsh(uri, "net-dumpxml", "--inactive", name).contains("mtu"));
+    within(15).until(() -> !virsh("net-dumpxml", "--inactive", name).contains("mtu"));
     System.out.printf(
         "repair after virsh net-define (hand edit): %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     assertThat(healthy(netInfo(name))).isTrue();
@@ -212,13 +171,13 @@ class SystemLibvirtNetworkIT {
     String name = n.getStatus().libvirtName;
     String bridge = n.getStatus().bridge;
     k8s.close();
-    virsh(uri, "net-destroy", name);
+    virsh("net-destroy", name);
     must("ip", "link", "add", bridge, "type", "bridge");
     must("ip", "addr", "add", "10.251.4.1/24", "dev", bridge);
     assertThat(run("virsh", "--connect=" + uri, "net-start", name).ok())
         .as("libvirt itself refuses to start over the stale bridge")
         .isFalse();
-    k8s = new OperatorHarness(client, "node-a", libvirt, new LinuxHostNetwork()).start();
+    k8s = startOperator();
     awaitRepaired("a stale bridge", name, SystemLibvirtNetworkIT::healthy);
     assertThat(must("ip", "-br", "addr", "show", "dev", bridge)).contains("10.251.4.1/24");
   }

@@ -1,20 +1,14 @@
 package io.kvmop.reconciler;
 
 import static io.kvmop.testing.OperatorHarness.within;
-import static io.kvmop.testing.Shell.must;
 import static io.kvmop.testing.Shell.run;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.kvmop.api.BootSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.api.RunStrategy;
-import io.kvmop.host.LinuxHostNetwork;
-import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.testing.Fixtures;
 import io.kvmop.testing.OperatorHarness;
 import io.kvmop.testing.SystemLeftovers;
@@ -24,47 +18,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A real guest on the real libvirtd: the tiny Debian-kernel guest boots under QEMU on an isolated
  * KvmNetwork, gets a DHCP lease, and kvmop reports it; then manual damage, Halted and deletion.
  */
-@EnableKubernetesMockClient(crud = true)
-class SystemMachineIT {
-  KubernetesClient client;
-  String uri;
-  JnaLibvirt libvirt;
-  OperatorHarness k8s;
-
-  @BeforeEach
-  void start() {
-    uri = System.getProperty("kvmop.it.systemUri", "");
-    assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
-    libvirt = new JnaLibvirt(uri);
-    SystemLeftovers.remove(libvirt);
-    k8s = new OperatorHarness(client, "node-a", libvirt, new LinuxHostNetwork()).start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (k8s != null) {
-      k8s.close();
-    }
-    if (libvirt != null) {
-      SystemLeftovers.remove(libvirt);
-      libvirt.close();
-    }
-  }
-
-  private static String virsh(String... args) {
-    String[] cmd = new String[args.length + 1];
-    cmd[0] = "virsh";
-    System.arraycopy(args, 0, cmd, 1, args.length);
-    return must(cmd);
-  }
+class SystemMachineIT extends SystemItBase {
 
   @Test
   void aRealGuestBootsGetsItsLeaseAndStaysAsDeclared() throws Exception {

@@ -107,32 +107,16 @@ public final class OperatorHarness implements AutoCloseable {
     return await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(50));
   }
 
-  /** Waits until Ready has this status and reason, and returns the resource then. */
+  /** Waits until the network's Ready has this status and reason; returns the network then. */
   public KvmNetwork awaitReady(String name, boolean status, String reason) {
-    String s = status ? "True" : "False";
-    within(15)
-        .conditionEvaluationListener(
-            e -> {
-              if (e.getRemainingTimeInMS() <= 100) {
-                KvmNetwork last = get(name);
-                System.err.println(
-                    "timed out waiting for Ready="
-                        + s
-                        + "/"
-                        + reason
-                        + "; last status: "
-                        + (last == null
-                            ? "(deleted)"
-                            : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                                last.getStatus())));
-              }
-            })
-        .until(
-            () ->
-                condition(get(name), "Ready")
-                    .filter(c -> s.equals(c.getStatus()) && reason.equals(c.getReason()))
-                    .isPresent());
-    return get(name);
+    return awaitCondition(
+        () -> get(name),
+        n -> condition(n, "Ready"),
+        n -> n.getStatus(),
+        "Ready",
+        status,
+        reason,
+        15);
   }
 
   public KvmMachine machine(String name) {
@@ -148,32 +132,52 @@ public final class OperatorHarness implements AutoCloseable {
   /** Waits until the machine's condition has this status and reason; returns the machine then. */
   public KvmMachine awaitMachine(
       String name, String type, boolean status, String reason, int seconds) {
+    return awaitCondition(
+        () -> machine(name),
+        m -> condition(m, type),
+        m -> m.getStatus(),
+        type,
+        status,
+        reason,
+        seconds);
+  }
+
+  /** Polls until a condition matches; on timeout prints the last status, which says why. */
+  private static <R> R awaitCondition(
+      java.util.function.Supplier<R> read,
+      java.util.function.Function<R, Optional<Condition>> conditionOf,
+      java.util.function.Function<R, Object> statusOf,
+      String type,
+      boolean status,
+      String reason,
+      int seconds) {
     String s = status ? "True" : "False";
     within(seconds)
         .conditionEvaluationListener(
             e -> {
               if (e.getRemainingTimeInMS() <= 100) {
-                KvmMachine last = machine(name);
-                System.err.println(
-                    "timed out waiting for "
-                        + type
-                        + "="
-                        + s
-                        + "/"
-                        + reason
-                        + "; last status: "
-                        + (last == null
-                            ? "(deleted)"
-                            : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                                last.getStatus())));
+                R last = read.get();
+                System.err.printf(
+                    "timed out waiting for %s=%s/%s; last status: %s%n",
+                    type,
+                    s,
+                    reason,
+                    last == null
+                        ? "(deleted)"
+                        : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                            statusOf.apply(last)));
               }
             })
         .until(
-            () ->
-                condition(machine(name), type)
-                    .filter(c -> s.equals(c.getStatus()) && reason.equals(c.getReason()))
-                    .isPresent());
-    return machine(name);
+            () -> {
+              R r = read.get();
+              return r != null
+                  && conditionOf
+                      .apply(r)
+                      .filter(c -> s.equals(c.getStatus()) && reason.equals(c.getReason()))
+                      .isPresent();
+            });
+    return read.get();
   }
 
   @Override

@@ -1,0 +1,64 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.Shell.must;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kvmop.host.LinuxHostNetwork;
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.SystemLeftovers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The operator against the real libvirtd and host (mock API). Runs when the system property
+ * kvmop.it.systemUri names a libvirt URI (the build sets qemu:///system; .ci/run starts libvirtd
+ * first). Only isolated networks: nothing a test does can reach beyond this machine.
+ */
+@EnableKubernetesMockClient(crud = true)
+abstract class SystemItBase {
+  static final String PREFIX = SystemLeftovers.PREFIX;
+  KubernetesClient client;
+  String uri;
+  JnaLibvirt libvirt;
+  OperatorHarness k8s;
+
+  @BeforeEach
+  void startOnTheRealHost() {
+    uri = System.getProperty("kvmop.it.systemUri", "");
+    assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
+    libvirt = new JnaLibvirt(uri);
+    removeLeftovers();
+    k8s = startOperator();
+  }
+
+  OperatorHarness startOperator() {
+    return new OperatorHarness(client, "node-a", libvirt, new LinuxHostNetwork()).start();
+  }
+
+  @AfterEach
+  void stopOnTheRealHost() {
+    if (k8s != null) {
+      k8s.close();
+    }
+    if (libvirt != null) {
+      removeLeftovers();
+      libvirt.close();
+    }
+  }
+
+  /** What earlier runs of these tests left; subclasses add their own host objects. */
+  void removeLeftovers() {
+    SystemLeftovers.remove(libvirt);
+  }
+
+  String virsh(String... args) {
+    String[] cmd = new String[args.length + 2];
+    cmd[0] = "virsh";
+    cmd[1] = "--connect=" + uri;
+    System.arraycopy(args, 0, cmd, 2, args.length);
+    return must(cmd);
+  }
+}
