@@ -1,0 +1,99 @@
+package io.kvmop.machine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.host.KvmProbe;
+import io.kvmop.status.Conditions;
+import io.kvmop.testing.FakeLibvirt;
+import io.kvmop.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The machine pipeline against an in-memory libvirt with switchable failures. */
+class MachineRealizerTest {
+  @TempDir Path dir;
+  FakeLibvirt libvirt = new FakeLibvirt();
+  MachineRealizer realizer;
+  KvmMachine m = Fixtures.machine("default", "web-1", "lab");
+  List<NetworkBinding> lab =
+      List.of(NetworkBinding.ready("eth0", "lab", "kvmop-default-lab-1234", true));
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path cpuinfo = dir.resolve("cpuinfo");
+    Files.writeString(cpuinfo, "flags : fpu sse2\n");
+    realizer =
+        new MachineRealizer(
+            "host-a",
+            libvirt,
+            new KvmProbe(cpuinfo, dir.resolve("kvm")),
+            dir.toString(),
+            Clock.systemUTC());
+    m.getSpec().nodeName = "host-a";
+    m.getSpec().memory = "512Mi";
+  }
+
+  private KvmMachineStatus reconcile() {
+    KvmMachineStatus s = realizer.realize(m, lab).status();
+    m.setStatus(s);
+    return s;
+  }
+
+  @Test
+  void aKnownAddressIsKeptWhileRunningAndGoneWhenStopped() {
+    String mac = realizer.naming(m).macFor("eth0");
+    libvirt.lease("kvmop-default-lab-1234", mac, "10.0.0.7");
+    assertThat(reconcile().ipAddresses).containsExactly("10.0.0.7");
+    libvirt.clearLeases("kvmop-default-lab-1234"); // dnsmasq restarted, lease file rewritten
+    KvmMachineStatus again = reconcile();
+    assertThat(again.ipAddresses).containsExactly("10.0.0.7");
+    assertThat(Conditions.isTrue(again.conditions, "Ready")).isTrue();
+    libvirt.destroyDomain(realizer.naming(m).domainName());
+    libvirt.fail("start domain", "VIR_ERR_OPERATION_FAILED", "no");
+    KvmMachineStatus stopped = reconcile();
+    assertThat(stopped.ipAddresses).isEmpty();
+  }
+
+  @Test
+  void aLibvirtFailureKeepsItsCodeInTheCondition() {
+    libvirt.fail(
+        "start domain", "VIR_ERR_INTERNAL_ERROR", "process exited while connecting to monitor");
+    KvmMachineStatus s = reconcile();
+    var ready = Conditions.find(s.conditions, "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo("LibvirtError");
+    assertThat(ready.getMessage())
+        .isEqualTo(
+            "start domain kvmop-default-web-1 failed (VIR_ERR_INTERNAL_ERROR): process exited while connecting to monitor");
+    assertThat(realizer.realize(m, lab).recheckAfter()).isNotNull();
+  }
+
+  @Test
+  void libvirtUnreachableIsReportedAndLookedAtAgain() {
+    libvirt.fail(
+        "look up domain",
+        "VIR_ERR_NO_CONNECT",
+        "Failed to connect socket to '/run/libvirt/libvirt-sock'");
+    var r = realizer.realize(m, lab);
+    var ready = Conditions.find(r.status().conditions, "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo("LibvirtUnavailable");
+    assertThat(ready.getMessage()).contains("VIR_ERR_NO_CONNECT", "libvirt-sock");
+    assertThat(r.recheckAfter()).isNotNull();
+  }
+
+  @Test
+  void reconcilingAgainDoesNothing() {
+    libvirt.lease("kvmop-default-lab-1234", realizer.naming(m).macFor("eth0"), "10.0.0.7");
+    reconcile();
+    libvirt.calls.clear();
+    reconcile();
+    assertThat(libvirt.calls)
+        .noneMatch(c -> c.startsWith("define") || c.startsWith("start") || c.startsWith("destroy"));
+  }
+}

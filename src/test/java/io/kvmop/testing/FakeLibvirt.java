@@ -1,0 +1,204 @@
+package io.kvmop.testing;
+
+import io.kvmop.libvirt.DhcpLease;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.DomainState.RunState;
+import io.kvmop.libvirt.GuestNic;
+import io.kvmop.libvirt.HostFacts;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtListener;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.NetworkUpdate;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.libvirt.xml.NetworkXml;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An in-memory libvirt for tests of the reconcile logic: networks, domains, leases, and failures
+ * switched on per operation ("start domain", "define network", ...) with a libvirt error code.
+ */
+public final class FakeLibvirt implements LibvirtPort {
+  private final Map<String, NetworkState> networks = new HashMap<>();
+  private final Map<String, DomainState> domains = new HashMap<>();
+  private final Map<String, List<DhcpLease>> leases = new HashMap<>();
+  private final Map<String, LibvirtError> failures = new HashMap<>();
+  public HostFacts host = new HostFacts(8L * 1024 * 1024, 4, List.of("qemu64", "Nehalem"));
+  public final List<String> calls = new ArrayList<>();
+
+  /** The next call whose operation starts with this prefix fails with this libvirt error. */
+  public void fail(String operationPrefix, String code, String message) {
+    failures.put(operationPrefix, new LibvirtError(operationPrefix, code, "", message));
+  }
+
+  public void lease(String network, String mac, String ip) {
+    leases
+        .computeIfAbsent(network, n -> new ArrayList<>())
+        .add(new DhcpLease(mac, ip, 24, null, 0));
+  }
+
+  public void clearLeases(String network) {
+    leases.remove(network);
+  }
+
+  private synchronized void call(String operation) {
+    calls.add(operation);
+    for (var f : failures.entrySet()) {
+      if (operation.startsWith(f.getKey())) {
+        failures.remove(f.getKey());
+        LibvirtError e = f.getValue();
+        throw new LibvirtError(operation, e.code(), e.errorDomain(), e.libvirtMessage());
+      }
+    }
+  }
+
+  @Override
+  public String uri() {
+    return "fake:///";
+  }
+
+  @Override
+  public synchronized Optional<NetworkState> findNetwork(String name) {
+    call("look up network " + name);
+    return Optional.ofNullable(networks.get(name));
+  }
+
+  @Override
+  public synchronized List<NetworkState> listNetworks() {
+    call("list networks");
+    return List.copyOf(networks.values());
+  }
+
+  @Override
+  public synchronized void defineNetwork(NetworkXml xml) {
+    call("define network " + xml.name());
+    NetworkState old = networks.get(xml.name());
+    networks.put(
+        xml.name(),
+        old == null
+            ? new NetworkState(xml.name(), xml.uuid(), false, false, true, xml, null)
+            : new NetworkState(
+                xml.name(), xml.uuid(), old.active(), old.autostart(), true, xml, old.live()));
+  }
+
+  @Override
+  public synchronized void startNetwork(String name) {
+    call("start network " + name);
+    NetworkState s = networks.get(name);
+    networks.put(
+        name,
+        new NetworkState(
+            name, s.uuid(), true, s.autostart(), s.persistent(), s.config(), s.config()));
+  }
+
+  @Override
+  public synchronized void stopNetwork(String name) {
+    call("stop network " + name);
+    NetworkState s = networks.get(name);
+    networks.put(
+        name,
+        new NetworkState(name, s.uuid(), false, s.autostart(), s.persistent(), s.config(), null));
+  }
+
+  @Override
+  public synchronized void undefineNetwork(String name) {
+    call("undefine network " + name);
+    networks.remove(name);
+  }
+
+  @Override
+  public synchronized void setNetworkAutostart(String name, boolean autostart) {
+    call("set autostart of network " + name);
+    NetworkState s = networks.get(name);
+    networks.put(
+        name,
+        new NetworkState(
+            name, s.uuid(), s.active(), autostart, s.persistent(), s.config(), s.live()));
+  }
+
+  @Override
+  public synchronized void updateRunningNetwork(String name, NetworkUpdate update) {
+    call("update running network " + name);
+  }
+
+  @Override
+  public synchronized Optional<List<DhcpLease>> dhcpLeases(String name) {
+    call("read DHCP leases of network " + name);
+    return Optional.of(List.copyOf(leases.getOrDefault(name, List.of())));
+  }
+
+  @Override
+  public synchronized Optional<DomainState> findDomain(String name) {
+    call("look up domain " + name);
+    return Optional.ofNullable(domains.get(name));
+  }
+
+  @Override
+  public synchronized void defineDomain(DomainXml xml) {
+    call("define domain " + xml.name());
+    DomainState old = domains.get(xml.name());
+    domains.put(
+        xml.name(),
+        old == null
+            ? new DomainState(xml.name(), xml.uuid(), true, RunState.SHUTOFF, 0, xml, null)
+            : new DomainState(
+                xml.name(), xml.uuid(), true, old.state(), old.reason(), xml, old.live()));
+  }
+
+  @Override
+  public synchronized void startDomain(String name) {
+    call("start domain " + name);
+    DomainState d = domains.get(name);
+    domains.put(
+        name,
+        new DomainState(
+            name, d.uuid(), d.persistent(), RunState.RUNNING, 1, d.config(), d.config()));
+  }
+
+  @Override
+  public synchronized void shutdownDomain(String name, boolean viaAgent) {
+    call("shut down domain " + name);
+    stop(name, DomainState.SHUTOFF_SHUTDOWN);
+  }
+
+  @Override
+  public synchronized void destroyDomain(String name) {
+    call("destroy domain " + name);
+    stop(name, DomainState.SHUTOFF_DESTROYED);
+  }
+
+  private void stop(String name, int reason) {
+    DomainState d = domains.get(name);
+    domains.put(
+        name,
+        new DomainState(
+            name, d.uuid(), d.persistent(), RunState.SHUTOFF, reason, d.config(), null));
+  }
+
+  @Override
+  public synchronized void undefineDomain(String name) {
+    call("undefine domain " + name);
+    domains.remove(name);
+  }
+
+  @Override
+  public Optional<List<GuestNic>> agentInterfaces(String domainName) {
+    return Optional.empty();
+  }
+
+  @Override
+  public HostFacts hostFacts(String virtType) {
+    call("read host facts");
+    return host;
+  }
+
+  @Override
+  public void addListener(LibvirtListener listener) {}
+
+  @Override
+  public void removeListener(LibvirtListener listener) {}
+}
