@@ -3,8 +3,9 @@ package io.kvmop;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.kvmop.host.HostFiles;
+import io.kvmop.host.HostInspector;
 import io.kvmop.host.HostNetworkPort;
-import io.kvmop.host.KvmProbe;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
@@ -13,6 +14,7 @@ import io.kvmop.reconciler.KvmNetworkReconciler;
 import io.kvmop.reconciler.LibvirtNetworkEventSource;
 import io.kvmop.reconciler.MachineEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /** The node agent: the controllers of one node, wired to its libvirt and host. */
@@ -24,7 +26,7 @@ public final class KvmopOperator implements AutoCloseable {
       KubernetesClient client,
       LibvirtPort libvirt,
       HostNetworkPort host,
-      KvmProbe kvm) {
+      HostFiles hostFiles) {
     this.operator =
         new Operator(
             o ->
@@ -32,6 +34,7 @@ public final class KvmopOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
                     .withCloseClientOnStop(false));
     Clock clock = Clock.systemUTC();
+    HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
     var events = new LibvirtNetworkEventSource(libvirt, config.autostartCheck());
     var realizer = new NetworkRealizer(config.nodeName(), libvirt, host, clock);
     var networks =

@@ -2,7 +2,7 @@ package io.kvmop;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kvmop.host.KvmProbe;
+import io.kvmop.host.HostFiles;
 import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
 import org.slf4j.Logger;
@@ -19,7 +19,7 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri());
     KvmopOperator operator =
-        new KvmopOperator(config, client, libvirt, new LinuxHostNetwork(), KvmProbe.ofHost());
+        new KvmopOperator(config, client, libvirt, new LinuxHostNetwork(), HostFiles.ofHost());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

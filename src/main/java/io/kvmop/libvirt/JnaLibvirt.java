@@ -569,6 +569,33 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
+  public Optional<String> domainCapabilitiesError(String virtType) {
+    return call(
+        "read domain capabilities for " + virtType,
+        c -> {
+          Pointer caps =
+              NativeLibvirt.INSTANCE.virConnectGetDomainCapabilities(
+                  c.pointer(), null, "x86_64", null, virtType, 0);
+          if (caps == null) {
+            LibvirtError e = lastError("read domain capabilities for " + virtType);
+            return Optional.of(e.code() + ": " + e.libvirtMessage());
+          }
+          Native.free(Pointer.nativeValue(caps));
+          return Optional.empty();
+        });
+  }
+
+  @Override
+  public String version() {
+    return call(
+        "read libvirt version",
+        c -> {
+          long v = c.getLibVersion();
+          return (v / 1_000_000) + "." + (v / 1000 % 1000) + "." + (v % 1000);
+        });
+  }
+
+  @Override
   public HostFacts hostFacts(String virtType) {
     return call(
         "read host facts",

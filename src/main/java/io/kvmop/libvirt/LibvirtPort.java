@@ -61,6 +61,12 @@ public interface LibvirtPort {
    */
   Optional<List<GuestNic>> agentInterfaces(String domainName);
 
+  /** libvirt's error for domain capabilities of this domain type; empty when it answers. */
+  Optional<String> domainCapabilitiesError(String virtType);
+
+  /** The daemon's version, e.g. 9.0.0. */
+  String version();
+
   /** Host memory, CPUs and the CPU models libvirt offers for this domain type. */
   HostFacts hostFacts(String virtType);
 

@@ -1,6 +1,7 @@
 package io.kvmop.machine;
 
 import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.network.Blocker;
 import java.util.List;
@@ -29,10 +30,8 @@ public final class MachineExecutor {
           libvirt.undefineDomain(u.name());
         }
       } catch (LibvirtError e) {
-        return Optional.of(
-            new Blocker(
-                Blocker.LIBVIRT_ERROR,
-                e.operation() + " failed (" + e.code() + "): " + e.libvirtMessage()));
+        LibvirtErrors.Explained x = LibvirtErrors.explain(e);
+        return Optional.of(new Blocker(x.reason(), x.message()));
       }
     }
     return Optional.empty();

@@ -5,7 +5,8 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.VirtType;
-import io.kvmop.host.KvmProbe;
+import io.kvmop.host.HostCheck;
+import io.kvmop.host.KvmVerdict;
 import io.kvmop.libvirt.DhcpLease;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.GuestNic;
@@ -40,7 +41,7 @@ public final class MachineRealizer {
 
   private final String node;
   private final LibvirtPort libvirt;
-  private final KvmProbe kvm;
+  private final KvmVerdict kvm;
   private final String serialLogDir;
   private final MachineExecutor executor;
   private final Clock clock;
@@ -48,7 +49,7 @@ public final class MachineRealizer {
   private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
 
   public MachineRealizer(
-      String node, LibvirtPort libvirt, KvmProbe kvm, String serialLogDir, Clock clock) {
+      String node, LibvirtPort libvirt, KvmVerdict kvm, String serialLogDir, Clock clock) {
     this.node = node;
     this.libvirt = libvirt;
     this.kvm = kvm;
@@ -70,7 +71,7 @@ public final class MachineRealizer {
     MachineNaming naming = naming(m);
     KvmMachineSpec spec = m.getSpec();
     String uid = m.getMetadata().getUid();
-    Optional<String> kvmWhy = kvm.whyUnusable();
+    Optional<String> kvmWhy = kvm.kvmFailure().map(MachineRealizer::explain);
     String virtType = virtType(spec, kvmWhy);
     Blocker blocker = null;
     List<String> problems = MachineValidator.validate(spec);
@@ -227,6 +228,11 @@ public final class MachineRealizer {
     } catch (java.io.IOException e) {
       // the log is diagnostics only; a leftover file never blocks deletion
     }
+  }
+
+  /** The failing check's message and its fix, as the KvmHost lists them. */
+  static String explain(HostCheck c) {
+    return c.name() + ": " + c.message() + (c.fix() == null ? "" : " (fix: " + c.fix() + ")");
   }
 
   private String virtType(KvmMachineSpec spec, Optional<String> kvmWhy) {

@@ -81,9 +81,17 @@ public final class AddressConflicts {
       return Optional.empty();
     }
     return xml.ips().stream()
-        .filter(ip -> ip.address() != null && ip.prefix() != null)
-        .map(ip -> Ipv4.parse(ip.address()).map(a -> Ipv4Cidr.of(a, ip.prefix())))
+        .filter(ip -> ip.address() != null)
+        .map(ip -> Ipv4.parse(ip.address()).flatMap(a -> prefixOf(ip).map(p -> Ipv4Cidr.of(a, p))))
         .flatMap(Optional::stream)
         .findFirst();
+  }
+
+  /** The prefix length, from prefix= or (as libvirt's own default network writes it) netmask=. */
+  static Optional<Integer> prefixOf(NetworkXml.Ip ip) {
+    if (ip.prefix() != null) {
+      return Optional.of(ip.prefix());
+    }
+    return Ipv4.parse(ip.netmask()).map(m -> Long.bitCount(m.value()));
   }
 }

@@ -2,9 +2,9 @@ package io.kvmop.network;
 
 import io.kvmop.host.HostNetworkPort;
 import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.LibvirtPort;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Performs a plan's actions in order and stops at the first failure, which it explains. */
@@ -51,24 +51,9 @@ public final class NetworkExecutor {
     }
   }
 
-  /** libvirt's code and message kept; a start failing on an address becomes AddressConflict. */
+  /** libvirt's code and message kept, with the reason and fix the error table gives. */
   static Blocker explain(NetworkAction action, LibvirtError e) {
-    String msg = e.libvirtMessage() == null ? "" : e.libvirtMessage();
-    String lower = msg.toLowerCase(Locale.ROOT);
-    if (action instanceof NetworkAction.Start
-        && (lower.contains("address already in use")
-            || lower.contains("already exists")
-            || lower.contains("file exists"))) {
-      return new Blocker(
-          Blocker.ADDRESS_CONFLICT,
-          e.operation()
-              + " failed ("
-              + e.code()
-              + ": "
-              + msg
-              + "): another interface holds the network's address or bridge name; check ip -br"
-              + " addr and choose another cidr");
-    }
-    return new Blocker(Blocker.LIBVIRT_ERROR, e.operation() + " failed (" + e.code() + "): " + msg);
+    LibvirtErrors.Explained x = LibvirtErrors.explain(e);
+    return new Blocker(x.reason(), x.message());
   }
 }

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
-import io.kvmop.host.KvmProbe;
 import io.kvmop.status.Conditions;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.Fixtures;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -27,13 +25,14 @@ class MachineRealizerTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    Path cpuinfo = dir.resolve("cpuinfo");
-    Files.writeString(cpuinfo, "flags : fpu sse2\n");
+    var noKvm =
+        new io.kvmop.host.HostCheck(
+            "cpuVirtualizationFlags", false, "no vmx/svm", "enable VT-x", true);
     realizer =
         new MachineRealizer(
             "host-a",
             libvirt,
-            new KvmProbe(cpuinfo, dir.resolve("kvm")),
+            () -> java.util.Optional.of(noKvm),
             dir.toString(),
             Clock.systemUTC());
     m.getSpec().nodeName = "host-a";

@@ -10,7 +10,6 @@ import io.kvmop.api.MachinePhase;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.api.VirtType;
-import io.kvmop.host.KvmProbe;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.testing.Fixtures;
@@ -31,6 +30,16 @@ class KvmMachineIT extends NetworkItBase {
     return m;
   }
 
+  /** The operator's own verdict for this node (host files + this libvirt). */
+  java.util.Optional<io.kvmop.host.HostCheck> kvmFailure() {
+    return new io.kvmop.host.HostInspector(
+            io.kvmop.host.HostFiles.ofHost(),
+            libvirt,
+            java.time.Clock.systemUTC(),
+            java.time.Duration.ZERO)
+        .kvmFailure();
+  }
+
   Optional<DomainState> domain() {
     return libvirt.findDomain(DOMAIN);
   }
@@ -49,12 +58,7 @@ class KvmMachineIT extends NetworkItBase {
     assertThat(d.running()).isTrue();
     assertThat(d.uuid()).isEqualTo(created.getMetadata().getUid());
     assertThat(d.config().metadata().owner().name()).isEqualTo("vm");
-    String expected =
-        new KvmProbe(java.nio.file.Path.of("/proc/cpuinfo"), java.nio.file.Path.of("/dev/kvm"))
-                .whyUnusable()
-                .isPresent()
-            ? "qemu"
-            : "kvm";
+    String expected = kvmFailure().isPresent() ? "qemu" : "kvm";
     assertThat(m.getStatus().virtType).isEqualTo(expected);
     assertThat(d.config().type()).isEqualTo(expected);
   }
@@ -259,13 +263,17 @@ class KvmMachineIT extends NetworkItBase {
 
   @Test
   void virtTypeKvmOnAHostWithoutUsableKvmIsRefusedWithTheFix() {
-    assumeTrue(KvmProbe.ofHost().whyUnusable().isPresent(), "this host can run KVM guests");
+    assumeTrue(kvmFailure().isPresent(), "this host can run KVM guests");
     KvmMachine m = vm();
     m.getSpec().virtType = VirtType.KVM;
     k8s.create(m);
     KvmMachine refused = k8s.awaitMachine("vm", "Ready", false, "KVMUnavailable", 15);
     assertThat(condition(refused, "Ready").orElseThrow().getMessage())
-        .contains("no vmx/svm", "virtType auto or qemu");
+        .contains(
+            "cpuVirtualizationFlags",
+            "no vmx/svm",
+            "fix: enable VT-x/AMD-V",
+            "virtType auto or qemu");
     assertThat(condition(refused, "KVMAvailable").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(domain()).isEmpty();
   }

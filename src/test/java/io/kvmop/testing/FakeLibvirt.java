@@ -190,6 +190,18 @@ public final class FakeLibvirt implements LibvirtPort {
     return Optional.empty();
   }
 
+  public String domcapsKvmError = "VIR_ERR_CONFIG_UNSUPPORTED: KVM is not supported on this host";
+
+  @Override
+  public Optional<String> domainCapabilitiesError(String virtType) {
+    return "kvm".equals(virtType) ? Optional.ofNullable(domcapsKvmError) : Optional.empty();
+  }
+
+  @Override
+  public String version() {
+    return "9.0.0";
+  }
+
   @Override
   public HostFacts hostFacts(String virtType) {
     call("read host facts");

@@ -12,8 +12,8 @@ import io.kvmop.OperatorConfig;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
+import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostNetworkPort;
-import io.kvmop.host.KvmProbe;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.status.Conditions;
 import java.io.IOException;
@@ -55,7 +55,7 @@ public final class OperatorHarness implements AutoCloseable {
             Duration.ofMillis(500),
             SERIAL_LOG_DIR,
             "/var/lib/libvirt/dnsmasq");
-    this.operator = new KvmopOperator(config, client, libvirt, host, KvmProbe.ofHost());
+    this.operator = new KvmopOperator(config, client, libvirt, host, HostFiles.ofHost());
   }
 
   public OperatorHarness start() {

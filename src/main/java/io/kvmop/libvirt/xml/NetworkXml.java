@@ -69,6 +69,7 @@ public record NetworkXml(
                         new Ip(
                             ip.address,
                             ip.prefix,
+                            ip.netmask,
                             ip.dhcp == null ? null : new Dhcp(ip.dhcp.ranges, null).normalized()))
                 .toList(),
         null);
@@ -124,12 +125,19 @@ public record NetworkXml(
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "hostname")
           List<String> hostnames) {}
 
+  @JsonPropertyOrder({"address", "prefix", "netmask", "dhcp"})
   public record Ip(
       @JacksonXmlProperty(isAttribute = true) String address,
       @JacksonXmlProperty(isAttribute = true) Integer prefix,
+      @JacksonXmlProperty(isAttribute = true) String netmask,
       Dhcp dhcp) {
+    /** kvmop writes prefixes; libvirt's own default network uses a netmask. */
+    public Ip(String address, Integer prefix, Dhcp dhcp) {
+      this(address, prefix, null, dhcp);
+    }
+
     Ip normalized() {
-      return new Ip(address, prefix, dhcp == null ? null : dhcp.normalized());
+      return new Ip(address, prefix, netmask, dhcp == null ? null : dhcp.normalized());
     }
   }
 

@@ -1,0 +1,78 @@
+package io.kvmop.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class KvmHostStatus {
+  @JsonPropertyDescription("The libvirt the agent talks to.")
+  public LibvirtInfo libvirt;
+
+  @JsonPropertyDescription("Can this host run KVM guests, and every check that decides it.")
+  public KvmInfo kvm;
+
+  @JsonPropertyDescription("CPU models libvirt offers for machines here (mode custom).")
+  public List<String> cpuModels = new ArrayList<>();
+
+  @JsonPropertyDescription("The host's CPUs and memory.")
+  public HostResources capacity;
+
+  @JsonPropertyDescription("What kvmop machines on this host are given.")
+  public HostResources allocated;
+
+  @JsonPropertyDescription(
+      "libvirt's own default network, as the minikube and Nova guides check it.")
+  public DefaultNetworkStatus defaultNetwork;
+
+  @JsonPropertyDescription("Ready (libvirt reachable, checks done) and KVMUsable.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class LibvirtInfo {
+    @JsonPropertyDescription("libvirt URI.")
+    public String uri;
+
+    @JsonPropertyDescription("libvirt daemon version.")
+    public String version;
+
+    @JsonPropertyDescription("The agent's connection to libvirt is up.")
+    public Boolean connected;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class KvmInfo {
+    @JsonPropertyDescription("True only when every KVM check passes.")
+    public Boolean usable;
+
+    @JsonPropertyDescription(
+        "The troubleshooting steps of the KVM guides, each with its result and fix.")
+    public List<HostCheckStatus> checks = new ArrayList<>();
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class HostCheckStatus {
+    public String name;
+    public Boolean passed;
+    public String message;
+    public String fix;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class HostResources {
+    public Integer cpus;
+    public String memory;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class DefaultNetworkStatus {
+    public Boolean exists;
+    public Boolean active;
+    public Boolean autostart;
+
+    @JsonPropertyDescription("What kvmop did or would do about it.")
+    public String message;
+  }
+}

@@ -1,0 +1,5 @@
+package io.kvmop.host;
+
+/** One troubleshooting step of the KVM guides: did it pass, what was found, what fixes it. */
+public record HostCheck(
+    String name, boolean passed, String message, String fix, boolean decidesKvm) {}
