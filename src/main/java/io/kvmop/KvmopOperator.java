@@ -6,9 +6,11 @@ import io.javaoperatorsdk.operator.Operator;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.HostNetworkPort;
+import io.kvmop.host.HostReporter;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
+import io.kvmop.reconciler.KvmHostReconciler;
 import io.kvmop.reconciler.KvmMachineReconciler;
 import io.kvmop.reconciler.KvmNetworkReconciler;
 import io.kvmop.reconciler.LibvirtNetworkEventSource;
@@ -20,6 +22,8 @@ import java.util.Map;
 /** The node agent: the controllers of one node, wired to its libvirt and host. */
 public final class KvmopOperator implements AutoCloseable {
   private final Operator operator;
+  private final KubernetesClient client;
+  private final String node;
 
   public KvmopOperator(
       OperatorConfig config,
@@ -56,6 +60,18 @@ public final class KvmopOperator implements AutoCloseable {
             config.nodeName(), machineRealizer, machineEvents, config.useServerSideApply(), clock);
     operator.register(
         machines, o -> o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName())));
+    var reporter =
+        new HostReporter(
+            libvirt,
+            kvm,
+            config.repairDefaultNetwork(),
+            java.nio.file.Path.of(config.defaultNetworkXml()),
+            clock);
+    operator.register(
+        new KvmHostReconciler(
+            config.nodeName(), reporter, config.hostRecheck(), config.useServerSideApply()));
+    this.client = client;
+    this.node = config.nodeName();
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {
@@ -66,6 +82,7 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   public void start() {
+    KvmHostReconciler.ensureExists(client, node);
     operator.start();
   }
 

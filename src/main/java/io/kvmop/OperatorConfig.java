@@ -21,6 +21,12 @@ import java.util.Map;
  *     (KVMOP_SERIAL_LOG_DIR, default /var/log/kvmop)
  * @param leaseDir libvirt's dnsmasq state directory, watched for new DHCP leases
  *     (KVMOP_DNSMASQ_DIR, default /var/lib/libvirt/dnsmasq)
+ * @param hostRecheck how often the host's files (/proc/cpuinfo, /dev/kvm, ...), which raise no
+ *     events, are read again for the KvmHost (KVMOP_HOST_RECHECK_SECONDS, default 60)
+ * @param repairDefaultNetwork recreate, start and autostart libvirt's default network when it is
+ *     missing or down (KVMOP_REPAIR_DEFAULT_NETWORK, default false: only reported)
+ * @param defaultNetworkXml libvirt's shipped definition of it (KVMOP_DEFAULT_NETWORK_XML, default
+ *     /usr/share/libvirt/networks/default.xml)
  */
 public record OperatorConfig(
     String nodeName,
@@ -29,7 +35,10 @@ public record OperatorConfig(
     Duration autostartCheck,
     Duration blockedRecheck,
     String serialLogDir,
-    String leaseDir) {
+    String leaseDir,
+    Duration hostRecheck,
+    boolean repairDefaultNetwork,
+    String defaultNetworkXml) {
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     String node = env.getOrDefault("NODE_NAME", "");
@@ -40,10 +49,23 @@ public record OperatorConfig(
         node,
         env.getOrDefault("KVMOP_LIBVIRT_URI", "qemu:///system"),
         Boolean.parseBoolean(env.getOrDefault("KVMOP_USE_SSA", "true")),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("KVMOP_AUTOSTART_CHECK_SECONDS", "5"))),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("KVMOP_BLOCKED_RECHECK_SECONDS", "15"))),
+        seconds(env, "KVMOP_AUTOSTART_CHECK_SECONDS", "5"),
+        seconds(env, "KVMOP_BLOCKED_RECHECK_SECONDS", "15"),
         env.getOrDefault("KVMOP_SERIAL_LOG_DIR", "/var/log/kvmop"),
-        env.getOrDefault("KVMOP_DNSMASQ_DIR", "/var/lib/libvirt/dnsmasq"));
+        env.getOrDefault("KVMOP_DNSMASQ_DIR", "/var/lib/libvirt/dnsmasq"),
+        seconds(env, "KVMOP_HOST_RECHECK_SECONDS", "60"),
+        Boolean.parseBoolean(env.getOrDefault("KVMOP_REPAIR_DEFAULT_NETWORK", "false")),
+        env.getOrDefault("KVMOP_DEFAULT_NETWORK_XML", "/usr/share/libvirt/networks/default.xml"));
+  }
+
+  /** A duration in seconds, fractions allowed (0.5). */
+  private static Duration seconds(Map<String, String> env, String key, String dflt) {
+    String v = env.getOrDefault(key, dflt);
+    try {
+      return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "='" + v + "' is not a number of seconds", e);
+    }
   }
 
   private static String hostname() {

@@ -1,6 +1,7 @@
 package io.kvmop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +20,10 @@ class OperatorConfigTest {
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(15),
                 "/var/log/kvmop",
-                "/var/lib/libvirt/dnsmasq"));
+                "/var/lib/libvirt/dnsmasq",
+                Duration.ofSeconds(60),
+                false,
+                "/usr/share/libvirt/networks/default.xml"));
   }
 
   @Test
@@ -31,9 +35,12 @@ class OperatorConfigTest {
                 "KVMOP_LIBVIRT_URI", "test:///default",
                 "KVMOP_USE_SSA", "false",
                 "KVMOP_AUTOSTART_CHECK_SECONDS", "2",
-                "KVMOP_BLOCKED_RECHECK_SECONDS", "30",
+                "KVMOP_BLOCKED_RECHECK_SECONDS", "0.5",
                 "KVMOP_SERIAL_LOG_DIR", "/srv/logs",
-                "KVMOP_DNSMASQ_DIR", "/srv/dnsmasq"));
+                "KVMOP_DNSMASQ_DIR", "/srv/dnsmasq",
+                "KVMOP_HOST_RECHECK_SECONDS", "30",
+                "KVMOP_REPAIR_DEFAULT_NETWORK", "true",
+                "KVMOP_DEFAULT_NETWORK_XML", "/srv/default.xml"));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -41,9 +48,21 @@ class OperatorConfigTest {
                 "test:///default",
                 false,
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(30),
+                Duration.ofMillis(500),
                 "/srv/logs",
-                "/srv/dnsmasq"));
+                "/srv/dnsmasq",
+                Duration.ofSeconds(30),
+                true,
+                "/srv/default.xml"));
+  }
+
+  @Test
+  void aBadNumberNamesTheVariable() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromEnvironment(
+                    Map.of("NODE_NAME", "a", "KVMOP_HOST_RECHECK_SECONDS", "soon")))
+        .hasMessageContaining("KVMOP_HOST_RECHECK_SECONDS='soon'");
   }
 
   @Test

@@ -21,6 +21,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionFactory;
@@ -41,20 +43,34 @@ public final class OperatorHarness implements AutoCloseable {
   public final String node;
   private final KvmopOperator operator;
 
+  /** Settings of every test agent: fast rechecks, serial logs under target/. */
+  static final Map<String, String> BASE_ENV =
+      Map.of(
+          "KVMOP_AUTOSTART_CHECK_SECONDS", "0.3",
+          "KVMOP_BLOCKED_RECHECK_SECONDS", "0.5",
+          "KVMOP_HOST_RECHECK_SECONDS", "1",
+          "KVMOP_SERIAL_LOG_DIR", Path.of("target/kvmop-serial").toAbsolutePath().toString());
+
   public OperatorHarness(
       KubernetesClient mock, String node, LibvirtPort libvirt, HostNetworkPort host) {
+    this(mock, node, libvirt, host, Map.of());
+  }
+
+  public OperatorHarness(
+      KubernetesClient mock,
+      String node,
+      LibvirtPort libvirt,
+      HostNetworkPort host,
+      Map<String, String> extraEnv) {
     this.client = REAL_CLUSTER ? new KubernetesClientBuilder().build() : mock;
     this.node = node;
     applyCrds(client);
-    OperatorConfig config =
-        new OperatorConfig(
-            node,
-            libvirt.uri(),
-            REAL_CLUSTER,
-            Duration.ofMillis(300),
-            Duration.ofMillis(500),
-            SERIAL_LOG_DIR,
-            "/var/lib/libvirt/dnsmasq");
+    Map<String, String> env = new HashMap<>(BASE_ENV);
+    env.put("NODE_NAME", node);
+    env.put("KVMOP_LIBVIRT_URI", libvirt.uri());
+    env.put("KVMOP_USE_SSA", String.valueOf(REAL_CLUSTER));
+    env.putAll(extraEnv);
+    OperatorConfig config = OperatorConfig.fromEnvironment(env);
     this.operator = new KvmopOperator(config, client, libvirt, host, HostFiles.ofHost());
   }
 

@@ -1,0 +1,178 @@
+package io.kvmop.host;
+
+import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmHostStatus;
+import io.kvmop.api.KvmHostStatus.DefaultNetworkStatus;
+import io.kvmop.api.KvmHostStatus.HostCheckStatus;
+import io.kvmop.api.KvmHostStatus.HostResources;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.libvirt.HostFacts;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.NetworkXml;
+import io.kvmop.libvirt.xml.XmlCodec;
+import io.kvmop.machine.Quantities;
+import io.kvmop.status.Conditions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * This node's KvmHost status: libvirt, every KVM check with its fix, CPU models, capacity and what
+ * kvmop machines take, and libvirt's default network, repaired only when the admin opts in.
+ */
+public final class HostReporter {
+  static final String DEFAULT = "default";
+
+  private final LibvirtPort libvirt;
+  private final HostInspector inspector;
+  private final boolean repairDefaultNetwork;
+  private final Path defaultNetworkXml;
+  private final Clock clock;
+
+  public HostReporter(
+      LibvirtPort libvirt,
+      HostInspector inspector,
+      boolean repairDefaultNetwork,
+      Path defaultNetworkXml,
+      Clock clock) {
+    this.libvirt = libvirt;
+    this.inspector = inspector;
+    this.repairDefaultNetwork = repairDefaultNetwork;
+    this.defaultNetworkXml = defaultNetworkXml;
+    this.clock = clock;
+  }
+
+  public KvmHostStatus report(KvmHost host, List<KvmMachine> machines) {
+    KvmHostStatus old = host.getStatus();
+    KvmHostStatus s = new KvmHostStatus();
+    s.libvirt = new KvmHostStatus.LibvirtInfo();
+    s.libvirt.uri = libvirt.uri();
+    Conditions c =
+        new Conditions(
+            old == null ? null : old.conditions,
+            host.getMetadata().getGeneration(),
+            clock.instant());
+    List<HostCheck> checks = inspector.checks();
+    s.kvm = new KvmHostStatus.KvmInfo();
+    s.kvm.usable = HostChecks.kvmUsable(checks);
+    s.kvm.checks = checks.stream().map(HostReporter::status).toList();
+    Optional<HostCheck> failing = HostChecks.kvmFailure(checks);
+    c.set(
+        "KVMUsable",
+        failing.isEmpty(),
+        failing.map(HostCheck::name).orElse("AllChecksPassed"),
+        failing
+            .map(f -> f.message() + "; fix: " + f.fix())
+            .orElse("this host runs KVM guests with hardware virtualization"));
+    try {
+      s.libvirt.version = libvirt.version();
+      s.libvirt.connected = true;
+      HostFacts facts = libvirt.hostFacts(s.kvm.usable ? "kvm" : "qemu");
+      s.cpuModels = facts.cpuModels();
+      s.capacity = resources(facts.cpus(), facts.memoryKiB());
+      s.defaultNetwork = defaultNetwork();
+      c.set(
+          Conditions.READY,
+          true,
+          "Reporting",
+          "libvirt " + s.libvirt.version + " at " + s.libvirt.uri + " answers");
+    } catch (LibvirtError e) {
+      s.libvirt.connected = false;
+      c.set(
+          Conditions.READY,
+          false,
+          "LibvirtUnavailable",
+          e.operation()
+              + " failed ("
+              + e.code()
+              + "): "
+              + e.libvirtMessage()
+              + "; check that libvirtd runs and its socket is mounted");
+    }
+    s.allocated = allocated(machines);
+    s.conditions = c.build();
+    return s;
+  }
+
+  private static HostCheckStatus status(HostCheck c) {
+    HostCheckStatus h = new HostCheckStatus();
+    h.name = c.name();
+    h.passed = c.passed();
+    h.message = c.message();
+    h.fix = c.fix();
+    return h;
+  }
+
+  private static HostResources resources(int cpus, long kib) {
+    HostResources r = new HostResources();
+    r.cpus = cpus;
+    r.memory = Quantities.humanKib(kib);
+    return r;
+  }
+
+  static HostResources allocated(List<KvmMachine> machines) {
+    int cpus = 0;
+    long kib = 0;
+    for (KvmMachine m : machines) {
+      cpus += m.getSpec().cpuOrDefault().vcpus();
+      kib += Quantities.kib(m.getSpec().memory).orElse(0L);
+    }
+    return resources(cpus, kib);
+  }
+
+  /**
+   * Reported as it is; with the opt-in, recreated from libvirt's shipped file, started,
+   * autostarted.
+   */
+  private DefaultNetworkStatus defaultNetwork() {
+    Optional<NetworkState> d = libvirt.findNetwork(DEFAULT);
+    String done = null;
+    if (repairDefaultNetwork) {
+      try {
+        if (d.isEmpty()) {
+          libvirt.defineNetwork(
+              XmlCodec.read(Files.readString(defaultNetworkXml), NetworkXml.class));
+          done = "recreated from " + defaultNetworkXml;
+          d = libvirt.findNetwork(DEFAULT);
+        }
+        if (d.isPresent() && !d.get().autostart()) {
+          libvirt.setNetworkAutostart(DEFAULT, true);
+          done = done == null ? "autostart switched on" : done + ", autostart switched on";
+        }
+        if (d.isPresent() && !d.get().active()) {
+          libvirt.startNetwork(DEFAULT);
+          done = done == null ? "started" : done + ", started";
+        }
+        d = libvirt.findNetwork(DEFAULT);
+      } catch (LibvirtError | IOException | IllegalArgumentException e) {
+        done = "repair failed: " + e.getMessage();
+      }
+    }
+    DefaultNetworkStatus s = new DefaultNetworkStatus();
+    s.exists = d.isPresent();
+    s.active = d.map(NetworkState::active).orElse(false);
+    s.autostart = d.map(NetworkState::autostart).orElse(false);
+    boolean healthy = s.exists && s.active && s.autostart;
+    if (done != null) {
+      s.message = "kvmop repaired libvirt's default network: " + done;
+    } else if (healthy) {
+      s.message = "active and autostarted";
+    } else {
+      s.message =
+          "libvirt's default network is "
+              + (!s.exists
+                  ? "missing"
+                  : (s.active ? "active" : "inactive")
+                      + (s.autostart ? ", autostarted" : ", not autostarted"))
+              + "; kvmop leaves it alone (machines on it would wait). To fix by hand: "
+              + (!s.exists ? "virsh net-define " + defaultNetworkXml + " && " : "")
+              + "virsh net-start default && virsh net-autostart default; or set KVMOP_REPAIR_DEFAULT_NETWORK=true";
+    }
+    return s;
+  }
+}
