@@ -89,6 +89,10 @@ class SystemMachineIT extends SystemItBase {
     assertThat(ready.getStatus().ipAddresses).containsExactly(lease.group(1));
     assertThat(ready.getStatus().interfaces.get(0).source).isEqualTo("lease");
     assertThat(ready.getStatus().virtType).isEqualTo("qemu");
+    assertThat(OperatorHarness.condition(ready, "KVMAvailable").orElseThrow().getStatus())
+        .isEqualTo("False");
+    assertThat(OperatorHarness.condition(ready, "KVMAvailable").orElseThrow().getMessage())
+        .contains("cpuVirtualizationFlags: no vmx/svm");
     assertThat(ready.getStatus().phase).isEqualTo(MachinePhase.Running);
     assertThat(Files.readString(Path.of(ready.getStatus().serialLogPath)))
         .contains("kvmop-guest: lease " + lease.group(1));

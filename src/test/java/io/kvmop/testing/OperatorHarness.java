@@ -196,6 +196,31 @@ public final class OperatorHarness implements AutoCloseable {
     return read.get();
   }
 
+  public io.kvmop.api.KvmHost host(String name) {
+    return client.resources(io.kvmop.api.KvmHost.class).withName(name).get();
+  }
+
+  /** Waits until this node's KvmHost satisfies the check; returns it then. */
+  public io.kvmop.api.KvmHost awaitHost(
+      java.util.function.Predicate<io.kvmop.api.KvmHost> check, int seconds) {
+    within(seconds)
+        .conditionEvaluationListener(
+            e -> {
+              if (e.getRemainingTimeInMS() <= 100) {
+                var last = host(node);
+                System.err.printf(
+                    "timed out waiting for KvmHost %s; last: %s%n",
+                    node,
+                    last == null
+                        ? "(none)"
+                        : io.fabric8.kubernetes.client.utils.Serialization.asYaml(last));
+              }
+            })
+        .until(
+            () -> host(node) != null && host(node).getStatus() != null && check.test(host(node)));
+    return host(node);
+  }
+
   @Override
   public void close() {
     operator.close();
