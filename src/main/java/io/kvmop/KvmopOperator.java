@@ -54,7 +54,8 @@ public final class KvmopOperator implements AutoCloseable {
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
     var machineEvents = new MachineEventSource(libvirt, java.nio.file.Path.of(config.leaseDir()));
     var machineRealizer =
-        new MachineRealizer(config.nodeName(), libvirt, kvm, config.serialLogDir(), clock);
+        new MachineRealizer(
+            config.nodeName(), libvirt, kvm, config.serialLogDir(), clock, hostFiles::pciDevice);
     var machines =
         new KvmMachineReconciler(
             config.nodeName(), machineRealizer, machineEvents, config.useServerSideApply(), clock);

@@ -69,6 +69,12 @@ public class KvmMachineSpec {
   public List<MachineInterface> interfaces = new ArrayList<>();
 
   @JsonPropertyDescription(
+      "PCI devices of the node passed through to the machine; each must be permitted by the"
+          + " node's KvmHost (spec.permittedHostDevices).")
+  @Size(max = 16)
+  public List<HostDevice> hostDevices = new ArrayList<>();
+
+  @JsonPropertyDescription(
       "Write the serial console to a file on the node; the path is in status.serialLogPath.")
   @Default("true")
   public Boolean serialLog = true;

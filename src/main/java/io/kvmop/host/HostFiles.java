@@ -92,6 +92,20 @@ public final class HostFiles {
     return m;
   }
 
+  /** Vendor and product ID of a PCI device, e.g. ("10de", "1eb8"); empty when there is none. */
+  public java.util.Optional<String[]> pciDevice(String address) {
+    String dir = "/sys/bus/pci/devices/" + address.toLowerCase(java.util.Locale.ROOT);
+    String vendor = read(dir + "/vendor");
+    String device = read(dir + "/device");
+    if (vendor == null || device == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new String[] {
+          vendor.strip().replaceFirst("^0x", ""), device.strip().replaceFirst("^0x", "")
+        });
+  }
+
   /** The user's supplementary groups from /etc/group, plus a group of the user's own name. */
   static List<String> groupsOf(String user, String etcGroup) {
     List<String> groups = new ArrayList<>();

@@ -101,7 +101,11 @@ public final class MachineDesign {
                 new DomainXml.Channel(
                     "unix", new DomainXml.ChannelTarget("virtio", "org.qemu.guest_agent.0")))
             : null;
-    return new DomainXml.Devices(nics.isEmpty() ? null : nics, List.of(serial), channels);
+    List<DomainXml.Hostdev> hostdevs =
+        spec.hostDevices == null || spec.hostDevices.isEmpty()
+            ? null
+            : spec.hostDevices.stream().map(d -> DomainXml.Hostdev.pci(d.pciAddress)).toList();
+    return new DomainXml.Devices(nics.isEmpty() ? null : nics, hostdevs, List.of(serial), channels);
   }
 
   /** The MAC each interface uses, by interface name. */

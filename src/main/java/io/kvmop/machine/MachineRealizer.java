@@ -47,9 +47,24 @@ public final class MachineRealizer {
   private final Clock clock;
   private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
   private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
+  private final java.util.function.Function<String, Optional<String[]>> pciLookup;
 
   public MachineRealizer(
       String node, LibvirtPort libvirt, KvmVerdict kvm, String serialLogDir, Clock clock) {
+    this(node, libvirt, kvm, serialLogDir, clock, addr -> Optional.empty());
+  }
+
+  /**
+   * @param pciLookup vendor and product ID of a PCI device on this node, by address
+   */
+  public MachineRealizer(
+      String node,
+      LibvirtPort libvirt,
+      KvmVerdict kvm,
+      String serialLogDir,
+      Clock clock,
+      java.util.function.Function<String, Optional<String[]>> pciLookup) {
+    this.pciLookup = pciLookup;
     this.node = node;
     this.libvirt = libvirt;
     this.kvm = kvm;
@@ -67,6 +82,16 @@ public final class MachineRealizer {
   }
 
   public Result realize(KvmMachine m, List<NetworkBinding> bindings) {
+    return realize(m, bindings, List.of());
+  }
+
+  /**
+   * @param permittedDevices this node's KvmHost spec.permittedHostDevices
+   */
+  public Result realize(
+      KvmMachine m,
+      List<NetworkBinding> bindings,
+      List<io.kvmop.api.PciDeviceId> permittedDevices) {
     Instant now = clock.instant();
     MachineNaming naming = naming(m);
     KvmMachineSpec spec = m.getSpec();
@@ -75,6 +100,9 @@ public final class MachineRealizer {
     String virtType = virtType(spec, kvmWhy);
     Blocker blocker = null;
     List<String> problems = MachineValidator.validate(spec);
+    if (problems.isEmpty()) {
+      problems = MachineValidator.validateHostDevices(spec, node, permittedDevices, pciLookup);
+    }
     if (!problems.isEmpty()) {
       blocker = new Blocker(Blocker.INVALID_SPEC, String.join("; ", problems));
     } else if (spec.virtTypeOrDefault() == VirtType.KVM && kvmWhy.isPresent()) {

@@ -129,6 +129,66 @@ public final class MachineValidator {
     }
   }
 
+  /**
+   * Host devices must exist on the node and be permitted by its KvmHost.
+   *
+   * @param lookup vendor and product ID by PCI address, empty when there is no such device
+   */
+  public static List<String> validateHostDevices(
+      KvmMachineSpec spec,
+      String node,
+      List<io.kvmop.api.PciDeviceId> permitted,
+      java.util.function.Function<String, java.util.Optional<String[]>> lookup) {
+    List<String> problems = new ArrayList<>();
+    if (spec.hostDevices == null) {
+      return problems;
+    }
+    for (int i = 0; i < spec.hostDevices.size(); i++) {
+      String addr = spec.hostDevices.get(i).pciAddress;
+      String field = "spec.hostDevices[" + i + "]";
+      var id = lookup.apply(addr);
+      if (id.isEmpty()) {
+        problems.add(
+            field
+                + " "
+                + addr
+                + ": node "
+                + node
+                + " has no PCI device at that address (lspci -D lists them)");
+        continue;
+      }
+      String vendor = id.get()[0];
+      String product = id.get()[1];
+      if (permitted.stream().noneMatch(p -> p.matches(vendor, product))) {
+        problems.add(
+            field
+                + " "
+                + addr
+                + " ("
+                + vendor
+                + ":"
+                + product
+                + ") is not permitted on node "
+                + node
+                + ": the cluster admin must add {vendorId: "
+                + vendor
+                + ", productId: "
+                + product
+                + "} to KvmHost "
+                + node
+                + " spec.permittedHostDevices"
+                + (permitted.isEmpty()
+                    ? ""
+                    : " (permitted now: "
+                        + permitted.stream()
+                            .map(Object::toString)
+                            .collect(java.util.stream.Collectors.joining(", "))
+                        + ")"));
+      }
+    }
+    return problems;
+  }
+
   /** What only the host can tell: its memory and CPU models. */
   public static List<String> validateOnHost(KvmMachineSpec spec, HostFacts host) {
     List<String> problems = new ArrayList<>();

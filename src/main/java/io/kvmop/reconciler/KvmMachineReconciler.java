@@ -11,10 +11,12 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
+import io.kvmop.api.PciDeviceId;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.status.Conditions;
@@ -72,7 +74,28 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                 .withPrimaryToSecondaryMapper((KvmMachine m) -> KvmNetworkReconciler.networksOf(m))
                 .build(),
             context);
-    return List.of(events, networks);
+    var hosts =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(KvmHost.class, KvmMachine.class)
+                .withSecondaryToPrimaryMapper(
+                    (KvmHost h) ->
+                        context
+                            .getPrimaryCache()
+                            .list()
+                            .filter(
+                                m ->
+                                    m.getSpec() != null
+                                        && h.getMetadata().getName().equals(m.getSpec().nodeName))
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(
+                    (KvmMachine m) ->
+                        m.getSpec() == null || m.getSpec().nodeName == null
+                            ? java.util.Set.<ResourceID>of()
+                            : java.util.Set.of(new ResourceID(m.getSpec().nodeName)))
+                .build(),
+            context);
+    return List.of(events, networks, hosts);
   }
 
   @Override
@@ -88,7 +111,17 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         context.getSecondaryResources(KvmNetwork.class).stream()
             .collect(
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
-    MachineRealizer.Result r = realizer.realize(m, NetworkBindings.resolve(m, networks, node));
+    List<PciDeviceId> permitted =
+        context
+            .getSecondaryResource(KvmHost.class)
+            .map(
+                h ->
+                    h.getSpec() == null || h.getSpec().permittedHostDevices == null
+                        ? List.<PciDeviceId>of()
+                        : h.getSpec().permittedHostDevices)
+            .orElse(List.of());
+    MachineRealizer.Result r =
+        realizer.realize(m, NetworkBindings.resolve(m, networks, node), permitted);
     events.track(
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),

@@ -63,6 +63,7 @@ class DomainXmlGoldenTest {
                   def.libvirtNetwork = "default";
                   def.model = "e1000e";
                   m.getSpec().interfaces.add(def);
+                  m.getSpec().hostDevices.add(new io.kvmop.api.HostDevice("0000:3b:00.0"));
                 })),
         Arguments.of(
             "domain-kernel-boot",

@@ -61,4 +61,28 @@ class MachineValidatorTest {
     s.cpu.model = "Nehalem";
     assertThat(MachineValidator.validateOnHost(s, host)).isEmpty();
   }
+
+  @Test
+  void hostDevicesMustExistAndBePermittedByTheNode() {
+    KvmMachineSpec s = spec();
+    s.hostDevices.add(new io.kvmop.api.HostDevice("0000:3b:00.0"));
+    s.hostDevices.add(new io.kvmop.api.HostDevice("0000:99:00.0"));
+    java.util.function.Function<String, java.util.Optional<String[]>> sysfs =
+        a ->
+            a.equals("0000:3b:00.0")
+                ? java.util.Optional.of(new String[] {"10de", "1eb8"})
+                : java.util.Optional.empty();
+    assertThat(
+            MachineValidator.validateHostDevices(
+                s, "host-a", List.of(new io.kvmop.api.PciDeviceId("8086", "1572")), sysfs))
+        .containsExactly(
+            "spec.hostDevices[0] 0000:3b:00.0 (10de:1eb8) is not permitted on node host-a: the cluster admin must add"
+                + " {vendorId: 10de, productId: 1eb8} to KvmHost host-a spec.permittedHostDevices (permitted now: 8086:1572)",
+            "spec.hostDevices[1] 0000:99:00.0: node host-a has no PCI device at that address (lspci -D lists them)");
+    s.hostDevices.remove(1);
+    assertThat(
+            MachineValidator.validateHostDevices(
+                s, "host-a", List.of(new io.kvmop.api.PciDeviceId("10DE", "1EB8")), sysfs))
+        .isEmpty();
+  }
 }

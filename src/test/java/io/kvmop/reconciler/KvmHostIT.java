@@ -125,4 +125,43 @@ class KvmHostIT extends NetworkItBase {
     assertThat(d.autostart()).isTrue();
     assertThat(d.config().ips().get(0).netmask()).isEqualTo("255.255.255.0");
   }
+
+  @Test
+  void aHostDeviceIsAcceptedOnlyOnceTheNodePermitsIt() throws Exception {
+    Path devices = Path.of("/sys/bus/pci/devices");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.isDirectory(devices), "no PCI devices visible");
+    Path dev;
+    try (var list = Files.list(devices)) {
+      dev = list.sorted().findFirst().orElseThrow();
+    }
+    String addr = dev.getFileName().toString();
+    String vendor = Files.readString(dev.resolve("vendor")).strip().replaceFirst("^0x", "");
+    String product = Files.readString(dev.resolve("device")).strip().replaceFirst("^0x", "");
+    k8s.start();
+    k8s.awaitHost(x -> Conditions.isTrue(x.getStatus().conditions, "Ready"), 15);
+    KvmMachine m = machine("gpu", 1, "256Mi");
+    m.getSpec().runStrategy =
+        io.kvmop.api.RunStrategy.Manual; // defined only: nothing is passed through for real
+    m.getSpec().hostDevices.add(new io.kvmop.api.HostDevice(addr));
+    k8s.create(m);
+    KvmMachine refused = k8s.awaitMachine("gpu", "Ready", false, "InvalidSpec", 15);
+    assertThat(OperatorHarness.condition(refused, "Ready").orElseThrow().getMessage())
+        .contains(addr + " (" + vendor + ":" + product + ") is not permitted on node node-a");
+    assertThat(libvirt.findDomain("kvmop-default-gpu")).isEmpty();
+
+    KvmHost h = k8s.host("node-a");
+    h.getSpec().permittedHostDevices = List.of(new PciDeviceId(vendor, product));
+    client.resource(h).update();
+    k8s.awaitMachine("gpu", "Ready", false, "Stopped", 15);
+    var hostdev =
+        libvirt.findDomain("kvmop-default-gpu").orElseThrow().config().devices().hostdevs();
+    assertThat(hostdev)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.type()).isEqualTo("pci");
+              assertThat(d.source().address().bus()).isEqualTo("0x" + addr.split(":")[1]);
+            });
+  }
 }

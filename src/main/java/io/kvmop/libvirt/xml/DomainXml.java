@@ -221,14 +221,47 @@ public record DomainXml(
       @JacksonXmlProperty(isAttribute = true) String name) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"interface", "serial", "channel"})
+  @JsonPropertyOrder({"interface", "hostdev", "serial", "channel"})
   public record Devices(
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "interface")
           List<Interface> interfaces,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "hostdev")
+          List<Hostdev> hostdevs,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "serial")
           List<Serial> serials,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "channel")
           List<Channel> channels) {}
+
+  /** {@code <hostdev mode='subsystem' type='pci' managed='yes'>}: PCI passthrough. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"mode", "type", "managed", "source"})
+  public record Hostdev(
+      @JacksonXmlProperty(isAttribute = true) String mode,
+      @JacksonXmlProperty(isAttribute = true) String type,
+      @JacksonXmlProperty(isAttribute = true) String managed,
+      HostdevSource source) {
+
+    /** From a PCI address such as 0000:3b:00.0. */
+    public static Hostdev pci(String address) {
+      String[] a = address.toLowerCase(java.util.Locale.ROOT).split("[:.]");
+      return new Hostdev(
+          "subsystem",
+          "pci",
+          "yes",
+          new HostdevSource(new PciAddress("0x" + a[0], "0x" + a[1], "0x" + a[2], "0x" + a[3])));
+    }
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record HostdevSource(PciAddress address) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"domain", "bus", "slot", "function"})
+  public record PciAddress(
+      @JacksonXmlProperty(isAttribute = true) String domain,
+      @JacksonXmlProperty(isAttribute = true) String bus,
+      @JacksonXmlProperty(isAttribute = true) String slot,
+      @JacksonXmlProperty(isAttribute = true) String function) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   @JsonPropertyOrder({"type", "source", "mac", "model"})
