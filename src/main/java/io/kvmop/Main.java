@@ -19,7 +19,12 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri());
     KvmopOperator operator =
-        new KvmopOperator(config, client, libvirt, new LinuxHostNetwork(), HostFiles.ofHost());
+        new KvmopOperator(
+            config,
+            client,
+            libvirt,
+            new LinuxHostNetwork(),
+            new HostFiles(java.nio.file.Path.of(config.hostRoot()), config.qemuUser()));
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

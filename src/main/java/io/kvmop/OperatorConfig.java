@@ -27,6 +27,9 @@ import java.util.Map;
  *     missing or down (KVMOP_REPAIR_DEFAULT_NETWORK, default false: only reported)
  * @param defaultNetworkXml libvirt's shipped definition of it (KVMOP_DEFAULT_NETWORK_XML, default
  *     /usr/share/libvirt/networks/default.xml)
+ * @param hostRoot where the host's / is seen, for the KVM checks' files (/proc/cpuinfo, /dev/kvm,
+ *     /etc/group, /sys): / on the host, /host in the DaemonSet (KVMOP_HOST_ROOT, default /)
+ * @param qemuUser the user libvirt runs QEMU as (KVMOP_QEMU_USER, default libvirt-qemu)
  */
 public record OperatorConfig(
     String nodeName,
@@ -38,7 +41,9 @@ public record OperatorConfig(
     String leaseDir,
     Duration hostRecheck,
     boolean repairDefaultNetwork,
-    String defaultNetworkXml) {
+    String defaultNetworkXml,
+    String hostRoot,
+    String qemuUser) {
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     String node = env.getOrDefault("NODE_NAME", "");
@@ -55,7 +60,9 @@ public record OperatorConfig(
         env.getOrDefault("KVMOP_DNSMASQ_DIR", "/var/lib/libvirt/dnsmasq"),
         seconds(env, "KVMOP_HOST_RECHECK_SECONDS", "60"),
         Boolean.parseBoolean(env.getOrDefault("KVMOP_REPAIR_DEFAULT_NETWORK", "false")),
-        env.getOrDefault("KVMOP_DEFAULT_NETWORK_XML", "/usr/share/libvirt/networks/default.xml"));
+        env.getOrDefault("KVMOP_DEFAULT_NETWORK_XML", "/usr/share/libvirt/networks/default.xml"),
+        env.getOrDefault("KVMOP_HOST_ROOT", "/"),
+        env.getOrDefault("KVMOP_QEMU_USER", "libvirt-qemu"));
   }
 
   /** A duration in seconds, fractions allowed (0.5). */

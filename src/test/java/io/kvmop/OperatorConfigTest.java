@@ -23,24 +23,28 @@ class OperatorConfigTest {
                 "/var/lib/libvirt/dnsmasq",
                 Duration.ofSeconds(60),
                 false,
-                "/usr/share/libvirt/networks/default.xml"));
+                "/usr/share/libvirt/networks/default.xml",
+                "/",
+                "libvirt-qemu"));
   }
 
   @Test
   void everySettingComesFromTheEnvironment() {
     OperatorConfig c =
         OperatorConfig.fromEnvironment(
-            Map.of(
-                "NODE_NAME", "host-b",
-                "KVMOP_LIBVIRT_URI", "test:///default",
-                "KVMOP_USE_SSA", "false",
-                "KVMOP_AUTOSTART_CHECK_SECONDS", "2",
-                "KVMOP_BLOCKED_RECHECK_SECONDS", "0.5",
-                "KVMOP_SERIAL_LOG_DIR", "/srv/logs",
-                "KVMOP_DNSMASQ_DIR", "/srv/dnsmasq",
-                "KVMOP_HOST_RECHECK_SECONDS", "30",
-                "KVMOP_REPAIR_DEFAULT_NETWORK", "true",
-                "KVMOP_DEFAULT_NETWORK_XML", "/srv/default.xml"));
+            Map.ofEntries(
+                Map.entry("NODE_NAME", "host-b"),
+                Map.entry("KVMOP_LIBVIRT_URI", "test:///default"),
+                Map.entry("KVMOP_USE_SSA", "false"),
+                Map.entry("KVMOP_AUTOSTART_CHECK_SECONDS", "2"),
+                Map.entry("KVMOP_BLOCKED_RECHECK_SECONDS", "0.5"),
+                Map.entry("KVMOP_SERIAL_LOG_DIR", "/srv/logs"),
+                Map.entry("KVMOP_DNSMASQ_DIR", "/srv/dnsmasq"),
+                Map.entry("KVMOP_HOST_RECHECK_SECONDS", "30"),
+                Map.entry("KVMOP_REPAIR_DEFAULT_NETWORK", "true"),
+                Map.entry("KVMOP_DEFAULT_NETWORK_XML", "/srv/default.xml"),
+                Map.entry("KVMOP_HOST_ROOT", "/host"),
+                Map.entry("KVMOP_QEMU_USER", "qemu")));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -53,7 +57,9 @@ class OperatorConfigTest {
                 "/srv/dnsmasq",
                 Duration.ofSeconds(30),
                 true,
-                "/srv/default.xml"));
+                "/srv/default.xml",
+                "/host",
+                "qemu"));
   }
 
   @Test
