@@ -467,6 +467,24 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
+  public List<String> listDomainNames() {
+    return call(
+        "list domains",
+        c -> {
+          List<String> names = new ArrayList<>(List.of(c.listDefinedDomains()));
+          for (int id : c.listDomains()) {
+            org.libvirt.Domain d = c.domainLookupByID(id);
+            try {
+              names.add(d.getName());
+            } finally {
+              d.free();
+            }
+          }
+          return names;
+        });
+  }
+
+  @Override
   public void defineDomain(DomainXml xml) {
     String text = XmlCodec.write(xml);
     call("define domain " + xml.name(), c -> c.domainDefineXML(text).free());

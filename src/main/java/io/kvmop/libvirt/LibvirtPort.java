@@ -41,6 +41,9 @@ public interface LibvirtPort {
 
   Optional<DomainState> findDomain(String name);
 
+  /** Names of every domain libvirt knows, running or only defined. */
+  List<String> listDomainNames();
+
   /** Defines (or redefines, same name and UUID) a persistent domain. */
   void defineDomain(DomainXml xml);
 

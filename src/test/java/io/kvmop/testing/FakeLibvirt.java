@@ -138,6 +138,12 @@ public final class FakeLibvirt implements LibvirtPort {
   }
 
   @Override
+  public synchronized List<String> listDomainNames() {
+    call("list domains");
+    return List.copyOf(domains.keySet());
+  }
+
+  @Override
   public synchronized void defineDomain(DomainXml xml) {
     call("define domain " + xml.name());
     DomainState old = domains.get(xml.name());

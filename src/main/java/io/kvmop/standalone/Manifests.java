@@ -1,0 +1,168 @@
+package io.kvmop.standalone;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.kvmop.api.ApiGroup;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmNetwork;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The resources of a manifest directory (a GitOps checkout): every *.yaml/*.yml below it,
+ * multi-document files included, .status and other dot-directories skipped. A bad document is
+ * reported with its file, line and field; the others still load.
+ */
+public final class Manifests {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .findAndRegisterModules();
+
+  /** A problem with one document: where, and what. */
+  public record Problem(Path file, int line, String message) {
+    @Override
+    public String toString() {
+      return file + (line > 0 ? ":" + line : "") + ": " + message;
+    }
+  }
+
+  public record Loaded(
+      List<KvmNetwork> networks, List<KvmMachine> machines, List<Problem> problems) {}
+
+  private Manifests() {}
+
+  public static Loaded load(Path dir) throws IOException {
+    List<KvmNetwork> networks = new ArrayList<>();
+    List<KvmMachine> machines = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+              .filter(
+                  p ->
+                      dir.relativize(p).toString().chars().noneMatch(c -> c == '.')
+                          || !hidden(dir, p))
+              .sorted()
+              .toList();
+    }
+    for (Path f : files) {
+      try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
+        while (docs.hasNextValue()) {
+          JsonNode doc;
+          JsonLocation at = docs.getCurrentLocation();
+          try {
+            doc = docs.nextValue();
+          } catch (JsonProcessingException | RuntimeException e) {
+            problems.add(new Problem(f, line(e, at), "YAML syntax: " + original(e)));
+            break;
+          }
+          if (doc == null || doc.isNull() || doc.isEmpty()) {
+            continue;
+          }
+          String kind = doc.path("kind").asText("");
+          String apiVersion = doc.path("apiVersion").asText("");
+          int line = at == null ? 0 : Math.max(1, at.getLineNr());
+          if (kind.equals("Secret")) {
+            continue; // read by cloud-init when that arrives; nothing to reconcile itself
+          }
+          if (!apiVersion.equals(ApiGroup.API_VERSION)
+              || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
+            problems.add(
+                new Problem(
+                    f,
+                    line,
+                    "unknown kind '"
+                        + apiVersion
+                        + "/"
+                        + kind
+                        + "': expected "
+                        + ApiGroup.API_VERSION
+                        + " KvmNetwork or KvmMachine (or v1 Secret)"));
+            continue;
+          }
+          try {
+            if (kind.equals("KvmNetwork")) {
+              networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind));
+            } else {
+              machines.add(identify(YAML.treeToValue(doc, KvmMachine.class), kind));
+            }
+          } catch (JsonMappingException e) {
+            problems.add(
+                new Problem(
+                    f, line, "invalid " + kind + ": field " + path(e) + ": " + original(e)));
+          }
+        }
+      } catch (JsonProcessingException e) {
+        problems.add(new Problem(f, line(e, null), "YAML syntax: " + original(e)));
+      }
+    }
+    return new Loaded(networks, machines, problems);
+  }
+
+  private static boolean hidden(Path dir, Path p) {
+    for (Path part : dir.relativize(p)) {
+      if (part.toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Without an API server, identity comes from the manifest: namespace (default "default"), name,
+   * and a uid derived from kind, namespace and name, so it is the same after every restart.
+   */
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T identify(T r, String kind) {
+    var m = r.getMetadata();
+    if (m.getNamespace() == null) {
+      m.setNamespace("default");
+    }
+    m.setUid(uid(kind, m.getNamespace(), m.getName()));
+    return r;
+  }
+
+  public static String uid(String kind, String namespace, String name) {
+    return UUID.nameUUIDFromBytes(
+            ("kvmop-standalone/" + kind + "/" + namespace + "/" + name)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        b.append(b.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        b.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return b.length() == 0 ? "(document)" : b.toString();
+  }
+
+  private static int line(Exception e, JsonLocation fallback) {
+    if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+      return j.getLocation().getLineNr();
+    }
+    return fallback == null ? 0 : fallback.getLineNr();
+  }
+
+  private static String original(Exception e) {
+    String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    return m == null ? e.toString() : m.split("\n")[0];
+  }
+}

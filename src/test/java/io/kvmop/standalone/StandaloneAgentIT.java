@@ -1,0 +1,134 @@
+package io.kvmop.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.machine.MachineRealizer;
+import io.kvmop.network.NetworkRealizer;
+import io.kvmop.testing.FakeHostNetwork;
+import io.kvmop.testing.TestDriver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Standalone mode against libvirt's test driver: manifests in, libvirt and status files out. */
+class StandaloneAgentIT {
+  @TempDir Path dir;
+  Path manifests;
+  Path status;
+  JnaLibvirt libvirt;
+
+  static final String NETWORK =
+      """
+      apiVersion: kvmop.io/v1alpha1
+      kind: KvmNetwork
+      metadata: {name: lab}
+      spec:
+        mode: isolated
+        ipv4: {cidr: 10.90.0.0/24}
+      """;
+  static final String MACHINE =
+      """
+      apiVersion: kvmop.io/v1alpha1
+      kind: KvmMachine
+      metadata: {name: vm}
+      spec:
+        memory: 256Mi
+        shutdownTimeout: 1s
+      """;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    manifests = Files.createDirectories(dir.resolve("manifests"));
+    status = manifests.resolve(".status");
+    libvirt = new JnaLibvirt(TestDriver.privateUri(dir));
+  }
+
+  @AfterEach
+  void tearDown() {
+    libvirt.close();
+  }
+
+  StandaloneAgent agent() {
+    Clock clock = Clock.systemUTC();
+    return new StandaloneAgent(
+        manifests, status, "host-a", libvirt,
+        new NetworkRealizer("host-a", libvirt, new FakeHostNetwork(), clock),
+        new MachineRealizer("host-a", libvirt, Optional::empty, dir.resolve("logs").toString(), clock),
+        clock);
+  }
+
+  String statusOf(String kind, String name) throws Exception {
+    return Files.readString(status.resolve(kind).resolve("default").resolve(name + ".yaml"));
+  }
+
+  @Test
+  void manifestsBecomeANetworkAndARunningMachineWithStatusFiles() throws Exception {
+    Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
+    var pass = agent().reconcileOnce();
+    assertThat(pass.problems()).isEmpty();
+    assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \\"Ready\\"");
+    assertThat(statusOf("KvmMachine", "vm")).contains("phase: \\"Running\\"", "nodeName: \\"host-a\\"");
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    String uid = Manifests.uid("KvmMachine", "default", "vm");
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid()).isEqualTo(uid);
+  }
+
+  @Test
+  void badFilesAreReportedWithLineAndFieldAndTheOthersStillReconcile() throws Exception {
+    Files.writeString(manifests.resolve("net.yaml"), NETWORK);
+    Files.writeString(manifests.resolve("kind.yaml"), "apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\n");
+    Files.writeString(manifests.resolve("syntax.yaml"), "apiVersion: kvmop.io/v1alpha1\\nkind: KvmMachine\\nmetadata: {name: [\\n");
+    Files.writeString(manifests.resolve("field.yaml"), "apiVersion: kvmop.io/v1alpha1\\nkind: KvmMachine\\nmetadata: {name: x}\\nspec:\\n  memroy: 1Gi\\n");
+    var pass = agent().reconcileOnce();
+    assertThat(pass.problems()).extracting(Object::toString)
+        .anySatisfy(p -> assertThat(p).contains("kind.yaml:1: unknown kind 'v1/Pod'"))
+        .anySatisfy(p -> assertThat(p).contains("syntax.yaml:").contains("YAML syntax"))
+        .anySatisfy(p -> assertThat(p).contains("field.yaml:1: invalid KvmMachine: field spec.memroy"));
+    assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \\"Ready\\"");
+  }
+
+  @Test
+  void anEditedManifestIsAppliedAndARemovedOneIsDeletedEvenAcrossARestart() throws Exception {
+    Files.writeString(manifests.resolve("net.yaml"), NETWORK);
+    Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
+    agent().reconcileOnce();
+    Files.writeString(manifests.resolve("vm.yaml"), MACHINE.replace("256Mi", "512Mi"));
+    StandaloneAgent a = agent();
+    a.reconcileOnce();
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value).isEqualTo(512 * 1024);
+
+    // the agent is down while both manifests are removed; a new one finds what it made from the marks
+    Files.delete(manifests.resolve("vm.yaml"));
+    Files.delete(manifests.resolve("net.yaml"));
+    StandaloneAgent restarted = agent();
+    for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
+      restarted.reconcileOnce();
+      Thread.onSpinWait();
+    }
+    restarted.reconcileOnce();
+    assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
+    assertThat(libvirt.listNetworks()).noneMatch(n -> n.name().startsWith("kvmop-default-lab-"));
+    assertThat(status.resolve("KvmMachine/default/vm.yaml")).doesNotExist();
+  }
+
+  @Test
+  void aDomainOfTheSameNameWithoutTheStandaloneMarkIsNeverTouched() throws Exception {
+    Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
+    agent().reconcileOnce();
+    var d = libvirt.findDomain("kvmop-default-vm").orElseThrow();
+    libvirt.destroyDomain(d.name());
+    libvirt.undefineDomain(d.name());
+    var x = d.config();
+    libvirt.defineDomain(new io.kvmop.libvirt.xml.DomainXml(x.type(), x.name(), "11111111-2222-3333-4444-555555555555",
+        x.metadata(), x.memory(), x.vcpu(), x.os(), x.features(), x.cpu(), x.devices()));
+    Files.delete(manifests.resolve("vm.yaml"));
+    agent().reconcileOnce();
+    assertThat(libvirt.findDomain("kvmop-default-vm")).isPresent();
+  }
+}
