@@ -57,9 +57,13 @@ class StandaloneAgentIT {
   StandaloneAgent agent() {
     Clock clock = Clock.systemUTC();
     return new StandaloneAgent(
-        manifests, status, "host-a", libvirt,
+        manifests,
+        status,
+        "host-a",
+        libvirt,
         new NetworkRealizer("host-a", libvirt, new FakeHostNetwork(), clock),
-        new MachineRealizer("host-a", libvirt, Optional::empty, dir.resolve("logs").toString(), clock),
+        new MachineRealizer(
+            "host-a", libvirt, Optional::empty, dir.resolve("logs").toString(), clock),
         clock);
   }
 
@@ -72,8 +76,8 @@ class StandaloneAgentIT {
     Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
     var pass = agent().reconcileOnce();
     assertThat(pass.problems()).isEmpty();
-    assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \\"Ready\\"");
-    assertThat(statusOf("KvmMachine", "vm")).contains("phase: \\"Running\\"", "nodeName: \\"host-a\\"");
+    assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \"Ready\"");
+    assertThat(statusOf("KvmMachine", "vm")).contains("phase: \"Running\"", "nodeName: \"host-a\"");
     assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
     String uid = Manifests.uid("KvmMachine", "default", "vm");
     assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid()).isEqualTo(uid);
@@ -82,15 +86,22 @@ class StandaloneAgentIT {
   @Test
   void badFilesAreReportedWithLineAndFieldAndTheOthersStillReconcile() throws Exception {
     Files.writeString(manifests.resolve("net.yaml"), NETWORK);
-    Files.writeString(manifests.resolve("kind.yaml"), "apiVersion: v1\\nkind: Pod\\nmetadata: {name: p}\\n");
-    Files.writeString(manifests.resolve("syntax.yaml"), "apiVersion: kvmop.io/v1alpha1\\nkind: KvmMachine\\nmetadata: {name: [\\n");
-    Files.writeString(manifests.resolve("field.yaml"), "apiVersion: kvmop.io/v1alpha1\\nkind: KvmMachine\\nmetadata: {name: x}\\nspec:\\n  memroy: 1Gi\\n");
+    Files.writeString(
+        manifests.resolve("kind.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n");
+    Files.writeString(
+        manifests.resolve("syntax.yaml"),
+        "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachine\nmetadata: {name: [\n");
+    Files.writeString(
+        manifests.resolve("field.yaml"),
+        "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachine\nmetadata: {name: x}\nspec:\n  memroy: 1Gi\n");
     var pass = agent().reconcileOnce();
-    assertThat(pass.problems()).extracting(Object::toString)
+    assertThat(pass.problems())
+        .extracting(Object::toString)
         .anySatisfy(p -> assertThat(p).contains("kind.yaml:1: unknown kind 'v1/Pod'"))
         .anySatisfy(p -> assertThat(p).contains("syntax.yaml:").contains("YAML syntax"))
-        .anySatisfy(p -> assertThat(p).contains("field.yaml:1: invalid KvmMachine: field spec.memroy"));
-    assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \\"Ready\\"");
+        .anySatisfy(
+            p -> assertThat(p).contains("field.yaml:1: invalid KvmMachine: field spec.memroy"));
+    assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \"Ready\"");
   }
 
   @Test
@@ -101,9 +112,11 @@ class StandaloneAgentIT {
     Files.writeString(manifests.resolve("vm.yaml"), MACHINE.replace("256Mi", "512Mi"));
     StandaloneAgent a = agent();
     a.reconcileOnce();
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value).isEqualTo(512 * 1024);
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
+        .isEqualTo(512 * 1024);
 
-    // the agent is down while both manifests are removed; a new one finds what it made from the marks
+    // the agent is down while both manifests are removed; a new one finds what it made from the
+    // marks
     Files.delete(manifests.resolve("vm.yaml"));
     Files.delete(manifests.resolve("net.yaml"));
     StandaloneAgent restarted = agent();
@@ -125,8 +138,18 @@ class StandaloneAgentIT {
     libvirt.destroyDomain(d.name());
     libvirt.undefineDomain(d.name());
     var x = d.config();
-    libvirt.defineDomain(new io.kvmop.libvirt.xml.DomainXml(x.type(), x.name(), "11111111-2222-3333-4444-555555555555",
-        x.metadata(), x.memory(), x.vcpu(), x.os(), x.features(), x.cpu(), x.devices()));
+    libvirt.defineDomain(
+        new io.kvmop.libvirt.xml.DomainXml(
+            x.type(),
+            x.name(),
+            "11111111-2222-3333-4444-555555555555",
+            x.metadata(),
+            x.memory(),
+            x.vcpu(),
+            x.os(),
+            x.features(),
+            x.cpu(),
+            x.devices()));
     Files.delete(manifests.resolve("vm.yaml"));
     agent().reconcileOnce();
     assertThat(libvirt.findDomain("kvmop-default-vm")).isPresent();
