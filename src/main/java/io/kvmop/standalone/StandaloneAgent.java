@@ -116,6 +116,63 @@ public final class StandaloneAgent {
     return new Pass(loaded.problems(), recheck);
   }
 
+  /** Machines of the last pass that are Ready, with their first address; null if any is not. */
+  public synchronized Map<String, String> readyMachines() {
+    if (lastMachines.isEmpty()) {
+      return null;
+    }
+    Map<String, String> ready = new java.util.TreeMap<>();
+    for (KvmMachine m : lastMachines.values()) {
+      if (m.getStatus() == null
+          || !io.kvmop.status.Conditions.isTrue(m.getStatus().conditions, "Ready")) {
+        return null;
+      }
+      ready.put(
+          m.getMetadata().getNamespace() + "/" + m.getMetadata().getName(),
+          m.getStatus().ipAddresses.isEmpty()
+              ? "(no interface)"
+              : m.getStatus().ipAddresses.get(0));
+    }
+    return ready;
+  }
+
+  /** Removes everything standalone kvmop created on this host; true once nothing is left. */
+  public synchronized boolean removeAll() throws IOException {
+    if (lastMachines.isEmpty()) {
+      // a fresh process: the manifests still say how each machine wants to be shut down
+      Manifests.load(manifests).machines().forEach(m -> lastMachines.put(key(m), m));
+    }
+    removeWhatIsGone(List.of(), List.of());
+    boolean domainsLeft =
+        domainNames().stream()
+            .anyMatch(
+                n ->
+                    libvirt
+                        .findDomain(n)
+                        .map(
+                            d ->
+                                d.config().metadata() != null
+                                    && d.config().metadata().owner() != null
+                                    && Manifests.uid(
+                                            "KvmMachine",
+                                            d.config().metadata().owner().namespace(),
+                                            d.config().metadata().owner().name())
+                                        .equalsIgnoreCase(d.uuid()))
+                        .orElse(false));
+    boolean networksLeft =
+        libvirt.listNetworks().stream()
+            .anyMatch(
+                s ->
+                    s.config().metadata() != null
+                        && s.config().metadata().owner() != null
+                        && Manifests.uid(
+                                "KvmNetwork",
+                                s.config().metadata().owner().namespace(),
+                                s.config().metadata().owner().name())
+                            .equalsIgnoreCase(s.uuid()));
+    return !domainsLeft && !networksLeft;
+  }
+
   private static String key(HasMetadata r) {
     return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
   }

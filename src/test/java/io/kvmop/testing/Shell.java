@@ -16,11 +16,17 @@ public final class Shell {
   }
 
   public static Result run(String... command) {
+    return runFor(60, command);
+  }
+
+  /** Runs with a time limit in seconds. */
+  public static Result runFor(int seconds, String... command) {
     try {
       Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not finish in 60 s");
+        throw new IllegalStateException(
+            String.join(" ", command) + " did not finish in " + seconds + " s");
       }
       return new Result(
           p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
