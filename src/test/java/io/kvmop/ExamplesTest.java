@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every example manifest parses as its kind and passes kvmop's own validation. */
 class ExamplesTest {
   static Stream<Path> examples() throws IOException {
-    return Files.list(Path.of("manifests/examples"))
+    return Stream.concat(
+            Files.list(Path.of("manifests/examples")), Files.list(Path.of("examples/quickstart")))
         .filter(p -> p.toString().endsWith(".yaml"))
         .sorted();
   }
@@ -31,6 +32,14 @@ class ExamplesTest {
     GenericKubernetesResource generic =
         Serialization.unmarshal(yaml, GenericKubernetesResource.class);
     assertThat(generic.getApiVersion()).isEqualTo(ApiGroup.API_VERSION);
+    assertThat(
+            io.kvmop.standalone.CrdSchemas.validate(
+                generic.getKind(),
+                new com.fasterxml.jackson.databind.ObjectMapper(
+                        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(yaml)))
+        .as("%s against the CRD's OpenAPI schema", file)
+        .isEmpty();
     if (generic.getKind().equals("KvmNetwork")) {
       KvmNetwork n = Serialization.unmarshal(yaml, KvmNetwork.class);
       assertThat(NetworkValidator.validate(n.getSpec())).as(file.toString()).isEmpty();

@@ -94,6 +94,12 @@ public final class Manifests {
                         + " KvmNetwork or KvmMachine (or v1 Secret)"));
             continue;
           }
+          List<String> schemaProblems = CrdSchemas.validate(kind, doc);
+          if (!schemaProblems.isEmpty()) {
+            problems.add(
+                new Problem(f, line, "invalid " + kind + ": " + String.join("; ", schemaProblems)));
+            continue;
+          }
           try {
             if (kind.equals("KvmNetwork")) {
               networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind));
