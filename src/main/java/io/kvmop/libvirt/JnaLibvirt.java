@@ -307,6 +307,28 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
+  public Optional<Boolean> networkAutostart(String name) {
+    return call(
+        "read autostart of network " + name,
+        c -> {
+          Network n;
+          try {
+            n = c.networkLookupByName(name);
+          } catch (LibvirtException e) {
+            if (noNetwork(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          try {
+            return n.isPersistent() == 1 ? Optional.of(n.getAutostart()) : Optional.empty();
+          } finally {
+            n.free();
+          }
+        });
+  }
+
+  @Override
   public void updateRunningNetwork(String name, NetworkUpdate update) {
     String xml = XmlCodec.write(update.element());
     String operation =

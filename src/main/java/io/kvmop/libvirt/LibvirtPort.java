@@ -33,6 +33,9 @@ public interface LibvirtPort {
 
   void setNetworkAutostart(String name, boolean autostart);
 
+  /** Only the autostart flag (cheap: no XML); empty when there is no such persistent network. */
+  Optional<Boolean> networkAutostart(String name);
+
   /** Changes the running network in place (its persistent definition is left alone). */
   void updateRunningNetwork(String name, NetworkUpdate update);
 

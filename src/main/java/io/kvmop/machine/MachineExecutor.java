@@ -15,7 +15,15 @@ public final class MachineExecutor {
     this.libvirt = libvirt;
   }
 
+  /** What was done, in order, and the failure that stopped the rest, if any. */
+  public record Outcome(List<MachineAction> done, Optional<Blocker> failure) {}
+
   public Optional<Blocker> execute(List<MachineAction> actions) {
+    return run(actions).failure();
+  }
+
+  public Outcome run(List<MachineAction> actions) {
+    List<MachineAction> done = new java.util.ArrayList<>();
     for (MachineAction action : actions) {
       try {
         if (action instanceof MachineAction.Define d) {
@@ -31,9 +39,10 @@ public final class MachineExecutor {
         }
       } catch (LibvirtError e) {
         LibvirtErrors.Explained x = LibvirtErrors.explain(e);
-        return Optional.of(new Blocker(x.reason(), x.message()));
+        return new Outcome(List.copyOf(done), Optional.of(new Blocker(x.reason(), x.message())));
       }
+      done.add(action);
     }
-    return Optional.empty();
+    return new Outcome(List.copyOf(done), Optional.empty());
   }
 }

@@ -73,8 +73,18 @@ public final class MachineRealizer {
     this.clock = clock;
   }
 
-  /** The new status, and how soon to look again when waiting on something without an event. */
-  public record Result(KvmMachineStatus status, Duration recheckAfter) {}
+  /**
+   * The new status, how soon to look again when waiting on something without an event, and what
+   * kvmop did to the domain in this pass (for events).
+   */
+  public record Result(KvmMachineStatus status, Duration recheckAfter, List<Happened> happened) {
+    public Result(KvmMachineStatus status, Duration recheckAfter) {
+      this(status, recheckAfter, List.of());
+    }
+  }
+
+  /** One thing kvmop did: an event reason and message. */
+  public record Happened(String reason, String message) {}
 
   public MachineNaming naming(KvmMachine m) {
     var meta = m.getMetadata();
@@ -150,8 +160,11 @@ public final class MachineRealizer {
                   Quantities.duration(spec.shutdownTimeout).orElse(Duration.ofSeconds(90))));
       String redefined = driftRepaired(m, current, desired, plan);
       Optional<Blocker> failure = prepareSerialLog(m, naming, plan);
+      List<MachineAction> done = List.of();
       if (failure.isEmpty()) {
-        failure = executor.execute(plan.actions());
+        MachineExecutor.Outcome outcome = executor.run(plan.actions());
+        failure = outcome.failure();
+        done = outcome.done();
       }
       if (plan.shutdownRequested() && failure.isEmpty()) {
         shutdownAsked.put(uid, now);
@@ -179,7 +192,10 @@ public final class MachineRealizer {
               failure.isEmpty() ? redefined : null);
       Duration ipWait = Quantities.duration(spec.ipWaitTimeout).orElse(Duration.ofSeconds(120));
       KvmMachineStatus status = MachineStatusBuilder.build(m, node, outcome, ipWait, now);
-      return new Result(status, recheck(plan, outcome, status, ipWait, now, bindings));
+      return new Result(
+          status,
+          recheck(plan, outcome, status, ipWait, now, bindings),
+          happened(done, current, redefined));
     } catch (LibvirtError e) {
       Blocker b =
           new Blocker(
@@ -258,6 +274,40 @@ public final class MachineRealizer {
     }
   }
 
+  private static List<Happened> happened(
+      List<MachineAction> done, Optional<DomainState> before, String redefined) {
+    List<Happened> h = new ArrayList<>();
+    for (MachineAction a : done) {
+      if (a instanceof MachineAction.Define d) {
+        h.add(
+            before.isEmpty()
+                ? new Happened("Defined", "defined domain " + d.xml().name())
+                : new Happened(
+                    "Redefined",
+                    redefined != null
+                        ? redefined
+                        : "redefined domain " + d.xml().name() + " as declared"));
+      } else if (a instanceof MachineAction.Start s) {
+        String why =
+            before.filter(b -> !b.running()).map(b -> " (it was " + b.describe() + ")").orElse("");
+        h.add(new Happened("Started", "started domain " + s.name() + why));
+      } else if (a instanceof MachineAction.Shutdown s) {
+        h.add(
+            new Happened(
+                "Stopping",
+                "asked domain "
+                    + s.name()
+                    + " to shut down"
+                    + (s.viaAgent() ? " through the guest agent" : " (ACPI)")));
+      } else if (a instanceof MachineAction.Destroy d) {
+        h.add(
+            new Happened(
+                "Stopped", "destroyed domain " + d.name() + " after its shutdown timeout"));
+      }
+    }
+    return h;
+  }
+
   /** The failing check's message and its fix, as the KvmHost lists them. */
   static String explain(HostCheck c) {
     return c.name() + ": " + c.message() + (c.fix() == null ? "" : " (fix: " + c.fix() + ")");
@@ -312,9 +362,16 @@ public final class MachineRealizer {
   }
 
   private boolean agentConnected(KvmMachineSpec spec, Optional<DomainState> d, MachineNaming n) {
-    return Boolean.TRUE.equals(spec.guestAgent)
-        && d.map(DomainState::running).orElse(false)
-        && libvirt.agentInterfaces(n.domainName()).isPresent();
+    return agentNics(spec, d, n).isPresent();
+  }
+
+  /** The agent's view of the guest's interfaces; empty when there is no agent or it is silent. */
+  private Optional<List<GuestNic>> agentNics(
+      KvmMachineSpec spec, Optional<DomainState> d, MachineNaming n) {
+    if (!Boolean.TRUE.equals(spec.guestAgent) || !d.map(DomainState::running).orElse(false)) {
+      return Optional.empty();
+    }
+    return libvirt.agentInterfaces(n.domainName());
   }
 
   /**

@@ -36,6 +36,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final MachineEventSource events;
   private final Clock clock;
   private final StatusWriter statusWriter;
+  private final TransitionEvents events2;
 
   public KvmMachineReconciler(
       String node,
@@ -47,6 +48,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.realizer = realizer;
     this.events = events;
     this.statusWriter = new StatusWriter(serverSideApply);
+    this.events2 = new TransitionEvents(node, clock);
     this.clock = clock;
   }
 
@@ -126,6 +128,12 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
         r.status().phase == MachinePhase.Starting);
+    r.happened().forEach(h -> events2.did(context.getClient(), m, h.reason(), h.message()));
+    events2.record(
+        context.getClient(),
+        m,
+        m.getStatus() == null ? List.of() : m.getStatus().conditions,
+        r.status().conditions);
     UpdateControl<KvmMachine> control = statusWriter.write(m, r.status(), context.getClient());
     return r.recheckAfter() == null ? control : control.rescheduleAfter(r.recheckAfter());
   }

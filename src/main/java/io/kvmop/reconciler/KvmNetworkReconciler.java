@@ -39,6 +39,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   private final Supplier<Map<String, String>> nodeLabels;
   private final Duration blockedRecheck;
   private final StatusWriter statusWriter;
+  private final TransitionEvents events;
   private final Clock clock;
 
   public KvmNetworkReconciler(
@@ -55,6 +56,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     this.nodeLabels = nodeLabels;
     this.blockedRecheck = blockedRecheck;
     this.statusWriter = new StatusWriter(serverSideApply);
+    this.events = new TransitionEvents(node, clock);
     this.clock = clock;
   }
 
@@ -97,6 +99,11 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
+    events.record(
+        context.getClient(),
+        network,
+        network.getStatus() == null ? List.of() : network.getStatus().conditions,
+        status.conditions);
     UpdateControl<KvmNetwork> control = statusWriter.write(network, status, context.getClient());
     return entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false)
         ? control.rescheduleAfter(blockedRecheck)

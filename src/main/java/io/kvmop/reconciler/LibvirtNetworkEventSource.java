@@ -8,7 +8,6 @@ import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtListener;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkEvent;
-import io.kvmop.libvirt.NetworkState;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -85,10 +84,8 @@ public final class LibvirtNetworkEventSource extends AbstractEventSource<Network
   private void checkAutostart() {
     for (var e : byLibvirtName.entrySet()) {
       try {
-        Optional<NetworkState> s = libvirt.findNetwork(e.getKey());
-        if (s.isPresent()
-            && s.get().persistent()
-            && s.get().autostart() != e.getValue().autostart()) {
+        Optional<Boolean> autostart = libvirt.networkAutostart(e.getKey());
+        if (autostart.isPresent() && autostart.get() != e.getValue().autostart()) {
           LOG.info("autostart of libvirt network {} was changed outside kvmop", e.getKey());
           getEventHandler().handleEvent(new Event(e.getValue().id()));
         }

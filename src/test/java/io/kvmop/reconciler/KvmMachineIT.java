@@ -40,6 +40,12 @@ class KvmMachineIT extends NetworkItBase {
         .kvmFailure();
   }
 
+  java.util.List<io.fabric8.kubernetes.api.model.Event> events(String name) {
+    return client.v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
   Optional<DomainState> domain() {
     return libvirt.findDomain(DOMAIN);
   }
@@ -61,6 +67,23 @@ class KvmMachineIT extends NetworkItBase {
     String expected = kvmFailure().isPresent() ? "qemu" : "kvm";
     assertThat(m.getStatus().virtType).isEqualTo(expected);
     assertThat(d.config().type()).isEqualTo(expected);
+
+    libvirt.destroyDomain(DOMAIN); // a few more reconciles: events only on transitions
+    k8s.awaitMachine("vm", "Ready", true, "Running", 15);
+    within(5)
+        .until(
+            () -> events("vm").stream().filter(e -> e.getReason().equals("Started")).count() == 2);
+    assertThat(events("vm"))
+        .filteredOn(e -> e.getReason().equals("Started"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("it was shut off (destroyed)"));
+    assertThat(events("vm")).filteredOn(e -> e.getReason().equals("Defined")).hasSize(1);
+    assertThat(events("vm")).filteredOn(e -> e.getReason().equals("Running")).hasSize(1);
+    assertThat(events("vm"))
+        .allSatisfy(
+            e -> {
+              assertThat(e.getInvolvedObject().getKind()).isEqualTo("KvmMachine");
+              assertThat(e.getSource().getHost()).isEqualTo("node-a");
+            });
   }
 
   @Test
@@ -259,6 +282,15 @@ class KvmMachineIT extends NetworkItBase {
     assertThat(condition(refused, "Ready").orElseThrow().getMessage())
         .startsWith("spec.memory 100Ti is more than the node has");
     assertThat(domain()).isEmpty();
+    within(5).until(() -> !events("vm").isEmpty());
+    assertThat(events("vm"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("InvalidSpec");
+              assertThat(e.getMessage()).startsWith("spec.memory 100Ti");
+            });
   }
 
   @Test

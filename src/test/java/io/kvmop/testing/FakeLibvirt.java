@@ -121,6 +121,14 @@ public final class FakeLibvirt implements LibvirtPort {
   }
 
   @Override
+  public synchronized Optional<Boolean> networkAutostart(String name) {
+    call("read autostart of network " + name);
+    return Optional.ofNullable(networks.get(name))
+        .filter(NetworkState::persistent)
+        .map(NetworkState::autostart);
+  }
+
+  @Override
   public synchronized void updateRunningNetwork(String name, NetworkUpdate update) {
     call("update running network " + name);
   }

@@ -1,0 +1,132 @@
+package io.kvmop.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kvmop.status.Conditions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes Events for what a user cares about, emitted only when a condition changes (so never
+ * one per resync): Ready's reason (Warning for reasons that need a person) and IPAssigned; and what
+ * kvmop did to a machine's domain (Defined, Started, Stopping, Stopped, ...). Failing to record an
+ * event never fails a reconcile.
+ */
+final class TransitionEvents {
+  private static final Logger LOG = LoggerFactory.getLogger(TransitionEvents.class);
+  static final Set<String> WARNINGS =
+      Set.of(
+          "InvalidSpec",
+          "NameConflict",
+          "AddressConflict",
+          "KVMUnavailable",
+          "LibvirtError",
+          "LibvirtUnavailable",
+          "LibvirtPermissionDenied",
+          "KVMModulesMissing",
+          "DevKvmPermissionDenied",
+          "DynamicOwnershipFailed",
+          "NetworkNotFound",
+          "HostError",
+          "NoIPAddress",
+          "InUse");
+
+  private final String node;
+  private final Clock clock;
+
+  TransitionEvents(String node, Clock clock) {
+    this.node = node;
+    this.clock = clock;
+  }
+
+  void record(
+      KubernetesClient client, HasMetadata r, List<Condition> before, List<Condition> after) {
+    Optional<Condition> oldReady = Conditions.find(before, Conditions.READY);
+    Optional<Condition> newReady = Conditions.find(after, Conditions.READY);
+    if (newReady.isPresent() && changed(oldReady, newReady.get())) {
+      Condition c = newReady.get();
+      emit(
+          client,
+          r,
+          WARNINGS.contains(c.getReason()) ? "Warning" : "Normal",
+          c.getReason(),
+          c.getMessage());
+    }
+    Optional<Condition> oldIp = Conditions.find(before, "IPAssigned");
+    Optional<Condition> newIp = Conditions.find(after, "IPAssigned");
+    if (newIp.isPresent()
+        && Conditions.TRUE.equals(newIp.get().getStatus())
+        && !oldIp.map(o -> Conditions.TRUE.equals(o.getStatus())).orElse(false)) {
+      emit(client, r, "Normal", "IPAssigned", newIp.get().getMessage());
+    }
+  }
+
+  private static boolean changed(Optional<Condition> old, Condition now) {
+    return old.isEmpty()
+        || !Objects.equals(old.get().getStatus(), now.getStatus())
+        || !Objects.equals(old.get().getReason(), now.getReason());
+  }
+
+  /** Something kvmop did, such as starting a domain again: always news. */
+  void did(KubernetesClient client, HasMetadata r, String reason, String message) {
+    emit(client, r, "Normal", reason, message);
+  }
+
+  private void emit(
+      KubernetesClient client, HasMetadata r, String type, String reason, String message) {
+    String ns = r.getMetadata().getNamespace() == null ? "default" : r.getMetadata().getNamespace();
+    String now = clock.instant().toString();
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(ns)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withGenerateName(r.getMetadata().getName() + ".")
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(r.getApiVersion())
+                          .withKind(r.getKind())
+                          .withName(r.getMetadata().getName())
+                          .withNamespace(r.getMetadata().getNamespace())
+                          .withUid(r.getMetadata().getUid())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(
+                      message == null
+                          ? ""
+                          : message.length() > 1000 ? message.substring(0, 1000) : message)
+                  .withNewSource()
+                  .withComponent("kvmop")
+                  .withHost(node)
+                  .endSource()
+                  .withReportingComponent("kvmop.io/agent")
+                  .withReportingInstance(node)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      LOG.warn(
+          "could not record event {} for {}: {}",
+          reason,
+          r.getMetadata().getName(),
+          e.getMessage());
+    }
+  }
+}
