@@ -142,12 +142,12 @@ class KvmMachineIT extends NetworkItBase {
     k8s.create(vm());
     KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     m.getSpec().runStrategy = RunStrategy.Halted;
-    client.resource(m).update();
+    k8s.updateSpec(m);
     KvmMachine halted = k8s.awaitMachine("vm", "Ready", false, "Halted", 15);
     assertThat(halted.getStatus().phase).isEqualTo(MachinePhase.Stopped);
     assertThat(domain().orElseThrow().running()).isFalse();
     halted.getSpec().runStrategy = RunStrategy.Always;
-    client.resource(halted).update();
+    k8s.updateSpec(halted);
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     assertThat(domain().orElseThrow().running()).isTrue();
   }
@@ -157,7 +157,7 @@ class KvmMachineIT extends NetworkItBase {
     k8s.create(vm());
     KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     m.getSpec().memory = "512Mi";
-    client.resource(m).update();
+    k8s.updateSpec(m);
     KvmMachine after = k8s.awaitMachine("vm", "RestartRequired", true, "DefinitionChanged", 15);
     assertThat(condition(after, "RestartRequired").orElseThrow().getMessage()).contains("memory");
     assertThat(domain().orElseThrow().config().memory())

@@ -63,7 +63,7 @@ class KvmNetworkLifecycleIT extends NetworkItBase {
     k8s.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.62.0.0/24"));
     KvmNetwork n = k8s.awaitReady("lab", true, "Active");
     n.getSpec().mtu = 9000;
-    client.resource(n).update();
+    k8s.updateSpec(n);
     KvmNetwork after = k8s.awaitReady("lab", true, "Restarted");
     assertThat(condition(after, "Ready").orElseThrow().getMessage()).contains("mtu changed");
     assertThat(after.getStatus().observedGeneration).isEqualTo(2L);
@@ -80,7 +80,7 @@ class KvmNetworkLifecycleIT extends NetworkItBase {
     libvirt.addListener(io.kvmop.libvirt.LibvirtListener.networks(events::add));
     n.getSpec().ipv4.dhcp = new DhcpSpec();
     n.getSpec().ipv4.dhcp.hosts = List.of(new DhcpHost("52:54:00:00:00:42", "10.66.0.42", "db"));
-    client.resource(n).update();
+    k8s.updateSpec(n);
     KvmNetwork after = k8s.awaitReady("lab", true, "UpdatedLive");
     assertThat(condition(after, "Ready").orElseThrow().getMessage())
         .contains("DHCP reservations", "without a restart");

@@ -78,7 +78,7 @@ class SystemLibvirtNetworkIT extends SystemItBase {
     n.getSpec().ipv4.dhcp = new io.kvmop.api.DhcpSpec();
     n.getSpec().ipv4.dhcp.hosts =
         java.util.List.of(new io.kvmop.api.DhcpHost("52:54:00:00:00:42", "10.251.6.42", "db"));
-    client.resource(n).update();
+    k8s.updateSpec(n);
     k8s.awaitReady(PREFIX + "live", true, "UpdatedLive");
     String name = n.getStatus().libvirtName;
     assertThat(virsh("net-dumpxml", name)).contains("52:54:00:00:00:42", "10.251.6.42");

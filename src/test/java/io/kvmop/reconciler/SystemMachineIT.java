@@ -103,7 +103,7 @@ class SystemMachineIT extends SystemItBase {
 
     ready = k8s.machine(SystemLeftovers.PREFIX + "vm");
     ready.getSpec().runStrategy = RunStrategy.Halted;
-    client.resource(ready).update();
+    k8s.updateSpec(ready);
     KvmMachine halted =
         k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", false, "Halted", 60);
     assertThat(virsh("domstate", domain).strip()).isEqualTo("shut off");
@@ -153,7 +153,7 @@ class SystemMachineIT extends SystemItBase {
 
     withIp.getSpec().runStrategy = RunStrategy.Halted;
     long t0 = System.nanoTime();
-    client.resource(withIp).update();
+    k8s.updateSpec(withIp);
     within(60)
         .until(() -> virsh("domstate", domain, "--reason").strip().equals("shut off (shutdown)"));
     System.out.printf(

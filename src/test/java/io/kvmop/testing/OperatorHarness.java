@@ -196,6 +196,24 @@ public final class OperatorHarness implements AutoCloseable {
     return read.get();
   }
 
+  /**
+   * Updates the spec as a person would with kubectl edit: onto the latest copy, again when the
+   * agent wrote status in between (409 Conflict).
+   */
+  public <S, T extends io.fabric8.kubernetes.client.CustomResource<S, ?>> T updateSpec(T wanted) {
+    for (int attempt = 0; ; attempt++) {
+      T latest = client.resource(wanted).get();
+      latest.setSpec(wanted.getSpec());
+      try {
+        return client.resource(latest).update();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public io.kvmop.api.KvmHost host(String name) {
     return client.resources(io.kvmop.api.KvmHost.class).withName(name).get();
   }
