@@ -47,6 +47,10 @@ public final class MachineRealizer {
   private final Clock clock;
   private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
   private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
+
+  /** A repaired hand edit per uid and generation, kept here: cached status may lag behind. */
+  private final Map<String, Map.Entry<Long, String>> redefinitions = new ConcurrentHashMap<>();
+
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
 
   public MachineRealizer(
@@ -159,6 +163,12 @@ public final class MachineRealizer {
                   now,
                   Quantities.duration(spec.shutdownTimeout).orElse(Duration.ofSeconds(90))));
       String redefined = driftRepaired(m, current, desired, plan);
+      long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
+      if (redefined != null) {
+        redefinitions.put(uid, Map.entry(gen, redefined));
+      } else if (redefinitions.containsKey(uid) && redefinitions.get(uid).getKey() == gen) {
+        redefined = redefinitions.get(uid).getValue();
+      }
       Optional<Blocker> failure = prepareSerialLog(m, naming, plan);
       List<MachineAction> done = List.of();
       if (failure.isEmpty()) {

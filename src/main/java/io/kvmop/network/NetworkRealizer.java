@@ -25,6 +25,14 @@ public final class NetworkRealizer {
   private final NetworkExecutor executor;
   private final Clock clock;
 
+  /**
+   * How each resource's current generation reached its running network (restart or live update),
+   * kept here rather than read back from status: the cached status a later pass sees may not yet
+   * hold the write that reported it.
+   */
+  private final java.util.Map<String, java.util.Map.Entry<Long, AppliedChange>> applied =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public NetworkRealizer(String node, LibvirtPort libvirt, HostNetworkPort host, Clock clock) {
     this.node = node;
     this.libvirt = libvirt;
@@ -88,12 +96,21 @@ public final class NetworkRealizer {
     } catch (LibvirtError e) {
       return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
     }
-    AppliedChange applied = failure.isEmpty() ? plan.applied() : null;
-    return Optional.of(entry(network, after, blocker, plan.restartPending(), applied));
+    String uid = network.getMetadata().getUid();
+    long gen =
+        network.getMetadata().getGeneration() == null ? 0 : network.getMetadata().getGeneration();
+    AppliedChange change = failure.isEmpty() ? plan.applied() : null;
+    if (change != null) {
+      applied.put(uid, java.util.Map.entry(gen, change));
+    } else if (applied.containsKey(uid) && applied.get(uid).getKey() == gen) {
+      change = applied.get(uid).getValue();
+    }
+    return Optional.of(entry(network, after, blocker, plan.restartPending(), change));
   }
 
   /** On deletion: empty when nothing is left on this node, else why the finalizer must stay. */
   public Optional<Blocker> remove(KvmNetwork network, List<String> machinesUsing) {
+    applied.remove(network.getMetadata().getUid());
     NetworkNaming naming = naming(network);
     try {
       Optional<NetworkState> current = libvirt.findNetwork(naming.libvirtName());

@@ -165,6 +165,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get().toMillis());
     }
     events.untrack(ResourceID.fromResource(m));
+    events2.forget(m);
     return DeleteControl.defaultDelete();
   }
 }

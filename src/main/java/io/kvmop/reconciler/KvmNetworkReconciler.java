@@ -154,6 +154,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
           : DeleteControl.noFinalizerRemoval().rescheduleAfter(blockedRecheck.toMillis());
     }
     libvirtEvents.untrack(ResourceID.fromResource(network));
+    events.forget(network);
     libvirtEvents.triggerAll(); // a network whose cidr overlapped this one may proceed now
     return DeleteControl.defaultDelete();
   }

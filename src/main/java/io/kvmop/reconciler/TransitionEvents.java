@@ -43,6 +43,13 @@ final class TransitionEvents {
   private final String node;
   private final Clock clock;
 
+  /**
+   * What was last reported per resource and condition. The previous status a reconcile sees can lag
+   * behind kvmop's own last write, so it only decides after an agent restart.
+   */
+  private final java.util.Map<String, String> lastReported =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   TransitionEvents(String node, Clock clock) {
     this.node = node;
     this.clock = clock;
@@ -52,7 +59,7 @@ final class TransitionEvents {
       KubernetesClient client, HasMetadata r, List<Condition> before, List<Condition> after) {
     Optional<Condition> oldReady = Conditions.find(before, Conditions.READY);
     Optional<Condition> newReady = Conditions.find(after, Conditions.READY);
-    if (newReady.isPresent() && changed(oldReady, newReady.get())) {
+    if (newReady.isPresent() && isNews(r, Conditions.READY, oldReady, newReady.get())) {
       Condition c = newReady.get();
       emit(
           client,
@@ -68,6 +75,20 @@ final class TransitionEvents {
         && !oldIp.map(o -> Conditions.TRUE.equals(o.getStatus())).orElse(false)) {
       emit(client, r, "Normal", "IPAssigned", newIp.get().getMessage());
     }
+  }
+
+  private boolean isNews(HasMetadata r, String type, Optional<Condition> old, Condition now) {
+    String key = r.getMetadata().getUid() + "/" + type;
+    String value = now.getStatus() + "/" + now.getReason();
+    String previous = lastReported.put(key, value);
+    if (previous != null) {
+      return !previous.equals(value);
+    }
+    return changed(old, now);
+  }
+
+  void forget(HasMetadata r) {
+    lastReported.keySet().removeIf(k -> k.startsWith(r.getMetadata().getUid() + "/"));
   }
 
   private static boolean changed(Optional<Condition> old, Condition now) {
