@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -197,9 +196,5 @@ public final class Main {
         System.out.println();
       }
     } while (o.containsKey("watch"));
-  }
-
-  static List<String> commands() {
-    return List.of("operator", "run", "get", "delete");
   }
 }

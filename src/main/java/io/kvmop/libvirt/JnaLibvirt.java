@@ -335,29 +335,56 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
         "update running network " + name + " (" + update.command() + " " + xml.strip() + ")";
     call(
         operation,
-        c -> {
-          NativeLibvirt lib = NativeLibvirt.INSTANCE;
-          Pointer net = lib.virNetworkLookupByName(c.pointer(), name);
-          if (net == null) {
-            throw lastError(operation);
-          }
-          try {
-            int rc =
-                lib.virNetworkUpdate(
-                    net,
-                    update.command().value,
-                    update.section(),
-                    -1,
-                    xml,
-                    NativeLibvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE);
-            if (rc < 0) {
-              throw lastError(operation);
-            }
-          } finally {
-            lib.virNetworkFree(net);
-          }
-          return null;
-        });
+        c ->
+            withNativeNetwork(
+                c,
+                name,
+                operation,
+                net -> {
+                  if (NativeLibvirt.INSTANCE.virNetworkUpdate(
+                          net,
+                          update.command().value,
+                          update.section(),
+                          -1,
+                          xml,
+                          NativeLibvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE)
+                      < 0) {
+                    throw lastError(operation);
+                  }
+                  return null;
+                }));
+  }
+
+  /** A libvirt object looked up through {@link NativeLibvirt}, used, then freed. */
+  @FunctionalInterface
+  private interface NativeCall<T> {
+    T apply(Pointer object);
+  }
+
+  private static <T> T withNativeNetwork(
+      KvmopConnect c, String name, String operation, NativeCall<T> fn) {
+    Pointer net = NativeLibvirt.INSTANCE.virNetworkLookupByName(c.pointer(), name);
+    if (net == null) {
+      throw lastError(operation);
+    }
+    try {
+      return fn.apply(net);
+    } finally {
+      NativeLibvirt.INSTANCE.virNetworkFree(net);
+    }
+  }
+
+  private static <T> T withNativeDomain(
+      KvmopConnect c, String name, String operation, NativeCall<T> fn) {
+    Pointer dom = NativeLibvirt.INSTANCE.virDomainLookupByName(c.pointer(), name);
+    if (dom == null) {
+      throw lastError(operation);
+    }
+    try {
+      return fn.apply(dom);
+    } finally {
+      NativeLibvirt.INSTANCE.virDomainFree(dom);
+    }
   }
 
   /** The calling thread's last libvirt error, for calls made through {@link NativeLibvirt}. */
@@ -390,36 +417,40 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
 
   @Override
   public Optional<List<DhcpLease>> dhcpLeases(String name) {
+    String operation = "read DHCP leases of network " + name;
     return call(
-        "read DHCP leases of network " + name,
+        operation,
         c -> {
-          NativeLibvirt lib = NativeLibvirt.INSTANCE;
-          Pointer net = lib.virNetworkLookupByName(c.pointer(), name);
-          if (net == null) {
-            return Optional.empty();
-          }
           try {
-            PointerByReference array = new PointerByReference();
-            int count = lib.virNetworkGetDHCPLeases(net, null, array, 0);
-            if (count < 0) {
-              return Optional.empty(); // e.g. the test driver: not supported
+            return withNativeNetwork(c, name, operation, net -> leases(net));
+          } catch (LibvirtError e) {
+            if (e.is("VIR_ERR_NO_NETWORK")) {
+              return Optional.empty();
             }
-            List<DhcpLease> leases = new ArrayList<>(count);
-            Pointer base = array.getValue();
-            for (int i = 0; i < count; i++) {
-              Pointer p = base.getPointer((long) i * Native.POINTER_SIZE);
-              var l = new NativeLibvirt.VirNetworkDhcpLease(p);
-              leases.add(new DhcpLease(l.mac, l.ipaddr, l.prefix, l.hostname, l.expirytime));
-              lib.virNetworkDHCPLeaseFree(p);
-            }
-            if (base != null) {
-              Native.free(Pointer.nativeValue(base));
-            }
-            return Optional.of(leases);
-          } finally {
-            lib.virNetworkFree(net);
+            throw e;
           }
         });
+  }
+
+  private static Optional<List<DhcpLease>> leases(Pointer net) {
+    NativeLibvirt lib = NativeLibvirt.INSTANCE;
+    PointerByReference array = new PointerByReference();
+    int count = lib.virNetworkGetDHCPLeases(net, null, array, 0);
+    if (count < 0) {
+      return Optional.empty(); // e.g. the test driver: not supported
+    }
+    List<DhcpLease> leases = new ArrayList<>(count);
+    Pointer base = array.getValue();
+    for (int i = 0; i < count; i++) {
+      Pointer p = base.getPointer((long) i * Native.POINTER_SIZE);
+      var l = new NativeLibvirt.VirNetworkDhcpLease(p);
+      leases.add(new DhcpLease(l.mac, l.ipaddr, l.prefix, l.hostname, l.expirytime));
+      lib.virNetworkDHCPLeaseFree(p);
+    }
+    if (base != null) {
+      Native.free(Pointer.nativeValue(base));
+    }
+    return Optional.of(leases);
   }
 
   private static final int DOMAIN_XML_INACTIVE = 2;
@@ -470,22 +501,20 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
         });
   }
 
-  private int[] domainState(KvmopConnect c, String name) {
-    NativeLibvirt lib = NativeLibvirt.INSTANCE;
-    Pointer dom = lib.virDomainLookupByName(c.pointer(), name);
-    if (dom == null) {
-      throw lastError("look up domain " + name);
-    }
-    try {
-      var state = new com.sun.jna.ptr.IntByReference();
-      var reason = new com.sun.jna.ptr.IntByReference();
-      if (lib.virDomainGetState(dom, state, reason, 0) < 0) {
-        throw lastError("read state of domain " + name);
-      }
-      return new int[] {state.getValue(), reason.getValue()};
-    } finally {
-      lib.virDomainFree(dom);
-    }
+  private static int[] domainState(KvmopConnect c, String name) {
+    String operation = "read state of domain " + name;
+    return withNativeDomain(
+        c,
+        name,
+        operation,
+        dom -> {
+          var state = new com.sun.jna.ptr.IntByReference();
+          var reason = new com.sun.jna.ptr.IntByReference();
+          if (NativeLibvirt.INSTANCE.virDomainGetState(dom, state, reason, 0) < 0) {
+            throw lastError(operation);
+          }
+          return new int[] {state.getValue(), reason.getValue()};
+        });
   }
 
   @Override
@@ -547,31 +576,30 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
         "shut down domain " + name + (viaAgent ? " through the guest agent" : " (ACPI)");
     call(
         operation,
-        c -> {
-          NativeLibvirt lib = NativeLibvirt.INSTANCE;
-          Pointer dom = lib.virDomainLookupByName(c.pointer(), name);
-          if (dom == null) {
-            throw lastError(operation);
-          }
-          try {
-            int flags =
-                viaAgent
-                    ? NativeLibvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
-                    : NativeLibvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
-            if (lib.virDomainShutdownFlags(dom, flags) < 0) {
-              LibvirtError e = lastError(operation);
-              // drivers without the ACPI flag (the test driver): let the hypervisor choose
-              if (viaAgent
-                  || !e.is("VIR_ERR_INVALID_ARG")
-                  || lib.virDomainShutdownFlags(dom, 0) < 0) {
-                throw viaAgent || !e.is("VIR_ERR_INVALID_ARG") ? e : lastError(operation);
-              }
-            }
-          } finally {
-            lib.virDomainFree(dom);
-          }
-          return null;
-        });
+        c ->
+            withNativeDomain(
+                c,
+                name,
+                operation,
+                dom -> {
+                  NativeLibvirt lib = NativeLibvirt.INSTANCE;
+                  int flags =
+                      viaAgent
+                          ? NativeLibvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
+                          : NativeLibvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
+                  if (lib.virDomainShutdownFlags(dom, flags) >= 0) {
+                    return null;
+                  }
+                  LibvirtError e = lastError(operation);
+                  if (viaAgent || !e.is("VIR_ERR_INVALID_ARG")) {
+                    throw e;
+                  }
+                  // drivers without the ACPI flag (the test driver): let the hypervisor choose
+                  if (lib.virDomainShutdownFlags(dom, 0) < 0) {
+                    throw lastError(operation);
+                  }
+                  return null;
+                }));
   }
 
   private static final int ADDRESSES_FROM_AGENT = 1;

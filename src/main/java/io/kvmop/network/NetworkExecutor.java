@@ -23,7 +23,7 @@ public final class NetworkExecutor {
       try {
         apply(action);
       } catch (LibvirtError e) {
-        return Optional.of(explain(action, e));
+        return Optional.of(explain(e));
       } catch (IllegalStateException e) {
         return Optional.of(new Blocker("HostError", e.getMessage()));
       }
@@ -52,7 +52,7 @@ public final class NetworkExecutor {
   }
 
   /** libvirt's code and message kept, with the reason and fix the error table gives. */
-  static Blocker explain(NetworkAction action, LibvirtError e) {
+  static Blocker explain(LibvirtError e) {
     LibvirtErrors.Explained x = LibvirtErrors.explain(e);
     return new Blocker(x.reason(), x.message());
   }

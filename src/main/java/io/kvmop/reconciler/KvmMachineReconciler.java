@@ -36,7 +36,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final MachineEventSource events;
   private final Clock clock;
   private final StatusWriter statusWriter;
-  private final TransitionEvents events2;
+  private final TransitionEvents transitions;
 
   public KvmMachineReconciler(
       String node,
@@ -48,7 +48,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.realizer = realizer;
     this.events = events;
     this.statusWriter = new StatusWriter(serverSideApply);
-    this.events2 = new TransitionEvents(node, clock);
+    this.transitions = new TransitionEvents(node, clock);
     this.clock = clock;
   }
 
@@ -128,8 +128,8 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
         r.status().phase == MachinePhase.Starting);
-    r.happened().forEach(h -> events2.did(context.getClient(), m, h.reason(), h.message()));
-    events2.record(
+    r.happened().forEach(h -> transitions.did(context.getClient(), m, h.reason(), h.message()));
+    transitions.record(
         context.getClient(),
         m,
         m.getStatus() == null ? List.of() : m.getStatus().conditions,
@@ -165,7 +165,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get().toMillis());
     }
     events.untrack(ResourceID.fromResource(m));
-    events2.forget(m);
+    transitions.forget(m);
     return DeleteControl.defaultDelete();
   }
 }

@@ -1,6 +1,5 @@
 package io.kvmop.reconciler;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -39,7 +38,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   private final Supplier<Map<String, String>> nodeLabels;
   private final Duration blockedRecheck;
   private final StatusWriter statusWriter;
-  private final TransitionEvents events;
+  private final TransitionEvents transitions;
   private final Clock clock;
 
   public KvmNetworkReconciler(
@@ -56,7 +55,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     this.nodeLabels = nodeLabels;
     this.blockedRecheck = blockedRecheck;
     this.statusWriter = new StatusWriter(serverSideApply);
-    this.events = new TransitionEvents(node, clock);
+    this.transitions = new TransitionEvents(node, clock);
     this.clock = clock;
   }
 
@@ -99,7 +98,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
-    events.record(
+    transitions.record(
         context.getClient(),
         network,
         network.getStatus() == null ? List.of() : network.getStatus().conditions,
@@ -146,7 +145,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
               currentEntry(network),
               blocker,
               clock.instant());
-      if (!sameStatus(network.getStatus(), status)) {
+      if (!StatusWriter.same(network.getStatus(), status)) {
         statusWriter.writeNow(network, status, context.getClient());
       }
       return Blocker.IN_USE.equals(blocker.get().reason())
@@ -154,7 +153,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
           : DeleteControl.noFinalizerRemoval().rescheduleAfter(blockedRecheck.toMillis());
     }
     libvirtEvents.untrack(ResourceID.fromResource(network));
-    events.forget(network);
+    transitions.forget(network);
     libvirtEvents.triggerAll(); // a network whose cidr overlapped this one may proceed now
     return DeleteControl.defaultDelete();
   }
@@ -177,9 +176,5 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     }
     Map<String, String> labels = nodeLabels.get();
     return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-  }
-
-  static boolean sameStatus(KvmNetworkStatus a, KvmNetworkStatus b) {
-    return a != null && Serialization.asJson(a).equals(Serialization.asJson(b));
   }
 }

@@ -23,8 +23,7 @@ final class StatusWriter {
 
   <S, R extends CustomResource<?, S>> UpdateControl<R> write(
       R resource, S status, KubernetesClient client) {
-    if (resource.getStatus() != null
-        && Serialization.asJson(resource.getStatus()).equals(Serialization.asJson(status))) {
+    if (same(resource.getStatus(), status)) {
       return UpdateControl.noUpdate();
     }
     resource.setStatus(status);
@@ -33,6 +32,11 @@ final class StatusWriter {
     }
     writeNow(resource, status, client);
     return UpdateControl.noUpdate();
+  }
+
+  /** The same status, field for field (and a missing status is never the same). */
+  static boolean same(Object current, Object next) {
+    return current != null && Serialization.asJson(current).equals(Serialization.asJson(next));
   }
 
   /** For cleanup, where JOSDK offers no status update: always a direct write. */

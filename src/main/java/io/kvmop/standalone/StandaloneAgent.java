@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -307,9 +306,5 @@ public final class StandaloneAgent {
           java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
-  }
-
-  static List<String> lines(List<Manifests.Problem> problems) {
-    return new ArrayList<>(problems.stream().map(Object::toString).toList());
   }
 }
