@@ -64,6 +64,16 @@ public class KvmMachineSpec {
   @JsonPropertyDescription("Direct kernel boot instead of booting from a disk.")
   public BootSpec boot;
 
+  @JsonPropertyDescription(
+      "Disks, in the order the guest sees them (the first is booted from unless boot is set).")
+  @Size(max = 16)
+  public List<DiskSpec> disks = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "cloud-init NoCloud seed disk; regenerated when any of it changes, and applied at the"
+          + " machine's next boot (condition RestartRequired until then).")
+  public CloudInitSpec cloudInit;
+
   @JsonPropertyDescription("Network interfaces, in the order the guest sees them.")
   @Size(max = 16)
   public List<MachineInterface> interfaces = new ArrayList<>();

@@ -34,11 +34,19 @@ public class KvmMachineStatus {
   @JsonPropertyDescription("Per interface: MAC, network, addresses and their source.")
   public List<InterfaceStatus> interfaces = new ArrayList<>();
 
+  @JsonPropertyDescription("Per disk: its volume, file, format and size on the node.")
+  public List<DiskStatus> disks;
+
+  @JsonPropertyDescription(
+      "The instance-id in the cloud-init seed: changes whenever the seed does, so cloud-init"
+          + " runs again.")
+  public String cloudInitInstanceId;
+
   @JsonPropertyDescription("File on the node receiving the serial console.")
   public String serialLogPath;
 
   @JsonPropertyDescription(
-      "Ready, Running, NetworkReady, IPAssigned, KVMAvailable, RestartRequired and"
+      "Ready, Provisioned, Running, NetworkReady, IPAssigned, KVMAvailable, RestartRequired and"
           + " AgentConnected (when spec.guestAgent).")
   public List<Condition> conditions = new ArrayList<>();
 }

@@ -44,6 +44,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private boolean everConnected;
   private volatile boolean closed;
   private volatile boolean inactiveXmlSupported = true;
+  private final JnaStorage storage = new JnaStorage(this);
 
   public JnaLibvirt(String uri) {
     this.uri = uri;
@@ -166,12 +167,12 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface Call<T> {
+  interface Call<T> {
     T apply(KvmopConnect c) throws LibvirtException;
   }
 
   /** One libvirt call; if the connection turns out dead, reopen it and try once more. */
-  private <T> T call(String operation, Call<T> call) {
+  <T> T call(String operation, Call<T> call) {
     KvmopConnect c = connection();
     try {
       return call.apply(c);
@@ -703,6 +704,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
           }
           return null;
         });
+  }
+
+  @Override
+  public StoragePort storage() {
+    return storage;
   }
 
   @Override

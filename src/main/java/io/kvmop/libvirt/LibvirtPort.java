@@ -76,6 +76,9 @@ public interface LibvirtPort {
   /** Host memory, CPUs and the CPU models libvirt offers for this domain type. */
   HostFacts hostFacts(String virtType);
 
+  /** libvirt's storage API: kvmop's pool and the volumes in it. */
+  StoragePort storage();
+
   /** Network lifecycle events and reconnects are delivered here, off libvirt's event thread. */
   void addListener(LibvirtListener listener);
 

@@ -29,6 +29,7 @@ public final class FakeLibvirt implements LibvirtPort {
   private final Map<String, LibvirtError> failures = new HashMap<>();
   public HostFacts host = new HostFacts(8L * 1024 * 1024, 4, List.of("qemu64", "Nehalem"));
   public final List<String> calls = new ArrayList<>();
+  public final FakeStorage storage = new FakeStorage(this::call);
 
   /** The next call whose operation starts with this prefix fails with this libvirt error. */
   public void fail(String operationPrefix, String code, String message) {
@@ -220,6 +221,11 @@ public final class FakeLibvirt implements LibvirtPort {
   public HostFacts hostFacts(String virtType) {
     call("read host facts");
     return host;
+  }
+
+  @Override
+  public io.kvmop.libvirt.StoragePort storage() {
+    return storage;
   }
 
   @Override

@@ -1,0 +1,63 @@
+package io.kvmop.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** One disk of a machine: a copy-on-write overlay on a base image, or a blank volume. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.image) || has(self.size)",
+    message = "each disk needs an image (an overlay on it) or a size (a blank volume)")
+@ValidationRule(
+    value = "!has(self.image) || !has(self.format) || self.format == 'qcow2'",
+    message =
+        "format applies to blank volumes; a disk with an image is always a qcow2 overlay (the"
+            + " image's own format goes in image.format)")
+public class DiskSpec {
+  @JsonPropertyDescription("Disk name, unique within the machine, e.g. root or data.")
+  @Required
+  @Pattern("^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+  public String name;
+
+  @JsonPropertyDescription(
+      "Base image: the disk is a qcow2 copy-on-write overlay on it, so the image itself is"
+          + " never written and can be shared by many machines.")
+  public ImageSource image;
+
+  @JsonPropertyDescription(
+      "Virtual size, e.g. 20Gi. With an image: grown to this if larger than the image (the"
+          + " guest grows its filesystem). Without: the size of the blank volume. Growing it"
+          + " later grows the volume (live when the machine runs); shrinking is refused.")
+  @Pattern("^[0-9]+(Ki|Mi|Gi|Ti)$")
+  public String size;
+
+  @JsonPropertyDescription("Format of a blank volume: qcow2 (thin, default) or raw.")
+  @Pattern("^(qcow2|raw)$")
+  public String format;
+
+  @JsonPropertyDescription("virtio (default, vdX in the guest), sata or scsi (sdX).")
+  @Default("virtio")
+  @Pattern("^(virtio|sata|scsi)$")
+  public String bus = "virtio";
+
+  @JsonPropertyDescription(
+      "On machine deletion: Delete (default) removes this disk's volume; Retain keeps it and"
+          + " an event says where. Base images are never deleted with a machine.")
+  @Default("Delete")
+  @Pattern("^(Delete|Retain)$")
+  public String reclaimPolicy = "Delete";
+
+  public DiskSpec() {}
+
+  public boolean retain() {
+    return "Retain".equals(reclaimPolicy);
+  }
+
+  public String busOrDefault() {
+    return bus == null ? "virtio" : bus;
+  }
+}

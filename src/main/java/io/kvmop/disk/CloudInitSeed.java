@@ -1,0 +1,129 @@
+package io.kvmop.disk;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The files of a cloud-init NoCloud seed. Pure: the same inputs give the same files. The
+ * instance-id carries the machine's uid and a hash of everything in the seed, so any change makes
+ * cloud-init run its per-instance modules again on the next boot.
+ */
+public record CloudInitSeed(Map<String, String> files, String instanceId, String hash) {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+  /** A user-data that cannot take the declared SSH keys, or other bad input. */
+  public static final class InvalidSeed extends Exception {
+    public InvalidSeed(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * @param userData the resolved user-data (inline or from the Secret), or null
+   */
+  public static CloudInitSeed build(
+      String uid, String hostname, String userData, String networkData, List<String> sshKeys)
+      throws InvalidSeed {
+    String user = userData(userData, sshKeys);
+    String hash =
+        sha256(
+                uid
+                    + "\0"
+                    + hostname
+                    + "\0"
+                    + user
+                    + "\0"
+                    + (networkData == null ? "" : networkData))
+            .substring(0, 12);
+    String instanceId = uid + "-" + hash;
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("meta-data", "instance-id: " + instanceId + "\nlocal-hostname: " + hostname + "\n");
+    files.put("user-data", user);
+    if (networkData != null && !networkData.isBlank()) {
+      files.put("network-config", networkData);
+    }
+    return new CloudInitSeed(Map.copyOf(files), instanceId, hash);
+  }
+
+  static String userData(String userData, List<String> sshKeys) throws InvalidSeed {
+    List<String> keys = sshKeys == null ? List.of() : sshKeys;
+    if (keys.isEmpty()) {
+      return userData == null ? "#cloud-config\n" : userData;
+    }
+    if (userData == null || userData.isBlank()) {
+      return cloudConfig(YAML.createObjectNode(), keys);
+    }
+    if (!userData.startsWith("#cloud-config")) {
+      String first = userData.lines().findFirst().orElse("");
+      throw new InvalidSeed(
+          "spec.cloudInit.sshAuthorizedKeys can only be merged into #cloud-config user-data, but"
+              + " the user-data starts with '"
+              + (first.length() > 40 ? first.substring(0, 40) + "..." : first)
+              + "'; put the keys into the user-data yourself, or use #cloud-config");
+    }
+    JsonNode doc;
+    try {
+      doc = YAML.readTree(userData);
+    } catch (JsonProcessingException e) {
+      throw new InvalidSeed(
+          "spec.cloudInit user-data is not valid YAML, so sshAuthorizedKeys cannot be merged"
+              + " into it: "
+              + e.getOriginalMessage());
+    }
+    if (doc == null || doc.isMissingNode() || doc.isNull()) {
+      doc = YAML.createObjectNode();
+    }
+    if (!doc.isObject()) {
+      throw new InvalidSeed(
+          "spec.cloudInit user-data (#cloud-config) must be a YAML mapping to take"
+              + " sshAuthorizedKeys");
+    }
+    return cloudConfig((ObjectNode) doc, keys);
+  }
+
+  private static String cloudConfig(ObjectNode doc, List<String> keys) throws InvalidSeed {
+    Set<String> merged = new LinkedHashSet<>();
+    JsonNode existing = doc.get("ssh_authorized_keys");
+    if (existing != null && existing.isArray()) {
+      existing.forEach(k -> merged.add(k.asText()));
+    } else if (existing != null && !existing.isNull()) {
+      throw new InvalidSeed("ssh_authorized_keys in the user-data must be a list");
+    }
+    merged.addAll(keys);
+    ArrayNode list = doc.putArray("ssh_authorized_keys");
+    merged.forEach(list::add);
+    try {
+      return "#cloud-config\n" + YAML.writeValueAsString(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

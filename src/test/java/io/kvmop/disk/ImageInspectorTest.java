@@ -1,0 +1,88 @@
+package io.kvmop.disk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvmop.testing.Shell;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Small images of each format made by qemu-img, as users bring them, inspected. */
+class ImageInspectorTest {
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void images() throws Exception {
+    Files.write(dir.resolve("base.raw"), new byte[1 << 20]);
+    img("create -f qcow2 plain.qcow2 2M");
+    img("create -f qcow2 -o compat=0.10 v2.qcow2 3M");
+    img("create -f qcow2 -b base.raw -F raw backed.qcow2");
+    img("create -f qcow2 -o data_file=ext.data external.qcow2 1M");
+    img("create -f qed plain.qed 3M");
+    img("create -f qed -b base.raw -F raw backed.qed");
+    img("create -f vmdk sparse.vmdk 4M");
+    img("create -f vmdk -o subformat=streamOptimized stream.vmdk 5M");
+    img("create -f vmdk -o subformat=monolithicFlat flat.vmdk 4M");
+    img("create -f vmdk -o subformat=twoGbMaxExtentSparse split.vmdk 4M");
+    img("create -f vmdk -b sparse.vmdk -F vmdk delta.vmdk");
+    img("create -f vpc disk.vhd 1M");
+    img("create -f vhdx disk.vhdx 1M");
+    img("create -f vdi disk.vdi 1M");
+  }
+
+  private static void img(String args) throws Exception {
+    Shell.must("sh", "-c", "cd " + dir + " && qemu-img " + args + " >/dev/null");
+  }
+
+  private static ImageInfo inspect(String name) throws Exception {
+    return ImageInspector.inspect(dir.resolve(name));
+  }
+
+  @Test
+  void selfContainedImagesAreDetectedWithTheirVirtualSize() throws Exception {
+    assertUsable("base.raw", DiskFormat.RAW, 1 << 20);
+    assertUsable("plain.qcow2", DiskFormat.QCOW2, 2 << 20);
+    assertUsable("v2.qcow2", DiskFormat.QCOW2, 3 << 20);
+    assertUsable("plain.qed", DiskFormat.QED, 3 << 20);
+    assertUsable("sparse.vmdk", DiskFormat.VMDK, 4 << 20);
+    assertUsable("stream.vmdk", DiskFormat.VMDK, 5 << 20);
+  }
+
+  private static void assertUsable(String name, DiskFormat f, long size) throws Exception {
+    ImageInfo i = inspect(name);
+    assertNull(i.refusal(), name);
+    assertEquals(f, i.format(), name);
+    assertEquals(size, i.virtualSize(), name);
+  }
+
+  @Test
+  void imagesWithABackingFileOfTheirOwnAreRefused() throws Exception {
+    assertRefused("backed.qcow2", DiskFormat.QCOW2, "backing file");
+    assertRefused("backed.qed", DiskFormat.QED, "backing file");
+    assertRefused("delta.vmdk", DiskFormat.VMDK, "parent");
+  }
+
+  @Test
+  void externalDataAndMultiFileVmdkAreRefused() throws Exception {
+    assertRefused("external.qcow2", DiskFormat.QCOW2, "external data file");
+    assertRefused("flat.vmdk", DiskFormat.VMDK, "monolithicFlat");
+    assertRefused("split.vmdk", DiskFormat.VMDK, "twoGbMaxExtentSparse");
+  }
+
+  @Test
+  void otherFormatsAreNotMistakenForRaw() throws Exception {
+    assertRefused("disk.vhd", null, "VHD");
+    assertRefused("disk.vhdx", null, "VHDX");
+    assertRefused("disk.vdi", null, "VDI");
+  }
+
+  private static void assertRefused(String name, DiskFormat f, String why) throws Exception {
+    ImageInfo i = inspect(name);
+    assertEquals(f, i.format(), name);
+    assertTrue(i.refusal() != null && i.refusal().contains(why), name + ": " + i.refusal());
+  }
+}

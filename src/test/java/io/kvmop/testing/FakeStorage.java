@@ -1,0 +1,210 @@
+package io.kvmop.testing;
+
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.PoolState;
+import io.kvmop.libvirt.StoragePort;
+import io.kvmop.libvirt.VolumeState;
+import io.kvmop.libvirt.xml.PoolXml;
+import io.kvmop.libvirt.xml.VolumeXml;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** In-memory pools and volumes; every call goes through the owning fake's failure switch. */
+public final class FakeStorage implements StoragePort {
+  private final Map<String, PoolState> pools = new LinkedHashMap<>();
+  private final Map<String, Map<String, VolumeState>> volumes = new LinkedHashMap<>();
+  private final Consumer<String> call;
+
+  FakeStorage(Consumer<String> call) {
+    this.call = call;
+  }
+
+  private static LibvirtError missing(String op, String code, String what) {
+    return new LibvirtError(op, code, "VIR_FROM_STORAGE", what + " not found");
+  }
+
+  private PoolState pool(String op, String name) {
+    PoolState p = pools.get(name);
+    if (p == null) {
+      throw missing(op, "VIR_ERR_NO_STORAGE_POOL", "storage pool '" + name + "'");
+    }
+    return p;
+  }
+
+  @Override
+  public synchronized Optional<PoolState> findPool(String name) {
+    call.accept("look up storage pool " + name);
+    return Optional.ofNullable(pools.get(name));
+  }
+
+  @Override
+  public synchronized List<PoolState> listPools() {
+    call.accept("list storage pools");
+    return List.copyOf(pools.values());
+  }
+
+  @Override
+  public synchronized void definePool(PoolXml xml) {
+    call.accept("define storage pool " + xml.name());
+    PoolState old = pools.get(xml.name());
+    pools.put(
+        xml.name(),
+        new PoolState(
+            xml.name(),
+            "uuid-" + xml.name(),
+            xml.type(),
+            xml.path(),
+            old != null && old.active(),
+            old != null && old.autostart(),
+            true,
+            0,
+            0));
+    volumes.computeIfAbsent(xml.name(), n -> new LinkedHashMap<>());
+  }
+
+  @Override
+  public synchronized void buildPool(String name) {
+    call.accept("build storage pool " + name);
+    pool("build storage pool " + name, name);
+  }
+
+  @Override
+  public synchronized void startPool(String name) {
+    String op = "start storage pool " + name;
+    call.accept(op);
+    PoolState p = pool(op, name);
+    pools.put(
+        name,
+        new PoolState(
+            name,
+            p.uuid(),
+            p.type(),
+            p.path(),
+            true,
+            p.autostart(),
+            p.persistent(),
+            1L << 40,
+            1L << 39));
+  }
+
+  /** As virsh pool-destroy does. */
+  public synchronized void stopPool(String name) {
+    PoolState p = pools.get(name);
+    pools.put(
+        name,
+        new PoolState(
+            name, p.uuid(), p.type(), p.path(), false, p.autostart(), p.persistent(), 0, 0));
+  }
+
+  @Override
+  public synchronized void setPoolAutostart(String name, boolean autostart) {
+    String op = "set autostart of storage pool " + name;
+    call.accept(op);
+    PoolState p = pool(op, name);
+    pools.put(
+        name,
+        new PoolState(
+            name,
+            p.uuid(),
+            p.type(),
+            p.path(),
+            p.active(),
+            autostart,
+            p.persistent(),
+            p.capacity(),
+            p.available()));
+  }
+
+  @Override
+  public synchronized void refreshPool(String name) {
+    call.accept("refresh storage pool " + name);
+  }
+
+  @Override
+  public synchronized Optional<VolumeState> findVolume(String pool, String name) {
+    String op = "look up volume " + name + " in pool " + pool;
+    call.accept(op);
+    pool(op, pool);
+    return Optional.ofNullable(volumes.get(pool).get(name));
+  }
+
+  @Override
+  public synchronized List<String> listVolumes(String pool) {
+    String op = "list volumes of pool " + pool;
+    call.accept(op);
+    pool(op, pool);
+    return new ArrayList<>(volumes.get(pool).keySet());
+  }
+
+  @Override
+  public synchronized void createVolume(String pool, VolumeXml xml) {
+    String op = "create volume " + xml.name() + " in pool " + pool;
+    call.accept(op);
+    PoolState p = pool(op, pool);
+    if (volumes.get(pool).containsKey(xml.name())) {
+      throw new LibvirtError(op, "VIR_ERR_STORAGE_VOL_EXIST", "VIR_FROM_STORAGE", "exists");
+    }
+    volumes
+        .get(pool)
+        .put(
+            xml.name(),
+            new VolumeState(
+                xml.name(),
+                p.path() + "/" + xml.name(),
+                xml.format(),
+                xml.capacityBytes(),
+                0,
+                xml.backingPath(),
+                xml.backingStore() == null ? null : xml.backingStore().format().type()));
+  }
+
+  @Override
+  public synchronized void resizeVolume(String pool, String name, long bytes) {
+    String op = "resize volume " + name + " to " + bytes + " bytes";
+    call.accept(op);
+    pool(op, pool);
+    VolumeState v = volumes.get(pool).get(name);
+    if (v == null) {
+      throw missing(op, "VIR_ERR_NO_STORAGE_VOL", "volume " + name);
+    }
+    volumes
+        .get(pool)
+        .put(
+            name,
+            new VolumeState(
+                name,
+                v.path(),
+                v.format(),
+                bytes,
+                v.allocation(),
+                v.backingPath(),
+                v.backingFormat()));
+  }
+
+  @Override
+  public synchronized void deleteVolume(String pool, String name) {
+    String op = "delete volume " + name + " from pool " + pool;
+    call.accept(op);
+    pool(op, pool);
+    if (volumes.get(pool).remove(name) == null) {
+      throw missing(op, "VIR_ERR_NO_STORAGE_VOL", "volume " + name);
+    }
+  }
+
+  public final List<String> liveResizes = new ArrayList<>();
+
+  @Override
+  public synchronized void resizeDomainDisk(String domain, String target, long bytes) {
+    call.accept("resize disk " + target + " of domain " + domain + " to " + bytes + " bytes");
+    liveResizes.add(domain + "/" + target + "=" + bytes);
+  }
+
+  /** Volumes of a pool, for assertions. */
+  public synchronized Map<String, VolumeState> volumes(String pool) {
+    return Map.copyOf(volumes.getOrDefault(pool, Map.of()));
+  }
+}
