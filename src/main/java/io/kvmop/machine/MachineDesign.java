@@ -28,6 +28,18 @@ public final class MachineDesign {
       MachineNaming naming,
       Map<String, String> libvirtNetworks,
       String virtType) {
+    return desired(machine, naming, libvirtNetworks, virtType, List.of());
+  }
+
+  /**
+   * @param disks the machine's disk devices as its node provisioned them (volumes, seed)
+   */
+  public static DomainXml desired(
+      KvmMachine machine,
+      MachineNaming naming,
+      Map<String, String> libvirtNetworks,
+      String virtType,
+      List<DomainXml.Disk> disks) {
     KvmMachineSpec spec = machine.getSpec();
     var meta = machine.getMetadata();
     long kib = Quantities.kib(spec.memory).orElseThrow();
@@ -48,7 +60,7 @@ public final class MachineDesign {
                 ? new DomainXml.Kvm(new DomainXml.Hidden("on"))
                 : null),
         cpu(cpu),
-        devices(spec, naming, libvirtNetworks));
+        devices(spec, naming, libvirtNetworks, disks));
   }
 
   private static DomainXml.Os os(KvmMachineSpec spec) {
@@ -80,7 +92,10 @@ public final class MachineDesign {
   }
 
   private static DomainXml.Devices devices(
-      KvmMachineSpec spec, MachineNaming naming, Map<String, String> libvirtNetworks) {
+      KvmMachineSpec spec,
+      MachineNaming naming,
+      Map<String, String> libvirtNetworks,
+      List<DomainXml.Disk> disks) {
     List<DomainXml.Interface> nics = new ArrayList<>();
     for (MachineInterface i : spec.interfaces) {
       String mac = i.mac != null ? i.mac.toLowerCase(Locale.ROOT) : naming.macFor(i.name);
@@ -105,7 +120,12 @@ public final class MachineDesign {
         spec.hostDevices == null || spec.hostDevices.isEmpty()
             ? null
             : spec.hostDevices.stream().map(d -> DomainXml.Hostdev.pci(d.pciAddress)).toList();
-    return new DomainXml.Devices(nics.isEmpty() ? null : nics, hostdevs, List.of(serial), channels);
+    return new DomainXml.Devices(
+        disks == null || disks.isEmpty() ? null : List.copyOf(disks),
+        nics.isEmpty() ? null : nics,
+        hostdevs,
+        List.of(serial),
+        channels);
   }
 
   /** The MAC each interface uses, by interface name. */

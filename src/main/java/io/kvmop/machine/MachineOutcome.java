@@ -18,7 +18,10 @@ public record MachineOutcome(
     boolean shuttingDown,
     String restartRequired,
     Boolean agentConnected,
-    String redefined) {
+    String redefined,
+    Blocker diskProblem,
+    List<io.kvmop.api.DiskStatus> disks,
+    String cloudInitInstanceId) {
 
   public boolean running() {
     return domain.map(DomainState::running).orElse(false);

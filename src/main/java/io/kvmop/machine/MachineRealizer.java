@@ -5,6 +5,9 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.VirtType;
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.ImageCache;
+import io.kvmop.disk.StorageConfig;
 import io.kvmop.host.HostCheck;
 import io.kvmop.host.KvmVerdict;
 import io.kvmop.libvirt.DhcpLease;
@@ -39,6 +42,9 @@ public final class MachineRealizer {
 
   static final Duration IP_POLL_AFTER_TIMEOUT = Duration.ofSeconds(5);
 
+  /** How often a machine waiting for an image download refreshes its progress. */
+  static final Duration DOWNLOAD_POLL = Duration.ofSeconds(1);
+
   private final String node;
   private final LibvirtPort libvirt;
   private final KvmVerdict kvm;
@@ -52,6 +58,7 @@ public final class MachineRealizer {
   private final Map<String, Map.Entry<Long, String>> redefinitions = new ConcurrentHashMap<>();
 
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
+  private final DiskProvisioner disks;
 
   public MachineRealizer(
       String node, LibvirtPort libvirt, KvmVerdict kvm, String serialLogDir, Clock clock) {
@@ -68,6 +75,31 @@ public final class MachineRealizer {
       String serialLogDir,
       Clock clock,
       java.util.function.Function<String, Optional<String[]>> pciLookup) {
+    this(
+        node,
+        libvirt,
+        kvm,
+        serialLogDir,
+        clock,
+        pciLookup,
+        new DiskProvisioner(
+            libvirt.storage(),
+            StorageConfig.defaults(),
+            new ImageCache(StorageConfig.defaults(), libvirt.storage(), clock)));
+  }
+
+  /**
+   * @param disks provisions the machines' volumes and cloud-init seeds on this node
+   */
+  public MachineRealizer(
+      String node,
+      LibvirtPort libvirt,
+      KvmVerdict kvm,
+      String serialLogDir,
+      Clock clock,
+      java.util.function.Function<String, Optional<String[]>> pciLookup,
+      DiskProvisioner disks) {
+    this.disks = disks;
     this.pciLookup = pciLookup;
     this.node = node;
     this.libvirt = libvirt;
@@ -106,6 +138,31 @@ public final class MachineRealizer {
       KvmMachine m,
       List<NetworkBinding> bindings,
       List<io.kvmop.api.PciDeviceId> permittedDevices) {
+    return realize(
+        m, bindings, NodePolicy.of(permittedDevices, null), DiskProvisioner.Secrets.NONE);
+  }
+
+  /** What the node's KvmHost spec allows: passthrough devices and image directories. */
+  public record NodePolicy(
+      List<io.kvmop.api.PciDeviceId> permittedDevices, List<String> imageDirectories) {
+    public static NodePolicy of(
+        List<io.kvmop.api.PciDeviceId> permitted, List<String> imageDirectories) {
+      return new NodePolicy(
+          permitted == null ? List.of() : permitted,
+          imageDirectories == null ? List.of(StorageConfig.DEFAULT_PATH) : imageDirectories);
+    }
+  }
+
+  public DiskProvisioner disks() {
+    return disks;
+  }
+
+  public Result realize(
+      KvmMachine m,
+      List<NetworkBinding> bindings,
+      NodePolicy policy,
+      DiskProvisioner.Secrets secrets) {
+    List<io.kvmop.api.PciDeviceId> permittedDevices = policy.permittedDevices();
     Instant now = clock.instant();
     MachineNaming naming = naming(m);
     KvmMachineSpec spec = m.getSpec();
@@ -143,11 +200,30 @@ public final class MachineRealizer {
         }
         libvirtNetworks.put(b.interfaceName(), b.libvirtNetwork());
       }
+      Optional<DomainState> current = libvirt.findDomain(naming.domainName());
+      boolean foreign = current.map(d -> !MachinePlanner.owns(d, uid)).orElse(false);
+      DiskProvisioner.Result storage = null;
+      if (blocker == null && !foreign) {
+        storage =
+            disks.provision(
+                new DiskProvisioner.Input(
+                    m,
+                    naming.domainName(),
+                    current.map(DomainState::running).orElse(false),
+                    diskFiles(current),
+                    policy.imageDirectories(),
+                    secrets));
+        blocker = storage.blocker();
+      }
       DomainXml desired =
           blocker == null && networkProblem == null
-              ? MachineDesign.desired(m, naming, libvirtNetworks, virtType)
+              ? MachineDesign.desired(
+                  m,
+                  naming,
+                  libvirtNetworks,
+                  virtType,
+                  storage == null ? List.of() : storage.devices())
               : null;
-      Optional<DomainState> current = libvirt.findDomain(naming.domainName());
       boolean agent = agentConnected(spec, current, naming);
       MachinePlan plan =
           MachinePlanner.plan(
@@ -162,7 +238,7 @@ public final class MachineRealizer {
                   shutdownAsked.get(uid),
                   now,
                   Quantities.duration(spec.shutdownTimeout).orElse(Duration.ofSeconds(90))));
-      String redefined = driftRepaired(m, current, desired, plan);
+      String redefined = seedChanged(m, storage) ? null : driftRepaired(m, current, desired, plan);
       long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
       if (redefined != null) {
         redefinitions.put(uid, Map.entry(gen, redefined));
@@ -199,13 +275,22 @@ public final class MachineRealizer {
               shutdownAsked.containsKey(uid),
               plan.restartRequired(),
               Boolean.TRUE.equals(spec.guestAgent) ? agent : null,
-              failure.isEmpty() ? redefined : null);
+              failure.isEmpty() ? redefined : null,
+              storage == null ? null : storage.blocker(),
+              storage == null ? previousDisks(m) : storage.status(),
+              storage == null ? null : storage.instanceId());
       Duration ipWait = Quantities.duration(spec.ipWaitTimeout).orElse(Duration.ofSeconds(120));
       KvmMachineStatus status = MachineStatusBuilder.build(m, node, outcome, ipWait, now);
-      return new Result(
-          status,
-          recheck(plan, outcome, status, ipWait, now, bindings),
-          happened(done, current, redefined));
+      List<Happened> happened = new ArrayList<>();
+      if (storage != null) {
+        storage.done().forEach(d -> happened.add(new Happened(d.reason(), d.message())));
+      }
+      happened.addAll(happened(done, current, redefined));
+      Duration recheck = recheck(plan, outcome, status, ipWait, now, bindings);
+      if (storage != null && storage.waiting()) {
+        recheck = recheck == null || recheck.compareTo(DOWNLOAD_POLL) > 0 ? DOWNLOAD_POLL : recheck;
+      }
+      return new Result(status, recheck, List.copyOf(happened));
     } catch (LibvirtError e) {
       Blocker b =
           new Blocker(
@@ -223,11 +308,60 @@ public final class MachineRealizer {
               false,
               null,
               null,
+              null,
+              null,
+              previousDisks(m),
               null);
       return new Result(
           MachineStatusBuilder.build(m, node, outcome, Duration.ofSeconds(120), now),
           Duration.ofSeconds(10));
     }
+  }
+
+  /** Files the domain's definitions (persistent and running) use as disks. */
+  private static java.util.Set<String> diskFiles(Optional<DomainState> d) {
+    java.util.Set<String> files = new java.util.HashSet<>();
+    d.ifPresent(
+        s -> {
+          for (DomainXml x : new DomainXml[] {s.config(), s.live()}) {
+            if (x != null && x.devices() != null && x.devices().disks() != null) {
+              x.devices().disks().stream()
+                  .filter(k -> k.source() != null && k.source().file() != null)
+                  .forEach(k -> files.add(k.source().file()));
+            }
+          }
+        });
+    return files;
+  }
+
+  private static List<io.kvmop.api.DiskStatus> previousDisks(KvmMachine m) {
+    return m.getStatus() == null ? null : m.getStatus().disks;
+  }
+
+  /**
+   * A new cloud-init seed (its inputs include Secrets, which raise no generation) redefines the
+   * domain without anyone having edited it.
+   */
+  private static boolean seedChanged(KvmMachine m, DiskProvisioner.Result storage) {
+    if (storage == null || storage.status() == null) {
+      return false;
+    }
+    String now =
+        storage.status().stream()
+            .filter(d -> DiskProvisioner.CIDATA.equals(d.name))
+            .map(d -> d.path)
+            .findFirst()
+            .orElse(null);
+    List<io.kvmop.api.DiskStatus> before = previousDisks(m);
+    String then =
+        before == null
+            ? null
+            : before.stream()
+                .filter(d -> DiskProvisioner.CIDATA.equals(d.name))
+                .map(d -> d.path)
+                .findFirst()
+                .orElse(null);
+    return !java.util.Objects.equals(now, then);
   }
 
   /**
@@ -472,6 +606,14 @@ public final class MachineRealizer {
 
   /** On deletion: empty when nothing is left, else how soon to look again. */
   public Optional<Duration> remove(KvmMachine m) {
+    return remove(m, new ArrayList<>());
+  }
+
+  /**
+   * On deletion: empty when nothing is left, else how soon to look again; {@code released} gets
+   * what happened to the machine's volumes (deleted, or kept by reclaimPolicy Retain).
+   */
+  public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
     MachineNaming naming = naming(m);
     String uid = m.getMetadata().getUid();
     Instant now = clock.instant();
@@ -505,6 +647,13 @@ public final class MachineRealizer {
     if (gone) {
       shutdownAsked.remove(uid);
       deleteSerialLog(naming);
+      try {
+        disks
+            .release(m, naming.domainName())
+            .forEach(d -> released.add(new Happened(d.reason(), d.message())));
+      } catch (LibvirtError e) {
+        return Optional.of(Duration.ofSeconds(5));
+      }
       return Optional.empty();
     }
     return Optional.of(Duration.ofMillis(500));

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.RunStrategy;
+import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.network.Blocker;
 import io.kvmop.status.Conditions;
 import java.time.Duration;
@@ -22,8 +23,15 @@ public final class MachineStatusBuilder {
   public static final String AGENT_CONNECTED = "AgentConnected";
   public static final String SCHEDULED = "Scheduled";
   public static final String REDEFINED = "Redefined";
+  public static final String PROVISIONED = "Provisioned";
   private static final Set<String> HARD =
-      Set.of(Blocker.INVALID_SPEC, Blocker.NAME_CONFLICT, "KVMUnavailable");
+      Set.of(
+          Blocker.INVALID_SPEC,
+          Blocker.NAME_CONFLICT,
+          "KVMUnavailable",
+          DiskProvisioner.INVALID_IMAGE,
+          DiskProvisioner.IMAGE_PATH_REFUSED,
+          "ImageChecksumMismatch");
 
   private MachineStatusBuilder() {}
 
@@ -44,8 +52,14 @@ public final class MachineStatusBuilder {
     s.ipAddresses = o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList();
     s.serialLogPath =
         Boolean.FALSE.equals(m.getSpec().serialLog) ? null : o.naming().serialLogPath();
+    s.disks = o.disks();
+    s.cloudInitInstanceId =
+        o.cloudInitInstanceId() != null
+            ? o.cloudInitInstanceId()
+            : old == null ? null : old.cloudInitInstanceId;
     Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
     c.set(SCHEDULED, true, "NodeName", "on node " + node);
+    provisioned(c, m, o);
     if (o.kvmUnusable() == null) {
       c.set(
           KVM_AVAILABLE,
@@ -169,6 +183,27 @@ public final class MachineStatusBuilder {
     }
   }
 
+  /** Whether the machine's disks and seed are on the node. */
+  private static void provisioned(Conditions c, KvmMachine m, MachineOutcome o) {
+    boolean any =
+        (m.getSpec().disks != null && !m.getSpec().disks.isEmpty())
+            || m.getSpec().cloudInit != null;
+    if (o.diskProblem() != null) {
+      c.set(PROVISIONED, false, o.diskProblem().reason(), o.diskProblem().message());
+    } else if (!any) {
+      c.set(PROVISIONED, true, "NoDisks", "the machine has no disks to provision");
+    } else if (o.disks() != null) {
+      c.set(
+          PROVISIONED,
+          true,
+          "Provisioned",
+          o.disks().stream()
+              .map(d -> d.name + " at " + d.path)
+              .reduce((a, b) -> a + ", " + b)
+              .orElse("no disks"));
+    }
+  }
+
   /** A repaired hand edit stays reported until the spec changes. */
   private static void redefined(Conditions c, MachineOutcome o, KvmMachineStatus old, long gen) {
     if (o.redefined() != null) {
@@ -243,7 +278,10 @@ public final class MachineStatusBuilder {
     if (m.getMetadata().getDeletionTimestamp() != null) {
       return MachinePhase.Terminating;
     }
-    if (o.blocker() != null) {
+    if (o.blocker() != null && !running) {
+      if (DiskProvisioner.DOWNLOADING.equals(o.blocker().reason())) {
+        return MachinePhase.Provisioning;
+      }
       return HARD.contains(o.blocker().reason()) ? MachinePhase.Failed : MachinePhase.Pending;
     }
     if (o.networkProblem() != null) {

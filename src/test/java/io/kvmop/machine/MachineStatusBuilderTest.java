@@ -41,6 +41,9 @@ class MachineStatusBuilderTest {
         false,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 

@@ -221,8 +221,10 @@ public record DomainXml(
       @JacksonXmlProperty(isAttribute = true) String name) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"interface", "hostdev", "serial", "channel"})
+  @JsonPropertyOrder({"disk", "interface", "hostdev", "serial", "channel"})
   public record Devices(
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "disk")
+          List<Disk> disks,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "interface")
           List<Interface> interfaces,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "hostdev")
@@ -231,6 +233,45 @@ public record DomainXml(
           List<Serial> serials,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "channel")
           List<Channel> channels) {}
+
+  /**
+   * {@code <disk type='file' device='disk'>}: a volume's file, its format, the guest device and,
+   * for the cloud-init seed, {@code <readonly/>}. The backing chain libvirt shows for a running
+   * domain is read from the image itself and not compared.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"type", "device", "driver", "source", "target", "readonly"})
+  public record Disk(
+      @JacksonXmlProperty(isAttribute = true) String type,
+      @JacksonXmlProperty(isAttribute = true) String device,
+      DiskDriver driver,
+      DiskSource source,
+      DiskTarget target,
+      Empty readonly) {
+
+    public static Disk file(String path, String format, String dev, String bus, boolean readonly) {
+      return new Disk(
+          "file",
+          "disk",
+          new DiskDriver("qemu", format),
+          new DiskSource(path),
+          new DiskTarget(dev, bus),
+          readonly ? new Empty() : null);
+    }
+  }
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record DiskDriver(
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlProperty(isAttribute = true) String type) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record DiskSource(@JacksonXmlProperty(isAttribute = true) String file) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record DiskTarget(
+      @JacksonXmlProperty(isAttribute = true) String dev,
+      @JacksonXmlProperty(isAttribute = true) String bus) {}
 
   /** {@code <hostdev mode='subsystem' type='pci' managed='yes'>}: PCI passthrough. */
   @JsonIgnoreProperties(ignoreUnknown = true)

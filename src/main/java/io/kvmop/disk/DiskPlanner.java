@@ -1,0 +1,105 @@
+package io.kvmop.disk;
+
+import io.kvmop.libvirt.VolumeState;
+import io.kvmop.libvirt.xml.VolumeXml;
+import io.kvmop.network.Blocker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decides what to do with a machine's volumes from the declared disks and what the pool holds.
+ * Pure. A volume is created once and then only ever grown: kvmop never recreates, shrinks or
+ * re-bases a volume that may hold the guest's data; such a change is refused with the way out.
+ */
+public final class DiskPlanner {
+  public static final String SHRINK_REFUSED = "DiskShrinkRefused";
+  public static final String CHANGE_REFUSED = "DiskChangeRefused";
+
+  private DiskPlanner() {}
+
+  public record Plan(List<DiskAction> actions, Blocker blocker) {}
+
+  /**
+   * @param observed volumes by name; a disk whose volume is absent is created
+   * @param running whether the domain runs (then growing goes through QEMU)
+   */
+  public static Plan plan(
+      String domain, boolean running, List<DesiredDisk> disks, Map<String, VolumeState> observed) {
+    List<DiskAction> actions = new ArrayList<>();
+    List<String> refusals = new ArrayList<>();
+    String reason = null;
+    for (DesiredDisk d : disks) {
+      VolumeState v = observed.get(d.volume());
+      if (v == null) {
+        actions.add(
+            new DiskAction.Create(
+                d.name(),
+                VolumeXml.create(
+                    d.volume(),
+                    d.capacity(),
+                    d.format(),
+                    d.backingPath() == null
+                        ? null
+                        : VolumeXml.backing(d.backingPath(), d.backingFormat()))));
+        continue;
+      }
+      if (!Objects.equals(d.backingPath(), v.backingPath())) {
+        reason = reason == null ? CHANGE_REFUSED : reason;
+        refusals.add(
+            "disk "
+                + d.name()
+                + ": volume "
+                + v.name()
+                + " is "
+                + (v.backingPath() == null ? "a blank volume" : "an overlay on " + v.backingPath())
+                + " but spec now says "
+                + (d.backingPath() == null ? "a blank volume" : "an image at " + d.backingPath())
+                + "; kvmop never replaces a disk that may hold data. Restore the old image, or"
+                + " give the disk a new name (the old volume is then kept, not deleted)");
+        continue;
+      }
+      if (v.format() != null && !v.format().equals(d.format())) {
+        reason = reason == null ? CHANGE_REFUSED : reason;
+        refusals.add(
+            "disk "
+                + d.name()
+                + ": volume "
+                + v.name()
+                + " is "
+                + v.format()
+                + ", spec says "
+                + d.format()
+                + "; kvmop does not convert a disk in place. Set format back to "
+                + v.format()
+                + ", or give the disk a new name");
+        continue;
+      }
+      if (d.capacity() > v.capacity()) {
+        actions.add(
+            running
+                ? new DiskAction.GrowLive(d.name(), domain, d.target(), v.capacity(), d.capacity())
+                : new DiskAction.Grow(d.name(), d.volume(), v.capacity(), d.capacity()));
+      } else if (d.sizeGiven() && d.capacity() < v.capacity()) {
+        reason = reason == null ? SHRINK_REFUSED : reason;
+        refusals.add(
+            "disk "
+                + d.name()
+                + ": spec.size "
+                + Sizes.human(d.capacity())
+                + " is smaller than volume "
+                + v.name()
+                + " ("
+                + Sizes.human(v.capacity())
+                + "); disks are never shrunk, as data past the new end would be lost. Set size"
+                + " to at least "
+                + Sizes.human(v.capacity()));
+      }
+    }
+    if (!refusals.isEmpty()) {
+      return new Plan(List.of(), new Blocker(reason, String.join("; ", refusals)));
+    }
+    return new Plan(List.copyOf(actions), null);
+  }
+}

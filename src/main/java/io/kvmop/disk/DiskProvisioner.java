@@ -1,0 +1,550 @@
+package io.kvmop.disk;
+
+import io.kvmop.api.CloudInitSpec;
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.DiskStatus;
+import io.kvmop.api.ImageSource;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtErrors;
+import io.kvmop.libvirt.StoragePort;
+import io.kvmop.libvirt.VolumeState;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.network.Blocker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A machine's disks on its node: checks and inspects base images (downloading them when given by
+ * URL), keeps kvmop's pool, creates and grows the machine's volumes through libvirt, and writes the
+ * cloud-init seed. Returns the domain's disk devices, or why they cannot be had yet.
+ */
+public final class DiskProvisioner {
+  public static final String DOWNLOADING = "Downloading";
+  public static final String INVALID_IMAGE = "InvalidImage";
+  public static final String IMAGE_PATH_REFUSED = "ImagePathRefused";
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String CIDATA = "cidata";
+
+  private final StoragePort storage;
+  private final StorageConfig config;
+  private final ImageCache cache;
+  private final PoolKeeper pool;
+
+  /** Checksums of path images already verified, by path, size and modification time. */
+  private final Map<String, String> verified = new ConcurrentHashMap<>();
+
+  public DiskProvisioner(StoragePort storage, StorageConfig config, ImageCache cache) {
+    this.storage = storage;
+    this.config = config;
+    this.cache = cache;
+    this.pool = new PoolKeeper(storage, config);
+  }
+
+  public StorageConfig config() {
+    return config;
+  }
+
+  public ImageCache cache() {
+    return cache;
+  }
+
+  public PoolKeeper pool() {
+    return pool;
+  }
+
+  /** Reads a Secret key in the machine's namespace; empty when the Secret or key is missing. */
+  @FunctionalInterface
+  public interface Secrets {
+    Optional<String> get(String namespace, String name, String key);
+
+    Secrets NONE = (ns, n, k) -> Optional.empty();
+  }
+
+  /**
+   * @param running whether the domain runs now (disks then grow live)
+   * @param attached files the domain's definitions use now (a seed in use is never deleted)
+   */
+  public record Input(
+      KvmMachine machine,
+      String domainName,
+      boolean running,
+      Set<String> attached,
+      List<String> imageDirectories,
+      Secrets secrets) {}
+
+  /**
+   * The devices for the domain (null when blocked), the status of each disk, the seed's
+   * instance-id, why it is blocked or still waiting, and what was done.
+   */
+  public record Result(
+      List<DomainXml.Disk> devices,
+      List<DiskStatus> status,
+      String instanceId,
+      Blocker blocker,
+      List<Done> done) {
+    public boolean waiting() {
+      return blocker != null && DOWNLOADING.equals(blocker.reason());
+    }
+
+    static Result blocked(Blocker b, List<DiskStatus> status, List<Done> done) {
+      return new Result(null, status, null, b, done);
+    }
+  }
+
+  /** One thing done to the node's storage: an event reason and message. */
+  public record Done(String reason, String message) {}
+
+  public Result provision(Input in) {
+    KvmMachine m = in.machine();
+    List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
+    CloudInitSpec ci = m.getSpec().cloudInit;
+    if (disks.isEmpty() && ci == null) {
+      return new Result(List.of(), null, null, null, List.of());
+    }
+    String uid = m.getMetadata().getUid();
+    // 1. images: checked, inspected, downloaded; nothing on the host changes before they pass
+    List<DesiredDisk> desired = new ArrayList<>();
+    Map<String, Integer> perBus = new HashMap<>();
+    Blocker waiting = null;
+    for (int i = 0; i < disks.size(); i++) {
+      DiskSpec d = disks.get(i);
+      String target = target(d.busOrDefault(), perBus);
+      long size = Sizes.bytes(d.size).orElse(0L);
+      if (d.image == null) {
+        String format = d.format == null ? "qcow2" : d.format;
+        String volume = volumeName(in.domainName(), d.name, uid, format);
+        desired.add(
+            new DesiredDisk(
+                d.name,
+                volume,
+                config.volumePath(volume),
+                format,
+                size,
+                true,
+                null,
+                null,
+                d.busOrDefault(),
+                target,
+                d.retain()));
+        continue;
+      }
+      Resolved r = resolve(d.image, "spec.disks[" + i + "] (" + d.name + ")", in);
+      if (r.blocker != null) {
+        if (!DOWNLOADING.equals(r.blocker.reason())) {
+          return Result.blocked(r.blocker, List.of(), List.of());
+        }
+        waiting = waiting == null ? r.blocker : waiting;
+        continue;
+      }
+      String volume = volumeName(in.domainName(), d.name, uid, "qcow2");
+      desired.add(
+          new DesiredDisk(
+              d.name,
+              volume,
+              config.volumePath(volume),
+              "qcow2",
+              Math.max(size, r.info.virtualSize()),
+              d.size != null,
+              r.path,
+              r.info.format().wireName(),
+              d.busOrDefault(),
+              target,
+              d.retain()));
+    }
+    CloudInitSeed seed = null;
+    if (ci != null) {
+      try {
+        Optional<String> userData = userData(m, ci, in.secrets());
+        if (userData == null) {
+          return Result.blocked(
+              new Blocker(
+                  SECRET_NOT_FOUND,
+                  "spec.cloudInit.userDataSecretRef: Secret "
+                      + m.getMetadata().getNamespace()
+                      + "/"
+                      + ci.userDataSecretRef.name
+                      + " has no key "
+                      + ci.userDataSecretRef.keyOrDefault()
+                      + " (or does not exist); create it, kvmop picks it up"),
+              List.of(),
+              List.of());
+        }
+        seed =
+            CloudInitSeed.build(
+                uid,
+                m.getMetadata().getName(),
+                userData.orElse(null),
+                ci.networkData,
+                ci.sshAuthorizedKeys);
+      } catch (CloudInitSeed.InvalidSeed e) {
+        return Result.blocked(
+            new Blocker(Blocker.INVALID_SPEC, e.getMessage()), List.of(), List.of());
+      }
+    }
+    if (waiting != null) {
+      return Result.blocked(waiting, List.of(), List.of());
+    }
+    // 2. the pool, then the volumes
+    List<Done> done = new ArrayList<>();
+    PoolKeeper.Result p = pool.ensure();
+    p.repairs().forEach(r -> done.add(new Done("StoragePoolRepaired", r)));
+    if (p.blocker() != null) {
+      return Result.blocked(p.blocker(), List.of(), done);
+    }
+    try {
+      Map<String, VolumeState> observed = new HashMap<>();
+      for (DesiredDisk d : desired) {
+        storage
+            .findVolume(config.poolName(), d.volume())
+            .ifPresent(v -> observed.put(d.volume(), v));
+      }
+      DiskPlanner.Plan plan = DiskPlanner.plan(in.domainName(), in.running(), desired, observed);
+      if (plan.blocker() != null) {
+        return Result.blocked(plan.blocker(), status(desired, observed), done);
+      }
+      for (DiskAction a : plan.actions()) {
+        done.add(apply(a));
+      }
+      if (!plan.actions().isEmpty()) {
+        for (DesiredDisk d : desired) {
+          storage
+              .findVolume(config.poolName(), d.volume())
+              .ifPresent(v -> observed.put(d.volume(), v));
+        }
+      }
+      List<DiskStatus> status = status(desired, observed);
+      List<DomainXml.Disk> devices = new ArrayList<>();
+      for (DesiredDisk d : desired) {
+        devices.add(DomainXml.Disk.file(d.path(), d.format(), d.target(), d.bus(), false));
+      }
+      String instanceId = null;
+      if (seed != null) {
+        String seedPath = writeSeed(in.domainName(), seed, in.attached(), done);
+        String target = target("virtio", perBus);
+        devices.add(DomainXml.Disk.file(seedPath, "raw", target, "virtio", true));
+        DiskStatus s = new DiskStatus();
+        s.name = CIDATA;
+        s.volume = Path.of(seedPath).getFileName().toString();
+        s.path = seedPath;
+        s.format = "raw";
+        s.target = target;
+        status.add(s);
+        instanceId = seed.instanceId();
+      }
+      return new Result(List.copyOf(devices), status, instanceId, null, done);
+    } catch (LibvirtError e) {
+      LibvirtErrors.Explained x = LibvirtErrors.explain(e);
+      return Result.blocked(new Blocker(x.reason(), x.message()), List.of(), done);
+    } catch (IOException e) {
+      return Result.blocked(
+          new Blocker(
+              "HostError",
+              "cannot write the cloud-init seed into "
+                  + config.poolPath()
+                  + ": "
+                  + e.getMessage()
+                  + "; the agent needs that directory writable at the same path"),
+          List.of(),
+          done);
+    }
+  }
+
+  private Done apply(DiskAction a) {
+    String pool = config.poolName();
+    if (a instanceof DiskAction.Create c) {
+      storage.createVolume(pool, c.xml());
+      return new Done(
+          "VolumeCreated",
+          "created volume "
+              + c.xml().name()
+              + " ("
+              + Sizes.human(c.xml().capacityBytes())
+              + (c.xml().backingPath() == null ? "" : ", overlay on " + c.xml().backingPath())
+              + ") for disk "
+              + c.disk());
+    }
+    if (a instanceof DiskAction.Grow g) {
+      storage.resizeVolume(pool, g.volume(), g.to());
+      return new Done(
+          "DiskGrown",
+          "grew disk "
+              + g.disk()
+              + " from "
+              + Sizes.human(g.from())
+              + " to "
+              + Sizes.human(g.to()));
+    }
+    DiskAction.GrowLive g = (DiskAction.GrowLive) a;
+    storage.resizeDomainDisk(g.domain(), g.target(), g.to());
+    return new Done(
+        "DiskGrown",
+        "grew disk "
+            + g.disk()
+            + " ("
+            + g.target()
+            + ") of the running machine from "
+            + Sizes.human(g.from())
+            + " to "
+            + Sizes.human(g.to()));
+  }
+
+  private List<DiskStatus> status(List<DesiredDisk> desired, Map<String, VolumeState> observed) {
+    List<DiskStatus> out = new ArrayList<>();
+    for (DesiredDisk d : desired) {
+      VolumeState v = observed.get(d.volume());
+      if (v == null) {
+        continue;
+      }
+      DiskStatus s = new DiskStatus();
+      s.name = d.name();
+      s.volume = v.name();
+      s.path = v.path();
+      s.format = v.format();
+      s.capacityBytes = v.capacity();
+      s.backingImage = v.backingPath();
+      s.target = d.target();
+      out.add(s);
+    }
+    return out;
+  }
+
+  /** A base image: its file on the node and what inspecting it found, or why not. */
+  private record Resolved(String path, ImageInfo info, Blocker blocker) {}
+
+  private Resolved resolve(ImageSource image, String field, Input in) {
+    String nodePath;
+    if (image.url != null) {
+      ImageCache.State s = cache.get(image.url, image.sha256);
+      if (s instanceof ImageCache.Downloading d) {
+        return new Resolved(null, null, new Blocker(DOWNLOADING, field + ": " + d.describe()));
+      }
+      if (s instanceof ImageCache.Failed f) {
+        return new Resolved(null, null, new Blocker(f.reason(), field + ": " + f.message()));
+      }
+      nodePath = ((ImageCache.Ready) s).path();
+    } else {
+      ImagePaths.Checked c = ImagePaths.check(image.path, in.imageDirectories(), config.hostRoot());
+      if (!c.ok()) {
+        return new Resolved(
+            null,
+            null,
+            new Blocker(
+                IMAGE_PATH_REFUSED,
+                field
+                    + ".image.path: "
+                    + c.refusal()
+                    + " (the node's KvmHost spec.imageDirectories lists where images may be)"));
+      }
+      nodePath = c.nodePath();
+    }
+    Path local =
+        image.url != null ? Path.of(nodePath) : config.hostRoot().resolve(nodePath.substring(1));
+    ImageInfo info;
+    try {
+      info = ImageInspector.inspect(local);
+    } catch (IOException e) {
+      return new Resolved(
+          null, null, new Blocker(INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
+    }
+    if (!info.usable()) {
+      return new Resolved(
+          null,
+          null,
+          new Blocker(
+              INVALID_IMAGE, field + ": " + nodePath + " cannot be used: " + info.refusal()));
+    }
+    if (image.format != null && !image.format.equals(info.format().wireName())) {
+      return new Resolved(
+          null,
+          null,
+          new Blocker(
+              INVALID_IMAGE,
+              field
+                  + ".image.format is "
+                  + image.format
+                  + " but "
+                  + nodePath
+                  + " is "
+                  + info.format().wireName()
+                  + "; correct the format (or leave it out to have it detected)"));
+    }
+    if (image.url == null && image.sha256 != null) {
+      try {
+        String got = sha256(local);
+        if (!got.equalsIgnoreCase(image.sha256)) {
+          return new Resolved(
+              null,
+              null,
+              new Blocker(
+                  "ImageChecksumMismatch",
+                  field
+                      + ": "
+                      + nodePath
+                      + " has sha256 "
+                      + got
+                      + ", not the declared "
+                      + image.sha256.toLowerCase(Locale.ROOT)));
+        }
+      } catch (IOException e) {
+        return new Resolved(
+            null, null, new Blocker(INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
+      }
+    }
+    return new Resolved(nodePath, info, null);
+  }
+
+  private String sha256(Path file) throws IOException {
+    String key = file + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+    String known = verified.get(key);
+    if (known != null) {
+      return known;
+    }
+    try (InputStream in =
+        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      String hex = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+      verified.put(key, hex);
+      return hex;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The user-data: inline, from the Secret, or none; null when the Secret key is missing. */
+  private static Optional<String> userData(KvmMachine m, CloudInitSpec ci, Secrets secrets) {
+    if (ci.userDataSecretRef == null) {
+      return Optional.ofNullable(ci.userData);
+    }
+    Optional<String> v =
+        secrets.get(
+            m.getMetadata().getNamespace(),
+            ci.userDataSecretRef.name,
+            ci.userDataSecretRef.keyOrDefault());
+    return v.isPresent() ? v : null;
+  }
+
+  /**
+   * Writes the seed under a name carrying its hash, so a changed seed is a new file (the running
+   * guest keeps reading the old one until it restarts), and removes this machine's older seeds that
+   * no definition uses any more.
+   */
+  private String writeSeed(String domain, CloudInitSeed seed, Set<String> attached, List<Done> done)
+      throws IOException {
+    String name = seedPrefix(domain) + seed.hash() + ".iso";
+    Path target = Path.of(config.volumePath(name));
+    if (!Files.isRegularFile(target)) {
+      Files.createDirectories(config.scratchDir());
+      Path tmp = config.scratchDir().resolve(name + ".part");
+      SeedIso.write(seed.files(), tmp);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      done.add(
+          new Done(
+              "CloudInitSeedWritten",
+              "wrote cloud-init seed " + target + " (instance-id " + seed.instanceId() + ")"));
+    }
+    try (var files = Files.list(Path.of(config.poolPath()))) {
+      for (Path old :
+          files
+              .filter(f -> f.getFileName().toString().startsWith(seedPrefix(domain)))
+              .filter(f -> f.getFileName().toString().endsWith(".iso"))
+              .filter(f -> !f.equals(target) && !attached.contains(f.toString()))
+              .toList()) {
+        Files.deleteIfExists(old);
+      }
+    }
+    refreshQuietly();
+    return target.toString();
+  }
+
+  private void refreshQuietly() {
+    try {
+      storage.refreshPool(config.poolName());
+    } catch (LibvirtError e) {
+      // the seed is used by path; the pool's volume list catches up on its next refresh
+    }
+  }
+
+  static String seedPrefix(String domain) {
+    return domain + "-" + CIDATA + "-";
+  }
+
+  /** The volume of one disk: domain, disk name and the machine's uid, so it is this machine's. */
+  public static String volumeName(String domain, String disk, String uid, String format) {
+    return domain
+        + "-"
+        + disk
+        + "-"
+        + uid.replace("-", "").substring(0, 8)
+        + ("raw".equals(format) ? ".img" : ".qcow2");
+  }
+
+  private static String target(String bus, Map<String, Integer> perBus) {
+    String prefix = "virtio".equals(bus) ? "vd" : "sd";
+    int n = perBus.merge(prefix, 1, Integer::sum) - 1;
+    return prefix + (char) ('a' + n);
+  }
+
+  /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
+  public List<Done> release(KvmMachine m, String domain) {
+    List<Done> out = new ArrayList<>();
+    List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
+    String uid = m.getMetadata().getUid();
+    if (disks.isEmpty() && m.getSpec().cloudInit == null) {
+      return out;
+    }
+    for (DiskSpec d : disks) {
+      String format = d.image != null || d.format == null ? "qcow2" : d.format;
+      String volume = volumeName(domain, d.name, uid, format);
+      Optional<VolumeState> v = storage.findVolume(config.poolName(), volume);
+      if (v.isEmpty()) {
+        continue;
+      }
+      if (d.retain()) {
+        out.add(
+            new Done(
+                "VolumeRetained",
+                "kept disk "
+                    + d.name
+                    + " (reclaimPolicy Retain): volume "
+                    + volume
+                    + " in pool "
+                    + config.poolName()
+                    + " at "
+                    + v.get().path()
+                    + "; delete it with virsh vol-delete --pool "
+                    + config.poolName()
+                    + " "
+                    + volume));
+      } else {
+        storage.deleteVolume(config.poolName(), volume);
+        out.add(new Done("VolumeDeleted", "deleted volume " + volume + " of disk " + d.name));
+      }
+    }
+    try (var files = Files.list(Path.of(config.poolPath()))) {
+      for (Path seed :
+          files.filter(f -> f.getFileName().toString().startsWith(seedPrefix(domain))).toList()) {
+        Files.deleteIfExists(seed);
+      }
+    } catch (IOException e) {
+      // no pool directory visible here: nothing of ours to remove
+    }
+    refreshQuietly();
+    return out;
+  }
+}
