@@ -3,6 +3,8 @@ package io.kvmop;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.ImageCache;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.HostNetworkPort;
@@ -53,9 +55,18 @@ public final class KvmopOperator implements AutoCloseable {
     operator.register(
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
     var machineEvents = new MachineEventSource(libvirt, java.nio.file.Path.of(config.leaseDir()));
+    var storage = config.storage();
+    var images = new ImageCache(storage, libvirt.storage(), clock);
+    var disks = new DiskProvisioner(libvirt.storage(), storage, images);
     var machineRealizer =
         new MachineRealizer(
-            config.nodeName(), libvirt, kvm, config.serialLogDir(), clock, hostFiles::pciDevice);
+            config.nodeName(),
+            libvirt,
+            kvm,
+            config.serialLogDir(),
+            clock,
+            hostFiles::pciDevice,
+            disks);
     var machines =
         new KvmMachineReconciler(
             config.nodeName(), machineRealizer, machineEvents, config.useServerSideApply(), clock);
@@ -67,7 +78,8 @@ public final class KvmopOperator implements AutoCloseable {
             kvm,
             config.repairDefaultNetwork(),
             java.nio.file.Path.of(config.defaultNetworkXml()),
-            clock);
+            clock,
+            disks);
     operator.register(
         new KvmHostReconciler(
             config.nodeName(), reporter, config.hostRecheck(), config.useServerSideApply()));

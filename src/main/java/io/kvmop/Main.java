@@ -131,7 +131,11 @@ public final class Main {
             kvm,
             config.serialLogDir(),
             clock,
-            new HostFiles(Path.of(config.hostRoot()), config.qemuUser())::pciDevice),
+            new HostFiles(Path.of(config.hostRoot()), config.qemuUser())::pciDevice,
+            new io.kvmop.disk.DiskProvisioner(
+                libvirt.storage(),
+                config.storage(),
+                new io.kvmop.disk.ImageCache(config.storage(), libvirt.storage(), clock))),
         clock);
   }
 

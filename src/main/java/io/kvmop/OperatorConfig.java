@@ -1,5 +1,6 @@
 package io.kvmop;
 
+import io.kvmop.disk.StorageConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -30,6 +31,12 @@ import java.util.Map;
  * @param hostRoot where the host's / is seen, for the KVM checks' files (/proc/cpuinfo, /dev/kvm,
  *     /etc/group, /sys): / on the host, /host in the DaemonSet (KVMOP_HOST_ROOT, default /)
  * @param qemuUser the user libvirt runs QEMU as (KVMOP_QEMU_USER, default libvirt-qemu)
+ * @param storagePoolName kvmop's libvirt directory pool (KVMOP_STORAGE_POOL_NAME, default kvmop)
+ * @param storagePoolPath its directory, where machines' volumes, cloud-init seeds and downloaded
+ *     images live; the agent must see it at the same path (KVMOP_STORAGE_POOL_PATH, default
+ *     /var/lib/kvmop/images)
+ * @param imageCacheUnused how long a downloaded image stays once no volume uses it
+ *     (KVMOP_IMAGE_CACHE_UNUSED_SECONDS, default 86400)
  */
 public record OperatorConfig(
     String nodeName,
@@ -43,7 +50,10 @@ public record OperatorConfig(
     boolean repairDefaultNetwork,
     String defaultNetworkXml,
     String hostRoot,
-    String qemuUser) {
+    String qemuUser,
+    String storagePoolName,
+    String storagePoolPath,
+    Duration imageCacheUnused) {
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     String node = env.getOrDefault("NODE_NAME", "");
@@ -62,7 +72,15 @@ public record OperatorConfig(
         Boolean.parseBoolean(env.getOrDefault("KVMOP_REPAIR_DEFAULT_NETWORK", "false")),
         env.getOrDefault("KVMOP_DEFAULT_NETWORK_XML", "/usr/share/libvirt/networks/default.xml"),
         env.getOrDefault("KVMOP_HOST_ROOT", "/"),
-        env.getOrDefault("KVMOP_QEMU_USER", "libvirt-qemu"));
+        env.getOrDefault("KVMOP_QEMU_USER", "libvirt-qemu"),
+        env.getOrDefault("KVMOP_STORAGE_POOL_NAME", StorageConfig.DEFAULT_POOL),
+        env.getOrDefault("KVMOP_STORAGE_POOL_PATH", StorageConfig.DEFAULT_PATH),
+        seconds(env, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "86400"));
+  }
+
+  public StorageConfig storage() {
+    return new StorageConfig(
+        storagePoolName, storagePoolPath, java.nio.file.Path.of(hostRoot), imageCacheUnused);
   }
 
   /** A duration in seconds, fractions allowed (0.5). */

@@ -25,7 +25,10 @@ class OperatorConfigTest {
                 false,
                 "/usr/share/libvirt/networks/default.xml",
                 "/",
-                "libvirt-qemu"));
+                "libvirt-qemu",
+                "kvmop",
+                "/var/lib/kvmop/images",
+                Duration.ofDays(1)));
   }
 
   @Test
@@ -44,7 +47,10 @@ class OperatorConfigTest {
                 Map.entry("KVMOP_REPAIR_DEFAULT_NETWORK", "true"),
                 Map.entry("KVMOP_DEFAULT_NETWORK_XML", "/srv/default.xml"),
                 Map.entry("KVMOP_HOST_ROOT", "/host"),
-                Map.entry("KVMOP_QEMU_USER", "qemu")));
+                Map.entry("KVMOP_QEMU_USER", "qemu"),
+                Map.entry("KVMOP_STORAGE_POOL_NAME", "vms"),
+                Map.entry("KVMOP_STORAGE_POOL_PATH", "/srv/vms"),
+                Map.entry("KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "3600")));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -59,7 +65,10 @@ class OperatorConfigTest {
                 true,
                 "/srv/default.xml",
                 "/host",
-                "qemu"));
+                "qemu",
+                "vms",
+                "/srv/vms",
+                Duration.ofHours(1)));
   }
 
   @Test

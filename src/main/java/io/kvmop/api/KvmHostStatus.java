@@ -27,8 +27,34 @@ public class KvmHostStatus {
       "libvirt's own default network, as the minikube and Nova guides check it.")
   public DefaultNetworkStatus defaultNetwork;
 
+  @JsonPropertyDescription(
+      "kvmop's libvirt storage pool on this host: where machines' volumes, cloud-init seeds and"
+          + " downloaded images live.")
+  public StorageInfo storage;
+
   @JsonPropertyDescription("Ready (libvirt reachable, checks done) and KVMUsable.")
   public List<Condition> conditions = new ArrayList<>();
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class StorageInfo {
+    @JsonPropertyDescription("The pool's name in libvirt.")
+    public String pool;
+
+    @JsonPropertyDescription("Its directory on the host.")
+    public String path;
+
+    @JsonPropertyDescription("Whether it is active (kvmop starts and autostarts it).")
+    public Boolean active;
+
+    @JsonPropertyDescription("Its filesystem's size, e.g. 200Gi (rounded down).")
+    public String capacity;
+
+    @JsonPropertyDescription("Free space left, e.g. 120Gi (rounded down).")
+    public String available;
+
+    @JsonPropertyDescription("Why kvmop cannot use it, with the fix; absent when it can.")
+    public String problem;
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class LibvirtInfo {

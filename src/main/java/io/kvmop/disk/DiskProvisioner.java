@@ -500,6 +500,32 @@ public final class DiskProvisioner {
     return prefix + (char) ('a' + n);
   }
 
+  /**
+   * Deletes downloaded images no volume of the pool has been backed by for the configured time (see
+   * {@link ImageCache#collectGarbage}); runs at most every ten minutes.
+   */
+  public List<String> collectGarbage() {
+    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant last = lastCollection;
+    if (last != null && now.isBefore(last.plus(GC_EVERY))) {
+      return List.of();
+    }
+    lastCollection = now;
+    Set<String> inUse = new java.util.HashSet<>();
+    for (String v : storage.listVolumes(config.poolName())) {
+      if (v.startsWith("kvmop-") && !v.startsWith(ImageCache.PREFIX)) {
+        storage
+            .findVolume(config.poolName(), v)
+            .map(VolumeState::backingPath)
+            .ifPresent(inUse::add);
+      }
+    }
+    return cache.collectGarbage(inUse);
+  }
+
+  private static final java.time.Duration GC_EVERY = java.time.Duration.ofMinutes(10);
+  private volatile java.time.Instant lastCollection;
+
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
   public List<Done> release(KvmMachine m, String domain) {
     List<Done> out = new ArrayList<>();

@@ -6,6 +6,8 @@ import io.kvmop.api.KvmHostStatus.DefaultNetworkStatus;
 import io.kvmop.api.KvmHostStatus.HostCheckStatus;
 import io.kvmop.api.KvmHostStatus.HostResources;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.PoolKeeper;
 import io.kvmop.libvirt.HostFacts;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
@@ -33,6 +35,8 @@ public final class HostReporter {
   private final boolean repairDefaultNetwork;
   private final Path defaultNetworkXml;
   private final Clock clock;
+  private final DiskProvisioner disks;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostReporter.class);
 
   public HostReporter(
       LibvirtPort libvirt,
@@ -40,6 +44,21 @@ public final class HostReporter {
       boolean repairDefaultNetwork,
       Path defaultNetworkXml,
       Clock clock) {
+    this(libvirt, inspector, repairDefaultNetwork, defaultNetworkXml, clock, null);
+  }
+
+  /**
+   * @param disks when given, kvmop's storage pool is kept (and reported), and unused downloaded
+   *     images are collected
+   */
+  public HostReporter(
+      LibvirtPort libvirt,
+      HostInspector inspector,
+      boolean repairDefaultNetwork,
+      Path defaultNetworkXml,
+      Clock clock,
+      DiskProvisioner disks) {
+    this.disks = disks;
     this.libvirt = libvirt;
     this.inspector = inspector;
     this.repairDefaultNetwork = repairDefaultNetwork;
@@ -76,6 +95,7 @@ public final class HostReporter {
       s.cpuModels = facts.cpuModels();
       s.capacity = resources(facts.cpus(), facts.memoryKiB());
       s.defaultNetwork = defaultNetwork();
+      s.storage = storage();
       c.set(
           Conditions.READY,
           true,
@@ -96,6 +116,30 @@ public final class HostReporter {
     }
     s.allocated = allocated(machines);
     s.conditions = c.build();
+    return s;
+  }
+
+  /** kvmop's pool: kept defined, active and autostarted; unused downloads collected. */
+  private KvmHostStatus.StorageInfo storage() {
+    if (disks == null) {
+      return null;
+    }
+    PoolKeeper.Result r = disks.pool().ensure();
+    KvmHostStatus.StorageInfo s = new KvmHostStatus.StorageInfo();
+    s.pool = disks.config().poolName();
+    s.path = disks.config().poolPath();
+    if (r.blocker() != null) {
+      s.active = false;
+      s.problem = r.blocker().message();
+      return s;
+    }
+    r.repairs().forEach(x -> LOG.info("storage: {}", x));
+    s.active = r.pool() != null && r.pool().active();
+    if (r.pool() != null && r.pool().active()) {
+      s.capacity = io.kvmop.disk.Sizes.human(r.pool().capacity() >> 30 << 30);
+      s.available = io.kvmop.disk.Sizes.human(r.pool().available() >> 30 << 30);
+      disks.collectGarbage();
+    }
     return s;
   }
 

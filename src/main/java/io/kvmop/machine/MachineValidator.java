@@ -3,6 +3,8 @@ package io.kvmop.machine;
 import io.kvmop.api.BootSpec;
 import io.kvmop.api.CpuMode;
 import io.kvmop.api.CpuSpec;
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.ImageSource;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.MachineInterface;
 import io.kvmop.libvirt.HostFacts;
@@ -58,6 +60,7 @@ public final class MachineValidator {
     }
     validateBoot(spec.boot, problems);
     validateInterfaces(spec.interfaces, problems);
+    validateDisks(spec, problems);
     for (String[] d :
         new String[][] {
           {"shutdownTimeout", spec.shutdownTimeout}, {"ipWaitTimeout", spec.ipWaitTimeout}
@@ -67,6 +70,71 @@ public final class MachineValidator {
       }
     }
     return problems;
+  }
+
+  private static final Pattern DISK_NAME = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$");
+  private static final Pattern SHA256 = Pattern.compile("^[0-9a-fA-F]{64}$");
+
+  private static void validateDisks(KvmMachineSpec spec, List<String> problems) {
+    List<DiskSpec> disks = spec.disks == null ? List.of() : spec.disks;
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < disks.size(); i++) {
+      DiskSpec d = disks.get(i);
+      String at = "spec.disks[" + i + "]";
+      if (d.name == null || !DISK_NAME.matcher(d.name).matches()) {
+        problems.add(at + ".name '" + d.name + "' is not a name like root or data-1");
+      } else if (!names.add(d.name)) {
+        problems.add(at + ".name '" + d.name + "' is used by another disk; names must be unique");
+      } else if (io.kvmop.disk.DiskProvisioner.CIDATA.equals(d.name) && spec.cloudInit != null) {
+        problems.add(at + ".name 'cidata' is the cloud-init seed's; choose another name");
+      }
+      if (d.size != null && io.kvmop.disk.Sizes.bytes(d.size).filter(b -> b >= 1 << 20).isEmpty()) {
+        problems.add(at + ".size '" + d.size + "' is not a size of at least 1Mi such as 20Gi");
+      }
+      if (d.image == null) {
+        if (d.size == null) {
+          problems.add(at + " (" + d.name + ") needs an image or a size (for a blank volume)");
+        }
+        if (d.format != null && !d.format.equals("qcow2") && !d.format.equals("raw")) {
+          problems.add(at + ".format '" + d.format + "' is not qcow2 or raw");
+        }
+        continue;
+      }
+      if (d.format != null && !d.format.equals("qcow2")) {
+        problems.add(
+            at
+                + ".format applies to blank volumes; a disk with an image is a qcow2 overlay (put"
+                + " the image's format in image.format)");
+      }
+      ImageSource img = d.image;
+      if ((img.path == null) == (img.url == null)) {
+        problems.add(at + ".image names exactly one of path or url");
+      }
+      if (img.path != null) {
+        String lexical = io.kvmop.disk.ImagePaths.lexicalProblem(img.path);
+        if (lexical != null) {
+          problems.add(at + ".image.path: " + lexical);
+        }
+      }
+      if (img.url != null) {
+        if (!img.url.startsWith("http://") && !img.url.startsWith("https://")) {
+          problems.add(at + ".image.url '" + img.url + "' is not an http(s) URL");
+        }
+        if (img.sha256 == null) {
+          problems.add(at + ".image.sha256 is required with url (64 hex digits)");
+        }
+      }
+      if (img.sha256 != null && !SHA256.matcher(img.sha256).matches()) {
+        problems.add(at + ".image.sha256 is not 64 hex digits");
+      }
+      if (img.format != null && io.kvmop.disk.DiskFormat.parse(img.format).isEmpty()) {
+        problems.add(at + ".image.format '" + img.format + "' is not raw, qcow2, qed or vmdk");
+      }
+    }
+    var ci = spec.cloudInit;
+    if (ci != null && ci.userData != null && ci.userDataSecretRef != null) {
+      problems.add("spec.cloudInit takes userData or userDataSecretRef, not both");
+    }
   }
 
   private static void validateBoot(BootSpec boot, List<String> problems) {

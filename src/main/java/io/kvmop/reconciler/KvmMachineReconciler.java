@@ -1,5 +1,7 @@
 package io.kvmop.reconciler;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -17,12 +19,17 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.PciDeviceId;
+import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.status.Conditions;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -113,17 +120,14 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         context.getSecondaryResources(KvmNetwork.class).stream()
             .collect(
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
-    List<PciDeviceId> permitted =
-        context
-            .getSecondaryResource(KvmHost.class)
-            .map(
-                h ->
-                    h.getSpec() == null || h.getSpec().permittedHostDevices == null
-                        ? List.<PciDeviceId>of()
-                        : h.getSpec().permittedHostDevices)
-            .orElse(List.of());
+    var hostSpec = context.getSecondaryResource(KvmHost.class).map(KvmHost::getSpec);
+    var policy =
+        MachineRealizer.NodePolicy.of(
+            hostSpec.map(h -> h.permittedHostDevices).orElse(List.<PciDeviceId>of()),
+            hostSpec.map(h -> h.imageDirectories).orElse(null));
     MachineRealizer.Result r =
-        realizer.realize(m, NetworkBindings.resolve(m, networks, node), permitted);
+        realizer.realize(
+            m, NetworkBindings.resolve(m, networks, node), policy, secrets(context.getClient()));
     events.track(
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
@@ -135,7 +139,35 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         m.getStatus() == null ? List.of() : m.getStatus().conditions,
         r.status().conditions);
     UpdateControl<KvmMachine> control = statusWriter.write(m, r.status(), context.getClient());
-    return r.recheckAfter() == null ? control : control.rescheduleAfter(r.recheckAfter());
+    Duration recheck = r.recheckAfter();
+    if (usesSecret(m) && (recheck == null || recheck.compareTo(SECRET_RECHECK) > 0)) {
+      recheck = SECRET_RECHECK; // kvmop may only get Secrets, not watch them
+    }
+    return recheck == null ? control : control.rescheduleAfter(recheck);
+  }
+
+  /** How often a machine whose user-data is in a Secret reads it again. */
+  static final Duration SECRET_RECHECK = Duration.ofSeconds(30);
+
+  private static boolean usesSecret(KvmMachine m) {
+    return m.getSpec().cloudInit != null && m.getSpec().cloudInit.userDataSecretRef != null;
+  }
+
+  /** A Secret key, base64-decoded; kvmop reads only the Secrets machines name. */
+  static DiskProvisioner.Secrets secrets(KubernetesClient client) {
+    return (ns, name, key) -> {
+      Secret s = client.secrets().inNamespace(ns).withName(name).get();
+      if (s == null) {
+        return Optional.empty();
+      }
+      if (s.getData() != null && s.getData().containsKey(key)) {
+        return Optional.of(
+            new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
+      }
+      return s.getStringData() == null
+          ? Optional.empty()
+          : Optional.ofNullable(s.getStringData().get(key));
+    };
   }
 
   private KvmMachineStatus unscheduled(KvmMachine m) {
@@ -160,7 +192,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     if (m.getSpec() == null || !node.equals(m.getSpec().nodeName)) {
       return DeleteControl.defaultDelete();
     }
-    var wait = realizer.remove(m);
+    List<MachineRealizer.Happened> released = new java.util.ArrayList<>();
+    var wait = realizer.remove(m, released);
+    released.forEach(h -> transitions.did(context.getClient(), m, h.reason(), h.message()));
     if (wait.isPresent()) {
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get().toMillis());
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.kvmop.api.ApiGroup;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -38,8 +40,14 @@ public final class Manifests {
     }
   }
 
+  /**
+   * @param secrets Secret data by namespace/name, then key (decoded)
+   */
   public record Loaded(
-      List<KvmNetwork> networks, List<KvmMachine> machines, List<Problem> problems) {}
+      List<KvmNetwork> networks,
+      List<KvmMachine> machines,
+      List<Problem> problems,
+      Map<String, Map<String, String>> secrets) {}
 
   private Manifests() {}
 
@@ -47,6 +55,7 @@ public final class Manifests {
     List<KvmNetwork> networks = new ArrayList<>();
     List<KvmMachine> machines = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
+    Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
       files =
@@ -76,8 +85,33 @@ public final class Manifests {
           String kind = doc.path("kind").asText("");
           String apiVersion = doc.path("apiVersion").asText("");
           int line = at == null ? 0 : Math.max(1, at.getLineNr());
-          if (kind.equals("Secret")) {
-            continue; // read by cloud-init when that arrives; nothing to reconcile itself
+          if (kind.equals("Secret") && apiVersion.equals("v1")) {
+            try {
+              Secret secret = YAML.treeToValue(doc, Secret.class);
+              String ns =
+                  secret.getMetadata().getNamespace() == null
+                      ? "default"
+                      : secret.getMetadata().getNamespace();
+              Map<String, String> data = new java.util.HashMap<>();
+              if (secret.getData() != null) {
+                secret
+                    .getData()
+                    .forEach(
+                        (k, v) ->
+                            data.put(
+                                k,
+                                new String(
+                                    java.util.Base64.getMimeDecoder().decode(v),
+                                    java.nio.charset.StandardCharsets.UTF_8)));
+              }
+              if (secret.getStringData() != null) {
+                data.putAll(secret.getStringData());
+              }
+              secrets.put(ns + "/" + secret.getMetadata().getName(), data);
+            } catch (JsonMappingException | IllegalArgumentException e) {
+              problems.add(new Problem(f, line, "invalid Secret: " + e.getMessage()));
+            }
+            continue; // only read, for cloud-init user-data; nothing to reconcile
           }
           if (!apiVersion.equals(ApiGroup.API_VERSION)
               || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
@@ -116,7 +150,7 @@ public final class Manifests {
         problems.add(new Problem(f, line(e, null), "YAML syntax: " + original(e)));
       }
     }
-    return new Loaded(networks, machines, problems);
+    return new Loaded(networks, machines, problems, Map.copyOf(secrets));
   }
 
   private static boolean hidden(Path dir, Path p) {

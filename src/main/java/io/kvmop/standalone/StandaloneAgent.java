@@ -102,7 +102,22 @@ public final class StandaloneAgent {
               mine.put(v.getMetadata().getName(), v);
             }
           });
-      MachineRealizer.Result r = machines.realize(m, NetworkBindings.resolve(m, mine, node));
+      MachineRealizer.Result r =
+          machines.realize(
+              m,
+              NetworkBindings.resolve(m, mine, node),
+              MachineRealizer.NodePolicy.of(
+                  List.of(), List.of(machines.disks().config().poolPath())),
+              (ns, name, key) ->
+                  Optional.ofNullable(loaded.secrets().get(ns + "/" + name)).map(d -> d.get(key)));
+      r.happened()
+          .forEach(
+              h ->
+                  LOG.info(
+                      "{}/{}: {}",
+                      m.getMetadata().getNamespace(),
+                      m.getMetadata().getName(),
+                      h.message()));
       m.setStatus(r.status());
       write(m, "KvmMachine");
       if (r.recheckAfter() != null
@@ -228,7 +243,10 @@ public final class StandaloneAgent {
           owner.namespace(),
           owner.name(),
           name);
-      if (machines.remove(gone).isEmpty()) {
+      List<MachineRealizer.Happened> released = new java.util.ArrayList<>();
+      boolean removed = machines.remove(gone, released).isEmpty();
+      released.forEach(h -> LOG.info("{}/{}: {}", owner.namespace(), owner.name(), h.message()));
+      if (removed) {
         Files.deleteIfExists(statusFile("KvmMachine", owner.namespace(), owner.name()));
       }
     }
