@@ -2,7 +2,9 @@
 # Builds kvmop's tiny test guest from Debian packages only: the Debian cloud kernel and a busybox
 # initramfs that loads virtio networking, asks for a DHCP lease on eth0 and prints what it gets on
 # the serial console, and runs qemu-guest-agent when the domain has the agent channel (so that
-# addresses and a graceful shutdown can go through the agent). Cached: a second run with the same
+# addresses and a graceful shutdown can go through the agent), and reports its virtio disks: size,
+# the first bytes of each, and the cloud-init seed's meta-data when a disk is labelled cidata.
+# Cached: a second run with the same
 # kernel version and recipe revision does nothing.
 #
 #   build-guest.sh [DIR]     (default /var/lib/kvmop/images/test-guest)
@@ -17,7 +19,7 @@ if [ -z "$meta" ]; then
   meta=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
 fi
 kver=${meta#linux-image-}
-recipe=r3
+recipe=r4
 out="$out_root/$kver-$recipe"
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ -f "$out/.complete" ]; then
   echo "$out"
@@ -34,7 +36,7 @@ for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
 root="$work/initramfs"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,lib/modules}
 cp "$work/x/bin/busybox" "$root/bin/busybox"
-modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_console"
+modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_console virtio_blk cdrom isofs"
 for m in $modules; do
   f=$(find "$work/x/lib/modules/$kver" -name "$m.ko*" | head -n 1)
   [ -n "$f" ] || { echo "module $m not found in $meta" >&2; exit 1; }
@@ -76,6 +78,23 @@ for p in /sys/class/virtio-ports/*; do
     mkdir -p /var/run
     /bin/qemu-ga -m virtio-serial -p /dev/\$(basename \$p) -d -t /run
     echo "kvmop-guest: qemu-ga on /dev/\$(basename \$p)"
+  fi
+done
+# disks: size, whether read-only, the first bytes, and a cloud-init seed's meta-data
+sleep 1
+for d in /sys/block/vd*; do
+  [ -e "\$d" ] || continue
+  n=\$(basename \$d)
+  echo "kvmop-guest: disk \$n sectors=\$(cat \$d/size) ro=\$(cat \$d/ro)"
+  label=\$(dd if=/dev/\$n bs=1 skip=32808 count=6 2>/dev/null)
+  if [ "\$label" = CIDATA ] || [ "\$label" = cidata ]; then
+    mkdir -p /mnt/\$n
+    if mount -t iso9660 -o ro /dev/\$n /mnt/\$n; then
+      echo "kvmop-guest: seed \$n files: \$(ls /mnt/\$n | tr '\\n' ' ')"
+      echo "kvmop-guest: seed \$n \$(grep instance-id /mnt/\$n/meta-data)"
+    fi
+  else
+    echo "kvmop-guest: disk \$n begins: \$(dd if=/dev/\$n bs=64 count=1 2>/dev/null | tr -cd 'A-Za-z0-9_:-')"
   fi
 done
 while true; do sleep 3600; done

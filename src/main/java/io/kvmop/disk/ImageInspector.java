@@ -33,8 +33,6 @@ public final class ImageInspector {
   private static final Pattern PARENT_HINT = Pattern.compile("(?m)^\\s*parentFileNameHint\\s*=");
   private static final Pattern PARENT_CID =
       Pattern.compile("(?m)^\\s*parentCID\\s*=\\s*([0-9a-fA-F]+)");
-  private static final Pattern EXTENT =
-      Pattern.compile("(?m)^\\s*(RW|RDONLY|NOACCESS)\\s+\\d+\\s+(\\S+)(?:\\s+\"([^\"]*)\")?");
 
   private ImageInspector() {}
 
@@ -175,19 +173,8 @@ public final class ImageInspector {
           "it is a VMDK delta disk with a parent; flatten it first: qemu-img convert -O qcow2"
               + " IMAGE FLAT.qcow2");
     }
-    Matcher extent = EXTENT.matcher(desc);
-    int extents = 0;
-    while (extent.find()) {
-      extents++;
-      String file = extent.group(3);
-      if (file != null && !file.equals(name) && !"ZERO".equals(extent.group(2))) {
-        return refuse(
-            DiskFormat.VMDK, capacity, "its VMDK descriptor references another file, " + file);
-      }
-    }
-    if (extents > 1) {
-      return refuse(DiskFormat.VMDK, capacity, "its VMDK descriptor lists " + extents + " extents");
-    }
+    // a sparse VMDK's embedded descriptor names its extent, but QEMU reads the data from the
+    // file itself (so a renamed image still names its old file): only the subformat matters
     return new ImageInfo(DiskFormat.VMDK, capacity, null);
   }
 

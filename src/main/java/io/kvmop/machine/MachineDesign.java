@@ -45,22 +45,23 @@ public final class MachineDesign {
     long kib = Quantities.kib(spec.memory).orElseThrow();
     CpuSpec cpu = spec.cpuOrDefault();
     return new DomainXml(
-        virtType,
-        naming.domainName(),
-        meta.getUid(),
-        new DomainXml.Metadata(
-            new DomainXml.Owner(meta.getNamespace(), meta.getName(), meta.getUid())),
-        new DomainXml.Memory(kib),
-        new DomainXml.Vcpu(cpu.vcpus()),
-        os(spec),
-        new DomainXml.Features(
-            new DomainXml.Empty(),
-            new DomainXml.Empty(),
-            Boolean.TRUE.equals(spec.hideHypervisor)
-                ? new DomainXml.Kvm(new DomainXml.Hidden("on"))
-                : null),
-        cpu(cpu),
-        devices(spec, naming, libvirtNetworks, disks));
+            virtType,
+            naming.domainName(),
+            meta.getUid(),
+            new DomainXml.Metadata(
+                new DomainXml.Owner(meta.getNamespace(), meta.getName(), meta.getUid())),
+            new DomainXml.Memory(kib),
+            new DomainXml.Vcpu(cpu.vcpus()),
+            os(spec),
+            new DomainXml.Features(
+                new DomainXml.Empty(),
+                new DomainXml.Empty(),
+                Boolean.TRUE.equals(spec.hideHypervisor)
+                    ? new DomainXml.Kvm(new DomainXml.Hidden("on"))
+                    : null),
+            cpu(cpu),
+            devices(spec, naming, libvirtNetworks, disks))
+        .withDefinitionHash();
   }
 
   private static DomainXml.Os os(KvmMachineSpec spec) {

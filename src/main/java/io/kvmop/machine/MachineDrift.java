@@ -32,6 +32,53 @@ final class MachineDrift {
         d.devices());
   }
 
+  /**
+   * Whether the running domain was started from the declared definition: by the hash in its owner
+   * mark, since libvirt expands a running definition (host-model CPU into a model and features, a
+   * boot order for kernel boot). A domain started without a hash compares as it is.
+   */
+  static boolean startedAsDeclared(DomainXml live, DomainXml desired) {
+    if (live.definitionHash() != null && desired.definitionHash() != null) {
+      return live.definitionHash().equals(desired.definitionHash());
+    }
+    return same(running(live), running(desired));
+  }
+
+  /** What differs between the running domain and the declared one, as far as it can be told. */
+  static String describeRunning(DomainXml live, DomainXml desired) {
+    String d = describe(running(live), running(desired));
+    return d.equals("definition") ? "definition" : d;
+  }
+
+  /** Without what libvirt expands at start: the boot order and the CPU beyond its topology. */
+  private static DomainXml running(DomainXml d) {
+    DomainXml.Os os = d.os();
+    if (os != null && os.kernel() != null) {
+      os = new DomainXml.Os(os.firmware(), os.type(), os.kernel(), os.initrd(), os.cmdline(), null);
+    }
+    DomainXml.Cpu cpu =
+        d.cpu() == null ? null : new DomainXml.Cpu(null, null, null, d.cpu().topology(), null);
+    DomainXml.Metadata meta =
+        d.metadata() == null || d.metadata().owner() == null
+            ? d.metadata()
+            : new DomainXml.Metadata(
+                new DomainXml.Owner(
+                    d.metadata().owner().namespace(),
+                    d.metadata().owner().name(),
+                    d.metadata().owner().uid()));
+    return new DomainXml(
+        d.type(),
+        d.name(),
+        d.uuid(),
+        meta,
+        d.memory(),
+        d.vcpu(),
+        os,
+        d.features(),
+        cpu,
+        d.devices());
+  }
+
   static String describe(DomainXml before, DomainXml after) {
     List<String> parts = new ArrayList<>();
     diff(parts, "virtType", before.type(), after.type());
@@ -40,9 +87,20 @@ final class MachineDrift {
     diff(parts, "boot", before.os(), after.os());
     diff(parts, "features", before.features(), after.features());
     diff(parts, "cpu", normalize(before).cpu(), normalize(after).cpu());
-    diff(parts, "devices", before.devices(), after.devices());
-    diff(parts, "ownership metadata", before.metadata(), after.metadata());
+    diff(
+        parts,
+        "disks",
+        before.devices() == null ? null : before.devices().disks(),
+        after.devices() == null ? null : after.devices().disks());
+    diff(parts, "devices", withoutDisks(before.devices()), withoutDisks(after.devices()));
+    diff(parts, "ownership metadata", running(before).metadata(), running(after).metadata());
     return parts.isEmpty() ? "definition" : String.join(", ", parts);
+  }
+
+  private static DomainXml.Devices withoutDisks(DomainXml.Devices d) {
+    return d == null
+        ? null
+        : new DomainXml.Devices(null, d.interfaces(), d.hostdevs(), d.serials(), d.channels());
   }
 
   private static void diff(List<String> parts, String label, Object a, Object b) {

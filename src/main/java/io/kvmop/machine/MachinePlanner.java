@@ -76,8 +76,8 @@ public final class MachinePlanner {
     if (running
         && in.strategy() != RunStrategy.Halted
         && cur.live() != null
-        && !MachineDrift.same(cur.live(), in.desired())) {
-      restart = MachineDrift.describe(cur.live(), in.desired());
+        && !MachineDrift.startedAsDeclared(cur.live(), in.desired())) {
+      restart = MachineDrift.describeRunning(cur.live(), in.desired());
     }
     return new MachinePlan(List.copyOf(actions), null, restart, shutdownRequested, recheck);
   }

@@ -149,20 +149,53 @@ class MachinePlannerTest {
   void aChangeToARunningDomainIsDefinedAndWaitsForTheNextBoot() {
     DomainXml old =
         new DomainXml(
-            desired.type(),
-            desired.name(),
-            desired.uuid(),
-            desired.metadata(),
-            new DomainXml.Memory(512 * 1024),
-            desired.vcpu(),
-            desired.os(),
-            desired.features(),
-            desired.cpu(),
-            desired.devices());
+                desired.type(),
+                desired.name(),
+                desired.uuid(),
+                desired.metadata(),
+                new DomainXml.Memory(512 * 1024),
+                desired.vcpu(),
+                desired.os(),
+                desired.features(),
+                desired.cpu(),
+                desired.devices())
+            .withDefinitionHash();
     DomainState running = new DomainState(name, uid, true, RunState.RUNNING, 1, old, old);
     MachinePlan p = plan(RunStrategy.Always, Optional.of(running));
     assertThat(p.actions()).containsExactly(new Define(desired));
     assertThat(p.restartRequired()).isEqualTo("memory");
+  }
+
+  @Test
+  void libvirtsExpansionOfARunningDomainIsNoPendingRestart() {
+    // libvirt shows a running host-model CPU as a custom model and adds a boot order
+    DomainXml live =
+        new DomainXml(
+            desired.type(),
+            desired.name(),
+            desired.uuid(),
+            desired.metadata(),
+            desired.memory(),
+            desired.vcpu(),
+            new DomainXml.Os(
+                desired.os().firmware(),
+                desired.os().type(),
+                desired.os().kernel(),
+                desired.os().initrd(),
+                desired.os().cmdline(),
+                new DomainXml.Boot("hd")),
+            desired.features(),
+            new DomainXml.Cpu(
+                "custom",
+                "exact",
+                new DomainXml.CpuModel("forbid", "qemu64"),
+                desired.cpu().topology(),
+                List.of(new DomainXml.CpuFeature("require", "hypervisor"))),
+            desired.devices());
+    DomainState running = new DomainState(name, uid, true, RunState.RUNNING, 1, desired, live);
+    MachinePlan p = plan(RunStrategy.Always, Optional.of(running));
+    assertThat(p.actions()).isEmpty();
+    assertThat(p.restartRequired()).isNull();
   }
 
   @Test

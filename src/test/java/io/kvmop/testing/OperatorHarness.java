@@ -46,10 +46,18 @@ public final class OperatorHarness implements AutoCloseable {
   /** Settings of every test agent: fast rechecks, serial logs under target/. */
   static final Map<String, String> BASE_ENV =
       Map.of(
-          "KVMOP_AUTOSTART_CHECK_SECONDS", "0.3",
-          "KVMOP_BLOCKED_RECHECK_SECONDS", "0.5",
-          "KVMOP_HOST_RECHECK_SECONDS", "1",
-          "KVMOP_SERIAL_LOG_DIR", Path.of("target/kvmop-serial").toAbsolutePath().toString());
+          "KVMOP_AUTOSTART_CHECK_SECONDS",
+          "0.3",
+          "KVMOP_BLOCKED_RECHECK_SECONDS",
+          "0.5",
+          "KVMOP_HOST_RECHECK_SECONDS",
+          "1",
+          "KVMOP_SERIAL_LOG_DIR",
+          Path.of("target/kvmop-serial").toAbsolutePath().toString(),
+          "KVMOP_STORAGE_POOL_NAME",
+          SystemLeftovers.POOL,
+          "KVMOP_STORAGE_POOL_PATH",
+          SystemLeftovers.POOL_PATH);
 
   public OperatorHarness(
       KubernetesClient mock, String node, LibvirtPort libvirt, HostNetworkPort host) {

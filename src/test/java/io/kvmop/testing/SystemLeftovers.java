@@ -12,6 +12,11 @@ import io.kvmop.libvirt.xml.NetworkXml;
 public final class SystemLeftovers {
   public static final String PREFIX = "kvmopit-";
 
+  /** The storage pool every agent under test uses (OperatorHarness sets it). */
+  public static final String POOL = "kvmopit-pool";
+
+  public static final String POOL_PATH = "/var/lib/kvmop/kvmopit-pool";
+
   private SystemLeftovers() {}
 
   public static void remove(LibvirtPort libvirt) {
@@ -37,6 +42,13 @@ public final class SystemLeftovers {
                   libvirt.undefineDomain(name);
                 }
               });
+    }
+    if (libvirt.storage().findPool(POOL).map(p -> p.active()).orElse(false)) {
+      for (String v : libvirt.storage().listVolumes(POOL)) {
+        if (v.startsWith("kvmop-default-" + PREFIX)) {
+          libvirt.storage().deleteVolume(POOL, v);
+        }
+      }
     }
     for (NetworkState s : libvirt.listNetworks()) {
       NetworkXml.Metadata m = s.config().metadata();

@@ -46,11 +46,71 @@ public record DomainXml(
   public record Metadata(
       @JacksonXmlProperty(localName = "machine", namespace = KVMOP_NS) Owner owner) {}
 
-  /** kvmop's mark: which resource a domain belongs to. */
+  /**
+   * kvmop's mark: which resource a domain belongs to, and a hash of the definition kvmop wrote
+   * ({@code definition}). A running domain keeps the metadata it was started with, so comparing the
+   * running domain's hash with the declared one tells whether a restart is pending, without
+   * comparing against libvirt's expansion of the running definition (CPU model, boot order).
+   */
   public record Owner(
       @JacksonXmlProperty(isAttribute = true) String namespace,
       @JacksonXmlProperty(isAttribute = true) String name,
-      @JacksonXmlProperty(isAttribute = true) String uid) {}
+      @JacksonXmlProperty(isAttribute = true) String uid,
+      @JacksonXmlProperty(isAttribute = true) String definition) {
+
+    public Owner(String namespace, String name, String uid) {
+      this(namespace, name, uid, null);
+    }
+  }
+
+  /** The hash of the definition, stored in the owner mark; null when there is no mark. */
+  public String definitionHash() {
+    return metadata == null || metadata.owner() == null ? null : metadata.owner().definition();
+  }
+
+  /** This definition with its owner mark carrying the hash of everything else in it. */
+  public DomainXml withDefinitionHash() {
+    if (metadata == null || metadata.owner() == null) {
+      return this;
+    }
+    Owner o = metadata.owner();
+    DomainXml unhashed =
+        new DomainXml(
+            type,
+            name,
+            uuid,
+            new Metadata(new Owner(o.namespace(), o.name(), o.uid(), null)),
+            memory,
+            vcpu,
+            os,
+            features,
+            cpu,
+            devices);
+    String hash;
+    try {
+      hash =
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(
+                          XmlCodec.write(unhashed)
+                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+              .substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return new DomainXml(
+        type,
+        name,
+        uuid,
+        new Metadata(new Owner(o.namespace(), o.name(), o.uid(), hash)),
+        memory,
+        vcpu,
+        os,
+        features,
+        cpu,
+        devices);
+  }
 
   /** {@code <memory unit='KiB'>N</memory>}; kvmop always writes KiB, as libvirt reads back. */
   @JsonIgnoreProperties(ignoreUnknown = true)
