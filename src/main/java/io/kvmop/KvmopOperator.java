@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.disk.ImageCache;
+import io.kvmop.disk.PoolWatcher;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.HostNetworkPort;
@@ -58,6 +59,7 @@ public final class KvmopOperator implements AutoCloseable {
     var storage = config.storage();
     var images = new ImageCache(storage, libvirt.storage(), clock);
     var disks = new DiskProvisioner(libvirt.storage(), storage, images);
+    libvirt.addListener(new PoolWatcher(disks.pool(), storage.poolName()));
     var machineRealizer =
         new MachineRealizer(
             config.nodeName(),

@@ -119,6 +119,12 @@ public final class Main {
             clock,
             Duration.ofSeconds(30));
     Path status = Path.of(o.getOrDefault("status-dir", manifests.resolve(".status").toString()));
+    var disks =
+        new io.kvmop.disk.DiskProvisioner(
+            libvirt.storage(),
+            config.storage(),
+            new io.kvmop.disk.ImageCache(config.storage(), libvirt.storage(), clock));
+    libvirt.addListener(new io.kvmop.disk.PoolWatcher(disks.pool(), config.storage().poolName()));
     return new StandaloneAgent(
         manifests,
         status,
@@ -132,10 +138,7 @@ public final class Main {
             config.serialLogDir(),
             clock,
             new HostFiles(Path.of(config.hostRoot()), config.qemuUser())::pciDevice,
-            new io.kvmop.disk.DiskProvisioner(
-                libvirt.storage(),
-                config.storage(),
-                new io.kvmop.disk.ImageCache(config.storage(), libvirt.storage(), clock))),
+            disks),
         clock);
   }
 

@@ -28,7 +28,21 @@ class ExamplesTest {
   @ParameterizedTest
   @MethodSource("examples")
   void exampleIsValid(Path file) throws IOException {
-    String yaml = Files.readString(file);
+    for (String doc : Files.readString(file).split("(?m)^---$")) {
+      if (doc.strip().replaceAll("(?m)^#.*$", "").isBlank()) {
+        continue;
+      }
+      validDocument(file, doc);
+    }
+  }
+
+  private static void validDocument(Path file, String yaml) throws IOException {
+    if (yaml.contains("kind: Secret")) {
+      io.fabric8.kubernetes.api.model.Secret s =
+          Serialization.unmarshal(yaml, io.fabric8.kubernetes.api.model.Secret.class);
+      assertThat(s.getApiVersion()).isEqualTo("v1");
+      return;
+    }
     GenericKubernetesResource generic =
         Serialization.unmarshal(yaml, GenericKubernetesResource.class);
     assertThat(generic.getApiVersion()).isEqualTo(ApiGroup.API_VERSION);

@@ -34,6 +34,10 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final ExecutorService dispatch;
   private final ScheduledExecutorService reconnector;
   private final NativeLibvirt.NetworkLifecycleCallback networkCallback = this::onNetworkEvent;
+  private final NativeLibvirt.PoolLifecycleCallback poolCallback = this::onPoolEvent;
+  private static final String[] POOL_EVENTS = {
+    "Defined", "Undefined", "Started", "Stopped", "Created", "Deleted"
+  };
   private final org.libvirt.event.LifecycleListener domainListener =
       (domain, event) -> {
         onDomainEvent(domain, event);
@@ -94,6 +98,16 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       if (networkCallbackId < 0) {
         LOG.warn("libvirt at {} does not deliver network events", uri);
       }
+      if (NativeLibvirt.INSTANCE.virConnectStoragePoolEventRegisterAny(
+              c.pointer(),
+              null,
+              NativeLibvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+              poolCallback,
+              null,
+              null)
+          < 0) {
+        LOG.info("libvirt at {} does not deliver storage pool events", uri);
+      }
       c.addLifecycleListener(domainListener);
       conn = c;
       if (everConnected) {
@@ -149,6 +163,16 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     String name = NativeLibvirt.INSTANCE.virNetworkGetName(net);
     NetworkEvent e = new NetworkEvent(name, kind);
     dispatch.execute(() -> listeners.forEach(l -> l.onNetworkEvent(e)));
+  }
+
+  /** Runs on libvirt's event loop thread: hand off at once, never block here. */
+  private void onPoolEvent(Pointer c, Pointer pool, int event, int detail, Pointer opaque) {
+    if (closed || event < 0 || event >= POOL_EVENTS.length) {
+      return;
+    }
+    String name = NativeLibvirt.INSTANCE.virStoragePoolGetName(pool);
+    String kind = POOL_EVENTS[event];
+    dispatch.execute(() -> listeners.forEach(l -> l.onStoragePoolEvent(name, kind)));
   }
 
   /** Runs on libvirt's event loop thread: hand off at once, never block here. */

@@ -6,6 +6,12 @@ public interface LibvirtListener {
 
   default void onDomainEvent(DomainEvent event) {}
 
+  /**
+   * A storage pool was defined, undefined, started, stopped, built or deleted ({@code kind}:
+   * Defined, Undefined, Started, Stopped, Created, Deleted).
+   */
+  default void onStoragePoolEvent(String pool, String kind) {}
+
   /** A listener for network events only. */
   static LibvirtListener networks(java.util.function.Consumer<NetworkEvent> consumer) {
     return new LibvirtListener() {

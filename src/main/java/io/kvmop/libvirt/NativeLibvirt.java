@@ -29,6 +29,23 @@ interface NativeLibvirt extends Library {
 
   int virConnectNetworkEventDeregisterAny(Pointer conn, int callbackId);
 
+  int VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE = 0;
+
+  /** void (*)(virConnectPtr, virStoragePoolPtr, int event, int detail, void *opaque) */
+  interface PoolLifecycleCallback extends Callback {
+    void invoke(Pointer conn, Pointer pool, int event, int detail, Pointer opaque);
+  }
+
+  int virConnectStoragePoolEventRegisterAny(
+      Pointer conn,
+      Pointer pool,
+      int eventId,
+      PoolLifecycleCallback cb,
+      Pointer opaque,
+      Pointer freeCb);
+
+  String virStoragePoolGetName(Pointer pool);
+
   int virConnectSetKeepAlive(Pointer conn, int interval, int count);
 
   String virNetworkGetName(Pointer net);
