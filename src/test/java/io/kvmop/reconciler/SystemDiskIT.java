@@ -308,6 +308,21 @@ class SystemDiskIT extends SystemItBase {
         .contains("meta-data")
         .contains("user-data");
 
+    // grow the root disk of the running guest: through QEMU, the guest sees it at once
+    KvmMachine grow = k8s.machine(SystemLeftovers.PREFIX + "seeded");
+    grow.getSpec().disks.get(0).size = "128Mi";
+    k8s.updateSpec(grow);
+    String dom = ready.getStatus().domainName;
+    long tg = System.nanoTime();
+    within(30)
+        .until(
+            () ->
+                virsh("domblkinfo", dom, "vda")
+                    .matches("(?s).*Capacity:\\s+" + (128L << 20) + "\\b.*"));
+    System.out.printf(
+        "spec.size 96Mi -> 128Mi on the running guest -> domblkinfo shows it: %d ms%n",
+        (System.nanoTime() - tg) / 1_000_000);
+    assertThat(virsh("domstate", dom).strip()).isEqualTo("running");
     assertThat(
             OperatorHarness.condition(
                     k8s.machine(SystemLeftovers.PREFIX + "seeded"), "RestartRequired")
@@ -315,8 +330,9 @@ class SystemDiskIT extends SystemItBase {
                 .getMessage())
         .isEqualTo("the running domain matches the declared one");
     // a changed user-data: a new seed and instance-id, applied at the next boot
-    ready.getSpec().cloudInit.userData = "#cloud-config\nruncmd: [echo two]\n";
-    k8s.updateSpec(ready);
+    KvmMachine change = k8s.machine(SystemLeftovers.PREFIX + "seeded");
+    change.getSpec().cloudInit.userData = "#cloud-config\nruncmd: [echo two]\n";
+    k8s.updateSpec(change);
     KvmMachine pending =
         k8s.awaitMachine(
             SystemLeftovers.PREFIX + "seeded", "RestartRequired", true, "DefinitionChanged", 30);

@@ -1,0 +1,130 @@
+package io.kvmop.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.kvmop.testing.FakeLibvirt;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Downloads from a local HTTP server into a temp pool directory. */
+class ImageCacheTest {
+  @TempDir Path pool;
+  private HttpServer server;
+  private final AtomicInteger hits = new AtomicInteger();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final byte[] image = new byte[3 << 20];
+  private ImageCache cache;
+  private String sha;
+
+  @BeforeEach
+  void serve() throws Exception {
+    for (int i = 0; i < image.length; i++) {
+      image[i] = (byte) (i * 31);
+    }
+    sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/slow.img",
+        x -> {
+          hits.incrementAndGet();
+          x.sendResponseHeaders(200, image.length);
+          try (var out = x.getResponseBody()) {
+            out.write(image, 0, 1 << 20);
+            out.flush();
+            release.await(20, TimeUnit.SECONDS); // the rest only when the test says so
+            out.write(image, 1 << 20, image.length - (1 << 20));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    server.start();
+    StorageConfig config =
+        new StorageConfig("kvmop", pool.toString(), Path.of("/"), Duration.ofHours(1));
+    cache = new ImageCache(config, new FakeLibvirt().storage(), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+    cache.close();
+  }
+
+  private String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/slow.img";
+  }
+
+  @Test
+  void progressIsReportedAndConcurrentAsksShareOneDownload() {
+    assertThat(cache.get(url(), sha)).isInstanceOf(ImageCache.Downloading.class);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cache.get(url(), sha) instanceof ImageCache.Downloading d
+                    && d.done() >= 1 << 20
+                    && d.total() == image.length);
+    var d = (ImageCache.Downloading) cache.get(url(), sha.toUpperCase());
+    assertThat(d.describe()).contains("1 of 3 MiB (33%)");
+    assertThat(pool.resolve(ImageCache.fileName(sha)))
+        .as("not before it is verified")
+        .doesNotExist();
+    release.countDown();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cache.get(url(), sha) instanceof ImageCache.Ready);
+    assertThat(hits.get()).isEqualTo(1);
+    assertThat(cache.downloadsStarted()).isEqualTo(1);
+    assertThat(pool.resolve(ImageCache.fileName(sha))).hasBinaryContent(image);
+  }
+
+  @Test
+  void aWrongChecksumDiscardsTheFileAndIsNotRetriedAtOnce() {
+    release.countDown();
+    String wrong = "ab".repeat(32);
+    cache.get(url(), wrong);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cache.get(url(), wrong) instanceof ImageCache.Failed);
+    var f = (ImageCache.Failed) cache.get(url(), wrong);
+    assertThat(f.reason()).isEqualTo("ImageChecksumMismatch");
+    assertThat(f.message()).contains("has sha256 " + sha, "not the " + wrong);
+    assertThat(pool.resolve(ImageCache.fileName(wrong))).doesNotExist();
+    assertThat(pool.resolve(".kvmop-partial").toFile().list()).isEmpty();
+    assertThat(hits.get()).isEqualTo(1);
+  }
+
+  @Test
+  void unusedImagesAreCollectedAfterTheirAgeAndUsedOnesAreKept() throws Exception {
+    Path used = Files.writeString(pool.resolve(ImageCache.fileName("a".repeat(64))), "x");
+    Path old = Files.writeString(pool.resolve(ImageCache.fileName("b".repeat(64))), "x");
+    Path fresh = Files.writeString(pool.resolve(ImageCache.fileName("c".repeat(64))), "x");
+    Path foreign = Files.writeString(pool.resolve("users-own.qcow2"), "x");
+    FileTime twoHoursAgo = FileTime.from(Instant.now().minus(Duration.ofHours(2)));
+    for (Path p : new Path[] {used, old, foreign}) {
+      Files.setLastModifiedTime(p, twoHoursAgo);
+    }
+    assertThat(cache.collectGarbage(Set.of(used.toString()))).containsExactly(old.toString());
+    assertThat(used).exists();
+    assertThat(Files.getLastModifiedTime(used).toInstant()).isAfter(twoHoursAgo.toInstant());
+    assertThat(fresh).exists();
+    assertThat(foreign).as("only kvmop's cache files are ever collected").exists();
+  }
+}
