@@ -7,28 +7,13 @@ import java.util.regex.Pattern;
 
 /** Parsing of the spec's memory sizes (512Mi, 2Gi) and durations (90s, 2m). */
 public final class Quantities {
-  private static final Pattern SIZE = Pattern.compile("^([0-9]{1,12})(Ki|Mi|Gi|Ti)$");
   private static final Pattern DURATION = Pattern.compile("^([0-9]{1,9})(ms|s|m|h)$");
 
   private Quantities() {}
 
+  /** A size (512Mi, 2Gi) in KiB; empty when it is not one. */
   public static Optional<Long> kib(String size) {
-    if (size == null) {
-      return Optional.empty();
-    }
-    Matcher m = SIZE.matcher(size);
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    long n = Long.parseLong(m.group(1));
-    long factor =
-        switch (m.group(2)) {
-          case "Ki" -> 1L;
-          case "Mi" -> 1024L;
-          case "Gi" -> 1024L * 1024;
-          default -> 1024L * 1024 * 1024;
-        };
-    return n > Long.MAX_VALUE / factor ? Optional.empty() : Optional.of(n * factor);
+    return io.kvmop.disk.Sizes.bytes(size).map(b -> b >> 10);
   }
 
   public static Optional<Duration> duration(String text) {

@@ -1,10 +1,10 @@
 package io.kvmop.disk;
 
+import static io.kvmop.testing.Fixtures.disk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.DiskSpec;
-import io.kvmop.api.ImageSource;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.SecretKeyRef;
 import io.kvmop.libvirt.VolumeState;
@@ -61,17 +61,6 @@ class DiskProvisionerTest {
     KvmMachine m = Fixtures.machine("default", "web", "lab");
     m.getSpec().disks = List.of(disks);
     return m;
-  }
-
-  private static DiskSpec disk(String name, String path, String size) {
-    DiskSpec d = new DiskSpec();
-    d.name = name;
-    if (path != null) {
-      d.image = new ImageSource();
-      d.image.path = path;
-    }
-    d.size = size;
-    return d;
   }
 
   private DiskProvisioner.Result provision(KvmMachine m, boolean running) {

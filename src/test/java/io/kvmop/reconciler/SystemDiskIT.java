@@ -1,5 +1,6 @@
 package io.kvmop.reconciler;
 
+import static io.kvmop.testing.Fixtures.disk;
 import static io.kvmop.testing.OperatorHarness.within;
 import static io.kvmop.testing.Shell.must;
 import static io.kvmop.testing.Shell.run;
@@ -62,17 +63,6 @@ class SystemDiskIT extends SystemItBase {
     return vmdk;
   }
 
-  static DiskSpec disk(String name, String path, String size) {
-    DiskSpec d = new DiskSpec();
-    d.name = name;
-    if (path != null) {
-      d.image = new ImageSource();
-      d.image.path = path;
-    }
-    d.size = size;
-    return d;
-  }
-
   KvmMachine machine(String name, RunStrategy strategy, DiskSpec... disks) {
     KvmMachine m = Fixtures.machine("default", SystemLeftovers.PREFIX + name);
     m.getMetadata().setUid(null);
@@ -85,7 +75,7 @@ class SystemDiskIT extends SystemItBase {
     return m;
   }
 
-  static DiskStatus disk(KvmMachine m, String name) {
+  static DiskStatus diskStatus(KvmMachine m, String name) {
     return m.getStatus().disks.stream().filter(d -> d.name.equals(name)).findFirst().orElseThrow();
   }
 
@@ -121,26 +111,26 @@ class SystemDiskIT extends SystemItBase {
     String domain = m.getStatus().domainName;
     String blk = virsh("domblklist", domain);
     for (String d : List.of("root", "data", "scratch")) {
-      assertThat(blk).contains(disk(m, d).path);
+      assertThat(blk).contains(diskStatus(m, d).path);
     }
-    assertThat(disk(m, "root").target).isEqualTo("vda");
-    String info = must("qemu-img", "info", "-U", "--output=json", disk(m, "root").path);
+    assertThat(diskStatus(m, "root").target).isEqualTo("vda");
+    String info = must("qemu-img", "info", "-U", "--output=json", diskStatus(m, "root").path);
     assertThat(info)
         .contains("\"format\": \"qcow2\"")
         .contains("\"backing-filename\": \"" + rawBase() + "\"")
         .contains("\"backing-filename-format\": \"raw\"")
         .contains("\"virtual-size\": " + (128L << 20));
-    String vmdkInfo = must("qemu-img", "info", "-U", "--output=json", disk(m, "data").path);
+    String vmdkInfo = must("qemu-img", "info", "-U", "--output=json", diskStatus(m, "data").path);
     assertThat(vmdkInfo)
         .contains("\"backing-filename-format\": \"vmdk\"")
         .contains("\"virtual-size\": " + (64L << 20));
-    assertThat(disk(m, "scratch").format).isEqualTo("raw");
-    assertThat(volumeBytes(disk(m, "scratch").volume)).isEqualTo(16L << 20);
+    assertThat(diskStatus(m, "scratch").format).isEqualTo("raw");
+    assertThat(volumeBytes(diskStatus(m, "scratch").volume)).isEqualTo(16L << 20);
 
     // grow: spec.size up, the volume follows (offline: the machine is stopped)
     m.getSpec().disks.get(0).size = "256Mi";
     k8s.updateSpec(m);
-    String rootVolume = disk(m, "root").volume;
+    String rootVolume = diskStatus(m, "root").volume;
     within(30).until(() -> volumeBytes(rootVolume) == 256L << 20);
 
     // shrink: refused, nothing changes
@@ -160,8 +150,8 @@ class SystemDiskIT extends SystemItBase {
     String vols = virsh("vol-list", "--pool", POOL);
     assertThat(vols).contains(rootVolume);
     assertThat(vols)
-        .doesNotContain(disk(m, "data").volume)
-        .doesNotContain(disk(m, "scratch").volume);
+        .doesNotContain(diskStatus(m, "data").volume)
+        .doesNotContain(diskStatus(m, "scratch").volume);
     assertThat(Files.exists(rawBase())).as("a base image is never deleted").isTrue();
     assertThat(
             k8s.client.v1().events().inNamespace("default").list().getItems().stream()
@@ -205,7 +195,7 @@ class SystemDiskIT extends SystemItBase {
       for (String name : List.of("url-a", "url-b")) {
         KvmMachine m =
             k8s.awaitMachine(SystemLeftovers.PREFIX + name, "Provisioned", true, "Provisioned", 60);
-        assertThat(disk(m, "root").backingImage).isEqualTo(cached.toString());
+        assertThat(diskStatus(m, "root").backingImage).isEqualTo(cached.toString());
       }
       assertThat(hits.get()).as("one download for two machines").isEqualTo(1);
       assertThat(cached).exists();
@@ -346,11 +336,11 @@ class SystemDiskIT extends SystemItBase {
                 Files.readString(log, StandardCharsets.ISO_8859_1)
                     .contains("kvmop-guest: seed vdb instance-id: " + id2));
     KvmMachine done = k8s.machine(SystemLeftovers.PREFIX + "seeded");
-    String seedPath = disk(done, "cidata").path;
+    String seedPath = diskStatus(done, "cidata").path;
     assertThat(seedPath).contains(id2.substring(id2.length() - 12));
     k8s.delete(done);
     within(60).until(() -> k8s.machine(SystemLeftovers.PREFIX + "seeded") == null);
     assertThat(Path.of(seedPath)).doesNotExist();
-    assertThat(virsh("vol-list", "--pool", POOL)).doesNotContain(disk(done, "root").volume);
+    assertThat(virsh("vol-list", "--pool", POOL)).doesNotContain(diskStatus(done, "root").volume);
   }
 }

@@ -83,4 +83,16 @@ public final class Fixtures {
     m.setSpec(spec);
     return m;
   }
+
+  /** A disk: an overlay on the image at {@code path}, or a blank volume when path is null. */
+  public static io.kvmop.api.DiskSpec disk(String name, String path, String size) {
+    io.kvmop.api.DiskSpec d = new io.kvmop.api.DiskSpec();
+    d.name = name;
+    if (path != null) {
+      d.image = new io.kvmop.api.ImageSource();
+      d.image.path = path;
+    }
+    d.size = size;
+    return d;
+  }
 }

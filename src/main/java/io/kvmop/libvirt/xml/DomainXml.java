@@ -74,42 +74,23 @@ public record DomainXml(
       return this;
     }
     Owner o = metadata.owner();
-    DomainXml unhashed =
-        new DomainXml(
-            type,
-            name,
-            uuid,
-            new Metadata(new Owner(o.namespace(), o.name(), o.uid(), null)),
-            memory,
-            vcpu,
-            os,
-            features,
-            cpu,
-            devices);
-    String hash;
+    String text = XmlCodec.write(withOwner(new Owner(o.namespace(), o.name(), o.uid(), null)));
     try {
-      hash =
+      String hash =
           java.util.HexFormat.of()
               .formatHex(
                   java.security.MessageDigest.getInstance("SHA-256")
-                      .digest(
-                          XmlCodec.write(unhashed)
-                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                      .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
               .substring(0, 16);
+      return withOwner(new Owner(o.namespace(), o.name(), o.uid(), hash));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private DomainXml withOwner(Owner owner) {
     return new DomainXml(
-        type,
-        name,
-        uuid,
-        new Metadata(new Owner(o.namespace(), o.name(), o.uid(), hash)),
-        memory,
-        vcpu,
-        os,
-        features,
-        cpu,
-        devices);
+        type, name, uuid, new Metadata(owner), memory, vcpu, os, features, cpu, devices);
   }
 
   /** {@code <memory unit='KiB'>N</memory>}; kvmop always writes KiB, as libvirt reads back. */
