@@ -27,5 +27,9 @@ public class DiskStatus {
   @JsonPropertyDescription("The guest device, e.g. vda.")
   public String target;
 
+  @JsonPropertyDescription(
+      "What happens to the volume when the machine is deleted: Delete or Retain.")
+  public String reclaimPolicy;
+
   public DiskStatus() {}
 }

@@ -319,6 +319,7 @@ public final class DiskProvisioner {
       s.capacityBytes = v.capacity();
       s.backingImage = v.backingPath();
       s.target = d.target();
+      s.reclaimPolicy = d.retain() ? "Retain" : "Delete";
       out.add(s);
     }
     return out;

@@ -2,11 +2,16 @@ package io.kvmop.standalone;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.DiskStatus;
+import io.kvmop.api.ImageSource;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
 import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
@@ -237,7 +242,11 @@ public final class StandaloneAgent {
       KvmMachine gone =
           lastMachines.getOrDefault(
               "KvmMachine/" + owner.namespace() + "/" + owner.name(),
-              stub(owner.namespace(), owner.name(), uid));
+              stub(
+                  owner.namespace(),
+                  owner.name(),
+                  uid,
+                  statusFile("KvmMachine", owner.namespace(), owner.name())));
       LOG.info(
           "manifest of machine {}/{} is gone: removing domain {}",
           owner.namespace(),
@@ -291,12 +300,41 @@ public final class StandaloneAgent {
     return libvirt.listDomainNames();
   }
 
-  private static KvmMachine stub(String ns, String name, String uid) {
+  /**
+   * A machine whose manifest was removed while kvmop was not running: its disks and their
+   * reclaimPolicy come from the last status file, so Delete and Retain still hold.
+   */
+  private static KvmMachine stub(String ns, String name, String uid, Path statusFile) {
     KvmMachine m = new KvmMachine();
     m.getMetadata().setNamespace(ns);
     m.getMetadata().setName(name);
     m.getMetadata().setUid(uid);
     m.setSpec(new KvmMachineSpec());
+    try {
+      if (Files.exists(statusFile)) {
+        Map<?, ?> doc = Serialization.unmarshal(Files.readString(statusFile), Map.class);
+        KvmMachineStatus st =
+            Serialization.jsonMapper().convertValue(doc.get("status"), KvmMachineStatus.class);
+        if (st != null && st.disks != null) {
+          for (DiskStatus d : st.disks) {
+            if (DiskProvisioner.CIDATA.equals(d.name)) {
+              continue;
+            }
+            DiskSpec spec = new DiskSpec();
+            spec.name = d.name;
+            spec.format = d.backingImage == null ? d.format : null;
+            if (d.backingImage != null) {
+              spec.image = new ImageSource();
+              spec.image.path = d.backingImage;
+            }
+            spec.reclaimPolicy = d.reclaimPolicy == null ? "Retain" : d.reclaimPolicy;
+            m.getSpec().disks.add(spec);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot read {}: volumes of {}/{} are kept: {}", statusFile, ns, name, e.toString());
+    }
     return m;
   }
 

@@ -2,6 +2,9 @@ package io.kvmop.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.ImageCache;
+import io.kvmop.disk.StorageConfig;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
@@ -10,6 +13,7 @@ import io.kvmop.testing.TestDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,8 +67,49 @@ class StandaloneAgentIT {
         libvirt,
         new NetworkRealizer("host-a", libvirt, new FakeHostNetwork(), clock),
         new MachineRealizer(
-            "host-a", libvirt, Optional::empty, dir.resolve("logs").toString(), clock),
+            "host-a",
+            libvirt,
+            Optional::empty,
+            dir.resolve("logs").toString(),
+            clock,
+            addr -> Optional.empty(),
+            new DiskProvisioner(
+                libvirt.storage(), storage(), new ImageCache(storage(), libvirt.storage(), clock))),
         clock);
+  }
+
+  StorageConfig storage() {
+    return new StorageConfig(
+        "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
+  }
+
+  @Test
+  void aMachineRemovedWhileKvmopWasDownHasItsVolumesReclaimedByPolicy() throws Exception {
+    Files.writeString(
+        manifests.resolve("vm.yaml"),
+        MACHINE
+            + """
+              disks:
+                - {name: scratch, size: 64Mi}
+                - {name: keep, size: 32Mi, format: raw, reclaimPolicy: Retain}
+            """);
+    agent().reconcileOnce();
+    assertThat(statusOf("KvmMachine", "vm")).contains("reclaimPolicy: \"Retain\"");
+    List<String> volumes = libvirt.storage().listVolumes("kvmop");
+    assertThat(volumes).hasSize(2);
+    Files.delete(manifests.resolve("vm.yaml"));
+    StandaloneAgent restarted = agent(); // knows nothing but libvirt's marks and the status files
+    for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
+      restarted.reconcileOnce();
+      Thread.sleep(100);
+    }
+    restarted.reconcileOnce();
+    assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
+    assertThat(libvirt.storage().listVolumes("kvmop"))
+        .singleElement()
+        .asString()
+        .startsWith("kvmop-default-vm-keep-")
+        .endsWith(".img");
   }
 
   String statusOf(String kind, String name) throws Exception {
