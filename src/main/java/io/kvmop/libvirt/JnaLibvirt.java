@@ -45,6 +45,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       };
   private KvmopConnect conn;
   private int networkCallbackId = -1;
+  private int poolCallbackId = -1;
   private boolean everConnected;
   private volatile boolean closed;
   private volatile boolean inactiveXmlSupported = true;
@@ -98,14 +99,15 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       if (networkCallbackId < 0) {
         LOG.warn("libvirt at {} does not deliver network events", uri);
       }
-      if (NativeLibvirt.INSTANCE.virConnectStoragePoolEventRegisterAny(
+      poolCallbackId =
+          NativeLibvirt.INSTANCE.virConnectStoragePoolEventRegisterAny(
               c.pointer(),
               null,
               NativeLibvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
               poolCallback,
               null,
-              null)
-          < 0) {
+              null);
+      if (poolCallbackId < 0) {
         LOG.info("libvirt at {} does not deliver storage pool events", uri);
       }
       c.addLifecycleListener(domainListener);
@@ -132,6 +134,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
           synchronized (this) {
             conn = null;
             networkCallbackId = -1;
+            poolCallbackId = -1;
           }
           scheduleReconnect();
         });
@@ -754,6 +757,12 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
         if (networkCallbackId >= 0) {
           NativeLibvirt.INSTANCE.virConnectNetworkEventDeregisterAny(
               conn.pointer(), networkCallbackId);
+        }
+        if (poolCallbackId >= 0) {
+          // a registered callback keeps the connection open after close: without this, libvirt
+          // would call into a callback the JVM has collected
+          NativeLibvirt.INSTANCE.virConnectStoragePoolEventDeregisterAny(
+              conn.pointer(), poolCallbackId);
         }
         conn.removeLifecycleListener(domainListener);
         conn.unregisterCloseListener();

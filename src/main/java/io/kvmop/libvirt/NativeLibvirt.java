@@ -44,6 +44,8 @@ interface NativeLibvirt extends Library {
       Pointer opaque,
       Pointer freeCb);
 
+  int virConnectStoragePoolEventDeregisterAny(Pointer conn, int callbackId);
+
   String virStoragePoolGetName(Pointer pool);
 
   int virConnectSetKeepAlive(Pointer conn, int interval, int count);
