@@ -3,6 +3,7 @@ package io.kvmop;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.disk.ImageCache;
 import io.kvmop.disk.PoolWatcher;
@@ -12,6 +13,8 @@ import io.kvmop.host.HostNetworkPort;
 import io.kvmop.host.HostReporter;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
+import io.kvmop.metrics.HealthServer;
+import io.kvmop.metrics.KvmopMetrics;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.reconciler.KvmHostReconciler;
 import io.kvmop.reconciler.KvmMachineReconciler;
@@ -24,6 +27,10 @@ import java.util.Map;
 
 /** The node agent: the controllers of one node, wired to its libvirt and host. */
 public final class KvmopOperator implements AutoCloseable {
+  private final KvmopMetrics metrics = new KvmopMetrics();
+  private final LibvirtPort libvirt;
+  private final int httpPort;
+  private HealthServer http;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
@@ -38,6 +45,7 @@ public final class KvmopOperator implements AutoCloseable {
         new Operator(
             o ->
                 o.withKubernetesClient(client)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
                     .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
                     .withCloseClientOnStop(false));
     Clock clock = Clock.systemUTC();
@@ -71,7 +79,12 @@ public final class KvmopOperator implements AutoCloseable {
             disks);
     var machines =
         new KvmMachineReconciler(
-            config.nodeName(), machineRealizer, machineEvents, config.useServerSideApply(), clock);
+            config.nodeName(),
+            machineRealizer,
+            machineEvents,
+            config.useServerSideApply(),
+            clock,
+            metrics);
     operator.register(
         machines, o -> o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName())));
     var reporter =
@@ -87,6 +100,43 @@ public final class KvmopOperator implements AutoCloseable {
             config.nodeName(), reporter, config.hostRecheck(), config.useServerSideApply()));
     this.client = client;
     this.node = config.nodeName();
+    this.libvirt = libvirt;
+    this.httpPort = config.httpPort();
+    if (libvirt instanceof io.kvmop.libvirt.JnaLibvirt j) {
+      j.observe(metrics);
+    }
+  }
+
+  /** JOSDK's and kvmop's metrics. */
+  public KvmopMetrics metrics() {
+    return metrics;
+  }
+
+  /** The port of /metrics, /healthz, /readyz once started; -1 when they are off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
+  /** Null when the operator runs and every informer is healthy, else why not. */
+  String liveness() {
+    var info = operator.getRuntimeInfo();
+    if (!info.isStarted()) {
+      return "operator not started";
+    }
+    if (!info.allEventSourcesAreHealthy()) {
+      return "unhealthy event sources: " + info.unhealthyEventSources().keySet();
+    }
+    return null;
+  }
+
+  /** Null when libvirt answers, else its error. */
+  String readiness() {
+    try {
+      libvirt.version();
+      return null;
+    } catch (io.kvmop.libvirt.LibvirtError e) {
+      return "libvirt at " + libvirt.uri() + " does not answer: " + e.getMessage();
+    }
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {
@@ -99,10 +149,20 @@ public final class KvmopOperator implements AutoCloseable {
   public void start() {
     KvmHostReconciler.ensureExists(client, node);
     operator.start();
+    if (httpPort >= 0) {
+      try {
+        http = new HealthServer(httpPort, metrics::scrape, this::liveness, this::readiness);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot listen on port " + httpPort + ": " + e, e);
+      }
+    }
   }
 
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+    }
     operator.stop();
   }
 }

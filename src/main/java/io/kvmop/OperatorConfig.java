@@ -37,6 +37,8 @@ import java.util.Map;
  *     /var/lib/kvmop/images)
  * @param imageCacheUnused how long a downloaded image stays once no volume uses it
  *     (KVMOP_IMAGE_CACHE_UNUSED_SECONDS, default 86400)
+ * @param httpPort port of /metrics, /healthz and /readyz (KVMOP_HTTP_PORT, default 9477; 0 picks a
+ *     free port, -1 turns them off)
  */
 public record OperatorConfig(
     String nodeName,
@@ -53,7 +55,8 @@ public record OperatorConfig(
     String qemuUser,
     String storagePoolName,
     String storagePoolPath,
-    Duration imageCacheUnused) {
+    Duration imageCacheUnused,
+    int httpPort) {
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     String node = env.getOrDefault("NODE_NAME", "");
@@ -75,7 +78,17 @@ public record OperatorConfig(
         env.getOrDefault("KVMOP_QEMU_USER", "libvirt-qemu"),
         env.getOrDefault("KVMOP_STORAGE_POOL_NAME", StorageConfig.DEFAULT_POOL),
         env.getOrDefault("KVMOP_STORAGE_POOL_PATH", StorageConfig.DEFAULT_PATH),
-        seconds(env, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "86400"));
+        seconds(env, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "86400"),
+        integer(env, "KVMOP_HTTP_PORT", "9477"));
+  }
+
+  private static int integer(Map<String, String> env, String key, String dflt) {
+    String v = env.getOrDefault(key, dflt);
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "='" + v + "' is not a whole number", e);
+    }
   }
 
   public StorageConfig storage() {

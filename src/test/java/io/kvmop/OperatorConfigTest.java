@@ -28,7 +28,8 @@ class OperatorConfigTest {
                 "libvirt-qemu",
                 "kvmop",
                 "/var/lib/kvmop/images",
-                Duration.ofDays(1)));
+                Duration.ofDays(1),
+                9477));
   }
 
   @Test
@@ -50,7 +51,8 @@ class OperatorConfigTest {
                 Map.entry("KVMOP_QEMU_USER", "qemu"),
                 Map.entry("KVMOP_STORAGE_POOL_NAME", "vms"),
                 Map.entry("KVMOP_STORAGE_POOL_PATH", "/srv/vms"),
-                Map.entry("KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "3600")));
+                Map.entry("KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "3600"),
+                Map.entry("KVMOP_HTTP_PORT", "9090")));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -68,7 +70,8 @@ class OperatorConfigTest {
                 "qemu",
                 "vms",
                 "/srv/vms",
-                Duration.ofHours(1)));
+                Duration.ofHours(1),
+                9090));
   }
 
   @Test

@@ -114,6 +114,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       conn = c;
       if (everConnected) {
         LOG.info("reconnected to libvirt at {}", uri);
+        observer.reconnected();
         dispatch.execute(() -> listeners.forEach(LibvirtListener::onReconnect));
       }
       everConnected = true;
@@ -198,8 +199,80 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     T apply(KvmopConnect c) throws LibvirtException;
   }
 
-  /** One libvirt call; if the connection turns out dead, reopen it and try once more. */
+  private volatile CallObserver observer = CallObserver.NONE;
+
+  /** Every call and reconnect is reported here from now on. */
+  public void observe(CallObserver observer) {
+    this.observer = observer;
+  }
+
+  /** The operations kvmop performs, without the names of the objects they act on. */
+  private static final List<String> OPERATIONS =
+      List.of(
+          "build storage pool",
+          "connect",
+          "create volume",
+          "define domain",
+          "define network",
+          "define storage pool",
+          "delete volume",
+          "destroy domain",
+          "list domains",
+          "list networks",
+          "list storage pools",
+          "list volumes",
+          "look up domain",
+          "look up network",
+          "look up storage pool",
+          "look up volume",
+          "read autostart of network",
+          "read dhcp leases",
+          "read domain capabilities",
+          "read guest agent interfaces",
+          "read host facts",
+          "read state of domain",
+          "read libvirt version",
+          "refresh storage pool",
+          "resize disk",
+          "resize volume",
+          "set autostart of network",
+          "set autostart of storage pool",
+          "shut down domain",
+          "start domain",
+          "start network",
+          "start storage pool",
+          "stop network",
+          "undefine domain",
+          "undefine network",
+          "update running network");
+
+  static String kind(String operation) {
+    String lower = operation.toLowerCase(java.util.Locale.ROOT);
+    for (String o : OPERATIONS) {
+      if (lower.startsWith(o)) {
+        return o;
+      }
+    }
+    String[] words = lower.split(" ");
+    return words.length >= 2 ? words[0] + " " + words[1] : words[0];
+  }
+
+  /** One libvirt call, reported to the observer with its duration and error code. */
   <T> T call(String operation, Call<T> call) {
+    long t0 = System.nanoTime();
+    String code = null;
+    try {
+      return callOnce(operation, call);
+    } catch (LibvirtError e) {
+      code = e.code();
+      throw e;
+    } finally {
+      observer.called(kind(operation), System.nanoTime() - t0, code);
+    }
+  }
+
+  /** One libvirt call; if the connection turns out dead, reopen it and try once more. */
+  private <T> T callOnce(String operation, Call<T> call) {
     KvmopConnect c = connection();
     try {
       return call.apply(c);

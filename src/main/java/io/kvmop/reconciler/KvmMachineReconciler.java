@@ -22,6 +22,7 @@ import io.kvmop.api.PciDeviceId;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
+import io.kvmop.metrics.KvmopMetrics;
 import io.kvmop.status.Conditions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,13 +45,16 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final Clock clock;
   private final StatusWriter statusWriter;
   private final TransitionEvents transitions;
+  private final KvmopMetrics metrics;
 
   public KvmMachineReconciler(
       String node,
       MachineRealizer realizer,
       MachineEventSource events,
       boolean serverSideApply,
-      Clock clock) {
+      Clock clock,
+      KvmopMetrics metrics) {
+    this.metrics = metrics;
     this.node = node;
     this.realizer = realizer;
     this.events = events;
@@ -138,6 +142,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         m,
         m.getStatus() == null ? List.of() : m.getStatus().conditions,
         r.status().conditions);
+    metrics.machine(m, r.status(), clock.instant());
     UpdateControl<KvmMachine> control = statusWriter.write(m, r.status(), context.getClient());
     Duration recheck = r.recheckAfter();
     if (usesSecret(m) && (recheck == null || recheck.compareTo(SECRET_RECHECK) > 0)) {
@@ -200,6 +205,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     }
     events.untrack(ResourceID.fromResource(m));
     transitions.forget(m);
+    metrics.forget(m);
     return DeleteControl.defaultDelete();
   }
 }

@@ -212,8 +212,15 @@ public final class FakeLibvirt implements LibvirtPort {
     return "kvm".equals(virtType) ? Optional.ofNullable(domcapsKvmError) : Optional.empty();
   }
 
+  /** When set, every version() call fails as an unreachable libvirtd does. */
+  public volatile boolean down;
+
   @Override
   public String version() {
+    if (down) {
+      throw new LibvirtError(
+          "read libvirt version", "VIR_ERR_NO_CONNECT", "VIR_FROM_REMOTE", "no connection");
+    }
     return "9.0.0";
   }
 

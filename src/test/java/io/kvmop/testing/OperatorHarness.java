@@ -247,6 +247,11 @@ public final class OperatorHarness implements AutoCloseable {
     return host(node);
   }
 
+  /** The operator under test (its metrics and HTTP port). */
+  public KvmopOperator operator() {
+    return operator;
+  }
+
   @Override
   public void close() {
     operator.close();
