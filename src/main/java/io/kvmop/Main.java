@@ -32,6 +32,16 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public final class Main {
+  static {
+    // before the first logger exists: slf4j-simple reads its level once
+    String level = System.getenv("KVMOP_LOG_LEVEL");
+    if (level != null
+        && !level.isBlank()
+        && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.strip());
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}

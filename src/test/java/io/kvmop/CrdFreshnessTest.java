@@ -22,12 +22,14 @@ class CrdFreshnessTest {
       var generated = files.filter(p -> p.toString().endsWith("-v1.yml")).sorted().toList();
       assertThat(generated).isNotEmpty();
       for (Path g : generated) {
-        Path committed =
-            Path.of("crds").resolve(g.getFileName().toString().replace("-v1.yml", ".yaml"));
-        assertThat(committed).as("committed copy of %s", g.getFileName()).exists();
-        assertThat(Files.readString(committed))
-            .as("crds/%s is stale: copy %s over it", committed.getFileName(), g)
-            .isEqualTo(Files.readString(g));
+        for (String dir : new String[] {"crds", "helm/kvmop/files/crds"}) {
+          Path committed =
+              Path.of(dir).resolve(g.getFileName().toString().replace("-v1.yml", ".yaml"));
+          assertThat(committed).as("committed copy of %s in %s", g.getFileName(), dir).exists();
+          assertThat(Files.readString(committed))
+              .as("%s is stale: copy %s over it", committed, g)
+              .isEqualTo(Files.readString(g));
+        }
       }
     }
     try (Stream<Path> committed = Files.list(Path.of("crds"))) {
