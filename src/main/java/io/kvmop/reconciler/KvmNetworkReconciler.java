@@ -103,7 +103,14 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
         network,
         network.getStatus() == null ? List.of() : network.getStatus().conditions,
         status.conditions);
-    UpdateControl<KvmNetwork> control = statusWriter.write(network, status, context.getClient());
+    NodeNetworkStatus mine = entry.orElse(null);
+    statusWriter.writeShared(
+        network,
+        latest ->
+            NetworkStatusBuilder.merge(
+                latest, naming, node, mine, Optional.empty(), clock.instant()),
+        context.getClient());
+    UpdateControl<KvmNetwork> control = UpdateControl.noUpdate();
     return entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false)
         ? control.rescheduleAfter(blockedRecheck)
         : control;
@@ -146,7 +153,13 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
               blocker,
               clock.instant());
       if (!StatusWriter.same(network.getStatus(), status)) {
-        statusWriter.writeNow(network, status, context.getClient());
+        NodeNetworkStatus mine = currentEntry(network);
+        statusWriter.writeShared(
+            network,
+            latest ->
+                NetworkStatusBuilder.merge(
+                    latest, NetworkRealizer.naming(latest), node, mine, blocker, clock.instant()),
+            context.getClient());
       }
       return Blocker.IN_USE.equals(blocker.get().reason())
           ? DeleteControl.noFinalizerRemoval()

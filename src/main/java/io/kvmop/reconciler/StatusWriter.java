@@ -1,5 +1,6 @@
 package io.kvmop.reconciler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -37,6 +38,70 @@ final class StatusWriter {
   /** The same status, field for field (and a missing status is never the same). */
   static boolean same(Object current, Object next) {
     return current != null && Serialization.asJson(current).equals(Serialization.asJson(next));
+  }
+
+  /**
+   * A status several agents write, each its own part (a KvmNetwork's per-node entries): merged into
+   * the copy at hand and replaced with that copy's resourceVersion; when another agent wrote in
+   * between (409), merged again into the latest copy. Nobody's entry is lost.
+   *
+   * @return the status as written (or found already written)
+   */
+  <S, R extends CustomResource<?, S>> S writeShared(
+      R resource, java.util.function.Function<R, S> merge, KubernetesClient client) {
+    R latest = resource;
+    for (int attempt = 0; ; attempt++) {
+      S status = merge.apply(latest);
+      if (same(latest.getStatus(), status)) {
+        return status;
+      }
+      try {
+        client
+            .resource(latest)
+            .subresource("status")
+            .patch(PatchContext.of(PatchType.JSON), guardedPatch(latest, status));
+        latest.setStatus(status);
+        return status;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+        @SuppressWarnings("unchecked")
+        Class<R> type = (Class<R>) resource.getClass();
+        R fresh =
+            client
+                .resources(type)
+                .inNamespace(resource.getMetadata().getNamespace())
+                .withName(resource.getMetadata().getName())
+                .get();
+        if (fresh == null) {
+          return status; // deleted meanwhile
+        }
+        latest = fresh;
+      }
+    }
+  }
+
+  /**
+   * A JSON Patch replacing the status, guarded by the copy's resourceVersion: the patched object
+   * carries the resourceVersion the status was computed from, so the API server applies it only if
+   * nobody wrote since (else 409). (A JSON merge patch would do the same on a real API server, but
+   * the mock API server appends to lists in merge patches.)
+   */
+  static String guardedPatch(HasMetadata copy, Object status) {
+    com.fasterxml.jackson.databind.ObjectMapper json = Serialization.jsonMapper();
+    com.fasterxml.jackson.databind.node.ArrayNode patch = json.createArrayNode();
+    patch
+        .addObject()
+        .put("op", "replace")
+        .put("path", "/metadata/resourceVersion")
+        .put("value", copy.getMetadata().getResourceVersion());
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/status")
+        .set("value", json.valueToTree(status));
+    return patch.toString();
   }
 
   /** For cleanup, where JOSDK offers no status update: always a direct write. */

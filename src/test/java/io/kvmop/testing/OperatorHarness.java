@@ -57,7 +57,9 @@ public final class OperatorHarness implements AutoCloseable {
           "KVMOP_STORAGE_POOL_NAME",
           SystemLeftovers.POOL,
           "KVMOP_STORAGE_POOL_PATH",
-          SystemLeftovers.POOL_PATH);
+          SystemLeftovers.POOL_PATH,
+          "KVMOP_HTTP_PORT",
+          "0");
 
   public OperatorHarness(
       KubernetesClient mock, String node, LibvirtPort libvirt, HostNetworkPort host) {
