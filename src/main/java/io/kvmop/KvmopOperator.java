@@ -21,6 +21,7 @@ import io.kvmop.reconciler.KvmMachineReconciler;
 import io.kvmop.reconciler.KvmNetworkReconciler;
 import io.kvmop.reconciler.LibvirtNetworkEventSource;
 import io.kvmop.reconciler.MachineEventSource;
+import io.kvmop.reconciler.MachinePlacementReconciler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -86,7 +87,13 @@ public final class KvmopOperator implements AutoCloseable {
             clock,
             metrics);
     operator.register(
-        machines, o -> o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName())));
+        machines,
+        o ->
+            o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName()))
+                .withLabelSelector(KvmMachineReconciler.selectorFor(config.nodeName())));
+    operator.register(
+        new MachinePlacementReconciler(config.nodeName(), config.useServerSideApply(), clock),
+        o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
     var reporter =
         new HostReporter(
             libvirt,

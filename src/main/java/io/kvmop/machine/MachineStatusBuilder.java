@@ -58,7 +58,11 @@ public final class MachineStatusBuilder {
             ? o.cloudInitInstanceId()
             : old == null ? null : old.cloudInitInstanceId;
     Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
-    c.set(SCHEDULED, true, "NodeName", "on node " + node);
+    if (m.getSpec().nodeName != null) {
+      c.set(SCHEDULED, true, "NodeName", "on node " + node + ", as spec.nodeName says");
+    } else {
+      c.set(SCHEDULED, true, "Placed", "placed on node " + node + ", which fits it");
+    }
     provisioned(c, m, o);
     if (o.kvmUnusable() == null) {
       c.set(

@@ -62,11 +62,12 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     var machines =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KvmMachine.class, KvmHost.class)
+                .withLabelSelector(KvmMachineReconciler.selectorFor(node))
                 .withSecondaryToPrimaryMapper(
                     (KvmMachine m) ->
-                        m.getSpec() == null || m.getSpec().nodeName == null
-                            ? Set.of()
-                            : Set.of(new ResourceID(m.getSpec().nodeName)))
+                        MachinePlacementReconciler.placedOn(m)
+                            .map(n -> Set.of(new ResourceID(n)))
+                            .orElse(Set.of()))
                 .build(),
             context);
     return List.of(machines);

@@ -15,7 +15,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
-import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.PciDeviceId;
@@ -23,7 +22,6 @@ import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.metrics.KvmopMetrics;
-import io.kvmop.status.Conditions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,6 +61,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.clock = clock;
   }
 
+  /** This agent's machine controller sees only the machines placed on its node. */
+  public static String selectorFor(String node) {
+    return io.kvmop.placement.Placement.LABEL + "=" + node;
+  }
+
   public static String finalizerFor(String node) {
     return Finalizers.forNode("machine", node);
   }
@@ -97,15 +100,17 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                             .list()
                             .filter(
                                 m ->
-                                    m.getSpec() != null
-                                        && h.getMetadata().getName().equals(m.getSpec().nodeName))
+                                    h.getMetadata()
+                                        .getName()
+                                        .equals(
+                                            MachinePlacementReconciler.placedOn(m).orElse(null)))
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper(
                     (KvmMachine m) ->
-                        m.getSpec() == null || m.getSpec().nodeName == null
-                            ? java.util.Set.<ResourceID>of()
-                            : java.util.Set.of(new ResourceID(m.getSpec().nodeName)))
+                        MachinePlacementReconciler.placedOn(m)
+                            .map(n -> java.util.Set.of(new ResourceID(n)))
+                            .orElse(java.util.Set.of()))
                 .build(),
             context);
     return List.of(events, networks, hosts);
@@ -113,12 +118,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
 
   @Override
   public UpdateControl<KvmMachine> reconcile(KvmMachine m, Context<KvmMachine> context) {
-    String wanted = m.getSpec() == null ? null : m.getSpec().nodeName;
-    if (wanted == null) {
-      return statusWriter.write(m, unscheduled(m), context.getClient());
-    }
-    if (!node.equals(wanted)) {
-      return UpdateControl.noUpdate(); // another node's agent runs it
+    String placed = MachinePlacementReconciler.placedOn(m).orElse(null);
+    if (!node.equals(placed)) {
+      return UpdateControl.noUpdate(); // another node's agent runs it (or it is not placed yet)
     }
     Map<String, KvmNetwork> networks =
         context.getSecondaryResources(KvmNetwork.class).stream()
@@ -175,26 +177,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     };
   }
 
-  private KvmMachineStatus unscheduled(KvmMachine m) {
-    KvmMachineStatus old = m.getStatus();
-    KvmMachineStatus s = new KvmMachineStatus();
-    long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
-    s.observedGeneration = gen;
-    s.phase = MachinePhase.Pending;
-    String msg =
-        "spec.nodeName is not set: kvmop does not place machines on nodes yet; set spec.nodeName"
-            + " to a node running the kvmop agent";
-    s.conditions =
-        new Conditions(old == null ? null : old.conditions, gen, clock.instant())
-            .set("Scheduled", false, "Unscheduled", msg)
-            .set(Conditions.READY, false, "Unscheduled", msg)
-            .build();
-    return s;
-  }
-
   @Override
   public DeleteControl cleanup(KvmMachine m, Context<KvmMachine> context) {
-    if (m.getSpec() == null || !node.equals(m.getSpec().nodeName)) {
+    if (!node.equals(MachinePlacementReconciler.placedOn(m).orElse(null))) {
       return DeleteControl.defaultDelete();
     }
     List<MachineRealizer.Happened> released = new java.util.ArrayList<>();

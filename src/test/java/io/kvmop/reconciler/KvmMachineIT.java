@@ -311,12 +311,25 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   @Test
-  void aMachineWithoutNodeNameIsReportedUnscheduled() {
+  void aMachineWithoutNodeNameIsPlacedOnANodeThatFitsOrSaysWhyNone() {
     KvmMachine m = vm();
     m.getSpec().nodeName = null;
     k8s.create(m);
-    KvmMachine pending = k8s.awaitMachine("vm", "Ready", false, "Unscheduled", 15);
+    KvmMachine placed = k8s.awaitMachine("vm", "Scheduled", true, "Placed", 15);
+    assertThat(placed.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-a");
+    assertThat(placed.getStatus().nodeName).isEqualTo("node-a");
+    within(15).until(() -> domain().isPresent());
+
+    KvmMachine big = vm();
+    big.getMetadata().setName("big");
+    big.getSpec().nodeName = null;
+    big.getSpec().memory = "64Ti";
+    k8s.create(big);
+    KvmMachine pending = k8s.awaitMachine("big", "Ready", false, "Unschedulable", 15);
     assertThat(pending.getStatus().phase).isEqualTo(MachinePhase.Pending);
-    assertThat(domain()).isEmpty();
+    assertThat(condition(pending, "Scheduled").orElseThrow().getMessage())
+        .contains("no node fits this machine: node-a:", "memory free", "67108864Mi wanted");
+    assertThat(pending.getMetadata().getLabels()).doesNotContainKey("kvmop.io/node");
+    assertThat(libvirt.findDomain("kvmop-default-big")).isEmpty();
   }
 }

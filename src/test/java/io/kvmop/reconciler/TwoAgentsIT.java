@@ -148,4 +148,116 @@ class TwoAgentsIT {
         .as("nothing was written to the machine on node-b")
         .isEqualTo(rv);
   }
+
+  KvmMachine unplaced(String name) {
+    KvmMachine m = Fixtures.machine("default", name);
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().memory = "128Mi";
+    return m;
+  }
+
+  static String placedOn(KvmMachine m) {
+    return m.getMetadata().getLabels() == null
+        ? null
+        : m.getMetadata().getLabels().get("kvmop.io/node");
+  }
+
+  void bothHostsReady() {
+    for (OperatorHarness h : List.of(a, b)) {
+      h.awaitHost(
+          k ->
+              k.getStatus() != null
+                  && io.kvmop.status.Conditions.isTrue(k.getStatus().conditions, "Ready"),
+          20);
+    }
+  }
+
+  @Test
+  void racingAgentsPlaceEveryMachineOnExactlyOneNodeThatFits() throws Exception {
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.NodeBuilder()
+                .withNewMetadata()
+                .withName("node-a")
+                .addToLabels("zone", "a")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.NodeBuilder()
+                .withNewMetadata()
+                .withName("node-b")
+                .addToLabels("zone", "b")
+                .endMetadata()
+                .build())
+        .create();
+    bothHostsReady();
+
+    // a nodeSelector only node-b matches
+    KvmMachine zoned = unplaced("zoned");
+    zoned.getSpec().nodeSelector = java.util.Map.of("zone", "b");
+    a.create(zoned);
+    within(20).until(() -> "node-b".equals(placedOn(a.machine("zoned"))));
+    within(20).until(() -> libvirtB.findDomain("kvmop-default-zoned").isPresent());
+    assertThat(libvirtA.findDomain("kvmop-default-zoned")).isEmpty();
+    assertThat(b.awaitMachine("zoned", "Scheduled", true, "Placed", 20).getStatus().nodeName)
+        .isEqualTo("node-b");
+
+    // eight machines at once, both agents deciding at the same time
+    List<Thread> creators = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String name = "race-" + i;
+      Thread t = new Thread(() -> a.create(unplaced(name)));
+      creators.add(t);
+      t.start();
+    }
+    for (Thread t : creators) {
+      t.join();
+    }
+    within(30)
+        .until(
+            () -> {
+              for (int i = 0; i < 8; i++) {
+                KvmMachine m = a.machine("race-" + i);
+                String on = placedOn(m);
+                if (on == null) {
+                  return false;
+                }
+                JnaLibvirt there = on.equals("node-a") ? libvirtA : libvirtB;
+                if (there.findDomain("kvmop-default-race-" + i).isEmpty()) {
+                  return false;
+                }
+              }
+              return true;
+            });
+    Thread.sleep(1000); // let any second claim or stray definition show
+    for (int i = 0; i < 8; i++) {
+      String domain = "kvmop-default-race-" + i;
+      String on = placedOn(a.machine("race-" + i));
+      boolean inA = libvirtA.findDomain(domain).isPresent();
+      boolean inB = libvirtB.findDomain(domain).isPresent();
+      assertThat(inA ^ inB).as("%s defined on exactly one node", domain).isTrue();
+      assertThat(inA ? "node-a" : "node-b").as(domain).isEqualTo(on);
+      assertThat(a.machine("race-" + i).getStatus().nodeName).isIn(on, null);
+    }
+
+    // node-a cordoned: new machines go elsewhere
+    io.kvmop.api.KvmHost hostA = a.host("node-a");
+    hostA.getSpec().cordoned = true;
+    a.updateSpec(hostA);
+    within(10).until(() -> Boolean.TRUE.equals(a.host("node-a").getSpec().cordoned));
+    a.create(unplaced("after-cordon"));
+    within(20).until(() -> "node-b".equals(placedOn(a.machine("after-cordon"))));
+
+    // nothing fits: every node says why
+    KvmMachine huge = unplaced("huge");
+    huge.getSpec().memory = "64Ti";
+    a.create(huge);
+    KvmMachine pending = a.awaitMachine("huge", "Scheduled", false, "Unschedulable", 20);
+    assertThat(OperatorHarness.condition(pending, "Scheduled").orElseThrow().getMessage())
+        .contains("node-a: cordoned", "node-b: ", "memory free");
+    assertThat(placedOn(pending)).isNull();
+  }
 }
