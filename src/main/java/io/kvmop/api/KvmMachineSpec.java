@@ -24,7 +24,9 @@ public class KvmMachineSpec {
   @Default("Always")
   public RunStrategy runStrategy = RunStrategy.Always;
 
-  @JsonPropertyDescription("The node (KVM host) to run on.")
+  @JsonPropertyDescription(
+      "The node (KVM host) to run on; without it kvmop places the machine on a node that fits"
+          + " (label kvmop.io/node, status.nodeName).")
   @Pattern("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
   public String nodeName;
 
