@@ -2,6 +2,9 @@ package io.kvmop;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.ImageCache;
+import io.kvmop.disk.PoolWatcher;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.LinuxHostNetwork;
@@ -16,21 +19,42 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * kvmop's commands:
+ * kvmop's commands. Every agent setting is a flag and an environment variable (see {@link
+ * AgentOptions}); {@code kvmop --help} and {@code kvmop COMMAND --help} list them.
  *
  * <pre>
  * kvmop [operator]                       the node agent, against the current kubeconfig or in-cluster config
- * kvmop run --manifests DIR [--libvirt-uri URI] [--status-dir DIR] [--until-ready SECONDS]
+ * kvmop run --manifests DIR [--status-dir DIR] [--until-ready [SECONDS]]
  * kvmop get [--manifests DIR | --status-dir DIR] [-w]
- * kvmop delete --manifests DIR [--libvirt-uri URI]
+ * kvmop delete --manifests DIR
  * </pre>
  */
+@Command(
+    name = "kvmop",
+    mixinStandardHelpOptions = true,
+    version = "kvmop 0.1.0",
+    description = "KVM machines and private networks on bare-metal hosts, declared as resources.",
+    footer = {
+      "",
+      "Every agent flag --some-flag is also the environment variable KVMOP_SOME_FLAG"
+          + " (--node-name: NODE_NAME); a flag wins over its variable."
+    },
+    subcommands = {
+      Main.OperatorCommand.class,
+      Main.RunCommand.class,
+      Main.GetCommand.class,
+      Main.DeleteCommand.class
+    })
 public final class Main {
   static {
     // before the first logger exists: slf4j-simple reads its level once
@@ -44,97 +68,227 @@ public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  private Main() {}
+  public static void main(String[] args) {
+    System.exit(commandLine(System.getenv()).execute(withDefaultCommand(args)));
+  }
 
-  public static void main(String[] args) throws Exception {
-    String command = args.length == 0 || args[0].startsWith("-") ? "operator" : args[0];
-    Map<String, String> opts = options(args);
-    switch (command) {
-      case "operator" -> operator();
-      case "run" -> System.exit(run(opts));
-      case "get" -> get(opts);
-      case "delete" -> System.exit(delete(opts));
-      default -> {
-        System.err.println("unknown command '" + command + "': use operator, run, get or delete");
-        System.exit(2);
-      }
+  /** The command line, with environment variables as the defaults of the flags. */
+  static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setDefaultValueProvider(
+        spec ->
+            spec instanceof CommandLine.Model.OptionSpec opt
+                    && opt.longestName().startsWith("--")
+                    && isAgentSetting(opt)
+                ? env.getOrDefault(AgentOptions.variable(opt.longestName()), spec.defaultValue())
+                : spec.defaultValue());
+    return cl;
+  }
+
+  private static boolean isAgentSetting(CommandLine.Model.OptionSpec opt) {
+    return opt.userObject() instanceof java.lang.reflect.Field f
+        && f.getDeclaringClass() == AgentOptions.class;
+  }
+
+  /** Without a command (or with only flags) kvmop is the node agent. */
+  static String[] withDefaultCommand(String[] args) {
+    if (args.length > 0
+        && (!args[0].startsWith("-")
+            || args[0].equals("-h")
+            || args[0].equals("--help")
+            || args[0].equals("-V")
+            || args[0].equals("--version"))) {
+      return args;
+    }
+    String[] out = new String[args.length + 1];
+    out[0] = "operator";
+    System.arraycopy(args, 0, out, 1, args.length);
+    return out;
+  }
+
+  @Command(
+      name = "operator",
+      mixinStandardHelpOptions = true,
+      description = "Run the node agent against the cluster (kubeconfig or in-cluster config).",
+      footer = {
+        "",
+        "Every flag --some-flag is also the environment variable KVMOP_SOME_FLAG"
+            + " (--node-name: NODE_NAME); a flag wins over its variable."
+      })
+  static final class OperatorCommand implements Callable<Integer> {
+    @Mixin AgentOptions options;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      OperatorConfig config = options.toConfig();
+      KubernetesClient client = new KubernetesClientBuilder().build();
+      JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri());
+      KvmopOperator operator =
+          new KvmopOperator(
+              config,
+              client,
+              libvirt,
+              new LinuxHostNetwork(),
+              new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    operator.close();
+                    libvirt.close();
+                    client.close();
+                  }));
+      operator.start();
+      LOG.info(
+          "kvmop agent for node {} running against {} and {}",
+          config.nodeName(),
+          config.libvirtUri(),
+          client.getMasterUrl());
+      Thread.currentThread().join();
+      return 0;
     }
   }
 
-  static Map<String, String> options(String[] args) {
-    Map<String, String> o = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("-w")) {
-        o.put("watch", "true");
-      } else if (args[i].startsWith("--")) {
-        String key = args[i].substring(2);
-        int eq = key.indexOf('=');
-        if (eq >= 0) {
-          o.put(key.substring(0, eq), key.substring(eq + 1));
-        } else if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
-          o.put(key, args[++i]);
-        } else {
-          o.put(key, "true");
-        }
+  /** The manifest directory options of the standalone commands. */
+  static final class ManifestOptions {
+    @Option(
+        names = "--manifests",
+        required = true,
+        description = "Directory of KvmNetwork, KvmMachine and Secret YAML (recursively).")
+    Path manifests;
+
+    @Option(names = "--status-dir", description = "Where status YAML goes (default DIR/.status).")
+    Path statusDir;
+
+    Path dir() {
+      if (!Files.isDirectory(manifests)) {
+        throw new CommandLine.ParameterException(
+            new CommandLine(this), "--manifests " + manifests + " is not a directory");
       }
+      return manifests.toAbsolutePath();
     }
-    return o;
+
+    Path status() {
+      return statusDir != null ? statusDir : dir().resolve(".status");
+    }
   }
 
-  private static void operator() throws InterruptedException {
-    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().build();
-    JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri());
-    KvmopOperator operator =
-        new KvmopOperator(
-            config,
-            client,
-            libvirt,
-            new LinuxHostNetwork(),
-            new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description =
+          "Reconcile a manifest directory against this host's libvirt, no cluster needed.")
+  static final class RunCommand implements Callable<Integer> {
+    @Mixin AgentOptions options;
+    @Mixin ManifestOptions dir;
+
+    @Option(
+        names = "--until-ready",
+        arity = "0..1",
+        fallbackValue = "300",
+        paramLabel = "SECONDS",
+        description =
+            "Exit once every machine is Ready (0), or after SECONDS (1); default: run until Ctrl-C.")
+    Long untilReady;
+
+    @Override
+    public Integer call() throws Exception {
+      OperatorConfig config = options.toConfig();
+      Path manifests = dir.dir();
+      try (JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
+        StandaloneAgent agent = agent(config, libvirt, manifests, dir.status());
+        StandaloneRunner runner = new StandaloneRunner(agent, manifests, libvirt);
+        Map<String, String>[] announced = new Map[] {Map.of()};
+        boolean ready =
+            runner.run(
                 () -> {
-                  operator.close();
-                  libvirt.close();
-                  client.close();
-                }));
-    operator.start();
-    LOG.info(
-        "kvmop agent for node {} running against {} and {}",
-        config.nodeName(),
-        config.libvirtUri(),
-        client.getMasterUrl());
-    Thread.currentThread().join();
-  }
-
-  private static Path manifests(Map<String, String> o) {
-    String dir = o.get("manifests");
-    if (dir == null || !Files.isDirectory(Path.of(dir))) {
-      throw new IllegalArgumentException(
-          "--manifests DIR is required and must be a directory (got " + dir + ")");
+                  Map<String, String> r = agent.readyMachines();
+                  if (r != null && !r.equals(announced[0])) {
+                    r.forEach((m, ip) -> System.out.println("machine " + m + " is Ready: " + ip));
+                    announced[0] = r;
+                  }
+                  return untilReady != null && r != null;
+                },
+                untilReady == null ? null : Instant.now().plusSeconds(untilReady));
+        if (!ready) {
+          System.err.println(
+              "not every machine became Ready in time; see kvmop get --manifests " + manifests);
+          return 1;
+        }
+        return 0;
+      }
     }
-    return Path.of(dir).toAbsolutePath();
   }
 
-  private static StandaloneAgent agent(Map<String, String> o, JnaLibvirt libvirt, Path manifests) {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    OperatorConfig config = OperatorConfig.fromEnvironment(env);
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Remove everything standalone kvmop created from a manifest directory.")
+  static final class DeleteCommand implements Callable<Integer> {
+    @Mixin AgentOptions options;
+    @Mixin ManifestOptions dir;
+
+    @Override
+    public Integer call() throws Exception {
+      OperatorConfig config = options.toConfig();
+      Path manifests = dir.dir();
+      try (JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
+        StandaloneAgent agent = agent(config, libvirt, manifests, dir.status());
+        Instant deadline = Instant.now().plusSeconds(300);
+        while (Instant.now().isBefore(deadline)) {
+          if (agent.removeAll()) {
+            System.out.println("removed everything kvmop created from " + manifests);
+            return 0;
+          }
+          Thread.sleep(500); // machines are shutting down; nothing raises an event for "gone"
+        }
+        System.err.println("some machines did not shut down in time; run delete again");
+        return 1;
+      }
+    }
+  }
+
+  @Command(
+      name = "get",
+      mixinStandardHelpOptions = true,
+      description = "Print standalone resources as a table: kind, name, phase, node, IP, age.")
+  static final class GetCommand implements Callable<Integer> {
+    @Option(names = "--manifests", defaultValue = ".", description = "The manifest directory.")
+    Path manifests;
+
+    @Option(names = "--status-dir", description = "Where status YAML is (default DIR/.status).")
+    Path statusDir;
+
+    @Option(
+        names = {"-w", "--watch"},
+        description = "Print again every second.")
+    boolean watch;
+
+    @Override
+    public Integer call() throws Exception {
+      Path status = statusDir != null ? statusDir : manifests.resolve(".status");
+      do {
+        System.out.print(StatusTable.render(status, Instant.now()));
+        if (watch) {
+          Thread.sleep(1000); // the status files raise no event kvmop get listens to
+          System.out.println();
+        }
+      } while (watch);
+      return 0;
+    }
+  }
+
+  private static StandaloneAgent agent(
+      OperatorConfig config, JnaLibvirt libvirt, Path manifests, Path status) {
     Clock clock = Clock.systemUTC();
-    HostInspector kvm =
-        new HostInspector(
-            new HostFiles(Path.of(config.hostRoot()), config.qemuUser()),
-            libvirt,
-            clock,
-            Duration.ofSeconds(30));
-    Path status = Path.of(o.getOrDefault("status-dir", manifests.resolve(".status").toString()));
+    HostFiles hostFiles = new HostFiles(Path.of(config.hostRoot()), config.qemuUser());
+    HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
     var disks =
-        new io.kvmop.disk.DiskProvisioner(
+        new DiskProvisioner(
             libvirt.storage(),
             config.storage(),
-            new io.kvmop.disk.ImageCache(config.storage(), libvirt.storage(), clock));
-    libvirt.addListener(new io.kvmop.disk.PoolWatcher(disks.pool(), config.storage().poolName()));
+            new ImageCache(config.storage(), libvirt.storage(), clock));
+    libvirt.addListener(new PoolWatcher(disks.pool(), config.storage().poolName()));
     return new StandaloneAgent(
         manifests,
         status,
@@ -147,71 +301,8 @@ public final class Main {
             kvm,
             config.serialLogDir(),
             clock,
-            new HostFiles(Path.of(config.hostRoot()), config.qemuUser())::pciDevice,
+            hostFiles::pciDevice,
             disks),
         clock);
-  }
-
-  /** Standalone: reconcile a manifest directory until Ctrl-C, or until every machine is Ready. */
-  static int run(Map<String, String> o) throws Exception {
-    Path manifests = manifests(o);
-    try (JnaLibvirt libvirt = new JnaLibvirt(o.getOrDefault("libvirt-uri", "qemu:///system"))) {
-      StandaloneAgent agent = agent(o, libvirt, manifests);
-      StandaloneRunner runner = new StandaloneRunner(agent, manifests, libvirt);
-      String until = o.get("until-ready");
-      Map<String, String>[] announced = new Map[] {Map.of()};
-      boolean ready =
-          runner.run(
-              () -> {
-                Map<String, String> r = agent.readyMachines();
-                if (r != null && !r.equals(announced[0])) {
-                  r.forEach((m, ip) -> System.out.println("machine " + m + " is Ready: " + ip));
-                  announced[0] = r;
-                }
-                return until != null && r != null;
-              },
-              until == null
-                  ? null
-                  : Instant.now()
-                      .plusSeconds(Long.parseLong(until.equals("true") ? "300" : until)));
-      if (!ready) {
-        System.err.println(
-            "not every machine became Ready in time; see kvmop get --manifests " + manifests);
-        return 1;
-      }
-      return 0;
-    }
-  }
-
-  static int delete(Map<String, String> o) throws Exception {
-    Path manifests = manifests(o);
-    try (JnaLibvirt libvirt = new JnaLibvirt(o.getOrDefault("libvirt-uri", "qemu:///system"))) {
-      StandaloneAgent agent = agent(o, libvirt, manifests);
-      Instant deadline = Instant.now().plusSeconds(300);
-      while (Instant.now().isBefore(deadline)) {
-        if (agent.removeAll()) {
-          System.out.println("removed everything kvmop created from " + manifests);
-          return 0;
-        }
-        Thread.sleep(500);
-      }
-      System.err.println("some machines did not shut down in time; run delete again");
-      return 1;
-    }
-  }
-
-  static void get(Map<String, String> o) throws Exception {
-    Path status =
-        Path.of(
-            o.getOrDefault(
-                "status-dir",
-                Path.of(o.getOrDefault("manifests", ".")).resolve(".status").toString()));
-    do {
-      System.out.print(StatusTable.render(status, Instant.now()));
-      if (o.containsKey("watch")) {
-        Thread.sleep(1000);
-        System.out.println();
-      }
-    } while (o.containsKey("watch"));
   }
 }

@@ -58,28 +58,42 @@ public record OperatorConfig(
     Duration imageCacheUnused,
     int httpPort) {
 
+  /** From the environment alone (and the defaults), as the DaemonSet configures the agent. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
-    String node = env.getOrDefault("NODE_NAME", "");
-    if (node.isBlank()) {
-      node = hostname();
-    }
+    return AgentOptions.parse(new String[0], env).toConfig();
+  }
+
+  /** Flags, then environment variables, then defaults. */
+  public static OperatorConfig fromCommandLine(String[] args, Map<String, String> env) {
+    return AgentOptions.parse(args, env).toConfig();
+  }
+
+  static OperatorConfig of(AgentOptions o) {
+    String node = o.nodeName == null || o.nodeName.isBlank() ? hostname() : o.nodeName;
+    Map<String, String> v =
+        Map.of(
+            "KVMOP_AUTOSTART_CHECK_SECONDS", o.autostartCheckSeconds,
+            "KVMOP_BLOCKED_RECHECK_SECONDS", o.blockedRecheckSeconds,
+            "KVMOP_HOST_RECHECK_SECONDS", o.hostRecheckSeconds,
+            "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", o.imageCacheUnusedSeconds,
+            "KVMOP_HTTP_PORT", o.httpPort);
     return new OperatorConfig(
         node,
-        env.getOrDefault("KVMOP_LIBVIRT_URI", "qemu:///system"),
-        Boolean.parseBoolean(env.getOrDefault("KVMOP_USE_SSA", "true")),
-        seconds(env, "KVMOP_AUTOSTART_CHECK_SECONDS", "5"),
-        seconds(env, "KVMOP_BLOCKED_RECHECK_SECONDS", "15"),
-        env.getOrDefault("KVMOP_SERIAL_LOG_DIR", "/var/log/kvmop"),
-        env.getOrDefault("KVMOP_DNSMASQ_DIR", "/var/lib/libvirt/dnsmasq"),
-        seconds(env, "KVMOP_HOST_RECHECK_SECONDS", "60"),
-        Boolean.parseBoolean(env.getOrDefault("KVMOP_REPAIR_DEFAULT_NETWORK", "false")),
-        env.getOrDefault("KVMOP_DEFAULT_NETWORK_XML", "/usr/share/libvirt/networks/default.xml"),
-        env.getOrDefault("KVMOP_HOST_ROOT", "/"),
-        env.getOrDefault("KVMOP_QEMU_USER", "libvirt-qemu"),
-        env.getOrDefault("KVMOP_STORAGE_POOL_NAME", StorageConfig.DEFAULT_POOL),
-        env.getOrDefault("KVMOP_STORAGE_POOL_PATH", StorageConfig.DEFAULT_PATH),
-        seconds(env, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "86400"),
-        integer(env, "KVMOP_HTTP_PORT", "9477"));
+        o.libvirtUri,
+        Boolean.parseBoolean(o.useSsa),
+        seconds(v, "KVMOP_AUTOSTART_CHECK_SECONDS", null),
+        seconds(v, "KVMOP_BLOCKED_RECHECK_SECONDS", null),
+        o.serialLogDir,
+        o.dnsmasqDir,
+        seconds(v, "KVMOP_HOST_RECHECK_SECONDS", null),
+        Boolean.parseBoolean(o.repairDefaultNetwork),
+        o.defaultNetworkXml,
+        o.hostRoot,
+        o.qemuUser,
+        o.storagePoolName,
+        o.storagePoolPath,
+        seconds(v, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", null),
+        integer(v, "KVMOP_HTTP_PORT", null));
   }
 
   private static int integer(Map<String, String> env, String key, String dflt) {

@@ -1,0 +1,110 @@
+package io.kvmop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line: flags over environment variables over defaults, one config record. */
+class MainCliTest {
+  @TempDir Path dir;
+
+  static OperatorConfig configOf(CommandLine.ParseResult r) {
+    Object cmd = r.subcommand().commandSpec().userObject();
+    AgentOptions o =
+        cmd instanceof Main.RunCommand run
+            ? run.options
+            : cmd instanceof Main.DeleteCommand del
+                ? del.options
+                : ((Main.OperatorCommand) cmd).options;
+    return o.toConfig();
+  }
+
+  @Test
+  void aFlagWinsOverItsVariableWhichWinsOverTheDefault() {
+    Map<String, String> env =
+        Map.of(
+            "KVMOP_LIBVIRT_URI", "test:///default", "KVMOP_HTTP_PORT", "9000", "NODE_NAME", "n1");
+    OperatorConfig fromEnv = configOf(Main.commandLine(env).parseArgs("operator"));
+    assertThat(fromEnv.libvirtUri()).isEqualTo("test:///default");
+    assertThat(fromEnv.httpPort()).isEqualTo(9000);
+    assertThat(fromEnv.nodeName()).isEqualTo("n1");
+    assertThat(fromEnv.serialLogDir()).isEqualTo("/var/log/kvmop");
+
+    OperatorConfig flags =
+        configOf(
+            Main.commandLine(env)
+                .parseArgs(
+                    "operator",
+                    "--libvirt-uri",
+                    "qemu+ssh://h/system",
+                    "--host-recheck-seconds",
+                    "0.5",
+                    "--storage-pool-path",
+                    "/srv/kvm"));
+    assertThat(flags.libvirtUri()).isEqualTo("qemu+ssh://h/system");
+    assertThat(flags.hostRecheck()).isEqualTo(Duration.ofMillis(500));
+    assertThat(flags.storagePoolPath()).isEqualTo("/srv/kvm");
+    assertThat(flags.httpPort()).isEqualTo(9000);
+  }
+
+  @Test
+  void standaloneCommandsTakeTheAgentSettingsToo() {
+    OperatorConfig run =
+        configOf(
+            Main.commandLine(Map.of())
+                .parseArgs(
+                    "run",
+                    "--manifests",
+                    dir.toString(),
+                    "--libvirt-uri",
+                    "test:///default",
+                    "--until-ready"));
+    assertThat(run.libvirtUri()).isEqualTo("test:///default");
+    Main.RunCommand cmd =
+        (Main.RunCommand)
+            Main.commandLine(Map.of())
+                .parseArgs("run", "--manifests", dir.toString(), "--until-ready")
+                .subcommand()
+                .commandSpec()
+                .userObject();
+    assertThat(cmd.untilReady).isEqualTo(300L);
+  }
+
+  @Test
+  void withoutACommandKvmopIsTheAgent() {
+    assertThat(Main.withDefaultCommand(new String[0])).containsExactly("operator");
+    assertThat(Main.withDefaultCommand(new String[] {"--http-port", "1"}))
+        .containsExactly("operator", "--http-port", "1");
+    assertThat(Main.withDefaultCommand(new String[] {"get", "-w"})).containsExactly("get", "-w");
+    assertThat(Main.withDefaultCommand(new String[] {"--help"})).containsExactly("--help");
+  }
+
+  @Test
+  void helpListsEverySettingAndBadValuesNameTheirVariable() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = Main.commandLine(Map.of());
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("operator", "--help")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "--libvirt-uri",
+            "--storage-pool-path",
+            "--http-port",
+            "--log-level",
+            "KVMOP_SOME_FLAG");
+    assertThatThrownBy(
+            () ->
+                configOf(
+                    Main.commandLine(Map.of("KVMOP_HOST_RECHECK_SECONDS", "soon"))
+                        .parseArgs("operator")))
+        .hasMessageContaining("KVMOP_HOST_RECHECK_SECONDS='soon'");
+  }
+}
