@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -168,20 +167,12 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     Map<String, String> labels =
         new HashMap<>(m.getMetadata().getLabels() == null ? Map.of() : m.getMetadata().getLabels());
     labels.put(Placement.LABEL, target);
-    var json = Serialization.jsonMapper();
-    var patch = json.createArrayNode();
-    patch
-        .addObject()
-        .put("op", "replace")
-        .put("path", "/metadata/resourceVersion")
-        .put("value", m.getMetadata().getResourceVersion());
-    patch
-        .addObject()
-        .put("op", "add")
-        .put("path", "/metadata/labels")
-        .set("value", json.valueToTree(labels));
     try {
-      client.resource(m).patch(PatchContext.of(PatchType.JSON), patch.toString());
+      client
+          .resource(m)
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              StatusWriter.guardedPatch(m, "/metadata/labels", labels));
       LOG.info(
           "placed machine {}/{} on node {}",
           m.getMetadata().getNamespace(),

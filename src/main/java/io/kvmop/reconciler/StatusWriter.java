@@ -89,6 +89,15 @@ final class StatusWriter {
    * the mock API server appends to lists in merge patches.)
    */
   static String guardedPatch(HasMetadata copy, Object status) {
+    return guardedPatch(copy, "/status", status);
+  }
+
+  /**
+   * A JSON Patch setting {@code path} to {@code value} only if the object still has the
+   * resourceVersion of {@code copy}: the patched object carries it, and the API server answers 409
+   * when it is not the current one.
+   */
+  static String guardedPatch(HasMetadata copy, String path, Object value) {
     com.fasterxml.jackson.databind.ObjectMapper json = Serialization.jsonMapper();
     com.fasterxml.jackson.databind.node.ArrayNode patch = json.createArrayNode();
     patch
@@ -96,11 +105,7 @@ final class StatusWriter {
         .put("op", "replace")
         .put("path", "/metadata/resourceVersion")
         .put("value", copy.getMetadata().getResourceVersion());
-    patch
-        .addObject()
-        .put("op", "add")
-        .put("path", "/status")
-        .set("value", json.valueToTree(status));
+    patch.addObject().put("op", "add").put("path", path).set("value", json.valueToTree(value));
     return patch.toString();
   }
 
