@@ -99,11 +99,15 @@ class StandaloneAgentIT {
     assertThat(volumes).hasSize(2);
     Files.delete(manifests.resolve("vm.yaml"));
     StandaloneAgent restarted = agent(); // knows nothing but libvirt's marks and the status files
-    for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
-      restarted.reconcileOnce();
-      Thread.sleep(100);
-    }
-    restarted.reconcileOnce();
+    // the test driver's guest has no ACPI: the pass destroys it after shutdownTimeout (1 s)
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(15))
+        .pollInterval(java.time.Duration.ofMillis(100))
+        .until(
+            () -> {
+              restarted.reconcileOnce();
+              return libvirt.findDomain("kvmop-default-vm").isEmpty();
+            });
     assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
     assertThat(libvirt.storage().listVolumes("kvmop"))
         .singleElement()
