@@ -228,6 +228,7 @@ public final class DiskProvisioner {
               .ifPresent(v -> observed.put(d.volume(), v));
         }
       }
+      orphans(in.domainName(), uid, desired, done);
       List<DiskStatus> status = status(desired, observed);
       List<DomainXml.Disk> devices = new ArrayList<>();
       for (DesiredDisk d : desired) {
@@ -262,6 +263,39 @@ public final class DiskProvisioner {
                   + "; the agent needs that directory writable at the same path"),
           List.of(),
           done);
+    }
+  }
+
+  /** Volumes already reported as no longer in the spec, per machine uid. */
+  private final Map<String, Set<String>> orphansReported = new ConcurrentHashMap<>();
+
+  /**
+   * A disk removed from spec.disks keeps its volume (it may hold data): said once, in an event,
+   * with the command that deletes it.
+   */
+  private void orphans(String domain, String uid, List<DesiredDisk> desired, List<Done> done) {
+    String mark = "-" + uid.replace("-", "").substring(0, 8) + ".";
+    Set<String> wanted = new java.util.HashSet<>();
+    desired.forEach(d -> wanted.add(d.volume()));
+    Set<String> reported = orphansReported.computeIfAbsent(uid, k -> ConcurrentHashMap.newKeySet());
+    for (String v : storage.listVolumes(config.poolName())) {
+      if (v.startsWith(domain + "-")
+          && v.contains(mark)
+          && !wanted.contains(v)
+          && reported.add(v)) {
+        done.add(
+            new Done(
+                "VolumeKept",
+                "volume "
+                    + v
+                    + " belongs to a disk no longer in spec.disks; kvmop keeps it at "
+                    + config.volumePath(v)
+                    + " (it may hold data): delete it with virsh vol-delete --pool "
+                    + config.poolName()
+                    + " "
+                    + v
+                    + ", or add the disk back"));
+      }
     }
   }
 
@@ -530,6 +564,7 @@ public final class DiskProvisioner {
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
   public List<Done> release(KvmMachine m, String domain) {
     List<Done> out = new ArrayList<>();
+    orphansReported.remove(m.getMetadata().getUid());
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
     String uid = m.getMetadata().getUid();
     if (disks.isEmpty() && m.getSpec().cloudInit == null) {

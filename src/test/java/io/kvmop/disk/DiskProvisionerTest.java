@@ -174,4 +174,20 @@ class DiskProvisionerTest {
         .asString()
         .contains("-data-");
   }
+
+  @Test
+  void aDiskRemovedFromTheSpecKeepsItsVolumeAndIsReportedOnce() {
+    provision(machine(disk("data", null, "1Gi"), disk("logs", null, "1Gi")), false);
+    var r = provision(machine(disk("data", null, "1Gi")), false);
+    assertThat(r.blocker()).isNull();
+    assertThat(r.done())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo("VolumeKept");
+              assertThat(d.message()).contains("-logs-", "virsh vol-delete --pool kvmop");
+            });
+    assertThat(libvirt.storage.volumes("kvmop")).hasSize(2);
+    assertThat(provision(machine(disk("data", null, "1Gi")), false).done()).isEmpty();
+  }
 }
