@@ -46,8 +46,21 @@ class KvmNetworkSelfHealIT extends NetworkItBase {
 
   @Test
   void anUndefinedNetworkIsDefinedAndStartedAgain() {
-    libvirt.stopNetwork(name);
-    libvirt.undefineNetwork(name);
+    // the agent may start the stopped network again before the undefine gets there (the test
+    // driver refuses to undefine a running network): stop and undefine until the undefine wins
+    for (int attempt = 0; ; attempt++) {
+      try {
+        if (inLibvirt(n).map(s -> s.active()).orElse(false)) {
+          libvirt.stopNetwork(name);
+        }
+        libvirt.undefineNetwork(name);
+        break;
+      } catch (io.kvmop.libvirt.LibvirtError e) {
+        if (attempt >= 20 || !"VIR_ERR_OPERATION_INVALID".equals(e.code())) {
+          throw e;
+        }
+      }
+    }
     awaitHealthy();
     assertThat(inLibvirt(n).orElseThrow().uuid()).isEqualTo(n.getMetadata().getUid());
   }
