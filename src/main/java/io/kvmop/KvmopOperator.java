@@ -5,8 +5,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kvmop.disk.DiskProvisioner;
-import io.kvmop.disk.ImageCache;
-import io.kvmop.disk.PoolWatcher;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.HostNetworkPort;
@@ -65,10 +63,7 @@ public final class KvmopOperator implements AutoCloseable {
     operator.register(
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
     var machineEvents = new MachineEventSource(libvirt, java.nio.file.Path.of(config.leaseDir()));
-    var storage = config.storage();
-    var images = new ImageCache(storage, libvirt.storage(), clock);
-    var disks = new DiskProvisioner(libvirt.storage(), storage, images);
-    libvirt.addListener(new PoolWatcher(disks.pool(), storage.poolName()));
+    var disks = DiskProvisioner.onNode(libvirt, config.storage(), clock);
     var machineRealizer =
         new MachineRealizer(
             config.nodeName(),

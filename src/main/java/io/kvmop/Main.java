@@ -3,8 +3,6 @@ package io.kvmop;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kvmop.disk.DiskProvisioner;
-import io.kvmop.disk.ImageCache;
-import io.kvmop.disk.PoolWatcher;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.LinuxHostNetwork;
@@ -283,12 +281,7 @@ public final class Main {
     Clock clock = Clock.systemUTC();
     HostFiles hostFiles = new HostFiles(Path.of(config.hostRoot()), config.qemuUser());
     HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
-    var disks =
-        new DiskProvisioner(
-            libvirt.storage(),
-            config.storage(),
-            new ImageCache(config.storage(), libvirt.storage(), clock));
-    libvirt.addListener(new PoolWatcher(disks.pool(), config.storage().poolName()));
+    var disks = DiskProvisioner.onNode(libvirt, config.storage(), clock);
     return new StandaloneAgent(
         manifests,
         status,

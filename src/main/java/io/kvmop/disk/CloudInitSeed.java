@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +40,7 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
       throws InvalidSeed {
     String user = userData(userData, sshKeys);
     String hash =
-        sha256(
+        io.kvmop.Hashes.sha256(
                 uid
                     + "\0"
                     + hostname
@@ -113,16 +109,6 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
     try {
       return "#cloud-config\n" + YAML.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

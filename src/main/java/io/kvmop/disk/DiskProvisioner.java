@@ -56,6 +56,19 @@ public final class DiskProvisioner {
     this.pool = new PoolKeeper(storage, config);
   }
 
+  /**
+   * The provisioner of a node: with its image cache, and its pool repaired as soon as libvirt
+   * reports it stopped or undefined.
+   */
+  public static DiskProvisioner onNode(
+      io.kvmop.libvirt.LibvirtPort libvirt, StorageConfig config, java.time.Clock clock) {
+    DiskProvisioner p =
+        new DiskProvisioner(
+            libvirt.storage(), config, new ImageCache(config, libvirt.storage(), clock));
+    libvirt.addListener(new PoolWatcher(p.pool(), config.poolName()));
+    return p;
+  }
+
   public StorageConfig config() {
     return config;
   }
@@ -126,9 +139,9 @@ public final class DiskProvisioner {
       DiskSpec d = disks.get(i);
       String target = target(d.busOrDefault(), perBus);
       long size = Sizes.bytes(d.size).orElse(0L);
+      String format = formatOf(d);
+      String volume = volumeName(in.domainName(), d.name, uid, format);
       if (d.image == null) {
-        String format = d.format == null ? "qcow2" : d.format;
-        String volume = volumeName(in.domainName(), d.name, uid, format);
         desired.add(
             new DesiredDisk(
                 d.name,
@@ -152,7 +165,6 @@ public final class DiskProvisioner {
         waiting = waiting == null ? r.blocker : waiting;
         continue;
       }
-      String volume = volumeName(in.domainName(), d.name, uid, "qcow2");
       desired.add(
           new DesiredDisk(
               d.name,
@@ -269,6 +281,9 @@ public final class DiskProvisioner {
   /** Volumes already reported as no longer in the spec, per machine uid. */
   private final Map<String, Set<String>> orphansReported = new ConcurrentHashMap<>();
 
+  /** The volumes each machine wanted at its last scan: the pool is listed again only on change. */
+  private final Map<String, Set<String>> scannedFor = new ConcurrentHashMap<>();
+
   /**
    * A disk removed from spec.disks keeps its volume (it may hold data): said once, in an event,
    * with the command that deletes it.
@@ -277,6 +292,9 @@ public final class DiskProvisioner {
     String mark = "-" + uid.replace("-", "").substring(0, 8) + ".";
     Set<String> wanted = new java.util.HashSet<>();
     desired.forEach(d -> wanted.add(d.volume()));
+    if (wanted.equals(scannedFor.put(uid, wanted))) {
+      return;
+    }
     Set<String> reported = orphansReported.computeIfAbsent(uid, k -> ConcurrentHashMap.newKeySet());
     for (String v : storage.listVolumes(config.poolName())) {
       if (v.startsWith(domain + "-")
@@ -483,7 +501,9 @@ public final class DiskProvisioner {
       throws IOException {
     String name = seedPrefix(domain) + seed.hash() + ".iso";
     Path target = Path.of(config.volumePath(name));
+    boolean changed = false;
     if (!Files.isRegularFile(target)) {
+      changed = true;
       Files.createDirectories(config.scratchDir());
       Path tmp = config.scratchDir().resolve(name + ".part");
       SeedIso.write(seed.files(), tmp);
@@ -500,10 +520,12 @@ public final class DiskProvisioner {
               .filter(f -> f.getFileName().toString().endsWith(".iso"))
               .filter(f -> !f.equals(target) && !attached.contains(f.toString()))
               .toList()) {
-        Files.deleteIfExists(old);
+        changed |= Files.deleteIfExists(old);
       }
     }
-    refreshQuietly();
+    if (changed) {
+      refreshQuietly();
+    }
     return target.toString();
   }
 
@@ -517,6 +539,11 @@ public final class DiskProvisioner {
 
   static String seedPrefix(String domain) {
     return domain + "-" + CIDATA + "-";
+  }
+
+  /** A disk's volume format: an overlay on an image is always qcow2; a blank one as declared. */
+  static String formatOf(DiskSpec d) {
+    return d.image != null || d.format == null ? "qcow2" : d.format;
   }
 
   /** The volume of one disk: domain, disk name and the machine's uid, so it is this machine's. */
@@ -565,14 +592,14 @@ public final class DiskProvisioner {
   public List<Done> release(KvmMachine m, String domain) {
     List<Done> out = new ArrayList<>();
     orphansReported.remove(m.getMetadata().getUid());
+    scannedFor.remove(m.getMetadata().getUid());
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
     String uid = m.getMetadata().getUid();
     if (disks.isEmpty() && m.getSpec().cloudInit == null) {
       return out;
     }
     for (DiskSpec d : disks) {
-      String format = d.image != null || d.format == null ? "qcow2" : d.format;
-      String volume = volumeName(domain, d.name, uid, format);
+      String volume = volumeName(domain, d.name, uid, formatOf(d));
       Optional<VolumeState> v = storage.findVolume(config.poolName(), volume);
       if (v.isEmpty()) {
         continue;

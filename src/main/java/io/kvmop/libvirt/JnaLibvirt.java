@@ -788,11 +788,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface DomainCall {
+  interface DomainCall {
     void apply(org.libvirt.Domain d) throws LibvirtException;
   }
 
-  private void onDomain(String operation, String name, DomainCall action) {
+  void onDomain(String operation, String name, DomainCall action) {
     call(
         operation,
         c -> {

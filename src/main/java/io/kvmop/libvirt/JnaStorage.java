@@ -253,16 +253,9 @@ final class JnaStorage implements StoragePort {
 
   @Override
   public void resizeDomainDisk(String domain, String target, long bytes) {
-    libvirt.call(
+    libvirt.onDomain(
         "resize disk " + target + " of domain " + domain + " to " + bytes + " bytes",
-        c -> {
-          org.libvirt.Domain d = c.domainLookupByName(domain);
-          try {
-            d.blockResize(target, bytes, BLOCK_RESIZE_BYTES);
-          } finally {
-            d.free();
-          }
-          return null;
-        });
+        domain,
+        d -> d.blockResize(target, bytes, BLOCK_RESIZE_BYTES));
   }
 }

@@ -1,10 +1,5 @@
 package io.kvmop.machine;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
 /** Names and addresses a KvmMachine gets on its node, derived stably from the resource. */
 public record MachineNaming(String domainName, String uid, String serialLogPath) {
   static final int MAX_NAME = 200;
@@ -25,12 +20,6 @@ public record MachineNaming(String domainName, String uid, String serialLogPath)
   }
 
   static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always present in the JDK", e);
-    }
+    return io.kvmop.Hashes.sha256(s);
   }
 }

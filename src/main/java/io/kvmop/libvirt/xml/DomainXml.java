@@ -75,17 +75,8 @@ public record DomainXml(
     }
     Owner o = metadata.owner();
     String text = XmlCodec.write(withOwner(new Owner(o.namespace(), o.name(), o.uid(), null)));
-    try {
-      String hash =
-          java.util.HexFormat.of()
-              .formatHex(
-                  java.security.MessageDigest.getInstance("SHA-256")
-                      .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-              .substring(0, 16);
-      return withOwner(new Owner(o.namespace(), o.name(), o.uid(), hash));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return withOwner(
+        new Owner(o.namespace(), o.name(), o.uid(), io.kvmop.Hashes.sha256(text).substring(0, 16)));
   }
 
   private DomainXml withOwner(Owner owner) {
