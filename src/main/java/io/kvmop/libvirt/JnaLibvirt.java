@@ -35,6 +35,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final ScheduledExecutorService reconnector;
   private final NativeLibvirt.NetworkLifecycleCallback networkCallback = this::onNetworkEvent;
   private final NativeLibvirt.PoolLifecycleCallback poolCallback = this::onPoolEvent;
+  private final NativeLibvirt.AgentLifecycleCallback agentCallback = this::onAgentEvent;
   private static final String[] POOL_EVENTS = {
     "Defined", "Undefined", "Started", "Stopped", "Created", "Deleted"
   };
@@ -46,6 +47,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private KvmopConnect conn;
   private int networkCallbackId = -1;
   private int poolCallbackId = -1;
+  private int agentCallbackId = -1;
   private boolean everConnected;
   private volatile boolean closed;
   private volatile boolean inactiveXmlSupported = true;
@@ -110,6 +112,17 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
       if (poolCallbackId < 0) {
         LOG.info("libvirt at {} does not deliver storage pool events", uri);
       }
+      agentCallbackId =
+          NativeLibvirt.INSTANCE.virConnectDomainEventRegisterAny(
+              c.pointer(),
+              null,
+              NativeLibvirt.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+              agentCallback,
+              null,
+              null);
+      if (agentCallbackId < 0) {
+        LOG.info("libvirt at {} does not deliver guest agent events", uri);
+      }
       c.addLifecycleListener(domainListener);
       conn = c;
       if (everConnected) {
@@ -136,6 +149,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
             conn = null;
             networkCallbackId = -1;
             poolCallbackId = -1;
+            agentCallbackId = -1;
           }
           scheduleReconnect();
         });
@@ -177,6 +191,24 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     String name = NativeLibvirt.INSTANCE.virStoragePoolGetName(pool);
     String kind = POOL_EVENTS[event];
     dispatch.execute(() -> listeners.forEach(l -> l.onStoragePoolEvent(name, kind)));
+  }
+
+  /**
+   * The guest agent connected or went away (a guest agent channel changed state). Runs on libvirt's
+   * event loop thread: hand off at once, never block here.
+   */
+  private void onAgentEvent(Pointer c, Pointer dom, int state, int reason, Pointer opaque) {
+    if (closed) {
+      return;
+    }
+    String name = NativeLibvirt.INSTANCE.virDomainGetName(dom);
+    DomainEvent e =
+        new DomainEvent(
+            name,
+            state == NativeLibvirt.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED
+                ? "AgentConnected"
+                : "AgentDisconnected");
+    dispatch.execute(() -> listeners.forEach(l -> l.onDomainEvent(e)));
   }
 
   /** Runs on libvirt's event loop thread: hand off at once, never block here. */
@@ -836,6 +868,10 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
           // would call into a callback the JVM has collected
           NativeLibvirt.INSTANCE.virConnectStoragePoolEventDeregisterAny(
               conn.pointer(), poolCallbackId);
+        }
+        if (agentCallbackId >= 0) {
+          NativeLibvirt.INSTANCE.virConnectDomainEventDeregisterAny(
+              conn.pointer(), agentCallbackId);
         }
         conn.removeLifecycleListener(domainListener);
         conn.unregisterCloseListener();

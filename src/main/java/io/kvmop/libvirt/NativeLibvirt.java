@@ -48,6 +48,26 @@ interface NativeLibvirt extends Library {
 
   String virStoragePoolGetName(Pointer pool);
 
+  int VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18;
+  int VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED = 1;
+
+  /** void (*)(virConnectPtr, virDomainPtr, int state, int reason, void *opaque) */
+  interface AgentLifecycleCallback extends Callback {
+    void invoke(Pointer conn, Pointer dom, int state, int reason, Pointer opaque);
+  }
+
+  int virConnectDomainEventRegisterAny(
+      Pointer conn,
+      Pointer dom,
+      int eventId,
+      AgentLifecycleCallback cb,
+      Pointer opaque,
+      Pointer freeCb);
+
+  int virConnectDomainEventDeregisterAny(Pointer conn, int callbackId);
+
+  String virDomainGetName(Pointer dom);
+
   int virConnectSetKeepAlive(Pointer conn, int interval, int count);
 
   String virNetworkGetName(Pointer net);

@@ -9,12 +9,22 @@ import java.util.Objects;
 final class MachineDrift {
   private MachineDrift() {}
 
+  private static final DomainXml.Boot HD = new DomainXml.Boot("hd");
+
   static boolean same(DomainXml observed, DomainXml desired) {
     return observed != null && normalize(observed).equals(normalize(desired));
   }
 
-  /** libvirt writes a CPU with no mode as mode custom; both mean "no model chosen". */
+  /**
+   * What libvirt fills in when it stores a definition: a CPU with no mode becomes mode custom (both
+   * mean "no model chosen"), and an hvm guest with no boot device boots from hd (libvirt adds
+   * {@code <boot dev='hd'/>} to a kernel-boot definition at define time).
+   */
   private static DomainXml normalize(DomainXml d) {
+    DomainXml.Os os = d.os();
+    if (os != null && os.boot() == null) {
+      os = new DomainXml.Os(os.firmware(), os.type(), os.kernel(), os.initrd(), os.cmdline(), HD);
+    }
     DomainXml.Cpu cpu = d.cpu();
     if (cpu != null && cpu.model() == null && (cpu.mode() == null || "custom".equals(cpu.mode()))) {
       cpu = new DomainXml.Cpu(null, null, null, cpu.topology(), cpu.features());
@@ -26,7 +36,7 @@ final class MachineDrift {
         d.metadata(),
         d.memory(),
         d.vcpu(),
-        d.os(),
+        os,
         d.features(),
         cpu,
         d.devices());
@@ -84,7 +94,7 @@ final class MachineDrift {
     diff(parts, "virtType", before.type(), after.type());
     diff(parts, "memory", before.memory(), after.memory());
     diff(parts, "vCPUs", before.vcpu(), after.vcpu());
-    diff(parts, "boot", before.os(), after.os());
+    diff(parts, "boot", normalize(before).os(), normalize(after).os());
     diff(parts, "features", before.features(), after.features());
     diff(parts, "cpu", normalize(before).cpu(), normalize(after).cpu());
     diff(

@@ -199,6 +199,91 @@ class MachinePlannerTest {
   }
 
   @Test
+  void theBootDeviceLibvirtAddsToAKernelBootDefinitionIsNoDrift() {
+    // libvirt stores <boot dev='hd'/> for an hvm guest that names none, kernel boot included;
+    // comparing without that redefined the domain on every event, forever
+    KvmMachine k = Fixtures.machine("default", "web-1", "lab");
+    k.getSpec().boot = new io.kvmop.api.BootSpec();
+    k.getSpec().boot.kernel = "/var/lib/kvmop/images/demo/vmlinuz";
+    k.getSpec().boot.cmdline = "console=ttyS0";
+    DomainXml declared =
+        MachineDesign.desired(k, naming, Map.of("eth0", "kvmop-default-lab-1234"), "qemu");
+    assertThat(declared.os().boot()).isNull();
+    DomainXml.Os os = declared.os();
+    DomainXml stored =
+        new DomainXml(
+            declared.type(),
+            declared.name(),
+            declared.uuid(),
+            declared.metadata(),
+            declared.memory(),
+            declared.vcpu(),
+            new DomainXml.Os(
+                os.firmware(),
+                os.type(),
+                os.kernel(),
+                os.initrd(),
+                os.cmdline(),
+                new DomainXml.Boot("hd")),
+            declared.features(),
+            declared.cpu(),
+            declared.devices());
+    for (RunState state : new RunState[] {RunState.SHUTOFF, RunState.RUNNING}) {
+      DomainState cur =
+          new DomainState(
+              name, uid, true, state, 1, stored, state == RunState.RUNNING ? stored : null);
+      MachinePlan p =
+          MachinePlanner.plan(
+              new MachinePlanner.Input(
+                  uid,
+                  name,
+                  declared,
+                  null,
+                  RunStrategy.Manual,
+                  Optional.of(cur),
+                  false,
+                  null,
+                  T0,
+                  Duration.ofSeconds(90)));
+      assertThat(p.actions()).as(state.name()).isEmpty();
+      assertThat(p.restartRequired()).isNull();
+    }
+    // a boot device someone chose is still drift
+    DomainXml cdrom =
+        new DomainXml(
+            stored.type(),
+            stored.name(),
+            stored.uuid(),
+            stored.metadata(),
+            stored.memory(),
+            stored.vcpu(),
+            new DomainXml.Os(
+                os.firmware(),
+                os.type(),
+                os.kernel(),
+                os.initrd(),
+                os.cmdline(),
+                new DomainXml.Boot("cdrom")),
+            stored.features(),
+            stored.cpu(),
+            stored.devices());
+    MachinePlan edited =
+        MachinePlanner.plan(
+            new MachinePlanner.Input(
+                uid,
+                name,
+                declared,
+                null,
+                RunStrategy.Manual,
+                Optional.of(new DomainState(name, uid, true, RunState.SHUTOFF, 1, cdrom, null)),
+                false,
+                null,
+                T0,
+                Duration.ofSeconds(90)));
+    assertThat(edited.actions()).containsExactly(new Define(declared));
+  }
+
+  @Test
   void aDomainOfTheSameNameThatIsNotOursIsNeverTouched() {
     DomainState foreign =
         new DomainState(

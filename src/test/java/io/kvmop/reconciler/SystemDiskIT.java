@@ -297,6 +297,7 @@ class SystemDiskIT extends SystemItBase {
         .contains("kvmop-guest: seed vdb instance-id: " + id)
         .contains("meta-data")
         .contains("user-data");
+    assertLeftAlone(ready.getStatus().domainName);
 
     // grow the root disk of the running guest: through QEMU, the guest sees it at once
     KvmMachine grow = k8s.machine(SystemLeftovers.PREFIX + "seeded");

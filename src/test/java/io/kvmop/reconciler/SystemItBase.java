@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.Shell;
 import io.kvmop.testing.SystemLeftovers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +53,29 @@ abstract class SystemItBase {
   /** What earlier runs of these tests left; subclasses add their own host objects. */
   void removeLeftovers() {
     SystemLeftovers.remove(libvirt);
+  }
+
+  /**
+   * A machine that is as declared is left alone: libvirt reports no lifecycle event (no redefine,
+   * no restart) for the domain during a few quiet seconds.
+   */
+  void assertLeftAlone(String domain) {
+    Shell.Result events =
+        Shell.runFor(
+            30,
+            "virsh",
+            "--connect=" + uri,
+            "event",
+            "--domain",
+            domain,
+            "--event",
+            "lifecycle",
+            "--loop",
+            "--timeout",
+            "4");
+    org.assertj.core.api.Assertions.assertThat(events.output())
+        .as("libvirt events for %s while nothing changed", domain)
+        .contains("events received: 0");
   }
 
   String virsh(String... args) {

@@ -96,6 +96,7 @@ class SystemMachineIT extends SystemItBase {
     assertThat(ready.getStatus().phase).isEqualTo(MachinePhase.Running);
     assertThat(Files.readString(Path.of(ready.getStatus().serialLogPath)))
         .contains("kvmop-guest: lease " + lease.group(1));
+    assertLeftAlone(domain);
 
     virsh("destroy", domain);
     within(60).until(() -> virsh("domstate", domain).strip().equals("running"));

@@ -42,6 +42,9 @@ class QuickstartIT {
     System.out.printf("quickstart --until-ready: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     assertThat(up.exit()).as(up.output()).isZero();
     assertThat(up.output()).containsPattern("machine default/demo is Ready: 10\\.239\\.0\\.\\d+");
+    assertThat(up.output())
+        .as("a definition kvmop just wrote is not mistaken for a hand edit")
+        .doesNotContain("changed outside kvmop");
     String table =
         run("java", "-jar", "target/kvmop.jar", "get", "--manifests", "examples/quickstart")
             .output();
