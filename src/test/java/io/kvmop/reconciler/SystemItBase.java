@@ -60,21 +60,24 @@ abstract class SystemItBase {
    * no restart) for the domain during a few quiet seconds.
    */
   void assertLeftAlone(String domain) {
-    Shell.Result events =
-        Shell.runFor(
-            30,
-            "virsh",
-            "--connect=" + uri,
-            "event",
-            "--domain",
-            domain,
-            "--event",
-            "lifecycle",
-            "--loop",
-            "--timeout",
-            "4");
-    org.assertj.core.api.Assertions.assertThat(events.output())
-        .as("libvirt events for %s while nothing changed", domain)
+    assertNoEvents("event", "--domain", domain, "--event", "lifecycle");
+  }
+
+  /** Likewise for a network that is as declared: no redefine, no restart. */
+  void assertNetworkLeftAlone(String network) {
+    assertNoEvents("net-event", "--network", network, "--event", "lifecycle");
+  }
+
+  private void assertNoEvents(String... watch) {
+    String[] cmd = new String[watch.length + 5];
+    cmd[0] = "virsh";
+    cmd[1] = "--connect=" + uri;
+    System.arraycopy(watch, 0, cmd, 2, watch.length);
+    cmd[watch.length + 2] = "--loop";
+    cmd[watch.length + 3] = "--timeout";
+    cmd[watch.length + 4] = "4";
+    org.assertj.core.api.Assertions.assertThat(Shell.runFor(30, cmd).output())
+        .as("libvirt events (%s) while nothing changed", String.join(" ", watch))
         .contains("events received: 0");
   }
 

@@ -69,6 +69,7 @@ class SystemLibvirtNetworkIT extends SystemItBase {
         .contains("10.251.1.1/24");
     assertThat(virsh("net-dumpxml", name)).doesNotContain("<forward");
     assertThat(n.getStatus().nodes.get(0).leases).as("leases read from libvirt").isZero();
+    assertNetworkLeftAlone(name);
   }
 
   @Test
