@@ -8,7 +8,7 @@
 #
 #   bash operator/quickstart.sh                  run until Ctrl-C
 #   bash operator/quickstart.sh --until-ready    exit once every machine is Ready (or after 300 s)
-#   bash operator/quickstart.sh --delete         remove everything it created
+#   bash operator/quickstart.sh --delete         remove everything it created (stop the run first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash operator/host-setup.sh

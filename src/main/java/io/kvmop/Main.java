@@ -9,6 +9,7 @@ import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
+import io.kvmop.standalone.DirectoryLock;
 import io.kvmop.standalone.StandaloneAgent;
 import io.kvmop.standalone.StandaloneRunner;
 import io.kvmop.standalone.StatusTable;
@@ -80,6 +81,14 @@ public final class Main {
                     && isAgentSetting(opt)
                 ? env.getOrDefault(AgentOptions.variable(opt.longestName()), spec.defaultValue())
                 : spec.defaultValue());
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof DirectoryLock.HeldException) {
+            cmd.getErr().println("kvmop: " + e.getMessage());
+            return 1;
+          }
+          throw e;
+        });
     return cl;
   }
 
@@ -193,7 +202,8 @@ public final class Main {
     public Integer call() throws Exception {
       OperatorConfig config = options.toConfig();
       Path manifests = dir.dir();
-      try (JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
+      try (DirectoryLock lock = DirectoryLock.acquire(dir.status(), manifests, "run");
+          JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
         StandaloneAgent agent = agent(config, libvirt, manifests, dir.status());
         StandaloneRunner runner = new StandaloneRunner(agent, manifests, libvirt);
         Map<String, String>[] announced = new Map[] {Map.of()};
@@ -230,7 +240,8 @@ public final class Main {
     public Integer call() throws Exception {
       OperatorConfig config = options.toConfig();
       Path manifests = dir.dir();
-      try (JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
+      try (DirectoryLock lock = DirectoryLock.acquire(dir.status(), manifests, "delete");
+          JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
         StandaloneAgent agent = agent(config, libvirt, manifests, dir.status());
         Instant deadline = Instant.now().plusSeconds(300);
         while (Instant.now().isBefore(deadline)) {

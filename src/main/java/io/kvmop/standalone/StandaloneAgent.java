@@ -189,7 +189,32 @@ public final class StandaloneAgent {
                                 s.config().metadata().owner().namespace(),
                                 s.config().metadata().owner().name())
                             .equalsIgnoreCase(s.uuid()));
-    return !domainsLeft && !networksLeft;
+    if (domainsLeft || networksLeft) {
+      return false;
+    }
+    // libvirt holds nothing of ours any more: status of resources whose libvirt objects were
+    // already gone (removed by hand, or another libvirt) would otherwise still say Ready
+    for (String kind : List.of("KvmMachine", "KvmNetwork")) {
+      forgetStatus(statusDir.resolve(kind));
+    }
+    return true;
+  }
+
+  private static void forgetStatus(Path kindDir) throws IOException {
+    if (!Files.isDirectory(kindDir)) {
+      return;
+    }
+    try (var files = Files.walk(kindDir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (Files.isDirectory(f) || f.getFileName().toString().endsWith(".yaml")) {
+          try {
+            Files.delete(f);
+          } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // something not ours is in there: keep it
+          }
+        }
+      }
+    }
   }
 
   private static String key(HasMetadata r) {
