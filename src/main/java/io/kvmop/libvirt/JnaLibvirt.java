@@ -671,7 +671,51 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   @Override
   public void defineDomain(DomainXml xml) {
     String text = XmlCodec.write(xml);
+    call(
+        "define domain " + xml.name(),
+        c -> {
+          org.libvirt.Domain d = c.domainDefineXML(text);
+          try {
+            markStored(d);
+          } finally {
+            d.free();
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Defines exactly this XML, as {@code virsh define} does: no stored-form mark. For tests that
+   * change a definition the way a person would.
+   */
+  public void defineAsIs(DomainXml xml) {
+    String text = XmlCodec.write(xml);
     call("define domain " + xml.name(), c -> c.domainDefineXML(text).free());
+  }
+
+  private static final int METADATA_ELEMENT = 2;
+  private static final int AFFECT_CONFIG = 2;
+
+  /**
+   * Records in the owner mark of the persistent definition a hash of the form libvirt stored it in,
+   * so that what libvirt fills in is never mistaken for an edit. Best effort: without it kvmop
+   * compares field by field.
+   */
+  private void markStored(org.libvirt.Domain d) {
+    try {
+      DomainXml stored = XmlCodec.read(d.getXMLDesc(DOMAIN_XML_INACTIVE), DomainXml.class);
+      if (stored.owner() == null) {
+        return;
+      }
+      d.setMetadata(
+          METADATA_ELEMENT,
+          XmlCodec.write(stored.owner().withStored(stored.storedHash())),
+          "kvmop",
+          DomainXml.KVMOP_NS,
+          AFFECT_CONFIG);
+    } catch (LibvirtException e) {
+      LOG.debug("cannot record the stored form of a domain: {}", e.getMessage());
+    }
   }
 
   @Override

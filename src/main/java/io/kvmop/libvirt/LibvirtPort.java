@@ -47,7 +47,11 @@ public interface LibvirtPort {
   /** Names of every domain libvirt knows, running or only defined. */
   List<String> listDomainNames();
 
-  /** Defines (or redefines, same name and UUID) a persistent domain. */
+  /**
+   * Defines (or redefines, same name and UUID) a persistent domain, and records in its owner mark a
+   * hash of the form libvirt stored it in ({@link DomainXml#storedHash()}), where the driver
+   * allows.
+   */
   void defineDomain(DomainXml xml);
 
   void startDomain(String name);

@@ -11,6 +11,23 @@ final class MachineDrift {
 
   private static final DomainXml.Boot HD = new DomainXml.Boot("hd");
 
+  /**
+   * Whether the persistent definition is the declared one: when libvirt's stored form carries the
+   * declared definition hash and the hash of that stored form (recorded right after kvmop defined
+   * it), nobody changed it, whatever libvirt filled in; else field by field.
+   */
+  static boolean asDeclared(DomainXml stored, DomainXml desired) {
+    DomainXml.Owner mark = stored == null ? null : stored.owner();
+    if (mark != null
+        && mark.stored() != null
+        && mark.definition() != null
+        && mark.definition().equals(desired.definitionHash())
+        && mark.stored().equals(stored.storedHash())) {
+      return true;
+    }
+    return same(stored, desired);
+  }
+
   static boolean same(DomainXml observed, DomainXml desired) {
     return observed != null && normalize(observed).equals(normalize(desired));
   }
@@ -29,11 +46,17 @@ final class MachineDrift {
     if (cpu != null && cpu.model() == null && (cpu.mode() == null || "custom".equals(cpu.mode()))) {
       cpu = new DomainXml.Cpu(null, null, null, cpu.topology(), cpu.features());
     }
+    DomainXml.Owner o = d.owner();
+    DomainXml.Metadata meta =
+        o == null || o.stored() == null
+            ? d.metadata()
+            : new DomainXml.Metadata(
+                new DomainXml.Owner(o.namespace(), o.name(), o.uid(), o.definition()));
     return new DomainXml(
         d.type(),
         d.name(),
         d.uuid(),
-        d.metadata(),
+        meta,
         d.memory(),
         d.vcpu(),
         os,

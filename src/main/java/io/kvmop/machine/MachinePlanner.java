@@ -45,7 +45,7 @@ public final class MachinePlanner {
     }
     List<MachineAction> actions = new ArrayList<>();
     String name = in.domainName();
-    if (cur == null || !cur.persistent() || !MachineDrift.same(cur.config(), in.desired())) {
+    if (cur == null || !cur.persistent() || !MachineDrift.asDeclared(cur.config(), in.desired())) {
       actions.add(new MachineAction.Define(in.desired()));
     }
     boolean running = cur != null && cur.running();

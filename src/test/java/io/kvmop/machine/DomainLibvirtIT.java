@@ -54,6 +54,11 @@ class DomainLibvirtIT {
     assertThat(MachineDrift.same(defined.config(), xml))
         .as("libvirt reads back what kvmop declares")
         .isTrue();
+    assertThat(defined.config().owner().definition()).isEqualTo(xml.definitionHash());
+    assertThat(defined.config().owner().stored())
+        .as("the hash of the stored form is recorded in the owner mark")
+        .isEqualTo(defined.config().storedHash());
+    assertThat(MachineDrift.asDeclared(defined.config(), xml)).isTrue();
 
     libvirt.startDomain(xml.name());
     assertThat(libvirt.findDomain(xml.name()).orElseThrow().running()).isTrue();

@@ -284,6 +284,68 @@ class MachinePlannerTest {
   }
 
   @Test
+  void whatLibvirtFilledInIsNoDriftOnceItsStoredFormIsMarkedButAnEditIs() {
+    // libvirt stores a default CPU model for a CPU that names none; kvmop recorded that stored
+    // form's hash right after defining it
+    DomainXml filledIn =
+        new DomainXml(
+            desired.type(),
+            desired.name(),
+            desired.uuid(),
+            desired.metadata(),
+            desired.memory(),
+            desired.vcpu(),
+            desired.os(),
+            desired.features(),
+            new DomainXml.Cpu(
+                "custom",
+                "exact",
+                new DomainXml.CpuModel("forbid", "qemu64"),
+                desired.cpu().topology(),
+                null),
+            desired.devices());
+    DomainXml marked = withOwner(filledIn, filledIn.owner().withStored(filledIn.storedHash()));
+    assertThat(plan(RunStrategy.Manual, shutOff(marked)).actions()).isEmpty();
+    assertThat(plan(RunStrategy.Manual, shutOff(filledIn)).actions())
+        .as("without the mark, field by field")
+        .containsExactly(new Define(desired));
+
+    DomainXml edited =
+        new DomainXml(
+            marked.type(),
+            marked.name(),
+            marked.uuid(),
+            marked.metadata(),
+            new DomainXml.Memory(512 * 1024),
+            marked.vcpu(),
+            marked.os(),
+            marked.features(),
+            marked.cpu(),
+            marked.devices());
+    assertThat(plan(RunStrategy.Manual, shutOff(edited)).actions())
+        .as("virsh edit keeps the mark but changes the stored form")
+        .containsExactly(new Define(desired));
+  }
+
+  private Optional<DomainState> shutOff(DomainXml config) {
+    return Optional.of(new DomainState(name, uid, true, RunState.SHUTOFF, 1, config, null));
+  }
+
+  private static DomainXml withOwner(DomainXml d, DomainXml.Owner owner) {
+    return new DomainXml(
+        d.type(),
+        d.name(),
+        d.uuid(),
+        new DomainXml.Metadata(owner),
+        d.memory(),
+        d.vcpu(),
+        d.os(),
+        d.features(),
+        d.cpu(),
+        d.devices());
+  }
+
+  @Test
   void aDomainOfTheSameNameThatIsNotOursIsNeverTouched() {
     DomainState foreign =
         new DomainState(

@@ -174,7 +174,7 @@ class KvmMachineIT extends NetworkItBase {
     k8s.create(vm());
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     DomainXml d = domain().orElseThrow().config();
-    libvirt.defineDomain(
+    libvirt.defineAsIs(
         new DomainXml(
             d.type(),
             d.name(),
@@ -250,7 +250,7 @@ class KvmMachineIT extends NetworkItBase {
         io.kvmop.machine.MachineNaming.of("default", "vm", other.getMetadata().getUid(), "/tmp");
     DomainXml foreign =
         io.kvmop.machine.MachineDesign.desired(other, naming, java.util.Map.of(), "qemu");
-    libvirt.defineDomain(
+    libvirt.defineAsIs(
         new DomainXml(
             foreign.type(),
             foreign.name(),

@@ -63,6 +63,11 @@ abstract class SystemItBase {
     assertNoEvents("event", "--domain", domain, "--event", "lifecycle");
   }
 
+  /** No event of any kind for any domain during a few quiet seconds. */
+  void assertNoDomainEvents() {
+    assertNoEvents("event", "--all");
+  }
+
   /** Likewise for a network that is as declared: no redefine, no restart. */
   void assertNetworkLeftAlone(String network) {
     assertNoEvents("net-event", "--network", network, "--event", "lifecycle");

@@ -16,6 +16,9 @@ import io.kvmop.testing.TestGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -161,6 +164,51 @@ class SystemMachineIT extends SystemItBase {
         "Halted -> shut off through the guest agent: %d ms%n",
         (System.nanoTime() - t0) / 1_000_000);
     k8s.awaitMachine(SystemLeftovers.PREFIX + "agent", "Ready", false, "Halted", 30);
+  }
+
+  /**
+   * libvirt fills in what a definition leaves out (a boot device, a default CPU model, UEFI loader
+   * and NVRAM); none of it may look like a hand edit, or kvmop would redefine forever.
+   */
+  @Test
+  void everyCpuModeAndFirmwareIsLeftAloneOnceDefined() {
+    Path guest = TestGuest.build();
+    Map<String, java.util.function.Consumer<KvmMachine>> variants = new LinkedHashMap<>();
+    variants.put("cpunone", m -> m.getSpec().cpu.mode = io.kvmop.api.CpuMode.NONE);
+    variants.put(
+        "cpucustom",
+        m -> {
+          m.getSpec().cpu.mode = io.kvmop.api.CpuMode.CUSTOM;
+          m.getSpec().cpu.model = "qemu64";
+          m.getSpec().cpu.features = List.of(new io.kvmop.api.CpuFeature("sse4.2", "disable"));
+        });
+    variants.put("hostmodel", m -> m.getSpec().cpu.cores = 2);
+    variants.put("uefi", m -> m.getSpec().firmware = "uefi");
+    variants.put("diskboot", m -> m.getSpec().boot = null);
+    for (var v : variants.entrySet()) {
+      KvmMachine m = Fixtures.machine("default", SystemLeftovers.PREFIX + v.getKey());
+      m.getMetadata().setUid(null);
+      m.getMetadata().setGeneration(null);
+      m.getSpec().nodeName = "node-a";
+      m.getSpec().memory = "128Mi";
+      m.getSpec().runStrategy = RunStrategy.Manual;
+      m.getSpec().cpu = new io.kvmop.api.CpuSpec();
+      m.getSpec().boot = new BootSpec();
+      m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+      v.getValue().accept(m);
+      k8s.create(m);
+    }
+    for (String name : variants.keySet()) {
+      within(60)
+          .until(
+              () -> {
+                KvmMachine cur = k8s.machine(SystemLeftovers.PREFIX + name);
+                return cur.getStatus() != null
+                    && cur.getStatus().phase == MachinePhase.Stopped
+                    && cur.getStatus().domainName != null;
+              });
+    }
+    assertNoDomainEvents(); // all of them at once
   }
 
   @Test

@@ -187,7 +187,7 @@ class StandaloneAgentIT {
     libvirt.destroyDomain(d.name());
     libvirt.undefineDomain(d.name());
     var x = d.config();
-    libvirt.defineDomain(
+    libvirt.defineAsIs(
         new io.kvmop.libvirt.xml.DomainXml(
             x.type(),
             x.name(),

@@ -47,20 +47,50 @@ public record DomainXml(
       @JacksonXmlProperty(localName = "machine", namespace = KVMOP_NS) Owner owner) {}
 
   /**
-   * kvmop's mark: which resource a domain belongs to, and a hash of the definition kvmop wrote
-   * ({@code definition}). A running domain keeps the metadata it was started with, so comparing the
+   * kvmop's mark: which resource a domain belongs to, a hash of the definition kvmop wrote ({@code
+   * definition}), and a hash of the form libvirt stored it in ({@code stored}, see {@link
+   * #storedHash()}). A running domain keeps the metadata it was started with, so comparing the
    * running domain's hash with the declared one tells whether a restart is pending, without
-   * comparing against libvirt's expansion of the running definition (CPU model, boot order).
+   * comparing against libvirt's expansion of the running definition (CPU model, boot order). The
+   * stored hash tells whether anyone changed the persistent definition since kvmop wrote it,
+   * whatever libvirt filled in when it stored it (a boot device, a default CPU model).
    */
+  @JacksonXmlRootElement(localName = "machine")
+  @JsonPropertyOrder({"namespace", "name", "uid", "definition", "stored"})
   public record Owner(
       @JacksonXmlProperty(isAttribute = true) String namespace,
       @JacksonXmlProperty(isAttribute = true) String name,
       @JacksonXmlProperty(isAttribute = true) String uid,
-      @JacksonXmlProperty(isAttribute = true) String definition) {
+      @JacksonXmlProperty(isAttribute = true) String definition,
+      @JacksonXmlProperty(isAttribute = true) String stored) {
 
     public Owner(String namespace, String name, String uid) {
-      this(namespace, name, uid, null);
+      this(namespace, name, uid, null, null);
     }
+
+    public Owner(String namespace, String name, String uid, String definition) {
+      this(namespace, name, uid, definition, null);
+    }
+
+    public Owner withStored(String hash) {
+      return new Owner(namespace, name, uid, definition, hash);
+    }
+  }
+
+  /** kvmop's owner mark, or null. */
+  public Owner owner() {
+    return metadata == null ? null : metadata.owner();
+  }
+
+  /**
+   * A hash of everything kvmop reads of this definition except its metadata: equal for two reads of
+   * one stored definition, different once any field kvmop declares was changed.
+   */
+  public String storedHash() {
+    return io.kvmop.Hashes.sha256(
+            XmlCodec.write(
+                new DomainXml(type, name, uuid, null, memory, vcpu, os, features, cpu, devices)))
+        .substring(0, 16);
   }
 
   /** The hash of the definition, stored in the owner mark; null when there is no mark. */
