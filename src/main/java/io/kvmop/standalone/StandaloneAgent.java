@@ -367,6 +367,24 @@ public final class StandaloneAgent {
     return statusDir.resolve(kind).resolve(ns).resolve(name + ".yaml");
   }
 
+  /**
+   * When kvmop first reported this resource (kubectl's creationTimestamp, for the AGE column): kept
+   * from the previous status file of the same uid, else now.
+   */
+  private String created(Path f, String uid) {
+    if (Files.exists(f)) {
+      try {
+        Map<?, ?> old = Serialization.unmarshal(Files.readString(f), Map.class);
+        if (old != null && uid.equals(old.get("uid")) && old.get("created") instanceof String c) {
+          return c;
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("cannot read {}: {}", f, e.toString());
+      }
+    }
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+
   private void write(HasMetadata r, String kind) throws IOException {
     Path f = statusFile(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
     Files.createDirectories(f.getParent());
@@ -376,6 +394,7 @@ public final class StandaloneAgent {
     doc.put("name", r.getMetadata().getName());
     doc.put("namespace", r.getMetadata().getNamespace());
     doc.put("uid", r.getMetadata().getUid());
+    doc.put("created", created(f, r.getMetadata().getUid()));
     doc.put("status", status);
     String yaml = Serialization.asYaml(doc);
     if (!Files.exists(f) || !Files.readString(f).equals(yaml)) {

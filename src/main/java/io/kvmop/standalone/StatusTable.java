@@ -43,7 +43,7 @@ public final class StatusTable {
                 s.path("phase").asText(""),
                 node,
                 ip,
-                age(Files.getLastModifiedTime(f).toInstant(), now)
+                age(created(d, f), now)
               });
         }
       }
@@ -62,6 +62,15 @@ public final class StatusTable {
       b.append('\n');
     }
     return b.toString().replaceAll(" +\n", "\n");
+  }
+
+  /** When the resource was first reported; status files of older versions: when last written. */
+  private static Instant created(JsonNode doc, Path f) throws IOException {
+    try {
+      return Instant.parse(doc.path("created").asText());
+    } catch (java.time.format.DateTimeParseException e) {
+      return Files.getLastModifiedTime(f).toInstant();
+    }
   }
 
   private static String age(Instant since, Instant now) {

@@ -158,11 +158,20 @@ class StandaloneAgentIT {
     Files.writeString(manifests.resolve("net.yaml"), NETWORK);
     Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
     agent().reconcileOnce();
+    String created =
+        statusOf("KvmMachine", "vm")
+            .lines()
+            .filter(l -> l.startsWith("created:"))
+            .findFirst()
+            .orElseThrow();
     Files.writeString(manifests.resolve("vm.yaml"), MACHINE.replace("256Mi", "512Mi"));
     StandaloneAgent a = agent();
     a.reconcileOnce();
     assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
         .isEqualTo(512 * 1024);
+    assertThat(statusOf("KvmMachine", "vm"))
+        .as("an edit and a restart keep when the machine was first reported (kvmop get AGE)")
+        .contains(created);
 
     // the agent is down while both manifests are removed; a new one finds what it made from the
     // marks

@@ -1,0 +1,66 @@
+package io.kvmop.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusTableTest {
+  @TempDir Path status;
+
+  private Path file(String kind, String name, String body) throws Exception {
+    Path f =
+        Files.createDirectories(status.resolve(kind).resolve("default")).resolve(name + ".yaml");
+    Files.writeString(f, body);
+    return f;
+  }
+
+  @Test
+  void aRowPerResourceWithPhaseNodeFirstAddressAndAgeSinceCreation() throws Exception {
+    Instant now = Instant.parse("2026-11-22T12:00:00Z");
+    Path vm =
+        file(
+            "KvmMachine",
+            "web",
+            """
+            kind: KvmMachine
+            name: web
+            namespace: default
+            uid: u1
+            created: "2026-11-22T10:30:00Z"
+            status:
+              phase: Running
+              nodeName: host-a
+              ipAddresses: [10.0.0.5, 10.0.0.6]
+            """);
+    // the status was rewritten a second ago (an address came): AGE still counts from creation
+    Files.setLastModifiedTime(vm, FileTime.from(now.minusSeconds(1)));
+    Path net =
+        file(
+            "KvmNetwork",
+            "lab",
+            """
+            kind: KvmNetwork
+            name: lab
+            namespace: default
+            uid: u2
+            status:
+              phase: Ready
+              nodes: [{node: host-a}]
+            """);
+    Files.setLastModifiedTime(net, FileTime.from(now.minusSeconds(42)));
+    Files.writeString(status.resolve(DirectoryLock.FILE), "kvmop run, pid 1\n");
+
+    String table = StatusTable.render(status, now);
+
+    assertThat(table.lines())
+        .containsExactly(
+            "KIND         NAME          PHASE     NODE     IP         AGE",
+            "KvmMachine   default/web   Running   host-a   10.0.0.5   1h",
+            "KvmNetwork   default/lab   Ready     host-a              42s");
+  }
+}
