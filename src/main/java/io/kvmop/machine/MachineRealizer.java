@@ -188,7 +188,7 @@ public final class MachineRealizer {
     Map<String, String> libvirtNetworks = new HashMap<>();
     try {
       if (blocker == null) {
-        problems = MachineValidator.validateOnHost(spec, facts(virtType));
+        problems = MachineValidator.validateOnHost(spec, facts(virtType), virtType);
         if (!problems.isEmpty()) {
           blocker = new Blocker(Blocker.INVALID_SPEC, String.join("; ", problems));
         }

@@ -257,8 +257,11 @@ public final class MachineValidator {
     return problems;
   }
 
-  /** What only the host can tell: its memory and CPU models. */
-  public static List<String> validateOnHost(KvmMachineSpec spec, HostFacts host) {
+  /**
+   * What only the host can tell: its memory, its CPU models, and whether a CPU mode works with the
+   * virtualization type machines get there ({@code kvm} or {@code qemu}).
+   */
+  public static List<String> validateOnHost(KvmMachineSpec spec, HostFacts host, String virtType) {
     List<String> problems = new ArrayList<>();
     Quantities.kib(spec.memory)
         .filter(k -> k > host.memoryKiB())
@@ -280,6 +283,12 @@ public final class MachineValidator {
               + cpu.model
               + " is not offered by this node; it has: "
               + String.join(", ", host.cpuModels()));
+    }
+    if (cpu.modeOrDefault() == CpuMode.HOST_PASSTHROUGH && "qemu".equals(virtType)) {
+      problems.add(
+          "spec.cpu.mode host-passthrough needs KVM, and this node runs machines under qemu"
+              + " (software emulation, see condition KVMAvailable); use cpu.mode host-model,"
+              + " custom or none, or a node with usable KVM");
     }
     return problems;
   }

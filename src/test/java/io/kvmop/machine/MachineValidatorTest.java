@@ -53,13 +53,27 @@ class MachineValidatorTest {
     s.cpu.mode = CpuMode.CUSTOM;
     s.cpu.model = "Skylake-Server";
     HostFacts host = new HostFacts(24L * 1024 * 1024, 2, List.of("qemu64", "Nehalem"));
-    assertThat(MachineValidator.validateOnHost(s, host))
+    assertThat(MachineValidator.validateOnHost(s, host, "kvm"))
         .containsExactly(
             "spec.memory 64Gi is more than the node has (24Gi)",
             "spec.cpu.model Skylake-Server is not offered by this node; it has: qemu64, Nehalem");
     s.memory = "1Gi";
     s.cpu.model = "Nehalem";
-    assertThat(MachineValidator.validateOnHost(s, host)).isEmpty();
+    assertThat(MachineValidator.validateOnHost(s, host, "kvm")).isEmpty();
+  }
+
+  @Test
+  void hostPassthroughNeedsKvm() {
+    KvmMachineSpec s = spec();
+    s.cpu = new CpuSpec();
+    s.cpu.mode = CpuMode.HOST_PASSTHROUGH;
+    HostFacts host = new HostFacts(24L * 1024 * 1024, 2, List.of("qemu64"));
+    assertThat(MachineValidator.validateOnHost(s, host, "kvm")).isEmpty();
+    assertThat(MachineValidator.validateOnHost(s, host, "qemu"))
+        .containsExactly(
+            "spec.cpu.mode host-passthrough needs KVM, and this node runs machines under qemu"
+                + " (software emulation, see condition KVMAvailable); use cpu.mode host-model,"
+                + " custom or none, or a node with usable KVM");
   }
 
   @Test

@@ -229,5 +229,29 @@ class SystemMachineIT extends SystemItBase {
         .startsWith("spec.cpu.model NoSuchCpu-v9 is not offered by this node; it has: ")
         .contains("qemu64");
     assertThat(run("virsh", "dominfo", refused.getStatus().domainName).ok()).isFalse();
+
+    // without usable KVM (this host), host-passthrough is refused before libvirt fails to start it
+    KvmMachine p = Fixtures.machine("default", SystemLeftovers.PREFIX + "passthrough");
+    p.getMetadata().setUid(null);
+    p.getMetadata().setGeneration(null);
+    p.getSpec().nodeName = "node-a";
+    p.getSpec().memory = "128Mi";
+    p.getSpec().cpu = new io.kvmop.api.CpuSpec();
+    p.getSpec().cpu.mode = io.kvmop.api.CpuMode.HOST_PASSTHROUGH;
+    k8s.create(p);
+    within(30)
+        .until(
+            () -> {
+              KvmMachine cur = k8s.machine(SystemLeftovers.PREFIX + "passthrough");
+              return cur.getStatus() != null && cur.getStatus().virtType != null;
+            });
+    if ("qemu".equals(k8s.machine(SystemLeftovers.PREFIX + "passthrough").getStatus().virtType)) {
+      KvmMachine noKvm =
+          k8s.awaitMachine(
+              SystemLeftovers.PREFIX + "passthrough", "Ready", false, "InvalidSpec", 30);
+      assertThat(OperatorHarness.condition(noKvm, "Ready").orElseThrow().getMessage())
+          .contains("spec.cpu.mode host-passthrough needs KVM");
+      assertThat(run("virsh", "dominfo", noKvm.getStatus().domainName).ok()).isFalse();
+    }
   }
 }
