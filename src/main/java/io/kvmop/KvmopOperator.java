@@ -30,6 +30,7 @@ public final class KvmopOperator implements AutoCloseable {
   private final LibvirtPort libvirt;
   private final int httpPort;
   private HealthServer http;
+  private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> registration;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
@@ -151,6 +152,7 @@ public final class KvmopOperator implements AutoCloseable {
   public void start() {
     KvmHostReconciler.ensureExists(client, node);
     operator.start();
+    registration = KvmHostReconciler.keepRegistered(client, node);
     if (httpPort >= 0) {
       try {
         http = new HealthServer(httpPort, metrics::scrape, this::liveness, this::readiness);
@@ -162,6 +164,9 @@ public final class KvmopOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    if (registration != null) {
+      registration.close();
+    }
     if (http != null) {
       http.close();
     }

@@ -57,6 +57,39 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     }
   }
 
+  /**
+   * Keeps this node's KvmHost registered, as kubelet keeps its Node: when someone deletes it while
+   * the agent runs, it is created again (with the default spec). Close the returned informer to
+   * stop.
+   */
+  public static io.fabric8.kubernetes.client.informers.SharedIndexInformer<KvmHost> keepRegistered(
+      KubernetesClient client, String node) {
+    return client
+        .resources(KvmHost.class)
+        .withName(node)
+        .inform(
+            new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+              @Override
+              public void onAdd(KvmHost h) {}
+
+              @Override
+              public void onUpdate(KvmHost before, KvmHost after) {}
+
+              @Override
+              public void onDelete(KvmHost h, boolean finalStateUnknown) {
+                try {
+                  ensureExists(client, node);
+                  LOG.info("KvmHost {} was deleted; registered it again", node);
+                } catch (RuntimeException e) {
+                  LOG.warn("cannot register KvmHost {} again: {}", node, e.toString());
+                }
+              }
+            });
+  }
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(KvmHostReconciler.class);
+
   @Override
   public List<EventSource<?, KvmHost>> prepareEventSources(EventSourceContext<KvmHost> context) {
     var machines =

@@ -1,5 +1,6 @@
 package io.kvmop.reconciler;
 
+import static io.kvmop.testing.OperatorHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvmop.api.KvmHost;
@@ -79,6 +80,23 @@ class KvmHostIT extends NetworkItBase {
     assertThat(h.getSpec().permittedHostDevices)
         .extracting(PciDeviceId::toString)
         .containsExactly("10de:1eb8");
+  }
+
+  @Test
+  void aHostDeletedWhileTheAgentRunsIsRegisteredAgainAndReported() {
+    k8s.start();
+    KvmHost first = k8s.awaitHost(x -> Conditions.isTrue(x.getStatus().conditions, "Ready"), 15);
+    client.resource(first).delete();
+    // like kubelet's Node: the agent registers its host again, and reports it
+    within(15)
+        .until(
+            () -> {
+              KvmHost h = client.resources(KvmHost.class).withName("node-a").get();
+              return h != null
+                  && !h.getMetadata().getUid().equals(first.getMetadata().getUid())
+                  && h.getStatus() != null
+                  && Conditions.isTrue(h.getStatus().conditions, "Ready");
+            });
   }
 
   @Test

@@ -136,7 +136,8 @@ class TwoAgentsIT {
     assertThat(libvirtA.findDomain("kvmop-default-vm")).as("node-a never defines it").isEmpty();
     String rv = ready.getMetadata().getResourceVersion();
 
-    // node-a disappears: its KvmHost is deleted
+    // node-a disappears: its agent is gone and its KvmHost is deleted
+    a.close();
     client.resources(KvmHost.class).withName("node-a").delete();
     within(10).until(() -> client.resources(KvmHost.class).withName("node-a").get() == null);
     KvmMachine after = b.machine("vm");

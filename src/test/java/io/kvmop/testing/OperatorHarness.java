@@ -254,8 +254,14 @@ public final class OperatorHarness implements AutoCloseable {
     return operator;
   }
 
+  private boolean closed;
+
+  /** Stops the agent; a second call does nothing. */
   @Override
   public void close() {
-    operator.close();
+    if (!closed) {
+      closed = true;
+      operator.close();
+    }
   }
 }
