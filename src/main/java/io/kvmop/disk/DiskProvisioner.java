@@ -504,10 +504,10 @@ public final class DiskProvisioner {
     boolean changed = false;
     if (!Files.isRegularFile(target)) {
       changed = true;
-      Files.createDirectories(config.scratchDir());
-      Path tmp = config.scratchDir().resolve(name + ".part");
+      Path tmp = Scratch.reserve(config.scratchDir(), name + ".part");
       SeedIso.write(seed.files(), tmp);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Scratch.removeIfEmpty(config.scratchDir());
       done.add(
           new Done(
               "CloudInitSeedWritten",

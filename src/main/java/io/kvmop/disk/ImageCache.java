@@ -136,7 +136,6 @@ public final class ImageCache implements AutoCloseable {
   private void download(String url, String sha, Path target, Progress p) {
     Path part = config.scratchDir().resolve(fileName(sha) + ".part");
     try {
-      Files.createDirectories(config.scratchDir());
       LOG.info("downloading {} (sha256 {})", url, sha);
       HttpResponse<InputStream> r =
           http.send(
@@ -150,7 +149,9 @@ public final class ImageCache implements AutoCloseable {
       p.total = r.headers().firstValueAsLong("content-length").orElse(-1);
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       try (InputStream in = r.body();
-          OutputStream out = Files.newOutputStream(part)) {
+          OutputStream out =
+              Files.newOutputStream(
+                  Scratch.reserve(config.scratchDir(), part.getFileName().toString()))) {
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) > 0) {
@@ -182,6 +183,7 @@ public final class ImageCache implements AutoCloseable {
         return;
       }
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+      removeScratchDirIfEmpty(); // before libvirt lists the pool again
       refresh();
       LOG.info("downloaded {} to {} ({} bytes)", url, target, p.done.get());
     } catch (IOException | NoSuchAlgorithmException e) {
@@ -192,6 +194,49 @@ public final class ImageCache implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       inFlight.remove(sha);
+      removeScratchDirIfEmpty();
+    }
+  }
+
+  private void removeScratchDirIfEmpty() {
+    Scratch.removeIfEmpty(config.scratchDir());
+  }
+
+  /** How old a scratch file must be, with no download of it here, to be a dead one's leftover. */
+  static final Duration STALE_PART = Duration.ofMinutes(10);
+
+  /**
+   * Scratch files of downloads that died with their process (kill -9) and were not retried (the
+   * manifest changed): deleted once they stopped growing for {@link #STALE_PART}.
+   */
+  private void collectStaleParts(Instant now, java.util.List<String> deleted) {
+    try {
+      Scratch.locked(() -> deleteStaleParts(now, deleted));
+    } catch (IOException e) {
+      LOG.debug("cannot clean {}: {}", config.scratchDir(), e.toString());
+    }
+    removeScratchDirIfEmpty();
+  }
+
+  private void deleteStaleParts(Instant now, java.util.List<String> deleted) throws IOException {
+    if (!Files.isDirectory(config.scratchDir())) {
+      return;
+    }
+    try (var parts = Files.list(config.scratchDir())) {
+      for (Path f : parts.toList()) {
+        String name = f.getFileName().toString();
+        boolean downloading =
+            name.startsWith(PREFIX)
+                && name.endsWith(".part")
+                && inFlight.containsKey(
+                    name.substring(PREFIX.length(), name.length() - ".part".length()));
+        if (!downloading
+            && Files.getLastModifiedTime(f).toInstant().plus(STALE_PART).isBefore(now)) {
+          Files.deleteIfExists(f);
+          deleted.add(f.toString());
+          LOG.info("deleted {}: left by a write that did not finish (kill -9)", f);
+        }
+      }
     }
   }
 
@@ -259,6 +304,7 @@ public final class ImageCache implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("cannot collect unused images in {}: {}", dir, e.toString());
     }
+    collectStaleParts(now, deleted);
     return deleted;
   }
 

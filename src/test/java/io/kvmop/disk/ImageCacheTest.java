@@ -93,6 +93,9 @@ class ImageCacheTest {
     assertThat(hits.get()).isEqualTo(1);
     assertThat(cache.downloadsStarted()).isEqualTo(1);
     assertThat(pool.resolve(ImageCache.fileName(sha))).hasBinaryContent(image);
+    assertThat(pool.resolve(".kvmop-partial"))
+        .as("libvirt lists every entry of the pool directory: no scratch directory is left")
+        .doesNotExist();
   }
 
   @Test
@@ -107,7 +110,7 @@ class ImageCacheTest {
     assertThat(f.reason()).isEqualTo("ImageChecksumMismatch");
     assertThat(f.message()).contains("has sha256 " + sha, "not the " + wrong);
     assertThat(pool.resolve(ImageCache.fileName(wrong))).doesNotExist();
-    assertThat(pool.resolve(".kvmop-partial").toFile().list()).isEmpty();
+    assertThat(pool.resolve(".kvmop-partial")).doesNotExist();
     assertThat(hits.get()).isEqualTo(1);
   }
 
@@ -126,5 +129,21 @@ class ImageCacheTest {
     assertThat(Files.getLastModifiedTime(used).toInstant()).isAfter(twoHoursAgo.toInstant());
     assertThat(fresh).exists();
     assertThat(foreign).as("only kvmop's cache files are ever collected").exists();
+  }
+
+  @Test
+  void aScratchFileADeadDownloadLeftIsCollectedOnceItStoppedGrowing() throws Exception {
+    Path scratch = Files.createDirectories(pool.resolve(".kvmop-partial"));
+    Path dead =
+        Files.writeString(scratch.resolve(ImageCache.fileName("d".repeat(64)) + ".part"), "x");
+    Path recent =
+        Files.writeString(scratch.resolve(ImageCache.fileName("e".repeat(64)) + ".part"), "x");
+    Files.setLastModifiedTime(
+        dead, FileTime.from(Instant.now().minus(ImageCache.STALE_PART).minusSeconds(60)));
+    assertThat(cache.collectGarbage(Set.of())).containsExactly(dead.toString());
+    assertThat(recent).as("perhaps another process is still writing it").exists();
+    Files.delete(recent);
+    cache.collectGarbage(Set.of());
+    assertThat(scratch).doesNotExist();
   }
 }
