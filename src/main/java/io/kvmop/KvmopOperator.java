@@ -31,6 +31,7 @@ public final class KvmopOperator implements AutoCloseable {
   private final int httpPort;
   private HealthServer http;
   private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> registration;
+  private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> goneNodes;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
@@ -153,6 +154,7 @@ public final class KvmopOperator implements AutoCloseable {
     KvmHostReconciler.ensureExists(client, node);
     operator.start();
     registration = KvmHostReconciler.keepRegistered(client, node);
+    goneNodes = io.kvmop.reconciler.GoneNodes.watch(client, node);
     if (httpPort >= 0) {
       try {
         http = new HealthServer(httpPort, metrics::scrape, this::liveness, this::readiness);
@@ -166,6 +168,9 @@ public final class KvmopOperator implements AutoCloseable {
   public void close() {
     if (registration != null) {
       registration.close();
+    }
+    if (goneNodes != null) {
+      goneNodes.close();
     }
     if (http != null) {
       http.close();

@@ -168,6 +168,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     libvirtEvents.untrack(ResourceID.fromResource(network));
     transitions.forget(network);
     libvirtEvents.triggerAll(); // a network whose cidr overlapped this one may proceed now
+    GoneNodes.release(context.getClient(), network, finalizerFor(node));
     return DeleteControl.defaultDelete();
   }
 

@@ -150,6 +150,39 @@ class TwoAgentsIT {
         .isEqualTo(rv);
   }
 
+  @Test
+  void aNetworkWaitsForANodeWhoseAgentIsDownButNotForOneThatLeftTheCluster() {
+    a.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.82.0.0/24"));
+    a.create("lab2", Fixtures.spec(NetworkMode.ISOLATED, "10.83.0.0/24"));
+    within(20).until(() -> nodesOf(a.get("lab")).equals(List.of("node-a", "node-b")));
+    within(20).until(() -> nodesOf(a.get("lab2")).equals(List.of("node-a", "node-b")));
+    assertThat(a.get("lab").getMetadata().getFinalizers())
+        .containsExactlyInAnyOrder("network.kvmop.io/node-a", "network.kvmop.io/node-b");
+
+    // node-b's agent is down: its KvmHost is still there, so its share is waited for
+    b.close();
+    a.delete(a.get("lab"));
+    within(10)
+        .until(
+            () ->
+                a.get("lab") != null
+                    && a.get("lab")
+                        .getMetadata()
+                        .getFinalizers()
+                        .equals(List.of("network.kvmop.io/node-b")));
+    org.awaitility.Awaitility.await()
+        .during(java.time.Duration.ofSeconds(2))
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> a.get("lab") != null);
+
+    // node-b left the cluster for good: no KvmHost, no Node; node-a lets go for it
+    client.resources(KvmHost.class).withName("node-b").delete();
+    within(15).until(() -> a.get("lab") == null);
+    // and a network deleted after node-b left goes at once
+    a.delete(a.get("lab2"));
+    within(15).until(() -> a.get("lab2") == null);
+  }
+
   KvmMachine unplaced(String name) {
     KvmMachine m = Fixtures.machine("default", name);
     m.getMetadata().setUid(null);

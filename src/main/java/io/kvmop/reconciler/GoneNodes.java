@@ -1,0 +1,105 @@
+package io.kvmop.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmNetwork;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each node's agent holds its own finalizer on a KvmNetwork; a node that left the cluster for good
+ * (no Node and no KvmHost) would hold its finalizer forever and the network could never be deleted.
+ * The agents still running let go of it for that node: when they clean up their own share, and when
+ * the node's KvmHost is deleted while a network waits for it. A node whose agent is merely down
+ * keeps its KvmHost (and its Node), so it is waited for.
+ */
+public final class GoneNodes {
+  private static final Logger LOG = LoggerFactory.getLogger(GoneNodes.class);
+  private static final String PREFIX = Finalizers.forNode("network", "");
+
+  private GoneNodes() {}
+
+  static boolean gone(KubernetesClient client, String node) {
+    return client.resources(KvmHost.class).withName(node).get() == null
+        && client.nodes().withName(node).get() == null;
+  }
+
+  /**
+   * Removes from a network being deleted the finalizers of nodes that left, except {@code mine}.
+   */
+  static void release(KubernetesClient client, KvmNetwork network, String mine) {
+    List<String> finalizers = network.getMetadata().getFinalizers();
+    List<String> gone =
+        finalizers.stream()
+            .filter(f -> f.startsWith(PREFIX) && !f.equals(mine))
+            .filter(f -> gone(client, f.substring(PREFIX.length())))
+            .toList();
+    if (gone.isEmpty()) {
+      return;
+    }
+    List<String> kept =
+        new ArrayList<>(finalizers.stream().filter(f -> !gone.contains(f)).toList());
+    try {
+      client
+          .resource(network)
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              StatusWriter.guardedPatch(network, "/metadata/finalizers", kept));
+      network.getMetadata().setFinalizers(kept);
+      LOG.info(
+          "{}/{}: released {}: those nodes left the cluster (no Node, no KvmHost)",
+          network.getMetadata().getNamespace(),
+          network.getMetadata().getName(),
+          gone);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // written since: whoever looks next tries again
+    }
+  }
+
+  /**
+   * Watches KvmHosts: when one is deleted and its Node is gone too, releases that node's finalizer
+   * from every network being deleted. Close the returned informer to stop.
+   */
+  public static SharedIndexInformer<KvmHost> watch(KubernetesClient client, String myNode) {
+    String mine = KvmNetworkReconciler.finalizerFor(myNode);
+    return client
+        .resources(KvmHost.class)
+        .inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(KvmHost h) {}
+
+              @Override
+              public void onUpdate(KvmHost before, KvmHost after) {}
+
+              @Override
+              public void onDelete(KvmHost h, boolean finalStateUnknown) {
+                String left = Finalizers.forNode("network", h.getMetadata().getName());
+                try {
+                  for (KvmNetwork n :
+                      client.resources(KvmNetwork.class).inAnyNamespace().list().getItems()) {
+                    if (n.getMetadata().getDeletionTimestamp() != null
+                        && n.getMetadata().getFinalizers().contains(left)) {
+                      release(client, n, mine);
+                    }
+                  }
+                } catch (KubernetesClientException e) {
+                  LOG.warn(
+                      "cannot release networks of node {}: {}",
+                      h.getMetadata().getName(),
+                      e.toString());
+                }
+              }
+            });
+  }
+}
