@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,46 @@ public final class GoneNodes {
   }
 
   /**
+   * Machines being deleted that wait for a node that left: nothing of them is left on a host that
+   * is gone, so their finalizer is released (the volumes and the domain went with the host).
+   */
+  private static void releaseMachines(KubernetesClient client, String node) {
+    String finalizer = Finalizers.forNode("machine", node);
+    for (KvmMachine m :
+        client
+            .resources(KvmMachine.class)
+            .inAnyNamespace()
+            .withLabel(io.kvmop.placement.Placement.LABEL, node)
+            .list()
+            .getItems()) {
+      if (m.getMetadata().getDeletionTimestamp() == null
+          || !m.getMetadata().getFinalizers().contains(finalizer)) {
+        continue;
+      }
+      List<String> kept =
+          new ArrayList<>(
+              m.getMetadata().getFinalizers().stream().filter(f -> !f.equals(finalizer)).toList());
+      try {
+        client
+            .resource(m)
+            .patch(
+                PatchContext.of(PatchType.JSON),
+                StatusWriter.guardedPatch(m, "/metadata/finalizers", kept));
+        LOG.info(
+            "{}/{}: released {}: node {} left the cluster (no Node, no KvmHost)",
+            m.getMetadata().getNamespace(),
+            m.getMetadata().getName(),
+            finalizer,
+            node);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Watches KvmHosts: when one is deleted and its Node is gone too, releases that node's finalizer
    * from every network being deleted. Close the returned informer to stop.
    */
@@ -84,8 +125,12 @@ public final class GoneNodes {
 
               @Override
               public void onDelete(KvmHost h, boolean finalStateUnknown) {
-                String left = Finalizers.forNode("network", h.getMetadata().getName());
+                String node = h.getMetadata().getName();
+                String left = Finalizers.forNode("network", node);
                 try {
+                  if (client.nodes().withName(node).get() != null) {
+                    return; // only the KvmHost was deleted; its agent registers it again
+                  }
                   for (KvmNetwork n :
                       client.resources(KvmNetwork.class).inAnyNamespace().list().getItems()) {
                     if (n.getMetadata().getDeletionTimestamp() != null
@@ -93,6 +138,7 @@ public final class GoneNodes {
                       release(client, n, mine);
                     }
                   }
+                  releaseMachines(client, node);
                 } catch (KubernetesClientException e) {
                   LOG.warn(
                       "cannot release networks of node {}: {}",

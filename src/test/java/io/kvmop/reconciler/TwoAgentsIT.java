@@ -151,7 +151,7 @@ class TwoAgentsIT {
   }
 
   @Test
-  void aNetworkWaitsForANodeWhoseAgentIsDownButNotForOneThatLeftTheCluster() {
+  void networksAndMachinesWaitForANodeWhoseAgentIsDownButNotForOneThatLeftTheCluster() {
     a.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.82.0.0/24"));
     a.create("lab2", Fixtures.spec(NetworkMode.ISOLATED, "10.83.0.0/24"));
     within(20).until(() -> nodesOf(a.get("lab")).equals(List.of("node-a", "node-b")));
@@ -159,9 +159,15 @@ class TwoAgentsIT {
     assertThat(a.get("lab").getMetadata().getFinalizers())
         .containsExactlyInAnyOrder("network.kvmop.io/node-a", "network.kvmop.io/node-b");
 
+    KvmMachine vm = unplaced("stranded");
+    vm.getSpec().nodeName = "node-b";
+    a.create(vm);
+    b.awaitMachine("stranded", "Running", true, "Running", 30);
+
     // node-b's agent is down: its KvmHost is still there, so its share is waited for
     b.close();
     a.delete(a.get("lab"));
+    a.delete(a.machine("stranded"));
     within(10)
         .until(
             () ->
@@ -173,11 +179,12 @@ class TwoAgentsIT {
     org.awaitility.Awaitility.await()
         .during(java.time.Duration.ofSeconds(2))
         .atMost(java.time.Duration.ofSeconds(5))
-        .until(() -> a.get("lab") != null);
+        .until(() -> a.get("lab") != null && a.machine("stranded") != null);
 
     // node-b left the cluster for good: no KvmHost, no Node; node-a lets go for it
     client.resources(KvmHost.class).withName("node-b").delete();
     within(15).until(() -> a.get("lab") == null);
+    within(15).until(() -> a.machine("stranded") == null);
     // and a network deleted after node-b left goes at once
     a.delete(a.get("lab2"));
     within(15).until(() -> a.get("lab2") == null);
