@@ -1,5 +1,6 @@
 package io.kvmop.reconciler;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -45,26 +46,7 @@ public final class GoneNodes {
     if (gone.isEmpty()) {
       return;
     }
-    List<String> kept =
-        new ArrayList<>(finalizers.stream().filter(f -> !gone.contains(f)).toList());
-    try {
-      client
-          .resource(network)
-          .patch(
-              PatchContext.of(PatchType.JSON),
-              StatusWriter.guardedPatch(network, "/metadata/finalizers", kept));
-      network.getMetadata().setFinalizers(kept);
-      LOG.info(
-          "{}/{}: released {}: those nodes left the cluster (no Node, no KvmHost)",
-          network.getMetadata().getNamespace(),
-          network.getMetadata().getName(),
-          gone);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // written since: whoever looks next tries again
-    }
+    drop(client, network, gone);
   }
 
   /**
@@ -84,32 +66,41 @@ public final class GoneNodes {
           || !m.getMetadata().getFinalizers().contains(finalizer)) {
         continue;
       }
-      List<String> kept =
-          new ArrayList<>(
-              m.getMetadata().getFinalizers().stream().filter(f -> !f.equals(finalizer)).toList());
-      try {
-        client
-            .resource(m)
-            .patch(
-                PatchContext.of(PatchType.JSON),
-                StatusWriter.guardedPatch(m, "/metadata/finalizers", kept));
-        LOG.info(
-            "{}/{}: released {}: node {} left the cluster (no Node, no KvmHost)",
-            m.getMetadata().getNamespace(),
-            m.getMetadata().getName(),
-            finalizer,
-            node);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
+      drop(client, m, List.of(finalizer));
+    }
+  }
+
+  /**
+   * Removes finalizers with a JSON Patch guarded by the resource's resourceVersion; on 409 (written
+   * since) nothing is done and whoever looks next tries again.
+   */
+  private static void drop(KubernetesClient client, HasMetadata r, List<String> gone) {
+    List<String> kept =
+        new ArrayList<>(
+            r.getMetadata().getFinalizers().stream().filter(f -> !gone.contains(f)).toList());
+    try {
+      client
+          .resource(r)
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              StatusWriter.guardedPatch(r, "/metadata/finalizers", kept));
+      r.getMetadata().setFinalizers(kept);
+      LOG.info(
+          "{} {}/{}: released {}: the node left the cluster (no Node, no KvmHost)",
+          r.getKind(),
+          r.getMetadata().getNamespace(),
+          r.getMetadata().getName(),
+          gone);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
       }
     }
   }
 
   /**
    * Watches KvmHosts: when one is deleted and its Node is gone too, releases that node's finalizer
-   * from every network being deleted. Close the returned informer to stop.
+   * from every network and machine being deleted. Close the returned informer to stop.
    */
   public static SharedIndexInformer<KvmHost> watch(KubernetesClient client, String myNode) {
     String mine = KvmNetworkReconciler.finalizerFor(myNode);
