@@ -7,6 +7,7 @@ import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
 import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.standalone.DirectoryLock;
@@ -287,8 +288,9 @@ public final class Main {
     }
   }
 
-  private static StandaloneAgent agent(
-      OperatorConfig config, JnaLibvirt libvirt, Path manifests, Path status) {
+  /** The standalone agent as run and delete build it (tests give it a port of their own). */
+  static StandaloneAgent agent(
+      OperatorConfig config, LibvirtPort libvirt, Path manifests, Path status) {
     Clock clock = Clock.systemUTC();
     HostFiles hostFiles = new HostFiles(Path.of(config.hostRoot()), config.qemuUser());
     HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));

@@ -523,10 +523,19 @@ public final class DiskProvisioner {
         changed |= Files.deleteIfExists(old);
       }
     }
-    if (changed) {
-      refreshQuietly();
+    if (changed || !listed(name)) {
+      refreshQuietly(); // also when a run died between writing the seed and refreshing the pool
     }
     return target.toString();
+  }
+
+  /** Whether libvirt lists this file of the pool as a volume (a failed look-up counts as yes). */
+  private boolean listed(String name) {
+    try {
+      return storage.findVolume(config.poolName(), name).isPresent();
+    } catch (LibvirtError e) {
+      return true;
+    }
   }
 
   private void refreshQuietly() {

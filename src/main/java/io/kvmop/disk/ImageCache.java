@@ -114,6 +114,9 @@ public final class ImageCache implements AutoCloseable {
     String sha = sha256.toLowerCase(Locale.ROOT);
     Path target = Path.of(config.volumePath(fileName(sha)));
     if (Files.isRegularFile(target)) {
+      if (!listed(target)) {
+        refresh(); // renamed in by a run that died before it refreshed the pool
+      }
       return new Ready(target.toString());
     }
     Progress p = inFlight.get(sha);
@@ -237,6 +240,15 @@ public final class ImageCache implements AutoCloseable {
           LOG.info("deleted {}: left by a write that did not finish (kill -9)", f);
         }
       }
+    }
+  }
+
+  /** Whether libvirt lists the file as a volume of the pool (a failed look-up counts as yes). */
+  private boolean listed(Path file) {
+    try {
+      return storage.findVolume(config.poolName(), file.getFileName().toString()).isPresent();
+    } catch (LibvirtError e) {
+      return true;
     }
   }
 

@@ -9,6 +9,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.SecretKeyRef;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.testing.FakeLibvirt;
+import io.kvmop.testing.FakeStorage;
 import io.kvmop.testing.Fixtures;
 import io.kvmop.testing.Shell;
 import java.nio.file.Files;
@@ -156,6 +157,24 @@ class DiskProvisionerTest {
 
     m.getSpec().cloudInit.userDataSecretRef = new SecretKeyRef("missing", "userdata");
     assertThat(provision(m, false).blocker().reason()).isEqualTo(DiskProvisioner.SECRET_NOT_FOUND);
+  }
+
+  @Test
+  void aSeedThatADeadRunWroteButNeverRefreshedIntoThePoolIsListedByTheNextRun() {
+    KvmMachine m = machine();
+    m.getSpec().cloudInit = new CloudInitSpec();
+    m.getSpec().cloudInit.userData = "#cloud-config\n";
+    Path seed = Path.of(provision(m, false).devices().get(0).source().file());
+    String name = seed.getFileName().toString();
+    assertThat(libvirt.storage().findVolume("kvmop", name)).isPresent();
+    // the file is there but libvirt never re-read the directory (killed between the two)
+    ((FakeStorage) libvirt.storage()).deleteVolume("kvmop", name);
+    assertThat(seed).exists();
+
+    assertThat(Path.of(provision(m, false).devices().get(0).source().file())).isEqualTo(seed);
+    assertThat(libvirt.storage().findVolume("kvmop", name))
+        .as("virsh vol-list shows the seed again")
+        .isPresent();
   }
 
   @Test

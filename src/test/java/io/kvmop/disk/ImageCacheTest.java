@@ -99,6 +99,24 @@ class ImageCacheTest {
   }
 
   @Test
+  void anImageADeadRunRenamedInButNeverRefreshedIntoThePoolIsListedWhenAskedFor() throws Exception {
+    FakeLibvirt libvirt = new FakeLibvirt();
+    StorageConfig config =
+        new StorageConfig("kvmop", pool.toString(), Path.of("/"), Duration.ofHours(1));
+    assertThat(new PoolKeeper(libvirt.storage(), config).ensure().blocker()).isNull();
+    Files.write(pool.resolve(ImageCache.fileName(sha)), image);
+    ImageCache other = new ImageCache(config, libvirt.storage(), Clock.systemUTC());
+    try {
+      assertThat(libvirt.storage().findVolume("kvmop", ImageCache.fileName(sha))).isEmpty();
+      assertThat(other.get(url(), sha)).isInstanceOf(ImageCache.Ready.class);
+      assertThat(libvirt.storage().findVolume("kvmop", ImageCache.fileName(sha))).isPresent();
+      assertThat(hits.get()).as("not downloaded again").isZero();
+    } finally {
+      other.close();
+    }
+  }
+
+  @Test
   void aWrongChecksumDiscardsTheFileAndIsNotRetriedAtOnce() {
     release.countDown();
     String wrong = "ab".repeat(32);

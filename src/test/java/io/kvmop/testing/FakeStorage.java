@@ -121,7 +121,25 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void refreshPool(String name) {
-    call.accept("refresh storage pool " + name);
+    String op = "refresh storage pool " + name;
+    call.accept(op);
+    PoolState p = pool(op, name);
+    // as libvirt does: every file of the pool's directory becomes a volume
+    java.nio.file.Path dir = java.nio.file.Path.of(p.path());
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path f : files.toList()) {
+        String v = f.getFileName().toString();
+        if (!volumes.get(name).containsKey(v)) {
+          long size = java.nio.file.Files.isRegularFile(f) ? java.nio.file.Files.size(f) : 0;
+          volumes.get(name).put(v, new VolumeState(v, f.toString(), "raw", size, size, null, null));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override

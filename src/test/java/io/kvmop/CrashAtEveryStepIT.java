@@ -1,0 +1,477 @@
+package io.kvmop;
+
+import static io.kvmop.testing.Shell.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.sun.net.httpserver.HttpServer;
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.StoragePort;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.standalone.StandaloneAgent;
+import io.kvmop.testing.Shell;
+import io.kvmop.testing.TestGuest;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Interrupted at every step, run again: the standalone agent on the real libvirtd is stopped dead
+ * at each libvirt call that changes something (pool, image, volumes, seed, network, domain), once
+ * just before the call and once just after it, and once between libvirt storing a domain and kvmop
+ * marking its stored form. A fresh agent with nothing in memory then runs on the same host; what
+ * libvirt holds afterwards must be exactly what an uninterrupted run leaves: the same domain
+ * definition, network, pool and volumes, nothing twice, nothing half-made, the domain running.
+ *
+ * <p>This is the deterministic companion of {@link KillAnywhereIT}, whose kill -9 lands where the
+ * clock puts it.
+ */
+class CrashAtEveryStepIT {
+  static final String POOL = "kvmopit-steppool";
+  static final Path POOL_PATH = Path.of("/var/lib/kvmop/kvmopit-steppool");
+  static final String DOMAIN = "kvmop-default-kvmopit-step";
+  static final String NET_PREFIX = "kvmop-default-kvmopit-stepnet";
+  static final Set<String> CHANGES =
+      Set.of(
+          "defineNetwork",
+          "startNetwork",
+          "stopNetwork",
+          "undefineNetwork",
+          "setNetworkAutostart",
+          "updateRunningNetwork",
+          "defineDomain",
+          "startDomain",
+          "shutdownDomain",
+          "destroyDomain",
+          "undefineDomain",
+          "definePool",
+          "buildPool",
+          "startPool",
+          "setPoolAutostart",
+          "refreshPool",
+          "createVolume",
+          "resizeVolume",
+          "deleteVolume",
+          "resizeDomainDisk");
+
+  @TempDir Path dir;
+  Path manifests;
+  HttpServer http;
+  OperatorConfig config;
+
+  private static String uri() {
+    return System.getProperty("kvmop.it.systemUri", "");
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assumeFalse(uri().isBlank(), "no real libvirtd");
+    manifests = Files.createDirectories(dir.resolve("manifests"));
+    byte[] image = new byte[4 << 20];
+    new Random(11).nextBytes(image);
+    Arrays.fill(image, 0, 512, (byte) 0);
+    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext(
+        "/base.raw",
+        ex -> {
+          ex.sendResponseHeaders(200, image.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(image);
+          }
+        });
+    http.start();
+    Path guest = TestGuest.build();
+    String sha =
+        java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+    Files.writeString(
+        manifests.resolve("all.yaml"),
+        """
+        apiVersion: kvmop.io/v1alpha1
+        kind: KvmNetwork
+        metadata: {name: kvmopit-stepnet}
+        spec:
+          mode: isolated
+          ipv4: {cidr: 10.251.41.0/24}
+        ---
+        apiVersion: kvmop.io/v1alpha1
+        kind: KvmMachine
+        metadata: {name: kvmopit-step}
+        spec:
+          memory: 128Mi
+          shutdownTimeout: 5s
+          boot: {kernel: %s/vmlinuz, initrd: %s/initrd.gz, cmdline: console=ttyS0}
+          disks:
+            - name: root
+              image: {url: "http://127.0.0.1:%d/base.raw", sha256: %s, format: raw}
+              size: 64Mi
+            - {name: data, size: 16Mi, format: qcow2}
+          cloudInit:
+            userData: |
+              #cloud-config
+              runcmd: [echo step by step]
+          interfaces: [{name: eth0, network: kvmopit-stepnet}]
+        """
+            .formatted(guest, guest, http.getAddress().getPort(), sha));
+    config =
+        OperatorConfig.fromCommandLine(
+            new String[] {
+              "--libvirt-uri", uri(),
+              "--storage-pool-name", POOL,
+              "--storage-pool-path", POOL_PATH.toString(),
+              "--serial-log-dir", dir.resolve("logs").toString()
+            },
+            Map.of());
+    cleanUp();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (http != null) {
+      http.stop(0);
+    }
+    if (!uri().isBlank()) {
+      cleanUp();
+    }
+  }
+
+  private void cleanUp() {
+    run("virsh", "destroy", DOMAIN);
+    run("virsh", "undefine", DOMAIN, "--nvram");
+    for (String net : run("virsh", "net-list", "--all", "--name").output().split("\n")) {
+      if (net.strip().startsWith(NET_PREFIX)) {
+        run("virsh", "net-destroy", net.strip());
+        run("virsh", "net-undefine", net.strip());
+      }
+    }
+    run("virsh", "pool-destroy", POOL);
+    run("virsh", "pool-undefine", POOL);
+    run("rm", "-rf", POOL_PATH.toString());
+  }
+
+  /** How an agent dies at its n-th changing call. */
+  enum Death {
+    NEVER,
+    BEFORE_THE_CALL,
+    AFTER_THE_CALL,
+    /** defineDomain: libvirt has the definition, kvmop never marked its stored form */
+    BEFORE_THE_MARK
+  }
+
+  /** Thrown at the crash point; an Error, so that nothing in kvmop catches it. */
+  static final class Crash extends Error {
+    Crash(String at) {
+      super("crashed at " + at, null, false, false);
+    }
+  }
+
+  /**
+   * The agent's libvirt port, counting every call that changes something; at call {@code crashAt}
+   * it dies, and from then on every call it makes fails as if the process were gone.
+   */
+  static final class Steps implements InvocationHandler {
+    final JnaLibvirt real;
+    final int crashAt;
+    final Death death;
+    final List<String> calls = new ArrayList<>();
+    volatile String crashed;
+    private final StoragePort storage;
+    private final LibvirtPort port;
+
+    Steps(JnaLibvirt real, int crashAt, Death death) {
+      this.real = real;
+      this.crashAt = crashAt;
+      this.death = death;
+      this.storage =
+          (StoragePort)
+              Proxy.newProxyInstance(
+                  getClass().getClassLoader(),
+                  new Class<?>[] {StoragePort.class},
+                  (p, m, args) -> call(real.storage(), m, args));
+      this.port =
+          (LibvirtPort)
+              Proxy.newProxyInstance(
+                  getClass().getClassLoader(), new Class<?>[] {LibvirtPort.class}, this);
+    }
+
+    LibvirtPort port() {
+      return port;
+    }
+
+    synchronized int count() {
+      return calls.size();
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+      return switch (m.getName()) {
+        case "storage" -> storage;
+        case "addListener", "removeListener" -> m.invoke(real, args);
+        default -> call(real, m, args);
+      };
+    }
+
+    private Object call(Object target, Method m, Object[] args) throws Throwable {
+      if (crashed != null) {
+        throw new Crash(crashed); // dead: nothing it does reaches libvirt any more
+      }
+      if (CHANGES.contains(m.getName())) {
+        String step = m.getName() + " " + describe(args);
+        int n;
+        synchronized (this) {
+          calls.add(step);
+          n = calls.size();
+        }
+        if (n == crashAt) {
+          switch (death) {
+            case BEFORE_THE_CALL -> {}
+            case BEFORE_THE_MARK -> {
+              if (args[0] instanceof DomainXml xml) {
+                real.defineAsIs(xml);
+              } else {
+                reach(target, m, args);
+              }
+            }
+            default -> {
+              try {
+                reach(target, m, args);
+              } catch (Throwable failed) {
+                // the call failed (e.g. refreshing a pool not defined yet): it dies all the same
+              }
+            }
+          }
+          crashed = step;
+          throw new Crash(step);
+        }
+      }
+      return reach(target, m, args);
+    }
+
+    private static Object reach(Object target, Method m, Object[] args) throws Throwable {
+      try {
+        return m.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    }
+
+    private static String describe(Object[] args) {
+      List<String> parts = new ArrayList<>();
+      for (Object a : args == null ? new Object[0] : args) {
+        if (a instanceof String || a instanceof Number || a instanceof Boolean) {
+          parts.add(String.valueOf(a));
+        } else {
+          try {
+            parts.add(String.valueOf(a.getClass().getMethod("name").invoke(a)));
+          } catch (ReflectiveOperationException e) {
+            parts.add(a.getClass().getSimpleName());
+          }
+        }
+      }
+      return String.join(" ", parts);
+    }
+  }
+
+  /** What one agent did, and what libvirt held once it was quiet. */
+  record Outcome(List<String> calls, String crashedAt, String fingerprint, String phase) {}
+
+  /**
+   * Runs passes of a fresh agent until it dies, or until a pass changes nothing while the domain
+   * runs (then it is quiet: everything declared is there).
+   */
+  private Outcome agent(int crashAt, Death death, Path status) throws Exception {
+    Steps steps = new Steps(new JnaLibvirt(uri()), crashAt, death);
+    try {
+      StandaloneAgent agent = Main.agent(config, steps.port(), manifests, status);
+      Instant deadline = Instant.now().plusSeconds(120);
+      while (Instant.now().isBefore(deadline)) {
+        int before = steps.count();
+        try {
+          agent.reconcileOnce();
+        } catch (Crash c) {
+          break;
+        }
+        if (steps.crashed != null) {
+          break; // died on the download thread
+        }
+        if (steps.count() == before && domainRuns()) {
+          return new Outcome(List.copyOf(steps.calls), null, fingerprint(), phase(status));
+        }
+        if (steps.count() == before) {
+          Thread.sleep(50); // a download on its way: passes until it lands
+        }
+      }
+      assertThat(steps.crashed)
+          .as("neither quiet nor dead after 120 s: %s", steps.calls)
+          .isNotNull();
+      return new Outcome(List.copyOf(steps.calls), steps.crashed, null, null);
+    } finally {
+      steps.real.close();
+      // a download the dead agent had under way finishes its file (it is in-process, unlike kill
+      // -9): wait for it, so that the next agent does not write the same scratch file
+      Path scratch = POOL_PATH.resolve(".kvmop-partial");
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !Files.isDirectory(scratch) || isEmpty(scratch));
+    }
+  }
+
+  private static boolean isEmpty(Path d) throws java.io.IOException {
+    try (Stream<Path> s = Files.list(d)) {
+      return s.findAny().isEmpty();
+    }
+  }
+
+  private static boolean domainRuns() {
+    return run("virsh", "domstate", DOMAIN).output().strip().startsWith("running");
+  }
+
+  private String phase(Path status) throws Exception {
+    Path f = status.resolve("KvmMachine/default/kvmopit-step.yaml");
+    JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(f.toFile());
+    String running = "?";
+    for (JsonNode c : doc.path("status").path("conditions")) {
+      if (c.path("type").asText().equals("Running")) {
+        running = c.path("status").asText();
+      }
+    }
+    return "Running="
+        + running
+        + " phase "
+        + doc.path("status").path("phase").asText()
+        + " "
+        + doc.path("status").path("conditions");
+  }
+
+  /** What libvirt holds of the declared objects, without what varies between runs. */
+  private static String fingerprint() {
+    StringBuilder f = new StringBuilder();
+    f.append(
+        Shell.must("virsh", "dumpxml", "--inactive", DOMAIN)
+            // a domain defined but never marked (BEFORE_THE_MARK) differs only in the mark's stored
+            // hash and the prefix libvirt gives its namespace: kvmop compares it field by field
+            .replaceAll(" stored=\"[^\"]*\"", "")
+            .replaceAll("(xmlns:|<|</)kvmop\\d+", "$1kvmop"));
+    f.append(Shell.must("virsh", "domstate", DOMAIN));
+    f.append(
+        Shell.must("virsh", "dominfo", DOMAIN)
+            .lines()
+            .filter(l -> l.startsWith("Autostart"))
+            .toList());
+    for (String net : Shell.must("virsh", "net-list", "--all", "--name").split("\n")) {
+      if (net.strip().startsWith(NET_PREFIX)) {
+        // the bridge's MAC address is libvirt's random pick
+        f.append(
+            Shell.must("virsh", "net-dumpxml", "--inactive", net.strip())
+                .replaceAll("<mac address='[^']*'/>", ""));
+        f.append(Shell.must("virsh", "net-info", net.strip()));
+      }
+    }
+    f.append(
+        Shell.must("virsh", "pool-info", POOL)
+            .lines()
+            .filter(l -> l.matches("^(Name|State|Persistent|Autostart):.*"))
+            .toList());
+    f.append(
+        Shell.must("virsh", "pool-dumpxml", "--inactive", POOL)
+            .replaceAll("<(uuid|capacity|allocation|available)[^<]*</\\1>", ""));
+    Map<String, String> volumes = new LinkedHashMap<>();
+    for (String v :
+        new TreeSet<>(
+            Arrays.asList(Shell.must("virsh", "vol-list", POOL, "--details").split("\n")))) {
+      String name = v.strip().split("\\s+")[0];
+      if (name.isEmpty() || name.equals("Name") || name.startsWith("---")) {
+        continue;
+      }
+      volumes.put(
+          name,
+          Shell.must("virsh", "vol-dumpxml", "--pool", POOL, name)
+              .lines()
+              .filter(l -> l.contains("<capacity") || l.contains("<format") || l.contains("<path"))
+              .map(String::strip)
+              .toList()
+              .toString());
+    }
+    f.append(volumes);
+    try (Stream<Path> s = Files.list(POOL_PATH)) {
+      f.append(s.map(p -> p.getFileName().toString()).sorted().toList());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return f.toString();
+  }
+
+  private Object diff(String expected, String actual) throws Exception {
+    Path a = Files.writeString(dir.resolve("expected.txt"), expected);
+    Path b = Files.writeString(dir.resolve("actual.txt"), actual);
+    return run("diff", a.toString(), b.toString()).output();
+  }
+
+  @Test
+  void interruptedAtEveryChangingCallTheNextRunLeavesExactlyWhatAnUninterruptedRunLeaves()
+      throws Exception {
+    Instant began = Instant.now();
+    Outcome reference = agent(-1, Death.NEVER, dir.resolve("status-reference"));
+    assertThat(reference.phase()).startsWith("Running=True");
+    List<String> steps = reference.calls();
+    assertThat(steps)
+        .as("the uninterrupted run creates the pool, the image, volumes, network and domain")
+        .anyMatch(s -> s.startsWith("definePool"))
+        .anyMatch(s -> s.startsWith("createVolume"))
+        .anyMatch(s -> s.startsWith("defineNetwork"))
+        .anyMatch(s -> s.startsWith("defineDomain"))
+        .anyMatch(s -> s.startsWith("startDomain"));
+    cleanUp();
+
+    List<String> runs = new ArrayList<>();
+    int i = 0;
+    for (int n = 1; n <= steps.size(); n++) {
+      List<Death> deaths = new ArrayList<>(List.of(Death.BEFORE_THE_CALL, Death.AFTER_THE_CALL));
+      if (steps.get(n - 1).startsWith("defineDomain")) {
+        deaths.add(Death.BEFORE_THE_MARK);
+      }
+      for (Death death : deaths) {
+        i++;
+        Outcome dead = agent(n, death, dir.resolve("status-" + i));
+        Outcome next = agent(-1, Death.NEVER, dir.resolve("status-" + i));
+        String what = death + " #" + n + " (" + dead.crashedAt() + ")";
+        assertThat(next.fingerprint())
+            .as("after a crash %s:%n%s", what, diff(reference.fingerprint(), next.fingerprint()))
+            .isEqualTo(reference.fingerprint());
+        assertThat(next.phase()).as("after a crash %s", what).startsWith("Running=True");
+        runs.add(what + " -> " + next.calls().size() + " calls to converge");
+        cleanUp();
+      }
+    }
+    runs.forEach(r -> System.out.println("crash " + r));
+    System.out.printf(
+        "crash at every step: %d changing calls in an uninterrupted run, %d crashes, each followed"
+            + " by a run that converged to the same libvirt state; %d s in all%n",
+        steps.size(), runs.size(), Duration.between(began, Instant.now()).toSeconds());
+  }
+}
