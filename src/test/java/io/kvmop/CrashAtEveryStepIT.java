@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,7 +125,7 @@ class CrashAtEveryStepIT {
         metadata: {name: kvmopit-step}
         spec:
           memory: 128Mi
-          shutdownTimeout: 5s
+          shutdownTimeout: 0s
           boot: {kernel: %s/vmlinuz, initrd: %s/initrd.gz, cmdline: console=ttyS0}
           disks:
             - name: root
@@ -298,13 +299,18 @@ class CrashAtEveryStepIT {
   }
 
   /** What one agent did, and what libvirt held once it was quiet. */
-  record Outcome(List<String> calls, String crashedAt, String fingerprint, String phase) {}
+  record Outcome(List<String> calls, String crashedAt) {}
 
   /**
    * Runs passes of a fresh agent until it dies, or until a pass changes nothing while the domain
    * runs (then it is quiet: everything declared is there).
    */
   private Outcome agent(int crashAt, Death death, Path status) throws Exception {
+    return agent(crashAt, death, status, CrashAtEveryStepIT::domainRuns);
+  }
+
+  private Outcome agent(int crashAt, Death death, Path status, BooleanSupplier done)
+      throws Exception {
     Steps steps = new Steps(new JnaLibvirt(uri()), crashAt, death);
     try {
       StandaloneAgent agent = Main.agent(config, steps.port(), manifests, status);
@@ -319,8 +325,8 @@ class CrashAtEveryStepIT {
         if (steps.crashed != null) {
           break; // died on the download thread
         }
-        if (steps.count() == before && domainRuns()) {
-          return new Outcome(List.copyOf(steps.calls), null, fingerprint(), phase(status));
+        if (steps.count() == before && done.getAsBoolean()) {
+          return new Outcome(List.copyOf(steps.calls), null);
         }
         if (steps.count() == before) {
           Thread.sleep(50); // a download on its way: passes until it lands
@@ -329,7 +335,7 @@ class CrashAtEveryStepIT {
       assertThat(steps.crashed)
           .as("neither quiet nor dead after 120 s: %s", steps.calls)
           .isNotNull();
-      return new Outcome(List.copyOf(steps.calls), steps.crashed, null, null);
+      return new Outcome(List.copyOf(steps.calls), steps.crashed);
     } finally {
       steps.real.close();
       // a download the dead agent had under way finishes its file (it is in-process, unlike kill
@@ -426,6 +432,97 @@ class CrashAtEveryStepIT {
     return f.toString();
   }
 
+  private static boolean domainDefined() {
+    return run("virsh", "dominfo", DOMAIN).ok();
+  }
+
+  private static List<String> networks() {
+    return Arrays.stream(run("virsh", "net-list", "--all", "--name").output().split("\n"))
+        .map(String::strip)
+        .filter(n -> n.startsWith(NET_PREFIX))
+        .toList();
+  }
+
+  private static boolean nothingLeft() {
+    return !domainDefined() && networks().isEmpty();
+  }
+
+  /** What is left once a removal is done: libvirt's objects, the pool's volumes and files, logs. */
+  private String leftovers(Path status) throws Exception {
+    List<String> volumes =
+        Arrays.stream(Shell.must("virsh", "vol-list", POOL).split("\n"))
+            .skip(2)
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .map(l -> l.split("\\s+")[0])
+            .sorted()
+            .toList();
+    List<String> files;
+    try (Stream<Path> f = Files.list(POOL_PATH)) {
+      files = f.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    return "domain defined: "
+        + domainDefined()
+        + "\nnetworks: "
+        + networks()
+        + "\nvolumes: "
+        + volumes
+        + "\npool files: "
+        + files
+        + "\nserial log: "
+        + Files.exists(dir.resolve("logs/default/kvmopit-step.log"))
+        + "\nstatus files: "
+        + (Files.isDirectory(status.resolve("KvmMachine/default"))
+            ? List.of(status.resolve("KvmMachine/default").toFile().list())
+            : List.of())
+        + "\n";
+  }
+
+  @Test
+  void removedAndInterruptedAtEveryChangingCallTheNextRunStillRemovesAllItOwned() throws Exception {
+    Instant began = Instant.now();
+    Path manifest = manifests.resolve("all.yaml");
+    String declared = Files.readString(manifest);
+    Path refStatus = dir.resolve("removal-reference");
+    agent(-1, Death.NEVER, refStatus);
+    Files.delete(manifest);
+    Outcome reference = agent(-1, Death.NEVER, refStatus, CrashAtEveryStepIT::nothingLeft);
+    String expected = leftovers(refStatus);
+    assertThat(expected)
+        .as("Delete: only the shared cached image stays")
+        .contains("domain defined: false", "networks: []", "serial log: false")
+        .containsPattern("volumes: \\[kvmop-image-[0-9a-f]{64}\\]")
+        .containsPattern("pool files: \\[kvmop-image-[0-9a-f]{64}\\]");
+    List<String> steps = reference.calls();
+    assertThat(steps)
+        .anyMatch(c -> c.startsWith("deleteVolume"))
+        .anyMatch(c -> c.startsWith("undefineDomain"))
+        .anyMatch(c -> c.startsWith("undefineNetwork"));
+
+    List<String> runs = new ArrayList<>();
+    int i = 0;
+    for (int n = 1; n <= steps.size(); n++) {
+      for (Death death : List.of(Death.BEFORE_THE_CALL, Death.AFTER_THE_CALL)) {
+        i++;
+        Path status = dir.resolve("removal-" + i);
+        Files.writeString(manifest, declared);
+        agent(-1, Death.NEVER, status);
+        Files.delete(manifest);
+        Outcome dead = agent(n, death, status, CrashAtEveryStepIT::nothingLeft);
+        Outcome next = agent(-1, Death.NEVER, status, CrashAtEveryStepIT::nothingLeft);
+        String what = death + " #" + n + " (" + dead.crashedAt() + ")";
+        String got = leftovers(status);
+        assertThat(got).as("after a crash %s:%n%s", what, diff(expected, got)).isEqualTo(expected);
+        runs.add(what + " -> " + next.calls().size() + " calls to finish");
+      }
+    }
+    runs.forEach(r -> System.out.println("removal crash " + r));
+    System.out.printf(
+        "removal crashed at every step: %d changing calls in an uninterrupted removal (%s), %d"
+            + " crashes, each followed by a run that removed everything; %d s in all%n",
+        steps.size(), steps, runs.size(), Duration.between(began, Instant.now()).toSeconds());
+  }
+
   private Object diff(String expected, String actual) throws Exception {
     Path a = Files.writeString(dir.resolve("expected.txt"), expected);
     Path b = Files.writeString(dir.resolve("actual.txt"), actual);
@@ -436,8 +533,10 @@ class CrashAtEveryStepIT {
   void interruptedAtEveryChangingCallTheNextRunLeavesExactlyWhatAnUninterruptedRunLeaves()
       throws Exception {
     Instant began = Instant.now();
-    Outcome reference = agent(-1, Death.NEVER, dir.resolve("status-reference"));
-    assertThat(reference.phase()).startsWith("Running=True");
+    Path refStatus = dir.resolve("status-reference");
+    Outcome reference = agent(-1, Death.NEVER, refStatus);
+    String expected = fingerprint();
+    assertThat(phase(refStatus)).startsWith("Running=True");
     List<String> steps = reference.calls();
     assertThat(steps)
         .as("the uninterrupted run creates the pool, the image, volumes, network and domain")
@@ -457,13 +556,13 @@ class CrashAtEveryStepIT {
       }
       for (Death death : deaths) {
         i++;
-        Outcome dead = agent(n, death, dir.resolve("status-" + i));
-        Outcome next = agent(-1, Death.NEVER, dir.resolve("status-" + i));
+        Path status = dir.resolve("status-" + i);
+        Outcome dead = agent(n, death, status);
+        Outcome next = agent(-1, Death.NEVER, status);
         String what = death + " #" + n + " (" + dead.crashedAt() + ")";
-        assertThat(next.fingerprint())
-            .as("after a crash %s:%n%s", what, diff(reference.fingerprint(), next.fingerprint()))
-            .isEqualTo(reference.fingerprint());
-        assertThat(next.phase()).as("after a crash %s", what).startsWith("Running=True");
+        String got = fingerprint();
+        assertThat(got).as("after a crash %s:%n%s", what, diff(expected, got)).isEqualTo(expected);
+        assertThat(phase(status)).as("after a crash %s", what).startsWith("Running=True");
         runs.add(what + " -> " + next.calls().size() + " calls to converge");
         cleanUp();
       }

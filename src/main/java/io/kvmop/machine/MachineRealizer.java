@@ -632,12 +632,28 @@ public final class MachineRealizer {
                 shutdownAsked.get(uid),
                 now,
                 Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
-    Optional<Blocker> failure = executor.execute(plan.actions());
+    // the disks go before the definition: a process killed in between still finds the domain by
+    // its mark next time, and with it the volumes (which carry no mark of their own)
+    List<MachineAction> undefine =
+        plan.actions().stream().filter(a -> a instanceof MachineAction.Undefine).toList();
+    List<MachineAction> stop =
+        plan.actions().stream().filter(a -> !(a instanceof MachineAction.Undefine)).toList();
+    Optional<Blocker> failure = executor.execute(stop);
     if (plan.shutdownRequested() && failure.isEmpty()) {
       shutdownAsked.put(uid, now);
     }
     if (failure.isPresent()) {
       return Optional.of(Duration.ofSeconds(5));
+    }
+    boolean releasedNow = false;
+    if (!undefine.isEmpty()) {
+      if (!releaseDisks(m, naming, released)) {
+        return Optional.of(Duration.ofSeconds(5));
+      }
+      releasedNow = true;
+      if (executor.execute(undefine).isPresent()) {
+        return Optional.of(Duration.ofSeconds(5));
+      }
     }
     if (plan.recheckAfter() != null) {
       return Optional.of(plan.recheckAfter());
@@ -646,16 +662,25 @@ public final class MachineRealizer {
         libvirt.findDomain(naming.domainName()).map(d -> !MachinePlanner.owns(d, uid)).orElse(true);
     if (gone) {
       shutdownAsked.remove(uid);
-      deleteSerialLog(naming);
-      try {
-        disks
-            .release(m, naming.domainName())
-            .forEach(d -> released.add(new Happened(d.reason(), d.message())));
-      } catch (LibvirtError e) {
+      // no domain (any more): what a removal elsewhere left, if anything
+      if (!releasedNow && !releaseDisks(m, naming, released)) {
         return Optional.of(Duration.ofSeconds(5));
       }
       return Optional.empty();
     }
     return Optional.of(Duration.ofMillis(500));
+  }
+
+  /** Deletes the serial log and the volumes (Delete) or reports them kept (Retain). */
+  private boolean releaseDisks(KvmMachine m, MachineNaming naming, List<Happened> released) {
+    deleteSerialLog(naming);
+    try {
+      disks
+          .release(m, naming.domainName())
+          .forEach(d -> released.add(new Happened(d.reason(), d.message())));
+      return true;
+    } catch (LibvirtError e) {
+      return false;
+    }
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -42,12 +43,24 @@ public final class Manifests {
 
   /**
    * @param secrets Secret data by namespace/name, then key (decoded)
+   * @param held Kind/namespace/name of invalid documents: still declared, so kept as they are
+   * @param unreadable files with a YAML syntax error: what they declare past it is unknown
    */
   public record Loaded(
       List<KvmNetwork> networks,
       List<KvmMachine> machines,
       List<Problem> problems,
-      Map<String, Map<String, String>> secrets) {}
+      Map<String, Map<String, String>> secrets,
+      Set<String> held,
+      List<Path> unreadable) {
+    public Loaded(
+        List<KvmNetwork> networks,
+        List<KvmMachine> machines,
+        List<Problem> problems,
+        Map<String, Map<String, String>> secrets) {
+      this(networks, machines, problems, secrets, Set.of(), List.of());
+    }
+  }
 
   private Manifests() {}
 
@@ -56,6 +69,8 @@ public final class Manifests {
     List<KvmMachine> machines = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
+    Set<String> held = new java.util.HashSet<>();
+    List<Path> unreadable = new ArrayList<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
       files =
@@ -77,6 +92,7 @@ public final class Manifests {
             doc = docs.nextValue();
           } catch (JsonProcessingException | RuntimeException e) {
             problems.add(new Problem(f, line(e, at), "YAML syntax: " + original(e)));
+            unreadable.add(f);
             break;
           }
           if (doc == null || doc.isNull() || doc.isEmpty()) {
@@ -113,6 +129,16 @@ public final class Manifests {
             }
             continue; // only read, for cloud-init user-data; nothing to reconcile
           }
+          if (doc.path("metadata").path("name").isTextual()) {
+            // until it is valid, what this document names stays as it is (a typo in an edit
+            // must not remove a machine)
+            held.add(
+                kind
+                    + "/"
+                    + doc.path("metadata").path("namespace").asText("default")
+                    + "/"
+                    + doc.path("metadata").path("name").asText());
+          }
           if (!apiVersion.equals(ApiGroup.API_VERSION)
               || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
             problems.add(
@@ -148,9 +174,23 @@ public final class Manifests {
         }
       } catch (JsonProcessingException e) {
         problems.add(new Problem(f, line(e, null), "YAML syntax: " + original(e)));
+        unreadable.add(f);
       }
     }
-    return new Loaded(networks, machines, problems, Map.copyOf(secrets));
+    // the valid ones are declared, not held
+    networks.forEach(n -> held.remove(key(n)));
+    machines.forEach(m -> held.remove(key(m)));
+    return new Loaded(
+        networks,
+        machines,
+        problems,
+        Map.copyOf(secrets),
+        Set.copyOf(held),
+        List.copyOf(unreadable));
+  }
+
+  private static String key(io.fabric8.kubernetes.api.model.HasMetadata r) {
+    return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
   }
 
   private static boolean hidden(Path dir, Path p) {

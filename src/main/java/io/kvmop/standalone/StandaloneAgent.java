@@ -2,6 +2,7 @@ package io.kvmop.standalone;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.DiskStatus;
 import io.kvmop.api.ImageSource;
@@ -24,7 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +58,10 @@ public final class StandaloneAgent {
   private final Map<String, KvmMachine> lastMachines = new HashMap<>();
   private final Map<String, String> specs = new HashMap<>();
   private final Map<String, Long> generations = new HashMap<>();
+  private final Map<String, Instant> missingSince = new HashMap<>();
+
+  /** How long a manifest must stay gone before what it declared is removed. */
+  static final Duration REMOVAL_GRACE = Duration.ofSeconds(2);
 
   public StandaloneAgent(
       Path manifests,
@@ -130,7 +137,10 @@ public final class StandaloneAgent {
         recheck = r.recheckAfter();
       }
     }
-    removeWhatIsGone(nets, vms);
+    Duration removing = removeWhatIsGone(nets, vms, loaded, false);
+    if (removing != null && (recheck == null || removing.compareTo(recheck) < 0)) {
+      recheck = removing;
+    }
     remember(nets, vms);
     return new Pass(loaded.problems(), recheck);
   }
@@ -161,7 +171,11 @@ public final class StandaloneAgent {
       // a fresh process: the manifests still say how each machine wants to be shut down
       Manifests.load(manifests).machines().forEach(m -> lastMachines.put(key(m), m));
     }
-    removeWhatIsGone(List.of(), List.of());
+    removeWhatIsGone(
+        List.of(),
+        List.of(),
+        new Manifests.Loaded(List.of(), List.of(), List.of(), Map.of()),
+        true);
     boolean domainsLeft =
         domainNames().stream()
             .anyMatch(
@@ -248,10 +262,31 @@ public final class StandaloneAgent {
     vms.forEach(m -> lastMachines.put(key(m), m));
   }
 
-  /** Objects with the standalone mark whose manifest is gone: machines first, then networks. */
-  private void removeWhatIsGone(List<KvmNetwork> nets, List<KvmMachine> vms) throws IOException {
+  /**
+   * Objects with the standalone mark whose manifest is gone: machines first, then networks no
+   * domain on its way out still uses. Returns how soon to look again (a shutdown timeout running
+   * out raises no event), or null when nothing is in progress.
+   */
+  private Duration removeWhatIsGone(
+      List<KvmNetwork> nets, List<KvmMachine> vms, Manifests.Loaded loaded, boolean atOnce)
+      throws IOException {
+    if (!atOnce && !loaded.unreadable().isEmpty()) {
+      // what those files declared is unknown: removing anything now could remove what they hold
+      LOG.warn(
+          "nothing is removed while {} cannot be read to the end (YAML syntax)",
+          loaded.unreadable());
+      missingSince.clear();
+      return null;
+    }
+    Set<String> held = atOnce ? Set.of() : loaded.held();
+    Instant now = clock.instant();
+    Set<String> missing = new HashSet<>();
+    Duration again = null;
     Set<String> machineUids =
         vms.stream().map(m -> m.getMetadata().getUid()).collect(Collectors.toSet());
+    Set<String> domainUids = new HashSet<>();
+    // libvirt networks used by a domain kvmop keeps or has not finished removing, and by whom
+    Map<String, List<String>> usedBy = new HashMap<>();
     for (String name : domainNames()) {
       Optional<DomainState> d = libvirt.findDomain(name);
       if (d.isEmpty()
@@ -261,38 +296,76 @@ public final class StandaloneAgent {
       }
       var owner = d.get().config().metadata().owner();
       String uid = Manifests.uid("KvmMachine", owner.namespace(), owner.name());
-      if (!uid.equalsIgnoreCase(d.get().uuid()) || machineUids.contains(uid)) {
-        continue; // not created by standalone kvmop, or still declared
+      if (!uid.equalsIgnoreCase(d.get().uuid())) {
+        continue; // not created by standalone kvmop
       }
-      KvmMachine gone =
-          lastMachines.getOrDefault(
-              "KvmMachine/" + owner.namespace() + "/" + owner.name(),
-              stub(
-                  owner.namespace(),
-                  owner.name(),
-                  uid,
-                  statusFile("KvmMachine", owner.namespace(), owner.name())));
-      LOG.info(
-          "manifest of machine {}/{} is gone: removing domain {}",
-          owner.namespace(),
-          owner.name(),
-          name);
-      List<MachineRealizer.Happened> released = new java.util.ArrayList<>();
-      boolean removed = machines.remove(gone, released).isEmpty();
-      released.forEach(h -> LOG.info("{}/{}: {}", owner.namespace(), owner.name(), h.message()));
-      if (removed) {
-        Files.deleteIfExists(statusFile("KvmMachine", owner.namespace(), owner.name()));
+      domainUids.add(uid);
+      String key = "KvmMachine/" + owner.namespace() + "/" + owner.name();
+      boolean stays = machineUids.contains(uid) || held.contains(key);
+      if (!stays) {
+        Optional<Duration> wait = graceLeft(key, now, atOnce, missing);
+        if (wait.isPresent()) {
+          again = sooner(again, wait);
+          stays = true;
+        }
       }
+      if (!stays) {
+        LOG.info(
+            "manifest of machine {}/{} is gone: removing domain {}",
+            owner.namespace(),
+            owner.name(),
+            name);
+        Optional<Duration> pending = removeMachine(owner.namespace(), owner.name(), uid);
+        again = sooner(again, pending);
+        stays = pending.isPresent();
+      }
+      if (stays
+          && d.get().config().devices() != null
+          && d.get().config().devices().interfaces() != null) {
+        for (var nic : d.get().config().devices().interfaces()) {
+          if (nic.source() != null && nic.source().network() != null) {
+            usedBy
+                .computeIfAbsent(nic.source().network(), k -> new java.util.ArrayList<>())
+                .add(owner.namespace() + "/" + owner.name());
+          }
+        }
+      }
+    }
+    // machines whose domain is gone already (removed by hand, or a run killed after the undefine):
+    // whatever is left of them (volumes, seed, log) goes, then their status file
+    for (String[] id : statusFiles("KvmMachine")) {
+      String uid = Manifests.uid("KvmMachine", id[0], id[1]);
+      String key = "KvmMachine/" + id[0] + "/" + id[1];
+      if (machineUids.contains(uid) || domainUids.contains(uid) || held.contains(key)) {
+        continue;
+      }
+      Optional<Duration> wait = graceLeft(key, now, atOnce, missing);
+      if (wait.isPresent()) {
+        again = sooner(again, wait);
+        continue;
+      }
+      again = sooner(again, removeMachine(id[0], id[1], uid));
     }
     Set<String> networkUids =
         nets.stream().map(n -> n.getMetadata().getUid()).collect(Collectors.toSet());
+    Set<String> libvirtNetworkUids = new HashSet<>();
     for (NetworkState s : libvirt.listNetworks()) {
       var meta = s.config().metadata();
       if (meta == null || meta.owner() == null) {
         continue;
       }
       String uid = Manifests.uid("KvmNetwork", meta.owner().namespace(), meta.owner().name());
-      if (!uid.equalsIgnoreCase(s.uuid()) || networkUids.contains(uid)) {
+      if (!uid.equalsIgnoreCase(s.uuid())) {
+        continue;
+      }
+      libvirtNetworkUids.add(uid);
+      String key = "KvmNetwork/" + meta.owner().namespace() + "/" + meta.owner().name();
+      if (networkUids.contains(uid) || held.contains(key)) {
+        continue;
+      }
+      Optional<Duration> wait = graceLeft(key, now, atOnce, missing);
+      if (wait.isPresent()) {
+        again = sooner(again, wait);
         continue;
       }
       KvmNetwork gone = new KvmNetwork();
@@ -300,25 +373,97 @@ public final class StandaloneAgent {
       gone.getMetadata().setName(meta.owner().name());
       gone.getMetadata().setUid(uid);
       gone.setSpec(new KvmNetworkSpec());
-      List<String> users =
-          vms.stream()
-              .filter(m -> m.getMetadata().getNamespace().equals(meta.owner().namespace()))
-              .filter(
-                  m ->
-                      m.getSpec().interfaces.stream()
-                          .anyMatch(i -> meta.owner().name().equals(i.network)))
-              .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName())
-              .toList();
+      List<String> users = new java.util.ArrayList<>(usedBy.getOrDefault(s.name(), List.of()));
+      vms.stream()
+          .filter(m -> m.getMetadata().getNamespace().equals(meta.owner().namespace()))
+          .filter(
+              m ->
+                  m.getSpec().interfaces.stream()
+                      .anyMatch(i -> meta.owner().name().equals(i.network)))
+          .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName())
+          .filter(u -> !users.contains(u))
+          .forEach(users::add);
       LOG.info(
           "manifest of network {}/{} is gone: removing {}",
           meta.owner().namespace(),
           meta.owner().name(),
           s.name());
+      // in use: the pass that finishes removing the machine (it comes first) removes it too
       if (networks.remove(gone, users).isEmpty()) {
         Files.deleteIfExists(
             statusFile("KvmNetwork", meta.owner().namespace(), meta.owner().name()));
       }
     }
+    for (String[] id : statusFiles("KvmNetwork")) {
+      String uid = Manifests.uid("KvmNetwork", id[0], id[1]);
+      String key = "KvmNetwork/" + id[0] + "/" + id[1];
+      if (!networkUids.contains(uid)
+          && !libvirtNetworkUids.contains(uid)
+          && !held.contains(key)
+          && graceLeft(key, now, atOnce, missing).isEmpty()) {
+        Files.deleteIfExists(statusFile("KvmNetwork", id[0], id[1]));
+      }
+    }
+    missingSince.keySet().retainAll(missing);
+    return again;
+  }
+
+  /**
+   * A manifest seen missing is acted on only once it has stayed missing for {@link #REMOVAL_GRACE}:
+   * a file being rewritten (an editor, a git checkout) is briefly absent or empty.
+   */
+  private Optional<Duration> graceLeft(String key, Instant now, boolean atOnce, Set<String> seen) {
+    if (atOnce) {
+      return Optional.empty();
+    }
+    seen.add(key);
+    Instant since = missingSince.computeIfAbsent(key, k -> now);
+    Duration left = Duration.between(now, since.plus(REMOVAL_GRACE));
+    return left.isNegative() || left.isZero() ? Optional.empty() : Optional.of(left);
+  }
+
+  /** Removes a machine whose manifest is gone; empty once nothing of it is left. */
+  private Optional<Duration> removeMachine(String ns, String name, String uid) throws IOException {
+    KvmMachine gone =
+        lastMachines.getOrDefault(
+            "KvmMachine/" + ns + "/" + name,
+            stub(ns, name, uid, statusFile("KvmMachine", ns, name)));
+    List<MachineRealizer.Happened> released = new java.util.ArrayList<>();
+    Optional<Duration> pending = machines.remove(gone, released);
+    released.forEach(h -> LOG.info("{}/{}: {}", ns, name, h.message()));
+    if (pending.isEmpty()) {
+      Files.deleteIfExists(statusFile("KvmMachine", ns, name));
+    }
+    return pending;
+  }
+
+  /** Namespace and name of each status file of this kind. */
+  private List<String[]> statusFiles(String kind) throws IOException {
+    Path kindDir = statusDir.resolve(kind);
+    if (!Files.isDirectory(kindDir)) {
+      return List.of();
+    }
+    List<String[]> out = new java.util.ArrayList<>();
+    try (var nss = Files.list(kindDir)) {
+      for (Path ns : nss.filter(Files::isDirectory).toList()) {
+        try (var files = Files.list(ns)) {
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(f -> f.endsWith(".yaml"))
+              .forEach(
+                  f ->
+                      out.add(
+                          new String[] {
+                            ns.getFileName().toString(), f.substring(0, f.length() - 5)
+                          }));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Duration sooner(Duration a, Optional<Duration> b) {
+    return b.isEmpty() || (a != null && a.compareTo(b.get()) <= 0) ? a : b.get();
   }
 
   private List<String> domainNames() {
@@ -326,8 +471,9 @@ public final class StandaloneAgent {
   }
 
   /**
-   * A machine whose manifest was removed while kvmop was not running: its disks and their
-   * reclaimPolicy come from the last status file, so Delete and Retain still hold.
+   * A machine whose manifest was removed while kvmop was not running: its spec as last applied
+   * comes from its status file (older files: disks and reclaimPolicy from status), so Delete and
+   * Retain and the shutdown timeout still hold; without a file every volume is kept.
    */
   private static KvmMachine stub(String ns, String name, String uid, Path statusFile) {
     KvmMachine m = new KvmMachine();
@@ -338,11 +484,18 @@ public final class StandaloneAgent {
     try {
       if (Files.exists(statusFile)) {
         Map<?, ?> doc = Serialization.unmarshal(Files.readString(statusFile), Map.class);
+        if (doc.get("spec") != null) {
+          // as last applied: shutdownTimeout, every disk with its reclaimPolicy, the seed
+          m.setSpec(Serialization.jsonMapper().convertValue(doc.get("spec"), KvmMachineSpec.class));
+          return m;
+        }
+        // a status file written before specs were kept: disks and reclaimPolicy from status
         KvmMachineStatus st =
             Serialization.jsonMapper().convertValue(doc.get("status"), KvmMachineStatus.class);
         if (st != null && st.disks != null) {
           for (DiskStatus d : st.disks) {
             if (DiskProvisioner.CIDATA.equals(d.name)) {
+              m.getSpec().cloudInit = new CloudInitSpec(); // so that its seed goes too
               continue;
             }
             DiskSpec spec = new DiskSpec();
@@ -395,6 +548,8 @@ public final class StandaloneAgent {
     doc.put("namespace", r.getMetadata().getNamespace());
     doc.put("uid", r.getMetadata().getUid());
     doc.put("created", created(f, r.getMetadata().getUid()));
+    // the spec last applied: what a removal uses when the manifest went while kvmop was down
+    doc.put("spec", r instanceof KvmNetwork n ? n.getSpec() : ((KvmMachine) r).getSpec());
     doc.put("status", status);
     String yaml = Serialization.asYaml(doc);
     if (!Files.exists(f) || !Files.readString(f).equals(yaml)) {

@@ -87,6 +87,45 @@ class MachineRealizerTest {
   }
 
   @Test
+  void onDeletionTheVolumesGoBeforeTheDefinitionSoAnInterruptionLeaksNothing() throws Exception {
+    var config =
+        new io.kvmop.disk.StorageConfig(
+            "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
+    var withDisks =
+        new MachineRealizer(
+            "host-a",
+            libvirt,
+            () -> java.util.Optional.empty(),
+            dir.toString(),
+            Clock.systemUTC(),
+            addr -> java.util.Optional.empty(),
+            new io.kvmop.disk.DiskProvisioner(
+                libvirt.storage(),
+                config,
+                new io.kvmop.disk.ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+    var data = new io.kvmop.api.DiskSpec();
+    data.name = "data";
+    data.size = "16Mi";
+    data.format = "qcow2";
+    m.getSpec().disks = List.of(data);
+    withDisks.realize(m, lab);
+    String domain = withDisks.naming(m).domainName();
+    assertThat(libvirt.storage.volumes("kvmop")).hasSize(1);
+    libvirt.destroyDomain(domain); // shut off: deletion undefines at once
+
+    // the process dies (here: libvirt fails) between deleting the volumes and undefining
+    libvirt.fail("undefine domain", "VIR_ERR_OPERATION_FAILED", "interrupted");
+    assertThat(withDisks.remove(m)).isPresent();
+    assertThat(libvirt.storage.volumes("kvmop")).as("volumes first").isEmpty();
+    assertThat(libvirt.findDomain(domain))
+        .as("the marked domain is still there to be found by the next run")
+        .isPresent();
+
+    assertThat(withDisks.remove(m)).isEmpty();
+    assertThat(libvirt.findDomain(domain)).isEmpty();
+  }
+
+  @Test
   void reconcilingAgainDoesNothing() {
     libvirt.lease("kvmop-default-lab-1234", realizer.naming(m).macFor("eth0"), "10.0.0.7");
     reconcile();

@@ -58,8 +58,35 @@ class StandaloneAgentIT {
     libvirt.close();
   }
 
+  /** A clock the test moves: the removal grace and shutdown timeouts pass without waiting. */
+  static final class TestClock extends Clock {
+    volatile java.time.Instant now = java.time.Instant.now();
+
+    void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
   StandaloneAgent agent() {
-    Clock clock = Clock.systemUTC();
+    return agent(Clock.systemUTC());
+  }
+
+  StandaloneAgent agent(Clock clock) {
     return new StandaloneAgent(
         manifests,
         status,
@@ -177,15 +204,89 @@ class StandaloneAgentIT {
     // marks
     Files.delete(manifests.resolve("vm.yaml"));
     Files.delete(manifests.resolve("net.yaml"));
-    StandaloneAgent restarted = agent();
+    TestClock clock = new TestClock();
+    StandaloneAgent restarted = agent(clock);
+    restarted.reconcileOnce();
+    assertThat(libvirt.findDomain("kvmop-default-vm"))
+        .as("a manifest just gone may be a file being rewritten: nothing is removed yet")
+        .isPresent();
+    clock.advance(StandaloneAgent.REMOVAL_GRACE);
     for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
       restarted.reconcileOnce();
-      Thread.onSpinWait();
+      clock.advance(java.time.Duration.ofSeconds(1)); // the shutdown timeout
     }
     restarted.reconcileOnce();
     assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
     assertThat(libvirt.listNetworks()).noneMatch(n -> n.name().startsWith("kvmop-default-lab-"));
     assertThat(status.resolve("KvmMachine/default/vm.yaml")).doesNotExist();
+  }
+
+  @Test
+  void aTypoInAnEditOrAFileBeingRewrittenNeverRemovesWhatTheFileDeclared() throws Exception {
+    Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
+    TestClock clock = new TestClock();
+    StandaloneAgent a = agent(clock);
+    a.reconcileOnce();
+    String uuid = libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid();
+    List<String> broken =
+        List.of(
+            // YAML syntax: nothing past the error can be read
+            NETWORK + "---\n" + MACHINE.replace("memory: 256Mi", "memory: [256Mi"),
+            // invalid by the schema: the machine is still named, so it is held as it is
+            NETWORK + "---\n" + MACHINE.replace("memory: 256Mi", "memory: lots"),
+            // an unknown field
+            NETWORK + "---\n" + MACHINE.replace("memory: 256Mi", "memroy: 256Mi"),
+            // the file truncated by an editor, for longer than the grace
+            "");
+    for (String text : broken) {
+      Files.writeString(manifests.resolve("all.yaml"), text);
+      for (int i = 0; i < 3; i++) {
+        var pass = a.reconcileOnce();
+        clock.advance(java.time.Duration.ofMinutes(1));
+        if (!text.isEmpty()) {
+          assertThat(pass.problems()).as(text).isNotEmpty();
+        }
+        if (text.isEmpty()) {
+          break; // an empty file declares nothing: only the grace holds it, checked below
+        }
+      }
+      if (!text.isEmpty()) {
+        var d = libvirt.findDomain("kvmop-default-vm");
+        assertThat(d).as(text).isPresent();
+        assertThat(d.get().running()).as(text).isTrue();
+        assertThat(d.get().uuid()).isEqualTo(uuid);
+        assertThat(libvirt.listNetworks()).anyMatch(n -> n.name().startsWith("kvmop-default-lab-"));
+      }
+      Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
+      a.reconcileOnce();
+    }
+    // emptied and written again within the grace: the guest was never asked to shut down
+    List<io.kvmop.libvirt.DomainEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    libvirt.addListener(
+        new io.kvmop.libvirt.LibvirtListener() {
+          @Override
+          public void onDomainEvent(io.kvmop.libvirt.DomainEvent e) {
+            events.add(e);
+          }
+        });
+    Files.writeString(manifests.resolve("all.yaml"), "");
+    a.reconcileOnce();
+    clock.advance(StandaloneAgent.REMOVAL_GRACE.dividedBy(2));
+    Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
+    a.reconcileOnce();
+    org.awaitility.Awaitility.await()
+        .during(java.time.Duration.ofMillis(500))
+        .atMost(java.time.Duration.ofSeconds(2))
+        .until(events::isEmpty);
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    // and once it stays empty past the grace, the removal starts (the events are seen)
+    Files.writeString(manifests.resolve("all.yaml"), "");
+    a.reconcileOnce();
+    clock.advance(StandaloneAgent.REMOVAL_GRACE);
+    a.reconcileOnce();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> !events.isEmpty());
   }
 
   @Test
