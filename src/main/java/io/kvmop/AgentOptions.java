@@ -106,6 +106,20 @@ public final class AgentOptions {
       description = "error, warn, info, debug or trace (default ${DEFAULT-VALUE}).")
   String logLevel = "info";
 
+  @Option(
+      names = "--lease-namespace",
+      description =
+          "Namespace of the node's agent Lease (the DaemonSet's own; default: the pod's service"
+              + " account namespace, else default).")
+  String leaseNamespace = "";
+
+  @Option(
+      names = "--agent-id",
+      description =
+          "This agent's identity in the node's Lease (the DaemonSet sets the pod name; default:"
+              + " host name and process id).")
+  String agentId = "";
+
   /** The environment variable of a flag. */
   static String variable(String flag) {
     return flag.equals("--node-name")

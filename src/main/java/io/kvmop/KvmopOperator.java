@@ -35,6 +35,10 @@ public final class KvmopOperator implements AutoCloseable {
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
+  private final String leaseNamespace;
+  private final String agentId;
+  private volatile io.kvmop.reconciler.NodeLease lease;
+  private volatile Runnable onLeaseLost = this::stopActing;
 
   public KvmopOperator(
       OperatorConfig config,
@@ -104,6 +108,8 @@ public final class KvmopOperator implements AutoCloseable {
             config.nodeName(), reporter, config.hostRecheck(), config.useServerSideApply()));
     this.client = client;
     this.node = config.nodeName();
+    this.leaseNamespace = config.leaseNamespace();
+    this.agentId = config.agentId();
     this.libvirt = libvirt;
     this.httpPort = config.httpPort();
     if (libvirt instanceof io.kvmop.libvirt.JnaLibvirt j) {
@@ -124,6 +130,9 @@ public final class KvmopOperator implements AutoCloseable {
   /** Null when the operator runs and every informer is healthy, else why not. */
   String liveness() {
     var info = operator.getRuntimeInfo();
+    if (!info.isStarted() && lease != null && !lease.held()) {
+      return null; // alive, waiting for the node's lease (readiness says so)
+    }
     if (!info.isStarted()) {
       return "operator not started";
     }
@@ -135,6 +144,14 @@ public final class KvmopOperator implements AutoCloseable {
 
   /** Null when libvirt answers, else its error. */
   String readiness() {
+    if (lease != null && !lease.held()) {
+      return "waiting for the node lease "
+          + leaseNamespace
+          + "/"
+          + io.kvmop.reconciler.NodeLease.nameFor(node)
+          + ", held by "
+          + lease.holder();
+    }
     try {
       libvirt.version();
       return null;
@@ -150,31 +167,79 @@ public final class KvmopOperator implements AutoCloseable {
         : n.getMetadata().getLabels();
   }
 
+  /** Whether this agent holds its node's lease now. */
+  public boolean leaseHeld() {
+    return lease != null && lease.held();
+  }
+
+  /** What runs when this agent loses its node's lease (default: it stops acting). */
+  public void onLeaseLost(Runnable action) {
+    this.onLeaseLost = action;
+  }
+
+  /** Starts once this agent holds its node's lease, waiting as long as another agent holds it. */
   public void start() {
-    KvmHostReconciler.ensureExists(client, node);
-    operator.start();
-    registration = KvmHostReconciler.keepRegistered(client, node);
-    goneNodes = io.kvmop.reconciler.GoneNodes.watch(client, node);
-    if (httpPort >= 0) {
+    start(null);
+  }
+
+  /**
+   * Serves /healthz, /readyz and /metrics at once, then waits to hold the node's lease (at most
+   * {@code maxWait}; null: as long as it takes) and only then acts for the node.
+   *
+   * @throws IllegalStateException when {@code maxWait} passed first
+   */
+  public void start(Duration maxWait) {
+    if (httpPort >= 0 && http == null) {
       try {
         http = new HealthServer(httpPort, metrics::scrape, this::liveness, this::readiness);
       } catch (java.io.IOException e) {
         throw new IllegalStateException("cannot listen on port " + httpPort + ": " + e, e);
       }
     }
+    lease =
+        io.kvmop.reconciler.NodeLease.contend(
+            client, leaseNamespace, node, agentId, () -> onLeaseLost.run());
+    try {
+      if (maxWait == null) {
+        while (!lease.awaitHeld(Duration.ofMinutes(1))) {
+          // another agent acts for this node; NodeLease logged who
+        }
+      } else if (!lease.awaitHeld(maxWait)) {
+        lease.close();
+        throw new IllegalStateException(
+            "the lease of node " + node + " is held by " + lease.holder() + " after " + maxWait);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      lease.close();
+      throw new IllegalStateException("interrupted while waiting for the node lease", e);
+    }
+    KvmHostReconciler.ensureExists(client, node);
+    operator.start();
+    registration = KvmHostReconciler.keepRegistered(client, node);
+    goneNodes = io.kvmop.reconciler.GoneNodes.watch(client, node);
+  }
+
+  private synchronized void stopActing() {
+    if (registration != null) {
+      registration.close();
+      registration = null;
+    }
+    if (goneNodes != null) {
+      goneNodes.close();
+      goneNodes = null;
+    }
+    operator.stop();
   }
 
   @Override
   public void close() {
-    if (registration != null) {
-      registration.close();
-    }
-    if (goneNodes != null) {
-      goneNodes.close();
-    }
     if (http != null) {
       http.close();
     }
-    operator.stop();
+    stopActing();
+    if (lease != null) {
+      lease.close(); // released: a successor need not wait for it to expire
+    }
   }
 }

@@ -146,6 +146,12 @@ public final class Main {
                     libvirt.close();
                     client.close();
                   }));
+      operator.onLeaseLost(
+          () -> {
+            // another agent acts for this node now: exit, and let the DaemonSet start us afresh
+            LOG.error("lost this node's lease: exiting");
+            System.exit(1);
+          });
       operator.start();
       LOG.info(
           "kvmop agent for node {} running against {} and {}",

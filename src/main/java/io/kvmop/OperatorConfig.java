@@ -39,6 +39,8 @@ import java.util.Map;
  *     (KVMOP_IMAGE_CACHE_UNUSED_SECONDS, default 86400)
  * @param httpPort port of /metrics, /healthz and /readyz (KVMOP_HTTP_PORT, default 9477; 0 picks a
  *     free port, -1 turns them off)
+ * @param leaseNamespace where the node's agent Lease lives (KVMOP_LEASE_NAMESPACE)
+ * @param agentId this agent's holder identity in that Lease (KVMOP_AGENT_ID)
  */
 public record OperatorConfig(
     String nodeName,
@@ -56,7 +58,9 @@ public record OperatorConfig(
     String storagePoolName,
     String storagePoolPath,
     Duration imageCacheUnused,
-    int httpPort) {
+    int httpPort,
+    String leaseNamespace,
+    String agentId) {
 
   /** From the environment alone (and the defaults), as the DaemonSet configures the agent. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -93,7 +97,26 @@ public record OperatorConfig(
         o.storagePoolName,
         o.storagePoolPath,
         seconds(v, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", null),
-        integer(v, "KVMOP_HTTP_PORT", null));
+        integer(v, "KVMOP_HTTP_PORT", null),
+        o.leaseNamespace == null || o.leaseNamespace.isBlank()
+            ? inClusterNamespace()
+            : o.leaseNamespace,
+        o.agentId == null || o.agentId.isBlank()
+            ? hostname() + "-" + ProcessHandle.current().pid()
+            : o.agentId);
+  }
+
+  /** The pod's namespace from its service account, else default (outside a cluster). */
+  private static String inClusterNamespace() {
+    java.nio.file.Path f =
+        java.nio.file.Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    try {
+      return java.nio.file.Files.isReadable(f)
+          ? java.nio.file.Files.readString(f).strip()
+          : "default";
+    } catch (java.io.IOException e) {
+      return "default";
+    }
   }
 
   private static int integer(Map<String, String> env, String key, String dflt) {

@@ -29,7 +29,12 @@ class OperatorConfigTest {
                 "kvmop",
                 "/var/lib/kvmop/images",
                 Duration.ofDays(1),
-                9477));
+                9477,
+                "default",
+                c.agentId()));
+    assertThat(c.agentId())
+        .as("two agents on one host never share an identity")
+        .endsWith("-" + ProcessHandle.current().pid());
   }
 
   @Test
@@ -52,7 +57,9 @@ class OperatorConfigTest {
                 Map.entry("KVMOP_STORAGE_POOL_NAME", "vms"),
                 Map.entry("KVMOP_STORAGE_POOL_PATH", "/srv/vms"),
                 Map.entry("KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "3600"),
-                Map.entry("KVMOP_HTTP_PORT", "9090")));
+                Map.entry("KVMOP_HTTP_PORT", "9090"),
+                Map.entry("KVMOP_LEASE_NAMESPACE", "kvmop-system"),
+                Map.entry("KVMOP_AGENT_ID", "kvmop-x7k2p")));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -71,7 +78,9 @@ class OperatorConfigTest {
                 "vms",
                 "/srv/vms",
                 Duration.ofHours(1),
-                9090));
+                9090,
+                "kvmop-system",
+                "kvmop-x7k2p"));
   }
 
   @Test

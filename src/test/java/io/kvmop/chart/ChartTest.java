@@ -101,6 +101,30 @@ class ChartTest {
   }
 
   @Test
+  void nodeLeasesAreTheOnlyNamespacedRightAndOnlyInTheReleaseNamespace() {
+    var docs = render(Map.of());
+    var role = of(docs, "Role", io.fabric8.kubernetes.api.model.rbac.Role.class);
+    assertThat(role).hasSize(1);
+    assertThat(role.get(0).getMetadata().getNamespace()).isEqualTo("kvmop");
+    assertThat(role.get(0).getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
+              assertThat(r.getResources()).containsExactly("leases");
+              assertThat(r.getVerbs()).containsExactly("get", "create", "update");
+            });
+    var binding = of(docs, "RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
+    assertThat(binding)
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.getRoleRef().getName()).isEqualTo(role.get(0).getMetadata().getName());
+              assertThat(b.getSubjects().get(0).getNamespace()).isEqualTo("kvmop");
+            });
+  }
+
+  @Test
   void theDaemonSetReachesLibvirtAndItsDirectoriesOnTheNode() {
     DaemonSet ds = of(render(Map.of()), "DaemonSet", DaemonSet.class).get(0);
     var pod = ds.getSpec().getTemplate().getSpec();
@@ -109,6 +133,11 @@ class ChartTest {
         c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
     assertThat(env.get("NODE_NAME").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("spec.nodeName");
+    assertThat(env.get("KVMOP_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(env.get("KVMOP_AGENT_ID").getValueFrom().getFieldRef().getFieldPath())
+        .as("a restarted container of the same pod takes its lease back at once")
+        .isEqualTo("metadata.name");
     assertThat(env.get("KVMOP_LIBVIRT_URI").getValue()).isEqualTo("qemu:///system");
     assertThat(env.get("JAVA_TOOL_OPTIONS").getValue()).contains("-Xms", "-Xmx");
     Map<String, VolumeMount> mounts =

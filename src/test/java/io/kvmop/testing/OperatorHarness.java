@@ -84,8 +84,9 @@ public final class OperatorHarness implements AutoCloseable {
     this.operator = new KvmopOperator(config, client, libvirt, host, HostFiles.ofHost());
   }
 
+  /** Starts the agent once it holds its node's lease (at most 60 s: a test never hangs). */
   public OperatorHarness start() {
-    operator.start();
+    operator.start(java.time.Duration.ofSeconds(60));
     return this;
   }
 

@@ -1,0 +1,147 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.testing.FakeHostNetwork;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.TestDriver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One agent per node: two agents started for the same node (each with its own libvirt test-driver
+ * hypervisor, so that what each one does shows) against one mock API. Only the holder of the node's
+ * Lease acts.
+ */
+@EnableKubernetesMockClient(crud = true)
+class NodeLeaseIT {
+  static final String DOMAIN = "kvmop-default-vm";
+  KubernetesClient client;
+  @TempDir Path dir;
+  JnaLibvirt first;
+  JnaLibvirt second;
+  OperatorHarness a;
+  OperatorHarness b;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    first = new JnaLibvirt(TestDriver.privateUri(Files.createDirectories(dir.resolve("a"))));
+    second = new JnaLibvirt(TestDriver.privateUri(Files.createDirectories(dir.resolve("b"))));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (a != null) {
+      a.close();
+    }
+    if (b != null) {
+      b.close();
+    }
+    first.close();
+    second.close();
+  }
+
+  private OperatorHarness agent(String id, JnaLibvirt libvirt) {
+    return new OperatorHarness(
+        client, "node-x", libvirt, new FakeHostNetwork(), Map.of("KVMOP_AGENT_ID", id));
+  }
+
+  private String holder() {
+    Lease l = client.leases().inNamespace("default").withName("kvmop-agent-node-x").get();
+    return l == null ? null : l.getSpec().getHolderIdentity();
+  }
+
+  private void declareMachine() {
+    KvmMachine m = Fixtures.machine("default", "vm");
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-x";
+    m.getSpec().memory = "256Mi";
+    client.resource(m).create();
+  }
+
+  @Test
+  void aSecondAgentForTheSameNodeActsOnNothingUntilTheFirstStops() throws Exception {
+    a = agent("agent-a", first).start();
+    assertThat(holder()).isEqualTo("agent-a");
+    b = agent("agent-b", second);
+    Thread waiting = new Thread(b::start, "agent-b-start");
+    waiting.start();
+    declareMachine();
+    a.awaitMachine("vm", "Running", true, "Running", 30);
+    assertThat(first.findDomain(DOMAIN).orElseThrow().running()).isTrue();
+    Awaitility.await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> second.findDomain(DOMAIN).isEmpty());
+    assertThat(waiting.isAlive()).as("agent-b is still waiting for the lease").isTrue();
+    assertThat(holder()).isEqualTo("agent-a");
+    // its probes: alive, not ready, saying who acts for the node
+    within(5).until(() -> b.operator().httpPort() > 0);
+    var http = java.net.http.HttpClient.newHttpClient();
+    var ready =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + b.operator().httpPort() + "/readyz"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(ready.body()).contains("kvmop-agent-node-x", "held by agent-a");
+    var live =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + b.operator().httpPort() + "/healthz"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(live.statusCode()).isEqualTo(200);
+
+    long stopped = System.nanoTime();
+    a.close(); // releases the lease: no need to wait for it to expire
+    within(20).until(() -> second.findDomain(DOMAIN).map(d -> d.running()).orElse(false));
+    System.out.printf(
+        "node lease: the waiting agent took over and started the machine %d ms after the holder"
+            + " stopped%n",
+        (System.nanoTime() - stopped) / 1_000_000);
+    assertThat(holder()).isEqualTo("agent-b");
+    waiting.join(5000);
+    assertThat(waiting.isAlive()).isFalse();
+  }
+
+  @Test
+  void anAgentThatLosesItsNodesLeaseStopsActing() throws Exception {
+    a = agent("agent-a", first).start();
+    declareMachine();
+    a.awaitMachine("vm", "Running", true, "Running", 30);
+    // while it holds the lease, a stopped domain is started again
+    first.destroyDomain(DOMAIN);
+    within(10).until(() -> first.findDomain(DOMAIN).orElseThrow().running());
+
+    // another agent takes the lease over (as one would after this one failed to renew it)
+    Lease l = client.leases().inNamespace("default").withName("kvmop-agent-node-x").get();
+    l.getSpec().setHolderIdentity("agent-elsewhere");
+    l.getSpec().setRenewTime(ZonedDateTime.now().plusMinutes(5));
+    l.getSpec().setLeaseDurationSeconds(600);
+    client.resource(l).update();
+    within(15).until(() -> !a.operator().leaseHeld());
+    first.destroyDomain(DOMAIN);
+    Awaitility.await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !first.findDomain(DOMAIN).orElseThrow().running());
+  }
+}
