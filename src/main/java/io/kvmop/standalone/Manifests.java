@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -43,22 +42,26 @@ public final class Manifests {
 
   /**
    * @param secrets Secret data by namespace/name, then key (decoded)
-   * @param held Kind/namespace/name of invalid documents: still declared, so kept as they are
-   * @param unreadable files with a YAML syntax error: what they declare past it is unknown
+   * @param held Kind/namespace/name of invalid documents, with the problem: still declared, so kept
+   *     as they are
+   * @param unreadable files with a YAML syntax error, with the error: what they declare past it is
+   *     unknown
+   * @param origins the file of each valid or held resource (Kind/namespace/name)
    */
   public record Loaded(
       List<KvmNetwork> networks,
       List<KvmMachine> machines,
       List<Problem> problems,
       Map<String, Map<String, String>> secrets,
-      Set<String> held,
-      List<Path> unreadable) {
+      Map<String, Problem> held,
+      Map<Path, Problem> unreadable,
+      Map<String, Path> origins) {
     public Loaded(
         List<KvmNetwork> networks,
         List<KvmMachine> machines,
         List<Problem> problems,
         Map<String, Map<String, String>> secrets) {
-      this(networks, machines, problems, secrets, Set.of(), List.of());
+      this(networks, machines, problems, secrets, Map.of(), Map.of(), Map.of());
     }
   }
 
@@ -69,8 +72,9 @@ public final class Manifests {
     List<KvmMachine> machines = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
     Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
-    Set<String> held = new java.util.HashSet<>();
-    List<Path> unreadable = new ArrayList<>();
+    Map<String, Problem> held = new java.util.HashMap<>();
+    Map<Path, Problem> unreadable = new java.util.HashMap<>();
+    Map<String, Path> origins = new java.util.HashMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
       files =
@@ -91,8 +95,9 @@ public final class Manifests {
           try {
             doc = docs.nextValue();
           } catch (JsonProcessingException | RuntimeException e) {
-            problems.add(new Problem(f, line(e, at), "YAML syntax: " + original(e)));
-            unreadable.add(f);
+            Problem p = new Problem(f, line(e, at), "YAML syntax: " + original(e));
+            problems.add(p);
+            unreadable.put(f, p);
             break;
           }
           if (doc == null || doc.isNull() || doc.isEmpty()) {
@@ -129,52 +134,29 @@ public final class Manifests {
             }
             continue; // only read, for cloud-init user-data; nothing to reconcile
           }
-          if (doc.path("metadata").path("name").isTextual()) {
-            // until it is valid, what this document names stays as it is (a typo in an edit
-            // must not remove a machine)
-            held.add(
-                kind
-                    + "/"
-                    + doc.path("metadata").path("namespace").asText("default")
-                    + "/"
-                    + doc.path("metadata").path("name").asText());
+          // until it is valid, what this document names stays as it is (a typo in an edit must
+          // not remove a machine)
+          String id =
+              doc.path("metadata").path("name").isTextual()
+                  ? kind
+                      + "/"
+                      + doc.path("metadata").path("namespace").asText("default")
+                      + "/"
+                      + doc.path("metadata").path("name").asText()
+                  : null;
+          if (id != null) {
+            origins.put(id, f);
           }
-          if (!apiVersion.equals(ApiGroup.API_VERSION)
-              || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
-            problems.add(
-                new Problem(
-                    f,
-                    line,
-                    "unknown kind '"
-                        + apiVersion
-                        + "/"
-                        + kind
-                        + "': expected "
-                        + ApiGroup.API_VERSION
-                        + " KvmNetwork or KvmMachine (or v1 Secret)"));
-            continue;
-          }
-          List<String> schemaProblems = CrdSchemas.validate(kind, doc);
-          if (!schemaProblems.isEmpty()) {
-            problems.add(
-                new Problem(f, line, "invalid " + kind + ": " + String.join("; ", schemaProblems)));
-            continue;
-          }
-          try {
-            if (kind.equals("KvmNetwork")) {
-              networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind));
-            } else {
-              machines.add(identify(YAML.treeToValue(doc, KvmMachine.class), kind));
-            }
-          } catch (JsonMappingException e) {
-            problems.add(
-                new Problem(
-                    f, line, "invalid " + kind + ": field " + path(e) + ": " + original(e)));
+          int before = problems.size();
+          parse(kind, apiVersion, doc, f, line, networks, machines, problems);
+          if (id != null && problems.size() > before) {
+            held.put(id, problems.get(problems.size() - 1));
           }
         }
       } catch (JsonProcessingException e) {
-        problems.add(new Problem(f, line(e, null), "YAML syntax: " + original(e)));
-        unreadable.add(f);
+        Problem p = new Problem(f, line(e, null), "YAML syntax: " + original(e));
+        problems.add(p);
+        unreadable.put(f, p);
       }
     }
     // the valid ones are declared, not held
@@ -185,8 +167,53 @@ public final class Manifests {
         machines,
         problems,
         Map.copyOf(secrets),
-        Set.copyOf(held),
-        List.copyOf(unreadable));
+        Map.copyOf(held),
+        Map.copyOf(unreadable),
+        Map.copyOf(origins));
+  }
+
+  /** One KvmNetwork or KvmMachine document: added to its list, or a problem. */
+  private static void parse(
+      String kind,
+      String apiVersion,
+      JsonNode doc,
+      Path f,
+      int line,
+      List<KvmNetwork> networks,
+      List<KvmMachine> machines,
+      List<Problem> problems)
+      throws JsonProcessingException {
+    if (!apiVersion.equals(ApiGroup.API_VERSION)
+        || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
+      problems.add(
+          new Problem(
+              f,
+              line,
+              "unknown kind '"
+                  + apiVersion
+                  + "/"
+                  + kind
+                  + "': expected "
+                  + ApiGroup.API_VERSION
+                  + " KvmNetwork or KvmMachine (or v1 Secret)"));
+      return;
+    }
+    List<String> schemaProblems = CrdSchemas.validate(kind, doc);
+    if (!schemaProblems.isEmpty()) {
+      problems.add(
+          new Problem(f, line, "invalid " + kind + ": " + String.join("; ", schemaProblems)));
+      return;
+    }
+    try {
+      if (kind.equals("KvmNetwork")) {
+        networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind));
+      } else {
+        machines.add(identify(YAML.treeToValue(doc, KvmMachine.class), kind));
+      }
+    } catch (JsonMappingException e) {
+      problems.add(
+          new Problem(f, line, "invalid " + kind + ": field " + path(e) + ": " + original(e)));
+    }
   }
 
   private static String key(io.fabric8.kubernetes.api.model.HasMetadata r) {

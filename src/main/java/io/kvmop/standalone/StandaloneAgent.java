@@ -60,6 +60,9 @@ public final class StandaloneAgent {
   private final Map<String, Long> generations = new HashMap<>();
   private final Map<String, Instant> missingSince = new HashMap<>();
 
+  /** The file each resource came from in the passes so far. */
+  private final Map<String, Path> origins = new HashMap<>();
+
   /** How long a manifest must stay gone before what it declared is removed. */
   static final Duration REMOVAL_GRACE = Duration.ofSeconds(2);
 
@@ -138,6 +141,8 @@ public final class StandaloneAgent {
       }
     }
     Duration removing = removeWhatIsGone(nets, vms, loaded, false);
+    markHeld(loaded);
+    loaded.origins().forEach((k, f) -> origins.put(k, f));
     if (removing != null && (recheck == null || removing.compareTo(recheck) < 0)) {
       recheck = removing;
     }
@@ -274,11 +279,11 @@ public final class StandaloneAgent {
       // what those files declared is unknown: removing anything now could remove what they hold
       LOG.warn(
           "nothing is removed while {} cannot be read to the end (YAML syntax)",
-          loaded.unreadable());
+          loaded.unreadable().keySet());
       missingSince.clear();
       return null;
     }
-    Set<String> held = atOnce ? Set.of() : loaded.held();
+    Set<String> held = atOnce ? Set.of() : heldKeys(loaded);
     Instant now = clock.instant();
     Set<String> missing = new HashSet<>();
     Duration again = null;
@@ -406,6 +411,60 @@ public final class StandaloneAgent {
     }
     missingSince.keySet().retainAll(missing);
     return again;
+  }
+
+  /**
+   * What stays as last applied because its document is invalid: the held documents, and what an
+   * unreadable file declared in the last good pass (its origin).
+   */
+  private Set<String> heldKeys(Manifests.Loaded loaded) {
+    Set<String> keys = new HashSet<>(loaded.held().keySet());
+    origins.forEach(
+        (key, file) -> {
+          if (loaded.unreadable().containsKey(file)) {
+            keys.add(key);
+          }
+        });
+    return keys;
+  }
+
+  /**
+   * Marks the status file of a resource kept as last applied with its manifest's problem, so that
+   * {@code kvmop get} does not pass its old status off as the edit's; the next good pass rewrites
+   * the file without it.
+   */
+  private void markHeld(Manifests.Loaded loaded) throws IOException {
+    Map<String, Manifests.Problem> marks = new HashMap<>(loaded.held());
+    origins.forEach(
+        (key, file) -> {
+          Manifests.Problem p = loaded.unreadable().get(file);
+          if (p != null && !marks.containsKey(key)) {
+            marks.put(key, p);
+          }
+        });
+    for (var e : marks.entrySet()) {
+      String[] k = e.getKey().split("/", 3);
+      if (k.length != 3 || !(k[0].equals("KvmMachine") || k[0].equals("KvmNetwork"))) {
+        continue;
+      }
+      Path f = statusFile(k[0], k[1], k[2]);
+      if (!Files.exists(f)) {
+        continue;
+      }
+      Map<String, Object> doc =
+          new java.util.LinkedHashMap<>(Serialization.unmarshal(Files.readString(f), Map.class));
+      String problem = e.getValue().toString() + " (kept as last applied until it is fixed)";
+      if (!problem.equals(doc.get("manifestProblem"))) {
+        doc.put("manifestProblem", problem);
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, Serialization.asYaml(doc));
+        Files.move(
+            tmp,
+            f,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
   }
 
   /**

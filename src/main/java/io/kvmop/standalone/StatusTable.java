@@ -40,7 +40,9 @@ public final class StatusTable {
               new String[] {
                 d.path("kind").asText(),
                 d.path("namespace").asText() + "/" + d.path("name").asText(),
-                s.path("phase").asText(""),
+                d.hasNonNull("manifestProblem")
+                    ? s.path("phase").asText("") + " (InvalidManifest)"
+                    : s.path("phase").asText(""),
                 node,
                 ip,
                 age(created(d, f), now)

@@ -256,9 +256,14 @@ class StandaloneAgentIT {
         assertThat(d.get().running()).as(text).isTrue();
         assertThat(d.get().uuid()).isEqualTo(uuid);
         assertThat(libvirt.listNetworks()).anyMatch(n -> n.name().startsWith("kvmop-default-lab-"));
+        // and kvmop get does not pass the old status off as the edit's
+        assertThat(statusOf("KvmMachine", "vm")).contains("manifestProblem:", "all.yaml:");
+        assertThat(StatusTable.render(status, java.time.Instant.now()))
+            .containsPattern("default/vm +Running \\(InvalidManifest\\)");
       }
       Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
       a.reconcileOnce();
+      assertThat(statusOf("KvmMachine", "vm")).doesNotContain("manifestProblem");
     }
     // emptied and written again within the grace: the guest was never asked to shut down
     List<io.kvmop.libvirt.DomainEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
