@@ -30,8 +30,7 @@ public final class KvmopOperator implements AutoCloseable {
   private final LibvirtPort libvirt;
   private final int httpPort;
   private HealthServer http;
-  private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> registration;
-  private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> goneNodes;
+  private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> hostDeletions;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
@@ -216,18 +215,22 @@ public final class KvmopOperator implements AutoCloseable {
     }
     KvmHostReconciler.ensureExists(client, node);
     operator.start();
-    registration = KvmHostReconciler.keepRegistered(client, node);
-    goneNodes = io.kvmop.reconciler.GoneNodes.watch(client, node);
+    hostDeletions =
+        KvmHostReconciler.onDeleted(
+            client,
+            h -> {
+              if (h.getMetadata().getName().equals(node)) {
+                KvmHostReconciler.registerAgain(client, node);
+              } else {
+                io.kvmop.reconciler.GoneNodes.hostDeleted(client, node, h);
+              }
+            });
   }
 
   private synchronized void stopActing() {
-    if (registration != null) {
-      registration.close();
-      registration = null;
-    }
-    if (goneNodes != null) {
-      goneNodes.close();
-      goneNodes = null;
+    if (hostDeletions != null) {
+      hostDeletions.close();
+      hostDeletions = null;
     }
     operator.stop();
   }

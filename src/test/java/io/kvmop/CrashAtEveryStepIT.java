@@ -162,17 +162,7 @@ class CrashAtEveryStepIT {
   }
 
   private void cleanUp() {
-    run("virsh", "destroy", DOMAIN);
-    run("virsh", "undefine", DOMAIN, "--nvram");
-    for (String net : run("virsh", "net-list", "--all", "--name").output().split("\n")) {
-      if (net.strip().startsWith(NET_PREFIX)) {
-        run("virsh", "net-destroy", net.strip());
-        run("virsh", "net-undefine", net.strip());
-      }
-    }
-    run("virsh", "pool-destroy", POOL);
-    run("virsh", "pool-undefine", POOL);
-    run("rm", "-rf", POOL_PATH.toString());
+    io.kvmop.testing.SystemLeftovers.removeStandalone(DOMAIN, NET_PREFIX, POOL, POOL_PATH);
   }
 
   /** How an agent dies at its n-th changing call. */

@@ -87,17 +87,8 @@ class KillAnywhereIT {
   }
 
   private void cleanUp() {
-    run("virsh", "destroy", DOMAIN);
-    run("virsh", "undefine", DOMAIN, "--nvram");
-    for (String net : run("virsh", "net-list", "--all", "--name").output().split("\n")) {
-      if (net.strip().startsWith("kvmop-default-kvmopit-killnet")) {
-        run("virsh", "net-destroy", net.strip());
-        run("virsh", "net-undefine", net.strip());
-      }
-    }
-    run("virsh", "pool-destroy", POOL);
-    run("virsh", "pool-undefine", POOL);
-    run("rm", "-rf", POOL_PATH.toString());
+    io.kvmop.testing.SystemLeftovers.removeStandalone(
+        DOMAIN, "kvmop-default-kvmopit-killnet", POOL, POOL_PATH);
   }
 
   private void writeManifests() throws Exception {

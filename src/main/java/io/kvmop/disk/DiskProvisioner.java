@@ -44,6 +44,7 @@ public final class DiskProvisioner {
   private final StoragePort storage;
   private final StorageConfig config;
   private final ImageCache cache;
+  private final PoolListing listing;
   private final PoolKeeper pool;
 
   /** Checksums of path images already verified, by path, size and modification time. */
@@ -53,6 +54,7 @@ public final class DiskProvisioner {
     this.storage = storage;
     this.config = config;
     this.cache = cache;
+    this.listing = new PoolListing(storage, config.poolName());
     this.pool = new PoolKeeper(storage, config);
   }
 
@@ -523,27 +525,12 @@ public final class DiskProvisioner {
         changed |= Files.deleteIfExists(old);
       }
     }
-    if (changed || !listed(name)) {
-      refreshQuietly(); // also when a run died between writing the seed and refreshing the pool
+    if (changed) {
+      listing.refresh();
+    } else {
+      listing.ensureListed(name); // a run may have died between writing it and the refresh
     }
     return target.toString();
-  }
-
-  /** Whether libvirt lists this file of the pool as a volume (a failed look-up counts as yes). */
-  private boolean listed(String name) {
-    try {
-      return storage.findVolume(config.poolName(), name).isPresent();
-    } catch (LibvirtError e) {
-      return true;
-    }
-  }
-
-  private void refreshQuietly() {
-    try {
-      storage.refreshPool(config.poolName());
-    } catch (LibvirtError e) {
-      // the seed is used by path; the pool's volume list catches up on its next refresh
-    }
   }
 
   static String seedPrefix(String domain) {
@@ -642,7 +629,7 @@ public final class DiskProvisioner {
     } catch (IOException e) {
       // no pool directory visible here: nothing of ours to remove
     }
-    refreshQuietly();
+    listing.refresh();
     return out;
   }
 }

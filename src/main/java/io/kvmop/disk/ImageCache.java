@@ -46,6 +46,7 @@ public final class ImageCache implements AutoCloseable {
   private final HttpClient http;
   private final Clock clock;
   private final ExecutorService downloads;
+  private final PoolListing listing;
   private final Map<String, Progress> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Failed> failures = new ConcurrentHashMap<>();
   private final AtomicInteger started = new AtomicInteger();
@@ -54,6 +55,7 @@ public final class ImageCache implements AutoCloseable {
     this.config = config;
     this.storage = storage;
     this.clock = clock;
+    this.listing = new PoolListing(storage, config.poolName());
     this.http =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL)
@@ -114,9 +116,8 @@ public final class ImageCache implements AutoCloseable {
     String sha = sha256.toLowerCase(Locale.ROOT);
     Path target = Path.of(config.volumePath(fileName(sha)));
     if (Files.isRegularFile(target)) {
-      if (!listed(target)) {
-        refresh(); // renamed in by a run that died before it refreshed the pool
-      }
+      // a run may have died between the rename and the refresh that follows it
+      listing.ensureListed(target.getFileName().toString());
       return new Ready(target.toString());
     }
     Progress p = inFlight.get(sha);
@@ -187,7 +188,7 @@ public final class ImageCache implements AutoCloseable {
       }
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
       removeScratchDirIfEmpty(); // before libvirt lists the pool again
-      refresh();
+      listing.refresh();
       LOG.info("downloaded {} to {} ({} bytes)", url, target, p.done.get());
     } catch (IOException | NoSuchAlgorithmException e) {
       deleteQuietly(part);
@@ -240,23 +241,6 @@ public final class ImageCache implements AutoCloseable {
           LOG.info("deleted {}: left by a write that did not finish (kill -9)", f);
         }
       }
-    }
-  }
-
-  /** Whether libvirt lists the file as a volume of the pool (a failed look-up counts as yes). */
-  private boolean listed(Path file) {
-    try {
-      return storage.findVolume(config.poolName(), file.getFileName().toString()).isPresent();
-    } catch (LibvirtError e) {
-      return true;
-    }
-  }
-
-  private void refresh() {
-    try {
-      storage.refreshPool(config.poolName());
-    } catch (LibvirtError e) {
-      LOG.debug("pool refresh after a download failed: {}", e.getMessage());
     }
   }
 

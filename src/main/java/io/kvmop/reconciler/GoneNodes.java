@@ -3,10 +3,6 @@ package io.kvmop.reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
@@ -78,12 +74,7 @@ public final class GoneNodes {
     List<String> kept =
         new ArrayList<>(
             r.getMetadata().getFinalizers().stream().filter(f -> !gone.contains(f)).toList());
-    try {
-      client
-          .resource(r)
-          .patch(
-              PatchContext.of(PatchType.JSON),
-              StatusWriter.guardedPatch(r, "/metadata/finalizers", kept));
+    if (StatusWriter.patchIfUnchanged(client, r, "/metadata/finalizers", kept)) {
       r.getMetadata().setFinalizers(kept);
       LOG.info(
           "{} {}/{}: released {}: the node left the cluster (no Node, no KvmHost)",
@@ -91,52 +82,29 @@ public final class GoneNodes {
           r.getMetadata().getNamespace(),
           r.getMetadata().getName(),
           gone);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
     }
   }
 
   /**
-   * Watches KvmHosts: when one is deleted and its Node is gone too, releases that node's finalizer
-   * from every network and machine being deleted. Close the returned informer to stop.
+   * A KvmHost of another node was deleted: if its Node is gone too, releases that node's finalizer
+   * from every network and machine being deleted.
    */
-  public static SharedIndexInformer<KvmHost> watch(KubernetesClient client, String myNode) {
-    String mine = KvmNetworkReconciler.finalizerFor(myNode);
-    return client
-        .resources(KvmHost.class)
-        .inform(
-            new ResourceEventHandler<>() {
-              @Override
-              public void onAdd(KvmHost h) {}
-
-              @Override
-              public void onUpdate(KvmHost before, KvmHost after) {}
-
-              @Override
-              public void onDelete(KvmHost h, boolean finalStateUnknown) {
-                String node = h.getMetadata().getName();
-                String left = Finalizers.forNode("network", node);
-                try {
-                  if (client.nodes().withName(node).get() != null) {
-                    return; // only the KvmHost was deleted; its agent registers it again
-                  }
-                  for (KvmNetwork n :
-                      client.resources(KvmNetwork.class).inAnyNamespace().list().getItems()) {
-                    if (n.getMetadata().getDeletionTimestamp() != null
-                        && n.getMetadata().getFinalizers().contains(left)) {
-                      release(client, n, mine);
-                    }
-                  }
-                  releaseMachines(client, node);
-                } catch (KubernetesClientException e) {
-                  LOG.warn(
-                      "cannot release networks of node {}: {}",
-                      h.getMetadata().getName(),
-                      e.toString());
-                }
-              }
-            });
+  public static void hostDeleted(KubernetesClient client, String myNode, KvmHost h) {
+    String node = h.getMetadata().getName();
+    String left = Finalizers.forNode("network", node);
+    try {
+      if (client.nodes().withName(node).get() != null) {
+        return; // only the KvmHost was deleted; its agent registers it again
+      }
+      for (KvmNetwork n : client.resources(KvmNetwork.class).inAnyNamespace().list().getItems()) {
+        if (n.getMetadata().getDeletionTimestamp() != null
+            && n.getMetadata().getFinalizers().contains(left)) {
+          release(client, n, KvmNetworkReconciler.finalizerFor(myNode));
+        }
+      }
+      releaseMachines(client, node);
+    } catch (KubernetesClientException e) {
+      LOG.warn("cannot release networks of node {}: {}", node, e.toString());
+    }
   }
 }

@@ -58,15 +58,13 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
   }
 
   /**
-   * Keeps this node's KvmHost registered, as kubelet keeps its Node: when someone deletes it while
-   * the agent runs, it is created again (with the default spec). Close the returned informer to
-   * stop.
+   * Tells {@code handler} of every KvmHost deleted (one watch for all that an agent does then).
+   * Close the returned informer to stop.
    */
-  public static io.fabric8.kubernetes.client.informers.SharedIndexInformer<KvmHost> keepRegistered(
-      KubernetesClient client, String node) {
+  public static io.fabric8.kubernetes.client.informers.SharedIndexInformer<KvmHost> onDeleted(
+      KubernetesClient client, java.util.function.Consumer<KvmHost> handler) {
     return client
         .resources(KvmHost.class)
-        .withName(node)
         .inform(
             new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
               @Override
@@ -77,14 +75,22 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
 
               @Override
               public void onDelete(KvmHost h, boolean finalStateUnknown) {
-                try {
-                  ensureExists(client, node);
-                  LOG.info("KvmHost {} was deleted; registered it again", node);
-                } catch (RuntimeException e) {
-                  LOG.warn("cannot register KvmHost {} again: {}", node, e.toString());
-                }
+                handler.accept(h);
               }
             });
+  }
+
+  /**
+   * Registers this node's KvmHost again after someone deleted it while the agent runs (with the
+   * default spec), as kubelet keeps its Node.
+   */
+  public static void registerAgain(KubernetesClient client, String node) {
+    try {
+      ensureExists(client, node);
+      LOG.info("KvmHost {} was deleted; registered it again", node);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot register KvmHost {} again: {}", node, e.toString());
+    }
   }
 
   private static final org.slf4j.Logger LOG =

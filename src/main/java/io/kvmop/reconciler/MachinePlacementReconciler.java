@@ -2,9 +2,6 @@ package io.kvmop.reconciler;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -167,23 +164,14 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     Map<String, String> labels =
         new HashMap<>(m.getMetadata().getLabels() == null ? Map.of() : m.getMetadata().getLabels());
     labels.put(Placement.LABEL, target);
-    try {
-      client
-          .resource(m)
-          .patch(
-              PatchContext.of(PatchType.JSON),
-              StatusWriter.guardedPatch(m, "/metadata/labels", labels));
+    if (StatusWriter.patchIfUnchanged(client, m, "/metadata/labels", labels)) {
       LOG.info(
           "placed machine {}/{} on node {}",
           m.getMetadata().getNamespace(),
           m.getMetadata().getName(),
           target);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // another agent wrote first; the next event shows what it wrote
     }
+    // else another agent wrote first; the next event shows what it wrote
   }
 
   private UpdateControl<KvmMachine> unschedulable(

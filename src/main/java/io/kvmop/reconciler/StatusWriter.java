@@ -88,6 +88,23 @@ final class StatusWriter {
    * nobody wrote since (else 409). (A JSON merge patch would do the same on a real API server, but
    * the mock API server appends to lists in merge patches.)
    */
+  /**
+   * Sets {@code path} of {@code r} to {@code value} only if nobody wrote {@code r} since it was
+   * read; false when somebody did (409), and whoever looks next decides again.
+   */
+  static boolean patchIfUnchanged(
+      KubernetesClient client, HasMetadata r, String path, Object value) {
+    try {
+      client.resource(r).patch(PatchContext.of(PatchType.JSON), guardedPatch(r, path, value));
+      return true;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
   static String guardedPatch(HasMetadata copy, Object status) {
     return guardedPatch(copy, "/status", status);
   }

@@ -140,8 +140,9 @@ public final class StandaloneAgent {
         recheck = r.recheckAfter();
       }
     }
-    Duration removing = removeWhatIsGone(nets, vms, loaded, false);
-    markHeld(loaded);
+    Map<String, Manifests.Problem> held = held(loaded);
+    Duration removing = removeWhatIsGone(nets, vms, loaded, held.keySet(), false);
+    markHeld(held);
     loaded.origins().forEach((k, f) -> origins.put(k, f));
     if (removing != null && (recheck == null || removing.compareTo(recheck) < 0)) {
       recheck = removing;
@@ -180,6 +181,7 @@ public final class StandaloneAgent {
         List.of(),
         List.of(),
         new Manifests.Loaded(List.of(), List.of(), List.of(), Map.of()),
+        Set.of(),
         true);
     boolean domainsLeft =
         domainNames().stream()
@@ -273,7 +275,11 @@ public final class StandaloneAgent {
    * out raises no event), or null when nothing is in progress.
    */
   private Duration removeWhatIsGone(
-      List<KvmNetwork> nets, List<KvmMachine> vms, Manifests.Loaded loaded, boolean atOnce)
+      List<KvmNetwork> nets,
+      List<KvmMachine> vms,
+      Manifests.Loaded loaded,
+      Set<String> held,
+      boolean atOnce)
       throws IOException {
     if (!atOnce && !loaded.unreadable().isEmpty()) {
       // what those files declared is unknown: removing anything now could remove what they hold
@@ -283,7 +289,6 @@ public final class StandaloneAgent {
       missingSince.clear();
       return null;
     }
-    Set<String> held = atOnce ? Set.of() : heldKeys(loaded);
     Instant now = clock.instant();
     Set<String> missing = new HashSet<>();
     Duration again = null;
@@ -414,35 +419,28 @@ public final class StandaloneAgent {
   }
 
   /**
-   * What stays as last applied because its document is invalid: the held documents, and what an
-   * unreadable file declared in the last good pass (its origin).
+   * What stays as last applied because its document is invalid, with the problem: the held
+   * documents, and what an unreadable file declared in the passes before (its origin).
    */
-  private Set<String> heldKeys(Manifests.Loaded loaded) {
-    Set<String> keys = new HashSet<>(loaded.held().keySet());
-    origins.forEach(
-        (key, file) -> {
-          if (loaded.unreadable().containsKey(file)) {
-            keys.add(key);
-          }
-        });
-    return keys;
-  }
-
-  /**
-   * Marks the status file of a resource kept as last applied with its manifest's problem, so that
-   * {@code kvmop get} does not pass its old status off as the edit's; the next good pass rewrites
-   * the file without it.
-   */
-  private void markHeld(Manifests.Loaded loaded) throws IOException {
-    Map<String, Manifests.Problem> marks = new HashMap<>(loaded.held());
+  private Map<String, Manifests.Problem> held(Manifests.Loaded loaded) {
+    Map<String, Manifests.Problem> held = new HashMap<>(loaded.held());
     origins.forEach(
         (key, file) -> {
           Manifests.Problem p = loaded.unreadable().get(file);
-          if (p != null && !marks.containsKey(key)) {
-            marks.put(key, p);
+          if (p != null) {
+            held.putIfAbsent(key, p);
           }
         });
-    for (var e : marks.entrySet()) {
+    return held;
+  }
+
+  /**
+   * Marks the status file of each resource kept as last applied with its manifest's problem, so
+   * that {@code kvmop get} does not pass its old status off as the edit's; the next good pass
+   * rewrites the file without it.
+   */
+  private void markHeld(Map<String, Manifests.Problem> held) throws IOException {
+    for (var e : held.entrySet()) {
       String[] k = e.getKey().split("/", 3);
       if (k.length != 3 || !(k[0].equals("KvmMachine") || k[0].equals("KvmNetwork"))) {
         continue;
@@ -453,18 +451,23 @@ public final class StandaloneAgent {
       }
       Map<String, Object> doc =
           new java.util.LinkedHashMap<>(Serialization.unmarshal(Files.readString(f), Map.class));
-      String problem = e.getValue().toString() + " (kept as last applied until it is fixed)";
+      String problem = e.getValue() + " (kept as last applied until it is fixed)";
       if (!problem.equals(doc.get("manifestProblem"))) {
         doc.put("manifestProblem", problem);
-        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-        Files.writeString(tmp, Serialization.asYaml(doc));
-        Files.move(
-            tmp,
-            f,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        replace(f, Serialization.asYaml(doc));
       }
     }
+  }
+
+  /** Writes the file whole or not at all (a reader never sees half of it). */
+  private static void replace(Path f, String text) throws IOException {
+    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(
+        tmp,
+        f,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**
@@ -612,13 +615,7 @@ public final class StandaloneAgent {
     doc.put("status", status);
     String yaml = Serialization.asYaml(doc);
     if (!Files.exists(f) || !Files.readString(f).equals(yaml)) {
-      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-      Files.writeString(tmp, yaml);
-      Files.move(
-          tmp,
-          f,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      replace(f, yaml);
     }
   }
 }

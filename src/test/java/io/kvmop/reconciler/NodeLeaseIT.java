@@ -66,6 +66,16 @@ class NodeLeaseIT {
     return l == null ? null : l.getSpec().getHolderIdentity();
   }
 
+  private static java.net.http.HttpResponse<String> probe(OperatorHarness agent, String path)
+      throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + agent.operator().httpPort() + path))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   private void declareMachine() {
     KvmMachine m = Fixtures.machine("default", "vm");
     m.getMetadata().setUid(null);
@@ -93,21 +103,10 @@ class NodeLeaseIT {
     assertThat(holder()).isEqualTo("agent-a");
     // its probes: alive, not ready, saying who acts for the node
     within(5).until(() -> b.operator().httpPort() > 0);
-    var http = java.net.http.HttpClient.newHttpClient();
-    var ready =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + b.operator().httpPort() + "/readyz"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var ready = probe(b, "/readyz");
     assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.body()).contains("kvmop-agent-node-x", "held by agent-a");
-    var live =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + b.operator().httpPort() + "/healthz"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var live = probe(b, "/healthz");
     assertThat(live.statusCode()).isEqualTo(200);
 
     long stopped = System.nanoTime();

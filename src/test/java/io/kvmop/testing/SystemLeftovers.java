@@ -19,6 +19,25 @@ public final class SystemLeftovers {
 
   private SystemLeftovers() {}
 
+  /**
+   * What a standalone test on the real libvirtd left, by virsh: its domain, its networks (by name
+   * prefix), its own pool and the pool's directory.
+   */
+  public static void removeStandalone(
+      String domain, String networkPrefix, String pool, java.nio.file.Path poolPath) {
+    Shell.run("virsh", "destroy", domain);
+    Shell.run("virsh", "undefine", domain, "--nvram");
+    for (String net : Shell.run("virsh", "net-list", "--all", "--name").output().split("\n")) {
+      if (net.strip().startsWith(networkPrefix)) {
+        Shell.run("virsh", "net-destroy", net.strip());
+        Shell.run("virsh", "net-undefine", net.strip());
+      }
+    }
+    Shell.run("virsh", "pool-destroy", pool);
+    Shell.run("virsh", "pool-undefine", pool);
+    Shell.run("rm", "-rf", poolPath.toString());
+  }
+
   public static void remove(LibvirtPort libvirt) {
     for (String domain :
         Shell.run("virsh", "--connect=" + libvirt.uri(), "list", "--all", "--name")
