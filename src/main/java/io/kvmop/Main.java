@@ -195,6 +195,7 @@ public final class Main {
   static final class RunCommand implements Callable<Integer> {
     @Mixin AgentOptions options;
     @Mixin ManifestOptions dir;
+    @Mixin HostPolicyOptions policy;
 
     @Option(
         names = "--until-ready",
@@ -211,7 +212,7 @@ public final class Main {
       Path manifests = dir.dir();
       try (DirectoryLock lock = DirectoryLock.acquire(dir.status(), manifests, "run");
           JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
-        StandaloneAgent agent = agent(config, libvirt, manifests, dir.status());
+        StandaloneAgent agent = agent(config, policy.toSpec(), libvirt, manifests, dir.status());
         StandaloneRunner runner = new StandaloneRunner(agent, manifests, libvirt);
         Map<String, String>[] announced = new Map[] {Map.of()};
         boolean ready =
@@ -242,6 +243,7 @@ public final class Main {
   static final class DeleteCommand implements Callable<Integer> {
     @Mixin AgentOptions options;
     @Mixin ManifestOptions dir;
+    @Mixin HostPolicyOptions policy;
 
     @Override
     public Integer call() throws Exception {
@@ -249,7 +251,7 @@ public final class Main {
       Path manifests = dir.dir();
       try (DirectoryLock lock = DirectoryLock.acquire(dir.status(), manifests, "delete");
           JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
-        StandaloneAgent agent = agent(config, libvirt, manifests, dir.status());
+        StandaloneAgent agent = agent(config, policy.toSpec(), libvirt, manifests, dir.status());
         Instant deadline = Instant.now().plusSeconds(300);
         while (Instant.now().isBefore(deadline)) {
           if (agent.removeAll()) {
@@ -297,6 +299,18 @@ public final class Main {
   /** The standalone agent as run and delete build it (tests give it a port of their own). */
   static StandaloneAgent agent(
       OperatorConfig config, LibvirtPort libvirt, Path manifests, Path status) {
+    return agent(config, new io.kvmop.api.KvmHostSpec(), libvirt, manifests, status);
+  }
+
+  /**
+   * @param host what the node's admin allows the manifests to use (the standalone flags)
+   */
+  static StandaloneAgent agent(
+      OperatorConfig config,
+      io.kvmop.api.KvmHostSpec host,
+      LibvirtPort libvirt,
+      Path manifests,
+      Path status) {
     Clock clock = Clock.systemUTC();
     HostFiles hostFiles = new HostFiles(Path.of(config.hostRoot()), config.qemuUser());
     HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
@@ -315,6 +329,7 @@ public final class Main {
             clock,
             hostFiles::pciDevice,
             disks),
+        MachineRealizer.NodePolicy.of(host),
         clock);
   }
 }

@@ -17,6 +17,25 @@ public class KvmHostSpec {
           + " product ID as lspci -nn shows them.")
   public List<PciDeviceId> permittedHostDevices = new ArrayList<>();
 
-  @JsonPropertyDescription("Directories on the host where machine images and kernels may be.")
+  @JsonPropertyDescription(
+      "Directories on the host where machine images, kernels and initrds may be (a file must be"
+          + " a regular file inside one of them after every symlink is followed). kvmop's storage"
+          + " pool is never one of them. Only the node's admin may write to them.")
   public List<String> imageDirectories = new ArrayList<>(List.of("/var/lib/kvmop/images"));
+
+  @JsonPropertyDescription(
+      "What image downloads (spec.disks[].image.url) may reach and bring: by default public"
+          + " addresses only, at most 64Gi.")
+  public ImageDownloadSpec imageDownloads = new ImageDownloadSpec();
+
+  @JsonPropertyDescription(
+      "libvirt networks not managed by kvmop that machines may attach to by"
+          + " spec.interfaces[].libvirtNetwork (e.g. default). Empty: none. A network kvmop"
+          + " created for a KvmNetwork is never one of them.")
+  public List<String> permittedLibvirtNetworks = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Host bridges that KvmNetworks of mode bridge may attach to (spec.bridge.name). Empty:"
+          + " none.")
+  public List<String> permittedBridges = new ArrayList<>();
 }

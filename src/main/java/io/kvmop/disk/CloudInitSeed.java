@@ -51,7 +51,14 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
             .substring(0, 12);
     String instanceId = uid + "-" + hash;
     Map<String, String> files = new LinkedHashMap<>();
-    files.put("meta-data", "instance-id: " + instanceId + "\nlocal-hostname: " + hostname + "\n");
+    ObjectNode meta = YAML.createObjectNode();
+    meta.put("instance-id", instanceId);
+    meta.put("local-hostname", hostname);
+    try {
+      files.put("meta-data", YAML.writeValueAsString(meta));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
     files.put("user-data", user);
     if (networkData != null && !networkData.isBlank()) {
       files.put("network-config", networkData);
@@ -68,21 +75,24 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
       return cloudConfig(YAML.createObjectNode(), keys);
     }
     if (!userData.startsWith("#cloud-config")) {
-      String first = userData.lines().findFirst().orElse("");
+      // its text is never quoted: it may come from a Secret
       throw new InvalidSeed(
           "spec.cloudInit.sshAuthorizedKeys can only be merged into #cloud-config user-data, but"
-              + " the user-data starts with '"
-              + (first.length() > 40 ? first.substring(0, 40) + "..." : first)
-              + "'; put the keys into the user-data yourself, or use #cloud-config");
+              + " the user-data does not start with #cloud-config; put the keys into the"
+              + " user-data yourself, or use #cloud-config");
     }
     JsonNode doc;
     try {
       doc = YAML.readTree(userData);
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | RuntimeException e) {
+      // line and column only: the parser's message quotes the text, which may hold a password
+      var at = e instanceof JsonProcessingException j ? j.getLocation() : null;
       throw new InvalidSeed(
-          "spec.cloudInit user-data is not valid YAML, so sshAuthorizedKeys cannot be merged"
-              + " into it: "
-              + e.getOriginalMessage());
+          "spec.cloudInit user-data is not valid YAML"
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+              + ", so sshAuthorizedKeys cannot be merged into it");
     }
     if (doc == null || doc.isMissingNode() || doc.isNull()) {
       doc = YAML.createObjectNode();

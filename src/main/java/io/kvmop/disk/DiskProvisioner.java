@@ -13,9 +13,11 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.network.Blocker;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -101,6 +103,7 @@ public final class DiskProvisioner {
       boolean running,
       Set<String> attached,
       List<String> imageDirectories,
+      DownloadPolicy downloads,
       Secrets secrets) {}
 
   /**
@@ -383,40 +386,55 @@ public final class DiskProvisioner {
   private record Resolved(String path, ImageInfo info, Blocker blocker) {}
 
   private Resolved resolve(ImageSource image, String field, Input in) {
-    String nodePath;
     if (image.url != null) {
-      ImageCache.State s = cache.get(image.url, image.sha256);
+      ImageCache.State s =
+          cache.get(
+              image.url, image.sha256, in.machine().getMetadata().getNamespace(), in.downloads());
       if (s instanceof ImageCache.Downloading d) {
         return new Resolved(null, null, new Blocker(DOWNLOADING, field + ": " + d.describe()));
       }
       if (s instanceof ImageCache.Failed f) {
         return new Resolved(null, null, new Blocker(f.reason(), field + ": " + f.message()));
       }
-      nodePath = ((ImageCache.Ready) s).path();
-    } else {
-      ImagePaths.Checked c = ImagePaths.check(image.path, in.imageDirectories(), config.hostRoot());
-      if (!c.ok()) {
+      String nodePath = ((ImageCache.Ready) s).path();
+      try (FileChannel ch = FileChannel.open(Path.of(nodePath), StandardOpenOption.READ)) {
+        return checked(image, field, nodePath, ImageInspector.inspect(ch, nodePath), null);
+      } catch (IOException e) {
         return new Resolved(
-            null,
-            null,
-            new Blocker(
-                IMAGE_PATH_REFUSED,
-                field
-                    + ".image.path: "
-                    + c.refusal()
-                    + " (the node's KvmHost spec.imageDirectories lists where images may be)"));
+            null, null, new Blocker(INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
       }
-      nodePath = c.nodePath();
     }
-    Path local =
-        image.url != null ? Path.of(nodePath) : config.hostRoot().resolve(nodePath.substring(1));
-    ImageInfo info;
-    try {
-      info = ImageInspector.inspect(local);
+    try (AllowedFile file =
+        AllowedFile.open(image.path, in.imageDirectories(), config.poolPath(), config.hostRoot())) {
+      String nodePath = file.nodePath();
+      ImageInfo info;
+      try (FileChannel ch = file.read()) {
+        info = ImageInspector.inspect(ch, nodePath);
+      }
+      return checked(image, field, nodePath, info, file);
+    } catch (AllowedFile.Refused r) {
+      return new Resolved(
+          null,
+          null,
+          new Blocker(
+              IMAGE_PATH_REFUSED,
+              field
+                  + ".image.path: "
+                  + r.getMessage()
+                  + " (the node's KvmHost spec.imageDirectories lists where images may be)"));
     } catch (IOException e) {
       return new Resolved(
-          null, null, new Blocker(INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
+          null,
+          null,
+          new Blocker(
+              INVALID_IMAGE, field + ": cannot read " + image.path + ": " + e.getMessage()));
     }
+  }
+
+  /** The inspected image against what the spec declares (format, and sha256 for a path). */
+  private Resolved checked(
+      ImageSource image, String field, String nodePath, ImageInfo info, AllowedFile file)
+      throws IOException {
     if (!info.usable()) {
       return new Resolved(
           null,
@@ -439,33 +457,28 @@ public final class DiskProvisioner {
                   + info.format().wireName()
                   + "; correct the format (or leave it out to have it detected)"));
     }
-    if (image.url == null && image.sha256 != null) {
-      try {
-        String got = sha256(local);
-        if (!got.equalsIgnoreCase(image.sha256)) {
-          return new Resolved(
-              null,
-              null,
-              new Blocker(
-                  "ImageChecksumMismatch",
-                  field
-                      + ": "
-                      + nodePath
-                      + " has sha256 "
-                      + got
-                      + ", not the declared "
-                      + image.sha256.toLowerCase(Locale.ROOT)));
-        }
-      } catch (IOException e) {
+    if (file != null && image.sha256 != null) {
+      String got = sha256(nodePath, file.handle());
+      if (!got.equalsIgnoreCase(image.sha256)) {
+        // the hash of what is there is not reported: a checksum must not read a file back
         return new Resolved(
-            null, null, new Blocker(INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
+            null,
+            null,
+            new Blocker(
+                "ImageChecksumMismatch",
+                field
+                    + ": checksum mismatch: "
+                    + nodePath
+                    + " does not have the declared sha256 "
+                    + image.sha256.toLowerCase(Locale.ROOT)));
       }
     }
     return new Resolved(nodePath, info, null);
   }
 
-  private String sha256(Path file) throws IOException {
-    String key = file + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+  private String sha256(String nodePath, Path file) throws IOException {
+    String key =
+        nodePath + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
     String known = verified.get(key);
     if (known != null) {
       return known;
@@ -508,6 +521,7 @@ public final class DiskProvisioner {
       changed = true;
       Path tmp = Scratch.reserve(config.scratchDir(), name + ".part");
       SeedIso.write(seed.files(), tmp);
+      restrict(tmp);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Scratch.removeIfEmpty(config.scratchDir());
       done.add(
@@ -531,6 +545,25 @@ public final class DiskProvisioner {
       listing.ensureListed(name); // a run may have died between writing it and the refresh
     }
     return target.toString();
+  }
+
+  /**
+   * A seed holds user-data (from a Secret, perhaps): not world-readable. Readable by root and by
+   * the kvm group QEMU runs in (libvirt relabels it for QEMU when it starts the domain anyway).
+   */
+  static void restrict(Path file) throws IOException {
+    var view =
+        Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class);
+    if (view == null) {
+      return;
+    }
+    try {
+      view.setGroup(
+          file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("kvm"));
+      view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    } catch (java.nio.file.attribute.UserPrincipalNotFoundException | SecurityException e) {
+      view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
   }
 
   static String seedPrefix(String domain) {

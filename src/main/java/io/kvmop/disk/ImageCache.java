@@ -3,28 +3,19 @@ package io.kvmop.disk;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.StoragePort;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -40,35 +31,31 @@ public final class ImageCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
   public static final String PREFIX = "kvmop-image-";
   static final Duration RETRY_AFTER = Duration.ofSeconds(60);
+  static final Duration RETRY_MAX = Duration.ofHours(1);
+
+  /** Downloads running at once for one namespace: a stalled one never holds up another's. */
+  static final int PER_NAMESPACE = 2;
 
   private final StorageConfig config;
   private final StoragePort storage;
-  private final HttpClient http;
+  private final ImageFetcher fetcher;
   private final Clock clock;
-  private final ExecutorService downloads;
+  private final Map<String, ExecutorService> downloads = new ConcurrentHashMap<>();
   private final PoolListing listing;
   private final Map<String, Progress> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Failed> failures = new ConcurrentHashMap<>();
   private final AtomicInteger started = new AtomicInteger();
 
   public ImageCache(StorageConfig config, StoragePort storage, Clock clock) {
+    this(config, storage, clock, new AddressGuard());
+  }
+
+  public ImageCache(StorageConfig config, StoragePort storage, Clock clock, AddressGuard guard) {
     this.config = config;
     this.storage = storage;
     this.clock = clock;
     this.listing = new PoolListing(storage, config.poolName());
-    this.http =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(20))
-            .build();
-    this.downloads =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "kvmop-image-download");
-              t.setDaemon(true);
-              return t;
-            });
+    this.fetcher = new ImageFetcher(guard, clock);
   }
 
   /** Where an image stands. */
@@ -90,12 +77,27 @@ public final class ImageCache implements AutoCloseable {
     }
   }
 
-  public record Failed(String reason, String message, Instant at) implements State {}
+  /**
+   * A failed download: permanent ones (checksum, refused address, bad URL, invalid image, too
+   * large) wait for the URL or checksum to change; others are retried with a growing pause.
+   */
+  public record Failed(
+      String reason, String message, Instant at, boolean permanent, int attempts, String url)
+      implements State {
+    Instant retryAt() {
+      if (permanent) {
+        return Instant.MAX;
+      }
+      long factor = 1L << Math.min(attempts - 1, 10);
+      Duration wait = RETRY_AFTER.multipliedBy(factor);
+      return at.plus(wait.compareTo(RETRY_MAX) > 0 ? RETRY_MAX : wait);
+    }
+  }
 
   private static final class Progress {
     final String url;
     final AtomicLong done = new AtomicLong();
-    volatile long total = -1;
+    final AtomicLong total = new AtomicLong(-1);
 
     Progress(String url) {
       this.url = url;
@@ -111,8 +113,16 @@ public final class ImageCache implements AutoCloseable {
     return started.get();
   }
 
-  /** The image's state; starts its download when it is neither here nor on its way. */
-  public State get(String url, String sha256) {
+  /** The image's state, with the default download policy (tests). */
+  public State get(String url, String sha256, String namespace) {
+    return get(url, sha256, namespace, DownloadPolicy.defaults());
+  }
+
+  /**
+   * The image's state; starts its download (on {@code namespace}'s share of download threads) when
+   * it is neither here nor on its way nor failed for good.
+   */
+  public State get(String url, String sha256, String namespace, DownloadPolicy policy) {
     String sha = sha256.toLowerCase(Locale.ROOT);
     Path target = Path.of(config.volumePath(fileName(sha)));
     if (Files.isRegularFile(target)) {
@@ -122,80 +132,120 @@ public final class ImageCache implements AutoCloseable {
     }
     Progress p = inFlight.get(sha);
     if (p != null) {
-      return new Downloading(p.url, p.done.get(), p.total);
+      return new Downloading(p.url, p.done.get(), p.total.get());
     }
     Failed f = failures.get(sha);
-    if (f != null && clock.instant().isBefore(f.at().plus(RETRY_AFTER))) {
+    if (f != null && f.url().equals(url) && clock.instant().isBefore(f.retryAt())) {
       return f;
     }
+    int attempts = f != null && f.url().equals(url) ? f.attempts() : 0;
     Progress fresh = new Progress(url);
     if (inFlight.putIfAbsent(sha, fresh) == null) {
-      failures.remove(sha);
       started.incrementAndGet();
-      downloads.execute(() -> download(url, sha, target, fresh));
+      try {
+        executor(namespace).execute(() -> download(url, sha, target, fresh, policy, attempts + 1));
+      } catch (RuntimeException e) { // rejected: the cache is closing
+        inFlight.remove(sha);
+        fail(
+            sha,
+            url,
+            "ImageDownloadFailed",
+            "the download could not start: " + e,
+            false,
+            attempts + 1);
+        return failures.get(sha);
+      }
     }
     return new Downloading(url, 0, -1);
   }
 
-  private void download(String url, String sha, Path target, Progress p) {
+  private ExecutorService executor(String namespace) {
+    return downloads.computeIfAbsent(
+        namespace == null ? "" : namespace,
+        ns -> {
+          java.util.concurrent.ThreadPoolExecutor e =
+              new java.util.concurrent.ThreadPoolExecutor(
+                  PER_NAMESPACE,
+                  PER_NAMESPACE,
+                  60,
+                  java.util.concurrent.TimeUnit.SECONDS,
+                  new java.util.concurrent.LinkedBlockingQueue<>(),
+                  r -> {
+                    Thread t = new Thread(r, "kvmop-image-download-" + ns);
+                    t.setDaemon(true);
+                    return t;
+                  });
+          e.allowCoreThreadTimeOut(true);
+          return e;
+        });
+  }
+
+  private void download(
+      String url, String sha, Path target, Progress p, DownloadPolicy policy, int attempt) {
     Path part = config.scratchDir().resolve(fileName(sha) + ".part");
     try {
       LOG.info("downloading {} (sha256 {})", url, sha);
-      HttpResponse<InputStream> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url)).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
-      if (r.statusCode() != 200) {
-        r.body().close();
-        fail(sha, "ImageDownloadFailed", url + " answered HTTP " + r.statusCode());
+      String got;
+      try (OutputStream out =
+          Files.newOutputStream(
+              Scratch.reserve(config.scratchDir(), part.getFileName().toString()))) {
+        got = fetcher.fetch(url, policy, out, new ImageFetcher.Counter(p.total, p.done));
+      }
+      if (!got.equals(sha)) {
+        Files.deleteIfExists(part);
+        // never the hash of what came back: it would read an internal page's content back
+        fail(
+            sha,
+            url,
+            "ImageChecksumMismatch",
+            "checksum mismatch: the file downloaded from "
+                + url
+                + " does not have the sha256 that spec.disks[].image.sha256 declares; it was"
+                + " discarded. Check the URL and the checksum",
+            true,
+            attempt);
         return;
       }
-      p.total = r.headers().firstValueAsLong("content-length").orElse(-1);
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = r.body();
-          OutputStream out =
-              Files.newOutputStream(
-                  Scratch.reserve(config.scratchDir(), part.getFileName().toString()))) {
-        byte[] buf = new byte[1 << 16];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          out.write(buf, 0, n);
-          digest.update(buf, 0, n);
-          p.done.addAndGet(n);
-        }
+      ImageInfo info;
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.READ)) {
+        info = ImageInspector.inspect(ch, fileName(sha));
       }
-      String got = HexFormat.of().formatHex(digest.digest());
-      if (!got.equals(sha)) {
+      if (!info.usable()) {
         Files.deleteIfExists(part);
         fail(
             sha,
-            "ImageChecksumMismatch",
-            "the file downloaded from "
-                + url
-                + " has sha256 "
-                + got
-                + ", not the "
-                + sha
-                + " spec.disks[].image.sha256 declares; it was discarded. Check the URL and the"
-                + " checksum");
-        return;
-      }
-      ImageInfo info = ImageInspector.inspect(part);
-      if (!info.usable()) {
-        Files.deleteIfExists(part);
-        fail(sha, "InvalidImage", "the image at " + url + " cannot be used: " + info.refusal());
+            url,
+            "InvalidImage",
+            "the image at " + url + " cannot be used: " + info.refusal(),
+            true,
+            attempt);
         return;
       }
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
       removeScratchDirIfEmpty(); // before libvirt lists the pool again
       listing.refresh();
+      failures.remove(sha);
       LOG.info("downloaded {} to {} ({} bytes)", url, target, p.done.get());
-    } catch (IOException | NoSuchAlgorithmException e) {
+    } catch (ImageFetcher.Failure e) {
       deleteQuietly(part);
-      fail(sha, "ImageDownloadFailed", "downloading " + url + " failed: " + e);
+      fail(
+          sha,
+          url,
+          e.reason(),
+          "downloading " + url + ": " + e.getMessage(),
+          e.permanent(),
+          attempt);
     } catch (InterruptedException e) {
       deleteQuietly(part);
       Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      deleteQuietly(part);
+      fail(sha, url, "ImageDownloadFailed", "downloading " + url + " failed: " + e, false, attempt);
+    } catch (RuntimeException | Error e) { // never a silent dead thread and a new download
+      deleteQuietly(part);
+      LOG.error("download of {} failed unexpectedly", url, e);
+      fail(sha, url, "ImageDownloadFailed", "downloading " + url + " failed: " + e, false, attempt);
     } finally {
       inFlight.remove(sha);
       removeScratchDirIfEmpty();
@@ -244,14 +294,16 @@ public final class ImageCache implements AutoCloseable {
     }
   }
 
-  private void fail(String sha, String reason, String message) {
+  private void fail(
+      String sha, String url, String reason, String message, boolean permanent, int attempts) {
     LOG.warn("{}: {}", reason, message);
-    failures.put(
-        sha,
-        new Failed(
-            reason,
-            message + " (retried after " + RETRY_AFTER.toSeconds() + " s)",
-            clock.instant()));
+    Failed f = new Failed(reason, message, clock.instant(), permanent, attempts, url);
+    Instant retry = f.retryAt();
+    String when =
+        permanent
+            ? " (not retried until the URL or the checksum changes)"
+            : " (retried in " + Duration.between(f.at(), retry).toSeconds() + " s)";
+    failures.put(sha, new Failed(reason, message + when, f.at(), permanent, attempts, url));
   }
 
   private static void deleteQuietly(Path p) {
@@ -306,6 +358,6 @@ public final class ImageCache implements AutoCloseable {
 
   @Override
   public void close() {
-    downloads.shutdownNow();
+    downloads.values().forEach(ExecutorService::shutdownNow);
   }
 }

@@ -36,26 +36,65 @@ public final class ImageInspector {
 
   private ImageInspector() {}
 
+  /** The largest virtual size taken (8 EiB would overflow QEMU's arithmetic): 1 PiB. */
+  static final long MAX_VIRTUAL_SIZE = 1L << 50;
+
   public static ImageInfo inspect(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long fileSize = ch.size();
-      ByteBuffer head = read(ch, 0, 512);
-      return inspect(ch, head, fileSize, file.getFileName().toString());
+      return inspect(ch, file.getFileName().toString());
     }
+  }
+
+  /**
+   * Inspects an open file. A header that is truncated or holds impossible values (a negative or
+   * absurd size, offsets past the end) is refused as malformed; it never throws for what the file
+   * holds, only for what reading it fails with.
+   */
+  public static ImageInfo inspect(FileChannel ch, String name) throws IOException {
+    long fileSize = ch.size();
+    ByteBuffer head = read(ch, 0, 512);
+    ImageInfo info;
+    try {
+      info = inspect(ch, head, fileSize, name);
+    } catch (RuntimeException e) { // IndexOutOfBounds, BufferUnderflow: a truncated header
+      return refuse(
+          null, 0, "its header is truncated or malformed (" + e.getClass().getSimpleName() + ")");
+    }
+    if (info.usable() && (info.virtualSize() < 0 || info.virtualSize() > MAX_VIRTUAL_SIZE)) {
+      return refuse(
+          info.format(),
+          0,
+          "its header declares a virtual size of "
+              + info.virtualSize()
+              + " bytes, which is not between 0 and 1 PiB: the file is malformed");
+    }
+    return info;
   }
 
   private static ImageInfo inspect(FileChannel ch, ByteBuffer head, long fileSize, String name)
       throws IOException {
-    if (head.limit() >= 72 && head.order(ByteOrder.BIG_ENDIAN).getInt(0) == QCOW2_MAGIC) {
+    if (head.limit() >= 4 && head.order(ByteOrder.BIG_ENDIAN).getInt(0) == QCOW2_MAGIC) {
+      if (head.limit() < 104) {
+        return refuse(
+            DiskFormat.QCOW2, 0, "its qcow2 header is truncated (" + head.limit() + " bytes)");
+      }
       return qcow2(head);
     }
     byte[] magic = new byte[Math.min(8, head.limit())];
     head.get(0, magic);
     String m = new String(magic, StandardCharsets.ISO_8859_1);
     if (m.startsWith("QED\0")) {
+      if (head.limit() < 64) {
+        return refuse(
+            DiskFormat.QED, 0, "its QED header is truncated (" + head.limit() + " bytes)");
+      }
       return qed(head.order(ByteOrder.LITTLE_ENDIAN));
     }
     if (m.startsWith("KDMV")) {
+      if (head.limit() < 44) {
+        return refuse(
+            DiskFormat.VMDK, 0, "its VMDK header is truncated (" + head.limit() + " bytes)");
+      }
       return vmdkSparse(ch, head.order(ByteOrder.LITTLE_ENDIAN), name);
     }
     if (m.startsWith("COWD")) {
@@ -143,14 +182,22 @@ public final class ImageInspector {
 
   private static ImageInfo vmdkSparse(FileChannel ch, ByteBuffer h, String name)
       throws IOException {
-    long capacity = h.getLong(12) * 512;
-    long descOffset = h.getLong(28) * 512;
-    long descSize = h.getLong(36) * 512;
-    if (descOffset == 0 || descSize == 0 || descSize > 1024 * 1024) {
+    long sectors = h.getLong(12);
+    long descSectors = h.getLong(28);
+    long descLen = h.getLong(36);
+    if (sectors < 0 || sectors > MAX_VIRTUAL_SIZE / 512) {
+      return refuse(
+          DiskFormat.VMDK,
+          0,
+          "its VMDK header declares " + sectors + " sectors, which is not between 0 and 1 PiB");
+    }
+    long capacity = sectors * 512;
+    if (descSectors <= 0 || descLen <= 0 || descLen > 2048 || descSectors > ch.size() / 512) {
       return refuse(DiskFormat.VMDK, capacity, "its VMDK header has no embedded descriptor");
     }
     String desc =
-        new String(bytes(read(ch, descOffset, (int) descSize)), StandardCharsets.ISO_8859_1);
+        new String(
+            bytes(read(ch, descSectors * 512, (int) descLen * 512)), StandardCharsets.ISO_8859_1);
     int nul = desc.indexOf('\0');
     if (nul >= 0) {
       desc = desc.substring(0, nul);

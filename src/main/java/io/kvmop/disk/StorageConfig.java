@@ -12,7 +12,12 @@ import java.time.Duration;
 public record StorageConfig(
     String poolName, String poolPath, Path hostRoot, Duration cacheUnusedFor) {
   public static final String DEFAULT_POOL = "kvmop";
-  public static final String DEFAULT_PATH = "/var/lib/kvmop/images";
+
+  /** The pool's directory: volumes, seeds and downloads, never an image directory. */
+  public static final String DEFAULT_PATH = "/var/lib/kvmop/pool";
+
+  /** The default image directory (KvmHost spec.imageDirectories, standalone --image-dir). */
+  public static final String DEFAULT_IMAGES = "/var/lib/kvmop/images";
 
   public static StorageConfig defaults() {
     return new StorageConfig(DEFAULT_POOL, DEFAULT_PATH, Path.of("/"), Duration.ofHours(24));

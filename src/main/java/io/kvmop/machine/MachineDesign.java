@@ -40,6 +40,27 @@ public final class MachineDesign {
       Map<String, String> libvirtNetworks,
       String virtType,
       List<DomainXml.Disk> disks) {
+    var boot = machine.getSpec().boot;
+    return desired(
+        machine,
+        naming,
+        libvirtNetworks,
+        virtType,
+        disks,
+        boot == null ? null : new io.kvmop.disk.BootFiles(boot.kernel, boot.initrd, null));
+  }
+
+  /**
+   * @param boot the kernel and initrd as checked on the node (their real paths), null without
+   *     direct kernel boot
+   */
+  public static DomainXml desired(
+      KvmMachine machine,
+      MachineNaming naming,
+      Map<String, String> libvirtNetworks,
+      String virtType,
+      List<DomainXml.Disk> disks,
+      io.kvmop.disk.BootFiles boot) {
     KvmMachineSpec spec = machine.getSpec();
     var meta = machine.getMetadata();
     long kib = Quantities.kib(spec.memory).orElseThrow();
@@ -52,7 +73,7 @@ public final class MachineDesign {
                 new DomainXml.Owner(meta.getNamespace(), meta.getName(), meta.getUid())),
             new DomainXml.Memory(kib),
             new DomainXml.Vcpu(cpu.vcpus()),
-            os(spec),
+            os(spec, boot),
             new DomainXml.Features(
                 new DomainXml.Empty(),
                 new DomainXml.Empty(),
@@ -64,12 +85,12 @@ public final class MachineDesign {
         .withDefinitionHash();
   }
 
-  private static DomainXml.Os os(KvmMachineSpec spec) {
+  private static DomainXml.Os os(KvmMachineSpec spec, io.kvmop.disk.BootFiles files) {
     BootSpec boot = spec.boot;
     String firmware = "uefi".equals(spec.firmware) ? "efi" : null;
     DomainXml.OsType type = new DomainXml.OsType("x86_64", "hvm");
-    if (boot != null) {
-      return new DomainXml.Os(firmware, type, boot.kernel, boot.initrd, boot.cmdline, null);
+    if (boot != null && files != null) {
+      return new DomainXml.Os(firmware, type, files.kernel(), files.initrd(), boot.cmdline, null);
     }
     return new DomainXml.Os(firmware, type, null, null, null, new DomainXml.Boot("hd"));
   }

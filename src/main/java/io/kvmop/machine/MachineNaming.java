@@ -10,7 +10,14 @@ public record MachineNaming(String domainName, String uid, String serialLogPath)
       domain =
           domain.substring(0, MAX_NAME - 9) + "-" + sha256(namespace + "/" + name).substring(0, 8);
     }
-    return new MachineNaming(domain, uid, serialLogDir + "/" + namespace + "/" + name + ".log");
+    // an invalid name never gets this far in use (validation first); the path stays inside anyway
+    String log =
+        io.kvmop.validation.ContainedPath.resolve(
+                java.nio.file.Path.of(serialLogDir),
+                io.kvmop.validation.ContainedPath.label(namespace),
+                io.kvmop.validation.ContainedPath.label(name) + ".log")
+            .toString();
+    return new MachineNaming(domain, uid, log);
   }
 
   /** A locally administered MAC in QEMU's 52:54:00 range, stable for (uid, interface). */

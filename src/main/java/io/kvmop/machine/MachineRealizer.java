@@ -142,14 +142,32 @@ public final class MachineRealizer {
         m, bindings, NodePolicy.of(permittedDevices, null), DiskProvisioner.Secrets.NONE);
   }
 
-  /** What the node's KvmHost spec allows: passthrough devices and image directories. */
+  /**
+   * What the node's admin allows (its KvmHost spec, or the standalone flags): passthrough devices,
+   * image directories, image downloads and unmanaged libvirt networks.
+   */
   public record NodePolicy(
-      List<io.kvmop.api.PciDeviceId> permittedDevices, List<String> imageDirectories) {
+      List<io.kvmop.api.PciDeviceId> permittedDevices,
+      List<String> imageDirectories,
+      io.kvmop.disk.DownloadPolicy downloads,
+      List<String> permittedLibvirtNetworks) {
     public static NodePolicy of(
         List<io.kvmop.api.PciDeviceId> permitted, List<String> imageDirectories) {
       return new NodePolicy(
           permitted == null ? List.of() : permitted,
-          imageDirectories == null ? List.of(StorageConfig.DEFAULT_PATH) : imageDirectories);
+          imageDirectories == null ? List.of(StorageConfig.DEFAULT_IMAGES) : imageDirectories,
+          io.kvmop.disk.DownloadPolicy.defaults(),
+          List.of());
+    }
+
+    /** A KvmHost's spec; the defaults when there is none yet. */
+    public static NodePolicy of(io.kvmop.api.KvmHostSpec spec) {
+      io.kvmop.api.KvmHostSpec s = spec == null ? new io.kvmop.api.KvmHostSpec() : spec;
+      return new NodePolicy(
+          s.permittedHostDevices == null ? List.of() : s.permittedHostDevices,
+          s.imageDirectories == null ? List.of() : s.imageDirectories,
+          io.kvmop.disk.DownloadPolicy.of(s.imageDownloads),
+          s.permittedLibvirtNetworks == null ? List.of() : s.permittedLibvirtNetworks);
     }
   }
 
@@ -170,7 +188,9 @@ public final class MachineRealizer {
     Optional<String> kvmWhy = kvm.kvmFailure().map(MachineRealizer::explain);
     String virtType = virtType(spec, kvmWhy);
     Blocker blocker = null;
-    List<String> problems = MachineValidator.validate(spec);
+    List<String> problems =
+        new ArrayList<>(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
+    problems.addAll(MachineValidator.validate(spec));
     if (problems.isEmpty()) {
       problems = MachineValidator.validateHostDevices(spec, node, permittedDevices, pciLookup);
     }
@@ -203,6 +223,11 @@ public final class MachineRealizer {
       Optional<DomainState> current = libvirt.findDomain(naming.domainName());
       boolean foreign = current.map(d -> !MachinePlanner.owns(d, uid)).orElse(false);
       DiskProvisioner.Result storage = null;
+      io.kvmop.disk.BootFiles boot = null;
+      if (blocker == null && !foreign) {
+        boot = io.kvmop.disk.BootFiles.check(spec.boot, policy.imageDirectories(), disks.config());
+        blocker = boot.blocker();
+      }
       if (blocker == null && !foreign) {
         storage =
             disks.provision(
@@ -212,6 +237,7 @@ public final class MachineRealizer {
                     current.map(DomainState::running).orElse(false),
                     diskFiles(current),
                     policy.imageDirectories(),
+                    policy.downloads(),
                     secrets));
         blocker = storage.blocker();
       }
@@ -222,7 +248,8 @@ public final class MachineRealizer {
                   naming,
                   libvirtNetworks,
                   virtType,
-                  storage == null ? List.of() : storage.devices())
+                  storage == null ? List.of() : storage.devices(),
+                  boot)
               : null;
       boolean agent = agentConnected(spec, current, naming);
       MachinePlan plan =

@@ -23,6 +23,13 @@ import java.util.regex.Pattern;
 public final class MachineValidator {
   private static final Pattern MAC = Pattern.compile("^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$");
   private static final Pattern IFNAME = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$");
+  private static final Pattern NODE_NAME =
+      Pattern.compile(
+          "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
+  /** Spec fields that hold whole documents: line breaks allowed. */
+  private static final Set<String> DOCUMENTS =
+      Set.of("spec.cloudInit.userData", "spec.cloudInit.networkData");
 
   private MachineValidator() {}
 
@@ -31,6 +38,16 @@ public final class MachineValidator {
     if (spec == null) {
       problems.add("spec is missing");
       return problems;
+    }
+    problems.addAll(io.kvmop.validation.SpecText.problems("spec", spec, DOCUMENTS));
+    if (!problems.isEmpty()) {
+      return problems; // the rules below quote these fields
+    }
+    if (spec.nodeName != null && !NODE_NAME.matcher(spec.nodeName).matches()) {
+      problems.add(
+          "spec.nodeName '"
+              + spec.nodeName
+              + "' is not a node name (a DNS-1123 subdomain of at most 253 characters)");
     }
     if (Quantities.kib(spec.memory).filter(k -> k >= 16 * 1024).isEmpty()) {
       problems.add(
@@ -117,8 +134,10 @@ public final class MachineValidator {
         }
       }
       if (img.url != null) {
-        if (!img.url.startsWith("http://") && !img.url.startsWith("https://")) {
-          problems.add(at + ".image.url '" + img.url + "' is not an http(s) URL");
+        try {
+          io.kvmop.disk.ImageFetcher.parse(img.url);
+        } catch (io.kvmop.disk.ImageFetcher.Failure e) {
+          problems.add(at + ".image.url '" + img.url + "': " + e.getMessage());
         }
         if (img.sha256 == null) {
           problems.add(at + ".image.sha256 is required with url (64 hex digits)");
@@ -146,20 +165,12 @@ public final class MachineValidator {
         if (f[0].equals("kernel")) {
           problems.add("spec.boot.kernel is required for direct kernel boot");
         }
-      } else if (!f[1].startsWith("/")
-          || f[1].contains("/../")
-          || f[1].endsWith("/..")
-          || f[1].indexOf('\0') >= 0) {
-        problems.add(
-            "spec.boot."
-                + f[0]
-                + " '"
-                + f[1]
-                + "' must be an absolute path on the node without '..'");
+      } else {
+        String lexical = io.kvmop.disk.ImagePaths.lexicalProblem(f[1]);
+        if (lexical != null) {
+          problems.add("spec.boot." + f[0] + ": " + lexical.replace("image path", "path"));
+        }
       }
-    }
-    if (boot.cmdline != null && (boot.cmdline.indexOf('\0') >= 0 || boot.cmdline.length() > 4096)) {
-      problems.add("spec.boot.cmdline must be at most 4096 characters without NUL");
     }
   }
 

@@ -53,7 +53,9 @@ public final class NetworkRealizer {
   public Optional<NodeNetworkStatus> realize(
       KvmNetwork network, boolean selected, List<KvmNetwork> othersOnNode) {
     NetworkNaming naming = naming(network);
-    List<String> problems = new ArrayList<>(NetworkValidator.validate(network.getSpec()));
+    List<String> problems =
+        new ArrayList<>(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
+    problems.addAll(NetworkValidator.validate(network.getSpec()));
     if (problems.isEmpty() && selected) {
       NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
     }

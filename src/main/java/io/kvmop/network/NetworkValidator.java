@@ -25,11 +25,24 @@ public final class NetworkValidator {
 
   private NetworkValidator() {}
 
+  /** Address space no KvmNetwork may take: it means something else to every host. */
+  private static final String[][] RESERVED = {
+    {"0.0.0.0/8", "this network"},
+    {"127.0.0.0/8", "loopback"},
+    {"169.254.0.0/16", "link-local, where cloud metadata services answer"},
+    {"224.0.0.0/4", "multicast"},
+    {"240.0.0.0/4", "reserved, with the broadcast address"},
+  };
+
   public static List<String> validate(KvmNetworkSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {
       problems.add("spec is missing");
       return problems;
+    }
+    problems.addAll(io.kvmop.validation.SpecText.problems("spec", spec, java.util.Set.of()));
+    if (!problems.isEmpty()) {
+      return problems; // the rules below quote these fields
     }
     NetworkMode mode = spec.modeOrDefault();
     if (mode == NetworkMode.BRIDGE) {
@@ -83,6 +96,21 @@ public final class NetworkValidator {
       return;
     }
     Ipv4Cidr cidr = parsed.get();
+    for (String[] r : RESERVED) {
+      Ipv4Cidr reserved = Ipv4Cidr.parse(r[0]).orElseThrow();
+      if (reserved.overlaps(cidr)) {
+        problems.add(
+            "spec.ipv4.cidr "
+                + cidr
+                + " overlaps "
+                + r[0]
+                + " ("
+                + r[1]
+                + "), which a private network must not use: choose one in 10.0.0.0/8,"
+                + " 172.16.0.0/12 or 192.168.0.0/16");
+        return;
+      }
+    }
     if (cidr.hasHostBits()) {
       problems.add(
           "spec.ipv4.cidr "

@@ -17,7 +17,6 @@ import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
-import io.kvmop.api.PciDeviceId;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
@@ -127,10 +126,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             .collect(
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
     var hostSpec = context.getSecondaryResource(KvmHost.class).map(KvmHost::getSpec);
-    var policy =
-        MachineRealizer.NodePolicy.of(
-            hostSpec.map(h -> h.permittedHostDevices).orElse(List.<PciDeviceId>of()),
-            hostSpec.map(h -> h.imageDirectories).orElse(null));
+    var policy = MachineRealizer.NodePolicy.of(hostSpec.orElse(null));
     MachineRealizer.Result r =
         realizer.realize(
             m, NetworkBindings.resolve(m, networks, node), policy, secrets(context.getClient()));

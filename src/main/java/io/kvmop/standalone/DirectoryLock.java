@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -41,11 +40,16 @@ public final class DirectoryLock implements AutoCloseable {
    */
   public static DirectoryLock acquire(Path statusDir, Path manifests, String command)
       throws IOException {
-    Files.createDirectories(statusDir);
+    new StatusStore(statusDir).directories(statusDir.toAbsolutePath().normalize());
     Path file = statusDir.resolve(FILE);
+    // never through a symlink: a .lock link in a checkout would have kvmop write elsewhere
     FileChannel channel =
         FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
     FileLock lock;
     try {
       lock = channel.tryLock();

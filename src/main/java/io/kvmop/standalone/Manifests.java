@@ -75,10 +75,13 @@ public final class Manifests {
     Map<String, Problem> held = new java.util.HashMap<>();
     Map<Path, Problem> unreadable = new java.util.HashMap<>();
     Map<String, Path> origins = new java.util.HashMap<>();
+    Map<String, Path> seenTwice = new java.util.HashMap<>();
     List<Path> files;
+    Path realDir = dir.toRealPath();
     try (Stream<Path> s = Files.walk(dir)) {
       files =
-          s.filter(Files::isRegularFile)
+          s.filter(p -> insideOrReport(realDir, p, problems))
+              .filter(Files::isRegularFile)
               .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
               .filter(
                   p ->
@@ -134,6 +137,12 @@ public final class Manifests {
             }
             continue; // only read, for cloud-init user-data; nothing to reconcile
           }
+          String names = nameProblems(doc);
+          if (names != null) {
+            // never a path, a libvirt name or a held entry from a name that is not one
+            problems.add(new Problem(f, line, "invalid " + kind + ": " + names));
+            continue;
+          }
           // until it is valid, what this document names stays as it is (a typo in an edit must
           // not remove a machine)
           String id =
@@ -145,7 +154,10 @@ public final class Manifests {
                       + doc.path("metadata").path("name").asText()
                   : null;
           if (id != null) {
-            origins.put(id, f);
+            Path first = origins.put(id, f);
+            if (first != null && !seenTwice.containsKey(id)) {
+              seenTwice.put(id, first);
+            }
           }
           int before = problems.size();
           parse(kind, apiVersion, doc, f, line, networks, machines, problems);
@@ -162,6 +174,22 @@ public final class Manifests {
     // the valid ones are declared, not held
     networks.forEach(n -> held.remove(key(n)));
     machines.forEach(m -> held.remove(key(m)));
+    // one resource declared by two documents: neither is applied, what was applied stays
+    seenTwice.forEach(
+        (id, first) -> {
+          Problem p =
+              new Problem(
+                  origins.get(id),
+                  0,
+                  id
+                      + " is declared more than once (also in "
+                      + first
+                      + "); it is kept as last applied until only one document declares it");
+          problems.add(p);
+          held.put(id, p);
+        });
+    networks.removeIf(n -> seenTwice.containsKey(key(n)));
+    machines.removeIf(m -> seenTwice.containsKey(key(m)));
     return new Loaded(
         networks,
         machines,
@@ -214,6 +242,46 @@ public final class Manifests {
       problems.add(
           new Problem(f, line, "invalid " + kind + ": field " + path(e) + ": " + original(e)));
     }
+  }
+
+  /** Why a document's name or namespace cannot be used, or null. */
+  private static String nameProblems(JsonNode doc) {
+    JsonNode meta = doc.path("metadata");
+    JsonNode name = meta.path("name");
+    JsonNode ns = meta.path("namespace");
+    String n =
+        io.kvmop.validation.ResourceNames.labelProblem(
+            "metadata.name", name.isTextual() ? name.asText() : null);
+    if (n != null) {
+      return n;
+    }
+    if (!ns.isMissingNode() && !ns.isNull()) {
+      return io.kvmop.validation.ResourceNames.labelProblem(
+          "metadata.namespace", ns.isTextual() ? ns.asText() : null);
+    }
+    return null;
+  }
+
+  /**
+   * A file or directory a symlink makes appear under the manifest directory is read only when it
+   * really is inside it: a checkout must not make kvmop read the host's files.
+   */
+  private static boolean insideOrReport(Path realDir, Path p, List<Problem> problems) {
+    if (!Files.isSymbolicLink(p)) {
+      return true;
+    }
+    try {
+      if (p.toRealPath().startsWith(realDir)) {
+        return true;
+      }
+    } catch (IOException e) {
+      // a dangling link: nothing to read
+      return false;
+    }
+    if (p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")) {
+      problems.add(new Problem(p, 0, "a symlink leading outside the manifest directory; not read"));
+    }
+    return false;
   }
 
   private static String key(io.fabric8.kubernetes.api.model.HasMetadata r) {

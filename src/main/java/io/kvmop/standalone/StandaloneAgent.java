@@ -49,10 +49,12 @@ public final class StandaloneAgent {
 
   private final Path manifests;
   private final Path statusDir;
+  private final StatusStore store;
   private final String node;
   private final LibvirtPort libvirt;
   private final NetworkRealizer networks;
   private final MachineRealizer machines;
+  private final MachineRealizer.NodePolicy policy;
   private final Clock clock;
   private final Map<String, KvmNetwork> lastNetworks = new HashMap<>();
   private final Map<String, KvmMachine> lastMachines = new HashMap<>();
@@ -73,9 +75,12 @@ public final class StandaloneAgent {
       LibvirtPort libvirt,
       NetworkRealizer networks,
       MachineRealizer machines,
+      MachineRealizer.NodePolicy policy,
       Clock clock) {
+    this.policy = policy;
     this.manifests = manifests;
     this.statusDir = statusDir;
+    this.store = new StatusStore(statusDir);
     this.node = node;
     this.libvirt = libvirt;
     this.networks = networks;
@@ -121,8 +126,7 @@ public final class StandaloneAgent {
           machines.realize(
               m,
               NetworkBindings.resolve(m, mine, node),
-              MachineRealizer.NodePolicy.of(
-                  List.of(), List.of(machines.disks().config().poolPath())),
+              policy,
               (ns, name, key) ->
                   Optional.ofNullable(loaded.secrets().get(ns + "/" + name)).map(d -> d.get(key)));
       r.happened()
@@ -216,30 +220,9 @@ public final class StandaloneAgent {
     // libvirt holds nothing of ours any more: status of resources whose libvirt objects were
     // already gone (removed by hand, or another libvirt) would otherwise still say Ready
     for (String kind : List.of("KvmMachine", "KvmNetwork")) {
-      forgetStatus(statusDir.resolve(kind));
+      store.forget(kind);
     }
     return true;
-  }
-
-  private static void forgetStatus(Path kindDir) throws IOException {
-    if (!Files.isDirectory(kindDir)) {
-      return;
-    }
-    try (var files = Files.walk(kindDir)) {
-      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        if (Files.isDirectory(f) || f.getFileName().toString().endsWith(".yaml")) {
-          try {
-            Files.delete(f);
-          } catch (java.nio.file.DirectoryNotEmptyException e) {
-            // something not ours is in there: keep it
-          }
-        }
-      }
-    }
-  }
-
-  private static String key(HasMetadata r) {
-    return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
   }
 
   /** Generation counts spec changes across passes; status carries over from the last pass. */
@@ -400,8 +383,7 @@ public final class StandaloneAgent {
           s.name());
       // in use: the pass that finishes removing the machine (it comes first) removes it too
       if (networks.remove(gone, users).isEmpty()) {
-        Files.deleteIfExists(
-            statusFile("KvmNetwork", meta.owner().namespace(), meta.owner().name()));
+        store.delete(statusFile("KvmNetwork", meta.owner().namespace(), meta.owner().name()));
       }
     }
     for (String[] id : statusFiles("KvmNetwork")) {
@@ -411,7 +393,7 @@ public final class StandaloneAgent {
           && !libvirtNetworkUids.contains(uid)
           && !held.contains(key)
           && graceLeft(key, now, atOnce, missing).isEmpty()) {
-        Files.deleteIfExists(statusFile("KvmNetwork", id[0], id[1]));
+        store.delete(statusFile("KvmNetwork", id[0], id[1]));
       }
     }
     missingSince.keySet().retainAll(missing);
@@ -446,11 +428,11 @@ public final class StandaloneAgent {
         continue;
       }
       Path f = statusFile(k[0], k[1], k[2]);
-      if (!Files.exists(f)) {
+      if (store.read(f) == null) {
         continue;
       }
       Map<String, Object> doc =
-          new java.util.LinkedHashMap<>(Serialization.unmarshal(Files.readString(f), Map.class));
+          new java.util.LinkedHashMap<>(Serialization.unmarshal(store.read(f), Map.class));
       String problem = e.getValue() + " (kept as last applied until it is fixed)";
       if (!problem.equals(doc.get("manifestProblem"))) {
         doc.put("manifestProblem", problem);
@@ -460,14 +442,8 @@ public final class StandaloneAgent {
   }
 
   /** Writes the file whole or not at all (a reader never sees half of it). */
-  private static void replace(Path f, String text) throws IOException {
-    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(
-        tmp,
-        f,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  private void replace(Path f, String text) throws IOException {
+    store.write(f, text);
   }
 
   /**
@@ -494,34 +470,18 @@ public final class StandaloneAgent {
     Optional<Duration> pending = machines.remove(gone, released);
     released.forEach(h -> LOG.info("{}/{}: {}", ns, name, h.message()));
     if (pending.isEmpty()) {
-      Files.deleteIfExists(statusFile("KvmMachine", ns, name));
+      store.delete(statusFile("KvmMachine", ns, name));
     }
     return pending;
   }
 
+  private static String key(HasMetadata r) {
+    return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+  }
+
   /** Namespace and name of each status file of this kind. */
   private List<String[]> statusFiles(String kind) throws IOException {
-    Path kindDir = statusDir.resolve(kind);
-    if (!Files.isDirectory(kindDir)) {
-      return List.of();
-    }
-    List<String[]> out = new java.util.ArrayList<>();
-    try (var nss = Files.list(kindDir)) {
-      for (Path ns : nss.filter(Files::isDirectory).toList()) {
-        try (var files = Files.list(ns)) {
-          files
-              .map(f -> f.getFileName().toString())
-              .filter(f -> f.endsWith(".yaml"))
-              .forEach(
-                  f ->
-                      out.add(
-                          new String[] {
-                            ns.getFileName().toString(), f.substring(0, f.length() - 5)
-                          }));
-        }
-      }
-    }
-    return out;
+    return store.list(kind);
   }
 
   private static Duration sooner(Duration a, Optional<Duration> b) {
@@ -537,15 +497,16 @@ public final class StandaloneAgent {
    * comes from its status file (older files: disks and reclaimPolicy from status), so Delete and
    * Retain and the shutdown timeout still hold; without a file every volume is kept.
    */
-  private static KvmMachine stub(String ns, String name, String uid, Path statusFile) {
+  private KvmMachine stub(String ns, String name, String uid, Path statusFile) {
     KvmMachine m = new KvmMachine();
     m.getMetadata().setNamespace(ns);
     m.getMetadata().setName(name);
     m.getMetadata().setUid(uid);
     m.setSpec(new KvmMachineSpec());
     try {
-      if (Files.exists(statusFile)) {
-        Map<?, ?> doc = Serialization.unmarshal(Files.readString(statusFile), Map.class);
+      String text = store.read(statusFile);
+      if (text != null) {
+        Map<?, ?> doc = Serialization.unmarshal(text, Map.class);
         if (doc.get("spec") != null) {
           // as last applied: shutdownTimeout, every disk with its reclaimPolicy, the seed
           m.setSpec(Serialization.jsonMapper().convertValue(doc.get("spec"), KvmMachineSpec.class));
@@ -579,7 +540,7 @@ public final class StandaloneAgent {
   }
 
   Path statusFile(String kind, String ns, String name) {
-    return statusDir.resolve(kind).resolve(ns).resolve(name + ".yaml");
+    return store.file(kind, ns, name);
   }
 
   /**
@@ -587,9 +548,9 @@ public final class StandaloneAgent {
    * from the previous status file of the same uid, else now.
    */
   private String created(Path f, String uid) {
-    if (Files.exists(f)) {
+    if (Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       try {
-        Map<?, ?> old = Serialization.unmarshal(Files.readString(f), Map.class);
+        Map<?, ?> old = Serialization.unmarshal(store.read(f), Map.class);
         if (old != null && uid.equals(old.get("uid")) && old.get("created") instanceof String c) {
           return c;
         }
@@ -602,7 +563,6 @@ public final class StandaloneAgent {
 
   private void write(HasMetadata r, String kind) throws IOException {
     Path f = statusFile(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
-    Files.createDirectories(f.getParent());
     Object status = r instanceof KvmNetwork n ? n.getStatus() : ((KvmMachine) r).getStatus();
     Map<String, Object> doc = new java.util.LinkedHashMap<>();
     doc.put("kind", kind);
@@ -614,8 +574,8 @@ public final class StandaloneAgent {
     doc.put("spec", r instanceof KvmNetwork n ? n.getSpec() : ((KvmMachine) r).getSpec());
     doc.put("status", status);
     String yaml = Serialization.asYaml(doc);
-    if (!Files.exists(f) || !Files.readString(f).equals(yaml)) {
-      replace(f, yaml);
+    if (!yaml.equals(store.read(f))) {
+      store.write(f, yaml);
     }
   }
 }

@@ -1,0 +1,228 @@
+package io.kvmop.disk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Fetches one image over http or https under a node's {@link DownloadPolicy}: every address the
+ * URL's host (and each redirect's) resolves to is checked by the {@link AddressGuard} before kvmop
+ * connects, redirects are followed by hand (at most {@value #MAX_REDIRECTS}), the size is capped by
+ * Content-Length and while streaming, a stall ends the download, and so does the deadline. The body
+ * streams into {@code out} and its sha256 is returned; it is never echoed into a message.
+ */
+public final class ImageFetcher {
+  static final int MAX_REDIRECTS = 5;
+
+  private final AddressGuard guard;
+  private final Clock clock;
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "kvmop-download-deadline");
+            t.setDaemon(true);
+            return t;
+          });
+
+  public ImageFetcher(AddressGuard guard, Clock clock) {
+    this.guard = guard;
+    this.clock = clock;
+  }
+
+  /** A download that failed, with the condition reason it ends in and whether to try again. */
+  public static final class Failure extends Exception {
+    private final String reason;
+    private final boolean permanent;
+
+    Failure(String reason, String message, boolean permanent) {
+      super(message);
+      this.reason = reason;
+      this.permanent = permanent;
+    }
+
+    public String reason() {
+      return reason;
+    }
+
+    /** Trying the same URL again would fail the same way: wait for the spec to change. */
+    public boolean permanent() {
+      return permanent;
+    }
+  }
+
+  /** Parses and checks a URL as the spec wrote it: http or https, a host, nothing else. */
+  public static URI parse(String url) throws Failure {
+    URI u;
+    try {
+      u = new URI(url);
+    } catch (URISyntaxException | NullPointerException e) {
+      throw new Failure("InvalidImageURL", "the URL is malformed: " + e.getMessage(), true);
+    }
+    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new Failure(
+          "InvalidImageURL", "the URL's scheme is '" + scheme + "'; only http and https", true);
+    }
+    if (u.getHost() == null || u.getRawAuthority() == null) {
+      throw new Failure("InvalidImageURL", "the URL has no host name", true);
+    }
+    return u;
+  }
+
+  /**
+   * @param progress receives the total (or -1) first, then bytes as they arrive
+   * @return the sha256 of what was written to {@code out}
+   */
+  public String fetch(String url, DownloadPolicy policy, OutputStream out, Progress progress)
+      throws Failure, InterruptedException {
+    Instant deadline = clock.instant().plus(policy.deadline());
+    URI current = parse(url);
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      String refusal = guard.refusal(current.getHost(), policy);
+      if (refusal != null) {
+        throw new Failure(
+            "ImageURLRefused", (hop == 0 ? "" : "redirected to " + current + ": ") + refusal, true);
+      }
+      HttpURLConnection c = open(current, policy);
+      var timer =
+          watchdog.schedule(
+              c::disconnect,
+              Math.max(1, deadline.toEpochMilli() - clock.millis()),
+              TimeUnit.MILLISECONDS);
+      try {
+        int code = c.getResponseCode();
+        if (code >= 300 && code < 400 && code != 304) {
+          String location = c.getHeaderField("Location");
+          c.disconnect();
+          if (location == null) {
+            throw new Failure("ImageDownloadFailed", "HTTP " + code + " without a Location", false);
+          }
+          current = parse(current.resolve(location).toString());
+          continue;
+        }
+        if (code != 200) {
+          c.disconnect();
+          throw new Failure(
+              "ImageDownloadFailed", "the server answered HTTP " + code, code >= 400 && code < 500);
+        }
+        long total = c.getContentLengthLong();
+        if (total > policy.maxBytes()) {
+          c.disconnect();
+          throw tooLarge(policy);
+        }
+        progress.total(total);
+        return stream(c, policy, out, progress, deadline);
+      } catch (SocketTimeoutException e) {
+        throw new Failure(
+            "ImageDownloadStalled",
+            "nothing arrived for " + policy.stallTimeout().toSeconds() + " s",
+            false);
+      } catch (IOException e) {
+        if (!clock.instant().isBefore(deadline)) {
+          throw new Failure(
+              "ImageDownloadStalled",
+              "the download did not finish within its deadline of " + policy.deadline(),
+              false);
+        }
+        throw new Failure("ImageDownloadFailed", "downloading failed: " + e, false);
+      } finally {
+        timer.cancel(false);
+        c.disconnect();
+      }
+    }
+    throw new Failure("ImageDownloadFailed", "more than " + MAX_REDIRECTS + " redirects", true);
+  }
+
+  private static String stream(
+      HttpURLConnection c,
+      DownloadPolicy policy,
+      OutputStream out,
+      Progress progress,
+      Instant deadline)
+      throws IOException, Failure {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long done = 0;
+    try (InputStream in = c.getInputStream()) {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        done += n;
+        if (done > policy.maxBytes()) {
+          throw tooLarge(policy);
+        }
+        out.write(buf, 0, n);
+        digest.update(buf, 0, n);
+        progress.received(n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static Failure tooLarge(DownloadPolicy policy) {
+    return new Failure(
+        "ImageTooLarge",
+        "the image is larger than the node allows ("
+            + Sizes.human(policy.maxBytes())
+            + ", KvmHost spec.imageDownloads.maxSize)",
+        true);
+  }
+
+  private static HttpURLConnection open(URI u, DownloadPolicy policy) throws Failure {
+    try {
+      URL url = u.toURL();
+      HttpURLConnection c = (HttpURLConnection) url.openConnection(Proxy.NO_PROXY);
+      c.setInstanceFollowRedirects(false);
+      c.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, policy.stallTimeout().toMillis()));
+      c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, policy.stallTimeout().toMillis()));
+      c.setUseCaches(false);
+      c.setRequestProperty("User-Agent", "kvmop");
+      return c;
+    } catch (MalformedURLException | IllegalArgumentException e) {
+      throw new Failure("InvalidImageURL", "the URL is malformed: " + e.getMessage(), true);
+    } catch (IOException e) {
+      throw new Failure("ImageDownloadFailed", "cannot open a connection: " + e, false);
+    }
+  }
+
+  /** Where a download stands, for status. */
+  public interface Progress {
+    void total(long bytes);
+
+    void received(long bytes);
+  }
+
+  /** Counts bytes into two atomics. */
+  public record Counter(AtomicLong totalBytes, AtomicLong doneBytes) implements Progress {
+    @Override
+    public void total(long bytes) {
+      totalBytes.set(bytes);
+    }
+
+    @Override
+    public void received(long bytes) {
+      doneBytes.addAndGet(bytes);
+    }
+  }
+}
