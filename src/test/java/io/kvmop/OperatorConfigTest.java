@@ -27,7 +27,7 @@ class OperatorConfigTest {
                 "/",
                 "libvirt-qemu",
                 "kvmop",
-                "/var/lib/kvmop/images",
+                "/var/lib/kvmop/pool",
                 Duration.ofDays(1),
                 9477,
                 "default",

@@ -77,9 +77,11 @@ public final class AddressGuard {
 
   /** Why an address is internal, or null when it is public. */
   static String internal(InetAddress a, Set<InetAddress> own) {
-    if (own.contains(a)) {
-      return "an address of this node";
-    }
+    String why = kind(a, own);
+    return why == null && own.contains(a) ? "an address of this node" : why;
+  }
+
+  private static String kind(InetAddress a, Set<InetAddress> own) {
     byte[] b = a.getAddress();
     if (a instanceof Inet6Address) {
       byte[] v4 = embeddedIpv4(b);

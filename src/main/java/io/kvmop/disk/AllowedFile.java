@@ -90,8 +90,7 @@ public final class AllowedFile implements AutoCloseable {
       if (pool != null && within(nodePath, realDir(hostRoot, pool))) {
         throw new Refused(poolRefusal(path));
       }
-      f.close();
-      return new AllowedFile(reopen(fd, onHost), nodePath);
+      return new AllowedFile(fd, nodePath);
     } catch (IOException e) {
       f.close();
       throw new Refused("cannot read " + path + " on the node: " + e.getMessage());
@@ -99,15 +98,6 @@ public final class AllowedFile implements AutoCloseable {
       f.close();
       throw e;
     }
-  }
-
-  /** A second O_PATH descriptor of the same file: the first is closed by the caller. */
-  private static int reopen(int fd, Path onHost) throws IOException {
-    int again = C.open("/proc/self/fd/" + fd, O_PATH | O_CLOEXEC);
-    if (again < 0) {
-      throw new IOException("cannot reopen " + onHost + " (errno " + Native.getLastError() + ")");
-    }
-    return again;
   }
 
   private static String poolRefusal(String path) {

@@ -72,6 +72,7 @@ class DiskProvisionerTest {
             running,
             Set.of(),
             List.of(images),
+            DownloadPolicy.defaults(),
             (ns, n, k) ->
                 "ud".equals(n)
                     ? Optional.of("#cloud-config\nhostname: from-secret\n")

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads from a local HTTP server into a temp pool directory. */
 class ImageCacheTest {
+  /** The test's server listens on loopback, which downloads may reach only when allowed. */
+  static final DownloadPolicy LOOPBACK = DownloadPolicy.of(null).withAllowedHost("127.0.0.1");
+
   @TempDir Path pool;
   private HttpServer server;
   private final AtomicInteger hits = new AtomicInteger();
@@ -73,15 +76,16 @@ class ImageCacheTest {
 
   @Test
   void progressIsReportedAndConcurrentAsksShareOneDownload() {
-    assertThat(cache.get(url(), sha)).isInstanceOf(ImageCache.Downloading.class);
+    assertThat(cache.get(url(), sha, "default", LOOPBACK))
+        .isInstanceOf(ImageCache.Downloading.class);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                cache.get(url(), sha) instanceof ImageCache.Downloading d
+                cache.get(url(), sha, "default", LOOPBACK) instanceof ImageCache.Downloading d
                     && d.done() >= 1 << 20
                     && d.total() == image.length);
-    var d = (ImageCache.Downloading) cache.get(url(), sha.toUpperCase());
+    var d = (ImageCache.Downloading) cache.get(url(), sha.toUpperCase(), "default", LOOPBACK);
     assertThat(d.describe()).contains("1 of 3 MiB (33%)");
     assertThat(pool.resolve(ImageCache.fileName(sha)))
         .as("not before it is verified")
@@ -89,7 +93,7 @@ class ImageCacheTest {
     release.countDown();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> cache.get(url(), sha) instanceof ImageCache.Ready);
+        .until(() -> cache.get(url(), sha, "default", LOOPBACK) instanceof ImageCache.Ready);
     assertThat(hits.get()).isEqualTo(1);
     assertThat(cache.downloadsStarted()).isEqualTo(1);
     assertThat(pool.resolve(ImageCache.fileName(sha))).hasBinaryContent(image);
@@ -108,7 +112,7 @@ class ImageCacheTest {
     ImageCache other = new ImageCache(config, libvirt.storage(), Clock.systemUTC());
     try {
       assertThat(libvirt.storage().findVolume("kvmop", ImageCache.fileName(sha))).isEmpty();
-      assertThat(other.get(url(), sha)).isInstanceOf(ImageCache.Ready.class);
+      assertThat(other.get(url(), sha, "default", LOOPBACK)).isInstanceOf(ImageCache.Ready.class);
       assertThat(libvirt.storage().findVolume("kvmop", ImageCache.fileName(sha))).isPresent();
       assertThat(hits.get()).as("not downloaded again").isZero();
     } finally {
@@ -120,13 +124,19 @@ class ImageCacheTest {
   void aWrongChecksumDiscardsTheFileAndIsNotRetriedAtOnce() {
     release.countDown();
     String wrong = "ab".repeat(32);
-    cache.get(url(), wrong);
+    cache.get(url(), wrong, "default", LOOPBACK);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> cache.get(url(), wrong) instanceof ImageCache.Failed);
-    var f = (ImageCache.Failed) cache.get(url(), wrong);
+        .until(() -> cache.get(url(), wrong, "default", LOOPBACK) instanceof ImageCache.Failed);
+    var f = (ImageCache.Failed) cache.get(url(), wrong, "default", LOOPBACK);
     assertThat(f.reason()).isEqualTo("ImageChecksumMismatch");
-    assertThat(f.message()).contains("has sha256 " + sha, "not the " + wrong);
+    assertThat(f.message()).contains("checksum mismatch");
+    assertThat(f.message())
+        .as("the hash of what came back would read an internal page's content back")
+        .doesNotContain(sha);
+    assertThat(f.message()).contains("not retried until the URL or the checksum changes");
+    cache.get(url(), wrong, "default", LOOPBACK);
+    assertThat(cache.downloadsStarted()).as("no re-download loop").isEqualTo(1);
     assertThat(pool.resolve(ImageCache.fileName(wrong))).doesNotExist();
     assertThat(pool.resolve(".kvmop-partial")).doesNotExist();
     assertThat(hits.get()).isEqualTo(1);

@@ -85,7 +85,9 @@ class SeedIsoTest {
             CloudInitSeed.InvalidSeed.class,
             () -> CloudInitSeed.userData("#!/bin/sh\necho hi\n", List.of("ssh-rsa K")));
     assertTrue(e.getMessage().contains("sshAuthorizedKeys"), e.getMessage());
-    assertTrue(e.getMessage().contains("#!/bin/sh"), e.getMessage());
+    assertTrue(e.getMessage().contains("does not start with #cloud-config"), e.getMessage());
+    assertFalse(
+        e.getMessage().contains("/bin/sh"), "user-data may hold secrets: " + e.getMessage());
   }
 
   @Test

@@ -61,6 +61,39 @@ class MachineRealizerTest {
   }
 
   @Test
+  void aKernelOrInitrdOutsideTheImageDirectoriesIsRefusedAndNothingIsDefined() {
+    m.getSpec().boot = new io.kvmop.api.BootSpec();
+    m.getSpec().boot.kernel = "/dev/vda";
+    m.getSpec().boot.initrd = "/etc/shadow";
+    KvmMachineStatus s = reconcile();
+    var ready = Conditions.find(s.conditions, "Ready").orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("BootPathRefused");
+    assertThat(ready.getMessage()).startsWith("spec.boot.kernel: /dev/vda is outside");
+    assertThat(libvirt.findDomain(realizer.naming(m).domainName())).isEmpty();
+  }
+
+  @Test
+  void aControlCharacterInTheCommandLineIsRefusedBeforeAnythingIsDefined() {
+    m.getSpec().boot = new io.kvmop.api.BootSpec();
+    m.getSpec().boot.kernel = "/var/lib/kvmop/images/vmlinuz";
+    m.getSpec().boot.cmdline = "console=ttyS0\u0001</cmdline>";
+    var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+    assertThat(ready.getMessage()).contains("spec.boot.cmdline", "U+0001");
+    assertThat(libvirt.findDomain(realizer.naming(m).domainName())).isEmpty();
+  }
+
+  @Test
+  void aNameLongerThanALabelIsRefusedBeforeAnythingIsDefined() {
+    m.getMetadata().setName("a".repeat(300));
+    var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+    assertThat(ready.getMessage()).contains("metadata.name is 300 characters long; at most 63");
+    assertThat(libvirt.listDomainNames()).isEmpty();
+  }
+
+  @Test
   void aLibvirtFailureKeepsItsCodeInTheCondition() {
     libvirt.fail(
         "start domain", "VIR_ERR_INTERNAL_ERROR", "process exited while connecting to monitor");

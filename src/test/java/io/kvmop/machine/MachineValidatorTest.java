@@ -38,7 +38,7 @@ class MachineValidatorTest {
     assertThat(MachineValidator.validate(s))
         .containsExactly(
             "spec.memory '2GB' is not a size of at least 16Mi such as 512Mi or 2Gi",
-            "spec.boot.kernel 'vmlinuz' must be an absolute path on the node without '..'",
+            "spec.boot.kernel: path vmlinuz is not absolute",
             "spec.interfaces[1].name eth0 is used twice",
             "spec.interfaces[1].mac 01:00:5e:00:00:01 is a multicast address; use a unicast one such as 52:54:00:..",
             "spec.interfaces[2] must name exactly one of network (a KvmNetwork) or libvirtNetwork",

@@ -1,0 +1,195 @@
+package io.kvmop.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import io.kvmop.api.ImageDownloadSpec;
+import io.kvmop.testing.FakeLibvirt;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Image downloads against a local server: what they may reach (redirects included), how much they
+ * may bring, how long they may stall or take, and that a stalled one never holds up another
+ * namespace's.
+ */
+class ImageDownloadLimitsTest {
+  @TempDir Path pool;
+  HttpServer server;
+  ImageCache cache;
+  final CountDownLatch release = new CountDownLatch(1);
+  final byte[] small = new byte[64 * 1024];
+  String smallSha;
+
+  @BeforeEach
+  void start() throws Exception {
+    smallSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(small));
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.createContext(
+        "/small.img",
+        x -> {
+          x.sendResponseHeaders(200, small.length);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(small);
+          }
+        });
+    server.createContext(
+        "/big-chunked.img",
+        x -> {
+          x.sendResponseHeaders(200, 0); // chunked: no Content-Length
+          try (OutputStream out = x.getResponseBody()) {
+            for (int i = 0; i < 64; i++) {
+              out.write(new byte[64 * 1024]);
+            }
+          } catch (java.io.IOException e) {
+            // the client gave up, as it should
+          }
+        });
+    server.createContext(
+        "/big-declared.img",
+        x -> {
+          x.sendResponseHeaders(200, 8L << 20);
+          x.close();
+        });
+    server.createContext(
+        "/stall.img",
+        x -> {
+          x.sendResponseHeaders(200, 4 << 20);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(new byte[1024]);
+            out.flush();
+            release.await(30, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            // the client gave up
+          }
+        });
+    server.createContext(
+        "/to-localhost",
+        x -> {
+          x.getResponseHeaders()
+              .add("Location", "http://localhost:" + server.getAddress().getPort() + "/small.img");
+          x.sendResponseHeaders(302, -1);
+          x.close();
+        });
+    server.createContext(
+        "/to-file",
+        x -> {
+          x.getResponseHeaders().add("Location", "file:///etc/shadow");
+          x.sendResponseHeaders(301, -1);
+          x.close();
+        });
+    server.createContext(
+        "/to-small",
+        x -> {
+          x.getResponseHeaders().add("Location", "/small.img");
+          x.sendResponseHeaders(307, -1);
+          x.close();
+        });
+    server.start();
+    StorageConfig config =
+        new StorageConfig("kvmop", pool.toString(), Path.of("/"), Duration.ofHours(1));
+    cache = new ImageCache(config, new FakeLibvirt().storage(), Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() {
+    release.countDown();
+    server.stop(0);
+    cache.close();
+  }
+
+  private String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  private static DownloadPolicy allowLoopback(String maxSize, String stall) {
+    ImageDownloadSpec s = new ImageDownloadSpec();
+    s.allowedHosts = List.of("127.0.0.1");
+    s.maxSize = maxSize;
+    s.stallTimeout = stall;
+    return DownloadPolicy.of(s);
+  }
+
+  private ImageCache.Failed failure(String url, String sha, String ns, DownloadPolicy p) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cache.get(url, sha, ns, p) instanceof ImageCache.Failed);
+    return (ImageCache.Failed) cache.get(url, sha, ns, p);
+  }
+
+  @Test
+  void loopbackIsRefusedByDefaultAndNothingIsFetched() {
+    var f = failure(url("/small.img"), smallSha, "a", DownloadPolicy.defaults());
+    assertThat(f.reason()).isEqualTo("ImageURLRefused");
+    assertThat(f.message()).contains("127.0.0.1", "loopback", "allowedHosts");
+    var byName =
+        failure(
+            "http://localhost:" + server.getAddress().getPort() + "/small.img",
+            "cd".repeat(32),
+            "a",
+            DownloadPolicy.defaults());
+    assertThat(byName.reason()).isEqualTo("ImageURLRefused");
+    cache.get(url("/small.img"), smallSha, "a", DownloadPolicy.defaults());
+    assertThat(cache.downloadsStarted()).as("refused for good: no loop").isEqualTo(2);
+  }
+
+  @Test
+  void everyRedirectIsCheckedAgain() {
+    DownloadPolicy p = allowLoopback("1Gi", "10s");
+    var toName = failure(url("/to-localhost"), smallSha, "a", p);
+    assertThat(toName.reason()).isEqualTo("ImageURLRefused");
+    assertThat(toName.message()).contains("redirected to http://localhost");
+    var toFile = failure(url("/to-file"), "ef".repeat(32), "a", p);
+    assertThat(toFile.reason()).isEqualTo("InvalidImageURL");
+    assertThat(toFile.message()).contains("only http and https");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cache.get(url("/to-small"), smallSha, "a", p) instanceof ImageCache.Ready);
+  }
+
+  @Test
+  void theSizeCapHoldsWithAndWithoutContentLength() {
+    DownloadPolicy p = allowLoopback("1Mi", "10s");
+    var declared = failure(url("/big-declared.img"), "01".repeat(32), "a", p);
+    assertThat(declared.reason()).isEqualTo("ImageTooLarge");
+    var streamed = failure(url("/big-chunked.img"), "02".repeat(32), "a", p);
+    assertThat(streamed.reason()).isEqualTo("ImageTooLarge");
+    assertThat(streamed.message()).contains("1Mi");
+  }
+
+  @Test
+  void aStalledDownloadEndsAndNeverHoldsUpAnotherNamespace() {
+    DownloadPolicy p = allowLoopback("1Gi", "2s");
+    // two stalled downloads fill namespace a's share of download threads
+    cache.get(url("/stall.img"), "03".repeat(32), "a", p);
+    cache.get(url("/stall.img?2"), "04".repeat(32), "a", p);
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> cache.get(url("/small.img"), smallSha, "b", p) instanceof ImageCache.Ready);
+    var stalled = failure(url("/stall.img"), "03".repeat(32), "a", p);
+    assertThat(stalled.reason()).isEqualTo("ImageDownloadStalled");
+    assertThat(stalled.permanent()).as("a stall is tried again, later").isFalse();
+  }
+
+  @Test
+  void aMalformedUrlEndsAsAConditionNotADeadThread() {
+    var f = failure("http://exa mple.com/x.img", "05".repeat(32), "a", DownloadPolicy.defaults());
+    assertThat(f.reason()).isEqualTo("InvalidImageURL");
+    cache.get("http://exa mple.com/x.img", "05".repeat(32), "a", DownloadPolicy.defaults());
+    assertThat(cache.downloadsStarted()).isEqualTo(1);
+  }
+}
