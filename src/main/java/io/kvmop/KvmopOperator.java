@@ -41,10 +41,12 @@ public final class KvmopOperator implements AutoCloseable {
 
   public KvmopOperator(
       OperatorConfig config,
-      KubernetesClient client,
+      KubernetesClient given,
       LibvirtPort libvirt,
       HostNetworkPort host,
       HostFiles hostFiles) {
+    // one resource this agent cannot read never fails an informer (and so the whole agent)
+    KubernetesClient client = io.kvmop.reconciler.TolerantReading.client(given);
     this.operator =
         new Operator(
             o ->
@@ -244,5 +246,6 @@ public final class KvmopOperator implements AutoCloseable {
     if (lease != null) {
       lease.close(); // released: a successor need not wait for it to expire
     }
+    client.close(); // this agent's own reading client, made from the one it was given
   }
 }

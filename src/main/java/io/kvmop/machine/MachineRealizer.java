@@ -188,8 +188,8 @@ public final class MachineRealizer {
     Optional<String> kvmWhy = kvm.kvmFailure().map(MachineRealizer::explain);
     String virtType = virtType(spec, kvmWhy);
     Blocker blocker = null;
-    List<String> problems =
-        new ArrayList<>(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
+    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(m));
+    problems.addAll(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
     problems.addAll(MachineValidator.validate(spec));
     if (problems.isEmpty()) {
       problems = MachineValidator.validateHostDevices(spec, node, permittedDevices, pciLookup);
@@ -641,6 +641,10 @@ public final class MachineRealizer {
    * what happened to the machine's volumes (deleted, or kept by reclaimPolicy Retain).
    */
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
+    if (!io.kvmop.api.Unreadable.problems(m).isEmpty()) {
+      // its reclaimPolicy or shutdownTimeout may be what could not be read: hold, lose nothing
+      return Optional.of(Duration.ofSeconds(30));
+    }
     MachineNaming naming = naming(m);
     String uid = m.getMetadata().getUid();
     Instant now = clock.instant();

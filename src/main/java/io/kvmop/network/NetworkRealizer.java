@@ -53,8 +53,8 @@ public final class NetworkRealizer {
   public Optional<NodeNetworkStatus> realize(
       KvmNetwork network, boolean selected, List<KvmNetwork> othersOnNode) {
     NetworkNaming naming = naming(network);
-    List<String> problems =
-        new ArrayList<>(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
+    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
+    problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
     problems.addAll(NetworkValidator.validate(network.getSpec()));
     if (problems.isEmpty() && selected) {
       NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);

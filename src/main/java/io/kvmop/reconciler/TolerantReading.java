@@ -1,0 +1,189 @@
+package io.kvmop.reconciler;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.Unreadable;
+import io.kvmop.validation.SafeText;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The agent's reader of KvmMachines and KvmNetworks: a field it cannot read (an enum value of a
+ * newer CRD during an upgrade, a wrong type the mock or an old API server let through) is read as
+ * absent and named in {@link Unreadable}, instead of failing the informer, which would stop the
+ * agent and every other resource on the node.
+ */
+public final class TolerantReading {
+  private static final Set<Class<?>> TOLERANT = Set.of(KvmMachine.class, KvmNetwork.class);
+  private static final ThreadLocal<List<String>> CURRENT = new ThreadLocal<>();
+
+  private TolerantReading() {}
+
+  /** A client like {@code given}, reading with the tolerant reader. */
+  public static KubernetesClient client(KubernetesClient given) {
+    return new KubernetesClientBuilder()
+        .withConfig(given.getConfiguration())
+        .withKubernetesSerialization(serialization())
+        .build();
+  }
+
+  public static KubernetesSerialization serialization() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.addHandler(new Handler());
+    mapper.registerModule(
+        new SimpleModule("kvmop-tolerant")
+            .setDeserializerModifier(
+                new BeanDeserializerModifier() {
+                  @Override
+                  public JsonDeserializer<?> modifyDeserializer(
+                      DeserializationConfig config,
+                      BeanDescription desc,
+                      JsonDeserializer<?> deserializer) {
+                    return TOLERANT.contains(desc.getBeanClass())
+                        ? new Recording(deserializer)
+                        : deserializer;
+                  }
+                }));
+    return new KubernetesSerialization(mapper, true);
+  }
+
+  /** Collects the problems of one resource and records them on it. */
+  private static final class Recording extends DelegatingDeserializer {
+    Recording(JsonDeserializer<?> d) {
+      super(d);
+    }
+
+    @Override
+    protected JsonDeserializer<?> newDelegatingInstance(JsonDeserializer<?> d) {
+      return new Recording(d);
+    }
+
+    @Override
+    public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      List<String> outer = CURRENT.get();
+      List<String> mine = new ArrayList<>();
+      CURRENT.set(mine);
+      try {
+        Object o = super.deserialize(p, ctxt);
+        if (o instanceof HasMetadata r) {
+          Unreadable.record(r, mine);
+        }
+        return o;
+      } finally {
+        CURRENT.set(outer);
+      }
+    }
+  }
+
+  private static final class Handler extends DeserializationProblemHandler {
+    @Override
+    public Object handleWeirdStringValue(
+        DeserializationContext ctxt, Class<?> target, String value, String failureMsg)
+        throws IOException {
+      return record(ctxt, "'" + SafeText.quote(value) + "' is not " + expected(target))
+          ? null
+          : NOT_HANDLED;
+    }
+
+    @Override
+    public Object handleWeirdNumberValue(
+        DeserializationContext ctxt, Class<?> target, Number value, String failureMsg)
+        throws IOException {
+      return record(ctxt, value + " is not " + expected(target)) ? null : NOT_HANDLED;
+    }
+
+    @Override
+    public Object handleUnexpectedToken(
+        DeserializationContext ctxt, JavaType target, JsonToken t, JsonParser p, String failureMsg)
+        throws IOException {
+      if (!record(ctxt, "a " + describe(t) + " is not " + expected(target.getRawClass()))) {
+        return NOT_HANDLED;
+      }
+      p.skipChildren();
+      return null;
+    }
+
+    private static boolean record(DeserializationContext ctxt, String what) {
+      List<String> problems = CURRENT.get();
+      if (problems == null) {
+        return false;
+      }
+      String at = field(ctxt.getParser());
+      problems.add(
+          at
+              + ": "
+              + what
+              + " (this kvmop agent cannot read it; an agent older than the CRD? upgrade kvmop,"
+              + " or correct the field)");
+      return true;
+    }
+
+    private static String field(JsonParser p) {
+      String pointer = p.getParsingContext().pathAsPointer().toString();
+      StringBuilder b = new StringBuilder();
+      for (String part : pointer.split("/")) {
+        if (part.isEmpty()) {
+          continue;
+        }
+        if (part.chars().allMatch(Character::isDigit)) {
+          b.append('[').append(part).append(']');
+        } else {
+          b.append(b.length() == 0 ? "" : ".").append(part);
+        }
+      }
+      return b.length() == 0 ? "(document)" : b.toString();
+    }
+
+    private static String expected(Class<?> target) {
+      if (target.isEnum()) {
+        return "one of "
+            + Arrays.stream(target.getEnumConstants())
+                .map(TolerantReading::wireName)
+                .collect(Collectors.joining(", "));
+      }
+      return "a " + target.getSimpleName();
+    }
+
+    private static String describe(JsonToken t) {
+      return switch (t) {
+        case START_OBJECT -> "map";
+        case START_ARRAY -> "list";
+        case VALUE_STRING -> "string";
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+        case VALUE_TRUE, VALUE_FALSE -> "boolean";
+        default -> String.valueOf(t);
+      };
+    }
+  }
+
+  private static String wireName(Object constant) {
+    Enum<?> e = (Enum<?>) constant;
+    try {
+      var f = e.getDeclaringClass().getField(e.name());
+      var p = f.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+      return p != null && !p.value().isEmpty() ? p.value() : e.name();
+    } catch (NoSuchFieldException x) {
+      return e.name();
+    }
+  }
+}
