@@ -303,7 +303,9 @@ class CrashAtEveryStepIT {
       throws Exception {
     Steps steps = new Steps(new JnaLibvirt(uri()), crashAt, death);
     try {
-      StandaloneAgent agent = Main.agent(config, steps.port(), manifests, status);
+      io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
+      host.imageDownloads.allowedHosts = List.of("127.0.0.1"); // the test's image server
+      StandaloneAgent agent = Main.agent(config, host, steps.port(), manifests, status);
       Instant deadline = Instant.now().plusSeconds(120);
       while (Instant.now().isBefore(deadline)) {
         int before = steps.count();

@@ -145,7 +145,9 @@ class KillAnywhereIT {
             "--storage-pool-path",
             POOL_PATH.toString(),
             "--serial-log-dir",
-            dir.resolve("logs").toString()));
+            dir.resolve("logs").toString(),
+            "--download-allowed-host", // the test's image server is on loopback
+            "127.0.0.1"));
     cmd.addAll(List.of(more));
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
