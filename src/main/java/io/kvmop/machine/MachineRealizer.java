@@ -150,13 +150,15 @@ public final class MachineRealizer {
       List<io.kvmop.api.PciDeviceId> permittedDevices,
       List<String> imageDirectories,
       io.kvmop.disk.DownloadPolicy downloads,
-      List<String> permittedLibvirtNetworks) {
+      List<String> permittedLibvirtNetworks,
+      List<String> permittedBridges) {
     public static NodePolicy of(
         List<io.kvmop.api.PciDeviceId> permitted, List<String> imageDirectories) {
       return new NodePolicy(
           permitted == null ? List.of() : permitted,
           imageDirectories == null ? List.of(StorageConfig.DEFAULT_IMAGES) : imageDirectories,
           io.kvmop.disk.DownloadPolicy.defaults(),
+          List.of(),
           List.of());
     }
 
@@ -167,7 +169,8 @@ public final class MachineRealizer {
           s.permittedHostDevices == null ? List.of() : s.permittedHostDevices,
           s.imageDirectories == null ? List.of() : s.imageDirectories,
           io.kvmop.disk.DownloadPolicy.of(s.imageDownloads),
-          s.permittedLibvirtNetworks == null ? List.of() : s.permittedLibvirtNetworks);
+          s.permittedLibvirtNetworks == null ? List.of() : s.permittedLibvirtNetworks,
+          s.permittedBridges == null ? List.of() : s.permittedBridges);
     }
   }
 
@@ -214,7 +217,7 @@ public final class MachineRealizer {
         }
       }
       for (NetworkBinding b : bindings) {
-        Blocker p = b.problem() != null ? b.problem() : checkUnmanaged(b);
+        Blocker p = b.problem() != null ? b.problem() : checkUnmanaged(b, policy);
         if (p != null && networkProblem == null) {
           networkProblem = p;
         }
@@ -499,11 +502,37 @@ public final class MachineRealizer {
   /**
    * An existing libvirt network kvmop does not manage must exist and run; kvmop never starts it.
    */
-  private Blocker checkUnmanaged(NetworkBinding b) {
+  private Blocker checkUnmanaged(NetworkBinding b, NodePolicy policy) {
     if (b.managed()) {
       return null;
     }
+    if (!policy.permittedLibvirtNetworks().contains(b.libvirtNetwork())) {
+      return new Blocker(
+          "NetworkNotPermitted",
+          "interface "
+              + b.interfaceName()
+              + ": libvirt network "
+              + b.libvirtNetwork()
+              + " is not one machines may use on node "
+              + node
+              + ": the node's admin lists those in KvmHost "
+              + node
+              + " spec.permittedLibvirtNetworks"
+              + (policy.permittedLibvirtNetworks().isEmpty()
+                  ? " (empty now); or use a KvmNetwork"
+                  : " (now: " + String.join(", ", policy.permittedLibvirtNetworks()) + ")"));
+    }
     Optional<NetworkState> n = libvirt.findNetwork(b.libvirtNetwork());
+    if (n.isPresent() && ownedByKvmop(n.get())) {
+      return new Blocker(
+          "NetworkNotPermitted",
+          "interface "
+              + b.interfaceName()
+              + ": libvirt network "
+              + b.libvirtNetwork()
+              + " belongs to a KvmNetwork; name that KvmNetwork (in the machine's namespace) in"
+              + " spec.interfaces[].network instead");
+    }
     if (n.isEmpty()) {
       return new Blocker(
           "NetworkNotFound",
@@ -530,6 +559,14 @@ public final class MachineRealizer {
               + b.libvirtNetwork());
     }
     return null;
+  }
+
+  /** A network kvmop made for some KvmNetwork: its mark, or a name in kvmop's own space. */
+  private static boolean ownedByKvmop(NetworkState n) {
+    return n.name().startsWith("kvmop-")
+        || (n.config() != null
+            && n.config().metadata() != null
+            && n.config().metadata().owner() != null);
   }
 
   private boolean agentConnected(KvmMachineSpec spec, Optional<DomainState> d, MachineNaming n) {

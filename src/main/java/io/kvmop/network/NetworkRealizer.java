@@ -52,12 +52,26 @@ public final class NetworkRealizer {
    */
   public Optional<NodeNetworkStatus> realize(
       KvmNetwork network, boolean selected, List<KvmNetwork> othersOnNode) {
+    return realize(network, selected, othersOnNode, List.of());
+  }
+
+  /**
+   * @param permittedBridges host bridges the node's admin lets networks of mode bridge use (its
+   *     KvmHost spec.permittedBridges)
+   */
+  public Optional<NodeNetworkStatus> realize(
+      KvmNetwork network,
+      boolean selected,
+      List<KvmNetwork> othersOnNode,
+      List<String> permittedBridges) {
     NetworkNaming naming = naming(network);
     List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
     problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
     problems.addAll(NetworkValidator.validate(network.getSpec()));
     if (problems.isEmpty() && selected) {
       NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
+      NetworkValidator.bridgeNotPermitted(network.getSpec(), node, permittedBridges)
+          .ifPresent(problems::add);
     }
     NetworkXml desired = problems.isEmpty() ? NetworkDesign.desired(network, naming) : null;
     Optional<NetworkState> current;

@@ -34,6 +34,28 @@ public final class NetworkValidator {
     {"240.0.0.0/4", "reserved, with the broadcast address"},
   };
 
+  /** A host bridge the node's admin has not listed in its KvmHost spec.permittedBridges. */
+  public static Optional<String> bridgeNotPermitted(
+      KvmNetworkSpec spec, String node, List<String> permitted) {
+    if (spec == null
+        || spec.modeOrDefault() != NetworkMode.BRIDGE
+        || spec.bridge == null
+        || permitted.contains(spec.bridge.name)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "spec.bridge.name "
+            + spec.bridge.name
+            + " is not a host bridge networks may use on node "
+            + node
+            + ": the node's admin lists those in KvmHost "
+            + node
+            + " spec.permittedBridges"
+            + (permitted.isEmpty()
+                ? " (empty now)"
+                : " (now: " + String.join(", ", permitted) + ")"));
+  }
+
   public static List<String> validate(KvmNetworkSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {

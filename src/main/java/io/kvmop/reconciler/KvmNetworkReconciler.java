@@ -72,7 +72,23 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
                 .withSecondaryToPrimaryMapper(KvmNetworkReconciler::networksOf)
                 .build(),
             context);
-    return List.of(libvirtEvents, machines);
+    // this node's KvmHost: which host bridges its admin lets networks of mode bridge use
+    var hosts =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(io.kvmop.api.KvmHost.class, KvmNetwork.class)
+                .withSecondaryToPrimaryMapper(
+                    (io.kvmop.api.KvmHost h) ->
+                        h.getMetadata().getName().equals(node)
+                            ? context
+                                .getPrimaryCache()
+                                .list()
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet())
+                            : Set.of())
+                .withPrimaryToSecondaryMapper((KvmNetwork n) -> Set.of(new ResourceID(node)))
+                .build(),
+            context);
+    return List.of(libvirtEvents, machines, hosts);
   }
 
   static Set<ResourceID> networksOf(KvmMachine m) {
@@ -94,7 +110,13 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
         naming.libvirtName(),
         network.getSpec() != null && network.getSpec().autostartEnabled());
     List<KvmNetwork> others = context.getPrimaryCache().list().filter(this::selected).toList();
-    Optional<NodeNetworkStatus> entry = realizer.realize(network, selected, others);
+    List<String> bridges =
+        context
+            .getSecondaryResource(io.kvmop.api.KvmHost.class)
+            .map(h -> h.getSpec() == null ? null : h.getSpec().permittedBridges)
+            .orElse(List.of());
+    Optional<NodeNetworkStatus> entry =
+        realizer.realize(network, selected, others, bridges == null ? List.of() : bridges);
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());

@@ -99,7 +99,8 @@ public final class StandaloneAgent {
     List<KvmMachine> vms = loaded.machines().stream().map(this::withKnownState).toList();
     Duration recheck = null;
     for (KvmNetwork n : nets) {
-      NodeNetworkStatus entry = networks.realize(n, true, nets).orElse(null);
+      NodeNetworkStatus entry =
+          networks.realize(n, true, nets, policy.permittedBridges()).orElse(null);
       n.setStatus(
           NetworkStatusBuilder.merge(
               n, NetworkRealizer.naming(n), node, entry, Optional.empty(), clock.instant()));

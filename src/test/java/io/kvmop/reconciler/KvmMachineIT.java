@@ -201,6 +201,10 @@ class KvmMachineIT extends NetworkItBase {
     ext.libvirtNetwork = "ext";
     m.getSpec().interfaces.add(ext);
     k8s.create(m);
+    KvmMachine refused = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotPermitted", 15);
+    assertThat(condition(refused, "NetworkReady").orElseThrow().getMessage())
+        .contains("libvirt network ext", "KvmHost node-a spec.permittedLibvirtNetworks");
+    permitLibvirtNetworks("ext");
     KvmMachine missing = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotFound", 15);
     assertThat(condition(missing, "NetworkReady").orElseThrow().getMessage())
         .contains("libvirt network ext does not exist on node node-a");
@@ -231,6 +235,39 @@ class KvmMachineIT extends NetworkItBase {
     var after = libvirt.findNetwork("ext").orElseThrow();
     assertThat(after.config()).isEqualTo(before.config());
     assertThat(after.autostart()).isFalse();
+  }
+
+  private void permitLibvirtNetworks(String... names) {
+    io.kvmop.api.KvmHost h = k8s.awaitHost(x -> true, 15);
+    h.getSpec().permittedLibvirtNetworks = java.util.List.of(names);
+    k8s.updateSpec(h);
+  }
+
+  @Test
+  void anotherNamespacesPrivateNetworkIsNeverReachableByItsLibvirtName() {
+    var theirs =
+        k8s.client
+            .resource(
+                Fixtures.network(
+                    "other", "private", null, Fixtures.spec(NetworkMode.ISOLATED, "10.75.0.0/24")))
+            .create();
+    within(15)
+        .until(
+            () ->
+                libvirt.listNetworks().stream()
+                    .anyMatch(n -> n.name().startsWith("kvmop-other-private-") && n.active()));
+    String libvirtName =
+        io.kvmop.network.NetworkRealizer.naming(k8s.client.resource(theirs).get()).libvirtName();
+    permitLibvirtNetworks(libvirtName); // even a careless admin listing it does not open it
+    KvmMachine m = vm();
+    io.kvmop.api.MachineInterface nic = new io.kvmop.api.MachineInterface("eth0", null);
+    nic.libvirtNetwork = libvirtName;
+    m.getSpec().interfaces.add(nic);
+    k8s.create(m);
+    KvmMachine refused = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotPermitted", 15);
+    assertThat(condition(refused, "NetworkReady").orElseThrow().getMessage())
+        .contains("belongs to a KvmNetwork");
+    assertThat(domain()).isEmpty();
   }
 
   @Test

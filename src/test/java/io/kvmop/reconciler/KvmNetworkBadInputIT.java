@@ -104,4 +104,23 @@ class KvmNetworkBadInputIT extends NetworkItBase {
         .isEqualTo(
             "node node-a: spec.bridge.name is required with mode bridge: name an existing host bridge");
   }
+
+  @Test
+  void aHostBridgeIsUsedOnlyWhenTheNodesAdminListsIt() {
+    k8s.start();
+    k8s.create("lan", Fixtures.bridge("br-mgmt"));
+    KvmNetwork n = k8s.awaitReady("lan", false, "InvalidSpec");
+    assertThat(condition(n, "Ready").orElseThrow().getMessage())
+        .contains("spec.bridge.name br-mgmt is not a host bridge", "spec.permittedBridges");
+    assertThat(libvirt.listNetworks()).noneMatch(s -> s.name().startsWith("kvmop-default-lan-"));
+
+    io.kvmop.api.KvmHost h = k8s.awaitHost(x -> true, 15);
+    h.getSpec().permittedBridges = java.util.List.of("br-mgmt");
+    k8s.updateSpec(h);
+    within(15)
+        .until(
+            () ->
+                libvirt.listNetworks().stream()
+                    .anyMatch(s -> s.name().startsWith("kvmop-default-lan-")));
+  }
 }
