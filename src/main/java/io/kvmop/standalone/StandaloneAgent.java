@@ -575,8 +575,15 @@ public final class StandaloneAgent {
     doc.put("spec", r instanceof KvmNetwork n ? n.getSpec() : ((KvmMachine) r).getSpec());
     doc.put("status", status);
     String yaml = Serialization.asYaml(doc);
-    if (!yaml.equals(store.read(f))) {
-      store.write(f, yaml);
+    try {
+      if (!yaml.equals(store.read(f))) {
+        store.write(f, yaml);
+      }
+    } catch (IOException e) {
+      // one status file that cannot be written (a symlink planted under .status) never stops
+      // the pass for the other resources
+      LOG.warn(
+          "cannot write the status of {} {}: {}", kind, r.getMetadata().getName(), e.getMessage());
     }
   }
 }

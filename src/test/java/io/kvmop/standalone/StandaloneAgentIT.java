@@ -319,4 +319,80 @@ class StandaloneAgentIT {
     agent().reconcileOnce();
     assertThat(libvirt.findDomain("kvmop-default-vm")).isPresent();
   }
+
+  @Test
+  void namesThatAreNotDnsLabelsNeverBecomePathsOrLibvirtObjects() throws Exception {
+    Files.writeString(
+        manifests.resolve("evil.yaml"),
+        MACHINE.replace("metadata: {name: vm}", "metadata: {name: x, namespace: ../../..}")
+            + "---\n"
+            + MACHINE.replace("metadata: {name: vm}", "metadata: {name: \"a\\nlocal-hostname: b\"}")
+            + "---\n"
+            + MACHINE.replace("metadata: {name: vm}", "metadata: {name: " + "a".repeat(300) + "}")
+            + "---\n"
+            + MACHINE);
+    var pass = agent().reconcileOnce();
+    assertThat(pass.problems())
+        .extracting(Object::toString)
+        .anySatisfy(
+            p -> assertThat(p).contains("metadata.namespace '../../..' is not a DNS-1123 label"))
+        .anySatisfy(p -> assertThat(p).contains("metadata.name 'a\\u000alocal-hostname: b'"))
+        .anySatisfy(
+            p -> assertThat(p).contains("metadata.name is 300 characters long; at most 63"));
+    assertThat(libvirt.listDomainNames()).containsExactly("kvmop-default-vm");
+    try (var files = Files.walk(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.equals("x.yaml"));
+    }
+  }
+
+  @Test
+  void nothingUnderTheStatusDirectoryFollowsASymlink() throws Exception {
+    Path victim = Files.createDirectories(dir.resolve("victim/default"));
+    Files.writeString(victim.resolve("lab.yaml"), "precious");
+    Files.createDirectories(status);
+    Files.createSymbolicLink(status.resolve("KvmNetwork"), victim.getParent());
+    Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
+    StandaloneAgent a = agent();
+    a.reconcileOnce();
+    assertThat(statusOf("KvmMachine", "vm")).as("the others still get status").contains("Running");
+    Files.delete(manifests.resolve("all.yaml"));
+    a.removeAll();
+    assertThat(victim.resolve("lab.yaml")).hasContent("precious");
+    assertThat(victim).isDirectory();
+  }
+
+  @Test
+  void aManifestSymlinkLeadingOutsideTheDirectoryIsNotRead() throws Exception {
+    Path outside = Files.writeString(dir.resolve("outside.yaml"), MACHINE);
+    Files.createSymbolicLink(manifests.resolve("vm.yaml"), outside);
+    var pass = agent().reconcileOnce();
+    assertThat(pass.problems())
+        .extracting(Object::toString)
+        .anySatisfy(p -> assertThat(p).contains("vm.yaml", "symlink leading outside"));
+    assertThat(libvirt.listDomainNames()).isEmpty();
+  }
+
+  @Test
+  void aResourceDeclaredTwiceIsHeldNotAppliedEitherWay() throws Exception {
+    Files.writeString(manifests.resolve("a.yaml"), MACHINE);
+    StandaloneAgent a = agent();
+    a.reconcileOnce();
+    long before = libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value;
+    Files.writeString(manifests.resolve("b.yaml"), MACHINE.replace("256Mi", "512Mi"));
+    for (int i = 0; i < 5; i++) {
+      var pass = a.reconcileOnce();
+      assertThat(pass.problems())
+          .extracting(Object::toString)
+          .anySatisfy(
+              p -> assertThat(p).contains("KvmMachine/default/vm is declared more than once"));
+    }
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
+        .as("neither document wins: what was applied stays")
+        .isEqualTo(before);
+    assertThat(statusOf("KvmMachine", "vm")).contains("declared more than once");
+    Files.delete(manifests.resolve("a.yaml"));
+    a.reconcileOnce();
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
+        .isEqualTo(512 * 1024);
+  }
 }
