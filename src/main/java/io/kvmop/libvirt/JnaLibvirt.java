@@ -655,16 +655,26 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     return call(
         "list domains",
         c -> {
-          List<String> names = new ArrayList<>(List.of(c.listDefinedDomains()));
+          // running ones first: one that stops in between is then among the defined ones
+          java.util.Set<String> names = new java.util.LinkedHashSet<>();
           for (int id : c.listDomains()) {
-            org.libvirt.Domain d = c.domainLookupByID(id);
+            org.libvirt.Domain d;
+            try {
+              d = c.domainLookupByID(id);
+            } catch (org.libvirt.LibvirtException e) {
+              if (e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                continue; // it stopped (or went) between the listing and the look-up
+              }
+              throw e;
+            }
             try {
               names.add(d.getName());
             } finally {
               d.free();
             }
           }
-          return names;
+          names.addAll(List.of(c.listDefinedDomains()));
+          return new ArrayList<>(names);
         });
   }
 

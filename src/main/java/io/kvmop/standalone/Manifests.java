@@ -160,7 +160,7 @@ public final class Manifests {
             }
           }
           int before = problems.size();
-          parse(kind, apiVersion, doc, f, line, networks, machines, problems);
+          parse(kind, apiVersion, doc, f, line, networks, machines, problems, realDir.toString());
           if (id != null && problems.size() > before) {
             held.put(id, problems.get(problems.size() - 1));
           }
@@ -209,7 +209,8 @@ public final class Manifests {
       int line,
       List<KvmNetwork> networks,
       List<KvmMachine> machines,
-      List<Problem> problems)
+      List<Problem> problems,
+      String scope)
       throws JsonProcessingException {
     if (!apiVersion.equals(ApiGroup.API_VERSION)
         || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
@@ -234,9 +235,9 @@ public final class Manifests {
     }
     try {
       if (kind.equals("KvmNetwork")) {
-        networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind));
+        networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind, scope));
       } else {
-        machines.add(identify(YAML.treeToValue(doc, KvmMachine.class), kind));
+        machines.add(identify(YAML.treeToValue(doc, KvmMachine.class), kind, scope));
       }
     } catch (JsonMappingException e) {
       problems.add(
@@ -301,20 +302,36 @@ public final class Manifests {
    * Without an API server, identity comes from the manifest: namespace (default "default"), name,
    * and a uid derived from kind, namespace and name, so it is the same after every restart.
    */
-  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T identify(T r, String kind) {
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T identify(
+      T r, String kind, String scope) {
     var m = r.getMetadata();
     if (m.getNamespace() == null) {
       m.setNamespace("default");
     }
-    m.setUid(uid(kind, m.getNamespace(), m.getName()));
+    m.setUid(uid(scope, kind, m.getNamespace(), m.getName()));
     return r;
   }
 
-  public static String uid(String kind, String namespace, String name) {
+  /**
+   * The uid of a standalone resource: derived from the manifest directory (its real path, which
+   * nothing inside the directory can change), kind, namespace and name. So what one directory
+   * created is never taken for another's (nor for a cluster agent's, whose uids are random): {@code
+   * run} and {@code delete} on one directory never touch what another created.
+   */
+  public static String uid(String scope, String kind, String namespace, String name) {
     return UUID.nameUUIDFromBytes(
-            ("kvmop-standalone/" + kind + "/" + namespace + "/" + name)
+            ("kvmop-standalone/" + scope + "/" + kind + "/" + namespace + "/" + name)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8))
         .toString();
+  }
+
+  /** The ownership scope of a manifest directory: its real path. */
+  public static String scope(Path dir) {
+    try {
+      return dir.toRealPath().toString();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot resolve the manifest directory " + dir, e);
+    }
   }
 
   private static String path(JsonMappingException e) {

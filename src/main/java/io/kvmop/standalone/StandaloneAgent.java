@@ -50,6 +50,10 @@ public final class StandaloneAgent {
   private final Path manifests;
   private final Path statusDir;
   private final StatusStore store;
+
+  /** This directory's ownership scope: only what carries it is ours to change or remove. */
+  private final String scope;
+
   private final String node;
   private final LibvirtPort libvirt;
   private final NetworkRealizer networks;
@@ -81,6 +85,7 @@ public final class StandaloneAgent {
     this.manifests = manifests;
     this.statusDir = statusDir;
     this.store = new StatusStore(statusDir);
+    this.scope = Manifests.scope(manifests);
     this.node = node;
     this.libvirt = libvirt;
     this.networks = networks;
@@ -199,6 +204,7 @@ public final class StandaloneAgent {
                                 d.config().metadata() != null
                                     && d.config().metadata().owner() != null
                                     && Manifests.uid(
+                                            scope,
                                             "KvmMachine",
                                             d.config().metadata().owner().namespace(),
                                             d.config().metadata().owner().name())
@@ -211,6 +217,7 @@ public final class StandaloneAgent {
                     s.config().metadata() != null
                         && s.config().metadata().owner() != null
                         && Manifests.uid(
+                                scope,
                                 "KvmNetwork",
                                 s.config().metadata().owner().namespace(),
                                 s.config().metadata().owner().name())
@@ -289,7 +296,7 @@ public final class StandaloneAgent {
         continue;
       }
       var owner = d.get().config().metadata().owner();
-      String uid = Manifests.uid("KvmMachine", owner.namespace(), owner.name());
+      String uid = Manifests.uid(scope, "KvmMachine", owner.namespace(), owner.name());
       if (!uid.equalsIgnoreCase(d.get().uuid())) {
         continue; // not created by standalone kvmop
       }
@@ -328,7 +335,7 @@ public final class StandaloneAgent {
     // machines whose domain is gone already (removed by hand, or a run killed after the undefine):
     // whatever is left of them (volumes, seed, log) goes, then their status file
     for (String[] id : statusFiles("KvmMachine")) {
-      String uid = Manifests.uid("KvmMachine", id[0], id[1]);
+      String uid = Manifests.uid(scope, "KvmMachine", id[0], id[1]);
       String key = "KvmMachine/" + id[0] + "/" + id[1];
       if (machineUids.contains(uid) || domainUids.contains(uid) || held.contains(key)) {
         continue;
@@ -348,7 +355,8 @@ public final class StandaloneAgent {
       if (meta == null || meta.owner() == null) {
         continue;
       }
-      String uid = Manifests.uid("KvmNetwork", meta.owner().namespace(), meta.owner().name());
+      String uid =
+          Manifests.uid(scope, "KvmNetwork", meta.owner().namespace(), meta.owner().name());
       if (!uid.equalsIgnoreCase(s.uuid())) {
         continue;
       }
@@ -388,7 +396,7 @@ public final class StandaloneAgent {
       }
     }
     for (String[] id : statusFiles("KvmNetwork")) {
-      String uid = Manifests.uid("KvmNetwork", id[0], id[1]);
+      String uid = Manifests.uid(scope, "KvmNetwork", id[0], id[1]);
       String key = "KvmNetwork/" + id[0] + "/" + id[1];
       if (!networkUids.contains(uid)
           && !libvirtNetworkUids.contains(uid)
