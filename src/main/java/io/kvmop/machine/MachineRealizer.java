@@ -54,6 +54,9 @@ public final class MachineRealizer {
   private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
   private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
 
+  /** Per uid, each MAC's lease expiry just before kvmop last started the domain. */
+  private final Map<String, Map<String, Long>> staleLeases = new ConcurrentHashMap<>();
+
   /** A repaired hand edit per uid and generation, kept here: cached status may lag behind. */
   private final Map<String, Map.Entry<Long, String>> redefinitions = new ConcurrentHashMap<>();
 
@@ -277,6 +280,10 @@ public final class MachineRealizer {
       }
       Optional<Blocker> failure = prepareSerialLog(m, naming, plan);
       List<MachineAction> done = List.of();
+      if (failure.isEmpty()
+          && plan.actions().stream().anyMatch(a -> a instanceof MachineAction.Start)) {
+        rememberStaleLeases(m, naming, libvirtNetworks);
+      }
       if (failure.isEmpty()) {
         MachineExecutor.Outcome outcome = executor.run(plan.actions());
         failure = outcome.failure();
@@ -615,6 +622,7 @@ public final class MachineRealizer {
             leases.computeIfAbsent(net, n -> libvirt.dhcpLeases(n).orElse(List.of()));
         l.stream()
             .filter(x -> x.mac() != null && x.mac().toLowerCase(Locale.ROOT).equals(i.mac))
+            .filter(x -> fresh(m.getMetadata().getUid(), x))
             .map(DhcpLease::ip)
             .forEach(ips::add);
         source = ips.isEmpty() ? null : "lease";
@@ -632,6 +640,34 @@ public final class MachineRealizer {
       i.ipAddresses = ips;
     }
     return result;
+  }
+
+  /**
+   * dnsmasq keeps a lease after its guest is gone, and a machine declared again with the same MAC
+   * would show it before it has booted: the leases its MACs hold just before kvmop starts the
+   * domain are remembered, and only a later one (a new grant expires later) is this boot's.
+   */
+  private void rememberStaleLeases(KvmMachine m, MachineNaming naming, Map<String, String> nets) {
+    Map<String, Long> stale = new HashMap<>();
+    for (InterfaceStatus i : MachineStatusBuilder.interfaces(m, naming)) {
+      String net = nets.get(i.name);
+      if (net == null) {
+        continue;
+      }
+      try {
+        libvirt.dhcpLeases(net).orElse(List.of()).stream()
+            .filter(l -> l.mac() != null && l.mac().toLowerCase(Locale.ROOT).equals(i.mac))
+            .forEach(l -> stale.merge(i.mac, l.expiryEpochSeconds(), Math::max));
+      } catch (LibvirtError e) {
+        // no lease list now: nothing to hold against the next one
+      }
+    }
+    staleLeases.put(m.getMetadata().getUid(), stale);
+  }
+
+  private boolean fresh(String uid, DhcpLease l) {
+    Long stale = staleLeases.getOrDefault(uid, Map.of()).get(l.mac().toLowerCase(Locale.ROOT));
+    return stale == null || l.expiryEpochSeconds() > stale;
   }
 
   private static Optional<InterfaceStatus> previous(KvmMachine m, String ifname) {
@@ -730,6 +766,7 @@ public final class MachineRealizer {
         libvirt.findDomain(naming.domainName()).map(d -> !MachinePlanner.owns(d, uid)).orElse(true);
     if (gone) {
       shutdownAsked.remove(uid);
+      staleLeases.remove(uid);
       // no domain (any more): what a removal elsewhere left, if anything
       if (!releasedNow && !releaseDisks(m, naming, released)) {
         return Optional.of(Duration.ofSeconds(5));

@@ -46,8 +46,23 @@ class MachineRealizerTest {
   }
 
   @Test
+  void aLeaseFromBeforeTheDomainStartedIsNotThisBootsAddress() {
+    String mac = realizer.naming(m).macFor("eth0");
+    // the previous life of a machine with this MAC: dnsmasq still has its lease
+    libvirt.lease("kvmop-default-lab-1234", mac, "10.0.0.9");
+    KvmMachineStatus started = reconcile();
+    assertThat(libvirt.findDomain(realizer.naming(m).domainName()).orElseThrow().running())
+        .isTrue();
+    assertThat(started.ipAddresses).as("not before the guest asked for one").isEmpty();
+    assertThat(reconcile().ipAddresses).isEmpty();
+    libvirt.lease("kvmop-default-lab-1234", mac, "10.0.0.7"); // this boot's request
+    assertThat(reconcile().ipAddresses).containsExactly("10.0.0.7");
+  }
+
+  @Test
   void aKnownAddressIsKeptWhileRunningAndGoneWhenStopped() {
     String mac = realizer.naming(m).macFor("eth0");
+    reconcile();
     libvirt.lease("kvmop-default-lab-1234", mac, "10.0.0.7");
     assertThat(reconcile().ipAddresses).containsExactly("10.0.0.7");
     libvirt.clearLeases("kvmop-default-lab-1234"); // dnsmasq restarted, lease file rewritten

@@ -36,10 +36,15 @@ public final class FakeLibvirt implements LibvirtPort {
     failures.put(operationPrefix, new LibvirtError(operationPrefix, code, "", message));
   }
 
+  private long leaseSeq;
+
+  /** A lease granted now: each one expires later than any granted before it, as dnsmasq's do. */
   public void lease(String network, String mac, String ip) {
     leases
         .computeIfAbsent(network, n -> new ArrayList<>())
-        .add(new DhcpLease(mac, ip, 24, null, 0));
+        .add(
+            new DhcpLease(
+                mac, ip, 24, null, java.time.Instant.now().getEpochSecond() + 3600 + leaseSeq++));
   }
 
   public void clearLeases(String network) {
