@@ -121,6 +121,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     if (!node.equals(placed)) {
       return UpdateControl.noUpdate(); // another node's agent runs it (or it is not placed yet)
     }
+    String decided = m.getStatus() == null ? null : m.getStatus().nodeName;
+    if (!node.equals(decided)) {
+      returnToPlacement(m, decided, context.getClient());
+      return UpdateControl.noUpdate();
+    }
     Map<String, KvmNetwork> networks =
         context.getSecondaryResources(KvmNetwork.class).stream()
             .collect(
@@ -147,6 +152,69 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       recheck = SECRET_RECHECK; // kvmop may only get Secrets, not watch them
     }
     return recheck == null ? control : control.rescheduleAfter(recheck);
+  }
+
+  /**
+   * The label names this node, but placement never put the machine here (status.nodeName, which
+   * only agents write, says otherwise): a label set or moved by hand. It never skips placement's
+   * checks: the label goes back to where placement put the machine (so its agent keeps managing a
+   * running domain), or away when it was never placed, and this node lets go of its finalizer.
+   */
+  private void returnToPlacement(KvmMachine m, String decided, KubernetesClient client) {
+    Map<String, String> labels = new java.util.HashMap<>(m.getMetadata().getLabels());
+    if (decided == null) {
+      labels.remove(io.kvmop.placement.Placement.LABEL);
+    } else {
+      labels.put(io.kvmop.placement.Placement.LABEL, decided);
+    }
+    List<String> finalizers =
+        m.getMetadata().getFinalizers() == null
+            ? List.of()
+            : m.getMetadata().getFinalizers().stream()
+                .filter(f -> !f.equals(finalizerFor(node)))
+                .toList();
+    var json = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+    var patch = json.createArrayNode();
+    patch
+        .addObject()
+        .put("op", "replace")
+        .put("path", "/metadata/resourceVersion")
+        .put("value", m.getMetadata().getResourceVersion());
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/metadata/labels")
+        .set("value", json.valueToTree(labels));
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", "/metadata/finalizers")
+        .set("value", json.valueToTree(finalizers));
+    try {
+      client
+          .resource(m)
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+              patch.toString());
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return; // changed meanwhile: the next event decides again
+    }
+    transitions.did(
+        client,
+        m,
+        "PlacementLabelRestored",
+        "the label "
+            + io.kvmop.placement.Placement.LABEL
+            + "="
+            + node
+            + " was not written by kvmop's placement"
+            + (decided == null
+                ? "; removed, so that the machine is placed by the usual checks"
+                : "; set back to " + decided + ", where the machine was placed"));
   }
 
   /** How often a machine whose user-data is in a Secret reads it again. */

@@ -86,6 +86,14 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
         && m.getMetadata().getLabels().containsKey(Placement.LABEL)) {
       return UpdateControl.noUpdate();
     }
+    String decided = m.getStatus() == null ? null : m.getStatus().nodeName;
+    if (decided != null) {
+      // placed before (the label was lost, or removed by hand): the machine stays where it is
+      if (decided.equals(node)) {
+        labelOnly(m, node, client);
+      }
+      return UpdateControl.noUpdate();
+    }
     List<KvmHost> hosts = client.resources(KvmHost.class).list().getItems();
     String wanted = m.getSpec() == null ? null : m.getSpec().nodeName;
     if (wanted != null) {
@@ -100,7 +108,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
             client);
       }
       if (wanted.equals(node)) {
-        label(m, node, client);
+        label(m, node, "NodeName", "on node " + node + ", as spec.nodeName says", client);
       }
       return UpdateControl.noUpdate();
     }
@@ -110,7 +118,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
           .rescheduleAfter(RETRY);
     }
     if (d.node().get().equals(node)) {
-      label(m, node, client);
+      label(m, node, "Placed", "placed on node " + node + ": " + d.explain(), client);
     }
     return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(RETRY);
   }
@@ -159,8 +167,46 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     return out;
   }
 
+  /**
+   * Places a machine in two guarded steps: first the decision in status (status.nodeName and
+   * Scheduled, which tenants cannot write, so a label they set by hand never counts), then the
+   * label the node's machine controller selects by. Each step is written only if nobody changed the
+   * machine since it was read (409 otherwise): when agents race, one wins the first step and the
+   * others stop. Killed in between, the next pass finds the decision and writes the label.
+   */
+  private void label(
+      KvmMachine m, String target, String reason, String message, KubernetesClient client) {
+    KvmMachineStatus s =
+        m.getStatus() == null
+            ? new KvmMachineStatus()
+            : io.fabric8.kubernetes.client.utils.Serialization.clone(m.getStatus());
+    long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
+    s.nodeName = target;
+    s.conditions =
+        new Conditions(s.conditions, gen, clock.instant())
+            .set("Scheduled", true, reason, message)
+            .build();
+    KvmMachine written;
+    try {
+      written =
+          client
+              .resource(m)
+              .subresource("status")
+              .patch(
+                  io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                      io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                  StatusWriter.guardedPatch(m, s));
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return; // another agent placed it first; the next event shows where
+    }
+    labelOnly(written, target, client);
+  }
+
   /** The label, written only if nobody changed the machine since it was read (409 otherwise). */
-  private void label(KvmMachine m, String target, KubernetesClient client) {
+  private void labelOnly(KvmMachine m, String target, KubernetesClient client) {
     Map<String, String> labels =
         new HashMap<>(m.getMetadata().getLabels() == null ? Map.of() : m.getMetadata().getLabels());
     labels.put(Placement.LABEL, target);

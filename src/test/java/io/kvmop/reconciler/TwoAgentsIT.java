@@ -190,6 +190,46 @@ class TwoAgentsIT {
     within(15).until(() -> a.get("lab2") == null);
   }
 
+  @Test
+  void aPlacementLabelSetOrMovedByHandNeverSkipsPlacementOrStrandsADomain() {
+    // node-a is cordoned: a tenant labels a machine for it by hand anyway
+    KvmHost hostA = a.awaitHost(h -> true, 20);
+    hostA.getSpec().cordoned = true;
+    a.updateSpec(hostA);
+    b.awaitHost(h -> true, 20);
+    KvmMachine forged = unplaced("forged");
+    forged
+        .getMetadata()
+        .setLabels(new java.util.HashMap<>(java.util.Map.of("kvmop.io/node", "node-a")));
+    a.create(forged);
+    KvmMachine placed = b.awaitMachine("forged", "Running", true, "Running", 30);
+    assertThat(placed.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-b");
+    assertThat(placed.getStatus().nodeName).isEqualTo("node-b");
+    assertThat(libvirtA.findDomain("kvmop-default-forged")).as("the cordon held").isEmpty();
+    assertThat(placed.getMetadata().getFinalizers()).doesNotContain("machine.kvmop.io/node-a");
+
+    // the label of the running machine is moved to node-a by hand: it goes back, and node-b
+    // keeps managing its domain
+    KvmMachine moved = b.machine("forged");
+    moved.getMetadata().getLabels().put("kvmop.io/node", "node-a");
+    client.resource(moved).update();
+    within(20)
+        .until(
+            () ->
+                "node-b".equals(b.machine("forged").getMetadata().getLabels().get("kvmop.io/node"))
+                    && !b.machine("forged")
+                        .getMetadata()
+                        .getFinalizers()
+                        .contains("machine.kvmop.io/node-a"));
+    assertThat(libvirtA.findDomain("kvmop-default-forged")).isEmpty();
+    libvirtB.destroyDomain("kvmop-default-forged");
+    within(20)
+        .until(
+            () -> libvirtB.findDomain("kvmop-default-forged").map(d -> d.running()).orElse(false));
+    a.delete(b.machine("forged"));
+    within(20).until(() -> b.machine("forged") == null);
+  }
+
   KvmMachine unplaced(String name) {
     KvmMachine m = Fixtures.machine("default", name);
     m.getMetadata().setUid(null);
