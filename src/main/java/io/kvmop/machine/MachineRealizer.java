@@ -35,6 +35,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * read addresses, report. Knows nothing of Kubernetes beyond the resource itself.
  */
 public final class MachineRealizer {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(MachineRealizer.class);
+
   /**
    * How often addresses are read while a running machine has none yet (and within ipWaitTimeout).
    */
@@ -329,30 +332,59 @@ public final class MachineRealizer {
       }
       return new Result(status, recheck, List.copyOf(happened));
     } catch (LibvirtError e) {
-      Blocker b =
+      return failed(
+          m,
+          naming,
+          virtType,
+          kvmWhy,
           new Blocker(
               "LibvirtUnavailable",
-              e.operation() + " failed (" + e.code() + "): " + e.libvirtMessage());
-      MachineOutcome outcome =
-          new MachineOutcome(
-              naming,
-              Optional.empty(),
-              b,
-              virtType,
-              kvmWhy.orElse(null),
-              null,
-              MachineStatusBuilder.interfaces(m, naming),
-              false,
-              null,
-              null,
-              null,
-              null,
-              previousDisks(m),
-              null);
-      return new Result(
-          MachineStatusBuilder.build(m, node, outcome, Duration.ofSeconds(120), now),
-          Duration.ofSeconds(10));
+              e.operation() + " failed (" + e.code() + "): " + e.libvirtMessage()),
+          now);
+    } catch (RuntimeException e) {
+      // a bug must end in status, not only in the log, and never stop the other machines
+      LOG.error("reconciling machine {} failed", naming.domainName(), e);
+      return failed(
+          m,
+          naming,
+          virtType,
+          kvmWhy,
+          new Blocker(
+              "InternalError",
+              "kvmop failed while reconciling this machine ("
+                  + e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                  + "); it will try again; the agent's log has the details"),
+          now);
     }
+  }
+
+  private Result failed(
+      KvmMachine m,
+      MachineNaming naming,
+      String virtType,
+      Optional<String> kvmWhy,
+      Blocker b,
+      Instant now) {
+    MachineOutcome outcome =
+        new MachineOutcome(
+            naming,
+            Optional.empty(),
+            b,
+            virtType,
+            kvmWhy.orElse(null),
+            null,
+            MachineStatusBuilder.interfaces(m, naming),
+            false,
+            null,
+            null,
+            null,
+            null,
+            previousDisks(m),
+            null);
+    return new Result(
+        MachineStatusBuilder.build(m, node, outcome, Duration.ofSeconds(120), now),
+        Duration.ofSeconds(10));
   }
 
   /** Files the domain's definitions (persistent and running) use as disks. */

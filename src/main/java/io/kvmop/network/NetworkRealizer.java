@@ -64,6 +64,32 @@ public final class NetworkRealizer {
       boolean selected,
       List<KvmNetwork> othersOnNode,
       List<String> permittedBridges) {
+    try {
+      return realizeChecked(network, selected, othersOnNode, permittedBridges);
+    } catch (RuntimeException e) {
+      // a bug must end in status, not only in the log, and never stop the other networks
+      org.slf4j.LoggerFactory.getLogger(NetworkRealizer.class)
+          .error("reconciling network {} failed", naming(network).libvirtName(), e);
+      return Optional.of(
+          entry(
+              network,
+              Optional.empty(),
+              new Blocker(
+                  "InternalError",
+                  "kvmop failed while reconciling this network ("
+                      + e.getClass().getSimpleName()
+                      + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                      + "); it will try again; the agent's log has the details"),
+              null,
+              null));
+    }
+  }
+
+  private Optional<NodeNetworkStatus> realizeChecked(
+      KvmNetwork network,
+      boolean selected,
+      List<KvmNetwork> othersOnNode,
+      List<String> permittedBridges) {
     NetworkNaming naming = naming(network);
     List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
     problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));

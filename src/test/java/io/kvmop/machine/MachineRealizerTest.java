@@ -109,6 +109,33 @@ class MachineRealizerTest {
   }
 
   @Test
+  void anUnexpectedExceptionEndsInStatusNotOnlyInTheLog() {
+    io.kvmop.libvirt.LibvirtPort broken =
+        (io.kvmop.libvirt.LibvirtPort)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.kvmop.libvirt.LibvirtPort.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("findDomain")) {
+                    throw new IllegalStateException("boom");
+                  }
+                  try {
+                    return method.invoke(libvirt, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    var r =
+        new MachineRealizer(
+            "host-a", broken, java.util.Optional::empty, dir.toString(), Clock.systemUTC());
+    KvmMachineStatus s = r.realize(m, lab).status();
+    var ready = Conditions.find(s.conditions, "Ready").orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("InternalError");
+    assertThat(ready.getMessage()).contains("IllegalStateException: boom");
+  }
+
+  @Test
   void aLibvirtFailureKeepsItsCodeInTheCondition() {
     libvirt.fail(
         "start domain", "VIR_ERR_INTERNAL_ERROR", "process exited while connecting to monitor");
