@@ -224,6 +224,10 @@ public final class DiskProvisioner {
     if (p.blocker() != null) {
       return Result.blocked(p.blocker(), List.of(), done);
     }
+    Blocker tooLarge = largerThanPool(desired, p.pool());
+    if (tooLarge != null) {
+      return Result.blocked(tooLarge, List.of(), done);
+    }
     try {
       Map<String, VolumeState> observed = new HashMap<>();
       for (DesiredDisk d : desired) {
@@ -545,6 +549,33 @@ public final class DiskProvisioner {
       listing.ensureListed(name); // a run may have died between writing it and the refresh
     }
     return target.toString();
+  }
+
+  /**
+   * A thin volume may be larger than the space free now, but never larger than the whole pool: it
+   * could never be filled, and the guest would fail its writes long before.
+   */
+  private static Blocker largerThanPool(
+      List<DesiredDisk> desired, io.kvmop.libvirt.PoolState pool) {
+    if (pool == null || pool.capacity() <= 0) {
+      return null;
+    }
+    for (DesiredDisk d : desired) {
+      if (d.capacity() > pool.capacity()) {
+        return new Blocker(
+            Blocker.INVALID_SPEC,
+            "spec.disks["
+                + d.name()
+                + "].size "
+                + Sizes.human(d.capacity())
+                + " is larger than the node's whole storage pool "
+                + pool.name()
+                + " ("
+                + Sizes.human(pool.capacity())
+                + "); choose a smaller size");
+      }
+    }
+    return null;
   }
 
   /**

@@ -285,6 +285,14 @@ public final class MachineValidator {
                         + Quantities.humanKib(host.memoryKiB())
                         + ")"));
     CpuSpec cpu = spec.cpuOrDefault();
+    if (host.cpus() > 0 && cpu.vcpus() > host.cpus()) {
+      problems.add(
+          "spec.cpu asks for "
+              + cpu.vcpus()
+              + " vCPUs (sockets x cores x threads), more than the node's "
+              + host.cpus()
+              + " CPUs");
+    }
     if (cpu.modeOrDefault() == CpuMode.CUSTOM
         && cpu.model != null
         && !host.cpuModels().isEmpty()
