@@ -60,6 +60,34 @@ class ImageInspectorTest {
   }
 
   @Test
+  void truncatedAndImpossibleHeadersAreRefusedNeverThrown() throws Exception {
+    byte[] qcow2 = Files.readAllBytes(dir.resolve("plain.qcow2"));
+    for (int len : new int[] {4, 20, 72, 76, 100}) {
+      Files.write(dir.resolve("cut.qcow2"), java.util.Arrays.copyOf(qcow2, len));
+      ImageInfo i = inspect("cut.qcow2");
+      assertTrue(i.refusal() != null && i.refusal().contains("truncated"), len + ": " + i);
+    }
+    byte[] vmdk = Files.readAllBytes(dir.resolve("sparse.vmdk"));
+    java.nio.ByteBuffer.wrap(vmdk).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(12, -8);
+    Files.write(dir.resolve("negative.vmdk"), vmdk);
+    assertRefused("negative.vmdk", DiskFormat.VMDK, "not between 0 and 1 PiB");
+    java.nio.ByteBuffer.wrap(vmdk)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong(12, 8)
+        .putLong(28, Long.MAX_VALUE / 256);
+    Files.write(dir.resolve("offset.vmdk"), vmdk);
+    assertRefused("offset.vmdk", DiskFormat.VMDK, "no embedded descriptor");
+    byte[] huge = Files.readAllBytes(dir.resolve("plain.qcow2"));
+    java.nio.ByteBuffer.wrap(huge).putLong(24, Long.MAX_VALUE);
+    Files.write(dir.resolve("huge.qcow2"), huge);
+    assertRefused("huge.qcow2", DiskFormat.QCOW2, "not between 0 and 1 PiB");
+    Files.write(
+        dir.resolve("qed.cut"),
+        java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve("plain.qed")), 30));
+    assertRefused("qed.cut", DiskFormat.QED, "truncated");
+  }
+
+  @Test
   void imagesWithABackingFileOfTheirOwnAreRefused() throws Exception {
     assertRefused("backed.qcow2", DiskFormat.QCOW2, "backing file");
     assertRefused("backed.qed", DiskFormat.QED, "backing file");

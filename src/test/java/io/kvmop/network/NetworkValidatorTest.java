@@ -62,6 +62,26 @@ class NetworkValidatorTest {
   }
 
   @Test
+  void reservedAddressSpaceIsRefused() {
+    for (String cidr :
+        List.of("127.0.0.0/24", "169.254.169.0/24", "0.0.0.0/8", "224.0.0.0/24", "240.0.0.0/24")) {
+      assertThat(problems(Fixtures.spec(NetworkMode.ISOLATED, cidr)))
+          .as(cidr)
+          .singleElement()
+          .asString()
+          .startsWith("spec.ipv4.cidr " + cidr + " overlaps ")
+          .contains("choose one in 10.0.0.0/8");
+    }
+  }
+
+  @Test
+  void controlCharactersAnywhereInTheSpecAreRefusedNamingTheField() {
+    KvmNetworkSpec s = Fixtures.fullNat();
+    s.dns.domain = "lab.internal\n<forward mode='nat'/>";
+    assertThat(problems(s)).singleElement().asString().startsWith("spec.dns.domain contains");
+  }
+
+  @Test
   void malformedValuesAreNamed() {
     assertThat(problems(Fixtures.spec(NetworkMode.NAT, "192.168.39.0")))
         .singleElement()
