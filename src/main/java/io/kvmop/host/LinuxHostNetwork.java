@@ -23,6 +23,8 @@ public final class LinuxHostNetwork implements HostNetworkPort {
   public List<HostInterface> interfaces() {
     try {
       List<HostInterface> result = new ArrayList<>();
+      java.util.Map<String, List<Ipv4Cidr>> routes =
+          routes(java.nio.file.Path.of("/proc/net/route"));
       for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
         List<Ipv4Cidr> addrs = new ArrayList<>();
         for (InterfaceAddress a : nic.getInterfaceAddresses()) {
@@ -31,12 +33,49 @@ public final class LinuxHostNetwork implements HostNetworkPort {
                 .ifPresent(ip -> addrs.add(Ipv4Cidr.of(ip, a.getNetworkPrefixLength())));
           }
         }
-        result.add(new HostInterface(nic.getName(), List.copyOf(addrs)));
+        result.add(
+            new HostInterface(
+                nic.getName(), List.copyOf(addrs), routes.getOrDefault(nic.getName(), List.of())));
       }
       return result;
     } catch (SocketException e) {
       throw new IllegalStateException("cannot list the host's network interfaces", e);
     }
+  }
+
+  /**
+   * The IPv4 routes of this network namespace by device, from the kernel's table (destination and
+   * mask in little-endian hex): the default route is left out, it overlaps everything.
+   */
+  public static java.util.Map<String, List<Ipv4Cidr>> routes(java.nio.file.Path table) {
+    java.util.Map<String, List<Ipv4Cidr>> out = new java.util.HashMap<>();
+    try {
+      for (String line : java.nio.file.Files.readAllLines(table).stream().skip(1).toList()) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length < 8) {
+          continue;
+        }
+        long dest = Long.reverseBytes(Long.parseLong(f[1], 16) << 32) & 0xffffffffL;
+        long mask = Long.reverseBytes(Long.parseLong(f[7], 16) << 32) & 0xffffffffL;
+        int prefix = Long.bitCount(mask);
+        if (prefix == 0) {
+          continue;
+        }
+        Ipv4.parse(
+                ((dest >> 24) & 0xff)
+                    + "."
+                    + ((dest >> 16) & 0xff)
+                    + "."
+                    + ((dest >> 8) & 0xff)
+                    + "."
+                    + (dest & 0xff))
+            .ifPresent(
+                a -> out.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Ipv4Cidr.of(a, prefix)));
+      }
+    } catch (IOException | RuntimeException e) {
+      // no routing table to read (not Linux): the interfaces' own addresses are still checked
+    }
+    return out;
   }
 
   @Override

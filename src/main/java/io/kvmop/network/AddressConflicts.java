@@ -73,6 +73,25 @@ public final class AddressConflicts {
         }
       }
     }
+    for (HostInterface nic : interfaces) {
+      if (nic.name().equals(ourBridge) || reportedBridges.contains(nic.name())) {
+        continue;
+      }
+      for (Ipv4Cidr route : nic.routes()) {
+        boolean connected = nic.addresses().stream().anyMatch(a -> a.overlaps(route));
+        if (!connected && route.overlaps(cidr)) {
+          return Optional.of(
+              "the node routes "
+                  + route
+                  + " through "
+                  + nic.name()
+                  + ", which overlaps "
+                  + wanted
+                  + " (ip route): guests there would cut the node off from that network; choose a"
+                  + " cidr the node does not route");
+        }
+      }
+    }
     return Optional.empty();
   }
 

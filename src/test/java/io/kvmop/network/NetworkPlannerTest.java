@@ -199,6 +199,36 @@ class NetworkPlannerTest {
   }
 
   @Test
+  void aNetworkTheNodeRoutesElsewhereBlocksTheStart() {
+    HostInterface vpn =
+        new HostInterface(
+            "wg0",
+            List.of(Ipv4Cidr.parse("172.20.0.2/32").orElseThrow()),
+            List.of(Ipv4Cidr.parse("10.77.0.0/16").orElseThrow()));
+    NetworkPlan p = plan(Optional.empty(), List.of(nic("eth0", "192.0.2.2/24"), vpn), List.of());
+    assertThat(p.actions()).doesNotHaveAnyElementsOfTypes(Start.class);
+    assertThat(p.blocker().reason()).isEqualTo("AddressConflict");
+    assertThat(p.blocker().message())
+        .contains(
+            "the node routes 10.77.0.0/16 through wg0", "overlaps spec.ipv4.cidr 10.77.0.0/24");
+  }
+
+  @Test
+  void theKernelsRouteTableIsRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path table = dir.resolve("route");
+    java.nio.file.Files.writeString(
+        table,
+        "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n"
+            + "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+            + "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+            + "wg0\t00004D0A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n");
+    assertThat(io.kvmop.host.LinuxHostNetwork.routes(table))
+        .containsEntry("eth0", List.of(Ipv4Cidr.parse("192.0.2.0/24").orElseThrow()))
+        .containsEntry("wg0", List.of(Ipv4Cidr.parse("10.77.0.0/16").orElseThrow()));
+  }
+
+  @Test
   void anInterfaceHoldingTheAddressBlocksTheStartAndIsNamed() {
     NetworkPlan p =
         plan(
