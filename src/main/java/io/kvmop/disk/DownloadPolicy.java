@@ -1,7 +1,6 @@
 package io.kvmop.disk;
 
 import io.kvmop.api.ImageDownloadSpec;
-import io.kvmop.machine.Quantities;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +29,12 @@ public record DownloadPolicy(
             : s.allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
         s.allowedNetworks == null ? List.of() : List.copyOf(s.allowedNetworks),
         Sizes.bytes(s.maxSize).filter(b -> b > 0).orElse(DEFAULT_MAX),
-        Quantities.duration(s.stallTimeout).filter(d -> !d.isZero()).orElse(Duration.ofSeconds(60)),
-        Quantities.duration(s.deadline).filter(d -> !d.isZero()).orElse(Duration.ofHours(6)));
+        io.kvmop.validation.Durations.parse(s.stallTimeout)
+            .filter(d -> !d.isZero())
+            .orElse(Duration.ofSeconds(60)),
+        io.kvmop.validation.Durations.parse(s.deadline)
+            .filter(d -> !d.isZero())
+            .orElse(Duration.ofHours(6)));
   }
 
   public DownloadPolicy withAllowedHost(String host) {

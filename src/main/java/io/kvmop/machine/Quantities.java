@@ -2,12 +2,9 @@ package io.kvmop.machine;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Parsing of the spec's memory sizes (512Mi, 2Gi) and durations (90s, 2m). */
 public final class Quantities {
-  private static final Pattern DURATION = Pattern.compile("^([0-9]{1,9})(ms|s|m|h)$");
 
   private Quantities() {}
 
@@ -17,21 +14,7 @@ public final class Quantities {
   }
 
   public static Optional<Duration> duration(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    Matcher m = DURATION.matcher(text);
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    long n = Long.parseLong(m.group(1));
-    return Optional.of(
-        switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
-        });
+    return io.kvmop.validation.Durations.parse(text);
   }
 
   public static String humanKib(long kib) {

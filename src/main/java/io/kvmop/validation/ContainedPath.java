@@ -42,6 +42,13 @@ public final class ContainedPath {
   public static String label(String n) {
     return ResourceNames.labelProblem("name", n) == null
         ? n
-        : "invalid-" + io.kvmop.Hashes.sha256(String.valueOf(n)).substring(0, 16);
+        : "invalid-"
+            + java.util
+                .UUID
+                .nameUUIDFromBytes(
+                    String.valueOf(n).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString()
+                .replace("-", "")
+                .substring(0, 16);
   }
 }

@@ -146,6 +146,11 @@ class DiskProvisionerTest {
     assertThat(r.blocker()).isNull();
     Path seed = Path.of(r.devices().get(0).source().file());
     assertThat(IsoFiles.read(seed).files().get("user-data")).contains("from-secret");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(seed))
+        .as("a seed holds Secret content: not world-readable")
+        .doesNotContain(
+            java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+            java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
     assertThat(r.devices().get(0).readonly()).isNotNull();
     assertThat(r.instanceId()).startsWith(m.getMetadata().getUid());
 
