@@ -344,18 +344,7 @@ public final class MachineRealizer {
     } catch (RuntimeException e) {
       // a bug must end in status, not only in the log, and never stop the other machines
       LOG.error("reconciling machine {} failed", naming.domainName(), e);
-      return failed(
-          m,
-          naming,
-          virtType,
-          kvmWhy,
-          new Blocker(
-              "InternalError",
-              "kvmop failed while reconciling this machine ("
-                  + e.getClass().getSimpleName()
-                  + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                  + "); it will try again; the agent's log has the details"),
-          now);
+      return failed(m, naming, virtType, kvmWhy, Blocker.internalError("machine", e), now);
     }
   }
 
@@ -546,13 +535,9 @@ public final class MachineRealizer {
       return null;
     }
     if (!policy.permittedLibvirtNetworks().contains(b.libvirtNetwork())) {
-      return new Blocker(
-          "NetworkNotPermitted",
-          "interface "
-              + b.interfaceName()
-              + ": libvirt network "
-              + b.libvirtNetwork()
-              + " is not one machines may use on node "
+      return notPermitted(
+          b,
+          " is not one machines may use on node "
               + node
               + ": the node's admin lists those in KvmHost "
               + node
@@ -563,13 +548,9 @@ public final class MachineRealizer {
     }
     Optional<NetworkState> n = libvirt.findNetwork(b.libvirtNetwork());
     if (n.isPresent() && ownedByKvmop(n.get())) {
-      return new Blocker(
-          "NetworkNotPermitted",
-          "interface "
-              + b.interfaceName()
-              + ": libvirt network "
-              + b.libvirtNetwork()
-              + " belongs to a KvmNetwork; name that KvmNetwork (in the machine's namespace) in"
+      return notPermitted(
+          b,
+          " belongs to a KvmNetwork; name that KvmNetwork (in the machine's namespace) in"
               + " spec.interfaces[].network instead");
     }
     if (n.isEmpty()) {
@@ -598,6 +579,12 @@ public final class MachineRealizer {
               + b.libvirtNetwork());
     }
     return null;
+  }
+
+  private static Blocker notPermitted(NetworkBinding b, String why) {
+    return new Blocker(
+        "NetworkNotPermitted",
+        "interface " + b.interfaceName() + ": libvirt network " + b.libvirtNetwork() + why);
   }
 
   /** A network kvmop made for some KvmNetwork: its mark, or a name in kvmop's own space. */

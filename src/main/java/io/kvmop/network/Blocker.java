@@ -10,4 +10,17 @@ public record Blocker(String reason, String message) {
   public static final String ADDRESS_CONFLICT = "AddressConflict";
   public static final String IN_USE = "InUse";
   public static final String LIBVIRT_ERROR = "LibvirtError";
+  public static final String INTERNAL_ERROR = "InternalError";
+
+  /** A bug met while reconciling {@code what}: it ends in status, not only in the log. */
+  public static Blocker internalError(String what, RuntimeException e) {
+    return new Blocker(
+        INTERNAL_ERROR,
+        "kvmop failed while reconciling this "
+            + what
+            + " ("
+            + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage())
+            + "); it will try again; the agent's log has the details");
+  }
 }

@@ -71,17 +71,7 @@ public final class NetworkRealizer {
       org.slf4j.LoggerFactory.getLogger(NetworkRealizer.class)
           .error("reconciling network {} failed", naming(network).libvirtName(), e);
       return Optional.of(
-          entry(
-              network,
-              Optional.empty(),
-              new Blocker(
-                  "InternalError",
-                  "kvmop failed while reconciling this network ("
-                      + e.getClass().getSimpleName()
-                      + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                      + "); it will try again; the agent's log has the details"),
-              null,
-              null));
+          entry(network, Optional.empty(), Blocker.internalError("network", e), null, null));
     }
   }
 
