@@ -28,7 +28,8 @@ public record StorageConfig(
     return Path.of(poolPath, ".kvmop-partial");
   }
 
+  /** A file of the pool; a name that is not one plain path segment is refused. */
   public String volumePath(String volume) {
-    return poolPath + "/" + volume;
+    return io.kvmop.validation.ContainedPath.resolve(Path.of(poolPath), volume).toString();
   }
 }
