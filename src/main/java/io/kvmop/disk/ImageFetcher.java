@@ -16,9 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,13 +30,6 @@ public final class ImageFetcher {
 
   private final AddressGuard guard;
   private final Clock clock;
-  private final ScheduledExecutorService watchdog =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "kvmop-download-deadline");
-            t.setDaemon(true);
-            return t;
-          });
 
   public ImageFetcher(AddressGuard guard, Clock clock) {
     this.guard = guard;
@@ -100,12 +90,7 @@ public final class ImageFetcher {
         throw new Failure(
             "ImageURLRefused", (hop == 0 ? "" : "redirected to " + current + ": ") + refusal, true);
       }
-      HttpURLConnection c = open(current, policy);
-      var timer =
-          watchdog.schedule(
-              c::disconnect,
-              Math.max(1, deadline.toEpochMilli() - clock.millis()),
-              TimeUnit.MILLISECONDS);
+      HttpURLConnection c = open(current, policy, deadline);
       try {
         int code = c.getResponseCode();
         if (code >= 300 && code < 400 && code != 304) {
@@ -128,11 +113,13 @@ public final class ImageFetcher {
           throw tooLarge(policy);
         }
         progress.total(total);
-        return stream(c, policy, out, progress, deadline);
+        return stream(c, policy, out, progress, deadline, clock);
       } catch (SocketTimeoutException e) {
         throw new Failure(
             "ImageDownloadStalled",
-            "nothing arrived for " + policy.stallTimeout().toSeconds() + " s",
+            clock.instant().isBefore(deadline)
+                ? "nothing arrived for " + policy.stallTimeout().toSeconds() + " s"
+                : "the download did not finish within its deadline of " + policy.deadline(),
             false);
       } catch (IOException e) {
         if (!clock.instant().isBefore(deadline)) {
@@ -143,7 +130,6 @@ public final class ImageFetcher {
         }
         throw new Failure("ImageDownloadFailed", "downloading failed: " + e, false);
       } finally {
-        timer.cancel(false);
         c.disconnect();
       }
     }
@@ -155,7 +141,8 @@ public final class ImageFetcher {
       DownloadPolicy policy,
       OutputStream out,
       Progress progress,
-      Instant deadline)
+      Instant deadline,
+      Clock clock)
       throws IOException, Failure {
     MessageDigest digest;
     try {
@@ -175,6 +162,12 @@ public final class ImageFetcher {
         out.write(buf, 0, n);
         digest.update(buf, 0, n);
         progress.received(n);
+        if (!clock.instant().isBefore(deadline)) { // a trickle never outlives the deadline
+          throw new Failure(
+              "ImageDownloadStalled",
+              "the download did not finish within its deadline of " + policy.deadline(),
+              false);
+        }
       }
     }
     return HexFormat.of().formatHex(digest.digest());
@@ -189,13 +182,19 @@ public final class ImageFetcher {
         true);
   }
 
-  private static HttpURLConnection open(URI u, DownloadPolicy policy) throws Failure {
+  /**
+   * A connection that gives up when nothing arrives for the stall timeout, or by the deadline,
+   * whichever comes first (each read waits at most that long; the loop checks the deadline).
+   */
+  private HttpURLConnection open(URI u, DownloadPolicy policy, Instant deadline) throws Failure {
+    long left = Math.max(1, deadline.toEpochMilli() - clock.millis());
+    int wait = (int) Math.min(Integer.MAX_VALUE, Math.min(policy.stallTimeout().toMillis(), left));
     try {
       URL url = u.toURL();
       HttpURLConnection c = (HttpURLConnection) url.openConnection(Proxy.NO_PROXY);
       c.setInstanceFollowRedirects(false);
-      c.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, policy.stallTimeout().toMillis()));
-      c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, policy.stallTimeout().toMillis()));
+      c.setConnectTimeout(wait);
+      c.setReadTimeout(wait);
       c.setUseCaches(false);
       c.setRequestProperty("User-Agent", "kvmop");
       return c;

@@ -78,6 +78,20 @@ class ImageDownloadLimitsTest {
           }
         });
     server.createContext(
+        "/drip.img",
+        x -> {
+          x.sendResponseHeaders(200, 1 << 20);
+          try (OutputStream out = x.getResponseBody()) {
+            for (int i = 0; i < 1000 && release.getCount() > 0; i++) {
+              out.write(0); // a byte now and then: never a stall
+              out.flush();
+              Thread.sleep(200);
+            }
+          } catch (Exception e) {
+            // the client gave up
+          }
+        });
+    server.createContext(
         "/to-localhost",
         x -> {
           x.getResponseHeaders()
@@ -183,6 +197,17 @@ class ImageDownloadLimitsTest {
     var stalled = failure(url("/stall.img"), "03".repeat(32), "a", p);
     assertThat(stalled.reason()).isEqualTo("ImageDownloadStalled");
     assertThat(stalled.permanent()).as("a stall is tried again, later").isFalse();
+  }
+
+  @Test
+  void aDownloadPastItsDeadlineEnds() {
+    ImageDownloadSpec s = new ImageDownloadSpec();
+    s.allowedHosts = List.of("127.0.0.1");
+    s.stallTimeout = "1s";
+    s.deadline = "2s";
+    var f = failure(url("/drip.img"), "06".repeat(32), "a", DownloadPolicy.of(s));
+    assertThat(f.reason()).isEqualTo("ImageDownloadStalled");
+    assertThat(f.message()).contains("deadline");
   }
 
   @Test

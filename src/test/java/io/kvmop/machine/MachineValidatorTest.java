@@ -53,6 +53,12 @@ class MachineValidatorTest {
     s.cpu.mode = CpuMode.CUSTOM;
     s.cpu.model = "Skylake-Server";
     HostFacts host = new HostFacts(24L * 1024 * 1024, 2, List.of("qemu64", "Nehalem"));
+    KvmMachineSpec wide = spec();
+    wide.cpu = new CpuSpec();
+    wide.cpu.cores = 4;
+    assertThat(MachineValidator.validateOnHost(wide, host, "kvm"))
+        .containsExactly(
+            "spec.cpu asks for 4 vCPUs (sockets x cores x threads), more than the node's 2 CPUs");
     assertThat(MachineValidator.validateOnHost(s, host, "kvm"))
         .containsExactly(
             "spec.memory 64Gi is more than the node has (24Gi)",
