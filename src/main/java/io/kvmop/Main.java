@@ -329,7 +329,7 @@ public final class Main {
             clock,
             hostFiles::pciDevice,
             disks),
-        MachineRealizer.NodePolicy.of(host),
+        io.kvmop.machine.NodePolicy.of(host),
         clock);
   }
 }

@@ -11,6 +11,7 @@ import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.network.Blocker;
+import io.kvmop.status.Happened;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -115,18 +116,15 @@ public final class DiskProvisioner {
       List<DiskStatus> status,
       String instanceId,
       Blocker blocker,
-      List<Done> done) {
+      List<Happened> done) {
     public boolean waiting() {
       return blocker != null && DOWNLOADING.equals(blocker.reason());
     }
 
-    static Result blocked(Blocker b, List<DiskStatus> status, List<Done> done) {
+    static Result blocked(Blocker b, List<DiskStatus> status, List<Happened> done) {
       return new Result(null, status, null, b, done);
     }
   }
-
-  /** One thing done to the node's storage: an event reason and message. */
-  public record Done(String reason, String message) {}
 
   public Result provision(Input in) {
     KvmMachine m = in.machine();
@@ -218,9 +216,9 @@ public final class DiskProvisioner {
       return Result.blocked(waiting, List.of(), List.of());
     }
     // 2. the pool, then the volumes
-    List<Done> done = new ArrayList<>();
+    List<Happened> done = new ArrayList<>();
     PoolKeeper.Result p = pool.ensure();
-    p.repairs().forEach(r -> done.add(new Done("StoragePoolRepaired", r)));
+    p.repairs().forEach(r -> done.add(new Happened("StoragePoolRepaired", r)));
     if (p.blocker() != null) {
       return Result.blocked(p.blocker(), List.of(), done);
     }
@@ -297,7 +295,7 @@ public final class DiskProvisioner {
    * A disk removed from spec.disks keeps its volume (it may hold data): said once, in an event,
    * with the command that deletes it.
    */
-  private void orphans(String domain, String uid, List<DesiredDisk> desired, List<Done> done) {
+  private void orphans(String domain, String uid, List<DesiredDisk> desired, List<Happened> done) {
     String mark = "-" + uid.replace("-", "").substring(0, 8) + ".";
     Set<String> wanted = new java.util.HashSet<>();
     desired.forEach(d -> wanted.add(d.volume()));
@@ -311,7 +309,7 @@ public final class DiskProvisioner {
           && !wanted.contains(v)
           && reported.add(v)) {
         done.add(
-            new Done(
+            new Happened(
                 "VolumeKept",
                 "volume "
                     + v
@@ -326,11 +324,11 @@ public final class DiskProvisioner {
     }
   }
 
-  private Done apply(DiskAction a) {
+  private Happened apply(DiskAction a) {
     String pool = config.poolName();
     if (a instanceof DiskAction.Create c) {
       storage.createVolume(pool, c.xml());
-      return new Done(
+      return new Happened(
           "VolumeCreated",
           "created volume "
               + c.xml().name()
@@ -342,7 +340,7 @@ public final class DiskProvisioner {
     }
     if (a instanceof DiskAction.Grow g) {
       storage.resizeVolume(pool, g.volume(), g.to());
-      return new Done(
+      return new Happened(
           "DiskGrown",
           "grew disk "
               + g.disk()
@@ -353,7 +351,7 @@ public final class DiskProvisioner {
     }
     DiskAction.GrowLive g = (DiskAction.GrowLive) a;
     storage.resizeDomainDisk(g.domain(), g.target(), g.to());
-    return new Done(
+    return new Happened(
         "DiskGrown",
         "grew disk "
             + g.disk()
@@ -516,7 +514,8 @@ public final class DiskProvisioner {
    * guest keeps reading the old one until it restarts), and removes this machine's older seeds that
    * no definition uses any more.
    */
-  private String writeSeed(String domain, CloudInitSeed seed, Set<String> attached, List<Done> done)
+  private String writeSeed(
+      String domain, CloudInitSeed seed, Set<String> attached, List<Happened> done)
       throws IOException {
     String name = seedPrefix(domain) + seed.hash() + ".iso";
     Path target = Path.of(config.volumePath(name));
@@ -529,7 +528,7 @@ public final class DiskProvisioner {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Scratch.removeIfEmpty(config.scratchDir());
       done.add(
-          new Done(
+          new Happened(
               "CloudInitSeedWritten",
               "wrote cloud-init seed " + target + " (instance-id " + seed.instanceId() + ")"));
     }
@@ -649,8 +648,8 @@ public final class DiskProvisioner {
   private volatile java.time.Instant lastCollection;
 
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
-  public List<Done> release(KvmMachine m, String domain) {
-    List<Done> out = new ArrayList<>();
+  public List<Happened> release(KvmMachine m, String domain) {
+    List<Happened> out = new ArrayList<>();
     orphansReported.remove(m.getMetadata().getUid());
     scannedFor.remove(m.getMetadata().getUid());
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
@@ -666,7 +665,7 @@ public final class DiskProvisioner {
       }
       if (d.retain()) {
         out.add(
-            new Done(
+            new Happened(
                 "VolumeRetained",
                 "kept disk "
                     + d.name
@@ -682,7 +681,7 @@ public final class DiskProvisioner {
                     + volume));
       } else {
         storage.deleteVolume(config.poolName(), volume);
-        out.add(new Done("VolumeDeleted", "deleted volume " + volume + " of disk " + d.name));
+        out.add(new Happened("VolumeDeleted", "deleted volume " + volume + " of disk " + d.name));
       }
     }
     try (var files = Files.list(Path.of(config.poolPath()))) {

@@ -320,4 +320,9 @@ public final class MachineStatusBuilder {
             })
         .toList();
   }
+
+  /** The disks the last status reported, for passes that could not look at them. */
+  static List<io.kvmop.api.DiskStatus> previousDisks(KvmMachine m) {
+    return m.getStatus() == null ? null : m.getStatus().disks;
+  }
 }

@@ -131,7 +131,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             .collect(
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
     var hostSpec = context.getSecondaryResource(KvmHost.class).map(KvmHost::getSpec);
-    var policy = MachineRealizer.NodePolicy.of(hostSpec.orElse(null));
+    var policy = io.kvmop.machine.NodePolicy.of(hostSpec.orElse(null));
     MachineRealizer.Result r =
         realizer.realize(
             m, NetworkBindings.resolve(m, networks, node), policy, secrets(context.getClient()));
@@ -246,7 +246,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     if (!node.equals(MachinePlacementReconciler.placedOn(m).orElse(null))) {
       return DeleteControl.defaultDelete();
     }
-    List<MachineRealizer.Happened> released = new java.util.ArrayList<>();
+    List<io.kvmop.status.Happened> released = new java.util.ArrayList<>();
     var wait = realizer.remove(m, released);
     released.forEach(h -> transitions.did(context.getClient(), m, h.reason(), h.message()));
     if (wait.isPresent()) {

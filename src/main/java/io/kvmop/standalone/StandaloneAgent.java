@@ -58,7 +58,7 @@ public final class StandaloneAgent {
   private final LibvirtPort libvirt;
   private final NetworkRealizer networks;
   private final MachineRealizer machines;
-  private final MachineRealizer.NodePolicy policy;
+  private final io.kvmop.machine.NodePolicy policy;
   private final Clock clock;
   private final Map<String, KvmNetwork> lastNetworks = new HashMap<>();
   private final Map<String, KvmMachine> lastMachines = new HashMap<>();
@@ -79,7 +79,7 @@ public final class StandaloneAgent {
       LibvirtPort libvirt,
       NetworkRealizer networks,
       MachineRealizer machines,
-      MachineRealizer.NodePolicy policy,
+      io.kvmop.machine.NodePolicy policy,
       Clock clock) {
     this.policy = policy;
     this.manifests = manifests;
@@ -475,7 +475,7 @@ public final class StandaloneAgent {
         lastMachines.getOrDefault(
             "KvmMachine/" + ns + "/" + name,
             stub(ns, name, uid, statusFile("KvmMachine", ns, name)));
-    List<MachineRealizer.Happened> released = new java.util.ArrayList<>();
+    List<io.kvmop.status.Happened> released = new java.util.ArrayList<>();
     Optional<Duration> pending = machines.remove(gone, released);
     released.forEach(h -> LOG.info("{}/{}: {}", ns, name, h.message()));
     if (pending.isEmpty()) {

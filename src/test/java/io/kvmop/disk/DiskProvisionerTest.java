@@ -100,7 +100,7 @@ class DiskProvisionerTest {
     assertThat(root.backingFormat()).isEqualTo("qcow2");
     assertThat(r.devices()).extracting(d -> d.target().dev()).containsExactly("vda", "vdb");
     assertThat(r.done())
-        .extracting(DiskProvisioner.Done::reason)
+        .extracting(io.kvmop.status.Happened::reason)
         .contains("StoragePoolRepaired", "VolumeCreated");
     // idempotent: a second pass changes nothing
     assertThat(
@@ -191,7 +191,7 @@ class DiskProvisionerTest {
     provision(m, false);
     var done = provisioner.release(m, "kvmop-default-web");
     assertThat(done)
-        .extracting(DiskProvisioner.Done::reason)
+        .extracting(io.kvmop.status.Happened::reason)
         .containsExactly("VolumeDeleted", "VolumeRetained");
     assertThat(done.get(1).message()).contains("virsh vol-delete --pool kvmop");
     assertThat(libvirt.storage.volumes("kvmop").keySet())

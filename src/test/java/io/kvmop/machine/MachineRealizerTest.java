@@ -28,15 +28,28 @@ class MachineRealizerTest {
     var noKvm =
         new io.kvmop.host.HostCheck(
             "cpuVirtualizationFlags", false, "no vmx/svm", "enable VT-x", true);
-    realizer =
-        new MachineRealizer(
-            "host-a",
-            libvirt,
-            () -> java.util.Optional.of(noKvm),
-            dir.toString(),
-            Clock.systemUTC());
+    realizer = realizer(libvirt, () -> java.util.Optional.of(noKvm));
     m.getSpec().nodeName = "host-a";
     m.getSpec().memory = "512Mi";
+  }
+
+  /** A realizer on node host-a whose pool is in the test's directory. */
+  private MachineRealizer realizer(
+      io.kvmop.libvirt.LibvirtPort port, io.kvmop.host.KvmVerdict kvm) {
+    var config =
+        new io.kvmop.disk.StorageConfig(
+            "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
+    return new MachineRealizer(
+        "host-a",
+        port,
+        kvm,
+        dir.toString(),
+        Clock.systemUTC(),
+        addr -> java.util.Optional.empty(),
+        new io.kvmop.disk.DiskProvisioner(
+            port.storage(),
+            config,
+            new io.kvmop.disk.ImageCache(config, port.storage(), Clock.systemUTC())));
   }
 
   private KvmMachineStatus reconcile() {
@@ -125,9 +138,7 @@ class MachineRealizerTest {
                     throw e.getCause();
                   }
                 });
-    var r =
-        new MachineRealizer(
-            "host-a", broken, java.util.Optional::empty, dir.toString(), Clock.systemUTC());
+    var r = realizer(broken, java.util.Optional::empty);
     KvmMachineStatus s = r.realize(m, lab).status();
     var ready = Conditions.find(s.conditions, "Ready").orElseThrow();
     assertThat(ready.getStatus()).isEqualTo("False");
@@ -163,21 +174,7 @@ class MachineRealizerTest {
 
   @Test
   void onDeletionTheVolumesGoBeforeTheDefinitionSoAnInterruptionLeaksNothing() throws Exception {
-    var config =
-        new io.kvmop.disk.StorageConfig(
-            "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
-    var withDisks =
-        new MachineRealizer(
-            "host-a",
-            libvirt,
-            () -> java.util.Optional.empty(),
-            dir.toString(),
-            Clock.systemUTC(),
-            addr -> java.util.Optional.empty(),
-            new io.kvmop.disk.DiskProvisioner(
-                libvirt.storage(),
-                config,
-                new io.kvmop.disk.ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+    var withDisks = realizer(libvirt, () -> java.util.Optional.empty());
     var data = new io.kvmop.api.DiskSpec();
     data.name = "data";
     data.size = "16Mi";

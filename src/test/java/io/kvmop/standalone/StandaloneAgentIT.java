@@ -102,7 +102,7 @@ class StandaloneAgentIT {
             addr -> Optional.empty(),
             new DiskProvisioner(
                 libvirt.storage(), storage(), new ImageCache(storage(), libvirt.storage(), clock))),
-        MachineRealizer.NodePolicy.of(new io.kvmop.api.KvmHostSpec()),
+        io.kvmop.machine.NodePolicy.of(new io.kvmop.api.KvmHostSpec()),
         clock);
   }
 

@@ -1,0 +1,36 @@
+package io.kvmop.machine;
+
+import io.kvmop.disk.StorageConfig;
+import java.util.List;
+
+/**
+ * What the node's admin allows (its KvmHost spec, or the standalone flags): passthrough devices,
+ * image directories, image downloads and unmanaged libvirt networks.
+ */
+public record NodePolicy(
+    List<io.kvmop.api.PciDeviceId> permittedDevices,
+    List<String> imageDirectories,
+    io.kvmop.disk.DownloadPolicy downloads,
+    List<String> permittedLibvirtNetworks,
+    List<String> permittedBridges) {
+  public static NodePolicy of(
+      List<io.kvmop.api.PciDeviceId> permitted, List<String> imageDirectories) {
+    return new NodePolicy(
+        permitted == null ? List.of() : permitted,
+        imageDirectories == null ? List.of(StorageConfig.DEFAULT_IMAGES) : imageDirectories,
+        io.kvmop.disk.DownloadPolicy.defaults(),
+        List.of(),
+        List.of());
+  }
+
+  /** A KvmHost's spec; the defaults when there is none yet. */
+  public static NodePolicy of(io.kvmop.api.KvmHostSpec spec) {
+    io.kvmop.api.KvmHostSpec s = spec == null ? new io.kvmop.api.KvmHostSpec() : spec;
+    return new NodePolicy(
+        s.permittedHostDevices == null ? List.of() : s.permittedHostDevices,
+        s.imageDirectories == null ? List.of() : s.imageDirectories,
+        io.kvmop.disk.DownloadPolicy.of(s.imageDownloads),
+        s.permittedLibvirtNetworks == null ? List.of() : s.permittedLibvirtNetworks,
+        s.permittedBridges == null ? List.of() : s.permittedBridges);
+  }
+}

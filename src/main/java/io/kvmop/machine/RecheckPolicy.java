@@ -1,0 +1,48 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.network.Blocker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How soon to look at a machine again when what it waits for raises no event: an address (polled
+ * while a running machine has none), an unmanaged network, libvirt errors.
+ */
+final class RecheckPolicy {
+  /**
+   * How often addresses are read while a running machine has none yet (and within ipWaitTimeout).
+   */
+  static final Duration IP_POLL = Duration.ofMillis(500);
+
+  static final Duration IP_POLL_AFTER_TIMEOUT = Duration.ofSeconds(5);
+
+  private RecheckPolicy() {}
+
+  static Duration recheck(
+      MachinePlan plan,
+      MachineOutcome o,
+      KvmMachineStatus status,
+      Duration ipWait,
+      Instant now,
+      List<NetworkBinding> bindings) {
+    List<Duration> waits = new ArrayList<>();
+    if (plan.recheckAfter() != null) {
+      waits.add(plan.recheckAfter());
+    }
+    if (o.running() && !o.hasAllAddresses()) {
+      Instant since = MachineStatusBuilder.runningSince(status, now);
+      waits.add(
+          Duration.between(since, now).compareTo(ipWait) < 0 ? IP_POLL : IP_POLL_AFTER_TIMEOUT);
+    }
+    if (o.networkProblem() != null && bindings.stream().anyMatch(b -> !b.managed())) {
+      waits.add(Duration.ofSeconds(5)); // unmanaged libvirt networks raise no event kvmop sees
+    }
+    if (o.blocker() != null && Blocker.LIBVIRT_ERROR.equals(o.blocker().reason())) {
+      waits.add(Duration.ofSeconds(10));
+    }
+    return waits.stream().min(Duration::compareTo).orElse(null);
+  }
+}
