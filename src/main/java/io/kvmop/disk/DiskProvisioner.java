@@ -3,7 +3,6 @@ package io.kvmop.disk;
 import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.DiskStatus;
-import io.kvmop.api.ImageSource;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
@@ -13,24 +12,13 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.network.Blocker;
 import io.kvmop.status.Happened;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A machine's disks on its node: checks and inspects base images (downloading them when given by
@@ -49,9 +37,9 @@ public final class DiskProvisioner {
   private final ImageCache cache;
   private final PoolListing listing;
   private final PoolKeeper pool;
-
-  /** Checksums of path images already verified, by path, size and modification time. */
-  private final Map<String, String> verified = new ConcurrentHashMap<>();
+  private final BaseImages images;
+  private final Seeds seeds;
+  private final VolumeCleanup cleanup;
 
   public DiskProvisioner(StoragePort storage, StorageConfig config, ImageCache cache) {
     this.storage = storage;
@@ -59,6 +47,9 @@ public final class DiskProvisioner {
     this.cache = cache;
     this.listing = new PoolListing(storage, config.poolName());
     this.pool = new PoolKeeper(storage, config);
+    this.images = new BaseImages(config, cache);
+    this.seeds = new Seeds(config, listing);
+    this.cleanup = new VolumeCleanup(storage, config, listing, cache, cache.clock());
   }
 
   /**
@@ -133,87 +124,18 @@ public final class DiskProvisioner {
     if (disks.isEmpty() && ci == null) {
       return new Result(List.of(), null, null, null, List.of());
     }
-    String uid = m.getMetadata().getUid();
     // 1. images: checked, inspected, downloaded; nothing on the host changes before they pass
-    List<DesiredDisk> desired = new ArrayList<>();
     Map<String, Integer> perBus = new HashMap<>();
-    Blocker waiting = null;
-    for (int i = 0; i < disks.size(); i++) {
-      DiskSpec d = disks.get(i);
-      String target = target(d.busOrDefault(), perBus);
-      long size = Sizes.bytes(d.size).orElse(0L);
-      String format = formatOf(d);
-      String volume = volumeName(in.domainName(), d.name, uid, format);
-      if (d.image == null) {
-        desired.add(
-            new DesiredDisk(
-                d.name,
-                volume,
-                config.volumePath(volume),
-                format,
-                size,
-                true,
-                null,
-                null,
-                d.busOrDefault(),
-                target,
-                d.retain()));
-        continue;
-      }
-      Resolved r = resolve(d.image, "spec.disks[" + i + "] (" + d.name + ")", in);
-      if (r.blocker != null) {
-        if (!DOWNLOADING.equals(r.blocker.reason())) {
-          return Result.blocked(r.blocker, List.of(), List.of());
-        }
-        waiting = waiting == null ? r.blocker : waiting;
-        continue;
-      }
-      desired.add(
-          new DesiredDisk(
-              d.name,
-              volume,
-              config.volumePath(volume),
-              "qcow2",
-              Math.max(size, r.info.virtualSize()),
-              d.size != null,
-              r.path,
-              r.info.format().wireName(),
-              d.busOrDefault(),
-              target,
-              d.retain()));
+    Layout layout = layout(in, disks, perBus);
+    if (layout.blocker() != null && !DOWNLOADING.equals(layout.blocker().reason())) {
+      return Result.blocked(layout.blocker(), List.of(), List.of());
     }
-    CloudInitSeed seed = null;
-    if (ci != null) {
-      try {
-        Optional<String> userData = userData(m, ci, in.secrets());
-        if (userData == null) {
-          return Result.blocked(
-              new Blocker(
-                  SECRET_NOT_FOUND,
-                  "spec.cloudInit.userDataSecretRef: Secret "
-                      + m.getMetadata().getNamespace()
-                      + "/"
-                      + ci.userDataSecretRef.name
-                      + " has no key "
-                      + ci.userDataSecretRef.keyOrDefault()
-                      + " (or does not exist); create it, kvmop picks it up"),
-              List.of(),
-              List.of());
-        }
-        seed =
-            CloudInitSeed.build(
-                uid,
-                m.getMetadata().getName(),
-                userData.orElse(null),
-                ci.networkData,
-                ci.sshAuthorizedKeys);
-      } catch (CloudInitSeed.InvalidSeed e) {
-        return Result.blocked(
-            new Blocker(Blocker.INVALID_SPEC, e.getMessage()), List.of(), List.of());
-      }
+    Seeds.Built seed = ci == null ? null : Seeds.build(m, ci, in.secrets());
+    if (seed != null && seed.blocker() != null) {
+      return Result.blocked(seed.blocker(), List.of(), List.of());
     }
-    if (waiting != null) {
-      return Result.blocked(waiting, List.of(), List.of());
+    if (layout.blocker() != null) {
+      return Result.blocked(layout.blocker(), List.of(), List.of()); // still downloading
     }
     // 2. the pool, then the volumes
     List<Happened> done = new ArrayList<>();
@@ -222,52 +144,12 @@ public final class DiskProvisioner {
     if (p.blocker() != null) {
       return Result.blocked(p.blocker(), List.of(), done);
     }
-    Blocker tooLarge = largerThanPool(desired, p.pool());
+    Blocker tooLarge = largerThanPool(layout.disks(), p.pool());
     if (tooLarge != null) {
       return Result.blocked(tooLarge, List.of(), done);
     }
     try {
-      Map<String, VolumeState> observed = new HashMap<>();
-      for (DesiredDisk d : desired) {
-        storage
-            .findVolume(config.poolName(), d.volume())
-            .ifPresent(v -> observed.put(d.volume(), v));
-      }
-      DiskPlanner.Plan plan = DiskPlanner.plan(in.domainName(), in.running(), desired, observed);
-      if (plan.blocker() != null) {
-        return Result.blocked(plan.blocker(), status(desired, observed), done);
-      }
-      for (DiskAction a : plan.actions()) {
-        done.add(apply(a));
-      }
-      if (!plan.actions().isEmpty()) {
-        for (DesiredDisk d : desired) {
-          storage
-              .findVolume(config.poolName(), d.volume())
-              .ifPresent(v -> observed.put(d.volume(), v));
-        }
-      }
-      orphans(in.domainName(), uid, desired, done);
-      List<DiskStatus> status = status(desired, observed);
-      List<DomainXml.Disk> devices = new ArrayList<>();
-      for (DesiredDisk d : desired) {
-        devices.add(DomainXml.Disk.file(d.path(), d.format(), d.target(), d.bus(), false));
-      }
-      String instanceId = null;
-      if (seed != null) {
-        String seedPath = writeSeed(in.domainName(), seed, in.attached(), done);
-        String target = target("virtio", perBus);
-        devices.add(DomainXml.Disk.file(seedPath, "raw", target, "virtio", true));
-        DiskStatus s = new DiskStatus();
-        s.name = CIDATA;
-        s.volume = Path.of(seedPath).getFileName().toString();
-        s.path = seedPath;
-        s.format = "raw";
-        s.target = target;
-        status.add(s);
-        instanceId = seed.instanceId();
-      }
-      return new Result(List.copyOf(devices), status, instanceId, null, done);
+      return volumes(in, layout.disks(), seed == null ? null : seed.seed(), perBus, done);
     } catch (LibvirtError e) {
       LibvirtErrors.Explained x = LibvirtErrors.explain(e);
       return Result.blocked(new Blocker(x.reason(), x.message()), List.of(), done);
@@ -285,43 +167,109 @@ public final class DiskProvisioner {
     }
   }
 
-  /** Volumes already reported as no longer in the spec, per machine uid. */
-  private final Map<String, Set<String>> orphansReported = new ConcurrentHashMap<>();
+  /** The disks as volumes of the pool, or the first reason they cannot be (yet). */
+  private record Layout(List<DesiredDisk> disks, Blocker blocker) {}
 
-  /** The volumes each machine wanted at its last scan: the pool is listed again only on change. */
-  private final Map<String, Set<String>> scannedFor = new ConcurrentHashMap<>();
-
-  /**
-   * A disk removed from spec.disks keeps its volume (it may hold data): said once, in an event,
-   * with the command that deletes it.
-   */
-  private void orphans(String domain, String uid, List<DesiredDisk> desired, List<Happened> done) {
-    String mark = "-" + uid.replace("-", "").substring(0, 8) + ".";
-    Set<String> wanted = new java.util.HashSet<>();
-    desired.forEach(d -> wanted.add(d.volume()));
-    if (wanted.equals(scannedFor.put(uid, wanted))) {
-      return;
-    }
-    Set<String> reported = orphansReported.computeIfAbsent(uid, k -> ConcurrentHashMap.newKeySet());
-    for (String v : storage.listVolumes(config.poolName())) {
-      if (v.startsWith(domain + "-")
-          && v.contains(mark)
-          && !wanted.contains(v)
-          && reported.add(v)) {
-        done.add(
-            new Happened(
-                "VolumeKept",
-                "volume "
-                    + v
-                    + " belongs to a disk no longer in spec.disks; kvmop keeps it at "
-                    + config.volumePath(v)
-                    + " (it may hold data): delete it with virsh vol-delete --pool "
-                    + config.poolName()
-                    + " "
-                    + v
-                    + ", or add the disk back"));
+  private Layout layout(Input in, List<DiskSpec> disks, Map<String, Integer> perBus) {
+    String uid = in.machine().getMetadata().getUid();
+    List<DesiredDisk> desired = new ArrayList<>();
+    Blocker waiting = null;
+    for (int i = 0; i < disks.size(); i++) {
+      DiskSpec d = disks.get(i);
+      String target = target(d.busOrDefault(), perBus);
+      long size = Sizes.bytes(d.size).orElse(0L);
+      String format = formatOf(d);
+      String volume = volumeName(in.domainName(), d.name, uid, format);
+      String path = config.volumePath(volume);
+      if (d.image == null) {
+        desired.add(
+            new DesiredDisk(
+                d.name,
+                volume,
+                path,
+                format,
+                size,
+                true,
+                null,
+                null,
+                d.busOrDefault(),
+                target,
+                d.retain()));
+        continue;
       }
+      BaseImages.Resolved r = images.resolve(d.image, "spec.disks[" + i + "] (" + d.name + ")", in);
+      if (r.blocker() != null) {
+        if (!DOWNLOADING.equals(r.blocker().reason())) {
+          return new Layout(desired, r.blocker());
+        }
+        waiting = waiting == null ? r.blocker() : waiting;
+        continue;
+      }
+      desired.add(
+          new DesiredDisk(
+              d.name,
+              volume,
+              path,
+              "qcow2",
+              Math.max(size, r.info().virtualSize()),
+              d.size != null,
+              r.path(),
+              r.info().format().wireName(),
+              d.busOrDefault(),
+              target,
+              d.retain()));
     }
+    return new Layout(desired, waiting);
+  }
+
+  /** Plans and applies the volumes, writes the seed, and reports the devices. */
+  private Result volumes(
+      Input in,
+      List<DesiredDisk> desired,
+      CloudInitSeed seed,
+      Map<String, Integer> perBus,
+      List<Happened> done)
+      throws IOException {
+    Map<String, VolumeState> observed = observe(desired);
+    DiskPlanner.Plan plan = DiskPlanner.plan(in.domainName(), in.running(), desired, observed);
+    if (plan.blocker() != null) {
+      return Result.blocked(plan.blocker(), status(desired, observed), done);
+    }
+    for (DiskAction a : plan.actions()) {
+      done.add(apply(a));
+    }
+    if (!plan.actions().isEmpty()) {
+      observed = observe(desired);
+    }
+    cleanup.orphans(in.domainName(), in.machine().getMetadata().getUid(), desired, done);
+    List<DiskStatus> status = status(desired, observed);
+    List<DomainXml.Disk> devices = new ArrayList<>();
+    for (DesiredDisk d : desired) {
+      devices.add(DomainXml.Disk.file(d.path(), d.format(), d.target(), d.bus(), false));
+    }
+    String instanceId = null;
+    if (seed != null) {
+      String seedPath = seeds.write(in.domainName(), seed, in.attached(), done);
+      String target = target("virtio", perBus);
+      devices.add(DomainXml.Disk.file(seedPath, "raw", target, "virtio", true));
+      DiskStatus s = new DiskStatus();
+      s.name = CIDATA;
+      s.volume = Path.of(seedPath).getFileName().toString();
+      s.path = seedPath;
+      s.format = "raw";
+      s.target = target;
+      status.add(s);
+      instanceId = seed.instanceId();
+    }
+    return new Result(List.copyOf(devices), status, instanceId, null, done);
+  }
+
+  private Map<String, VolumeState> observe(List<DesiredDisk> desired) {
+    Map<String, VolumeState> observed = new HashMap<>();
+    for (DesiredDisk d : desired) {
+      storage.findVolume(config.poolName(), d.volume()).ifPresent(v -> observed.put(d.volume(), v));
+    }
+    return observed;
   }
 
   private Happened apply(DiskAction a) {
@@ -384,172 +332,6 @@ public final class DiskProvisioner {
     return out;
   }
 
-  /** A base image: its file on the node and what inspecting it found, or why not. */
-  private record Resolved(String path, ImageInfo info, Blocker blocker) {}
-
-  private Resolved resolve(ImageSource image, String field, Input in) {
-    if (image.url != null) {
-      ImageCache.State s =
-          cache.get(
-              image.url, image.sha256, in.machine().getMetadata().getNamespace(), in.downloads());
-      if (s instanceof ImageCache.Downloading d) {
-        return new Resolved(null, null, new Blocker(DOWNLOADING, field + ": " + d.describe()));
-      }
-      if (s instanceof ImageCache.Failed f) {
-        return new Resolved(null, null, new Blocker(f.reason(), field + ": " + f.message()));
-      }
-      String nodePath = ((ImageCache.Ready) s).path();
-      try (FileChannel ch = FileChannel.open(Path.of(nodePath), StandardOpenOption.READ)) {
-        return checked(image, field, nodePath, ImageInspector.inspect(ch, nodePath), null);
-      } catch (IOException e) {
-        return new Resolved(
-            null, null, new Blocker(INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
-      }
-    }
-    try (AllowedFile file =
-        AllowedFile.open(image.path, in.imageDirectories(), config.poolPath(), config.hostRoot())) {
-      String nodePath = file.nodePath();
-      ImageInfo info;
-      try (FileChannel ch = file.read()) {
-        info = ImageInspector.inspect(ch, nodePath);
-      }
-      return checked(image, field, nodePath, info, file);
-    } catch (AllowedFile.Refused r) {
-      return new Resolved(
-          null,
-          null,
-          new Blocker(
-              IMAGE_PATH_REFUSED,
-              field
-                  + ".image.path: "
-                  + r.getMessage()
-                  + " (the node's KvmHost spec.imageDirectories lists where images may be)"));
-    } catch (IOException e) {
-      return new Resolved(
-          null,
-          null,
-          new Blocker(
-              INVALID_IMAGE, field + ": cannot read " + image.path + ": " + e.getMessage()));
-    }
-  }
-
-  /** The inspected image against what the spec declares (format, and sha256 for a path). */
-  private Resolved checked(
-      ImageSource image, String field, String nodePath, ImageInfo info, AllowedFile file)
-      throws IOException {
-    if (!info.usable()) {
-      return new Resolved(
-          null,
-          null,
-          new Blocker(
-              INVALID_IMAGE, field + ": " + nodePath + " cannot be used: " + info.refusal()));
-    }
-    if (image.format != null && !image.format.equals(info.format().wireName())) {
-      return new Resolved(
-          null,
-          null,
-          new Blocker(
-              INVALID_IMAGE,
-              field
-                  + ".image.format is "
-                  + image.format
-                  + " but "
-                  + nodePath
-                  + " is "
-                  + info.format().wireName()
-                  + "; correct the format (or leave it out to have it detected)"));
-    }
-    if (file != null && image.sha256 != null) {
-      String got = sha256(nodePath, file.handle());
-      if (!got.equalsIgnoreCase(image.sha256)) {
-        // the hash of what is there is not reported: a checksum must not read a file back
-        return new Resolved(
-            null,
-            null,
-            new Blocker(
-                "ImageChecksumMismatch",
-                field
-                    + ": checksum mismatch: "
-                    + nodePath
-                    + " does not have the declared sha256 "
-                    + image.sha256.toLowerCase(Locale.ROOT)));
-      }
-    }
-    return new Resolved(nodePath, info, null);
-  }
-
-  private String sha256(String nodePath, Path file) throws IOException {
-    String key =
-        nodePath + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
-    String known = verified.get(key);
-    if (known != null) {
-      return known;
-    }
-    try (InputStream in =
-        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      String hex = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-      verified.put(key, hex);
-      return hex;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** The user-data: inline, from the Secret, or none; null when the Secret key is missing. */
-  private static Optional<String> userData(KvmMachine m, CloudInitSpec ci, Secrets secrets) {
-    if (ci.userDataSecretRef == null) {
-      return Optional.ofNullable(ci.userData);
-    }
-    Optional<String> v =
-        secrets.get(
-            m.getMetadata().getNamespace(),
-            ci.userDataSecretRef.name,
-            ci.userDataSecretRef.keyOrDefault());
-    return v.isPresent() ? v : null;
-  }
-
-  /**
-   * Writes the seed under a name carrying its hash, so a changed seed is a new file (the running
-   * guest keeps reading the old one until it restarts), and removes this machine's older seeds that
-   * no definition uses any more.
-   */
-  private String writeSeed(
-      String domain, CloudInitSeed seed, Set<String> attached, List<Happened> done)
-      throws IOException {
-    String name = seedPrefix(domain) + seed.hash() + ".iso";
-    Path target = Path.of(config.volumePath(name));
-    boolean changed = false;
-    if (!Files.isRegularFile(target)) {
-      changed = true;
-      Path tmp = Scratch.reserve(config.scratchDir(), name + ".part");
-      SeedIso.write(seed.files(), tmp);
-      restrict(tmp);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Scratch.removeIfEmpty(config.scratchDir());
-      done.add(
-          new Happened(
-              "CloudInitSeedWritten",
-              "wrote cloud-init seed " + target + " (instance-id " + seed.instanceId() + ")"));
-    }
-    try (var files = Files.list(Path.of(config.poolPath()))) {
-      for (Path old :
-          files
-              .filter(f -> f.getFileName().toString().startsWith(seedPrefix(domain)))
-              .filter(f -> f.getFileName().toString().endsWith(".iso"))
-              .filter(f -> !f.equals(target) && !attached.contains(f.toString()))
-              .toList()) {
-        changed |= Files.deleteIfExists(old);
-      }
-    }
-    if (changed) {
-      listing.refresh();
-    } else {
-      listing.ensureListed(name); // a run may have died between writing it and the refresh
-    }
-    return target.toString();
-  }
-
   /**
    * A thin volume may be larger than the space free now, but never larger than the whole pool: it
    * could never be filled, and the guest would fail its writes long before.
@@ -575,29 +357,6 @@ public final class DiskProvisioner {
       }
     }
     return null;
-  }
-
-  /**
-   * A seed holds user-data (from a Secret, perhaps): not world-readable. Readable by root and by
-   * the kvm group QEMU runs in (libvirt relabels it for QEMU when it starts the domain anyway).
-   */
-  static void restrict(Path file) throws IOException {
-    var view =
-        Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class);
-    if (view == null) {
-      return;
-    }
-    try {
-      view.setGroup(
-          file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("kvm"));
-      view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-    } catch (java.nio.file.attribute.UserPrincipalNotFoundException | SecurityException e) {
-      view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    }
-  }
-
-  static String seedPrefix(String domain) {
-    return domain + "-" + CIDATA + "-";
   }
 
   /** A disk's volume format: an overlay on an image is always qcow2; a blank one as declared. */
@@ -626,73 +385,15 @@ public final class DiskProvisioner {
    * {@link ImageCache#collectGarbage}); runs at most every ten minutes.
    */
   public List<String> collectGarbage() {
-    java.time.Instant now = java.time.Instant.now();
-    java.time.Instant last = lastCollection;
-    if (last != null && now.isBefore(last.plus(GC_EVERY))) {
-      return List.of();
-    }
-    lastCollection = now;
-    Set<String> inUse = new java.util.HashSet<>();
-    for (String v : storage.listVolumes(config.poolName())) {
-      if (v.startsWith("kvmop-") && !v.startsWith(ImageCache.PREFIX)) {
-        storage
-            .findVolume(config.poolName(), v)
-            .map(VolumeState::backingPath)
-            .ifPresent(inUse::add);
-      }
-    }
-    return cache.collectGarbage(inUse);
+    return cleanup.collectGarbage();
   }
-
-  private static final java.time.Duration GC_EVERY = java.time.Duration.ofMinutes(10);
-  private volatile java.time.Instant lastCollection;
 
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
   public List<Happened> release(KvmMachine m, String domain) {
-    List<Happened> out = new ArrayList<>();
-    orphansReported.remove(m.getMetadata().getUid());
-    scannedFor.remove(m.getMetadata().getUid());
-    List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
-    String uid = m.getMetadata().getUid();
-    if (disks.isEmpty() && m.getSpec().cloudInit == null) {
-      return out;
-    }
-    for (DiskSpec d : disks) {
-      String volume = volumeName(domain, d.name, uid, formatOf(d));
-      Optional<VolumeState> v = storage.findVolume(config.poolName(), volume);
-      if (v.isEmpty()) {
-        continue;
-      }
-      if (d.retain()) {
-        out.add(
-            new Happened(
-                "VolumeRetained",
-                "kept disk "
-                    + d.name
-                    + " (reclaimPolicy Retain): volume "
-                    + volume
-                    + " in pool "
-                    + config.poolName()
-                    + " at "
-                    + v.get().path()
-                    + "; delete it with virsh vol-delete --pool "
-                    + config.poolName()
-                    + " "
-                    + volume));
-      } else {
-        storage.deleteVolume(config.poolName(), volume);
-        out.add(new Happened("VolumeDeleted", "deleted volume " + volume + " of disk " + d.name));
-      }
-    }
-    try (var files = Files.list(Path.of(config.poolPath()))) {
-      for (Path seed :
-          files.filter(f -> f.getFileName().toString().startsWith(seedPrefix(domain))).toList()) {
-        Files.deleteIfExists(seed);
-      }
-    } catch (IOException e) {
-      // no pool directory visible here: nothing of ours to remove
-    }
-    listing.refresh();
-    return out;
+    return cleanup.release(m, domain);
+  }
+
+  static String seedPrefix(String domain) {
+    return Seeds.seedPrefix(domain);
   }
 }

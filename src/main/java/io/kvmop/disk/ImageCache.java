@@ -108,6 +108,11 @@ public final class ImageCache implements AutoCloseable {
     return PREFIX + sha256.toLowerCase(Locale.ROOT);
   }
 
+  /** The clock the cache ages images by. */
+  public Clock clock() {
+    return clock;
+  }
+
   /** How many downloads were started since this cache was made (for tests and metrics). */
   public int downloadsStarted() {
     return started.get();
