@@ -243,7 +243,7 @@ class CrashAtEveryStepIT {
             case BEFORE_THE_CALL -> {}
             case BEFORE_THE_MARK -> {
               if (args[0] instanceof DomainXml xml) {
-                real.defineAsIs(xml);
+                io.kvmop.libvirt.AsVirshDefines.define(real, xml);
               } else {
                 reach(target, m, args);
               }

@@ -15,9 +15,9 @@ import org.libvirt.StorageVol;
 final class JnaStorage implements StoragePort {
   private static final int BLOCK_RESIZE_BYTES = 1;
 
-  private final JnaLibvirt libvirt;
+  private final LibvirtCalls libvirt;
 
-  JnaStorage(JnaLibvirt libvirt) {
+  JnaStorage(LibvirtCalls libvirt) {
     this.libvirt = libvirt;
   }
 

@@ -174,7 +174,8 @@ class KvmMachineIT extends NetworkItBase {
     k8s.create(vm());
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     DomainXml d = domain().orElseThrow().config();
-    libvirt.defineAsIs(
+    io.kvmop.libvirt.AsVirshDefines.define(
+        libvirt,
         new DomainXml(
             d.type(),
             d.name(),
@@ -287,7 +288,8 @@ class KvmMachineIT extends NetworkItBase {
         io.kvmop.machine.MachineNaming.of("default", "vm", other.getMetadata().getUid(), "/tmp");
     DomainXml foreign =
         io.kvmop.machine.MachineDesign.desired(other, naming, java.util.Map.of(), "qemu");
-    libvirt.defineAsIs(
+    io.kvmop.libvirt.AsVirshDefines.define(
+        libvirt,
         new DomainXml(
             foreign.type(),
             foreign.name(),

@@ -303,7 +303,8 @@ class StandaloneAgentIT {
     libvirt.destroyDomain(d.name());
     libvirt.undefineDomain(d.name());
     var x = d.config();
-    libvirt.defineAsIs(
+    io.kvmop.libvirt.AsVirshDefines.define(
+        libvirt,
         new io.kvmop.libvirt.xml.DomainXml(
             x.type(),
             x.name(),

@@ -1,0 +1,244 @@
+package io.kvmop.libvirt;
+
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.libvirt.xml.XmlCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The domain calls of {@link JnaLibvirt}: definitions with kvmop's stored-form mark, state,
+ * lifecycle, agent addresses.
+ */
+final class JnaDomains {
+  private static final Logger LOG = LoggerFactory.getLogger(JnaDomains.class);
+  private final LibvirtCalls calls;
+
+  JnaDomains(LibvirtCalls calls) {
+    this.calls = calls;
+  }
+
+  private static final int DOMAIN_XML_INACTIVE = 2;
+  private static final int UNDEFINE_NVRAM = 4;
+
+  private static boolean noDomain(LibvirtException e) {
+    return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
+  }
+
+  public Optional<DomainState> findDomain(String name) {
+    return calls.call(
+        "look up domain " + name,
+        c -> {
+          org.libvirt.Domain d;
+          try {
+            d = c.domainLookupByName(name);
+          } catch (LibvirtException e) {
+            if (noDomain(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          try {
+            boolean persistent = d.isPersistent() == 1;
+            boolean active = d.isActive() == 1;
+            DomainXml config =
+                XmlCodec.read(d.getXMLDesc(persistent ? DOMAIN_XML_INACTIVE : 0), DomainXml.class);
+            DomainXml live = active ? XmlCodec.read(d.getXMLDesc(0), DomainXml.class) : null;
+            int[] st = domainState(c, name);
+            return Optional.of(
+                new DomainState(
+                    name,
+                    d.getUUIDString(),
+                    persistent,
+                    DomainState.RunState.of(st[0]),
+                    st[1],
+                    config,
+                    live));
+          } catch (LibvirtException e) {
+            if (noDomain(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          } finally {
+            d.free();
+          }
+        });
+  }
+
+  private static int[] domainState(KvmopConnect c, String name) {
+    String operation = "read state of domain " + name;
+    return LibvirtCalls.withNativeDomain(
+        c,
+        name,
+        operation,
+        dom -> {
+          var state = new com.sun.jna.ptr.IntByReference();
+          var reason = new com.sun.jna.ptr.IntByReference();
+          if (NativeLibvirt.INSTANCE.virDomainGetState(dom, state, reason, 0) < 0) {
+            throw LibvirtCalls.lastError(operation);
+          }
+          return new int[] {state.getValue(), reason.getValue()};
+        });
+  }
+
+  public List<String> listDomainNames() {
+    return calls.call(
+        "list domains",
+        c -> {
+          // running ones first: one that stops in between is then among the defined ones
+          java.util.Set<String> names = new java.util.LinkedHashSet<>();
+          for (int id : c.listDomains()) {
+            org.libvirt.Domain d;
+            try {
+              d = c.domainLookupByID(id);
+            } catch (org.libvirt.LibvirtException e) {
+              if (e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                continue; // it stopped (or went) between the listing and the look-up
+              }
+              throw e;
+            }
+            try {
+              names.add(d.getName());
+            } finally {
+              d.free();
+            }
+          }
+          names.addAll(List.of(c.listDefinedDomains()));
+          return new ArrayList<>(names);
+        });
+  }
+
+  public void defineDomain(DomainXml xml) {
+    String text = XmlCodec.write(xml);
+    calls.call(
+        "define domain " + xml.name(),
+        c -> {
+          org.libvirt.Domain d = c.domainDefineXML(text);
+          try {
+            markStored(d);
+          } finally {
+            d.free();
+          }
+          return null;
+        });
+  }
+
+  private static final int METADATA_ELEMENT = 2;
+  private static final int AFFECT_CONFIG = 2;
+
+  /**
+   * Records in the owner mark of the persistent definition a hash of the form libvirt stored it in,
+   * so that what libvirt fills in is never mistaken for an edit. Best effort: without it kvmop
+   * compares field by field.
+   */
+  private void markStored(org.libvirt.Domain d) {
+    try {
+      DomainXml stored = XmlCodec.read(d.getXMLDesc(DOMAIN_XML_INACTIVE), DomainXml.class);
+      if (stored.owner() == null) {
+        return;
+      }
+      d.setMetadata(
+          METADATA_ELEMENT,
+          XmlCodec.write(stored.owner().withStored(stored.storedHash())),
+          "kvmop",
+          DomainXml.KVMOP_NS,
+          AFFECT_CONFIG);
+    } catch (LibvirtException e) {
+      LOG.debug("cannot record the stored form of a domain: {}", e.getMessage());
+    }
+  }
+
+  public void startDomain(String name) {
+    calls.onDomain("start domain " + name, name, d -> d.create());
+  }
+
+  public void destroyDomain(String name) {
+    calls.onDomain("destroy domain " + name, name, d -> d.destroy());
+  }
+
+  public void undefineDomain(String name) {
+    calls.onDomain(
+        "undefine domain " + name,
+        name,
+        d -> {
+          try {
+            d.undefine(UNDEFINE_NVRAM);
+          } catch (LibvirtException e) {
+            if (e.getError() == null
+                || (e.getError().getCode() != ErrorNumber.VIR_ERR_INVALID_ARG
+                    && e.getError().getCode() != ErrorNumber.VIR_ERR_NO_SUPPORT)) {
+              throw e;
+            }
+            d.undefine(); // drivers without NVRAM support (the test driver)
+          }
+        });
+  }
+
+  public void shutdownDomain(String name, boolean viaAgent) {
+    String operation =
+        "shut down domain " + name + (viaAgent ? " through the guest agent" : " (ACPI)");
+    calls.call(
+        operation,
+        c ->
+            LibvirtCalls.withNativeDomain(
+                c,
+                name,
+                operation,
+                dom -> {
+                  NativeLibvirt lib = NativeLibvirt.INSTANCE;
+                  int flags =
+                      viaAgent
+                          ? NativeLibvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
+                          : NativeLibvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
+                  if (lib.virDomainShutdownFlags(dom, flags) >= 0) {
+                    return null;
+                  }
+                  LibvirtError e = LibvirtCalls.lastError(operation);
+                  if (viaAgent || !e.is("VIR_ERR_INVALID_ARG")) {
+                    throw e;
+                  }
+                  // drivers without the ACPI flag (the test driver): let the hypervisor choose
+                  if (lib.virDomainShutdownFlags(dom, 0) < 0) {
+                    throw LibvirtCalls.lastError(operation);
+                  }
+                  return null;
+                }));
+  }
+
+  private static final int ADDRESSES_FROM_AGENT = 1;
+
+  public Optional<List<GuestNic>> agentInterfaces(String domainName) {
+    try {
+      return calls.call(
+          "read guest agent interfaces of " + domainName,
+          c -> {
+            org.libvirt.Domain d = c.domainLookupByName(domainName);
+            try {
+              List<GuestNic> nics = new ArrayList<>();
+              for (var i : d.interfaceAddresses(ADDRESSES_FROM_AGENT, 0)) {
+                List<String> v4 = new ArrayList<>();
+                if (i.addrs != null) {
+                  for (var a : i.addrs) {
+                    if (a.address instanceof java.net.Inet4Address v) {
+                      v4.add(v.getHostAddress());
+                    }
+                  }
+                }
+                if (i.hwAddr != null) {
+                  nics.add(new GuestNic(i.hwAddr.toLowerCase(java.util.Locale.ROOT), v4));
+                }
+              }
+              return Optional.of(nics);
+            } finally {
+              d.free();
+            }
+          });
+    } catch (LibvirtError e) {
+      return Optional.empty(); // no agent answering: not an error for the machine
+    }
+  }
+}

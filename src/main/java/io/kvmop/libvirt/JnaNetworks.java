@@ -1,0 +1,228 @@
+package io.kvmop.libvirt;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+import io.kvmop.libvirt.xml.NetworkXml;
+import io.kvmop.libvirt.xml.XmlCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.libvirt.Network;
+import org.slf4j.LoggerFactory;
+
+/** The network calls of {@link JnaLibvirt}: definitions, state, autostart, live updates, leases. */
+final class JnaNetworks {
+  private static final int XML_INACTIVE = 1;
+  private final LibvirtCalls calls;
+  private volatile boolean inactiveXmlSupported = true;
+
+  JnaNetworks(LibvirtCalls calls) {
+    this.calls = calls;
+  }
+
+  public Optional<NetworkState> findNetwork(String name) {
+    return calls.call(
+        "look up network " + name,
+        c -> {
+          Network n;
+          try {
+            n = c.networkLookupByName(name);
+          } catch (LibvirtException e) {
+            if (noNetwork(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          try {
+            return Optional.of(state(n));
+          } catch (LibvirtException e) {
+            if (noNetwork(e)) {
+              return Optional.empty(); // undefined between lookup and read
+            }
+            throw e;
+          } finally {
+            n.free();
+          }
+        });
+  }
+
+  private NetworkState state(Network n) throws LibvirtException {
+    boolean active = n.isActive() == 1;
+    boolean persistent = n.isPersistent() == 1;
+    NetworkXml config = XmlCodec.read(configXml(n), NetworkXml.class);
+    NetworkXml live = active ? XmlCodec.read(n.getXMLDesc(0), NetworkXml.class) : null;
+    return new NetworkState(
+        n.getName(),
+        n.getUUIDString(),
+        active,
+        persistent && n.getAutostart(),
+        persistent,
+        config.withoutRuntimeState(),
+        live);
+  }
+
+  /**
+   * The persistent definition. Drivers without VIR_NETWORK_XML_INACTIVE (the test driver) only show
+   * one definition, which then stands for both.
+   */
+  private String configXml(Network n) throws LibvirtException {
+    if (inactiveXmlSupported) {
+      try {
+        return n.getXMLDesc(XML_INACTIVE);
+      } catch (LibvirtException e) {
+        if (e.getError() == null || e.getError().getCode() != ErrorNumber.VIR_ERR_INVALID_ARG) {
+          throw e;
+        }
+        LoggerFactory.getLogger(JnaNetworks.class)
+            .info("this libvirt has no inactive network XML; using the live one");
+        inactiveXmlSupported = false;
+      }
+    }
+    return n.getXMLDesc(0);
+  }
+
+  public List<NetworkState> listNetworks() {
+    return calls.call(
+        "list networks",
+        c -> {
+          List<String> names = new ArrayList<>(List.of(c.listNetworks()));
+          names.addAll(List.of(c.listDefinedNetworks()));
+          List<NetworkState> result = new ArrayList<>();
+          for (String name : names) {
+            findNetwork(name).ifPresent(result::add);
+          }
+          return result;
+        });
+  }
+
+  public void defineNetwork(NetworkXml xml) {
+    String text = XmlCodec.write(xml);
+    calls.call("define network " + xml.name(), c -> c.networkDefineXML(text).free());
+  }
+
+  public void startNetwork(String name) {
+    onNetwork("start network " + name, name, n -> n.create());
+  }
+
+  public void stopNetwork(String name) {
+    onNetwork("stop network " + name, name, n -> n.destroy());
+  }
+
+  public void undefineNetwork(String name) {
+    onNetwork("undefine network " + name, name, n -> n.undefine());
+  }
+
+  public void setNetworkAutostart(String name, boolean autostart) {
+    onNetwork("set autostart of network " + name, name, n -> n.setAutostart(autostart));
+  }
+
+  public Optional<Boolean> networkAutostart(String name) {
+    return calls.call(
+        "read autostart of network " + name,
+        c -> {
+          Network n;
+          try {
+            n = c.networkLookupByName(name);
+          } catch (LibvirtException e) {
+            if (noNetwork(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+          try {
+            return n.isPersistent() == 1 ? Optional.of(n.getAutostart()) : Optional.empty();
+          } finally {
+            n.free();
+          }
+        });
+  }
+
+  public void updateRunningNetwork(String name, NetworkUpdate update) {
+    String xml = XmlCodec.write(update.element());
+    String operation =
+        "update running network " + name + " (" + update.command() + " " + xml.strip() + ")";
+    calls.call(
+        operation,
+        c ->
+            LibvirtCalls.withNativeNetwork(
+                c,
+                name,
+                operation,
+                net -> {
+                  if (NativeLibvirt.INSTANCE.virNetworkUpdate(
+                          net,
+                          update.command().value,
+                          update.section(),
+                          -1,
+                          xml,
+                          NativeLibvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE)
+                      < 0) {
+                    throw LibvirtCalls.lastError(operation);
+                  }
+                  return null;
+                }));
+  }
+
+  @FunctionalInterface
+  private interface NetworkCall {
+    void apply(Network n) throws LibvirtException;
+  }
+
+  private void onNetwork(String operation, String name, NetworkCall action) {
+    calls.call(
+        operation,
+        c -> {
+          Network n = c.networkLookupByName(name);
+          try {
+            action.apply(n);
+          } finally {
+            n.free();
+          }
+          return null;
+        });
+  }
+
+  public Optional<List<DhcpLease>> dhcpLeases(String name) {
+    String operation = "read DHCP leases of network " + name;
+    return calls.call(
+        operation,
+        c -> {
+          try {
+            return LibvirtCalls.withNativeNetwork(c, name, operation, net -> leases(net));
+          } catch (LibvirtError e) {
+            if (e.is("VIR_ERR_NO_NETWORK")) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+        });
+  }
+
+  private static Optional<List<DhcpLease>> leases(Pointer net) {
+    NativeLibvirt lib = NativeLibvirt.INSTANCE;
+    PointerByReference array = new PointerByReference();
+    int count = lib.virNetworkGetDHCPLeases(net, null, array, 0);
+    if (count < 0) {
+      return Optional.empty(); // e.g. the test driver: not supported
+    }
+    List<DhcpLease> leases = new ArrayList<>(count);
+    Pointer base = array.getValue();
+    for (int i = 0; i < count; i++) {
+      Pointer p = base.getPointer((long) i * Native.POINTER_SIZE);
+      var l = new NativeLibvirt.VirNetworkDhcpLease(p);
+      leases.add(new DhcpLease(l.mac, l.ipaddr, l.prefix, l.hostname, l.expirytime));
+      lib.virNetworkDHCPLeaseFree(p);
+    }
+    if (base != null) {
+      Native.free(Pointer.nativeValue(base));
+    }
+    return Optional.of(leases);
+  }
+
+  private static boolean noNetwork(LibvirtException e) {
+    return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_NETWORK;
+  }
+}
