@@ -1,7 +1,7 @@
 package io.kvmop.disk;
 
 import io.kvmop.api.ImageSource;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;

@@ -1,7 +1,7 @@
 package io.kvmop.disk;
 
 import io.kvmop.api.BootSpec;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.List;
 
 /**

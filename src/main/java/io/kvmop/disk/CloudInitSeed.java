@@ -40,7 +40,7 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
       throws InvalidSeed {
     String user = userData(userData, sshKeys);
     String hash =
-        io.kvmop.Hashes.sha256(
+        io.kvmop.ids.Hashes.sha256(
                 uid
                     + "\0"
                     + hostname

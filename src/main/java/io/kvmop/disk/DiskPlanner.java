@@ -1,8 +1,9 @@
 package io.kvmop.disk;
 
+import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.libvirt.xml.VolumeXml;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,14 +88,14 @@ public final class DiskPlanner {
             "disk "
                 + d.name()
                 + ": spec.size "
-                + Sizes.human(d.capacity())
+                + Quantities.human(d.capacity())
                 + " is smaller than volume "
                 + v.name()
                 + " ("
-                + Sizes.human(v.capacity())
+                + Quantities.human(v.capacity())
                 + "); disks are never shrunk, as data past the new end would be lost. Set size"
                 + " to at least "
-                + Sizes.human(v.capacity()));
+                + Quantities.human(v.capacity()));
       }
     }
     if (!refusals.isEmpty()) {

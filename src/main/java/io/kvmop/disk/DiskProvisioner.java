@@ -4,12 +4,13 @@ import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.DiskStatus;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.libvirt.xml.DomainXml;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -177,7 +178,7 @@ public final class DiskProvisioner {
     for (int i = 0; i < disks.size(); i++) {
       DiskSpec d = disks.get(i);
       String target = target(d.busOrDefault(), perBus);
-      long size = Sizes.bytes(d.size).orElse(0L);
+      long size = Quantities.bytes(d.size).orElse(0L);
       String format = formatOf(d);
       String volume = volumeName(in.domainName(), d.name, uid, format);
       String path = config.volumePath(volume);
@@ -281,7 +282,7 @@ public final class DiskProvisioner {
           "created volume "
               + c.xml().name()
               + " ("
-              + Sizes.human(c.xml().capacityBytes())
+              + Quantities.human(c.xml().capacityBytes())
               + (c.xml().backingPath() == null ? "" : ", overlay on " + c.xml().backingPath())
               + ") for disk "
               + c.disk());
@@ -293,9 +294,9 @@ public final class DiskProvisioner {
           "grew disk "
               + g.disk()
               + " from "
-              + Sizes.human(g.from())
+              + Quantities.human(g.from())
               + " to "
-              + Sizes.human(g.to()));
+              + Quantities.human(g.to()));
     }
     DiskAction.GrowLive g = (DiskAction.GrowLive) a;
     storage.resizeDomainDisk(g.domain(), g.target(), g.to());
@@ -306,9 +307,9 @@ public final class DiskProvisioner {
             + " ("
             + g.target()
             + ") of the running machine from "
-            + Sizes.human(g.from())
+            + Quantities.human(g.from())
             + " to "
-            + Sizes.human(g.to()));
+            + Quantities.human(g.to()));
   }
 
   private List<DiskStatus> status(List<DesiredDisk> desired, Map<String, VolumeState> observed) {
@@ -348,11 +349,11 @@ public final class DiskProvisioner {
             "spec.disks["
                 + d.name()
                 + "].size "
-                + Sizes.human(d.capacity())
+                + Quantities.human(d.capacity())
                 + " is larger than the node's whole storage pool "
                 + pool.name()
                 + " ("
-                + Sizes.human(pool.capacity())
+                + Quantities.human(pool.capacity())
                 + "); choose a smaller size");
       }
     }

@@ -1,6 +1,7 @@
 package io.kvmop.disk;
 
 import io.kvmop.api.ImageDownloadSpec;
+import io.kvmop.api.Quantities;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -28,11 +29,11 @@ public record DownloadPolicy(
             ? List.of()
             : s.allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
         s.allowedNetworks == null ? List.of() : List.copyOf(s.allowedNetworks),
-        Sizes.bytes(s.maxSize).filter(b -> b > 0).orElse(DEFAULT_MAX),
-        io.kvmop.validation.Durations.parse(s.stallTimeout)
+        Quantities.bytes(s.maxSize).filter(b -> b > 0).orElse(DEFAULT_MAX),
+        io.kvmop.api.Quantities.duration(s.stallTimeout)
             .filter(d -> !d.isZero())
             .orElse(Duration.ofSeconds(60)),
-        io.kvmop.validation.Durations.parse(s.deadline)
+        io.kvmop.api.Quantities.duration(s.deadline)
             .filter(d -> !d.isZero())
             .orElse(Duration.ofHours(6)));
   }

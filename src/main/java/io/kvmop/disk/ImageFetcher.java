@@ -1,5 +1,6 @@
 package io.kvmop.disk;
 
+import io.kvmop.api.Quantities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -177,7 +178,7 @@ public final class ImageFetcher {
     return new Failure(
         "ImageTooLarge",
         "the image is larger than the node allows ("
-            + Sizes.human(policy.maxBytes())
+            + Quantities.human(policy.maxBytes())
             + ", KvmHost spec.imageDownloads.maxSize)",
         true);
   }

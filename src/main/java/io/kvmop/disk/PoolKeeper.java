@@ -5,7 +5,7 @@ import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.PoolState;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.xml.PoolXml;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.kvmop.disk;
 
 import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.KvmMachine;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
 import java.io.IOException;
 import java.nio.file.Files;

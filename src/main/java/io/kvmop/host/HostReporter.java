@@ -6,6 +6,7 @@ import io.kvmop.api.KvmHostStatus.DefaultNetworkStatus;
 import io.kvmop.api.KvmHostStatus.HostCheckStatus;
 import io.kvmop.api.KvmHostStatus.HostResources;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.Quantities;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.disk.PoolKeeper;
 import io.kvmop.libvirt.HostFacts;
@@ -14,7 +15,6 @@ import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.libvirt.xml.XmlCodec;
-import io.kvmop.machine.Quantities;
 import io.kvmop.status.Conditions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -136,8 +136,8 @@ public final class HostReporter {
     r.repairs().forEach(x -> LOG.info("storage: {}", x));
     s.active = r.pool() != null && r.pool().active();
     if (r.pool() != null && r.pool().active()) {
-      s.capacity = io.kvmop.disk.Sizes.human(r.pool().capacity() >> 30 << 30);
-      s.available = io.kvmop.disk.Sizes.human(r.pool().available() >> 30 << 30);
+      s.capacity = io.kvmop.api.Quantities.human(r.pool().capacity() >> 30 << 30);
+      s.available = io.kvmop.api.Quantities.human(r.pool().available() >> 30 << 30);
       disks.collectGarbage();
     }
     return s;

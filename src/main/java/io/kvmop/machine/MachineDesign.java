@@ -6,6 +6,7 @@ import io.kvmop.api.CpuSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.MachineInterface;
+import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.xml.DomainXml;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.kvmop.machine;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.LibvirtPort;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.List;
 import java.util.Optional;
 

@@ -27,6 +27,6 @@ public record MachineNaming(String domainName, String uid, String serialLogPath)
   }
 
   static String sha256(String s) {
-    return io.kvmop.Hashes.sha256(s);
+    return io.kvmop.ids.Hashes.sha256(s);
   }
 }

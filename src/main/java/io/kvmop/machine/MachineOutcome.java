@@ -2,7 +2,7 @@ package io.kvmop.machine;
 
 import io.kvmop.api.InterfaceStatus;
 import io.kvmop.libvirt.DomainState;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.List;
 import java.util.Optional;
 

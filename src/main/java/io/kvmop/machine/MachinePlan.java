@@ -1,6 +1,6 @@
 package io.kvmop.machine;
 
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.time.Duration;
 import java.util.List;
 

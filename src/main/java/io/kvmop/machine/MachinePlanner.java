@@ -3,7 +3,7 @@ package io.kvmop.machine;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.xml.DomainXml;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

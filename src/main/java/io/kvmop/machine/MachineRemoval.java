@@ -1,11 +1,12 @@
 package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.Quantities;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
 import java.time.Clock;
 import java.time.Duration;

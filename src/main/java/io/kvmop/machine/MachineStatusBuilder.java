@@ -6,7 +6,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.disk.DiskProvisioner;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,6 +7,7 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.ImageSource;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.MachineInterface;
+import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.HostFacts;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -105,7 +106,8 @@ public final class MachineValidator {
       } else if (io.kvmop.disk.DiskProvisioner.CIDATA.equals(d.name) && spec.cloudInit != null) {
         problems.add(at + ".name 'cidata' is the cloud-init seed's; choose another name");
       }
-      if (d.size != null && io.kvmop.disk.Sizes.bytes(d.size).filter(b -> b >= 1 << 20).isEmpty()) {
+      if (d.size != null
+          && io.kvmop.api.Quantities.bytes(d.size).filter(b -> b >= 1 << 20).isEmpty()) {
         problems.add(at + ".size '" + d.size + "' is not a size of at least 1Mi such as 20Gi");
       }
       if (d.image == null) {

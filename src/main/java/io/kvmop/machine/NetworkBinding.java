@@ -1,6 +1,6 @@
 package io.kvmop.machine;
 
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 
 /**
  * How one machine interface reaches its network on this node: the libvirt network name, or why it

@@ -1,7 +1,7 @@
 package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachineStatus;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.Optional;
 
 /**

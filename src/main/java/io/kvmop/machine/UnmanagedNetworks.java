@@ -2,7 +2,7 @@ package io.kvmop.machine;
 
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,5 @@
 package io.kvmop.network;
 
-import io.kvmop.host.HostInterface;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.xml.NetworkXml;
 import java.util.HashSet;

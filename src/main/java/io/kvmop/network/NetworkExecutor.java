@@ -1,9 +1,9 @@
 package io.kvmop.network;
 
-import io.kvmop.host.HostNetworkPort;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.status.Blocker;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package io.kvmop.network;
 
+import io.kvmop.status.Blocker;
 import java.util.List;
 
 /**

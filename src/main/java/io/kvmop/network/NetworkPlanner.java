@@ -1,10 +1,10 @@
 package io.kvmop.network;
 
 import io.kvmop.api.NetworkMode;
-import io.kvmop.host.HostInterface;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.NetworkUpdate;
 import io.kvmop.libvirt.xml.NetworkXml;
+import io.kvmop.status.Blocker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

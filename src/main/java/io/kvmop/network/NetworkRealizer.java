@@ -2,13 +2,12 @@ package io.kvmop.network;
 
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.NodeNetworkStatus;
-import io.kvmop.host.HostNetworkPort;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.xml.NetworkXml;
-import io.kvmop.status.NetworkStatusBuilder;
-import io.kvmop.status.NetworkStatusBuilder.NodeOutcome;
+import io.kvmop.network.NetworkStatusBuilder.NodeOutcome;
+import io.kvmop.status.Blocker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

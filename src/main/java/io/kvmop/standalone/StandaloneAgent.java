@@ -19,7 +19,7 @@ import io.kvmop.libvirt.NetworkState;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.network.NetworkRealizer;
-import io.kvmop.status.NetworkStatusBuilder;
+import io.kvmop.network.NetworkStatusBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

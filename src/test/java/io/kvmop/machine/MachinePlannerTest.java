@@ -12,7 +12,7 @@ import io.kvmop.machine.MachineAction.Destroy;
 import io.kvmop.machine.MachineAction.Shutdown;
 import io.kvmop.machine.MachineAction.Start;
 import io.kvmop.machine.MachineAction.Undefine;
-import io.kvmop.network.Blocker;
+import io.kvmop.status.Blocker;
 import io.kvmop.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
 import io.kvmop.api.NetworkMode;
-import io.kvmop.host.HostInterface;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.network.NetworkAction.Define;
@@ -14,6 +13,7 @@ import io.kvmop.network.NetworkAction.SetAutostart;
 import io.kvmop.network.NetworkAction.Start;
 import io.kvmop.network.NetworkAction.Stop;
 import io.kvmop.network.NetworkAction.Undefine;
+import io.kvmop.status.Blocker;
 import io.kvmop.testing.Fixtures;
 import java.util.List;
 import java.util.Optional;
@@ -223,7 +223,7 @@ class NetworkPlannerTest {
             + "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
             + "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
             + "wg0\t00004D0A\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n");
-    assertThat(io.kvmop.host.LinuxHostNetwork.routes(table))
+    assertThat(io.kvmop.network.LinuxHostNetwork.routes(table))
         .containsEntry("eth0", List.of(Ipv4Cidr.parse("192.0.2.0/24").orElseThrow()))
         .containsEntry("wg0", List.of(Ipv4Cidr.parse("10.77.0.0/16").orElseThrow()));
   }

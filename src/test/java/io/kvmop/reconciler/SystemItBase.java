@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.kvmop.host.LinuxHostNetwork;
 import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.network.LinuxHostNetwork;
 import io.kvmop.testing.OperatorHarness;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.SystemLeftovers;

@@ -1,7 +1,7 @@
 package io.kvmop.testing;
 
-import io.kvmop.host.HostInterface;
-import io.kvmop.host.HostNetworkPort;
+import io.kvmop.network.HostInterface;
+import io.kvmop.network.HostNetworkPort;
 import io.kvmop.network.Ipv4Cidr;
 import java.util.List;
 import java.util.Map;

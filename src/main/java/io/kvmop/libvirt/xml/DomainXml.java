@@ -87,7 +87,7 @@ public record DomainXml(
    * one stored definition, different once any field kvmop declares was changed.
    */
   public String storedHash() {
-    return io.kvmop.Hashes.sha256(
+    return io.kvmop.ids.Hashes.sha256(
             XmlCodec.write(
                 new DomainXml(type, name, uuid, null, memory, vcpu, os, features, cpu, devices)))
         .substring(0, 16);
@@ -106,7 +106,8 @@ public record DomainXml(
     Owner o = metadata.owner();
     String text = XmlCodec.write(withOwner(new Owner(o.namespace(), o.name(), o.uid(), null)));
     return withOwner(
-        new Owner(o.namespace(), o.name(), o.uid(), io.kvmop.Hashes.sha256(text).substring(0, 16)));
+        new Owner(
+            o.namespace(), o.name(), o.uid(), io.kvmop.ids.Hashes.sha256(text).substring(0, 16)));
   }
 
   private DomainXml withOwner(Owner owner) {

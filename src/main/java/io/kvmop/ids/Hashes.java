@@ -1,4 +1,4 @@
-package io.kvmop;
+package io.kvmop.ids;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

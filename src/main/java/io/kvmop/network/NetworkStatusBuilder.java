@@ -1,4 +1,4 @@
-package io.kvmop.status;
+package io.kvmop.network;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kvmop.api.KvmNetwork;
@@ -6,9 +6,8 @@ import io.kvmop.api.KvmNetworkStatus;
 import io.kvmop.api.NetworkPhase;
 import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.NetworkState;
-import io.kvmop.network.AppliedChange;
-import io.kvmop.network.Blocker;
-import io.kvmop.network.NetworkNaming;
+import io.kvmop.status.Blocker;
+import io.kvmop.status.Conditions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;

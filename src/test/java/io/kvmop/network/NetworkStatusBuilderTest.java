@@ -1,4 +1,4 @@
-package io.kvmop.status;
+package io.kvmop.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,10 +9,9 @@ import io.kvmop.api.NetworkMode;
 import io.kvmop.api.NetworkPhase;
 import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.NetworkState;
-import io.kvmop.network.Blocker;
-import io.kvmop.network.NetworkNaming;
-import io.kvmop.network.NetworkRealizer;
-import io.kvmop.status.NetworkStatusBuilder.NodeOutcome;
+import io.kvmop.network.NetworkStatusBuilder.NodeOutcome;
+import io.kvmop.status.Blocker;
+import io.kvmop.status.Conditions;
 import io.kvmop.testing.Fixtures;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,5 @@
-package io.kvmop.host;
+package io.kvmop.network;
 
-import io.kvmop.network.Ipv4;
-import io.kvmop.network.Ipv4Cidr;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InterfaceAddress;

@@ -1,4 +1,4 @@
-package io.kvmop.network;
+package io.kvmop.status;
 
 /**
  * Why a network cannot be (fully) realised: a CamelCase reason for the Ready condition and a

@@ -1,4 +1,4 @@
-package io.kvmop.host;
+package io.kvmop.network;
 
 import java.util.List;
 

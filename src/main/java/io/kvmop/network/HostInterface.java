@@ -1,6 +1,5 @@
-package io.kvmop.host;
+package io.kvmop.network;
 
-import io.kvmop.network.Ipv4Cidr;
 import java.util.List;
 
 /**
