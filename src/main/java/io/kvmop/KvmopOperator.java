@@ -4,16 +4,12 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.host.HostFiles;
-import io.kvmop.host.HostInspector;
 import io.kvmop.host.HostReporter;
 import io.kvmop.libvirt.LibvirtPort;
-import io.kvmop.machine.MachineRealizer;
 import io.kvmop.metrics.HealthServer;
 import io.kvmop.metrics.KvmopMetrics;
 import io.kvmop.network.HostNetworkPort;
-import io.kvmop.network.NetworkRealizer;
 import io.kvmop.reconciler.KvmHostReconciler;
 import io.kvmop.reconciler.KvmMachineReconciler;
 import io.kvmop.reconciler.KvmNetworkReconciler;
@@ -54,10 +50,10 @@ public final class KvmopOperator implements AutoCloseable {
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
                     .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
                     .withCloseClientOnStop(false));
-    Clock clock = Clock.systemUTC();
-    HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
+    NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
+    Clock clock = core.clock();
     var events = new LibvirtNetworkEventSource(libvirt, config.autostartCheck());
-    var realizer = new NetworkRealizer(config.nodeName(), libvirt, host, clock);
+    var realizer = core.networks();
     var networks =
         new KvmNetworkReconciler(
             config.nodeName(),
@@ -70,16 +66,7 @@ public final class KvmopOperator implements AutoCloseable {
     operator.register(
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
     var machineEvents = new MachineEventSource(libvirt, java.nio.file.Path.of(config.leaseDir()));
-    var disks = DiskProvisioner.onNode(libvirt, config.storage(), clock);
-    var machineRealizer =
-        new MachineRealizer(
-            config.nodeName(),
-            libvirt,
-            kvm,
-            config.serialLogDir(),
-            clock,
-            hostFiles::pciDevice,
-            disks);
+    var machineRealizer = core.machines();
     var machines =
         new KvmMachineReconciler(
             config.nodeName(),
@@ -99,11 +86,11 @@ public final class KvmopOperator implements AutoCloseable {
     var reporter =
         new HostReporter(
             libvirt,
-            kvm,
+            core.kvm(),
             config.repairDefaultNetwork(),
             java.nio.file.Path.of(config.defaultNetworkXml()),
             clock,
-            disks);
+            core.disks());
     operator.register(
         new KvmHostReconciler(
             config.nodeName(), reporter, config.hostRecheck(), config.useServerSideApply()));

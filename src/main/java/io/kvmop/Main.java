@@ -2,22 +2,16 @@ package io.kvmop;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.host.HostFiles;
-import io.kvmop.host.HostInspector;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.libvirt.LibvirtPort;
-import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.LinuxHostNetwork;
-import io.kvmop.network.NetworkRealizer;
 import io.kvmop.standalone.DirectoryLock;
 import io.kvmop.standalone.StandaloneAgent;
 import io.kvmop.standalone.StandaloneRunner;
 import io.kvmop.standalone.StatusTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -311,25 +305,20 @@ public final class Main {
       LibvirtPort libvirt,
       Path manifests,
       Path status) {
-    Clock clock = Clock.systemUTC();
-    HostFiles hostFiles = new HostFiles(Path.of(config.hostRoot()), config.qemuUser());
-    HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
-    var disks = DiskProvisioner.onNode(libvirt, config.storage(), clock);
+    NodeCore core =
+        NodeCore.of(
+            config,
+            libvirt,
+            new LinuxHostNetwork(),
+            new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
     return new StandaloneAgent(
         manifests,
         status,
         config.nodeName(),
         libvirt,
-        new NetworkRealizer(config.nodeName(), libvirt, new LinuxHostNetwork(), clock),
-        new MachineRealizer(
-            config.nodeName(),
-            libvirt,
-            kvm,
-            config.serialLogDir(),
-            clock,
-            hostFiles::pciDevice,
-            disks),
+        core.networks(),
+        core.machines(),
         io.kvmop.machine.NodePolicy.of(host),
-        clock);
+        core.clock());
   }
 }

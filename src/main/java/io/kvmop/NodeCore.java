@@ -1,0 +1,48 @@
+package io.kvmop;
+
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.host.HostFiles;
+import io.kvmop.host.HostInspector;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.machine.MachineRealizer;
+import io.kvmop.network.HostNetworkPort;
+import io.kvmop.network.NetworkRealizer;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The one composition root of a node's core, which the cluster agent and standalone kvmop both use:
+ * the KVM checks, the network and machine realizers, the disk provisioner, on one libvirt port and
+ * one clock.
+ */
+public record NodeCore(
+    String node,
+    LibvirtPort libvirt,
+    Clock clock,
+    HostInspector kvm,
+    DiskProvisioner disks,
+    NetworkRealizer networks,
+    MachineRealizer machines) {
+
+  public static NodeCore of(
+      OperatorConfig config, LibvirtPort libvirt, HostNetworkPort host, HostFiles hostFiles) {
+    Clock clock = Clock.systemUTC();
+    HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
+    DiskProvisioner disks = DiskProvisioner.onNode(libvirt, config.storage(), clock);
+    return new NodeCore(
+        config.nodeName(),
+        libvirt,
+        clock,
+        kvm,
+        disks,
+        new NetworkRealizer(config.nodeName(), libvirt, host, clock),
+        new MachineRealizer(
+            config.nodeName(),
+            libvirt,
+            kvm,
+            config.serialLogDir(),
+            clock,
+            hostFiles::pciDevice,
+            disks));
+  }
+}
