@@ -2,6 +2,7 @@ package io.kvmop.disk;
 
 import io.kvmop.api.ImageSource;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -42,7 +43,7 @@ final class BaseImages {
               image.url, image.sha256, in.machine().getMetadata().getNamespace(), in.downloads());
       if (s instanceof ImageCache.Downloading d) {
         return new Resolved(
-            null, null, new Blocker(DiskProvisioner.DOWNLOADING, field + ": " + d.describe()));
+            null, null, new Blocker(Reasons.DOWNLOADING, field + ": " + d.describe()));
       }
       if (s instanceof ImageCache.Failed f) {
         return new Resolved(null, null, new Blocker(f.reason(), field + ": " + f.message()));
@@ -54,8 +55,7 @@ final class BaseImages {
         return new Resolved(
             null,
             null,
-            new Blocker(
-                DiskProvisioner.INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
+            new Blocker(Reasons.INVALID_IMAGE, field + ": cannot read " + nodePath + ": " + e));
       }
     }
     try (AllowedFile file =
@@ -71,7 +71,7 @@ final class BaseImages {
           null,
           null,
           new Blocker(
-              DiskProvisioner.IMAGE_PATH_REFUSED,
+              Reasons.IMAGE_PATH_REFUSED,
               field
                   + ".image.path: "
                   + r.getMessage()
@@ -81,7 +81,7 @@ final class BaseImages {
           null,
           null,
           new Blocker(
-              DiskProvisioner.INVALID_IMAGE,
+              Reasons.INVALID_IMAGE,
               field + ": cannot read " + image.path + ": " + e.getMessage()));
     }
   }
@@ -95,7 +95,7 @@ final class BaseImages {
           null,
           null,
           new Blocker(
-              DiskProvisioner.INVALID_IMAGE,
+              Reasons.INVALID_IMAGE,
               field + ": " + nodePath + " cannot be used: " + info.refusal()));
     }
     if (image.format != null && !image.format.equals(info.format().wireName())) {
@@ -103,7 +103,7 @@ final class BaseImages {
           null,
           null,
           new Blocker(
-              DiskProvisioner.INVALID_IMAGE,
+              Reasons.INVALID_IMAGE,
               field
                   + ".image.format is "
                   + image.format
@@ -121,7 +121,7 @@ final class BaseImages {
             null,
             null,
             new Blocker(
-                "ImageChecksumMismatch",
+                Reasons.IMAGE_CHECKSUM_MISMATCH,
                 field
                     + ": checksum mismatch: "
                     + nodePath

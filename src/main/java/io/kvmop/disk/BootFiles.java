@@ -2,6 +2,7 @@ package io.kvmop.disk;
 
 import io.kvmop.api.BootSpec;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.List;
 
 /**
@@ -15,7 +16,6 @@ import java.util.List;
  * @param blocker why they cannot be used, or null
  */
 public record BootFiles(String kernel, String initrd, Blocker blocker) {
-  public static final String BOOT_PATH_REFUSED = "BootPathRefused";
 
   public static BootFiles check(BootSpec boot, List<String> allowed, StorageConfig config) {
     if (boot == null) {
@@ -35,7 +35,7 @@ public record BootFiles(String kernel, String initrd, Blocker blocker) {
             null,
             null,
             new Blocker(
-                BOOT_PATH_REFUSED,
+                Reasons.BOOT_PATH_REFUSED,
                 "spec.boot."
                     + files[i][0]
                     + ": "

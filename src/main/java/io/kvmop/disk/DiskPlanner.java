@@ -4,6 +4,7 @@ import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.libvirt.xml.VolumeXml;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,8 @@ import java.util.Objects;
  * re-bases a volume that may hold the guest's data; such a change is refused with the way out.
  */
 public final class DiskPlanner {
-  public static final String SHRINK_REFUSED = "DiskShrinkRefused";
-  public static final String CHANGE_REFUSED = "DiskChangeRefused";
+  public static final String SHRINK_REFUSED = Reasons.DISK_SHRINK_REFUSED;
+  public static final String CHANGE_REFUSED = Reasons.DISK_CHANGE_REFUSED;
 
   private DiskPlanner() {}
 

@@ -12,6 +12,7 @@ import io.kvmop.libvirt.VolumeState;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,10 +28,6 @@ import java.util.Set;
  * cloud-init seed. Returns the domain's disk devices, or why they cannot be had yet.
  */
 public final class DiskProvisioner {
-  public static final String DOWNLOADING = "Downloading";
-  public static final String INVALID_IMAGE = "InvalidImage";
-  public static final String IMAGE_PATH_REFUSED = "ImagePathRefused";
-  public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String CIDATA = "cidata";
 
   private final StoragePort storage;
@@ -110,7 +107,7 @@ public final class DiskProvisioner {
       Blocker blocker,
       List<Happened> done) {
     public boolean waiting() {
-      return blocker != null && DOWNLOADING.equals(blocker.reason());
+      return blocker != null && Reasons.DOWNLOADING.equals(blocker.reason());
     }
 
     static Result blocked(Blocker b, List<DiskStatus> status, List<Happened> done) {
@@ -128,7 +125,7 @@ public final class DiskProvisioner {
     // 1. images: checked, inspected, downloaded; nothing on the host changes before they pass
     Map<String, Integer> perBus = new HashMap<>();
     Layout layout = layout(in, disks, perBus);
-    if (layout.blocker() != null && !DOWNLOADING.equals(layout.blocker().reason())) {
+    if (layout.blocker() != null && !Reasons.DOWNLOADING.equals(layout.blocker().reason())) {
       return Result.blocked(layout.blocker(), List.of(), List.of());
     }
     Seeds.Built seed = ci == null ? null : Seeds.build(m, ci, in.secrets());
@@ -141,7 +138,7 @@ public final class DiskProvisioner {
     // 2. the pool, then the volumes
     List<Happened> done = new ArrayList<>();
     PoolKeeper.Result p = pool.ensure();
-    p.repairs().forEach(r -> done.add(new Happened("StoragePoolRepaired", r)));
+    p.repairs().forEach(r -> done.add(new Happened(Reasons.STORAGE_POOL_REPAIRED, r)));
     if (p.blocker() != null) {
       return Result.blocked(p.blocker(), List.of(), done);
     }
@@ -157,7 +154,7 @@ public final class DiskProvisioner {
     } catch (IOException e) {
       return Result.blocked(
           new Blocker(
-              "HostError",
+              Reasons.HOST_ERROR,
               "cannot write the cloud-init seed into "
                   + config.poolPath()
                   + ": "
@@ -200,7 +197,7 @@ public final class DiskProvisioner {
       }
       BaseImages.Resolved r = images.resolve(d.image, "spec.disks[" + i + "] (" + d.name + ")", in);
       if (r.blocker() != null) {
-        if (!DOWNLOADING.equals(r.blocker().reason())) {
+        if (!Reasons.DOWNLOADING.equals(r.blocker().reason())) {
           return new Layout(desired, r.blocker());
         }
         waiting = waiting == null ? r.blocker() : waiting;
@@ -278,7 +275,7 @@ public final class DiskProvisioner {
     if (a instanceof DiskAction.Create c) {
       storage.createVolume(pool, c.xml());
       return new Happened(
-          "VolumeCreated",
+          Reasons.VOLUME_CREATED,
           "created volume "
               + c.xml().name()
               + " ("
@@ -290,7 +287,7 @@ public final class DiskProvisioner {
     if (a instanceof DiskAction.Grow g) {
       storage.resizeVolume(pool, g.volume(), g.to());
       return new Happened(
-          "DiskGrown",
+          Reasons.DISK_GROWN,
           "grew disk "
               + g.disk()
               + " from "
@@ -301,7 +298,7 @@ public final class DiskProvisioner {
     DiskAction.GrowLive g = (DiskAction.GrowLive) a;
     storage.resizeDomainDisk(g.domain(), g.target(), g.to());
     return new Happened(
-        "DiskGrown",
+        Reasons.DISK_GROWN,
         "grew disk "
             + g.disk()
             + " ("
@@ -345,7 +342,7 @@ public final class DiskProvisioner {
     for (DesiredDisk d : desired) {
       if (d.capacity() > pool.capacity()) {
         return new Blocker(
-            Blocker.INVALID_SPEC,
+            Reasons.INVALID_SPEC,
             "spec.disks["
                 + d.name()
                 + "].size "

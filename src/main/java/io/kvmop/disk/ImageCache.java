@@ -2,6 +2,7 @@ package io.kvmop.disk;
 
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.StoragePort;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -154,7 +155,7 @@ public final class ImageCache implements AutoCloseable {
         fail(
             sha,
             url,
-            "ImageDownloadFailed",
+            Reasons.IMAGE_DOWNLOAD_FAILED,
             "the download could not start: " + e,
             false,
             attempts + 1);
@@ -202,7 +203,7 @@ public final class ImageCache implements AutoCloseable {
         fail(
             sha,
             url,
-            "ImageChecksumMismatch",
+            Reasons.IMAGE_CHECKSUM_MISMATCH,
             "checksum mismatch: the file downloaded from "
                 + url
                 + " does not have the sha256 that spec.disks[].image.sha256 declares; it was"
@@ -221,7 +222,7 @@ public final class ImageCache implements AutoCloseable {
         fail(
             sha,
             url,
-            "InvalidImage",
+            Reasons.INVALID_IMAGE,
             "the image at " + url + " cannot be used: " + info.refusal(),
             true,
             attempt);
@@ -246,11 +247,23 @@ public final class ImageCache implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (IOException e) {
       deleteQuietly(part);
-      fail(sha, url, "ImageDownloadFailed", "downloading " + url + " failed: " + e, false, attempt);
+      fail(
+          sha,
+          url,
+          Reasons.IMAGE_DOWNLOAD_FAILED,
+          "downloading " + url + " failed: " + e,
+          false,
+          attempt);
     } catch (RuntimeException | Error e) { // never a silent dead thread and a new download
       deleteQuietly(part);
       LOG.error("download of {} failed unexpectedly", url, e);
-      fail(sha, url, "ImageDownloadFailed", "downloading " + url + " failed: " + e, false, attempt);
+      fail(
+          sha,
+          url,
+          Reasons.IMAGE_DOWNLOAD_FAILED,
+          "downloading " + url + " failed: " + e,
+          false,
+          attempt);
     } finally {
       inFlight.remove(sha);
       removeScratchDirIfEmpty();

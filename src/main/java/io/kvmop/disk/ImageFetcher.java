@@ -1,6 +1,7 @@
 package io.kvmop.disk;
 
 import io.kvmop.api.Quantities;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,15 +65,17 @@ public final class ImageFetcher {
     try {
       u = new URI(url);
     } catch (URISyntaxException | NullPointerException e) {
-      throw new Failure("InvalidImageURL", "the URL is malformed: " + e.getMessage(), true);
+      throw new Failure(Reasons.INVALID_IMAGE_URL, "the URL is malformed: " + e.getMessage(), true);
     }
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new Failure(
-          "InvalidImageURL", "the URL's scheme is '" + scheme + "'; only http and https", true);
+          Reasons.INVALID_IMAGE_URL,
+          "the URL's scheme is '" + scheme + "'; only http and https",
+          true);
     }
     if (u.getHost() == null || u.getRawAuthority() == null) {
-      throw new Failure("InvalidImageURL", "the URL has no host name", true);
+      throw new Failure(Reasons.INVALID_IMAGE_URL, "the URL has no host name", true);
     }
     return u;
   }
@@ -89,7 +92,9 @@ public final class ImageFetcher {
       String refusal = guard.refusal(current.getHost(), policy);
       if (refusal != null) {
         throw new Failure(
-            "ImageURLRefused", (hop == 0 ? "" : "redirected to " + current + ": ") + refusal, true);
+            Reasons.IMAGE_URL_REFUSED,
+            (hop == 0 ? "" : "redirected to " + current + ": ") + refusal,
+            true);
       }
       HttpURLConnection c = open(current, policy, deadline);
       try {
@@ -98,7 +103,8 @@ public final class ImageFetcher {
           String location = c.getHeaderField("Location");
           c.disconnect();
           if (location == null) {
-            throw new Failure("ImageDownloadFailed", "HTTP " + code + " without a Location", false);
+            throw new Failure(
+                Reasons.IMAGE_DOWNLOAD_FAILED, "HTTP " + code + " without a Location", false);
           }
           current = parse(current.resolve(location).toString());
           continue;
@@ -106,7 +112,9 @@ public final class ImageFetcher {
         if (code != 200) {
           c.disconnect();
           throw new Failure(
-              "ImageDownloadFailed", "the server answered HTTP " + code, code >= 400 && code < 500);
+              Reasons.IMAGE_DOWNLOAD_FAILED,
+              "the server answered HTTP " + code,
+              code >= 400 && code < 500);
         }
         long total = c.getContentLengthLong();
         if (total > policy.maxBytes()) {
@@ -117,7 +125,7 @@ public final class ImageFetcher {
         return stream(c, policy, out, progress, deadline, clock);
       } catch (SocketTimeoutException e) {
         throw new Failure(
-            "ImageDownloadStalled",
+            Reasons.IMAGE_DOWNLOAD_STALLED,
             clock.instant().isBefore(deadline)
                 ? "nothing arrived for " + policy.stallTimeout().toSeconds() + " s"
                 : "the download did not finish within its deadline of " + policy.deadline(),
@@ -125,16 +133,17 @@ public final class ImageFetcher {
       } catch (IOException e) {
         if (!clock.instant().isBefore(deadline)) {
           throw new Failure(
-              "ImageDownloadStalled",
+              Reasons.IMAGE_DOWNLOAD_STALLED,
               "the download did not finish within its deadline of " + policy.deadline(),
               false);
         }
-        throw new Failure("ImageDownloadFailed", "downloading failed: " + e, false);
+        throw new Failure(Reasons.IMAGE_DOWNLOAD_FAILED, "downloading failed: " + e, false);
       } finally {
         c.disconnect();
       }
     }
-    throw new Failure("ImageDownloadFailed", "more than " + MAX_REDIRECTS + " redirects", true);
+    throw new Failure(
+        Reasons.IMAGE_DOWNLOAD_FAILED, "more than " + MAX_REDIRECTS + " redirects", true);
   }
 
   private static String stream(
@@ -165,7 +174,7 @@ public final class ImageFetcher {
         progress.received(n);
         if (!clock.instant().isBefore(deadline)) { // a trickle never outlives the deadline
           throw new Failure(
-              "ImageDownloadStalled",
+              Reasons.IMAGE_DOWNLOAD_STALLED,
               "the download did not finish within its deadline of " + policy.deadline(),
               false);
         }
@@ -176,7 +185,7 @@ public final class ImageFetcher {
 
   private static Failure tooLarge(DownloadPolicy policy) {
     return new Failure(
-        "ImageTooLarge",
+        Reasons.IMAGE_TOO_LARGE,
         "the image is larger than the node allows ("
             + Quantities.human(policy.maxBytes())
             + ", KvmHost spec.imageDownloads.maxSize)",
@@ -200,9 +209,9 @@ public final class ImageFetcher {
       c.setRequestProperty("User-Agent", "kvmop");
       return c;
     } catch (MalformedURLException | IllegalArgumentException e) {
-      throw new Failure("InvalidImageURL", "the URL is malformed: " + e.getMessage(), true);
+      throw new Failure(Reasons.INVALID_IMAGE_URL, "the URL is malformed: " + e.getMessage(), true);
     } catch (IOException e) {
-      throw new Failure("ImageDownloadFailed", "cannot open a connection: " + e, false);
+      throw new Failure(Reasons.IMAGE_DOWNLOAD_FAILED, "cannot open a connection: " + e, false);
     }
   }
 

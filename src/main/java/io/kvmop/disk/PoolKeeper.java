@@ -6,6 +6,7 @@ import io.kvmop.libvirt.PoolState;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.xml.PoolXml;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * pool already on the directory, is somebody else's: reported, never touched.
  */
 public final class PoolKeeper {
-  public static final String POOL_CONFLICT = "StoragePoolConflict";
+  public static final String POOL_CONFLICT = Reasons.STORAGE_POOL_CONFLICT;
 
   private final StoragePort storage;
   private final StorageConfig config;

@@ -4,6 +4,7 @@ import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class Seeds {
         return new Built(
             null,
             new Blocker(
-                DiskProvisioner.SECRET_NOT_FOUND,
+                Reasons.SECRET_NOT_FOUND,
                 "spec.cloudInit.userDataSecretRef: Secret "
                     + m.getMetadata().getNamespace()
                     + "/"
@@ -53,7 +54,7 @@ final class Seeds {
               ci.sshAuthorizedKeys),
           null);
     } catch (CloudInitSeed.InvalidSeed e) {
-      return new Built(null, new Blocker(Blocker.INVALID_SPEC, e.getMessage()));
+      return new Built(null, new Blocker(Reasons.INVALID_SPEC, e.getMessage()));
     }
   }
 
@@ -90,7 +91,7 @@ final class Seeds {
       Scratch.removeIfEmpty(config.scratchDir());
       done.add(
           new Happened(
-              "CloudInitSeedWritten",
+              Reasons.CLOUD_INIT_SEED_WRITTEN,
               "wrote cloud-init seed " + target + " (instance-id " + seed.instanceId() + ")"));
     }
     try (var files = Files.list(Path.of(config.poolPath()))) {

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ final class VolumeCleanup {
           && reported.add(v)) {
         done.add(
             new Happened(
-                "VolumeKept",
+                Reasons.VOLUME_KEPT,
                 "volume "
                     + v
                     + " belongs to a disk no longer in spec.disks; kvmop keeps it at "
@@ -123,7 +124,7 @@ final class VolumeCleanup {
       if (d.retain()) {
         out.add(
             new Happened(
-                "VolumeRetained",
+                Reasons.VOLUME_RETAINED,
                 "kept disk "
                     + d.name
                     + " (reclaimPolicy Retain): volume "
@@ -138,7 +139,9 @@ final class VolumeCleanup {
                     + volume));
       } else {
         storage.deleteVolume(config.poolName(), volume);
-        out.add(new Happened("VolumeDeleted", "deleted volume " + volume + " of disk " + d.name));
+        out.add(
+            new Happened(
+                Reasons.VOLUME_DELETED, "deleted volume " + volume + " of disk " + d.name));
       }
     }
     try (var files = Files.list(Path.of(config.poolPath()))) {

@@ -16,6 +16,7 @@ import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.libvirt.xml.XmlCodec;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ public final class HostReporter {
     c.set(
         "KVMUsable",
         failing.isEmpty(),
-        failing.map(HostCheck::name).orElse("AllChecksPassed"),
+        failing.map(HostCheck::name).orElse(Reasons.ALL_CHECKS_PASSED),
         failing
             .map(f -> f.message() + "; fix: " + f.fix())
             .orElse("this host runs KVM guests with hardware virtualization"));
@@ -106,7 +107,7 @@ public final class HostReporter {
       c.set(
           Conditions.READY,
           false,
-          "LibvirtUnavailable",
+          Reasons.LIBVIRT_UNAVAILABLE,
           e.operation()
               + " failed ("
               + e.code()

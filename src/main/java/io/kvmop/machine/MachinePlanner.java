@@ -4,6 +4,7 @@ import io.kvmop.api.RunStrategy;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ public final class MachinePlanner {
 
   private static Blocker nameConflict(DomainState other) {
     return new Blocker(
-        Blocker.NAME_CONFLICT,
+        Reasons.NAME_CONFLICT,
         "libvirt domain '"
             + other.name()
             + "' exists with UUID "

@@ -16,6 +16,7 @@ import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,7 +121,7 @@ public final class MachineRealizer {
       return failed(
           p,
           new Blocker(
-              "LibvirtUnavailable",
+              Reasons.LIBVIRT_UNAVAILABLE,
               e.operation() + " failed (" + e.code() + "): " + e.libvirtMessage()));
     } catch (RuntimeException e) {
       // a bug must end in status, not only in the log, and never stop the other machines
@@ -213,11 +214,11 @@ public final class MachineRealizer {
               spec, node, p.policy().permittedDevices(), pciLookup);
     }
     if (!problems.isEmpty()) {
-      return new Blocker(Blocker.INVALID_SPEC, String.join("; ", problems));
+      return new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
     }
     if (spec.virtTypeOrDefault() == VirtType.KVM && p.kvmWhy().isPresent()) {
       return new Blocker(
-          "KVMUnavailable",
+          Reasons.KVM_UNAVAILABLE,
           "spec.virtType is kvm but this node cannot run KVM guests: "
               + p.kvmWhy().get()
               + "; or use virtType auto or qemu");
@@ -225,7 +226,7 @@ public final class MachineRealizer {
     problems = MachineValidator.validateOnHost(spec, facts(p.virtType()), p.virtType());
     return problems.isEmpty()
         ? null
-        : new Blocker(Blocker.INVALID_SPEC, String.join("; ", problems));
+        : new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
   }
 
   private Networks networks(Pass p) {

@@ -5,9 +5,8 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.RunStrategy;
-import io.kvmop.disk.DiskProvisioner;
-import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Reasons;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,12 +25,12 @@ public final class MachineStatusBuilder {
   public static final String PROVISIONED = "Provisioned";
   private static final Set<String> HARD =
       Set.of(
-          Blocker.INVALID_SPEC,
-          Blocker.NAME_CONFLICT,
-          "KVMUnavailable",
-          DiskProvisioner.INVALID_IMAGE,
-          DiskProvisioner.IMAGE_PATH_REFUSED,
-          "ImageChecksumMismatch");
+          Reasons.INVALID_SPEC,
+          Reasons.NAME_CONFLICT,
+          Reasons.KVM_UNAVAILABLE,
+          Reasons.INVALID_IMAGE,
+          Reasons.IMAGE_PATH_REFUSED,
+          Reasons.IMAGE_CHECKSUM_MISMATCH);
 
   private MachineStatusBuilder() {}
 
@@ -45,7 +44,7 @@ public final class MachineStatusBuilder {
     s.domainName = o.naming().domainName();
     boolean ours =
         o.domain().isPresent()
-            && (o.blocker() == null || !Blocker.NAME_CONFLICT.equals(o.blocker().reason()));
+            && (o.blocker() == null || !Reasons.NAME_CONFLICT.equals(o.blocker().reason()));
     s.domainUUID = ours ? o.domain().get().uuid() : null;
     s.virtType = o.virtType();
     s.interfaces = o.interfaces();
@@ -59,9 +58,9 @@ public final class MachineStatusBuilder {
             : old == null ? null : old.cloudInitInstanceId;
     Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
     if (m.getSpec().nodeName != null) {
-      c.set(SCHEDULED, true, "NodeName", "on node " + node + ", as spec.nodeName says");
+      c.set(SCHEDULED, true, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says");
     } else {
-      c.set(SCHEDULED, true, "Placed", "placed on node " + node + ", which fits it");
+      c.set(SCHEDULED, true, Reasons.PLACED, "placed on node " + node + ", which fits it");
     }
     provisioned(c, m, o);
     if (o.kvmUnusable() == null) {
@@ -74,7 +73,7 @@ public final class MachineStatusBuilder {
       c.set(
           KVM_AVAILABLE,
           false,
-          "KVMUnusable",
+          Reasons.KVM_UNUSABLE,
           o.kvmUnusable() + "; machines run under qemu (software emulation) here");
     }
     if (o.networkProblem() == null) {
@@ -93,13 +92,13 @@ public final class MachineStatusBuilder {
     c.set(
         RUNNING,
         running,
-        running ? "Running" : o.shuttingDown() ? "ShuttingDown" : "NotRunning",
+        running ? "Running" : o.shuttingDown() ? Reasons.SHUTTING_DOWN : Reasons.NOT_RUNNING,
         "domain " + o.naming().domainName() + " is " + domainState);
     ipCondition(c, m, o, running, ipWait, now, old);
     c.set(
         RESTART_REQUIRED,
         o.restartRequired() != null,
-        o.restartRequired() != null ? "DefinitionChanged" : "UpToDate",
+        o.restartRequired() != null ? Reasons.DEFINITION_CHANGED : Reasons.UP_TO_DATE,
         o.restartRequired() != null
             ? "the running domain differs from the declared one ("
                 + o.restartRequired()
@@ -111,7 +110,7 @@ public final class MachineStatusBuilder {
       c.set(
           AGENT_CONNECTED,
           agent,
-          agent ? "Connected" : "NotConnected",
+          agent ? "Connected" : Reasons.NOT_CONNECTED,
           agent
               ? "qemu-guest-agent answers"
               : "no qemu-guest-agent answers on the channel (not installed or not started in the guest)");
@@ -132,11 +131,11 @@ public final class MachineStatusBuilder {
       Instant now,
       KvmMachineStatus old) {
     if (o.interfaces().isEmpty()) {
-      c.set(IP_ASSIGNED, false, "NoInterfaces", "the machine has no network interface");
+      c.set(IP_ASSIGNED, false, Reasons.NO_INTERFACES, "the machine has no network interface");
       return;
     }
     if (!running) {
-      c.set(IP_ASSIGNED, false, "NotRunning", "addresses are read while the machine runs");
+      c.set(IP_ASSIGNED, false, Reasons.NOT_RUNNING, "addresses are read while the machine runs");
       return;
     }
     if (o.hasAllAddresses()) {
@@ -157,7 +156,7 @@ public final class MachineStatusBuilder {
       c.set(
           IP_ASSIGNED,
           false,
-          "WaitingForIP",
+          Reasons.WAITING_FOR_IP,
           "waiting for a DHCP lease for "
               + missing.name
               + " ("
@@ -168,7 +167,7 @@ public final class MachineStatusBuilder {
       c.set(
           IP_ASSIGNED,
           false,
-          "NoIPAddress",
+          Reasons.NO_IP_ADDRESS,
           "no address for "
               + missing.name
               + " ("
@@ -195,7 +194,7 @@ public final class MachineStatusBuilder {
     if (o.diskProblem() != null) {
       c.set(PROVISIONED, false, o.diskProblem().reason(), o.diskProblem().message());
     } else if (!any) {
-      c.set(PROVISIONED, true, "NoDisks", "the machine has no disks to provision");
+      c.set(PROVISIONED, true, Reasons.NO_DISKS, "the machine has no disks to provision");
     } else if (o.disks() != null) {
       c.set(
           PROVISIONED,
@@ -211,7 +210,7 @@ public final class MachineStatusBuilder {
   /** A repaired hand edit stays reported until the spec changes. */
   private static void redefined(Conditions c, MachineOutcome o, KvmMachineStatus old, long gen) {
     if (o.redefined() != null) {
-      c.set(REDEFINED, true, "ChangedOutsideKvmop", o.redefined());
+      c.set(REDEFINED, true, Reasons.CHANGED_OUTSIDE_KVMOP, o.redefined());
       return;
     }
     if (old != null && old.observedGeneration != null && old.observedGeneration == gen) {
@@ -252,7 +251,7 @@ public final class MachineStatusBuilder {
                           ", ",
                           o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList())));
     } else if (running) {
-      c.set(Conditions.READY, false, "WaitingForIP", "running; waiting for its IP address");
+      c.set(Conditions.READY, false, Reasons.WAITING_FOR_IP, "running; waiting for its IP address");
     } else if (strategy == RunStrategy.Halted) {
       c.set(Conditions.READY, false, "Halted", "stopped, as runStrategy Halted declares");
     } else if (strategy == RunStrategy.Manual) {
@@ -283,7 +282,7 @@ public final class MachineStatusBuilder {
       return MachinePhase.Terminating;
     }
     if (o.blocker() != null && !running) {
-      if (DiskProvisioner.DOWNLOADING.equals(o.blocker().reason())) {
+      if (Reasons.DOWNLOADING.equals(o.blocker().reason())) {
         return MachinePhase.Provisioning;
       }
       return HARD.contains(o.blocker().reason()) ? MachinePhase.Failed : MachinePhase.Pending;

@@ -7,6 +7,7 @@ import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Reasons;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public final class NetworkBindings {
                 i.name,
                 i.network,
                 new Blocker(
-                    "NetworkNotFound",
+                    Reasons.NETWORK_NOT_FOUND,
                     "spec.interfaces "
                         + i.name
                         + ": KvmNetwork "
@@ -65,7 +66,7 @@ public final class NetworkBindings {
                 i.name,
                 i.network,
                 new Blocker(
-                    "NetworkNotReady",
+                    Reasons.NETWORK_NOT_READY,
                     "interface "
                         + i.name
                         + ": KvmNetwork "

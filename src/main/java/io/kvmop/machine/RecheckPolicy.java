@@ -1,7 +1,7 @@
 package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachineStatus;
-import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ final class RecheckPolicy {
     if (o.networkProblem() != null && bindings.stream().anyMatch(b -> !b.managed())) {
       waits.add(Duration.ofSeconds(5)); // unmanaged libvirt networks raise no event kvmop sees
     }
-    if (o.blocker() != null && Blocker.LIBVIRT_ERROR.equals(o.blocker().reason())) {
+    if (o.blocker() != null && Reasons.LIBVIRT_ERROR.equals(o.blocker().reason())) {
       waits.add(Duration.ofSeconds(10));
     }
     return waits.stream().min(Duration::compareTo).orElse(null);

@@ -2,6 +2,7 @@ package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.Optional;
 
 /**
@@ -23,7 +24,7 @@ final class SerialLogs {
     } catch (java.io.IOException | SecurityException e) {
       return Optional.of(
           new Blocker(
-              "HostError",
+              Reasons.HOST_ERROR,
               "cannot create the serial log directory "
                   + dir
                   + ": "

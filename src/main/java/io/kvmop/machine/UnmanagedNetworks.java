@@ -3,6 +3,7 @@ package io.kvmop.machine;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.Optional;
 
 /**
@@ -46,7 +47,7 @@ final class UnmanagedNetworks {
     }
     if (n.isEmpty()) {
       return new Blocker(
-          "NetworkNotFound",
+          Reasons.NETWORK_NOT_FOUND,
           "interface "
               + b.interfaceName()
               + ": libvirt network "
@@ -57,7 +58,7 @@ final class UnmanagedNetworks {
     }
     if (!n.get().active()) {
       return new Blocker(
-          "NetworkNotReady",
+          Reasons.NETWORK_NOT_READY,
           "interface "
               + b.interfaceName()
               + ": libvirt network "
@@ -74,7 +75,7 @@ final class UnmanagedNetworks {
 
   private static Blocker notPermitted(NetworkBinding b, String why) {
     return new Blocker(
-        "NetworkNotPermitted",
+        Reasons.NETWORK_NOT_PERMITTED,
         "interface " + b.interfaceName() + ": libvirt network " + b.libvirtNetwork() + why);
   }
 

@@ -4,6 +4,7 @@ import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,7 +26,7 @@ public final class NetworkExecutor {
       } catch (LibvirtError e) {
         return Optional.of(explain(e));
       } catch (IllegalStateException e) {
-        return Optional.of(new Blocker("HostError", e.getMessage()));
+        return Optional.of(new Blocker(Reasons.HOST_ERROR, e.getMessage()));
       }
     }
     return Optional.empty();

@@ -5,6 +5,7 @@ import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.NetworkUpdate;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,7 +38,7 @@ public final class NetworkPlanner {
   public static NetworkPlan plan(Input in) {
     if (!in.problems().isEmpty()) {
       return NetworkPlan.blocked(
-          new Blocker(Blocker.INVALID_SPEC, String.join("; ", in.problems())));
+          new Blocker(Reasons.INVALID_SPEC, String.join("; ", in.problems())));
     }
     Optional<NetworkState> current = in.current();
     String name = in.naming().libvirtName();
@@ -110,7 +111,7 @@ public final class NetworkPlanner {
               in.hostInterfaces());
       if (conflict.isPresent()) {
         return new NetworkPlan(
-            actions, new Blocker(Blocker.ADDRESS_CONFLICT, conflict.get()), restartPending, null);
+            actions, new Blocker(Reasons.ADDRESS_CONFLICT, conflict.get()), restartPending, null);
       }
       if (ownBridge
           && in.hostInterfaces().stream().anyMatch(i -> i.name().equals(in.naming().bridge()))) {
@@ -127,7 +128,7 @@ public final class NetworkPlanner {
     if (!machinesUsing.isEmpty()) {
       return NetworkPlan.blocked(
           new Blocker(
-              Blocker.IN_USE,
+              Reasons.IN_USE,
               "deletion waits: used by KvmMachine "
                   + String.join(", ", machinesUsing)
                   + "; delete those machines or remove the interface from them"));
@@ -154,7 +155,7 @@ public final class NetworkPlanner {
 
   private static Blocker nameConflict(NetworkState other) {
     return new Blocker(
-        Blocker.NAME_CONFLICT,
+        Reasons.NAME_CONFLICT,
         "libvirt network '"
             + other.name()
             + "' exists with UUID "

@@ -8,6 +8,7 @@ import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.network.NetworkStatusBuilder.NodeOutcome;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,7 +148,7 @@ public final class NetworkRealizer {
       Optional<NetworkState> current = libvirt.findNetwork(naming.libvirtName());
       NetworkPlan plan =
           NetworkPlanner.planDeletion(network.getMetadata().getUid(), current, machinesUsing);
-      if (plan.blocker() != null && Blocker.IN_USE.equals(plan.blocker().reason())) {
+      if (plan.blocker() != null && Reasons.IN_USE.equals(plan.blocker().reason())) {
         return Optional.of(plan.blocker());
       }
       return executor.execute(plan.actions());
@@ -191,7 +192,7 @@ public final class NetworkRealizer {
 
   private static Blocker unreachable(LibvirtError e) {
     return new Blocker(
-        "LibvirtUnavailable",
+        Reasons.LIBVIRT_UNAVAILABLE,
         e.operation()
             + " failed ("
             + e.code()

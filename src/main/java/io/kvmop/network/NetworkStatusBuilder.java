@@ -8,6 +8,7 @@ import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Reasons;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +21,7 @@ import java.util.Optional;
  */
 public final class NetworkStatusBuilder {
   public static final String RESTART_REQUIRED = "RestartRequired";
-  public static final String IN_USE = "InUse";
+  public static final String IN_USE = Reasons.IN_USE;
   private static final java.util.Set<String> APPLIED =
       java.util.Set.of(AppliedChange.RESTARTED, AppliedChange.UPDATED_LIVE);
 
@@ -45,7 +46,7 @@ public final class NetworkStatusBuilder {
     NetworkState s = o.state().orElse(null);
     // a network of our name that is not ours is reported in the condition, never as ours
     boolean nameConflict =
-        o.blocker() != null && Blocker.NAME_CONFLICT.equals(o.blocker().reason());
+        o.blocker() != null && Reasons.NAME_CONFLICT.equals(o.blocker().reason());
     boolean ours = s != null && !nameConflict;
     e.active = ours && s.active();
     e.autostart = ours && s.autostart();
@@ -58,13 +59,13 @@ public final class NetworkStatusBuilder {
       c.set(
           Conditions.READY,
           false,
-          "Inactive",
+          Reasons.INACTIVE,
           "network " + (s == null ? "is not defined" : s.name() + " is not running"));
     } else if (s.autostart() != o.wantAutostart()) {
       c.set(
           Conditions.READY,
           false,
-          "AutostartMismatch",
+          Reasons.AUTOSTART_MISMATCH,
           "autostart of " + s.name() + " is " + s.autostart() + ", declared " + o.wantAutostart());
     } else if (o.applied() != null) {
       c.set(Conditions.READY, true, o.applied().reason(), o.applied().message());
@@ -76,7 +77,7 @@ public final class NetworkStatusBuilder {
       c.set(
           Conditions.READY,
           true,
-          "Active",
+          Reasons.ACTIVE,
           "network "
               + s.name()
               + " is active"
@@ -86,7 +87,7 @@ public final class NetworkStatusBuilder {
     c.set(
         RESTART_REQUIRED,
         o.restartPending() != null,
-        o.restartPending() != null ? "GuestsAttached" : "UpToDate",
+        o.restartPending() != null ? Reasons.GUESTS_ATTACHED : Reasons.UP_TO_DATE,
         o.restartPending() != null
             ? o.restartPending()
             : "the running network matches the declared one");
@@ -140,12 +141,16 @@ public final class NetworkStatusBuilder {
     if (clusterBlocker.isPresent()) {
       c.set(Conditions.READY, false, clusterBlocker.get().reason(), clusterBlocker.get().message());
     } else if (terminating) {
-      c.set(Conditions.READY, false, "Terminating", "the network is being removed from its nodes");
+      c.set(
+          Conditions.READY,
+          false,
+          Reasons.TERMINATING,
+          "the network is being removed from its nodes");
     } else if (nodes.isEmpty()) {
       c.set(
           Conditions.READY,
           false,
-          "NoNodes",
+          Reasons.NO_NODES,
           "no node has realised the network yet; check spec.nodeSelector and that the kvmop agent runs on the nodes");
     } else if (notReady.isEmpty()) {
       Optional<Condition> restarted =
@@ -156,7 +161,7 @@ public final class NetworkStatusBuilder {
       c.set(
           Conditions.READY,
           true,
-          restarted.map(Condition::getReason).orElse("Active"),
+          restarted.map(Condition::getReason).orElse(Reasons.ACTIVE),
           "active on "
               + nodes.size()
               + " node(s)"
@@ -179,7 +184,7 @@ public final class NetworkStatusBuilder {
     c.set(
         RESTART_REQUIRED,
         restart.isPresent(),
-        restart.isPresent() ? "GuestsAttached" : "UpToDate",
+        restart.isPresent() ? Reasons.GUESTS_ATTACHED : Reasons.UP_TO_DATE,
         restart
             .map(
                 n ->
@@ -188,8 +193,8 @@ public final class NetworkStatusBuilder {
                         + ": "
                         + Conditions.find(n.conditions, RESTART_REQUIRED).get().getMessage())
             .orElse("every node runs the declared network"));
-    if (clusterBlocker.filter(b -> Blocker.IN_USE.equals(b.reason())).isPresent()) {
-      c.set(IN_USE, true, "MachinesAttached", clusterBlocker.get().message());
+    if (clusterBlocker.filter(b -> Reasons.IN_USE.equals(b.reason())).isPresent()) {
+      c.set(IN_USE, true, Reasons.MACHINES_ATTACHED, clusterBlocker.get().message());
     } else if (terminating) {
       c.set(IN_USE, false, "Unused", "no KvmMachine uses the network");
     }
@@ -228,9 +233,9 @@ public final class NetworkStatusBuilder {
                         .orElse(""))
             .allMatch(
                 r ->
-                    r.equals(Blocker.INVALID_SPEC)
-                        || r.equals(Blocker.NAME_CONFLICT)
-                        || r.equals(Blocker.ADDRESS_CONFLICT));
+                    r.equals(Reasons.INVALID_SPEC)
+                        || r.equals(Reasons.NAME_CONFLICT)
+                        || r.equals(Reasons.ADDRESS_CONFLICT));
     return allHardFailures ? NetworkPhase.Failed : NetworkPhase.Pending;
   }
 }

@@ -21,6 +21,7 @@ import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.metrics.KvmopMetrics;
+import io.kvmop.status.Reasons;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -206,7 +207,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     transitions.did(
         client,
         m,
-        "PlacementLabelRestored",
+        Reasons.PLACEMENT_LABEL_RESTORED,
         "the label "
             + io.kvmop.placement.Placement.LABEL
             + "="

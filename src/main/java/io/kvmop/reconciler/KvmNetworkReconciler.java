@@ -18,6 +18,7 @@ import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -148,11 +149,11 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
         .anyMatch(
             c ->
                 Set.of(
-                        Blocker.ADDRESS_CONFLICT,
-                        Blocker.LIBVIRT_ERROR,
-                        "LibvirtUnavailable",
-                        "HostError",
-                        "Inactive")
+                        Reasons.ADDRESS_CONFLICT,
+                        Reasons.LIBVIRT_ERROR,
+                        Reasons.LIBVIRT_UNAVAILABLE,
+                        Reasons.HOST_ERROR,
+                        Reasons.INACTIVE)
                     .contains(c.getReason()));
   }
 
@@ -183,7 +184,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
                     latest, NetworkRealizer.naming(latest), node, mine, blocker, clock.instant()),
             context.getClient());
       }
-      return Blocker.IN_USE.equals(blocker.get().reason())
+      return Reasons.IN_USE.equals(blocker.get().reason())
           ? DeleteControl.noFinalizerRemoval()
           : DeleteControl.noFinalizerRemoval().rescheduleAfter(blockedRecheck.toMillis());
     }

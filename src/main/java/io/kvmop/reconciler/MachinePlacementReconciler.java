@@ -20,6 +20,7 @@ import io.kvmop.api.Quantities;
 import io.kvmop.api.VirtType;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       if (hosts.stream().noneMatch(h -> wanted.equals(h.getMetadata().getName()))) {
         return unschedulable(
             m,
-            "NodeNotFound",
+            Reasons.NODE_NOT_FOUND,
             "spec.nodeName "
                 + wanted
                 + " has no kvmop agent (no KvmHost of that name); run the agent there, or set"
@@ -108,17 +109,18 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
             client);
       }
       if (wanted.equals(node)) {
-        label(m, node, "NodeName", "on node " + node + ", as spec.nodeName says", client);
+        label(m, node, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says", client);
       }
       return UpdateControl.noUpdate();
     }
     Placement.Decision d = Placement.decide(request(m.getSpec()), candidates(hosts, client));
     if (d.node().isEmpty()) {
-      return unschedulable(m, "Unschedulable", "no node fits this machine: " + d.explain(), client)
+      return unschedulable(
+              m, Reasons.UNSCHEDULABLE, "no node fits this machine: " + d.explain(), client)
           .rescheduleAfter(RETRY);
     }
     if (d.node().get().equals(node)) {
-      label(m, node, "Placed", "placed on node " + node + ": " + d.explain(), client);
+      label(m, node, Reasons.PLACED, "placed on node " + node + ": " + d.explain(), client);
     }
     return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(RETRY);
   }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -25,28 +26,28 @@ final class TransitionEvents {
   private static final Logger LOG = LoggerFactory.getLogger(TransitionEvents.class);
   static final Set<String> WARNINGS =
       Set.of(
-          "InvalidSpec",
-          "NameConflict",
-          "InvalidImage",
-          "ImagePathRefused",
-          "ImageChecksumMismatch",
-          "ImageDownloadFailed",
-          "DiskShrinkRefused",
-          "DiskChangeRefused",
-          "StoragePoolConflict",
-          "SecretNotFound",
-          "AddressConflict",
-          "KVMUnavailable",
-          "LibvirtError",
-          "LibvirtUnavailable",
-          "LibvirtPermissionDenied",
-          "KVMModulesMissing",
-          "DevKvmPermissionDenied",
-          "DynamicOwnershipFailed",
-          "NetworkNotFound",
-          "HostError",
-          "NoIPAddress",
-          "InUse");
+          Reasons.INVALID_SPEC,
+          Reasons.NAME_CONFLICT,
+          Reasons.INVALID_IMAGE,
+          Reasons.IMAGE_PATH_REFUSED,
+          Reasons.IMAGE_CHECKSUM_MISMATCH,
+          Reasons.IMAGE_DOWNLOAD_FAILED,
+          Reasons.DISK_SHRINK_REFUSED,
+          Reasons.DISK_CHANGE_REFUSED,
+          Reasons.STORAGE_POOL_CONFLICT,
+          Reasons.SECRET_NOT_FOUND,
+          Reasons.ADDRESS_CONFLICT,
+          Reasons.KVM_UNAVAILABLE,
+          Reasons.LIBVIRT_ERROR,
+          Reasons.LIBVIRT_UNAVAILABLE,
+          Reasons.LIBVIRT_PERMISSION_DENIED,
+          Reasons.KVM_MODULES_MISSING,
+          Reasons.DEV_KVM_PERMISSION_DENIED,
+          Reasons.DYNAMIC_OWNERSHIP_FAILED,
+          Reasons.NETWORK_NOT_FOUND,
+          Reasons.HOST_ERROR,
+          Reasons.NO_IP_ADDRESS,
+          Reasons.IN_USE);
 
   private final String node;
   private final Clock clock;

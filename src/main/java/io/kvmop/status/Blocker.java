@@ -5,17 +5,11 @@ package io.kvmop.status;
  * message saying what to do.
  */
 public record Blocker(String reason, String message) {
-  public static final String INVALID_SPEC = "InvalidSpec";
-  public static final String NAME_CONFLICT = "NameConflict";
-  public static final String ADDRESS_CONFLICT = "AddressConflict";
-  public static final String IN_USE = "InUse";
-  public static final String LIBVIRT_ERROR = "LibvirtError";
-  public static final String INTERNAL_ERROR = "InternalError";
 
   /** A bug met while reconciling {@code what}: it ends in status, not only in the log. */
   public static Blocker internalError(String what, RuntimeException e) {
     return new Blocker(
-        INTERNAL_ERROR,
+        Reasons.INTERNAL_ERROR,
         "kvmop failed while reconciling this "
             + what
             + " ("

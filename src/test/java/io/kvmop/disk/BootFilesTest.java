@@ -3,6 +3,7 @@ package io.kvmop.disk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvmop.api.BootSpec;
+import io.kvmop.status.Reasons;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,7 @@ class BootFilesTest {
   void hostFilesAreRefusedNamingTheField() {
     List<String> images = List.of("/var/lib/kvmop/images");
     var shadow = check("/var/lib/kvmop/images/vmlinuz", "/etc/shadow", images).blocker();
-    assertThat(shadow.reason()).isEqualTo(BootFiles.BOOT_PATH_REFUSED);
+    assertThat(shadow.reason()).isEqualTo(Reasons.BOOT_PATH_REFUSED);
     assertThat(shadow.message()).startsWith("spec.boot.initrd: ").contains("outside");
     var link = check("/var/lib/kvmop/images/shadow", null, images).blocker();
     assertThat(link.message()).startsWith("spec.boot.kernel: ").contains("leads to /etc/shadow");

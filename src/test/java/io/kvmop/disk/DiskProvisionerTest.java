@@ -8,6 +8,7 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.SecretKeyRef;
 import io.kvmop.libvirt.VolumeState;
+import io.kvmop.status.Reasons;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.FakeStorage;
 import io.kvmop.testing.Fixtures;
@@ -114,10 +115,10 @@ class DiskProvisionerTest {
   @Test
   void badImagesAreRefusedBeforeAnythingIsCreated() {
     var outside = provision(machine(disk("root", "/etc/passwd", null)), false);
-    assertThat(outside.blocker().reason()).isEqualTo(DiskProvisioner.IMAGE_PATH_REFUSED);
+    assertThat(outside.blocker().reason()).isEqualTo(Reasons.IMAGE_PATH_REFUSED);
     assertThat(outside.blocker().message()).contains("spec.disks[0] (root).image.path", "outside");
     var backed = provision(machine(disk("root", images + "/backed.qcow2", null)), false);
-    assertThat(backed.blocker().reason()).isEqualTo(DiskProvisioner.INVALID_IMAGE);
+    assertThat(backed.blocker().reason()).isEqualTo(Reasons.INVALID_IMAGE);
     assertThat(backed.blocker().message()).contains("backing file");
     DiskSpec wrongFormat = disk("root", images + "/base.qcow2", null);
     wrongFormat.image.format = "raw";
@@ -162,7 +163,7 @@ class DiskProvisionerTest {
     assertThat(Files.exists(seed)).as("the old seed, used by nothing, is removed").isFalse();
 
     m.getSpec().cloudInit.userDataSecretRef = new SecretKeyRef("missing", "userdata");
-    assertThat(provision(m, false).blocker().reason()).isEqualTo(DiskProvisioner.SECRET_NOT_FOUND);
+    assertThat(provision(m, false).blocker().reason()).isEqualTo(Reasons.SECRET_NOT_FOUND);
   }
 
   @Test
