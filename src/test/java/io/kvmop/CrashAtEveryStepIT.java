@@ -52,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>This is the deterministic companion of {@link KillAnywhereIT}, whose kill -9 lands where the
  * clock puts it.
  */
+@org.junit.jupiter.api.Tag("system")
 class CrashAtEveryStepIT {
   static final String POOL = "kvmopit-steppool";
   static final Path POOL_PATH = Path.of("/var/lib/kvmop/kvmopit-steppool");

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * run after that still converges to exactly what the manifests declare (no second copy of anything,
  * no half-downloaded image used), and the real guest boots from it.
  */
+@org.junit.jupiter.api.Tag("system")
 class KillAnywhereIT {
   static final String POOL = "kvmopit-killpool";
   static final Path POOL_PATH = Path.of("/var/lib/kvmop/kvmopit-killpool");

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Ownership is per manifest directory, on the real libvirtd: run and delete on one directory never
  * change or remove what another directory created, even under the same namespace and name.
  */
+@org.junit.jupiter.api.Tag("system")
 class TwoDirectoriesIT {
   static final String POOL = "kvmopit-dirspool";
   static final Path POOL_PATH = Path.of("/var/lib/kvmop/kvmopit-dirspool");

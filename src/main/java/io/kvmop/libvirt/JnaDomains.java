@@ -48,7 +48,15 @@ final class JnaDomains {
             DomainXml config =
                 XmlCodec.read(d.getXMLDesc(persistent ? DOMAIN_XML_INACTIVE : 0), DomainXml.class);
             DomainXml live = active ? XmlCodec.read(d.getXMLDesc(0), DomainXml.class) : null;
-            int[] st = domainState(c, name);
+            int[] st;
+            try {
+              st = domainState(c, name);
+            } catch (LibvirtError gone) {
+              if (gone.is("VIR_ERR_NO_DOMAIN")) {
+                return Optional.empty(); // undefined between the look-up and this read
+              }
+              throw gone;
+            }
             return Optional.of(
                 new DomainState(
                     name,

@@ -24,16 +24,21 @@ abstract class NetworkItBase {
   FakeHostNetwork host;
   OperatorHarness k8s;
 
+  /** The host the agent's KVM checks read: this machine's, unless a test makes one up. */
+  io.kvmop.host.HostFiles hostFiles() throws java.io.IOException {
+    return io.kvmop.host.HostFiles.ofHost();
+  }
+
   /** Tests that must arrange something before the operator sees it override this. */
   boolean startOperator() {
     return true;
   }
 
   @BeforeEach
-  void startNode() {
+  void startNode() throws java.io.IOException {
     libvirt = new JnaLibvirt(TestDriver.privateUri(dir));
     host = new FakeHostNetwork();
-    k8s = new OperatorHarness(client, "node-a", libvirt, host);
+    k8s = new OperatorHarness(client, "node-a", libvirt, host, java.util.Map.of(), hostFiles());
     if (startOperator()) {
       k8s.start();
     }

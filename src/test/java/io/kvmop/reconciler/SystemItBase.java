@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
  * kvmop.it.systemUri names a libvirt URI (the build sets qemu:///system; .ci/run starts libvirtd
  * first). Only isolated networks: nothing a test does can reach beyond this machine.
  */
+@org.junit.jupiter.api.Tag("system")
 @EnableKubernetesMockClient(crud = true)
 abstract class SystemItBase {
   static final String PREFIX = SystemLeftovers.PREFIX;

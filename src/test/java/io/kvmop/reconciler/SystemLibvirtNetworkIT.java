@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * <p>Runs when the system property kvmop.it.systemUri names a libvirt URI (the build sets
  * qemu:///system; .ci/run starts libvirtd first).
  */
+@org.junit.jupiter.api.Tag("system")
 class SystemLibvirtNetworkIT extends SystemItBase {
   static final String DUMMY = "kvmopit-dummy";
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * machine comes up on real libvirtd and its address is printed and shown by kvmop get; --delete
  * removes it all.
  */
+@org.junit.jupiter.api.Tag("system")
 class QuickstartIT {
 
   private static Shell.Result script(String... args) {

@@ -317,8 +317,29 @@ class StandaloneAgentIT {
             x.cpu(),
             x.devices()));
     Files.delete(manifests.resolve("vm.yaml"));
+    TestClock clock = new TestClock();
+    StandaloneAgent later = agent(clock);
+    for (int i = 0; i < 3; i++) { // past the removal grace, where an owned domain would go
+      later.reconcileOnce();
+      clock.advance(StandaloneAgent.REMOVAL_GRACE.plusSeconds(1));
+    }
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid())
+        .isEqualTo("11111111-2222-3333-4444-555555555555");
+  }
+
+  @Test
+  void theSameSequenceRemovesADomainWithTheStandaloneMark() throws Exception {
+    // the positive control of the test above: same steps, but the domain is ours
+    Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
     agent().reconcileOnce();
-    assertThat(libvirt.findDomain("kvmop-default-vm")).isPresent();
+    Files.delete(manifests.resolve("vm.yaml"));
+    TestClock clock = new TestClock();
+    StandaloneAgent later = agent(clock);
+    for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
+      later.reconcileOnce();
+      clock.advance(StandaloneAgent.REMOVAL_GRACE.plusSeconds(1));
+    }
+    assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
   }
 
   @Test

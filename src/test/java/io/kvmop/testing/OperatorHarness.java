@@ -72,6 +72,19 @@ public final class OperatorHarness implements AutoCloseable {
       LibvirtPort libvirt,
       HostNetworkPort host,
       Map<String, String> extraEnv) {
+    this(mock, node, libvirt, host, extraEnv, HostFiles.ofHost());
+  }
+
+  /**
+   * @param hostFiles the host the agent's KVM checks read (a made-up one decides the verdict)
+   */
+  public OperatorHarness(
+      KubernetesClient mock,
+      String node,
+      LibvirtPort libvirt,
+      HostNetworkPort host,
+      Map<String, String> extraEnv,
+      HostFiles hostFiles) {
     this.client = REAL_CLUSTER ? new KubernetesClientBuilder().build() : mock;
     this.node = node;
     applyCrds(client);
@@ -81,7 +94,7 @@ public final class OperatorHarness implements AutoCloseable {
     env.put("KVMOP_USE_SSA", String.valueOf(REAL_CLUSTER));
     env.putAll(extraEnv);
     OperatorConfig config = OperatorConfig.fromEnvironment(env);
-    this.operator = new KvmopOperator(config, client, libvirt, host, HostFiles.ofHost());
+    this.operator = new KvmopOperator(config, client, libvirt, host, hostFiles);
   }
 
   /** Starts the agent once it holds its node's lease (at most 60 s: a test never hangs). */
