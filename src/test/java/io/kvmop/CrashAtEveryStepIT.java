@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.sun.net.httpserver.HttpServer;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.StoragePort;
@@ -15,13 +14,10 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.standalone.StandaloneAgent;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.TestGuest;
-import java.io.OutputStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +79,7 @@ class CrashAtEveryStepIT {
 
   @TempDir Path dir;
   Path manifests;
-  HttpServer http;
+  io.kvmop.testing.ImageServer http;
   OperatorConfig config;
 
   private static String uri() {
@@ -97,16 +93,7 @@ class CrashAtEveryStepIT {
     byte[] image = new byte[4 << 20];
     new Random(11).nextBytes(image);
     Arrays.fill(image, 0, 512, (byte) 0);
-    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    http.createContext(
-        "/base.raw",
-        ex -> {
-          ex.sendResponseHeaders(200, image.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            out.write(image);
-          }
-        });
-    http.start();
+    http = new io.kvmop.testing.ImageServer(image, 0);
     Path guest = TestGuest.build();
     String sha =
         java.util.HexFormat.of()
@@ -139,7 +126,7 @@ class CrashAtEveryStepIT {
               runcmd: [echo step by step]
           interfaces: [{name: eth0, network: kvmopit-stepnet}]
         """
-            .formatted(guest, guest, http.getAddress().getPort(), sha));
+            .formatted(guest, guest, http.port(), sha));
     config =
         OperatorConfig.fromCommandLine(
             new String[] {
@@ -155,7 +142,7 @@ class CrashAtEveryStepIT {
   @AfterEach
   void tearDown() {
     if (http != null) {
-      http.stop(0);
+      http.close();
     }
     if (!uri().isBlank()) {
       cleanUp();

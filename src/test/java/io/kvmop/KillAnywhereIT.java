@@ -4,12 +4,8 @@ import static io.kvmop.testing.Shell.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import com.sun.net.httpserver.HttpServer;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.TestGuest;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +35,7 @@ class KillAnywhereIT {
 
   @TempDir Path dir;
   Path manifests;
-  HttpServer http;
+  io.kvmop.testing.ImageServer http;
   byte[] image;
 
   private boolean real() {
@@ -54,32 +50,15 @@ class KillAnywhereIT {
     new Random(7).nextBytes(image);
     System.arraycopy(MARKER.getBytes(StandardCharsets.US_ASCII), 0, image, 0, MARKER.length());
     Arrays.fill(image, MARKER.length(), 512, (byte) 0);
-    http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    http.createContext(
-        "/base.raw",
-        ex -> {
-          // about 4 MiB/s, so that some kills land in the middle of the download
-          ex.sendResponseHeaders(200, image.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            for (int off = 0; off < image.length; off += 256 << 10) {
-              out.write(image, off, Math.min(256 << 10, image.length - off));
-              out.flush();
-              Thread.sleep(60);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } catch (java.io.IOException e) {
-            // the client was killed
-          }
-        });
-    http.start();
+    // about 4 MiB/s, so that some kills land in the middle of the download
+    http = new io.kvmop.testing.ImageServer(image, 60);
     cleanUp();
   }
 
   @AfterEach
   void tearDown() throws Exception {
     if (http != null) {
-      http.stop(0);
+      http.close();
     }
     if (real()) {
       kvmop("delete").waitFor();
@@ -125,7 +104,7 @@ class KillAnywhereIT {
               runcmd: [echo killed and back]
           interfaces: [{name: eth0, network: kvmopit-killnet}]
         """
-            .formatted(guest, guest, http.getAddress().getPort(), sha));
+            .formatted(guest, guest, http.port(), sha));
   }
 
   private Process kvmop(String command, String... more) throws Exception {

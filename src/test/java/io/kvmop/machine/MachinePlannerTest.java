@@ -10,7 +10,6 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.machine.MachineAction.Define;
 import io.kvmop.machine.MachineAction.Destroy;
 import io.kvmop.machine.MachineAction.Shutdown;
-import io.kvmop.machine.MachineAction.Start;
 import io.kvmop.machine.MachineAction.Undefine;
 import io.kvmop.status.Blocker;
 import io.kvmop.testing.Fixtures;
@@ -45,62 +44,42 @@ class MachinePlannerTest {
         name, uid, true, state, reason, desired, state == RunState.RUNNING ? desired : null);
   }
 
-  @Test
-  void aNewMachineIsDefinedAndStarted() {
-    assertThat(plan(RunStrategy.Always, Optional.empty()).actions())
-        .containsExactly(new Define(desired), new Start(name));
-    assertThat(plan(RunStrategy.RerunOnFailure, Optional.empty()).actions())
-        .containsExactly(new Define(desired), new Start(name));
+  /** What each runStrategy does with no domain, a running one, and one stopped each way. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> strategies() {
+    int shutdown = DomainState.SHUTOFF_SHUTDOWN;
+    int destroyed = DomainState.SHUTOFF_DESTROYED;
+    int crashed = DomainState.SHUTOFF_CRASHED;
+    return java.util.stream.Stream.of(
+        // strategy, domain state (null: none), its reason, what kvmop does
+        args(RunStrategy.Always, null, 0, "Define Start"),
+        args(RunStrategy.RerunOnFailure, null, 0, "Define Start"),
+        args(RunStrategy.Manual, null, 0, "Define"),
+        args(RunStrategy.Halted, null, 0, "Define"),
+        args(RunStrategy.Always, RunState.RUNNING, 1, ""),
+        args(RunStrategy.Manual, RunState.RUNNING, 1, ""),
+        args(RunStrategy.Always, RunState.SHUTOFF, shutdown, "Start"),
+        args(RunStrategy.Always, RunState.SHUTOFF, destroyed, "Start"),
+        args(RunStrategy.Always, RunState.SHUTOFF, crashed, "Start"),
+        args(RunStrategy.RerunOnFailure, RunState.SHUTOFF, destroyed, "Start"),
+        args(RunStrategy.RerunOnFailure, RunState.SHUTOFF, crashed, "Start"),
+        args(RunStrategy.RerunOnFailure, RunState.SHUTOFF, shutdown, ""),
+        args(RunStrategy.Manual, RunState.SHUTOFF, destroyed, ""),
+        args(RunStrategy.Halted, RunState.SHUTOFF, shutdown, ""));
   }
 
-  @Test
-  void manualDefinesOnlyAndHaltedNeverStarts() {
-    assertThat(plan(RunStrategy.Manual, Optional.empty()).actions())
-        .containsExactly(new Define(desired));
-    assertThat(plan(RunStrategy.Halted, Optional.empty()).actions())
-        .containsExactly(new Define(desired));
-    assertThat(plan(RunStrategy.Manual, Optional.of(domain(RunState.RUNNING, 1))).actions())
-        .isEmpty();
+  private static org.junit.jupiter.params.provider.Arguments args(
+      RunStrategy s, RunState state, int reason, String actions) {
+    return org.junit.jupiter.params.provider.Arguments.of(s, state, reason, actions);
   }
 
-  @Test
-  void aRunningDomainAsDeclaredNeedsNothing() {
-    MachinePlan p = plan(RunStrategy.Always, Optional.of(domain(RunState.RUNNING, 1)));
-    assertThat(p.actions()).isEmpty();
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}, domain {1} ({2}): {3}")
+  @org.junit.jupiter.params.provider.MethodSource("strategies")
+  void eachRunStrategyDoesWhatKubeVirtDefines(
+      RunStrategy s, RunState state, int reason, String actions) {
+    MachinePlan p = plan(s, state == null ? Optional.empty() : Optional.of(domain(state, reason)));
+    assertThat(p.actions().stream().map(a -> a.getClass().getSimpleName()).toList())
+        .isEqualTo(actions.isEmpty() ? List.of() : List.of(actions.split(" ")));
     assertThat(p.restartRequired()).isNull();
-  }
-
-  @Test
-  void alwaysStartsAgainWhateverStoppedIt() {
-    for (int reason :
-        new int[] {
-          DomainState.SHUTOFF_SHUTDOWN, DomainState.SHUTOFF_DESTROYED, DomainState.SHUTOFF_CRASHED
-        }) {
-      assertThat(plan(RunStrategy.Always, Optional.of(domain(RunState.SHUTOFF, reason))).actions())
-          .containsExactly(new Start(name));
-    }
-  }
-
-  @Test
-  void rerunOnFailureStartsAgainUnlessTheGuestShutItselfDown() {
-    assertThat(
-            plan(
-                    RunStrategy.RerunOnFailure,
-                    Optional.of(domain(RunState.SHUTOFF, DomainState.SHUTOFF_DESTROYED)))
-                .actions())
-        .containsExactly(new Start(name));
-    assertThat(
-            plan(
-                    RunStrategy.RerunOnFailure,
-                    Optional.of(domain(RunState.SHUTOFF, DomainState.SHUTOFF_CRASHED)))
-                .actions())
-        .containsExactly(new Start(name));
-    assertThat(
-            plan(
-                    RunStrategy.RerunOnFailure,
-                    Optional.of(domain(RunState.SHUTOFF, DomainState.SHUTOFF_SHUTDOWN)))
-                .actions())
-        .isEmpty();
   }
 
   @Test
