@@ -68,29 +68,46 @@ public final class Manifests {
   private Manifests() {}
 
   public static Loaded load(Path dir) throws IOException {
-    List<KvmNetwork> networks = new ArrayList<>();
-    List<KvmMachine> machines = new ArrayList<>();
-    List<Problem> problems = new ArrayList<>();
-    Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
-    Map<String, Problem> held = new java.util.HashMap<>();
-    Map<Path, Problem> unreadable = new java.util.HashMap<>();
-    Map<String, Path> origins = new java.util.HashMap<>();
-    Map<String, Path> seenTwice = new java.util.HashMap<>();
-    List<Path> files;
-    Path realDir = dir.toRealPath();
-    try (Stream<Path> s = Files.walk(dir)) {
-      files =
-          s.filter(p -> insideOrReport(realDir, p, problems))
-              .filter(Files::isRegularFile)
-              .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-              .filter(
-                  p ->
-                      dir.relativize(p).toString().chars().noneMatch(c -> c == '.')
-                          || !hidden(dir, p))
-              .sorted()
-              .toList();
+    Reading r = new Reading(dir.toRealPath());
+    for (Path f : r.files(dir)) {
+      r.file(f);
     }
-    for (Path f : files) {
+    return r.loaded();
+  }
+
+  /** One load of a directory: what it found so far. */
+  private static final class Reading {
+    final Path realDir;
+    final List<KvmNetwork> networks = new ArrayList<>();
+    final List<KvmMachine> machines = new ArrayList<>();
+    final List<Problem> problems = new ArrayList<>();
+    final Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
+    final Map<String, Problem> held = new java.util.HashMap<>();
+    final Map<Path, Problem> unreadable = new java.util.HashMap<>();
+    final Map<String, Path> origins = new java.util.HashMap<>();
+    final Map<String, Path> seenTwice = new java.util.HashMap<>();
+
+    Reading(Path realDir) {
+      this.realDir = realDir;
+    }
+
+    /** The YAML files below {@code dir}: dot-directories skipped, no symlink leading out. */
+    List<Path> files(Path dir) throws IOException {
+      try (Stream<Path> s = Files.walk(dir)) {
+        return s.filter(p -> insideOrReport(realDir, p, problems))
+            .filter(Files::isRegularFile)
+            .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+            .filter(
+                p ->
+                    dir.relativize(p).toString().chars().noneMatch(c -> c == '.')
+                        || !hidden(dir, p))
+            .sorted()
+            .toList();
+      }
+    }
+
+    /** Every document of one file; a syntax error ends the file (what follows is unknown). */
+    void file(Path f) throws IOException {
       try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
         while (docs.hasNextValue()) {
           JsonNode doc;
@@ -98,106 +115,116 @@ public final class Manifests {
           try {
             doc = docs.nextValue();
           } catch (JsonProcessingException | RuntimeException e) {
-            Problem p = new Problem(f, line(e, at), "YAML syntax: " + original(e));
-            problems.add(p);
-            unreadable.put(f, p);
+            unreadable(f, new Problem(f, line(e, at), "YAML syntax: " + original(e)));
             break;
           }
-          if (doc == null || doc.isNull() || doc.isEmpty()) {
-            continue;
-          }
-          String kind = doc.path("kind").asText("");
-          String apiVersion = doc.path("apiVersion").asText("");
-          int line = at == null ? 0 : Math.max(1, at.getLineNr());
-          if (kind.equals("Secret") && apiVersion.equals("v1")) {
-            try {
-              Secret secret = YAML.treeToValue(doc, Secret.class);
-              String ns =
-                  secret.getMetadata().getNamespace() == null
-                      ? "default"
-                      : secret.getMetadata().getNamespace();
-              Map<String, String> data = new java.util.HashMap<>();
-              if (secret.getData() != null) {
-                secret
-                    .getData()
-                    .forEach(
-                        (k, v) ->
-                            data.put(
-                                k,
-                                new String(
-                                    java.util.Base64.getMimeDecoder().decode(v),
-                                    java.nio.charset.StandardCharsets.UTF_8)));
-              }
-              if (secret.getStringData() != null) {
-                data.putAll(secret.getStringData());
-              }
-              secrets.put(ns + "/" + secret.getMetadata().getName(), data);
-            } catch (JsonMappingException | IllegalArgumentException e) {
-              problems.add(new Problem(f, line, "invalid Secret: " + e.getMessage()));
-            }
-            continue; // only read, for cloud-init user-data; nothing to reconcile
-          }
-          String names = nameProblems(doc);
-          if (names != null) {
-            // never a path, a libvirt name or a held entry from a name that is not one
-            problems.add(new Problem(f, line, "invalid " + kind + ": " + names));
-            continue;
-          }
-          // until it is valid, what this document names stays as it is (a typo in an edit must
-          // not remove a machine)
-          String id =
-              doc.path("metadata").path("name").isTextual()
-                  ? kind
-                      + "/"
-                      + doc.path("metadata").path("namespace").asText("default")
-                      + "/"
-                      + doc.path("metadata").path("name").asText()
-                  : null;
-          if (id != null) {
-            Path first = origins.put(id, f);
-            if (first != null && !seenTwice.containsKey(id)) {
-              seenTwice.put(id, first);
-            }
-          }
-          int before = problems.size();
-          parse(kind, apiVersion, doc, f, line, networks, machines, problems, realDir.toString());
-          if (id != null && problems.size() > before) {
-            held.put(id, problems.get(problems.size() - 1));
+          if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+            document(f, doc, at == null ? 0 : Math.max(1, at.getLineNr()));
           }
         }
       } catch (JsonProcessingException e) {
-        Problem p = new Problem(f, line(e, null), "YAML syntax: " + original(e));
-        problems.add(p);
-        unreadable.put(f, p);
+        unreadable(f, new Problem(f, line(e, null), "YAML syntax: " + original(e)));
       }
     }
-    // the valid ones are declared, not held
-    networks.forEach(n -> held.remove(key(n)));
-    machines.forEach(m -> held.remove(key(m)));
-    // one resource declared by two documents: neither is applied, what was applied stays
-    seenTwice.forEach(
-        (id, first) -> {
-          Problem p =
-              new Problem(
-                  origins.get(id),
-                  0,
-                  id
-                      + " is declared more than once (also in "
-                      + first
-                      + "); it is kept as last applied until only one document declares it");
-          problems.add(p);
-          held.put(id, p);
-        });
-    networks.removeIf(n -> seenTwice.containsKey(key(n)));
-    machines.removeIf(m -> seenTwice.containsKey(key(m)));
-    return new Loaded(
-        networks,
-        machines,
-        problems,
-        Map.copyOf(secrets),
-        Map.copyOf(held),
-        Map.copyOf(unreadable),
-        Map.copyOf(origins));
+
+    private void unreadable(Path f, Problem p) {
+      problems.add(p);
+      unreadable.put(f, p);
+    }
+
+    private void document(Path f, JsonNode doc, int line) throws JsonProcessingException {
+      String kind = doc.path("kind").asText("");
+      String apiVersion = doc.path("apiVersion").asText("");
+      if (kind.equals("Secret") && apiVersion.equals("v1")) {
+        secret(f, doc, line); // only read, for cloud-init user-data; nothing to reconcile
+        return;
+      }
+      String names = nameProblems(doc);
+      if (names != null) {
+        // never a path, a libvirt name or a held entry from a name that is not one
+        problems.add(new Problem(f, line, "invalid " + kind + ": " + names));
+        return;
+      }
+      // until it is valid, what this document names stays as it is (a typo in an edit must
+      // not remove a machine)
+      String id =
+          doc.path("metadata").path("name").isTextual()
+              ? kind
+                  + "/"
+                  + doc.path("metadata").path("namespace").asText("default")
+                  + "/"
+                  + doc.path("metadata").path("name").asText()
+              : null;
+      if (id != null) {
+        Path first = origins.put(id, f);
+        if (first != null && !seenTwice.containsKey(id)) {
+          seenTwice.put(id, first);
+        }
+      }
+      int before = problems.size();
+      parse(kind, apiVersion, doc, f, line, networks, machines, problems, realDir.toString());
+      if (id != null && problems.size() > before) {
+        held.put(id, problems.get(problems.size() - 1));
+      }
+    }
+
+    private void secret(Path f, JsonNode doc, int line) {
+      try {
+        Secret secret = YAML.treeToValue(doc, Secret.class);
+        String ns =
+            secret.getMetadata().getNamespace() == null
+                ? "default"
+                : secret.getMetadata().getNamespace();
+        Map<String, String> data = new java.util.HashMap<>();
+        if (secret.getData() != null) {
+          secret
+              .getData()
+              .forEach(
+                  (k, v) ->
+                      data.put(
+                          k,
+                          new String(
+                              java.util.Base64.getMimeDecoder().decode(v),
+                              java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) {
+          data.putAll(secret.getStringData());
+        }
+        secrets.put(ns + "/" + secret.getMetadata().getName(), data);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        problems.add(new Problem(f, line, "invalid Secret: " + e.getMessage()));
+      }
+    }
+
+    Loaded loaded() {
+      // the valid ones are declared, not held
+      networks.forEach(n -> held.remove(key(n)));
+      machines.forEach(m -> held.remove(key(m)));
+      // one resource declared by two documents: neither is applied, what was applied stays
+      seenTwice.forEach(
+          (id, first) -> {
+            Problem p =
+                new Problem(
+                    origins.get(id),
+                    0,
+                    id
+                        + " is declared more than once (also in "
+                        + first
+                        + "); it is kept as last applied until only one document declares it");
+            problems.add(p);
+            held.put(id, p);
+          });
+      networks.removeIf(n -> seenTwice.containsKey(key(n)));
+      machines.removeIf(m -> seenTwice.containsKey(key(m)));
+      return new Loaded(
+          networks,
+          machines,
+          problems,
+          Map.copyOf(secrets),
+          Map.copyOf(held),
+          Map.copyOf(unreadable),
+          Map.copyOf(origins));
+    }
   }
 
   /** One KvmNetwork or KvmMachine document: added to its list, or a problem. */
