@@ -245,18 +245,12 @@ public final class ImageCache implements AutoCloseable {
     } catch (InterruptedException e) {
       deleteQuietly(part);
       Thread.currentThread().interrupt();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // never a silent dead thread, and never a new download at once
       deleteQuietly(part);
-      fail(
-          sha,
-          url,
-          Reasons.IMAGE_DOWNLOAD_FAILED,
-          "downloading " + url + " failed: " + e,
-          false,
-          attempt);
-    } catch (RuntimeException | Error e) { // never a silent dead thread and a new download
-      deleteQuietly(part);
-      LOG.error("download of {} failed unexpectedly", url, e);
+      if (!(e instanceof IOException)) {
+        LOG.error("download of {} failed unexpectedly", url, e);
+      }
       fail(
           sha,
           url,
