@@ -66,4 +66,17 @@ public record DomainState(
       default -> "shut off";
     };
   }
+
+  /** Files the domain's definitions (persistent and running) use as disks. */
+  public java.util.Set<String> diskFiles() {
+    java.util.Set<String> files = new java.util.HashSet<>();
+    for (DomainXml x : new DomainXml[] {config, live}) {
+      if (x != null && x.devices() != null && x.devices().disks() != null) {
+        x.devices().disks().stream()
+            .filter(k -> k.source() != null && k.source().file() != null)
+            .forEach(k -> files.add(k.source().file()));
+      }
+    }
+    return files;
+  }
 }

@@ -112,7 +112,7 @@ public final class MachineRealizer {
       DiskProvisioner.Secrets secrets) {
     Instant now = clock.instant();
     MachineNaming naming = naming(m);
-    Optional<String> kvmWhy = kvm.kvmFailure().map(MachineRealizer::explain);
+    Optional<String> kvmWhy = kvm.kvmFailure().map(HostCheck::explain);
     String virtType = virtType(m.getSpec(), kvmWhy);
     Pass p = new Pass(m, naming, bindings, policy, secrets, kvmWhy, virtType, now);
     try {
@@ -254,7 +254,7 @@ public final class MachineRealizer {
                 p.m(),
                 p.naming().domainName(),
                 current.map(DomainState::running).orElse(false),
-                diskFiles(current),
+                current.map(DomainState::diskFiles).orElse(java.util.Set.of()),
                 p.policy().imageDirectories(),
                 p.policy().downloads(),
                 p.secrets()));
@@ -371,27 +371,6 @@ public final class MachineRealizer {
     return new Result(
         MachineStatusBuilder.build(p.m(), node, outcome, Duration.ofSeconds(120), p.now()),
         Duration.ofSeconds(10));
-  }
-
-  /** Files the domain's definitions (persistent and running) use as disks. */
-  private static java.util.Set<String> diskFiles(Optional<DomainState> d) {
-    java.util.Set<String> files = new java.util.HashSet<>();
-    d.ifPresent(
-        s -> {
-          for (DomainXml x : new DomainXml[] {s.config(), s.live()}) {
-            if (x != null && x.devices() != null && x.devices().disks() != null) {
-              x.devices().disks().stream()
-                  .filter(k -> k.source() != null && k.source().file() != null)
-                  .forEach(k -> files.add(k.source().file()));
-            }
-          }
-        });
-    return files;
-  }
-
-  /** The failing check's message and its fix, as the KvmHost lists them. */
-  static String explain(HostCheck c) {
-    return c.name() + ": " + c.message() + (c.fix() == null ? "" : " (fix: " + c.fix() + ")");
   }
 
   private String virtType(KvmMachineSpec spec, Optional<String> kvmWhy) {
