@@ -83,42 +83,47 @@ public final class AddressGuard {
 
   private static String kind(InetAddress a, Set<InetAddress> own) {
     byte[] b = a.getAddress();
-    if (a instanceof Inet6Address) {
-      byte[] v4 = embeddedIpv4(b);
-      if (v4 != null) {
-        try {
-          InetAddress inner = InetAddress.getByAddress(v4);
-          String why = internal(inner, own);
-          return why == null ? null : why + " (embedded in " + a.getHostAddress() + ")";
-        } catch (UnknownHostException e) {
-          return "a malformed address";
-        }
-      }
-      if (a.isAnyLocalAddress()) {
-        return "the unspecified address";
-      }
-      if (a.isLoopbackAddress()) {
-        return "a loopback address";
-      }
-      if (a.isLinkLocalAddress() || (b[0] == (byte) 0xfe && (b[1] & 0xc0) == 0xc0)) {
-        return "a link-local address";
-      }
-      if ((b[0] & 0xfe) == 0xfc) {
-        return "a unique-local address";
-      }
-      if (a.isMulticastAddress()) {
-        return "a multicast address";
-      }
-      if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == (byte) 0xb8) {
-        return "a documentation address";
-      }
-      if ((b[0] & 0xe0) != 0x20) {
-        return "not a global unicast address";
-      }
-      return null;
+    if (!(a instanceof Inet6Address)) {
+      return ipv4Kind(b);
     }
+    byte[] v4 = embeddedIpv4(b);
+    if (v4 != null) {
+      try {
+        String why = internal(InetAddress.getByAddress(v4), own);
+        return why == null ? null : why + " (embedded in " + a.getHostAddress() + ")";
+      } catch (UnknownHostException e) {
+        return "a malformed address";
+      }
+    }
+    return ipv6Kind(a, b);
+  }
+
+  private static String ipv6Kind(InetAddress a, byte[] b) {
+    if (a.isAnyLocalAddress()) {
+      return "the unspecified address";
+    }
+    if (a.isLoopbackAddress()) {
+      return "a loopback address";
+    }
+    if (a.isLinkLocalAddress() || (b[0] == (byte) 0xfe && (b[1] & 0xc0) == 0xc0)) {
+      return "a link-local address";
+    }
+    if ((b[0] & 0xfe) == 0xfc) {
+      return "a unique-local address";
+    }
+    if (a.isMulticastAddress()) {
+      return "a multicast address";
+    }
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == (byte) 0xb8) {
+      return "a documentation address";
+    }
+    return (b[0] & 0xe0) != 0x20 ? "not a global unicast address" : null;
+  }
+
+  private static String ipv4Kind(byte[] b) {
     int o0 = b[0] & 0xff;
     int o1 = b[1] & 0xff;
+    int o2 = b[2] & 0xff;
     if (o0 == 0) {
       return "in 0.0.0.0/8 (this network)";
     }
@@ -134,22 +139,19 @@ public final class AddressGuard {
     if (o0 == 169 && o1 == 254) {
       return "a link-local address";
     }
-    if (o0 == 192 && o1 == 0 && (b[2] & 0xff) == 0) {
+    if (o0 == 192 && o1 == 0 && o2 == 0) {
       return "an IETF protocol address";
     }
     if (o0 == 198 && (o1 & 0xfe) == 18) {
       return "a benchmarking address";
     }
-    if ((o0 == 192 && o1 == 0 && (b[2] & 0xff) == 2)
-        || (o0 == 198 && o1 == 51 && (b[2] & 0xff) == 100)
-        || (o0 == 203 && o1 == 0 && (b[2] & 0xff) == 113)) {
+    if ((o0 == 192 && o1 == 0 && o2 == 2)
+        || (o0 == 198 && o1 == 51 && o2 == 100)
+        || (o0 == 203 && o1 == 0 && o2 == 113)) {
       return "a documentation address";
     }
-    if (o0 >= 224 && o0 < 240) {
-      return "a multicast address";
-    }
-    if (o0 >= 240) {
-      return "a reserved address";
+    if (o0 >= 224) {
+      return o0 < 240 ? "a multicast address" : "a reserved address";
     }
     return null;
   }

@@ -197,42 +197,10 @@ public final class ImageCache implements AutoCloseable {
               Scratch.reserve(config.scratchDir(), part.getFileName().toString()))) {
         got = fetcher.fetch(url, policy, out, new ImageFetcher.Counter(p.total, p.done));
       }
-      if (!got.equals(sha)) {
-        Files.deleteIfExists(part);
-        // never the hash of what came back: it would read an internal page's content back
-        fail(
-            sha,
-            url,
-            Reasons.IMAGE_CHECKSUM_MISMATCH,
-            "checksum mismatch: the file downloaded from "
-                + url
-                + " does not have the sha256 that spec.disks[].image.sha256 declares; it was"
-                + " discarded. Check the URL and the checksum",
-            true,
-            attempt);
-        return;
+      if (install(part, target, url, sha, got, attempt)) {
+        failures.remove(sha);
+        LOG.info("downloaded {} to {} ({} bytes)", url, target, p.done.get());
       }
-      ImageInfo info;
-      try (java.nio.channels.FileChannel ch =
-          java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.READ)) {
-        info = ImageInspector.inspect(ch, fileName(sha));
-      }
-      if (!info.usable()) {
-        Files.deleteIfExists(part);
-        fail(
-            sha,
-            url,
-            Reasons.INVALID_IMAGE,
-            "the image at " + url + " cannot be used: " + info.refusal(),
-            true,
-            attempt);
-        return;
-      }
-      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-      removeScratchDirIfEmpty(); // before libvirt lists the pool again
-      listing.refresh();
-      failures.remove(sha);
-      LOG.info("downloaded {} to {} ({} bytes)", url, target, p.done.get());
     } catch (ImageFetcher.Failure e) {
       deleteQuietly(part);
       fail(
@@ -262,6 +230,49 @@ public final class ImageCache implements AutoCloseable {
       inFlight.remove(sha);
       removeScratchDirIfEmpty();
     }
+  }
+
+  /**
+   * The downloaded file, renamed into the pool only when it has the declared checksum and is an
+   * image kvmop takes; otherwise deleted, and the failure recorded (it would fail again the same
+   * way). The hash of what came back is never reported: it would read an internal page back.
+   */
+  private boolean install(Path part, Path target, String url, String sha, String got, int attempt)
+      throws IOException {
+    if (!got.equals(sha)) {
+      Files.deleteIfExists(part);
+      fail(
+          sha,
+          url,
+          Reasons.IMAGE_CHECKSUM_MISMATCH,
+          "checksum mismatch: the file downloaded from "
+              + url
+              + " does not have the sha256 that spec.disks[].image.sha256 declares; it was"
+              + " discarded. Check the URL and the checksum",
+          true,
+          attempt);
+      return false;
+    }
+    ImageInfo info;
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.READ)) {
+      info = ImageInspector.inspect(ch, fileName(sha));
+    }
+    if (!info.usable()) {
+      Files.deleteIfExists(part);
+      fail(
+          sha,
+          url,
+          Reasons.INVALID_IMAGE,
+          "the image at " + url + " cannot be used: " + info.refusal(),
+          true,
+          attempt);
+      return false;
+    }
+    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+    removeScratchDirIfEmpty(); // before libvirt lists the pool again
+    listing.refresh();
+    return true;
   }
 
   private void removeScratchDirIfEmpty() {

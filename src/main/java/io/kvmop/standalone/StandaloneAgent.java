@@ -95,7 +95,6 @@ public final class StandaloneAgent {
     loaded.problems().forEach(p -> LOG.warn("{}", p));
     List<KvmNetwork> nets = loaded.networks().stream().map(this::withKnownState).toList();
     List<KvmMachine> vms = loaded.machines().stream().map(this::withKnownState).toList();
-    Duration recheck = null;
     for (KvmNetwork n : nets) {
       NodeNetworkStatus entry =
           networks.realize(n, true, nets, policy.permittedBridges()).orElse(null);
@@ -104,54 +103,50 @@ public final class StandaloneAgent {
               n, NetworkRealizer.naming(n), node, entry, Optional.empty(), clock.instant()));
       write(n, "KvmNetwork");
     }
-    Map<String, KvmNetwork> byName =
-        nets.stream()
-            .collect(
-                Collectors.toMap(
-                    n -> n.getMetadata().getNamespace() + "/" + n.getMetadata().getName(),
-                    Function.identity()));
+    Duration recheck = null;
     for (KvmMachine m : vms) {
-      if (m.getSpec().nodeName == null) {
-        m.getSpec().nodeName = node; // standalone: the machine runs here
-      }
-      Map<String, KvmNetwork> mine = new HashMap<>();
-      byName.forEach(
-          (k, v) -> {
-            if (k.startsWith(m.getMetadata().getNamespace() + "/")) {
-              mine.put(v.getMetadata().getName(), v);
-            }
-          });
-      MachineRealizer.Result r =
-          machines.realize(
-              m,
-              NetworkBindings.resolve(m, mine, node),
-              policy,
-              (ns, name, key) ->
-                  Optional.ofNullable(loaded.secrets().get(ns + "/" + name)).map(d -> d.get(key)));
-      r.happened()
-          .forEach(
-              h ->
-                  LOG.info(
-                      "{}/{}: {}",
-                      m.getMetadata().getNamespace(),
-                      m.getMetadata().getName(),
-                      h.message()));
-      m.setStatus(r.status());
-      write(m, "KvmMachine");
-      if (r.recheckAfter() != null
-          && (recheck == null || r.recheckAfter().compareTo(recheck) < 0)) {
-        recheck = r.recheckAfter();
-      }
+      recheck = sooner(recheck, machine(m, nets, loaded));
     }
     Map<String, Manifests.Problem> held = held(loaded);
-    Duration removing = removal.removeGone(nets, vms, loaded, held.keySet(), false);
+    recheck = sooner(recheck, removal.removeGone(nets, vms, loaded, held.keySet(), false));
     markHeld(held);
     loaded.origins().forEach((k, f) -> origins.put(k, f));
-    if (removing != null && (recheck == null || removing.compareTo(recheck) < 0)) {
-      recheck = removing;
-    }
     remember(nets, vms);
     return new Pass(loaded.problems(), recheck);
+  }
+
+  /** One machine of the pass, on this host, with the networks of its namespace. */
+  private Duration machine(KvmMachine m, List<KvmNetwork> nets, Manifests.Loaded loaded)
+      throws IOException {
+    if (m.getSpec().nodeName == null) {
+      m.getSpec().nodeName = node; // standalone: the machine runs here
+    }
+    Map<String, KvmNetwork> mine =
+        nets.stream()
+            .filter(n -> n.getMetadata().getNamespace().equals(m.getMetadata().getNamespace()))
+            .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
+    MachineRealizer.Result r =
+        machines.realize(
+            m,
+            NetworkBindings.resolve(m, mine, node),
+            policy,
+            (ns, name, key) ->
+                Optional.ofNullable(loaded.secrets().get(ns + "/" + name)).map(d -> d.get(key)));
+    r.happened()
+        .forEach(
+            h ->
+                LOG.info(
+                    "{}/{}: {}",
+                    m.getMetadata().getNamespace(),
+                    m.getMetadata().getName(),
+                    h.message()));
+    m.setStatus(r.status());
+    write(m, "KvmMachine");
+    return r.recheckAfter();
+  }
+
+  private static Duration sooner(Duration a, Duration b) {
+    return b == null || (a != null && a.compareTo(b) <= 0) ? a : b;
   }
 
   /** Machines of the last pass that are Ready, with their first address; null if any is not. */
