@@ -16,7 +16,6 @@ import io.kvmop.reconciler.KvmNetworkReconciler;
 import io.kvmop.reconciler.LibvirtNetworkEventSource;
 import io.kvmop.reconciler.MachineEventSource;
 import io.kvmop.reconciler.MachinePlacementReconciler;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
@@ -51,45 +50,15 @@ public final class KvmopOperator implements AutoCloseable {
                     .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
                     .withCloseClientOnStop(false));
     NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
-    Clock clock = core.clock();
-    var events = new LibvirtNetworkEventSource(libvirt, config.autostartCheck());
-    var realizer = core.networks();
-    var networks =
-        new KvmNetworkReconciler(
-            config.nodeName(),
-            realizer,
-            events,
-            () -> nodeLabels(client, config.nodeName()),
-            config.blockedRecheck(),
-            config.useServerSideApply(),
-            clock);
-    operator.register(
-        networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
-    var machineEvents = new MachineEventSource(libvirt, java.nio.file.Path.of(config.leaseDir()));
-    var machineRealizer = core.machines();
-    var machines =
-        new KvmMachineReconciler(
-            config.nodeName(),
-            machineRealizer,
-            machineEvents,
-            config.useServerSideApply(),
-            clock,
-            metrics);
-    operator.register(
-        machines,
-        o ->
-            o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName()))
-                .withLabelSelector(KvmMachineReconciler.selectorFor(config.nodeName())));
-    operator.register(
-        new MachinePlacementReconciler(config.nodeName(), config.useServerSideApply(), clock),
-        o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
+    registerNetworks(config, core, client);
+    registerMachines(config, core);
     var reporter =
         new HostReporter(
             libvirt,
             core.kvm(),
             config.repairDefaultNetwork(),
             java.nio.file.Path.of(config.defaultNetworkXml()),
-            clock,
+            core.clock(),
             core.disks());
     operator.register(
         new KvmHostReconciler(
@@ -146,6 +115,40 @@ public final class KvmopOperator implements AutoCloseable {
     } catch (io.kvmop.libvirt.LibvirtError e) {
       return "libvirt at " + libvirt.uri() + " does not answer: " + e.getMessage();
     }
+  }
+
+  private void registerNetworks(OperatorConfig config, NodeCore core, KubernetesClient client) {
+    var networks =
+        new KvmNetworkReconciler(
+            config.nodeName(),
+            core.networks(),
+            new LibvirtNetworkEventSource(core.libvirt(), config.autostartCheck()),
+            () -> nodeLabels(client, config.nodeName()),
+            config.blockedRecheck(),
+            config.useServerSideApply(),
+            core.clock());
+    operator.register(
+        networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
+  }
+
+  private void registerMachines(OperatorConfig config, NodeCore core) {
+    var machines =
+        new KvmMachineReconciler(
+            config.nodeName(),
+            core.machines(),
+            new MachineEventSource(core.libvirt(), java.nio.file.Path.of(config.leaseDir())),
+            config.useServerSideApply(),
+            core.clock(),
+            metrics);
+    operator.register(
+        machines,
+        o ->
+            o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName()))
+                .withLabelSelector(KvmMachineReconciler.selectorFor(config.nodeName())));
+    operator.register(
+        new MachinePlacementReconciler(
+            config.nodeName(), config.useServerSideApply(), core.clock()),
+        o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {
