@@ -57,6 +57,25 @@ public final class MachineStatusBuilder {
             ? o.cloudInitInstanceId()
             : old == null ? null : old.cloudInitInstanceId;
     Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
+    placedAndReady(c, m, o, node);
+    boolean running = ours && o.running();
+    String domainState = o.domain().map(d -> d.describe()).orElse("not defined");
+    c.set(
+        RUNNING,
+        running,
+        running ? Reasons.RUNNING : o.shuttingDown() ? Reasons.SHUTTING_DOWN : Reasons.NOT_RUNNING,
+        "domain " + o.naming().domainName() + " is " + domainState);
+    ipCondition(c, m, o, running, ipWait, now, old);
+    restartAndAgent(c, m, o);
+    redefined(c, o, old, gen);
+    ready(c, m, o, running, now);
+    s.conditions = c.build();
+    s.phase = phase(m, o, running);
+    return s;
+  }
+
+  /** Scheduled, Provisioned, KVMAvailable and NetworkReady: what the domain depends on. */
+  private static void placedAndReady(Conditions c, KvmMachine m, MachineOutcome o, String node) {
     if (m.getSpec().nodeName != null) {
       c.set(SCHEDULED, true, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says");
     } else {
@@ -67,7 +86,7 @@ public final class MachineStatusBuilder {
       c.set(
           KVM_AVAILABLE,
           true,
-          "KVMUsable",
+          Reasons.KVM_USABLE,
           "the node runs KVM guests with hardware virtualization");
     } else {
       c.set(
@@ -80,21 +99,17 @@ public final class MachineStatusBuilder {
       c.set(
           NETWORK_READY,
           true,
-          "Ready",
+          Reasons.READY,
           o.interfaces().isEmpty()
               ? "no interfaces"
               : "every interface's network is active on " + node);
     } else {
       c.set(NETWORK_READY, false, o.networkProblem().reason(), o.networkProblem().message());
     }
-    boolean running = ours && o.running();
-    String domainState = o.domain().map(d -> d.describe()).orElse("not defined");
-    c.set(
-        RUNNING,
-        running,
-        running ? "Running" : o.shuttingDown() ? Reasons.SHUTTING_DOWN : Reasons.NOT_RUNNING,
-        "domain " + o.naming().domainName() + " is " + domainState);
-    ipCondition(c, m, o, running, ipWait, now, old);
+  }
+
+  /** RestartRequired, and AgentConnected when the spec asks for the guest agent. */
+  private static void restartAndAgent(Conditions c, KvmMachine m, MachineOutcome o) {
     c.set(
         RESTART_REQUIRED,
         o.restartRequired() != null,
@@ -110,16 +125,11 @@ public final class MachineStatusBuilder {
       c.set(
           AGENT_CONNECTED,
           agent,
-          agent ? "Connected" : Reasons.NOT_CONNECTED,
+          agent ? Reasons.CONNECTED : Reasons.NOT_CONNECTED,
           agent
               ? "qemu-guest-agent answers"
               : "no qemu-guest-agent answers on the channel (not installed or not started in the guest)");
     }
-    redefined(c, o, old, gen);
-    ready(c, m, o, running, now);
-    s.conditions = c.build();
-    s.phase = phase(m, o, running);
-    return s;
   }
 
   private static void ipCondition(

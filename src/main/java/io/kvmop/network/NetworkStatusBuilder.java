@@ -125,6 +125,22 @@ public final class NetworkStatusBuilder {
         network.getSpec() != null && network.getSpec().bridge != null
             ? network.getSpec().bridge.name
             : naming.bridge();
+    List<NodeNetworkStatus> nodes = nodesWith(old, node, entry);
+    s.nodes = nodes;
+    Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
+    List<NodeNetworkStatus> notReady =
+        nodes.stream().filter(n -> !Conditions.isTrue(n.conditions, Conditions.READY)).toList();
+    boolean terminating = network.getMetadata().getDeletionTimestamp() != null;
+    ready(c, nodes, notReady, terminating, clusterBlocker);
+    restartAndUse(c, nodes, terminating, clusterBlocker);
+    s.conditions = c.build();
+    s.phase = phase(terminating, nodes, notReady, clusterBlocker);
+    return s;
+  }
+
+  /** Every node's entry: the others' as they are, this node's replaced (or gone when null). */
+  private static List<NodeNetworkStatus> nodesWith(
+      KvmNetworkStatus old, String node, NodeNetworkStatus entry) {
     List<NodeNetworkStatus> nodes = new ArrayList<>();
     if (old != null && old.nodes != null) {
       old.nodes.stream().filter(n -> !node.equals(n.node)).forEach(nodes::add);
@@ -133,11 +149,16 @@ public final class NetworkStatusBuilder {
       nodes.add(entry);
     }
     nodes.sort(Comparator.comparing(n -> n.node));
-    s.nodes = nodes;
-    Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
-    List<NodeNetworkStatus> notReady =
-        nodes.stream().filter(n -> !Conditions.isTrue(n.conditions, Conditions.READY)).toList();
-    boolean terminating = network.getMetadata().getDeletionTimestamp() != null;
+    return nodes;
+  }
+
+  /** Ready across nodes: every node ready, else the first that is not (and how many more). */
+  private static void ready(
+      Conditions c,
+      List<NodeNetworkStatus> nodes,
+      List<NodeNetworkStatus> notReady,
+      boolean terminating,
+      Optional<Blocker> clusterBlocker) {
     if (clusterBlocker.isPresent()) {
       c.set(Conditions.READY, false, clusterBlocker.get().reason(), clusterBlocker.get().message());
     } else if (terminating) {
@@ -172,13 +193,21 @@ public final class NetworkStatusBuilder {
       c.set(
           Conditions.READY,
           false,
-          r == null ? "Pending" : r.getReason(),
+          r == null ? Reasons.PENDING : r.getReason(),
           "node "
               + first.node
               + ": "
               + (r == null ? "not reconciled yet" : r.getMessage())
               + (notReady.size() > 1 ? " (and " + (notReady.size() - 1) + " more node(s))" : ""));
     }
+  }
+
+  /** RestartRequired from any node; InUse while deletion waits for machines. */
+  private static void restartAndUse(
+      Conditions c,
+      List<NodeNetworkStatus> nodes,
+      boolean terminating,
+      Optional<Blocker> clusterBlocker) {
     Optional<NodeNetworkStatus> restart =
         nodes.stream().filter(n -> Conditions.isTrue(n.conditions, RESTART_REQUIRED)).findFirst();
     c.set(
@@ -196,11 +225,8 @@ public final class NetworkStatusBuilder {
     if (clusterBlocker.filter(b -> Reasons.IN_USE.equals(b.reason())).isPresent()) {
       c.set(IN_USE, true, Reasons.MACHINES_ATTACHED, clusterBlocker.get().message());
     } else if (terminating) {
-      c.set(IN_USE, false, "Unused", "no KvmMachine uses the network");
+      c.set(IN_USE, false, Reasons.UNUSED, "no KvmMachine uses the network");
     }
-    s.conditions = c.build();
-    s.phase = phase(terminating, nodes, notReady, clusterBlocker);
-    return s;
   }
 
   private static NetworkPhase phase(

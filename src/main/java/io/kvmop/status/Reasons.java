@@ -8,6 +8,14 @@ package io.kvmop.status;
 public final class Reasons {
   private Reasons() {}
 
+  public static final String CONNECTED = "Connected";
+
+  public static final String RUNNING = "Running";
+
+  public static final String READY = "Ready";
+
+  public static final String KVM_USABLE = "KVMUsable";
+
   public static final String ACTIVE = "Active";
   public static final String ADDRESS_CONFLICT = "AddressConflict";
   public static final String ALL_CHECKS_PASSED = "AllChecksPassed";
@@ -55,6 +63,7 @@ public final class Reasons {
   public static final String NODE_NOT_FOUND = "NodeNotFound";
   public static final String NOT_CONNECTED = "NotConnected";
   public static final String NOT_RUNNING = "NotRunning";
+  public static final String PENDING = "Pending";
   public static final String PLACED = "Placed";
   public static final String PLACEMENT_LABEL_RESTORED = "PlacementLabelRestored";
   public static final String RESTARTED = "Restarted";
@@ -65,6 +74,7 @@ public final class Reasons {
   public static final String TERMINATING = "Terminating";
   public static final String UNSCHEDULABLE = "Unschedulable";
   public static final String UP_TO_DATE = "UpToDate";
+  public static final String UNUSED = "Unused";
   public static final String UPDATED_LIVE = "UpdatedLive";
   public static final String VOLUME_CREATED = "VolumeCreated";
   public static final String VOLUME_DELETED = "VolumeDeleted";
