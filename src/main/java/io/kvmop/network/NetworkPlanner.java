@@ -52,74 +52,100 @@ public final class NetworkPlanner {
     }
     List<NetworkAction> actions = new ArrayList<>();
     NetworkState cur = current.orElse(null);
-    boolean active = cur != null && cur.active();
-    String restartPending = null;
-    AppliedChange applied = null;
-    List<NetworkAction> liveUpdates = new ArrayList<>();
-    if (active && !same(cur.live(), in.desired())) {
-      Optional<List<NetworkUpdate>> inPlace = LiveChanges.between(cur.live(), in.desired());
-      if (inPlace.isPresent()) {
-        inPlace.get().forEach(u -> liveUpdates.add(new NetworkAction.UpdateLive(name, u)));
-        applied =
-            new AppliedChange(
-                AppliedChange.UPDATED_LIVE,
-                "updated "
-                    + LiveChanges.describe(inPlace.get())
-                    + " of running network "
-                    + name
-                    + " in place, without a restart");
-      } else if (cur.connections() == 0) {
-        // stop first, then define: an inactive network takes the new definition at once
-        String what = NetworkDiff.describe(cur.live(), in.desired());
-        applied =
-            new AppliedChange(
-                AppliedChange.RESTARTED,
-                "restarted network " + name + " to apply the change: " + what);
-        actions.add(new NetworkAction.Stop(name, "apply " + what));
-        active = false;
-      } else {
-        String what = NetworkDiff.describe(cur.live(), in.desired());
-        restartPending =
-            "the change ("
-                + what
-                + ") takes effect when network "
-                + name
-                + " restarts; it was not restarted because "
-                + cur.connections()
-                + " guest interface(s) are attached and would lose connectivity. Stop those"
-                + " guests, or run: virsh net-destroy "
-                + name
-                + " && virsh net-start "
-                + name;
-      }
-    }
+    Change change = change(in, cur, name, actions);
     if (cur == null || !cur.persistent() || !same(cur.config(), in.desired())) {
       actions.add(new NetworkAction.Define(in.desired()));
     }
-    actions.addAll(liveUpdates);
+    actions.addAll(change.liveUpdates());
     boolean autostartNow = cur != null && cur.autostart();
     if (autostartNow != in.autostart()) {
       actions.add(new NetworkAction.SetAutostart(name, in.autostart()));
     }
-    if (!active) {
-      boolean ownBridge = in.mode() != NetworkMode.BRIDGE;
-      Optional<String> conflict =
-          AddressConflicts.find(
-              in.desired(),
-              ownBridge ? in.naming().bridge() : null,
-              in.otherNetworks(),
-              in.hostInterfaces());
-      if (conflict.isPresent()) {
-        return new NetworkPlan(
-            actions, new Blocker(Reasons.ADDRESS_CONFLICT, conflict.get()), restartPending, null);
+    if (!change.active()) {
+      Blocker conflict = start(in, name, actions);
+      if (conflict != null) {
+        return new NetworkPlan(actions, conflict, change.restartPending(), null);
       }
-      if (ownBridge
-          && in.hostInterfaces().stream().anyMatch(i -> i.name().equals(in.naming().bridge()))) {
-        actions.add(new NetworkAction.DeleteStaleLink(in.naming().bridge()));
-      }
-      actions.add(new NetworkAction.Start(name));
     }
-    return new NetworkPlan(List.copyOf(actions), null, restartPending, applied);
+    return new NetworkPlan(List.copyOf(actions), null, change.restartPending(), change.applied());
+  }
+
+  /** How a running network takes a changed definition: live, by a restart, or not yet. */
+  private record Change(
+      boolean active,
+      List<NetworkAction> liveUpdates,
+      String restartPending,
+      AppliedChange applied) {}
+
+  private static Change change(
+      Input in, NetworkState cur, String name, List<NetworkAction> actions) {
+    boolean active = cur != null && cur.active();
+    List<NetworkAction> liveUpdates = new ArrayList<>();
+    if (!active || same(cur.live(), in.desired())) {
+      return new Change(active, liveUpdates, null, null);
+    }
+    Optional<List<NetworkUpdate>> inPlace = LiveChanges.between(cur.live(), in.desired());
+    if (inPlace.isPresent()) {
+      inPlace.get().forEach(u -> liveUpdates.add(new NetworkAction.UpdateLive(name, u)));
+      return new Change(
+          true,
+          liveUpdates,
+          null,
+          new AppliedChange(
+              AppliedChange.UPDATED_LIVE,
+              "updated "
+                  + LiveChanges.describe(inPlace.get())
+                  + " of running network "
+                  + name
+                  + " in place, without a restart"));
+    }
+    String what = NetworkDiff.describe(cur.live(), in.desired());
+    if (cur.connections() == 0) {
+      // stop first, then define: an inactive network takes the new definition at once
+      actions.add(new NetworkAction.Stop(name, "apply " + what));
+      return new Change(
+          false,
+          liveUpdates,
+          null,
+          new AppliedChange(
+              AppliedChange.RESTARTED,
+              "restarted network " + name + " to apply the change: " + what));
+    }
+    return new Change(
+        true,
+        liveUpdates,
+        "the change ("
+            + what
+            + ") takes effect when network "
+            + name
+            + " restarts; it was not restarted because "
+            + cur.connections()
+            + " guest interface(s) are attached and would lose connectivity. Stop those"
+            + " guests, or run: virsh net-destroy "
+            + name
+            + " && virsh net-start "
+            + name,
+        null);
+  }
+
+  /** Starting an inactive network: only without an address conflict; a stale bridge goes first. */
+  private static Blocker start(Input in, String name, List<NetworkAction> actions) {
+    boolean ownBridge = in.mode() != NetworkMode.BRIDGE;
+    Optional<String> conflict =
+        AddressConflicts.find(
+            in.desired(),
+            ownBridge ? in.naming().bridge() : null,
+            in.otherNetworks(),
+            in.hostInterfaces());
+    if (conflict.isPresent()) {
+      return new Blocker(Reasons.ADDRESS_CONFLICT, conflict.get());
+    }
+    if (ownBridge
+        && in.hostInterfaces().stream().anyMatch(i -> i.name().equals(in.naming().bridge()))) {
+      actions.add(new NetworkAction.DeleteStaleLink(in.naming().bridge()));
+    }
+    actions.add(new NetworkAction.Start(name));
+    return null;
   }
 
   /** On deletion: wait while machines use the network, never touch what is not ours. */
