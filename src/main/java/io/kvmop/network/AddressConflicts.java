@@ -29,7 +29,18 @@ public final class AddressConflicts {
     }
     Ipv4Cidr cidr = mine.get();
     String wanted = "spec.ipv4.cidr " + cidr.network() + "/" + cidr.prefix();
-    Set<String> reportedBridges = new HashSet<>();
+    Set<String> otherBridges = new HashSet<>();
+    otherNetworks.stream()
+        .filter(n -> n.active() && n.bridgeName() != null)
+        .forEach(n -> otherBridges.add(n.bridgeName()));
+    return network(cidr, wanted, otherNetworks)
+        .or(() -> address(cidr, wanted, ourBridge, interfaces))
+        .or(() -> route(cidr, wanted, ourBridge, otherBridges, interfaces));
+  }
+
+  /** Another running libvirt network on an overlapping range. */
+  private static Optional<String> network(
+      Ipv4Cidr cidr, String wanted, List<NetworkState> otherNetworks) {
     for (NetworkState other : otherNetworks) {
       if (!other.active()) {
         continue;
@@ -47,10 +58,13 @@ public final class AddressConflicts {
                 + wanted
                 + ": choose a cidr no other network uses, or stop that network");
       }
-      if (other.bridgeName() != null) {
-        reportedBridges.add(other.bridgeName());
-      }
     }
+    return Optional.empty();
+  }
+
+  /** A host interface holding an address in the range. */
+  private static Optional<String> address(
+      Ipv4Cidr cidr, String wanted, String ourBridge, List<HostInterface> interfaces) {
     for (HostInterface nic : interfaces) {
       if (nic.name().equals(ourBridge)) {
         continue;
@@ -72,6 +86,16 @@ public final class AddressConflicts {
         }
       }
     }
+    return Optional.empty();
+  }
+
+  /** A network the node routes through another interface (a VPN, a cluster network). */
+  private static Optional<String> route(
+      Ipv4Cidr cidr,
+      String wanted,
+      String ourBridge,
+      Set<String> reportedBridges,
+      List<HostInterface> interfaces) {
     for (HostInterface nic : interfaces) {
       if (nic.name().equals(ourBridge) || reportedBridges.contains(nic.name())) {
         continue;

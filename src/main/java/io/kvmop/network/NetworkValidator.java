@@ -118,57 +118,8 @@ public final class NetworkValidator {
       return;
     }
     Ipv4Cidr cidr = parsed.get();
-    for (String[] r : RESERVED) {
-      Ipv4Cidr reserved = Ipv4Cidr.parse(r[0]).orElseThrow();
-      if (reserved.overlaps(cidr)) {
-        problems.add(
-            "spec.ipv4.cidr "
-                + cidr
-                + " overlaps "
-                + r[0]
-                + " ("
-                + r[1]
-                + "), which a private network must not use: choose one in 10.0.0.0/8,"
-                + " 172.16.0.0/12 or 192.168.0.0/16");
-        return;
-      }
-    }
-    if (cidr.hasHostBits()) {
-      problems.add(
-          "spec.ipv4.cidr "
-              + cidr
-              + " has host bits set: write "
-              + cidr.network()
-              + "/"
-              + cidr.prefix());
-    }
-    if (cidr.prefix() > 30) {
-      problems.add(
-          "spec.ipv4.cidr "
-              + cidr
-              + " is too small: a network needs a gateway and at least one guest address, use"
-              + " /30 or a shorter prefix");
+    if (!cidrProblems(cidr, problems) || !gatewayProblems(spec, cidr, problems)) {
       return;
-    }
-    if (spec.ipv4.gateway != null) {
-      Optional<Ipv4> gw = Ipv4.parse(spec.ipv4.gateway);
-      if (gw.isEmpty()) {
-        problems.add("spec.ipv4.gateway '" + spec.ipv4.gateway + "' is not an IPv4 address");
-        return;
-      }
-      if (!usable(cidr, gw.get())) {
-        problems.add(
-            "spec.ipv4.gateway "
-                + gw.get()
-                + " must be a usable address of "
-                + cidr
-                + " ("
-                + cidr.firstUsable()
-                + " .. "
-                + cidr.lastUsable()
-                + ")");
-        return;
-      }
     }
     var dhcp = spec.ipv4.dhcp;
     if (dhcp != null && dhcp.start != null && Ipv4.parse(dhcp.start).isEmpty()) {
@@ -187,6 +138,70 @@ public final class NetworkValidator {
     if (dhcp != null && dhcp.hosts != null) {
       validateReservations(cidr, ip, dhcp.hosts, problems);
     }
+  }
+
+  /** Reserved space, host bits, size; false when the rest cannot be checked against it. */
+  private static boolean cidrProblems(Ipv4Cidr cidr, List<String> problems) {
+    for (String[] r : RESERVED) {
+      Ipv4Cidr reserved = Ipv4Cidr.parse(r[0]).orElseThrow();
+      if (reserved.overlaps(cidr)) {
+        problems.add(
+            "spec.ipv4.cidr "
+                + cidr
+                + " overlaps "
+                + r[0]
+                + " ("
+                + r[1]
+                + "), which a private network must not use: choose one in 10.0.0.0/8,"
+                + " 172.16.0.0/12 or 192.168.0.0/16");
+        return false;
+      }
+    }
+    if (cidr.hasHostBits()) {
+      problems.add(
+          "spec.ipv4.cidr "
+              + cidr
+              + " has host bits set: write "
+              + cidr.network()
+              + "/"
+              + cidr.prefix());
+    }
+    if (cidr.prefix() > 30) {
+      problems.add(
+          "spec.ipv4.cidr "
+              + cidr
+              + " is too small: a network needs a gateway and at least one guest address, use"
+              + " /30 or a shorter prefix");
+      return false;
+    }
+    return true;
+  }
+
+  /** A declared gateway: an address, and a usable one of the cidr; false when it is not. */
+  private static boolean gatewayProblems(
+      KvmNetworkSpec spec, Ipv4Cidr cidr, List<String> problems) {
+    if (spec.ipv4.gateway == null) {
+      return true;
+    }
+    Optional<Ipv4> gw = Ipv4.parse(spec.ipv4.gateway);
+    if (gw.isEmpty()) {
+      problems.add("spec.ipv4.gateway '" + spec.ipv4.gateway + "' is not an IPv4 address");
+      return false;
+    }
+    if (!usable(cidr, gw.get())) {
+      problems.add(
+          "spec.ipv4.gateway "
+              + gw.get()
+              + " must be a usable address of "
+              + cidr
+              + " ("
+              + cidr.firstUsable()
+              + " .. "
+              + cidr.lastUsable()
+              + ")");
+      return false;
+    }
+    return true;
   }
 
   private static void validateDhcpRange(
