@@ -35,73 +35,90 @@ public final class DiskPlanner {
     for (DesiredDisk d : disks) {
       VolumeState v = observed.get(d.volume());
       if (v == null) {
-        actions.add(
-            new DiskAction.Create(
-                d.name(),
-                VolumeXml.create(
-                    d.volume(),
-                    d.capacity(),
-                    d.format(),
-                    d.backingPath() == null
-                        ? null
-                        : VolumeXml.backing(d.backingPath(), d.backingFormat()))));
+        actions.add(create(d));
         continue;
       }
-      if (!Objects.equals(d.backingPath(), v.backingPath())) {
-        reason = reason == null ? CHANGE_REFUSED : reason;
-        refusals.add(
-            "disk "
-                + d.name()
-                + ": volume "
-                + v.name()
-                + " is "
-                + (v.backingPath() == null ? "a blank volume" : "an overlay on " + v.backingPath())
-                + " but spec now says "
-                + (d.backingPath() == null ? "a blank volume" : "an image at " + d.backingPath())
-                + "; kvmop never replaces a disk that may hold data. Restore the old image, or"
-                + " give the disk a new name (the old volume is then kept, not deleted)");
-        continue;
-      }
-      if (v.format() != null && !v.format().equals(d.format())) {
-        reason = reason == null ? CHANGE_REFUSED : reason;
-        refusals.add(
-            "disk "
-                + d.name()
-                + ": volume "
-                + v.name()
-                + " is "
-                + v.format()
-                + ", spec says "
-                + d.format()
-                + "; kvmop does not convert a disk in place. Set format back to "
-                + v.format()
-                + ", or give the disk a new name");
-        continue;
-      }
-      if (d.capacity() > v.capacity()) {
+      String[] refused = refusal(d, v);
+      if (refused != null) {
+        reason = reason == null ? refused[0] : reason;
+        refusals.add(refused[1]);
+      } else if (d.capacity() > v.capacity()) {
         actions.add(
             running
                 ? new DiskAction.GrowLive(d.name(), domain, d.target(), v.capacity(), d.capacity())
                 : new DiskAction.Grow(d.name(), d.volume(), v.capacity(), d.capacity()));
-      } else if (d.sizeGiven() && d.capacity() < v.capacity()) {
-        reason = reason == null ? SHRINK_REFUSED : reason;
-        refusals.add(
-            "disk "
-                + d.name()
-                + ": spec.size "
-                + Quantities.human(d.capacity())
-                + " is smaller than volume "
-                + v.name()
-                + " ("
-                + Quantities.human(v.capacity())
-                + "); disks are never shrunk, as data past the new end would be lost. Set size"
-                + " to at least "
-                + Quantities.human(v.capacity()));
       }
     }
     if (!refusals.isEmpty()) {
       return new Plan(List.of(), new Blocker(reason, String.join("; ", refusals)));
     }
     return new Plan(List.copyOf(actions), null);
+  }
+
+  private static DiskAction create(DesiredDisk d) {
+    return new DiskAction.Create(
+        d.name(),
+        VolumeXml.create(
+            d.volume(),
+            d.capacity(),
+            d.format(),
+            d.backingPath() == null
+                ? null
+                : VolumeXml.backing(d.backingPath(), d.backingFormat())));
+  }
+
+  /**
+   * Why an existing volume cannot become what the disk now declares (reason, message), or null:
+   * kvmop never replaces, converts or shrinks a disk that may hold data.
+   */
+  private static String[] refusal(DesiredDisk d, VolumeState v) {
+    if (!Objects.equals(d.backingPath(), v.backingPath())) {
+      return new String[] {
+        CHANGE_REFUSED,
+        "disk "
+            + d.name()
+            + ": volume "
+            + v.name()
+            + " is "
+            + (v.backingPath() == null ? "a blank volume" : "an overlay on " + v.backingPath())
+            + " but spec now says "
+            + (d.backingPath() == null ? "a blank volume" : "an image at " + d.backingPath())
+            + "; kvmop never replaces a disk that may hold data. Restore the old image, or"
+            + " give the disk a new name (the old volume is then kept, not deleted)"
+      };
+    }
+    if (v.format() != null && !v.format().equals(d.format())) {
+      return new String[] {
+        CHANGE_REFUSED,
+        "disk "
+            + d.name()
+            + ": volume "
+            + v.name()
+            + " is "
+            + v.format()
+            + ", spec says "
+            + d.format()
+            + "; kvmop does not convert a disk in place. Set format back to "
+            + v.format()
+            + ", or give the disk a new name"
+      };
+    }
+    if (d.sizeGiven() && d.capacity() < v.capacity()) {
+      return new String[] {
+        SHRINK_REFUSED,
+        "disk "
+            + d.name()
+            + ": spec.size "
+            + Quantities.human(d.capacity())
+            + " is smaller than volume "
+            + v.name()
+            + " ("
+            + Quantities.human(v.capacity())
+            + "); disks are never shrunk, as data past the new end would be lost. Set size"
+            + " to at least "
+            + Quantities.human(v.capacity())
+      };
+    }
+    return null;
   }
 }
