@@ -26,36 +26,8 @@ public final class HostChecks {
 
   public static List<HostCheck> evaluate(HostSnapshot s) {
     List<HostCheck> checks = new ArrayList<>();
-    boolean flags = s.cpuinfo() != null && FLAGS.matcher(s.cpuinfo()).find();
-    checks.add(
-        new HostCheck(
-            CPU_FLAGS,
-            flags,
-            flags ? "the CPU has vmx/svm (hardware virtualization)" : "no vmx/svm in /proc/cpuinfo",
-            flags
-                ? null
-                : "enable VT-x/AMD-V in the BIOS, or nested virtualization on the parent host",
-            true));
-    boolean kvm = hasModule(s.modules(), "kvm");
-    String vendorModule =
-        hasModule(s.modules(), "kvm_intel")
-            ? "kvm_intel"
-            : hasModule(s.modules(), "kvm_amd") ? "kvm_amd" : null;
-    boolean modules = kvm && vendorModule != null;
-    checks.add(
-        new HostCheck(
-            MODULES,
-            modules,
-            modules
-                ? "kvm and " + vendorModule + " are loaded"
-                : "kvm"
-                    + (kvm
-                        ? " is loaded, but neither kvm_intel nor kvm_amd"
-                        : " and kvm_intel/kvm_amd are not loaded"),
-            modules
-                ? null
-                : "modprobe kvm_intel (Intel) or modprobe kvm_amd (AMD); if that fails, the CPU or BIOS lacks virtualization",
-            true));
+    checks.add(cpuFlags(s));
+    checks.add(modules(s));
     checks.add(devKvm(s));
     if (s.domcapsKvmError() == null) {
       checks.add(
@@ -79,20 +51,55 @@ public final class HostChecks {
                 : "/dev/vhost-net does not exist: networking goes through QEMU in user space (slower)",
             s.vhostNet() ? null : "modprobe vhost_net",
             false));
+    checks.add(nested(s));
+    return checks;
+  }
+
+  private static HostCheck cpuFlags(HostSnapshot s) {
+    boolean flags = s.cpuinfo() != null && FLAGS.matcher(s.cpuinfo()).find();
+    return new HostCheck(
+        CPU_FLAGS,
+        flags,
+        flags ? "the CPU has vmx/svm (hardware virtualization)" : "no vmx/svm in /proc/cpuinfo",
+        flags ? null : "enable VT-x/AMD-V in the BIOS, or nested virtualization on the parent host",
+        true);
+  }
+
+  private static HostCheck modules(HostSnapshot s) {
+    boolean kvm = hasModule(s.modules(), "kvm");
+    String vendorModule =
+        hasModule(s.modules(), "kvm_intel")
+            ? "kvm_intel"
+            : hasModule(s.modules(), "kvm_amd") ? "kvm_amd" : null;
+    boolean modules = kvm && vendorModule != null;
+    return new HostCheck(
+        MODULES,
+        modules,
+        modules
+            ? "kvm and " + vendorModule + " are loaded"
+            : "kvm"
+                + (kvm
+                    ? " is loaded, but neither kvm_intel nor kvm_amd"
+                    : " and kvm_intel/kvm_amd are not loaded"),
+        modules
+            ? null
+            : "modprobe kvm_intel (Intel) or modprobe kvm_amd (AMD); if that fails, the CPU or BIOS lacks virtualization",
+        true);
+  }
+
+  private static HostCheck nested(HostSnapshot s) {
     boolean nested =
         s.nested() != null && (s.nested().strip().equals("Y") || s.nested().strip().equals("1"));
-    checks.add(
-        new HostCheck(
-            NESTED,
-            nested,
-            s.nested() == null
-                ? "kvm_intel/kvm_amd is not loaded, so guests cannot run KVM themselves"
-                : nested ? "guests can run KVM themselves" : "nested virtualization is off",
-            nested
-                ? null
-                : "echo 'options kvm_intel nested=1' > /etc/modprobe.d/kvm.conf and reload kvm_intel (kvm_amd likewise), only if guests need KVM",
-            false));
-    return checks;
+    return new HostCheck(
+        NESTED,
+        nested,
+        s.nested() == null
+            ? "kvm_intel/kvm_amd is not loaded, so guests cannot run KVM themselves"
+            : nested ? "guests can run KVM themselves" : "nested virtualization is off",
+        nested
+            ? null
+            : "echo 'options kvm_intel nested=1' > /etc/modprobe.d/kvm.conf and reload kvm_intel (kvm_amd likewise), only if guests need KVM",
+        false);
   }
 
   private static HostCheck devKvm(HostSnapshot s) {
