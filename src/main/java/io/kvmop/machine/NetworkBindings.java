@@ -46,43 +46,45 @@ public final class NetworkBindings {
                         + " does not exist; create it or fix the name")));
         continue;
       }
-      Optional<NodeNetworkStatus> here =
-          n.getStatus() == null || n.getStatus().nodes == null
-              ? Optional.empty()
-              : n.getStatus().nodes.stream().filter(e -> node.equals(e.node)).findFirst();
-      boolean ready =
-          n.getMetadata().getDeletionTimestamp() == null
-              && here.map(e -> Conditions.isTrue(e.conditions, Conditions.READY)).orElse(false);
-      if (!ready) {
-        String why =
-            here.flatMap(e -> Conditions.find(e.conditions, Conditions.READY))
-                .map(c -> c.getReason() + ": " + c.getMessage())
-                .orElse(
-                    n.getMetadata().getDeletionTimestamp() != null
-                        ? "it is being deleted"
-                        : "not realised yet");
-        result.add(
-            NetworkBinding.notReady(
-                i.name,
-                i.network,
-                new Blocker(
-                    Reasons.NETWORK_NOT_READY,
-                    "interface "
-                        + i.name
-                        + ": KvmNetwork "
-                        + ns
-                        + "/"
-                        + i.network
-                        + " is not ready on node "
-                        + node
-                        + " ("
-                        + why
-                        + ")")));
-        continue;
-      }
-      result.add(
-          NetworkBinding.ready(i.name, i.network, NetworkRealizer.naming(n).libvirtName(), true));
+      result.add(binding(i, n, ns, node));
     }
     return result;
+  }
+
+  /** A KvmNetwork that exists: ready on this node, or why not. */
+  private static NetworkBinding binding(MachineInterface i, KvmNetwork n, String ns, String node) {
+    Optional<NodeNetworkStatus> here =
+        n.getStatus() == null || n.getStatus().nodes == null
+            ? Optional.empty()
+            : n.getStatus().nodes.stream().filter(e -> node.equals(e.node)).findFirst();
+    boolean ready =
+        n.getMetadata().getDeletionTimestamp() == null
+            && here.map(e -> Conditions.isTrue(e.conditions, Conditions.READY)).orElse(false);
+    if (ready) {
+      return NetworkBinding.ready(i.name, i.network, NetworkRealizer.naming(n).libvirtName(), true);
+    }
+    String why =
+        here.flatMap(e -> Conditions.find(e.conditions, Conditions.READY))
+            .map(c -> c.getReason() + ": " + c.getMessage())
+            .orElse(
+                n.getMetadata().getDeletionTimestamp() != null
+                    ? "it is being deleted"
+                    : "not realised yet");
+    return NetworkBinding.notReady(
+        i.name,
+        i.network,
+        new Blocker(
+            Reasons.NETWORK_NOT_READY,
+            "interface "
+                + i.name
+                + ": KvmNetwork "
+                + ns
+                + "/"
+                + i.network
+                + " is not ready on node "
+                + node
+                + " ("
+                + why
+                + ")"));
   }
 }
