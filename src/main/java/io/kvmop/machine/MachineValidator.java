@@ -125,36 +125,40 @@ public final class MachineValidator {
                 + ".format applies to blank volumes; a disk with an image is a qcow2 overlay (put"
                 + " the image's format in image.format)");
       }
-      ImageSource img = d.image;
-      if ((img.path == null) == (img.url == null)) {
-        problems.add(at + ".image names exactly one of path or url");
-      }
-      if (img.path != null) {
-        String lexical = io.kvmop.disk.ImagePaths.lexicalProblem(img.path);
-        if (lexical != null) {
-          problems.add(at + ".image.path: " + lexical);
-        }
-      }
-      if (img.url != null) {
-        try {
-          io.kvmop.disk.ImageFetcher.parse(img.url);
-        } catch (io.kvmop.disk.ImageFetcher.Failure e) {
-          problems.add(at + ".image.url '" + img.url + "': " + e.getMessage());
-        }
-        if (img.sha256 == null) {
-          problems.add(at + ".image.sha256 is required with url (64 hex digits)");
-        }
-      }
-      if (img.sha256 != null && !SHA256.matcher(img.sha256).matches()) {
-        problems.add(at + ".image.sha256 is not 64 hex digits");
-      }
-      if (img.format != null && io.kvmop.disk.DiskFormat.parse(img.format).isEmpty()) {
-        problems.add(at + ".image.format '" + img.format + "' is not raw, qcow2, qed or vmdk");
-      }
+      validateImage(at, d.image, problems);
     }
     var ci = spec.cloudInit;
     if (ci != null && ci.userData != null && ci.userDataSecretRef != null) {
       problems.add("spec.cloudInit takes userData or userDataSecretRef, not both");
+    }
+  }
+
+  /** A disk's image: exactly one of path or url, each as it must be written. */
+  private static void validateImage(String at, ImageSource img, List<String> problems) {
+    if ((img.path == null) == (img.url == null)) {
+      problems.add(at + ".image names exactly one of path or url");
+    }
+    if (img.path != null) {
+      String lexical = io.kvmop.disk.ImagePaths.lexicalProblem(img.path);
+      if (lexical != null) {
+        problems.add(at + ".image.path: " + lexical);
+      }
+    }
+    if (img.url != null) {
+      try {
+        io.kvmop.disk.ImageFetcher.parse(img.url);
+      } catch (io.kvmop.disk.ImageFetcher.Failure e) {
+        problems.add(at + ".image.url '" + img.url + "': " + e.getMessage());
+      }
+      if (img.sha256 == null) {
+        problems.add(at + ".image.sha256 is required with url (64 hex digits)");
+      }
+    }
+    if (img.sha256 != null && !SHA256.matcher(img.sha256).matches()) {
+      problems.add(at + ".image.sha256 is not 64 hex digits");
+    }
+    if (img.format != null && io.kvmop.disk.DiskFormat.parse(img.format).isEmpty()) {
+      problems.add(at + ".image.format '" + img.format + "' is not raw, qcow2, qed or vmdk");
     }
   }
 
