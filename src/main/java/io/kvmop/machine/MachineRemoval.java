@@ -58,21 +58,7 @@ final class MachineRemoval {
     MachineNaming naming = this.naming.apply(m);
     String uid = m.getMetadata().getUid();
     Instant now = clock.instant();
-    Optional<DomainState> current = libvirt.findDomain(naming.domainName());
-    boolean agent = addresses.agentConnected(m.getSpec(), current, naming);
-    MachinePlan plan =
-        MachinePlanner.planDeletion(
-            new MachinePlanner.Input(
-                uid,
-                naming.domainName(),
-                null,
-                null,
-                m.getSpec().runStrategyOrDefault(),
-                current,
-                agent,
-                shutdownAsked.get(uid),
-                now,
-                Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
+    MachinePlan plan = plan(m, naming, now);
     // the disks go before the definition: a process killed in between still finds the domain by
     // its mark next time, and with it the volumes (which carry no mark of their own)
     List<MachineAction> undefine =
@@ -111,6 +97,25 @@ final class MachineRemoval {
       return Optional.empty();
     }
     return Optional.of(Duration.ofMillis(500));
+  }
+
+  /** Shut down, destroy after the timeout, undefine: as far as the domain has got. */
+  private MachinePlan plan(KvmMachine m, MachineNaming naming, Instant now) {
+    String uid = m.getMetadata().getUid();
+    Optional<DomainState> current = libvirt.findDomain(naming.domainName());
+    boolean agent = addresses.agentConnected(m.getSpec(), current, naming);
+    return MachinePlanner.planDeletion(
+        new MachinePlanner.Input(
+            uid,
+            naming.domainName(),
+            null,
+            null,
+            m.getSpec().runStrategyOrDefault(),
+            current,
+            agent,
+            shutdownAsked.get(uid),
+            now,
+            Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
   }
 
   /** Deletes the serial log and the volumes (Delete) or reports them kept (Retain). */

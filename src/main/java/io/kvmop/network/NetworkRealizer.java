@@ -81,14 +81,7 @@ public final class NetworkRealizer {
       List<KvmNetwork> othersOnNode,
       List<String> permittedBridges) {
     NetworkNaming naming = naming(network);
-    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
-    problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
-    problems.addAll(NetworkValidator.validate(network.getSpec()));
-    if (problems.isEmpty() && selected) {
-      NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
-      NetworkValidator.bridgeNotPermitted(network.getSpec(), node, permittedBridges)
-          .ifPresent(problems::add);
-    }
+    List<String> problems = problems(network, selected, othersOnNode, permittedBridges);
     NetworkXml desired = problems.isEmpty() ? NetworkDesign.desired(network, naming) : null;
     Optional<NetworkState> current;
     List<NetworkState> others;
@@ -128,16 +121,38 @@ public final class NetworkRealizer {
     } catch (LibvirtError e) {
       return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
     }
+    AppliedChange change = remembered(network, failure.isEmpty() ? plan.applied() : null);
+    return Optional.of(entry(network, after, blocker, plan.restartPending(), change));
+  }
+
+  /** Validation, and what only this node can tell: overlaps, permitted bridges. */
+  private List<String> problems(
+      KvmNetwork network,
+      boolean selected,
+      List<KvmNetwork> othersOnNode,
+      List<String> permittedBridges) {
+    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
+    problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
+    problems.addAll(NetworkValidator.validate(network.getSpec()));
+    if (problems.isEmpty() && selected) {
+      NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
+      NetworkValidator.bridgeNotPermitted(network.getSpec(), node, permittedBridges)
+          .ifPresent(problems::add);
+    }
+    return problems;
+  }
+
+  /** A change applied in this generation is reported until the next: status may lag behind. */
+  private AppliedChange remembered(KvmNetwork network, AppliedChange change) {
     String uid = network.getMetadata().getUid();
     long gen =
         network.getMetadata().getGeneration() == null ? 0 : network.getMetadata().getGeneration();
-    AppliedChange change = failure.isEmpty() ? plan.applied() : null;
     if (change != null) {
       applied.put(uid, java.util.Map.entry(gen, change));
     } else if (applied.containsKey(uid) && applied.get(uid).getKey() == gen) {
       change = applied.get(uid).getValue();
     }
-    return Optional.of(entry(network, after, blocker, plan.restartPending(), change));
+    return change;
   }
 
   /** On deletion: empty when nothing is left on this node, else why the finalizer must stay. */
