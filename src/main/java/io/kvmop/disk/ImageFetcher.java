@@ -123,27 +123,31 @@ public final class ImageFetcher {
         }
         progress.total(total);
         return stream(c, policy, out, progress, deadline, clock);
-      } catch (SocketTimeoutException e) {
-        throw new Failure(
-            Reasons.IMAGE_DOWNLOAD_STALLED,
-            clock.instant().isBefore(deadline)
-                ? "nothing arrived for " + policy.stallTimeout().toSeconds() + " s"
-                : "the download did not finish within its deadline of " + policy.deadline(),
-            false);
       } catch (IOException e) {
-        if (!clock.instant().isBefore(deadline)) {
-          throw new Failure(
-              Reasons.IMAGE_DOWNLOAD_STALLED,
-              "the download did not finish within its deadline of " + policy.deadline(),
-              false);
-        }
-        throw new Failure(Reasons.IMAGE_DOWNLOAD_FAILED, "downloading failed: " + e, false);
+        throw ioFailure(e, deadline, policy);
       } finally {
         c.disconnect();
       }
     }
     throw new Failure(
         Reasons.IMAGE_DOWNLOAD_FAILED, "more than " + MAX_REDIRECTS + " redirects", true);
+  }
+
+  /** A read that timed out is a stall, anything past the deadline is the deadline. */
+  private Failure ioFailure(IOException e, Instant deadline, DownloadPolicy policy) {
+    if (!clock.instant().isBefore(deadline)) {
+      return new Failure(
+          Reasons.IMAGE_DOWNLOAD_STALLED,
+          "the download did not finish within its deadline of " + policy.deadline(),
+          false);
+    }
+    if (e instanceof SocketTimeoutException) {
+      return new Failure(
+          Reasons.IMAGE_DOWNLOAD_STALLED,
+          "nothing arrived for " + policy.stallTimeout().toSeconds() + " s",
+          false);
+    }
+    return new Failure(Reasons.IMAGE_DOWNLOAD_FAILED, "downloading failed: " + e, false);
   }
 
   private static String stream(

@@ -153,16 +153,21 @@ public final class MachineStatusBuilder {
       c.set(
           IP_ASSIGNED,
           true,
-          first.source == null ? "Lease" : capitalize(first.source),
+          first.source == null ? Reasons.LEASE : capitalize(first.source),
           "addresses: "
               + String.join(
                   ", ", o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList()));
       return;
     }
-    Instant since = runningSince(old, now);
+    missingAddress(c, m, o, Duration.between(runningSince(old, now), now), ipWait);
+  }
+
+  /** Running without an address: still waiting, or past ipWaitTimeout with the likely causes. */
+  private static void missingAddress(
+      Conditions c, KvmMachine m, MachineOutcome o, Duration running, Duration ipWait) {
     InterfaceStatus missing =
         o.interfaces().stream().filter(i -> i.ipAddresses.isEmpty()).findFirst().orElseThrow();
-    if (Duration.between(since, now).compareTo(ipWait) < 0) {
+    if (running.compareTo(ipWait) < 0) {
       c.set(
           IP_ASSIGNED,
           false,
@@ -173,27 +178,27 @@ public final class MachineStatusBuilder {
               + missing.mac
               + ") on "
               + missing.network);
-    } else {
-      c.set(
-          IP_ASSIGNED,
-          false,
-          Reasons.NO_IP_ADDRESS,
-          "no address for "
-              + missing.name
-              + " ("
-              + missing.mac
-              + ") on network "
-              + missing.network
-              + " after "
-              + ipWait.toSeconds()
-              + "s; likely causes: no DHCP client running in the guest"
-              + " (or not on this interface), the interface attached to the wrong network, a firewall"
-              + " in the guest dropping DHCP; the serial log"
-              + (m.getStatus() != null && m.getStatus().serialLogPath != null
-                  ? " at " + m.getStatus().serialLogPath
-                  : "")
-              + " shows what the guest did. kvmop keeps watching.");
+      return;
     }
+    c.set(
+        IP_ASSIGNED,
+        false,
+        Reasons.NO_IP_ADDRESS,
+        "no address for "
+            + missing.name
+            + " ("
+            + missing.mac
+            + ") on network "
+            + missing.network
+            + " after "
+            + ipWait.toSeconds()
+            + "s; likely causes: no DHCP client running in the guest"
+            + " (or not on this interface), the interface attached to the wrong network, a firewall"
+            + " in the guest dropping DHCP; the serial log"
+            + (m.getStatus() != null && m.getStatus().serialLogPath != null
+                ? " at " + m.getStatus().serialLogPath
+                : "")
+            + " shows what the guest did. kvmop keeps watching.");
   }
 
   /** Whether the machine's disks and seed are on the node. */

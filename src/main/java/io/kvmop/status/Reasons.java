@@ -8,6 +8,8 @@ package io.kvmop.status;
 public final class Reasons {
   private Reasons() {}
 
+  public static final String LEASE = "Lease";
+
   public static final String CONNECTED = "Connected";
 
   public static final String RUNNING = "Running";
