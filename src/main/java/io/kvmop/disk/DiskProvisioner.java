@@ -390,8 +390,4 @@ public final class DiskProvisioner {
   public List<Happened> release(KvmMachine m, String domain) {
     return cleanup.release(m, domain);
   }
-
-  static String seedPrefix(String domain) {
-    return Seeds.seedPrefix(domain);
-  }
 }

@@ -37,10 +37,4 @@ public record DownloadPolicy(
             .filter(d -> !d.isZero())
             .orElse(Duration.ofHours(6)));
   }
-
-  public DownloadPolicy withAllowedHost(String host) {
-    List<String> hosts = new java.util.ArrayList<>(allowedHosts);
-    hosts.add(host.toLowerCase(Locale.ROOT));
-    return new DownloadPolicy(hosts, allowedNetworks, maxBytes, stallTimeout, deadline);
-  }
 }

@@ -119,11 +119,6 @@ public final class ImageCache implements AutoCloseable {
     return started.get();
   }
 
-  /** The image's state, with the default download policy (tests). */
-  public State get(String url, String sha256, String namespace) {
-    return get(url, sha256, namespace, DownloadPolicy.defaults());
-  }
-
   /**
    * The image's state; starts its download (on {@code namespace}'s share of download threads) when
    * it is neither here nor on its way nor failed for good.

@@ -56,10 +56,6 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     return calls;
   }
 
-  static String kind(String operation) {
-    return LibvirtCalls.kind(operation);
-  }
-
   @Override
   public Optional<NetworkState> findNetwork(String name) {
     return networks.findNetwork(name);

@@ -24,29 +24,36 @@ final class JnaNetworks {
   }
 
   public Optional<NetworkState> findNetwork(String name) {
-    return calls.call(
-        "look up network " + name,
-        c -> {
-          Network n;
-          try {
-            n = c.networkLookupByName(name);
-          } catch (LibvirtException e) {
-            if (noNetwork(e)) {
-              return Optional.empty();
-            }
-            throw e;
-          }
-          try {
-            return Optional.of(state(n));
-          } catch (LibvirtException e) {
-            if (noNetwork(e)) {
-              return Optional.empty(); // undefined between lookup and read
-            }
-            throw e;
-          } finally {
-            n.free();
-          }
-        });
+    return calls.call("look up network " + name, c -> read(c, name, n -> state(n)));
+  }
+
+  /** A network's state as {@code read} gets it; empty when there is none (or it just went). */
+  private static <T> Optional<T> read(KvmopConnect c, String name, NetworkRead<T> read)
+      throws LibvirtException {
+    Network n;
+    try {
+      n = c.networkLookupByName(name);
+    } catch (LibvirtException e) {
+      if (noNetwork(e)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    try {
+      return Optional.ofNullable(read.apply(n));
+    } catch (LibvirtException e) {
+      if (noNetwork(e)) {
+        return Optional.empty(); // undefined between lookup and read
+      }
+      throw e;
+    } finally {
+      n.free();
+    }
+  }
+
+  @FunctionalInterface
+  private interface NetworkRead<T> {
+    T apply(Network n) throws LibvirtException;
   }
 
   private NetworkState state(Network n) throws LibvirtException {
@@ -122,22 +129,7 @@ final class JnaNetworks {
   public Optional<Boolean> networkAutostart(String name) {
     return calls.call(
         "read autostart of network " + name,
-        c -> {
-          Network n;
-          try {
-            n = c.networkLookupByName(name);
-          } catch (LibvirtException e) {
-            if (noNetwork(e)) {
-              return Optional.empty();
-            }
-            throw e;
-          }
-          try {
-            return n.isPersistent() == 1 ? Optional.of(n.getAutostart()) : Optional.empty();
-          } finally {
-            n.free();
-          }
-        });
+        c -> read(c, name, n -> n.isPersistent() == 1 ? n.getAutostart() : null));
   }
 
   public void updateRunningNetwork(String name, NetworkUpdate update) {

@@ -174,34 +174,8 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             : m.getMetadata().getFinalizers().stream()
                 .filter(f -> !f.equals(finalizerFor(node)))
                 .toList();
-    var json = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
-    var patch = json.createArrayNode();
-    patch
-        .addObject()
-        .put("op", "replace")
-        .put("path", "/metadata/resourceVersion")
-        .put("value", m.getMetadata().getResourceVersion());
-    patch
-        .addObject()
-        .put("op", "add")
-        .put("path", "/metadata/labels")
-        .set("value", json.valueToTree(labels));
-    patch
-        .addObject()
-        .put("op", "add")
-        .put("path", "/metadata/finalizers")
-        .set("value", json.valueToTree(finalizers));
-    try {
-      client
-          .resource(m)
-          .patch(
-              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
-              patch.toString());
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
+    if (!StatusWriter.patchIfUnchanged(
+        client, m, Map.of("/metadata/labels", labels, "/metadata/finalizers", finalizers))) {
       return; // changed meanwhile: the next event decides again
     }
     transitions.did(

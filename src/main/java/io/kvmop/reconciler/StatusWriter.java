@@ -94,8 +94,14 @@ final class StatusWriter {
    */
   static boolean patchIfUnchanged(
       KubernetesClient client, HasMetadata r, String path, Object value) {
+    return patchIfUnchanged(client, r, java.util.Map.of(path, value));
+  }
+
+  /** Several paths at once, in one guarded patch. */
+  static boolean patchIfUnchanged(
+      KubernetesClient client, HasMetadata r, java.util.Map<String, Object> values) {
     try {
-      client.resource(r).patch(PatchContext.of(PatchType.JSON), guardedPatch(r, path, value));
+      client.resource(r).patch(PatchContext.of(PatchType.JSON), guardedPatch(r, values));
       return true;
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       if (e.getCode() != 409) {
@@ -115,6 +121,10 @@ final class StatusWriter {
    * when it is not the current one.
    */
   static String guardedPatch(HasMetadata copy, String path, Object value) {
+    return guardedPatch(copy, java.util.Map.of(path, value));
+  }
+
+  static String guardedPatch(HasMetadata copy, java.util.Map<String, Object> values) {
     com.fasterxml.jackson.databind.ObjectMapper json = Serialization.jsonMapper();
     com.fasterxml.jackson.databind.node.ArrayNode patch = json.createArrayNode();
     patch
@@ -122,7 +132,14 @@ final class StatusWriter {
         .put("op", "replace")
         .put("path", "/metadata/resourceVersion")
         .put("value", copy.getMetadata().getResourceVersion());
-    patch.addObject().put("op", "add").put("path", path).set("value", json.valueToTree(value));
+    new java.util.TreeMap<>(values)
+        .forEach(
+            (path, value) ->
+                patch
+                    .addObject()
+                    .put("op", "add")
+                    .put("path", path)
+                    .set("value", json.valueToTree(value)));
     return patch.toString();
   }
 

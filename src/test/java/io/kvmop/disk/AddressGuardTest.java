@@ -98,7 +98,8 @@ class AddressGuardTest {
   void theNodesAdminCanAllowNamedHostsAndNetworks() {
     DownloadPolicy none = DownloadPolicy.defaults();
     assertThat(guard.refusal("mirror.internal", none)).contains("private");
-    assertThat(guard.refusal("mirror.internal", none.withAllowedHost("mirror.internal"))).isNull();
+    assertThat(guard.refusal("mirror.internal", ImageCacheTest.allowing("mirror.internal")))
+        .isNull();
     var spec = new io.kvmop.api.ImageDownloadSpec();
     spec.allowedNetworks = List.of("10.20.0.0/16");
     assertThat(guard.refusal("mirror.internal", DownloadPolicy.of(spec))).isNull();

@@ -26,7 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Downloads from a local HTTP server into a temp pool directory. */
 class ImageCacheTest {
   /** The test's server listens on loopback, which downloads may reach only when allowed. */
-  static final DownloadPolicy LOOPBACK = DownloadPolicy.of(null).withAllowedHost("127.0.0.1");
+  static final DownloadPolicy LOOPBACK = allowing("127.0.0.1");
+
+  static DownloadPolicy allowing(String host) {
+    io.kvmop.api.ImageDownloadSpec spec = new io.kvmop.api.ImageDownloadSpec();
+    spec.allowedHosts = java.util.List.of(host);
+    return DownloadPolicy.of(spec);
+  }
 
   @TempDir Path pool;
   private HttpServer server;
