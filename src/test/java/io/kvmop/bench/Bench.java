@@ -1,0 +1,99 @@
+package io.kvmop.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * kvmop's benchmark (bench/run.sh runs it): apply to IP against a bare virsh script on real
+ * libvirtd, scale on the test driver against a floor measured in the same run, idle cost and
+ * memory. Prints a table and writes the figures as JSON. {@code --quick} runs every part small, so
+ * CI can check that the harness works; its timings mean little.
+ *
+ * <pre>
+ * Bench [--quick] [--sizes 100,1000,10000] [--only scale|ip] [--runs 5] [--out FILE]
+ * </pre>
+ */
+public final class Bench {
+  /** Held: the mock API logs every request otherwise (a logger's level lives while it does). */
+  private static final java.util.logging.Logger QUIET =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, Object> out = run(args);
+    System.exit(out == null ? 1 : 0);
+  }
+
+  /** Runs the benchmark; returns everything it wrote to the JSON file. */
+  public static Map<String, Object> run(String... args) throws Exception {
+    QUIET.setLevel(java.util.logging.Level.WARNING);
+    List<String> a = Arrays.asList(args);
+    boolean quick = a.contains("--quick");
+    String sizes = option(a, "--sizes", quick ? "20" : "100,1000,10000");
+    String only = option(a, "--only", "all");
+    int runs = Integer.parseInt(option(a, "--runs", quick ? "1" : "5"));
+    Path outFile = Path.of(option(a, "--out", "target/bench/results.json"));
+    Path dir = Files.createDirectories(Path.of("target/bench/work"));
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("machine", MachineFacts.describe());
+    out.put("quick", quick);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    out.put("scale", rows);
+    if (!only.equals("ip")) {
+      Scale scale = new Scale(dir);
+      Floor floor = new Floor(dir);
+      int printed = 0;
+      for (String s : sizes.split(",")) {
+        int n = Integer.parseInt(s.strip());
+        Map<String, Object> f = floor.figures(n);
+        rows.add(f);
+        Map<String, Object> cold = scale.operatorCold(n, 0);
+        ratio(cold, f, "operatorFloorSeconds");
+        rows.add(cold);
+        if (quick || n == 1000) {
+          rows.add(scale.operatorCold(n, quick ? 5 : 60));
+        }
+        Map<String, Object> burst = scale.operatorBurst(n);
+        ratio(burst, f, "operatorFloorSeconds");
+        rows.add(burst);
+        Map<String, Object> alone = scale.standalone(n);
+        ratio(alone, f, "standaloneFloorSeconds");
+        rows.add(alone);
+        print(rows.subList(printed, rows.size()));
+        printed = rows.size();
+      }
+    }
+    Files.createDirectories(outFile.toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outFile.toFile(), out);
+    System.out.println("figures written to " + outFile);
+    return out;
+  }
+
+  private static void ratio(Map<String, Object> r, Map<String, Object> floor, String key) {
+    double f = (Double) floor.get(key);
+    r.put("floorSeconds", f);
+    r.put("ratioToFloor", Scale.round((Double) r.get("seconds") / f));
+  }
+
+  static void print(List<Map<String, Object>> rows) {
+    for (Map<String, Object> r : rows) {
+      StringBuilder b = new StringBuilder();
+      r.forEach((k, v) -> b.append(k).append('=').append(v).append("  "));
+      System.out.println(b.toString().strip());
+    }
+  }
+
+  private static String option(List<String> a, String name, String dflt) {
+    int i = a.indexOf(name);
+    return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : dflt;
+  }
+}
