@@ -22,6 +22,10 @@ import java.util.Map;
 /** The node agent: the controllers of one node, wired to its libvirt and host. */
 public final class KvmopOperator implements AutoCloseable {
   private final KvmopMetrics metrics = new KvmopMetrics();
+
+  /** What the machines on this node hold: placement and starts give out capacity only here. */
+  private final io.kvmop.placement.NodeLedger ledger = new io.kvmop.placement.NodeLedger();
+
   private final LibvirtPort libvirt;
   private final int httpPort;
   private HealthServer http;
@@ -62,7 +66,11 @@ public final class KvmopOperator implements AutoCloseable {
             core.disks());
     operator.register(
         new KvmHostReconciler(
-            config.nodeName(), reporter, config.hostRecheck(), config.useServerSideApply()));
+            config.nodeName(),
+            reporter,
+            config.hostRecheck(),
+            config.useServerSideApply(),
+            ledger));
     this.client = client;
     this.node = config.nodeName();
     this.leaseNamespace = config.leaseNamespace();
@@ -139,7 +147,8 @@ public final class KvmopOperator implements AutoCloseable {
             new MachineEventSource(core.libvirt(), java.nio.file.Path.of(config.leaseDir())),
             config.useServerSideApply(),
             core.clock(),
-            metrics);
+            metrics,
+            ledger);
     operator.register(
         machines,
         o ->
@@ -147,7 +156,7 @@ public final class KvmopOperator implements AutoCloseable {
                 .withLabelSelector(KvmMachineReconciler.selectorFor(config.nodeName())));
     operator.register(
         new MachinePlacementReconciler(
-            config.nodeName(), config.useServerSideApply(), core.clock()),
+            config.nodeName(), config.useServerSideApply(), core.clock(), ledger),
         o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
   }
 
@@ -206,6 +215,7 @@ public final class KvmopOperator implements AutoCloseable {
       throw new IllegalStateException("interrupted while waiting for the node lease", e);
     }
     KvmHostReconciler.ensureExists(client, node);
+    seedLedger();
     operator.start();
     hostDeletions =
         KvmHostReconciler.onDeleted(
@@ -217,6 +227,30 @@ public final class KvmopOperator implements AutoCloseable {
                 io.kvmop.reconciler.GoneNodes.hostDeleted(client, node, h);
               }
             });
+  }
+
+  /**
+   * What the machines already placed on this node hold, before placement gives out anything: one
+   * list of them, each holding as it declares (a Halted one nothing). Sized by the first host
+   * report.
+   */
+  private void seedLedger() {
+    for (io.kvmop.api.KvmMachine m :
+        client
+            .resources(io.kvmop.api.KvmMachine.class)
+            .inAnyNamespace()
+            .withLabel(io.kvmop.placement.Placement.LABEL, node)
+            .list()
+            .getItems()) {
+      if (m.getSpec() != null && m.getMetadata().getUid() != null) {
+        boolean running =
+            m.getStatus() != null && m.getStatus().phase == io.kvmop.api.MachinePhase.Running;
+        ledger.observe(
+            m.getMetadata().getUid(),
+            io.kvmop.reconciler.MachinePlacementReconciler.claim(m.getSpec()),
+            running);
+      }
+    }
   }
 
   private synchronized void stopActing() {

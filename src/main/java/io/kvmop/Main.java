@@ -50,8 +50,19 @@ import picocli.CommandLine.Option;
       Main.DeleteCommand.class
     })
 public final class Main {
+  static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   static {
     // before the first logger exists: slf4j-simple reads its level once
+    // With one or two CPUs (a DaemonSet pod with a small CPU limit) the common pool has a
+    // parallelism of one, and CompletableFuture then starts a new thread for every asynchronous
+    // step: the HTTP client's completions made thousands of threads a minute under load.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_POOL_PARALLELISM,
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     String level = System.getenv("KVMOP_LOG_LEVEL");
     if (level != null
         && !level.isBlank()

@@ -292,6 +292,7 @@ class SpecFuzzTest {
             Optional.empty(),
             false,
             null,
+            null,
             Instant.now(),
             Duration.ofSeconds(90)));
   }

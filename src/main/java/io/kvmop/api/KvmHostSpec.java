@@ -3,14 +3,43 @@ package io.kvmop.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class KvmHostSpec {
+  public double cpuRatio() {
+    return cpuAllocationRatio == null ? 1.0 : cpuAllocationRatio;
+  }
+
+  public double memoryRatio() {
+    return memoryAllocationRatio == null ? 1.0 : memoryAllocationRatio;
+  }
+
   @JsonPropertyDescription("No new machines are placed on this host; running ones stay.")
   @Default("false")
   public Boolean cordoned = false;
+
+  @JsonPropertyDescription(
+      "How many vCPUs machines on this host may hold per host CPU (as Nova's"
+          + " cpu_allocation_ratio): 1 gives out each CPU once; 4 lets four one-vCPU machines share"
+          + " a CPU. Placement and starts never go past capacity times this ratio. Halted machines"
+          + " hold nothing.")
+  @Default("1.0")
+  @Min(0.1)
+  @Max(64)
+  public Double cpuAllocationRatio = 1.0;
+
+  @JsonPropertyDescription(
+      "How much memory machines on this host may hold per byte of host memory (as Nova's"
+          + " ram_allocation_ratio): 1 gives out the host's memory once; below 1 keeps some for the"
+          + " host; above 1 overcommits (guests may then be killed when all use their memory).")
+  @Default("1.0")
+  @Min(0.1)
+  @Max(8)
+  public Double memoryAllocationRatio = 1.0;
 
   @JsonPropertyDescription(
       "The only PCI devices machines on this host may take (spec.hostDevices), by vendor and"

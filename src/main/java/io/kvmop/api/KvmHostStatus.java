@@ -20,7 +20,14 @@ public class KvmHostStatus {
   @JsonPropertyDescription("The host's CPUs and memory.")
   public HostResources capacity;
 
-  @JsonPropertyDescription("What kvmop machines on this host are given.")
+  @JsonPropertyDescription(
+      "What machines on this host may hold in all: capacity times spec.cpuAllocationRatio and"
+          + " spec.memoryAllocationRatio.")
+  public HostResources allocatable;
+
+  @JsonPropertyDescription(
+      "What the machines on this host hold: every machine placed here whose runStrategy is not"
+          + " Halted (or whose domain still runs).")
   public HostResources allocated;
 
   @JsonPropertyDescription(

@@ -5,7 +5,6 @@ import io.kvmop.api.KvmHostStatus;
 import io.kvmop.api.KvmHostStatus.DefaultNetworkStatus;
 import io.kvmop.api.KvmHostStatus.HostCheckStatus;
 import io.kvmop.api.KvmHostStatus.HostResources;
-import io.kvmop.api.KvmMachine;
 import io.kvmop.api.Quantities;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.disk.PoolKeeper;
@@ -67,7 +66,8 @@ public final class HostReporter {
     this.clock = clock;
   }
 
-  public KvmHostStatus report(KvmHost host, List<KvmMachine> machines) {
+  /** The host's checks, libvirt's facts, the default network and the pool (not the allocation). */
+  public KvmHostStatus report(KvmHost host) {
     KvmHostStatus old = host.getStatus();
     KvmHostStatus s = new KvmHostStatus();
     s.libvirt = new KvmHostStatus.LibvirtInfo();
@@ -115,7 +115,6 @@ public final class HostReporter {
               + e.libvirtMessage()
               + "; check that libvirtd runs and its socket is mounted");
     }
-    s.allocated = allocated(machines);
     s.conditions = c.build();
     return s;
   }
@@ -158,16 +157,6 @@ public final class HostReporter {
     r.cpus = cpus;
     r.memory = Quantities.humanKib(kib);
     return r;
-  }
-
-  static HostResources allocated(List<KvmMachine> machines) {
-    int cpus = 0;
-    long kib = 0;
-    for (KvmMachine m : machines) {
-      cpus += m.getSpec().cpuOrDefault().vcpus();
-      kib += Quantities.kib(m.getSpec().memory).orElse(0L);
-    }
-    return resources(cpus, kib);
   }
 
   /**

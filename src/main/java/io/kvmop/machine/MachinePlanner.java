@@ -29,6 +29,7 @@ public final class MachinePlanner {
       Optional<DomainState> current,
       boolean agentConnected,
       Instant shutdownRequestedAt,
+      Blocker startRefused,
       Instant now,
       Duration shutdownTimeout) {}
 
@@ -52,14 +53,15 @@ public final class MachinePlanner {
     boolean running = cur != null && cur.running();
     boolean shutdownRequested = false;
     Duration recheck = null;
+    Blocker blocker = null;
     switch (in.strategy()) {
-      case Always -> {
-        if (!running) {
-          actions.add(new MachineAction.Start(name));
-        }
-      }
-      case RerunOnFailure -> {
-        if (!running && (cur == null || !cur.shutDownByGuest())) {
+      case Always, RerunOnFailure -> {
+        boolean start =
+            !running
+                && (in.strategy() == RunStrategy.Always || cur == null || !cur.shutDownByGuest());
+        if (start && in.startRefused() != null) {
+          blocker = in.startRefused(); // defined, not started: the node has no room for it
+        } else if (start) {
           actions.add(new MachineAction.Start(name));
         }
       }
@@ -80,7 +82,7 @@ public final class MachinePlanner {
         && !MachineDrift.startedAsDeclared(cur.live(), in.desired())) {
       restart = MachineDrift.describeRunning(cur.live(), in.desired());
     }
-    return new MachinePlan(List.copyOf(actions), null, restart, shutdownRequested, recheck);
+    return new MachinePlan(List.copyOf(actions), blocker, restart, shutdownRequested, recheck);
   }
 
   private record Stop(List<MachineAction> actions, boolean requested, Duration recheck) {}

@@ -101,20 +101,32 @@ public final class MachineRealizer {
     return realize(m, bindings, NodePolicy.of(List.of(), null), DiskProvisioner.Secrets.NONE);
   }
 
-  public DiskProvisioner disks() {
-    return disks;
-  }
-
   public Result realize(
       KvmMachine m,
       List<NetworkBinding> bindings,
       NodePolicy policy,
       DiskProvisioner.Secrets secrets) {
+    return realize(m, bindings, policy, secrets, StartAdmission.ANY);
+  }
+
+  public DiskProvisioner disks() {
+    return disks;
+  }
+
+  /**
+   * @param admission whether the machine may take its node's capacity to start
+   */
+  public Result realize(
+      KvmMachine m,
+      List<NetworkBinding> bindings,
+      NodePolicy policy,
+      DiskProvisioner.Secrets secrets,
+      StartAdmission admission) {
     Instant now = clock.instant();
     MachineNaming naming = naming(m);
     Optional<String> kvmWhy = kvm.kvmFailure().map(HostCheck::explain);
     String virtType = virtType(m.getSpec(), kvmWhy);
-    Pass p = new Pass(m, naming, bindings, policy, secrets, kvmWhy, virtType, now);
+    Pass p = new Pass(m, naming, bindings, policy, secrets, admission, kvmWhy, virtType, now);
     try {
       return realize(p);
     } catch (LibvirtError e) {
@@ -137,6 +149,7 @@ public final class MachineRealizer {
       List<NetworkBinding> bindings,
       NodePolicy policy,
       DiskProvisioner.Secrets secrets,
+      StartAdmission admission,
       Optional<String> kvmWhy,
       String virtType,
       Instant now) {
@@ -192,6 +205,7 @@ public final class MachineRealizer {
                 current,
                 agent,
                 shutdownAsked.get(p.uid()),
+                startRefused(p, current),
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
     DiskProvisioner.Result storage = prov == null ? null : prov.storage();
@@ -200,6 +214,24 @@ public final class MachineRealizer {
     Blocker shown =
         applied.failure().orElse(plan.blocker() == nets.problem() ? blocker : plan.blocker());
     return report(p, plan, nets, storage, applied, shown, agent, redefined, current);
+  }
+
+  /** Why the node has no room for this machine to start; null when it has (or it runs). */
+  private static Blocker startRefused(Pass p, Optional<DomainState> current) {
+    boolean running = current.map(DomainState::running).orElse(false);
+    return p.admission()
+        .admit(p.m(), running)
+        .map(
+            why ->
+                new Blocker(
+                    Reasons.INSUFFICIENT_CAPACITY,
+                    "not started: node "
+                        + p.m().getStatus().nodeName
+                        + " has no room ("
+                        + why
+                        + "); Halted machines hold nothing, so stop or delete another machine"
+                        + " there, or raise the KvmHost's allocation ratios"))
+        .orElse(null);
   }
 
   /** Validation and what only the host can tell; null when the machine may go ahead. */

@@ -114,6 +114,7 @@ final class MachineRemoval {
             current,
             agent,
             shutdownAsked.get(uid),
+            null,
             now,
             Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
   }

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * How soon to look at a machine again when what it waits for raises no event: an address (polled
- * while a running machine has none), an unmanaged network, libvirt errors.
+ * while a running machine has none), an unmanaged network, libvirt errors, room on its node.
  */
 final class RecheckPolicy {
   /**
@@ -18,6 +18,9 @@ final class RecheckPolicy {
   static final Duration IP_POLL = Duration.ofMillis(500);
 
   static final Duration IP_POLL_AFTER_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How often a machine the node had no room to start asks again. */
+  static final Duration CAPACITY_RECHECK = Duration.ofSeconds(10);
 
   private RecheckPolicy() {}
 
@@ -42,6 +45,9 @@ final class RecheckPolicy {
     }
     if (o.blocker() != null && Reasons.LIBVIRT_ERROR.equals(o.blocker().reason())) {
       waits.add(Duration.ofSeconds(10));
+    }
+    if (o.blocker() != null && Reasons.INSUFFICIENT_CAPACITY.equals(o.blocker().reason())) {
+      waits.add(CAPACITY_RECHECK); // room is made elsewhere (another machine stops or goes)
     }
     return waits.stream().min(Duration::compareTo).orElse(null);
   }

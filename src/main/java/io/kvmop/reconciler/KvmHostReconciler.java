@@ -13,15 +13,20 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
+import io.kvmop.api.KvmHostStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.host.HostReporter;
+import io.kvmop.placement.NodeLedger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * JOSDK glue for this node's KvmHost: the agent creates it, keeps its status current, and re-reads
- * the host's files (which raise no events) every {@code recheck}.
+ * the host's files and libvirt's facts (which raise no events) every {@code recheck} or when the
+ * KvmHost's spec changes. In between, a change of what the machines hold (from the node's {@link
+ * NodeLedger}) publishes only the allocation, from the last full report.
  */
 @ControllerConfiguration(name = KvmHostReconciler.NAME)
 public class KvmHostReconciler implements Reconciler<KvmHost> {
@@ -31,13 +36,29 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
   private final HostReporter reporter;
   private final Duration recheck;
   private final StatusWriter statusWriter;
+  private final NodeLedger ledger;
+  private InformerEventSource<KvmMachine, KvmHost> machines;
+
+  /** The last full report, its time (nanoTime) and the KvmHost generation it was made for. */
+  private KvmHostStatus lastReport;
+
+  private long lastReportAt;
+  private Long lastGeneration;
+
+  /** How long a reservation may wait for its machine to show up placed here before it lapses. */
+  static final Duration RESERVATION_GRACE = Duration.ofMinutes(2);
 
   public KvmHostReconciler(
-      String node, HostReporter reporter, Duration recheck, boolean serverSideApply) {
+      String node,
+      HostReporter reporter,
+      Duration recheck,
+      boolean serverSideApply,
+      NodeLedger ledger) {
     this.node = node;
     this.reporter = reporter;
     this.recheck = recheck;
     this.statusWriter = new StatusWriter(serverSideApply);
+    this.ledger = ledger;
   }
 
   /** Creates this node's KvmHost when it does not exist; an admin's spec is never overwritten. */
@@ -98,18 +119,16 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
 
   @Override
   public List<EventSource<?, KvmHost>> prepareEventSources(EventSourceContext<KvmHost> context) {
-    var machines =
+    // the machines placed here, read when the ledger is swept; their changes reach the KvmHost
+    // through the ledger (debounced), not one reconcile per machine event
+    machines =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KvmMachine.class, KvmHost.class)
                 .withLabelSelector(KvmMachineReconciler.selectorFor(node))
-                .withSecondaryToPrimaryMapper(
-                    (KvmMachine m) ->
-                        MachinePlacementReconciler.placedOn(m)
-                            .map(n -> Set.of(new ResourceID(n)))
-                            .orElse(Set.of()))
+                .withSecondaryToPrimaryMapper((KvmMachine m) -> Set.<ResourceID>of())
                 .build(),
             context);
-    return List.of(machines);
+    return List.of(machines, new LedgerEventSource(node, ledger, Duration.ofSeconds(1)));
   }
 
   @Override
@@ -117,11 +136,33 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     if (!node.equals(host.getMetadata().getName())) {
       return UpdateControl.noUpdate(); // another node's agent reports that host
     }
-    List<KvmMachine> machines =
-        context.getSecondaryResources(KvmMachine.class).stream()
-            .filter(m -> m.getMetadata().getDeletionTimestamp() == null)
-            .toList();
-    var status = reporter.report(host, machines);
+    KvmHostStatus status = report(host);
+    ledger.sweep(
+        machines.list().map(m -> m.getMetadata().getUid()).collect(Collectors.toSet()),
+        RESERVATION_GRACE);
+    NodeLedger.Totals held = ledger.totals();
+    status.allocated = new KvmHostStatus.HostResources();
+    status.allocated.cpus = held.heldCpus();
+    status.allocated.memory = io.kvmop.api.Quantities.humanKib(held.heldKiB());
     return statusWriter.write(host, status, context.getClient()).rescheduleAfter(recheck);
+  }
+
+  /** A full report when due (or the spec changed), else the last one; sizes the ledger. */
+  private synchronized KvmHostStatus report(KvmHost host) {
+    long now = System.nanoTime();
+    Long generation = host.getMetadata().getGeneration();
+    if (lastReport == null
+        || !java.util.Objects.equals(generation, lastGeneration)
+        || now - lastReportAt >= recheck.toNanos() * 9 / 10) {
+      lastReport = reporter.report(host);
+      lastReportAt = now;
+      lastGeneration = generation;
+    }
+    KvmHostStatus s = io.fabric8.kubernetes.client.utils.Serialization.clone(lastReport);
+    if (s.capacity != null) {
+      s.allocatable = PlacementView.scaled(s.capacity, host.getSpec());
+      ledger.allow(PlacementView.cpus(s.allocatable), PlacementView.kib(s.allocatable));
+    }
+    return s;
   }
 }

@@ -44,6 +44,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final StatusWriter statusWriter;
   private final TransitionEvents transitions;
   private final KvmopMetrics metrics;
+  private final io.kvmop.placement.NodeLedger ledger;
 
   public KvmMachineReconciler(
       String node,
@@ -51,8 +52,10 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       MachineEventSource events,
       boolean serverSideApply,
       Clock clock,
-      KvmopMetrics metrics) {
+      KvmopMetrics metrics,
+      io.kvmop.placement.NodeLedger ledger) {
     this.metrics = metrics;
+    this.ledger = ledger;
     this.node = node;
     this.realizer = realizer;
     this.events = events;
@@ -133,9 +136,15 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
     var hostSpec = context.getSecondaryResource(KvmHost.class).map(KvmHost::getSpec);
     var policy = io.kvmop.machine.NodePolicy.of(hostSpec.orElse(null));
+    String uid = m.getMetadata().getUid();
     MachineRealizer.Result r =
         realizer.realize(
-            m, NetworkBindings.resolve(m, networks, node), policy, secrets(context.getClient()));
+            m,
+            NetworkBindings.resolve(m, networks, node),
+            policy,
+            secrets(context.getClient()),
+            (machine, running) ->
+                ledger.observe(uid, MachinePlacementReconciler.claim(machine.getSpec()), running));
     events.track(
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
@@ -178,6 +187,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         client, m, Map.of("/metadata/labels", labels, "/metadata/finalizers", finalizers))) {
       return; // changed meanwhile: the next event decides again
     }
+    ledger.release(m.getMetadata().getUid());
     transitions.did(
         client,
         m,
@@ -228,6 +238,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get().toMillis());
     }
     events.untrack(ResourceID.fromResource(m));
+    ledger.release(m.getMetadata().getUid());
     transitions.forget(m);
     metrics.forget(m);
     return DeleteControl.defaultDelete();

@@ -1,6 +1,5 @@
 package io.kvmop.reconciler;
 
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -16,8 +15,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
-import io.kvmop.api.Quantities;
-import io.kvmop.api.VirtType;
+import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Reasons;
@@ -34,10 +32,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives every KvmMachine exactly one node, as the label {@code kvmop.io/node}: the node its spec
- * names (written by that node's agent), or the node {@link Placement} chooses (written by the
- * chosen node's agent). The label is written guarded by the machine's resourceVersion, so when
- * agents race, one wins and the others see the label and stop: never two nodes. The agents' machine
- * controllers select only machines labelled with their node.
+ * names, or the node {@link Placement} chooses; in both cases written by that node's agent, and
+ * only when the machine fits there: each agent gives out its own node's capacity through its {@link
+ * NodeLedger}, deciding and reserving under the ledger's lock, so a burst of machines or several
+ * racing agents never put more on a node than it allows. The label is written guarded by the
+ * machine's resourceVersion, so when agents race, one wins and the others see the label and stop:
+ * never two nodes. The agents' machine controllers select only machines labelled with their node.
  */
 @ControllerConfiguration(name = MachinePlacementReconciler.NAME)
 public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
@@ -45,14 +45,28 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
   private static final Logger LOG = LoggerFactory.getLogger(MachinePlacementReconciler.class);
   static final Duration RETRY = Duration.ofSeconds(30);
 
+  /** While this node's capacity is not known yet (its first host report is still to come). */
+  static final Duration UNSIZED_RETRY = Duration.ofSeconds(1);
+
   private final String node;
   private final Clock clock;
   private final StatusWriter statusWriter;
+  private final NodeLedger ledger;
+  private final PlacementView view;
+  private InformerEventSource<KvmHost, KvmMachine> hosts;
 
-  public MachinePlacementReconciler(String node, boolean serverSideApply, Clock clock) {
+  public MachinePlacementReconciler(
+      String node, boolean serverSideApply, Clock clock, NodeLedger ledger) {
     this.node = node;
     this.clock = clock;
     this.statusWriter = new StatusWriter(serverSideApply);
+    this.ledger = ledger;
+    this.view = new PlacementView(node, ledger, clock);
+  }
+
+  /** What a machine claims on its node: nothing while its runStrategy is Halted. */
+  public static NodeLedger.Claim claim(KvmMachineSpec spec) {
+    return PlacementView.claim(spec);
   }
 
   /** Only machines without the label: a machine leaves this controller once placed. */
@@ -64,7 +78,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
   public List<EventSource<?, KvmMachine>> prepareEventSources(
       EventSourceContext<KvmMachine> context) {
     // a KvmHost that changes (becomes ready, is cordoned, frees capacity) may let machines fit
-    var hosts =
+    hosts =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KvmHost.class, KvmMachine.class)
                 .withSecondaryToPrimaryMapper(
@@ -95,10 +109,10 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       }
       return UpdateControl.noUpdate();
     }
-    List<KvmHost> hosts = client.resources(KvmHost.class).list().getItems();
+    List<KvmHost> known = hosts.list().toList();
     String wanted = m.getSpec() == null ? null : m.getSpec().nodeName;
     if (wanted != null) {
-      if (hosts.stream().noneMatch(h -> wanted.equals(h.getMetadata().getName()))) {
+      if (known.stream().noneMatch(h -> wanted.equals(h.getMetadata().getName()))) {
         return unschedulable(
             m,
             Reasons.NODE_NOT_FOUND,
@@ -108,65 +122,70 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
                 + " another nodeName, or leave it out to have the machine placed",
             client);
       }
-      if (wanted.equals(node)) {
-        label(m, node, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says", client);
-      }
+      return wanted.equals(node) ? onThisNode(m, client) : UpdateControl.noUpdate();
+    }
+    return choose(m, known, client);
+  }
+
+  /** spec.nodeName is this node: placed here if it fits, else Unschedulable until it does. */
+  private UpdateControl<KvmMachine> onThisNode(KvmMachine m, KubernetesClient client) {
+    if (!ledger.sized()) {
+      return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(UNSIZED_RETRY);
+    }
+    NodeLedger.Claim claim = PlacementView.claim(m.getSpec());
+    if (ledger.exceedsNode(claim)) {
+      // bigger than the node in all: placed holding nothing, so that the machine controller says
+      // what is wrong with the spec (and it never starts)
+      label(m, node, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says", client);
       return UpdateControl.noUpdate();
     }
-    Placement.Decision d = Placement.decide(request(m.getSpec()), candidates(hosts, client));
+    var refused = ledger.reserve(m.getMetadata().getUid(), claim);
+    if (refused.isPresent()) {
+      return unschedulable(
+              m,
+              Reasons.INSUFFICIENT_CAPACITY,
+              "spec.nodeName "
+                  + node
+                  + " has no room: "
+                  + refused.get()
+                  + "; stop (runStrategy Halted) or delete a machine there, raise the KvmHost's"
+                  + " allocation ratios, or choose another node",
+              client)
+          .rescheduleAfter(RETRY);
+    }
+    label(m, node, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says", client);
+    return UpdateControl.noUpdate();
+  }
+
+  /** No nodeName: the node that fits best; this agent places only on its own node. */
+  private UpdateControl<KvmMachine> choose(
+      KvmMachine m, List<KvmHost> known, KubernetesClient client) {
+    if (!ledger.sized() && known.stream().anyMatch(h -> h.getMetadata().getName().equals(node))) {
+      return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(UNSIZED_RETRY);
+    }
+    Placement.Request want = PlacementView.request(m.getSpec());
+    boolean needLabels = want.nodeSelector() != null && !want.nodeSelector().isEmpty();
+    Placement.Decision d;
+    boolean mine;
+    synchronized (ledger) { // decide and reserve in one step: the next decision sees this one
+      d = Placement.decide(want, view.candidates(known, needLabels, client));
+      mine = d.node().filter(node::equals).isPresent();
+      if (mine
+          && ledger
+              .reserve(m.getMetadata().getUid(), PlacementView.claim(m.getSpec()))
+              .isPresent()) {
+        return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(UNSIZED_RETRY);
+      }
+    }
     if (d.node().isEmpty()) {
       return unschedulable(
               m, Reasons.UNSCHEDULABLE, "no node fits this machine: " + d.explain(), client)
           .rescheduleAfter(RETRY);
     }
-    if (d.node().get().equals(node)) {
+    if (mine) {
       label(m, node, Reasons.PLACED, "placed on node " + node + ": " + d.explain(), client);
     }
     return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(RETRY);
-  }
-
-  static Placement.Request request(KvmMachineSpec spec) {
-    return new Placement.Request(
-        spec.cpuOrDefault().vcpus(),
-        Quantities.kib(spec.memory).orElse(0L),
-        spec.nodeSelector,
-        spec.virtTypeOrDefault() == VirtType.KVM);
-  }
-
-  private List<Placement.Candidate> candidates(List<KvmHost> hosts, KubernetesClient client) {
-    Map<String, int[]> cpus = new HashMap<>();
-    Map<String, Long> memory = new HashMap<>();
-    for (KvmMachine placed :
-        client
-            .resources(KvmMachine.class)
-            .inAnyNamespace()
-            .withLabel(Placement.LABEL)
-            .list()
-            .getItems()) {
-      String on = placed.getMetadata().getLabels().get(Placement.LABEL);
-      cpus.computeIfAbsent(on, k -> new int[1])[0] += placed.getSpec().cpuOrDefault().vcpus();
-      memory.merge(on, Quantities.kib(placed.getSpec().memory).orElse(0L), Long::sum);
-    }
-    List<Placement.Candidate> out = new ArrayList<>();
-    for (KvmHost h : hosts) {
-      String name = h.getMetadata().getName();
-      var s = h.getStatus();
-      Node n = client.nodes().withName(name).get();
-      out.add(
-          new Placement.Candidate(
-              name,
-              n == null || n.getMetadata().getLabels() == null
-                  ? Map.of()
-                  : n.getMetadata().getLabels(),
-              s != null && Conditions.isTrue(s.conditions, Conditions.READY),
-              h.getSpec() != null && Boolean.TRUE.equals(h.getSpec().cordoned),
-              s != null && s.kvm != null && Boolean.TRUE.equals(s.kvm.usable),
-              s == null || s.capacity == null || s.capacity.cpus == null ? 0 : s.capacity.cpus,
-              s == null || s.capacity == null ? 0 : Quantities.kib(s.capacity.memory).orElse(0L),
-              cpus.getOrDefault(name, new int[1])[0],
-              memory.getOrDefault(name, 0L)));
-    }
-    return out;
   }
 
   /**
@@ -199,6 +218,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
                       io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
                   StatusWriter.guardedPatch(m, s));
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      ledger.release(m.getMetadata().getUid());
       if (e.getCode() != 409) {
         throw e;
       }
@@ -207,12 +227,24 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     labelOnly(written, target, client);
   }
 
-  /** The label, written only if nobody changed the machine since it was read (409 otherwise). */
+  /**
+   * The label, with the node's machine finalizer in the same patch (one write instead of two: the
+   * machine controller then finds its finalizer there), written only if nobody changed the machine
+   * since it was read (409 otherwise).
+   */
   private void labelOnly(KvmMachine m, String target, KubernetesClient client) {
     Map<String, String> labels =
         new HashMap<>(m.getMetadata().getLabels() == null ? Map.of() : m.getMetadata().getLabels());
     labels.put(Placement.LABEL, target);
-    if (StatusWriter.patchIfUnchanged(client, m, "/metadata/labels", labels)) {
+    List<String> finalizers =
+        new ArrayList<>(
+            m.getMetadata().getFinalizers() == null ? List.of() : m.getMetadata().getFinalizers());
+    String finalizer = KvmMachineReconciler.finalizerFor(target);
+    if (!finalizers.contains(finalizer) && m.getMetadata().getDeletionTimestamp() == null) {
+      finalizers.add(finalizer);
+    }
+    if (StatusWriter.patchIfUnchanged(
+        client, m, Map.of("/metadata/labels", labels, "/metadata/finalizers", finalizers))) {
       LOG.info(
           "placed machine {}/{} on node {}",
           m.getMetadata().getNamespace(),

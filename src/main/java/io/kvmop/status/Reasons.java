@@ -42,6 +42,7 @@ public final class Reasons {
   public static final String IMAGE_URL_REFUSED = "ImageURLRefused";
   public static final String IN_USE = "InUse";
   public static final String INACTIVE = "Inactive";
+  public static final String INSUFFICIENT_CAPACITY = "InsufficientCapacity";
   public static final String INTERNAL_ERROR = "InternalError";
   public static final String INVALID_IMAGE = "InvalidImage";
   public static final String INVALID_IMAGE_URL = "InvalidImageURL";

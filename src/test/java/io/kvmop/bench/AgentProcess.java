@@ -39,7 +39,7 @@ final class AgentProcess implements AutoCloseable {
     cmd.addAll(JVM_OPTIONS);
     String jfr = System.getProperty("kvmop.bench.jfr");
     if (jfr != null) {
-      cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+      cmd.add("-XX:StartFlightRecording=filename=" + jfr + "-%p.jfr,settings=profile");
     }
     cmd.addAll(List.of("-jar", "target/kvmop.jar"));
     cmd.addAll(List.of(args));

@@ -17,7 +17,8 @@ import java.util.Map;
  * CI can check that the harness works; its timings mean little.
  *
  * <pre>
- * Bench [--quick] [--sizes 100,1000,10000] [--only scale|ip] [--runs 5] [--out FILE]
+ * Bench [--quick] [--sizes 100,1000,10000] [--only scale|cold|idle|burst|standalone|ip]
+ *       [--runs 5] [--out FILE]
  * </pre>
  */
 public final class Bench {
@@ -56,18 +57,18 @@ public final class Bench {
         int n = Integer.parseInt(s.strip());
         Map<String, Object> f = floor.figures(n);
         rows.add(f);
-        Map<String, Object> cold = scale.operatorCold(n, 0);
-        ratio(cold, f, "operatorFloorSeconds");
-        rows.add(cold);
-        if (quick || n == 1000) {
+        if (wants(only, "cold")) {
+          rows.add(ratio(scale.operatorCold(n, 0), f, "operatorFloorSeconds"));
+        }
+        if (wants(only, "idle") && (quick || n == 1000)) {
           rows.add(scale.operatorCold(n, quick ? 5 : 60));
         }
-        Map<String, Object> burst = scale.operatorBurst(n);
-        ratio(burst, f, "operatorFloorSeconds");
-        rows.add(burst);
-        Map<String, Object> alone = scale.standalone(n);
-        ratio(alone, f, "standaloneFloorSeconds");
-        rows.add(alone);
+        if (wants(only, "burst")) {
+          rows.add(ratio(scale.operatorBurst(n), f, "operatorFloorSeconds"));
+        }
+        if (wants(only, "standalone")) {
+          rows.add(ratio(scale.standalone(n), f, "standaloneFloorSeconds"));
+        }
         print(rows.subList(printed, rows.size()));
         printed = rows.size();
       }
@@ -78,10 +79,16 @@ public final class Bench {
     return out;
   }
 
-  private static void ratio(Map<String, Object> r, Map<String, Object> floor, String key) {
+  private static Map<String, Object> ratio(
+      Map<String, Object> r, Map<String, Object> floor, String key) {
     double f = (Double) floor.get(key);
     r.put("floorSeconds", f);
     r.put("ratioToFloor", Scale.round((Double) r.get("seconds") / f));
+    return r;
+  }
+
+  private static boolean wants(String only, String part) {
+    return only.equals("all") || only.equals("scale") || only.equals(part);
   }
 
   static void print(List<Map<String, Object>> rows) {

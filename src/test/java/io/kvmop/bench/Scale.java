@@ -53,6 +53,7 @@ final class Scale {
         r.put("firstRunningSeconds", secs(t0, seen.firstRunning()));
         r.put("createSeconds", createSeconds);
         after(agent, r, idleSeconds);
+        r.put("apiRequests", api.requestCounts());
         return r;
       }
     }
@@ -74,6 +75,7 @@ final class Scale {
         Map<String, Object> r = row("operator burst", n, t0, all);
         r.put("createSeconds", createSeconds);
         after(agent, r, 0);
+        r.put("apiRequests", api.requestCounts());
         return r;
       }
     }

@@ -32,7 +32,7 @@ class MachinePlannerTest {
   private MachinePlan plan(RunStrategy s, Optional<DomainState> cur, Instant asked, Instant now) {
     return MachinePlanner.plan(
         new MachinePlanner.Input(
-            uid, name, desired, null, s, cur, false, asked, now, Duration.ofSeconds(90)));
+            uid, name, desired, null, s, cur, false, asked, null, now, Duration.ofSeconds(90)));
   }
 
   private MachinePlan plan(RunStrategy s, Optional<DomainState> cur) {
@@ -110,6 +110,7 @@ class MachinePlannerTest {
                 RunStrategy.Halted,
                 Optional.of(domain(RunState.RUNNING, 1)),
                 true,
+                null,
                 null,
                 T0,
                 Duration.ofSeconds(90)));
@@ -222,6 +223,7 @@ class MachinePlannerTest {
                   Optional.of(cur),
                   false,
                   null,
+                  null,
                   T0,
                   Duration.ofSeconds(90)));
       assertThat(p.actions()).as(state.name()).isEmpty();
@@ -256,6 +258,7 @@ class MachinePlannerTest {
                 RunStrategy.Manual,
                 Optional.of(new DomainState(name, uid, true, RunState.SHUTOFF, 1, cdrom, null)),
                 false,
+                null,
                 null,
                 T0,
                 Duration.ofSeconds(90)));
@@ -350,6 +353,7 @@ class MachinePlannerTest {
                 Optional.of(foreign),
                 false,
                 null,
+                null,
                 T0,
                 Duration.ofSeconds(90)));
     assertThat(deletion.actions()).isEmpty();
@@ -367,6 +371,7 @@ class MachinePlannerTest {
                 RunStrategy.Always,
                 Optional.empty(),
                 false,
+                null,
                 null,
                 T0,
                 Duration.ofSeconds(90)));
@@ -387,6 +392,7 @@ class MachinePlannerTest {
             Optional.of(running),
             false,
             null,
+            null,
             T0,
             Duration.ofSeconds(5));
     assertThat(MachinePlanner.planDeletion(in).actions())
@@ -401,6 +407,7 @@ class MachinePlannerTest {
             Optional.of(running),
             false,
             T0,
+            null,
             T0.plusSeconds(5),
             Duration.ofSeconds(5));
     assertThat(MachinePlanner.planDeletion(later).actions())
@@ -414,6 +421,7 @@ class MachinePlannerTest {
             RunStrategy.Always,
             Optional.of(domain(RunState.SHUTOFF, 1)),
             false,
+            null,
             null,
             T0,
             Duration.ofSeconds(5));

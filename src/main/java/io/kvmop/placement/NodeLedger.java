@@ -1,0 +1,203 @@
+package io.kvmop.placement;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the machines on this agent's node hold of its CPUs and memory, exactly and at once: the one
+ * place where this node's capacity is given out. Only this node's agent places machines on it and
+ * starts them, so checking and reserving here, under one lock, means the node never holds more than
+ * it allows (its capacity times the KvmHost's allocation ratios), however many machines arrive at
+ * once.
+ *
+ * <p>The rule: a machine holds its vCPUs and memory from the moment it is placed, unless its
+ * runStrategy is Halted (a stopped machine holds nothing, as a stopped KubeVirt VM). When a Halted
+ * machine is asked to run again it must be admitted like a new one; until there is room it stays
+ * stopped with the reason InsufficientCapacity.
+ */
+public final class NodeLedger {
+  /** What one machine asks for, and whether it wants to run (only then does it hold). */
+  public record Claim(int cpus, long memoryKiB, boolean running) {}
+
+  /** What the node allows and what is held: CPUs and KiB of memory. */
+  public record Totals(int allowedCpus, long allowedKiB, int heldCpus, long heldKiB, int holders) {
+    boolean fits(Claim c) {
+      return heldCpus + c.cpus() <= allowedCpus && heldKiB + c.memoryKiB() <= allowedKiB;
+    }
+
+    /** Why a claim does not fit, for a condition message. */
+    String shortfall(Claim c) {
+      return heldCpus
+          + " of "
+          + allowedCpus
+          + " CPUs and "
+          + (heldKiB >> 10)
+          + " of "
+          + (allowedKiB >> 10)
+          + "Mi memory held by running machines, "
+          + c.cpus()
+          + " CPUs and "
+          + (c.memoryKiB() >> 10)
+          + "Mi wanted";
+    }
+  }
+
+  private record Entry(Claim claim, boolean admitted) {}
+
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  /** When placement reserved for a machine its node's agent has not seen placed yet (nanoTime). */
+  private final Map<String, Long> reservedAt = new HashMap<>();
+
+  private final List<Runnable> listeners = new ArrayList<>();
+  private int allowedCpus;
+  private long allowedKiB;
+  private boolean sized;
+
+  /** The node's capacity times its allocation ratios (from the KvmHost's status and spec). */
+  public synchronized void allow(int cpus, long kib) {
+    boolean changed = !sized || cpus != allowedCpus || kib != allowedKiB;
+    allowedCpus = cpus;
+    allowedKiB = kib;
+    sized = true;
+    if (changed) {
+      changed();
+    }
+  }
+
+  /** Whether the claim is more than the node allows in all, so that no wait would make it fit. */
+  public synchronized boolean exceedsNode(Claim c) {
+    return sized && c.running() && (c.cpus() > allowedCpus || c.memoryKiB() > allowedKiB);
+  }
+
+  /** Whether the node's capacity is known yet (nothing is admitted before). */
+  public synchronized boolean sized() {
+    return sized;
+  }
+
+  /**
+   * Placement: reserves the claim for the machine if it fits (a claim that does not run always
+   * fits: it holds nothing). Empty when it was reserved; otherwise why not.
+   */
+  public synchronized Optional<String> reserve(String uid, Claim c) {
+    Entry old = entries.get(uid);
+    if (old != null && old.admitted()) {
+      return Optional.empty(); // reserved before (placement ran again before the label showed)
+    }
+    Optional<String> refused = admit(uid, c);
+    if (refused.isEmpty()) {
+      reservedAt.putIfAbsent(uid, System.nanoTime());
+    }
+    return refused;
+  }
+
+  private Optional<String> admit(String uid, Claim c) {
+    if (c.running()) {
+      if (!sized) {
+        return Optional.of("this node's capacity is not known yet (its KvmHost is not Ready)");
+      }
+      Totals t = totalsExcept(uid);
+      if (!t.fits(c)) {
+        return Optional.of(t.shortfall(c));
+      }
+    }
+    entries.put(uid, new Entry(c, c.running()));
+    changed();
+    return Optional.empty();
+  }
+
+  /**
+   * What a machine on this node wants now (every reconcile of it): a machine seen for the first
+   * time (placed before this agent started) keeps what it holds; one that now wants to run but held
+   * nothing must be admitted. Empty when it may run (or does not want to); otherwise why not.
+   */
+  public synchronized Optional<String> observe(String uid, Claim c, boolean domainRunning) {
+    reservedAt.remove(uid);
+    Entry old = entries.get(uid);
+    if (old == null || domainRunning) {
+      entries.put(uid, new Entry(c, c.running() || domainRunning));
+      if (old == null || !old.equals(entries.get(uid))) {
+        changed();
+      }
+      return Optional.empty();
+    }
+    if (!c.running()) {
+      entries.put(uid, new Entry(c, false));
+      if (!old.equals(entries.get(uid))) {
+        changed();
+      }
+      return Optional.empty();
+    }
+    if (old.admitted()) {
+      entries.put(uid, new Entry(c, true)); // a new size takes effect at its next start
+      if (!old.equals(entries.get(uid))) {
+        changed();
+      }
+      return Optional.empty();
+    }
+    return admit(uid, c);
+  }
+
+  /** Gives back what a machine held (deleted, or moved off this node). */
+  public synchronized void release(String uid) {
+    reservedAt.remove(uid);
+    if (entries.remove(uid) != null) {
+      changed();
+    }
+  }
+
+  /**
+   * Forgets machines no longer on this node ({@code present}: the uids its agent sees placed here):
+   * deleted, or moved away, without this agent being told. A reservation younger than {@code grace}
+   * stays: its label may not have reached the agent's cache yet.
+   */
+  public synchronized void sweep(java.util.Set<String> present, java.time.Duration grace) {
+    long now = System.nanoTime();
+    boolean removed =
+        entries
+            .keySet()
+            .removeIf(
+                uid -> {
+                  Long reserved = reservedAt.get(uid);
+                  return !present.contains(uid)
+                      && (reserved == null || now - reserved > grace.toNanos());
+                });
+    reservedAt.keySet().retainAll(entries.keySet());
+    if (removed) {
+      changed();
+    }
+  }
+
+  public synchronized Totals totals() {
+    return totalsExcept(null);
+  }
+
+  private Totals totalsExcept(String uid) {
+    int cpus = 0;
+    long kib = 0;
+    int holders = 0;
+    for (var e : entries.entrySet()) {
+      if (e.getValue().admitted() && !e.getKey().equals(uid)) {
+        cpus += e.getValue().claim().cpus();
+        kib += e.getValue().claim().memoryKiB();
+        holders++;
+      }
+    }
+    return new Totals(allowedCpus, allowedKiB, cpus, kib, holders);
+  }
+
+  /**
+   * Called, under the ledger's lock (so it must not block), whenever what is held or allowed
+   * changes.
+   */
+  public synchronized void onChange(Runnable r) {
+    listeners.add(r);
+  }
+
+  private void changed() {
+    listeners.forEach(Runnable::run);
+  }
+}

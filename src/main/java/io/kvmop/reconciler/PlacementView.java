@@ -1,0 +1,142 @@
+package io.kvmop.reconciler;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmHostStatus;
+import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.Quantities;
+import io.kvmop.api.VirtType;
+import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
+import io.kvmop.status.Conditions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The nodes as placement sees them: every KvmHost from the informer's cache (no API call per
+ * machine), this node's holdings exactly from its {@link NodeLedger}, other nodes' as their agents
+ * last published them in KvmHost status, and Node labels (read only for machines with a
+ * nodeSelector, kept for {@link #LABELS_TTL}).
+ */
+final class PlacementView {
+  static final Duration LABELS_TTL = Duration.ofSeconds(10);
+
+  private record Labels(Map<String, String> labels, Instant read) {}
+
+  private final String node;
+  private final NodeLedger ledger;
+  private final Clock clock;
+  private final Map<String, Labels> labels = new ConcurrentHashMap<>();
+
+  PlacementView(String node, NodeLedger ledger, Clock clock) {
+    this.node = node;
+    this.ledger = ledger;
+    this.clock = clock;
+  }
+
+  static Placement.Request request(KvmMachineSpec spec) {
+    return new Placement.Request(
+        spec.cpuOrDefault().vcpus(),
+        Quantities.kib(spec.memory).orElse(0L),
+        spec.nodeSelector,
+        spec.virtTypeOrDefault() == VirtType.KVM);
+  }
+
+  /** What a machine claims on its node: nothing while its runStrategy is Halted. */
+  static NodeLedger.Claim claim(KvmMachineSpec spec) {
+    return new NodeLedger.Claim(
+        spec.cpuOrDefault().vcpus(),
+        Quantities.kib(spec.memory).orElse(0L),
+        spec.runStrategyOrDefault() != io.kvmop.api.RunStrategy.Halted);
+  }
+
+  List<Placement.Candidate> candidates(
+      List<KvmHost> hosts, boolean needLabels, KubernetesClient client) {
+    List<Placement.Candidate> out = new ArrayList<>();
+    for (KvmHost h : hosts) {
+      String name = h.getMetadata().getName();
+      KvmHostStatus s = h.getStatus();
+      int allowedCpus;
+      long allowedKiB;
+      int heldCpus;
+      long heldKiB;
+      if (name.equals(node)) {
+        NodeLedger.Totals t = ledger.totals();
+        allowedCpus = t.allowedCpus();
+        allowedKiB = t.allowedKiB();
+        heldCpus = t.heldCpus();
+        heldKiB = t.heldKiB();
+      } else {
+        KvmHostStatus.HostResources allowed = allocatable(h);
+        allowedCpus = cpus(allowed);
+        allowedKiB = kib(allowed);
+        heldCpus = s == null ? 0 : cpus(s.allocated);
+        heldKiB = s == null ? 0 : kib(s.allocated);
+      }
+      out.add(
+          new Placement.Candidate(
+              name,
+              needLabels ? labels(name, client) : Map.of(),
+              s != null && Conditions.isTrue(s.conditions, Conditions.READY),
+              h.getSpec() != null && Boolean.TRUE.equals(h.getSpec().cordoned),
+              s != null && s.kvm != null && Boolean.TRUE.equals(s.kvm.usable),
+              allowedCpus,
+              allowedKiB,
+              heldCpus,
+              heldKiB));
+    }
+    return out;
+  }
+
+  /** What a host allows in all: as its agent published it, or capacity times the ratios. */
+  static KvmHostStatus.HostResources allocatable(KvmHost h) {
+    KvmHostStatus s = h.getStatus();
+    if (s == null) {
+      return null;
+    }
+    if (s.allocatable != null) {
+      return s.allocatable;
+    }
+    return s.capacity == null ? null : scaled(s.capacity, h.getSpec());
+  }
+
+  /** Capacity times the KvmHost's allocation ratios. */
+  static KvmHostStatus.HostResources scaled(
+      KvmHostStatus.HostResources capacity, io.kvmop.api.KvmHostSpec spec) {
+    io.kvmop.api.KvmHostSpec sp = spec == null ? new io.kvmop.api.KvmHostSpec() : spec;
+    KvmHostStatus.HostResources r = new KvmHostStatus.HostResources();
+    r.cpus = (int) Math.floor(cpus(capacity) * sp.cpuRatio());
+    r.memory = Quantities.humanKib((long) Math.floor(kib(capacity) * sp.memoryRatio()));
+    return r;
+  }
+
+  static int cpus(KvmHostStatus.HostResources r) {
+    return r == null || r.cpus == null ? 0 : r.cpus;
+  }
+
+  static long kib(KvmHostStatus.HostResources r) {
+    return r == null ? 0 : Quantities.kib(r.memory).orElse(0L);
+  }
+
+  private Map<String, String> labels(String name, KubernetesClient client) {
+    Instant now = clock.instant();
+    Labels l = labels.get(name);
+    if (l == null || l.read().plus(LABELS_TTL).isBefore(now)) {
+      Node n = client.nodes().withName(name).get();
+      l =
+          new Labels(
+              n == null || n.getMetadata().getLabels() == null
+                  ? Map.of()
+                  : Map.copyOf(n.getMetadata().getLabels()),
+              now);
+      labels.put(name, l);
+    }
+    return l.labels();
+  }
+}

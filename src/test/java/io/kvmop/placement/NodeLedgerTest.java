@@ -1,0 +1,141 @@
+package io.kvmop.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.placement.NodeLedger.Claim;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class NodeLedgerTest {
+  static final long GI = 1L << 20;
+
+  static Claim run(int cpus) {
+    return new Claim(cpus, GI, true);
+  }
+
+  static Claim halted(int cpus) {
+    return new Claim(cpus, GI, false);
+  }
+
+  @Test
+  void nothingIsGivenOutBeforeTheNodeIsSized() {
+    NodeLedger l = new NodeLedger();
+    assertThat(l.reserve("a", run(1))).get().asString().contains("not known yet");
+    l.allow(2, 4 * GI);
+    assertThat(l.reserve("a", run(1))).isEmpty();
+  }
+
+  @Test
+  void aTwoCpuNodeTakesTwoOneCpuMachinesAndRefusesTheThirdSayingWhy() {
+    NodeLedger l = new NodeLedger();
+    l.allow(2, 8 * GI);
+    assertThat(l.reserve("a", run(1))).isEmpty();
+    assertThat(l.reserve("b", run(1))).isEmpty();
+    assertThat(l.reserve("c", run(1)))
+        .get()
+        .asString()
+        .contains("2 of 2 CPUs", "1 CPUs and 1024Mi wanted");
+    assertThat(l.totals().heldCpus()).isEqualTo(2);
+    assertThat(l.reserve("a", run(1))).as("a reservation made again is no new claim").isEmpty();
+  }
+
+  @Test
+  void memoryIsGivenOutOnlyOnceToo() {
+    NodeLedger l = new NodeLedger();
+    l.allow(16, 2 * GI);
+    assertThat(l.reserve("a", run(1))).isEmpty();
+    assertThat(l.reserve("b", run(1))).isEmpty();
+    assertThat(l.reserve("c", run(1))).get().asString().contains("2048 of 2048Mi");
+  }
+
+  @Test
+  void haltedMachinesHoldNothingAndMustBeAdmittedWhenAskedToRun() {
+    NodeLedger l = new NodeLedger();
+    l.allow(2, 8 * GI);
+    assertThat(l.reserve("h1", halted(1))).isEmpty();
+    assertThat(l.reserve("h2", halted(1))).isEmpty();
+    assertThat(l.reserve("h3", halted(1))).isEmpty();
+    assertThat(l.totals().heldCpus()).isZero();
+    assertThat(l.observe("h1", run(1), false)).isEmpty();
+    assertThat(l.observe("h2", run(1), false)).isEmpty();
+    assertThat(l.observe("h3", run(1), false)).get().asString().contains("2 of 2 CPUs");
+    assertThat(l.totals().heldCpus()).isEqualTo(2);
+    // h1 stops: its CPU is free again, and h3 may start
+    assertThat(l.observe("h1", halted(1), false)).isEmpty();
+    assertThat(l.observe("h3", run(1), false)).isEmpty();
+    assertThat(l.totals().heldCpus()).isEqualTo(2);
+  }
+
+  @Test
+  void aRunningDomainHoldsWhateverItsStrategySays() {
+    NodeLedger l = new NodeLedger();
+    l.allow(1, 8 * GI);
+    assertThat(l.observe("shutting-down", halted(1), true)).isEmpty();
+    assertThat(l.reserve("new", run(1))).isPresent();
+    l.observe("shutting-down", halted(1), false);
+    assertThat(l.reserve("new", run(1))).isEmpty();
+  }
+
+  @Test
+  void machinesSeenAtStartKeepWhatTheyHoldEvenPastCapacity() {
+    NodeLedger l = new NodeLedger();
+    l.observe("old1", run(2), true);
+    l.observe("old2", run(2), false);
+    l.allow(2, 8 * GI); // the node shrank, or ratios went down: nothing running is stopped
+    assertThat(l.totals().heldCpus()).isEqualTo(4);
+    assertThat(l.reserve("new", run(1))).isPresent();
+  }
+
+  @Test
+  void releaseAndSweepGiveBackWhatMachinesNoLongerHere() {
+    NodeLedger l = new NodeLedger();
+    l.allow(4, 8 * GI);
+    l.observe("seen", run(1), true);
+    l.reserve("fresh", run(1));
+    l.observe("gone", run(1), false);
+    l.release("seen");
+    assertThat(l.totals().heldCpus()).isEqualTo(2);
+    l.sweep(Set.of(), Duration.ofMinutes(2));
+    assertThat(l.totals().heldCpus()).as("a fresh reservation survives a sweep").isEqualTo(1);
+    l.sweep(Set.of(), Duration.ZERO);
+    assertThat(l.totals().heldCpus()).isZero();
+  }
+
+  @Test
+  void hundredsOfConcurrentReservationsNeverExceedTheNode() throws Exception {
+    NodeLedger l = new NodeLedger();
+    l.allow(16, 64 * GI);
+    AtomicInteger granted = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    for (int i = 0; i < 500; i++) {
+      String uid = "m" + i;
+      pool.submit(
+          () -> {
+            if (l.reserve(uid, run(1)).isEmpty()) {
+              granted.incrementAndGet();
+            }
+          });
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(granted.get()).isEqualTo(16);
+    assertThat(l.totals().heldCpus()).isEqualTo(16);
+  }
+
+  @Test
+  void listenersHearOfEveryChange() {
+    NodeLedger l = new NodeLedger();
+    AtomicInteger heard = new AtomicInteger();
+    l.onChange(heard::incrementAndGet);
+    l.allow(2, GI * 4);
+    l.reserve("a", run(1));
+    l.observe("a", run(1), true); // nothing new
+    l.release("a");
+    assertThat(heard.get()).isEqualTo(3);
+  }
+}
