@@ -23,6 +23,12 @@ import java.util.Map;
 public final class KvmopOperator implements AutoCloseable {
   private final KvmopMetrics metrics = new KvmopMetrics();
 
+  /**
+   * Reconciles at once on one node (JOSDK's default is 50): libvirt calls and API writes take
+   * milliseconds, and more threads only cost memory (each a stack, and more HTTP client threads).
+   */
+  static final int RECONCILE_THREADS = 16;
+
   /** What the machines on this node hold: placement and starts give out capacity only here. */
   private final io.kvmop.placement.NodeLedger ledger = new io.kvmop.placement.NodeLedger();
 
@@ -52,6 +58,8 @@ public final class KvmopOperator implements AutoCloseable {
                 o.withKubernetesClient(client)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
                     .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
+                    .withConcurrentReconciliationThreads(RECONCILE_THREADS)
+                    .withConcurrentWorkflowExecutorThreads(1)
                     .withCloseClientOnStop(false));
     NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
     registerNetworks(config, core, client);

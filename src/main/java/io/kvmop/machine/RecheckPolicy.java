@@ -17,12 +17,26 @@ final class RecheckPolicy {
    */
   static final Duration IP_POLL = Duration.ofMillis(500);
 
+  /**
+   * Past ipWaitTimeout the machine is reported without an address and addresses are read ever less
+   * often: a quarter of the time already waited past the timeout, from 5 s up to 5 min (a lease on
+   * a kvmop network still shows at once: its file is watched).
+   */
   static final Duration IP_POLL_AFTER_TIMEOUT = Duration.ofSeconds(5);
+
+  static final Duration IP_POLL_MAX = Duration.ofMinutes(5);
 
   /** How often a machine the node had no room to start asks again. */
   static final Duration CAPACITY_RECHECK = Duration.ofSeconds(10);
 
   private RecheckPolicy() {}
+
+  static Duration afterTimeout(Duration past) {
+    Duration quarter = past.dividedBy(4);
+    return quarter.compareTo(IP_POLL_AFTER_TIMEOUT) < 0
+        ? IP_POLL_AFTER_TIMEOUT
+        : quarter.compareTo(IP_POLL_MAX) > 0 ? IP_POLL_MAX : quarter;
+  }
 
   static Duration recheck(
       MachinePlan plan,
@@ -36,9 +50,8 @@ final class RecheckPolicy {
       waits.add(plan.recheckAfter());
     }
     if (o.running() && !o.hasAllAddresses()) {
-      Instant since = MachineStatusBuilder.runningSince(status, now);
-      waits.add(
-          Duration.between(since, now).compareTo(ipWait) < 0 ? IP_POLL : IP_POLL_AFTER_TIMEOUT);
+      Duration waited = Duration.between(MachineStatusBuilder.runningSince(status, now), now);
+      waits.add(waited.compareTo(ipWait) < 0 ? IP_POLL : afterTimeout(waited.minus(ipWait)));
     }
     if (o.networkProblem() != null && bindings.stream().anyMatch(b -> !b.managed())) {
       waits.add(Duration.ofSeconds(5)); // unmanaged libvirt networks raise no event kvmop sees

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Kubernetes Events for what a user cares about, emitted only when a condition changes (so never
  * one per resync): Ready's reason (Warning for reasons that need a person) and IPAssigned; and what
- * kvmop did to a machine's domain (Defined, Started, Stopping, Stopped, ...). Failing to record an
- * event never fails a reconcile.
+ * kvmop did to a machine's domain (Defined, Started, Stopping, Stopped, ...). Events are sent by
+ * one thread of their own, in order, off the reconcile (a burst of a thousand machines does not
+ * wait for three thousand event writes before its status); when more than {@link #BACKLOG} wait,
+ * new ones are dropped and counted in the log. Failing to record an event never fails a reconcile.
  */
 final class TransitionEvents {
   private static final Logger LOG = LoggerFactory.getLogger(TransitionEvents.class);
@@ -49,8 +51,25 @@ final class TransitionEvents {
           Reasons.NO_IP_ADDRESS,
           Reasons.IN_USE);
 
+  static final int BACKLOG = 10_000;
+
   private final String node;
   private final Clock clock;
+  private final java.util.concurrent.ThreadPoolExecutor sender =
+      new java.util.concurrent.ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          java.util.concurrent.TimeUnit.SECONDS,
+          new java.util.concurrent.LinkedBlockingQueue<>(BACKLOG),
+          r -> {
+            Thread t = new Thread(r, "kvmop-events");
+            t.setDaemon(true);
+            return t;
+          },
+          (r, pool) -> dropped());
+  private final java.util.concurrent.atomic.AtomicLong dropped =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * What was last reported per resource and condition. The previous status a reconcile sees can lag
@@ -111,52 +130,61 @@ final class TransitionEvents {
     emit(client, r, "Normal", reason, message);
   }
 
+  private void dropped() {
+    long n = dropped.incrementAndGet();
+    if (n == 1 || n % 1000 == 0) {
+      LOG.warn("{} events dropped: more than {} were waiting to be sent", n, BACKLOG);
+    }
+  }
+
   private void emit(
       KubernetesClient client, HasMetadata r, String type, String reason, String message) {
+    io.fabric8.kubernetes.api.model.Event e = event(r, type, reason, message);
+    String ns = e.getMetadata().getNamespace();
+    sender.execute(
+        () -> {
+          try {
+            client.v1().events().inNamespace(ns).resource(e).create();
+          } catch (KubernetesClientException x) {
+            LOG.warn(
+                "could not record event {} for {}: {}",
+                reason,
+                r.getMetadata().getName(),
+                x.getMessage());
+          }
+        });
+  }
+
+  private io.fabric8.kubernetes.api.model.Event event(
+      HasMetadata r, String type, String reason, String message) {
     String ns = r.getMetadata().getNamespace() == null ? "default" : r.getMetadata().getNamespace();
     String now = clock.instant().toString();
-    try {
-      client
-          .v1()
-          .events()
-          .inNamespace(ns)
-          .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withGenerateName(r.getMetadata().getName() + ".")
-                  .withNamespace(ns)
-                  .endMetadata()
-                  .withInvolvedObject(
-                      new ObjectReferenceBuilder()
-                          .withApiVersion(r.getApiVersion())
-                          .withKind(r.getKind())
-                          .withName(r.getMetadata().getName())
-                          .withNamespace(r.getMetadata().getNamespace())
-                          .withUid(r.getMetadata().getUid())
-                          .build())
-                  .withType(type)
-                  .withReason(reason)
-                  .withMessage(
-                      message == null
-                          ? ""
-                          : message.length() > 1000 ? message.substring(0, 1000) : message)
-                  .withNewSource()
-                  .withComponent("kvmop")
-                  .withHost(node)
-                  .endSource()
-                  .withReportingComponent("kvmop.io/agent")
-                  .withReportingInstance(node)
-                  .withFirstTimestamp(now)
-                  .withLastTimestamp(now)
-                  .withCount(1)
-                  .build())
-          .create();
-    } catch (KubernetesClientException e) {
-      LOG.warn(
-          "could not record event {} for {}: {}",
-          reason,
-          r.getMetadata().getName(),
-          e.getMessage());
-    }
+    return new EventBuilder()
+        .withNewMetadata()
+        .withGenerateName(r.getMetadata().getName() + ".")
+        .withNamespace(ns)
+        .endMetadata()
+        .withInvolvedObject(
+            new ObjectReferenceBuilder()
+                .withApiVersion(r.getApiVersion())
+                .withKind(r.getKind())
+                .withName(r.getMetadata().getName())
+                .withNamespace(r.getMetadata().getNamespace())
+                .withUid(r.getMetadata().getUid())
+                .build())
+        .withType(type)
+        .withReason(reason)
+        .withMessage(
+            message == null ? "" : message.length() > 1000 ? message.substring(0, 1000) : message)
+        .withNewSource()
+        .withComponent("kvmop")
+        .withHost(node)
+        .endSource()
+        .withReportingComponent("kvmop.io/agent")
+        .withReportingInstance(node)
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withCount(1)
+        .build();
   }
 }

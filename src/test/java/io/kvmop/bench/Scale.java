@@ -20,6 +20,11 @@ final class Scale {
     this.dir = dir;
   }
 
+  /** A test-driver node with room for the fleet: a CPU and 32Mi per machine, plus some. */
+  static String node(Path run, int machines) {
+    return TestDriver.privateUri(run, machines + 16, (machines + 16) * 32L * 1024);
+  }
+
   static Map<String, String> agentEnv(Path run, String libvirtUri) {
     return Map.of(
         "NODE_NAME",
@@ -42,7 +47,7 @@ final class Scale {
     try (MockApi api = new MockApi(run);
         Convergence seen = new Convergence(api.client)) {
       double createSeconds = fleet.create(api.client, 8);
-      Map<String, String> env = new LinkedHashMap<>(agentEnv(run, TestDriver.privateUri(run)));
+      Map<String, String> env = new LinkedHashMap<>(agentEnv(run, node(run, n)));
       env.put("KUBECONFIG", api.kubeconfig.toString());
       long t0 = System.nanoTime();
       try (AgentProcess agent = AgentProcess.start(run.resolve("agent.log"), env, "operator")) {
@@ -65,7 +70,7 @@ final class Scale {
     Fleet fleet = new Fleet(NETWORKS, n, NODE, true);
     try (MockApi api = new MockApi(run);
         Convergence seen = new Convergence(api.client)) {
-      Map<String, String> env = new LinkedHashMap<>(agentEnv(run, TestDriver.privateUri(run)));
+      Map<String, String> env = new LinkedHashMap<>(agentEnv(run, node(run, n)));
       env.put("KUBECONFIG", api.kubeconfig.toString());
       try (AgentProcess agent = AgentProcess.start(run.resolve("agent.log"), env, "operator")) {
         seen.awaitHostReady(120);
@@ -91,7 +96,7 @@ final class Scale {
       try (AgentProcess agent =
           AgentProcess.start(
               run.resolve("agent.log"),
-              agentEnv(run, TestDriver.privateUri(run)),
+              agentEnv(run, node(run, n)),
               "run",
               "--manifests",
               manifests.toString())) {

@@ -155,6 +155,9 @@ class PlacementBurstIT {
               });
     }
 
+    // the ones still waiting go (else they would take the room made below, as they may)
+    machines().stream().filter(m -> nodeOf(m) == null).forEach(m -> client.resource(m).delete());
+
     // a Halted machine on a full node, asked to run: refused with the reason, not started
     KvmMachine stopped =
         machines().stream()
@@ -189,6 +192,7 @@ class PlacementBurstIT {
             .orElseThrow();
     other.getSpec().runStrategy = RunStrategy.Halted;
     agent.updateSpec(other);
+    agent.awaitMachine(other.getMetadata().getName(), "Running", false, "NotRunning", 30);
     agent.awaitMachine(name, "Running", true, "Running", 40);
     within(15)
         .until(

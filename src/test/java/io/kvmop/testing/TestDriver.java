@@ -10,9 +10,26 @@ public final class TestDriver {
   private TestDriver() {}
 
   public static String privateUri(Path dir) {
+    return privateUri(dir, "<node></node>\n");
+  }
+
+  /** A private hypervisor of {@code cpus} CPUs and {@code memoryKiB} memory. */
+  public static String privateUri(Path dir, int cpus, long memoryKiB) {
+    return privateUri(
+        dir,
+        "<node><cpu><nodes>1</nodes><sockets>1</sockets><cores>"
+            + cpus
+            + "</cores><threads>1</threads><active>"
+            + cpus
+            + "</active><mhz>2000</mhz></cpu><memory>"
+            + memoryKiB
+            + "</memory></node>\n");
+  }
+
+  private static String privateUri(Path dir, String xml) {
     try {
       Path node = dir.resolve("node.xml");
-      Files.writeString(node, "<node></node>\n");
+      Files.writeString(node, xml);
       return "test://" + node.toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
