@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the kvmop node agent on this host against the Kubernetes cluster of the current
 # kubeconfig (~/.kube/config or $KUBECONFIG) and this host's libvirt (qemu:///system).
-# Until standalone mode exists, a reachable cluster is required.
+# (Without a cluster, use standalone mode: operator/quickstart.sh and docs/standalone.md.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export MALLOC_ARENA_MAX=2 # as the chart runs the agent: fewer malloc arenas, less memory
 bash operator/host-setup.sh
 mvn -B -q package -DskipTests
 if ! kubectl version --request-timeout=5s >/dev/null 2>&1; then
@@ -13,4 +14,4 @@ if ! kubectl version --request-timeout=5s >/dev/null 2>&1; then
 fi
 kubectl apply -f crds/
 export NODE_NAME="${NODE_NAME:-$(hostname)}"
-exec java -Xms64m -Xmx256m -jar target/kvmop.jar
+exec java -Xms64m -Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/kvmop.jar

@@ -63,7 +63,7 @@ public final class KvmopOperator implements AutoCloseable {
                     .withCloseClientOnStop(false));
     NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
     registerNetworks(config, core, client);
-    registerMachines(config, core);
+    KvmMachineReconciler machines = registerMachines(config, core);
     var reporter =
         new HostReporter(
             libvirt,
@@ -78,7 +78,8 @@ public final class KvmopOperator implements AutoCloseable {
             reporter,
             config.hostRecheck(),
             config.useServerSideApply(),
-            ledger));
+            ledger,
+            machines::placedUids));
     this.client = client;
     this.node = config.nodeName();
     this.leaseNamespace = config.leaseNamespace();
@@ -147,7 +148,7 @@ public final class KvmopOperator implements AutoCloseable {
         networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
   }
 
-  private void registerMachines(OperatorConfig config, NodeCore core) {
+  private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {
     var machines =
         new KvmMachineReconciler(
             config.nodeName(),
@@ -166,6 +167,7 @@ public final class KvmopOperator implements AutoCloseable {
         new MachinePlacementReconciler(
             config.nodeName(), config.useServerSideApply(), core.clock(), ledger),
         o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
+    return machines;
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {

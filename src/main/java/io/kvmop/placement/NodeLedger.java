@@ -49,8 +49,8 @@ public final class NodeLedger {
 
   private final Map<String, Entry> entries = new HashMap<>();
 
-  /** When placement reserved for a machine its node's agent has not seen placed yet (nanoTime). */
-  private final Map<String, Long> reservedAt = new HashMap<>();
+  /** When each machine was last reserved or observed (nanoTime): a sweep spares recent ones. */
+  private final Map<String, Long> touchedAt = new HashMap<>();
 
   private final List<Runnable> listeners = new ArrayList<>();
   private int allowedCpus;
@@ -89,7 +89,7 @@ public final class NodeLedger {
     }
     Optional<String> refused = admit(uid, c);
     if (refused.isEmpty()) {
-      reservedAt.putIfAbsent(uid, System.nanoTime());
+      touchedAt.put(uid, System.nanoTime());
     }
     return refused;
   }
@@ -115,7 +115,7 @@ public final class NodeLedger {
    * nothing must be admitted. Empty when it may run (or does not want to); otherwise why not.
    */
   public synchronized Optional<String> observe(String uid, Claim c, boolean domainRunning) {
-    reservedAt.remove(uid);
+    touchedAt.put(uid, System.nanoTime());
     Entry old = entries.get(uid);
     if (old == null || domainRunning) {
       entries.put(uid, new Entry(c, c.running() || domainRunning));
@@ -143,7 +143,7 @@ public final class NodeLedger {
 
   /** Gives back what a machine held (deleted, or moved off this node). */
   public synchronized void release(String uid) {
-    reservedAt.remove(uid);
+    touchedAt.remove(uid);
     if (entries.remove(uid) != null) {
       changed();
     }
@@ -151,8 +151,8 @@ public final class NodeLedger {
 
   /**
    * Forgets machines no longer on this node ({@code present}: the uids its agent sees placed here):
-   * deleted, or moved away, without this agent being told. A reservation younger than {@code grace}
-   * stays: its label may not have reached the agent's cache yet.
+   * deleted, or moved away, without this agent being told. One reserved or observed within {@code
+   * grace} stays: its label may not have reached the agent's cache yet.
    */
   public synchronized void sweep(java.util.Set<String> present, java.time.Duration grace) {
     long now = System.nanoTime();
@@ -161,11 +161,11 @@ public final class NodeLedger {
             .keySet()
             .removeIf(
                 uid -> {
-                  Long reserved = reservedAt.get(uid);
+                  Long touched = touchedAt.get(uid);
                   return !present.contains(uid)
-                      && (reserved == null || now - reserved > grace.toNanos());
+                      && (touched == null || now - touched > grace.toNanos());
                 });
-    reservedAt.keySet().retainAll(entries.keySet());
+    touchedAt.keySet().retainAll(entries.keySet());
     if (removed) {
       changed();
     }

@@ -2,25 +2,20 @@ package io.kvmop.reconciler;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmHostStatus;
-import io.kvmop.api.KvmMachine;
 import io.kvmop.host.HostReporter;
 import io.kvmop.placement.NodeLedger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * JOSDK glue for this node's KvmHost: the agent creates it, keeps its status current, and re-reads
@@ -37,7 +32,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
   private final Duration recheck;
   private final StatusWriter statusWriter;
   private final NodeLedger ledger;
-  private InformerEventSource<KvmMachine, KvmHost> machines;
+  private final java.util.function.Supplier<Set<String>> placedHere;
 
   /** The last full report, its time (nanoTime) and the KvmHost generation it was made for. */
   private KvmHostStatus lastReport;
@@ -53,7 +48,9 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       HostReporter reporter,
       Duration recheck,
       boolean serverSideApply,
-      NodeLedger ledger) {
+      NodeLedger ledger,
+      java.util.function.Supplier<Set<String>> placedHere) {
+    this.placedHere = placedHere;
     this.node = node;
     this.reporter = reporter;
     this.recheck = recheck;
@@ -119,16 +116,9 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
 
   @Override
   public List<EventSource<?, KvmHost>> prepareEventSources(EventSourceContext<KvmHost> context) {
-    // the machines placed here, read when the ledger is swept; their changes reach the KvmHost
-    // through the ledger (debounced), not one reconcile per machine event
-    machines =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(KvmMachine.class, KvmHost.class)
-                .withLabelSelector(KvmMachineReconciler.selectorFor(node))
-                .withSecondaryToPrimaryMapper((KvmMachine m) -> Set.<ResourceID>of())
-                .build(),
-            context);
-    return List.of(machines, new LedgerEventSource(node, ledger, Duration.ofSeconds(1)));
+    // what the machines hold reaches the KvmHost through the ledger (debounced), not one
+    // reconcile per machine event
+    return List.of(new LedgerEventSource(node, ledger, Duration.ofSeconds(1)));
   }
 
   @Override
@@ -137,9 +127,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       return UpdateControl.noUpdate(); // another node's agent reports that host
     }
     KvmHostStatus status = report(host);
-    ledger.sweep(
-        machines.list().map(m -> m.getMetadata().getUid()).collect(Collectors.toSet()),
-        RESERVATION_GRACE);
+    ledger.sweep(placedHere.get(), RESERVATION_GRACE);
     NodeLedger.Totals held = ledger.totals();
     status.allocated = new KvmHostStatus.HostResources();
     status.allocated.cpus = held.heldCpus();

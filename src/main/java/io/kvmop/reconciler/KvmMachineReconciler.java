@@ -45,6 +45,8 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final TransitionEvents transitions;
   private final KvmopMetrics metrics;
   private final io.kvmop.placement.NodeLedger ledger;
+  private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<KvmMachine>
+      placedHere;
 
   public KvmMachineReconciler(
       String node,
@@ -64,6 +66,14 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.clock = clock;
   }
 
+  /** The uids of the machines placed on this node (the controller's cache; empty before start). */
+  public java.util.Set<String> placedUids() {
+    var cache = placedHere;
+    return cache == null
+        ? java.util.Set.of()
+        : cache.list().map(m -> m.getMetadata().getUid()).collect(Collectors.toSet());
+  }
+
   /** This agent's machine controller sees only the machines placed on its node. */
   public static String selectorFor(String node) {
     return io.kvmop.placement.Placement.LABEL + "=" + node;
@@ -76,6 +86,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   @Override
   public List<EventSource<?, KvmMachine>> prepareEventSources(
       EventSourceContext<KvmMachine> context) {
+    this.placedHere = context.getPrimaryCache();
     var networks =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KvmNetwork.class, KvmMachine.class)
@@ -126,6 +137,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       return UpdateControl.noUpdate(); // another node's agent runs it (or it is not placed yet)
     }
     String decided = m.getStatus() == null ? null : m.getStatus().nodeName;
+    if (decided == null && node.equals(m.getSpec().nodeName) && admittedBySpec(m)) {
+      decided = node; // its first status, written below, records the decision
+    }
     if (!node.equals(decided)) {
       returnToPlacement(m, decided, context.getClient());
       return UpdateControl.noUpdate();
@@ -162,6 +176,17 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       recheck = SECRET_RECHECK; // kvmop may only get Secrets, not watch them
     }
     return recheck == null ? control : control.rescheduleAfter(recheck);
+  }
+
+  /**
+   * A machine whose spec.nodeName is this node is placed by the label alone (one write less per
+   * machine): it is here by its spec, and it holds this node's capacity only if the ledger gives it
+   * (placement reserved it before labelling; a label set by hand gets no more than placement would
+   * have given).
+   */
+  private boolean admittedBySpec(KvmMachine m) {
+    var claim = MachinePlacementReconciler.claim(m.getSpec());
+    return ledger.exceedsNode(claim) || ledger.reserve(m.getMetadata().getUid(), claim).isEmpty();
   }
 
   /**

@@ -136,7 +136,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     if (ledger.exceedsNode(claim)) {
       // bigger than the node in all: placed holding nothing, so that the machine controller says
       // what is wrong with the spec (and it never starts)
-      label(m, node, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says", client);
+      labelOnly(m, node, client);
       return UpdateControl.noUpdate();
     }
     var refused = ledger.reserve(m.getMetadata().getUid(), claim);
@@ -153,7 +153,8 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
               client)
           .rescheduleAfter(RETRY);
     }
-    label(m, node, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says", client);
+    // the label (and finalizer) only: the machine controller's first status records the decision
+    labelOnly(m, node, client);
     return UpdateControl.noUpdate();
   }
 

@@ -23,7 +23,11 @@ import java.util.regex.Pattern;
  */
 final class AgentProcess implements AutoCloseable {
   /** The JVM options the chart, the image and the scripts give the agent. */
-  static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx256m");
+  static final List<String> JVM_OPTIONS =
+      List.of("-Xms64m -Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1".split(" "));
+
+  /** The environment the chart, the image and the scripts give the agent's JVM. */
+  static final Map<String, String> ENV = Map.of("MALLOC_ARENA_MAX", "2");
 
   private final Process process;
   final int httpPort;
@@ -36,7 +40,8 @@ final class AgentProcess implements AutoCloseable {
   static AgentProcess start(Path log, Map<String, String> env, String... args) {
     int port = freePort();
     List<String> cmd = new ArrayList<>(List.of("java"));
-    cmd.addAll(JVM_OPTIONS);
+    String options = System.getProperty("kvmop.bench.jvmOptions");
+    cmd.addAll(options == null ? JVM_OPTIONS : List.of(options.split(" ")));
     String jfr = System.getProperty("kvmop.bench.jfr");
     if (jfr != null) {
       cmd.add("-XX:StartFlightRecording=filename=" + jfr + "-%p.jfr,settings=profile");
@@ -48,6 +53,11 @@ final class AgentProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
+    pb.environment().putAll(ENV);
+    String arenas = System.getProperty("kvmop.bench.mallocArenas");
+    if (arenas != null) {
+      pb.environment().put("MALLOC_ARENA_MAX", arenas);
+    }
     pb.environment().put("KVMOP_HTTP_PORT", String.valueOf(port));
     try {
       return new AgentProcess(pb.start(), port);
@@ -111,10 +121,12 @@ final class AgentProcess implements AutoCloseable {
   /** Heap in use after a full collection, in MiB (jcmd GC.run, then GC.heap_info). */
   double heapAfterGcMiB() {
     jcmd("GC.run");
-    Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
     long used = 0;
-    while (m.find()) {
-      used += Long.parseLong(m.group(1));
+    for (String line : jcmd("GC.heap_info").split("\n")) {
+      Matcher m = Pattern.compile("used (\\d+)K").matcher(line);
+      if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
+        used += Long.parseLong(m.group(1)); // G1's one heap line, or Serial's two generations
+      }
     }
     return used / 1024.0;
   }

@@ -17,7 +17,7 @@ import java.util.Map;
  * CI can check that the harness works; its timings mean little.
  *
  * <pre>
- * Bench [--quick] [--sizes 100,1000,10000] [--only scale|cold|idle|burst|standalone|ip]
+ * Bench [--quick] [--sizes 100,1000,10000] [--only scale|cold|idle|burst|standalone|chaos|ip]
  *       [--runs 5] [--out FILE]
  * </pre>
  */
@@ -72,6 +72,15 @@ public final class Bench {
         print(rows.subList(printed, rows.size()));
         printed = rows.size();
       }
+    }
+    if (only.equals("all") || only.equals("chaos")) {
+      Chaos.Plan plan =
+          quick
+              ? new Chaos.Plan(50, 4, 2, 3, 1, 3)
+              : new Chaos.Plan(1000, 20, 20, 10, 4, 30);
+      Map<String, Object> chaos = new Chaos(dir).run(plan);
+      out.put("chaos", chaos);
+      print(List.of(chaos));
     }
     Files.createDirectories(outFile.toAbsolutePath().getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outFile.toFile(), out);

@@ -111,6 +111,19 @@ final class MockApi implements AutoCloseable {
     }
   }
 
+  int port() {
+    return server.getPort();
+  }
+
+  /** A kubeconfig for the API at another port on loopback (a relay in front of it). */
+  Path kubeconfig(Path file, int port) throws IOException {
+    Files.writeString(
+        file,
+        Files.readString(kubeconfig)
+            .replace("127.0.0.1:" + server.getPort(), "127.0.0.1:" + port));
+    return file;
+  }
+
   String url() {
     return "http://127.0.0.1:" + server.getPort();
   }
