@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay between an agent and the API server that the chaos run can cut: while cut, every
- * open connection is closed and new ones are closed as soon as they arrive, as when the API server
- * is unreachable.
+ * A TCP relay between an agent and the API server that the chaos run can cut: while cut, every open
+ * connection is closed and new ones are closed as soon as they arrive, as when the API server is
+ * unreachable.
  */
 final class ApiProxy implements AutoCloseable {
   private final ServerSocket server;

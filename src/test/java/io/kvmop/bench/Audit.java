@@ -31,6 +31,11 @@ final class Audit {
   Audit(KubernetesClient client, Connect libvirt) {
     this.client = client;
     this.libvirt = libvirt;
+    try {
+      libvirt.setErrorCallback((userData, error) -> {}); // "not found" is an answer here
+    } catch (LibvirtException e) {
+      // only quieter
+    }
   }
 
   long checked() {
@@ -79,7 +84,8 @@ final class Audit {
     List<String> p = new ArrayList<>();
     Map<String, DomainFacts> domains = domains();
     Set<String> declaredDomains = new HashSet<>();
-    for (KvmMachine m : client.resources(KvmMachine.class).inNamespace(Fleet.NS).list().getItems()) {
+    for (KvmMachine m :
+        client.resources(KvmMachine.class).inNamespace(Fleet.NS).list().getItems()) {
       checked++;
       String name = m.getMetadata().getName();
       if (m.getMetadata().getDeletionTimestamp() != null) {
@@ -114,7 +120,8 @@ final class Audit {
       }
     }
     Set<String> declaredNetworks = new HashSet<>();
-    for (KvmNetwork n : client.resources(KvmNetwork.class).inNamespace(Fleet.NS).list().getItems()) {
+    for (KvmNetwork n :
+        client.resources(KvmNetwork.class).inNamespace(Fleet.NS).list().getItems()) {
       checked++;
       if (n.getMetadata().getDeletionTimestamp() != null) {
         p.add(n.getMetadata().getName() + ": network still being deleted");
@@ -158,11 +165,13 @@ final class Audit {
   /** The id of every running domain (a domain started again gets a new one). */
   Map<String, Integer> runningIds() throws LibvirtException {
     Map<String, Integer> out = new HashMap<>();
-    domains().forEach((name, d) -> {
-      if (d.active()) {
-        out.put(name, d.id());
-      }
-    });
+    domains()
+        .forEach(
+            (name, d) -> {
+              if (d.active()) {
+                out.put(name, d.id());
+              }
+            });
     return out;
   }
 

@@ -47,9 +47,14 @@ public final class Bench {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("machine", MachineFacts.describe());
     out.put("quick", quick);
+    if (only.equals("all") || only.equals("ip")) {
+      Map<String, Object> ip = new ApplyToIp(dir).run(runs);
+      out.put("applyToIp", ip);
+      print(List.of(ip));
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
     out.put("scale", rows);
-    if (!only.equals("ip")) {
+    if (List.of("all", "scale", "cold", "idle", "burst", "standalone").contains(only)) {
       Scale scale = new Scale(dir);
       Floor floor = new Floor(dir);
       int printed = 0;
@@ -75,9 +80,7 @@ public final class Bench {
     }
     if (only.equals("all") || only.equals("chaos")) {
       Chaos.Plan plan =
-          quick
-              ? new Chaos.Plan(50, 4, 2, 3, 1, 3)
-              : new Chaos.Plan(1000, 20, 20, 10, 4, 30);
+          quick ? new Chaos.Plan(50, 4, 2, 3, 1, 3) : new Chaos.Plan(1000, 20, 20, 10, 4, 30);
       Map<String, Object> chaos = new Chaos(dir).run(plan);
       out.put("chaos", chaos);
       print(List.of(chaos));

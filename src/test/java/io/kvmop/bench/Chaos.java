@@ -35,7 +35,13 @@ final class Chaos {
     this.dir = dir;
   }
 
-  record Plan(int machines, int networks, int rounds, int killsPerRound, int outages, double outageSeconds) {}
+  record Plan(
+      int machines,
+      int networks,
+      int rounds,
+      int killsPerRound,
+      int outages,
+      double outageSeconds) {}
 
   Map<String, Object> run(Plan plan) throws Exception {
     Path run = Files.createTempDirectory(dir, "chaos-");
@@ -91,9 +97,7 @@ final class Chaos {
         audit.awaitConverged(agent, 300);
         Map<String, Integer> after = audit.runningIds();
         List<String> restarted =
-            before.keySet().stream()
-                .filter(d -> !before.get(d).equals(after.get(d)))
-                .toList();
+            before.keySet().stream().filter(d -> !before.get(d).equals(after.get(d))).toList();
         if (!restarted.isEmpty()) {
           throw new IllegalStateException(
               "kills with nothing changing restarted running domains: " + restarted);
@@ -107,8 +111,7 @@ final class Chaos {
         r.put("runningDomainsUntouchedByKills", before.size());
         r.put("convergeSecondsMax", converge.stream().mapToDouble(d -> d).max().orElse(0));
         r.put(
-            "convergeSecondsMedian",
-            converge.stream().sorted().toList().get(converge.size() / 2));
+            "convergeSecondsMedian", converge.stream().sorted().toList().get(converge.size() / 2));
         return r;
       } finally {
         agent.close();
@@ -181,11 +184,13 @@ final class Chaos {
                 : RunStrategy.Halted;
         client.resource(m).update();
       } else if (dice < 9) {
-        m.getSpec().memory = "16Mi".equals(m.getSpec().memory) ? "32Mi" : "16Mi";
+        // 1,000 machines of at most 24Mi fit the 24 GiB the KvmHost below allows
+        m.getSpec().memory = "16Mi".equals(m.getSpec().memory) ? "24Mi" : "16Mi";
         client.resource(m).update();
       } else {
         String name = "churn-net-" + (extraNetworks++ % 5);
-        KvmNetwork n = client.resources(KvmNetwork.class).inNamespace(Fleet.NS).withName(name).get();
+        KvmNetwork n =
+            client.resources(KvmNetwork.class).inNamespace(Fleet.NS).withName(name).get();
         if (n == null) {
           KvmNetwork fresh = fleet.network(0);
           fresh.getMetadata().setName(name);

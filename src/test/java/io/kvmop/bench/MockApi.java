@@ -119,8 +119,7 @@ final class MockApi implements AutoCloseable {
   Path kubeconfig(Path file, int port) throws IOException {
     Files.writeString(
         file,
-        Files.readString(kubeconfig)
-            .replace("127.0.0.1:" + server.getPort(), "127.0.0.1:" + port));
+        Files.readString(kubeconfig).replace("127.0.0.1:" + server.getPort(), "127.0.0.1:" + port));
     return file;
   }
 
