@@ -17,7 +17,7 @@ import java.util.Map;
  * CI can check that the harness works; its timings mean little.
  *
  * <pre>
- * Bench [--quick] [--sizes 100,1000,10000] [--only scale|cold|idle|burst|standalone|chaos|ip]
+ * Bench [--quick] [--sizes 100,1000,10000] [--only ip,scale,cold,idle,burst,standalone,chaos]
  *       [--runs 5] [--out FILE]
  * </pre>
  */
@@ -47,14 +47,15 @@ public final class Bench {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("machine", MachineFacts.describe());
     out.put("quick", quick);
-    if (only.equals("all") || only.equals("ip")) {
+    if (wants(only, "ip")) {
       Map<String, Object> ip = new ApplyToIp(dir).run(runs);
       out.put("applyToIp", ip);
       print(List.of(ip));
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     out.put("scale", rows);
-    if (List.of("all", "scale", "cold", "idle", "burst", "standalone").contains(only)) {
+    if (List.of("scale", "cold", "idle", "burst", "standalone").stream()
+        .anyMatch(p -> wants(only, p))) {
       Scale scale = new Scale(dir);
       Floor floor = new Floor(dir);
       int printed = 0;
@@ -78,13 +79,14 @@ public final class Bench {
         printed = rows.size();
       }
     }
-    if (only.equals("all") || only.equals("chaos")) {
+    if (wants(only, "chaos")) {
       Chaos.Plan plan =
           quick ? new Chaos.Plan(50, 4, 2, 3, 1, 3) : new Chaos.Plan(1000, 20, 20, 10, 4, 30);
       Map<String, Object> chaos = new Chaos(dir).run(plan);
       out.put("chaos", chaos);
       print(List.of(chaos));
     }
+    table(rows);
     Files.createDirectories(outFile.toAbsolutePath().getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(outFile.toFile(), out);
     System.out.println("figures written to " + outFile);
@@ -99,8 +101,39 @@ public final class Bench {
     return r;
   }
 
+  /** Whether --only (a comma-separated list; scale means its four parts) asks for the part. */
   private static boolean wants(String only, String part) {
-    return only.equals("all") || only.equals("scale") || only.equals(part);
+    List<String> asked = List.of(only.split(","));
+    return asked.contains("all")
+        || asked.contains(part)
+        || (asked.contains("scale")
+            && List.of("cold", "idle", "burst", "standalone").contains(part));
+  }
+
+  /** The scale figures side by side, as docs/performance.md shows them. */
+  static void table(List<Map<String, Object>> rows) {
+    String[] cols = {
+      "scenario",
+      "machines",
+      "seconds",
+      "floorSeconds",
+      "ratioToFloor",
+      "rssMiB",
+      "heapAfterGcMiB",
+      "cpuSeconds"
+    };
+    StringBuilder b = new StringBuilder("\n| " + String.join(" | ", cols) + " |\n|");
+    b.append(" --- |".repeat(cols.length)).append('\n');
+    for (Map<String, Object> r : rows) {
+      if (!"floor".equals(r.get("scenario"))) {
+        b.append('|');
+        for (String c : cols) {
+          b.append(' ').append(r.getOrDefault(c, "")).append(" |");
+        }
+        b.append('\n');
+      }
+    }
+    System.out.println(b);
   }
 
   static void print(List<Map<String, Object>> rows) {
