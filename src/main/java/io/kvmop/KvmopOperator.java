@@ -62,6 +62,7 @@ public final class KvmopOperator implements AutoCloseable {
                     .withConcurrentWorkflowExecutorThreads(1)
                     .withCloseClientOnStop(false));
     NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
+    core.machines().observeStages(metrics);
     registerNetworks(config, core, client);
     KvmMachineReconciler machines = registerMachines(config, core);
     var reporter =

@@ -56,6 +56,7 @@ public final class MachineRealizer {
 
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
+  private volatile PassStages stages = PassStages.NONE;
 
   /**
    * @param disks provisions the machines' volumes and cloud-init seeds on this node
@@ -107,6 +108,11 @@ public final class MachineRealizer {
       NodePolicy policy,
       DiskProvisioner.Secrets secrets) {
     return realize(m, bindings, policy, secrets, StartAdmission.ANY);
+  }
+
+  /** Where each pass's stage timings go (the agent's metrics). */
+  public void observeStages(PassStages to) {
+    this.stages = to;
   }
 
   public DiskProvisioner disks() {
@@ -175,14 +181,18 @@ public final class MachineRealizer {
 
   /** validate → observe → provision → design → plan → apply → report. */
   private Result realize(Pass p) {
+    PassStages.Laps laps = new PassStages.Laps(stages);
     Blocker blocker = admit(p);
+    laps.lap("validate");
     Networks nets = networks(p);
     Optional<DomainState> current = libvirt.findDomain(p.naming().domainName());
+    laps.lap("observe");
     boolean foreign = current.map(d -> !MachinePlanner.owns(d, p.uid())).orElse(false);
     Provisioned prov = blocker == null && !foreign ? provision(p, current) : null;
     if (blocker == null && prov != null) {
       blocker = prov.blocker();
     }
+    laps.lap("provision");
     DomainXml desired =
         blocker == null && nets.problem() == null
             ? MachineDesign.desired(
@@ -205,33 +215,19 @@ public final class MachineRealizer {
                 current,
                 agent,
                 shutdownAsked.get(p.uid()),
-                startRefused(p, current),
+                StartAdmission.refusal(p.admission(), p.m(), current, node),
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
     DiskProvisioner.Result storage = prov == null ? null : prov.storage();
     String redefined = redefinition(p, current, desired, plan, storage);
+    laps.lap("plan");
     Applied applied = apply(p, plan, nets, current);
+    laps.lap("apply");
     Blocker shown =
         applied.failure().orElse(plan.blocker() == nets.problem() ? blocker : plan.blocker());
-    return report(p, plan, nets, storage, applied, shown, agent, redefined, current);
-  }
-
-  /** Why the node has no room for this machine to start; null when it has (or it runs). */
-  private static Blocker startRefused(Pass p, Optional<DomainState> current) {
-    boolean running = current.map(DomainState::running).orElse(false);
-    return p.admission()
-        .admit(p.m(), running)
-        .map(
-            why ->
-                new Blocker(
-                    Reasons.INSUFFICIENT_CAPACITY,
-                    "not started: node "
-                        + p.m().getStatus().nodeName
-                        + " has no room ("
-                        + why
-                        + "); Halted machines hold nothing, so stop or delete another machine"
-                        + " there, or raise the KvmHost's allocation ratios"))
-        .orElse(null);
+    Result r = report(p, plan, nets, storage, applied, shown, agent, redefined, current);
+    laps.lap("report");
+    return r;
   }
 
   /** Validation and what only the host can tell; null when the machine may go ahead. */

@@ -13,4 +13,26 @@ public interface StartAdmission {
   StartAdmission ANY = (m, running) -> Optional.empty();
 
   Optional<String> admit(KvmMachine m, boolean domainRunning);
+
+  /** Why the node has no room for this machine to start, as a Blocker; null when it has. */
+  static io.kvmop.status.Blocker refusal(
+      StartAdmission admission,
+      KvmMachine m,
+      Optional<io.kvmop.libvirt.DomainState> current,
+      String node) {
+    boolean running = current.map(io.kvmop.libvirt.DomainState::running).orElse(false);
+    return admission
+        .admit(m, running)
+        .map(
+            why ->
+                new io.kvmop.status.Blocker(
+                    io.kvmop.status.Reasons.INSUFFICIENT_CAPACITY,
+                    "not started: node "
+                        + node
+                        + " has no room ("
+                        + why
+                        + "); Halted machines hold nothing, so stop or delete another machine"
+                        + " there, or raise the KvmHost's allocation ratios"))
+        .orElse(null);
+  }
 }

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reconnects. Latencies are measured only for machines this agent saw before they first ran, so a
  * restarted agent does not report machines created long ago.
  */
-public final class KvmopMetrics implements CallObserver {
+public final class KvmopMetrics implements CallObserver, io.kvmop.machine.PassStages {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, MachinePhase> phases = new ConcurrentHashMap<>();
@@ -37,6 +37,21 @@ public final class KvmopMetrics implements CallObserver {
   private final Timer applyToRunning;
   private final Timer applyToIp;
   private final Counter reconnects;
+  private final Map<String, Timer> stages = new ConcurrentHashMap<>();
+
+  /** One stage of a machine's pass (kvmop_machine_pass_stage_seconds{stage}). */
+  @Override
+  public void record(String stage, long nanos) {
+    stages
+        .computeIfAbsent(
+            stage,
+            s ->
+                Timer.builder("kvmop.machine.pass.stage")
+                    .description("Time a machine's pass spends in each stage")
+                    .tag("stage", s)
+                    .register(registry))
+        .record(Duration.ofNanos(nanos));
+  }
 
   public KvmopMetrics() {
     for (MachinePhase p : MachinePhase.values()) {

@@ -151,6 +151,11 @@ final class AgentProcess implements AutoCloseable {
   }
 
   double metricSum(String name) {
+    return metricSum(name, "");
+  }
+
+  /** The sum of the series of {@code name} whose labels contain {@code label} (e.g. stage="x"). */
+  double metricSum(String name, String label) {
     try {
       String body =
           HttpClient.newHttpClient()
@@ -161,7 +166,7 @@ final class AgentProcess implements AutoCloseable {
               .body();
       double sum = 0;
       for (String line : body.split("\n")) {
-        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }

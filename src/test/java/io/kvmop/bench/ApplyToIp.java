@@ -45,6 +45,7 @@ final class ApplyToIp {
     List<Double> standalone = new ArrayList<>();
     List<Double> operator = new ArrayList<>();
     virshNetwork(true);
+    Map<String, Double> stages;
     try (Standalone s = new Standalone(work.resolve("standalone"));
         Operator o = new Operator(work.resolve("operator"))) {
       for (int i = 0; i < runs; i++) {
@@ -55,6 +56,7 @@ final class ApplyToIp {
             "apply->IP run %d: virsh %.2f s, standalone %.2f s, operator %.2f s%n",
             i + 1, virsh.get(i), standalone.get(i), operator.get(i));
       }
+      stages = o.stages();
     } finally {
       virshNetwork(false);
     }
@@ -66,6 +68,7 @@ final class ApplyToIp {
     r.put("operatorMedianSeconds", median(operator));
     r.put("standaloneMinusVirsh", Scale.round(median(standalone) - median(virsh)));
     r.put("operatorMinusVirsh", Scale.round(median(operator) - median(virsh)));
+    r.put("operatorStagesMs", stages);
     r.put("virsh", virsh);
     r.put("standalone", standalone);
     r.put("operator", operator);
@@ -275,6 +278,26 @@ final class ApplyToIp {
         }
         Thread.sleep(50);
       }
+    }
+
+    /**
+     * Where the agent's passes went, in mean milliseconds per pass: each stage of the pass, and the
+     * libvirt define and start calls themselves (the agent's /metrics).
+     */
+    Map<String, Double> stages() {
+      Map<String, Double> out = new LinkedHashMap<>();
+      for (String st : List.of("validate", "observe", "provision", "plan", "apply", "report")) {
+        out.put(st, mean("kvmop_machine_pass_stage_seconds", "stage=\"" + st + "\""));
+      }
+      for (String op : List.of("define domain", "start domain")) {
+        out.put(op, mean("kvmop_libvirt_calls_seconds", "operation=\"" + op + "\""));
+      }
+      return out;
+    }
+
+    private double mean(String name, String label) {
+      double count = agent.metricSum(name + "_count", label);
+      return count == 0 ? -1 : Scale.round(agent.metricSum(name + "_sum", label) / count * 1000);
     }
 
     private boolean ready() {

@@ -23,14 +23,26 @@ import org.libvirt.Network;
  * current generation saying the same; no domain or network is left that nothing declares.
  */
 final class Audit {
-  static final String DOMAIN_PREFIX = "kvmop-" + Fleet.NS + "-";
   private final KubernetesClient client;
   private final Connect libvirt;
+
+  /** Only resources whose names start with this (and what kvmop made of them) are looked at. */
+  private final String prefix;
+
+  private final String domainPrefix;
+  private final String networkPrefix;
   private long checked;
 
   Audit(KubernetesClient client, Connect libvirt) {
+    this(client, libvirt, "");
+  }
+
+  Audit(KubernetesClient client, Connect libvirt, String prefix) {
     this.client = client;
     this.libvirt = libvirt;
+    this.prefix = prefix;
+    this.domainPrefix = "kvmop-" + Fleet.NS + "-" + prefix;
+    this.networkPrefix = "kvmop-" + Fleet.NS + "-" + prefix;
     try {
       libvirt.setErrorCallback((userData, error) -> {}); // "not found" is an answer here
     } catch (LibvirtException e) {
@@ -55,7 +67,7 @@ final class Audit {
       }
     }
     for (String name : names) {
-      if (name.startsWith(DOMAIN_PREFIX)) {
+      if (name.startsWith(domainPrefix)) {
         try {
           Domain d = libvirt.domainLookupByName(name);
           out.put(name, new DomainFacts(d.getUUIDString(), d.isActive() == 1, d.getID()));
@@ -75,7 +87,7 @@ final class Audit {
     for (String n : libvirt.listDefinedNetworks()) {
       out.add(n);
     }
-    out.removeIf(n -> !NetworkNaming.looksOurs(n));
+    out.removeIf(n -> !NetworkNaming.looksOurs(n) || !n.startsWith(networkPrefix));
     return out;
   }
 
@@ -88,11 +100,14 @@ final class Audit {
         client.resources(KvmMachine.class).inNamespace(Fleet.NS).list().getItems()) {
       checked++;
       String name = m.getMetadata().getName();
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
       if (m.getMetadata().getDeletionTimestamp() != null) {
         p.add(name + ": still being deleted");
         continue;
       }
-      String domain = DOMAIN_PREFIX + name;
+      String domain = "kvmop-" + Fleet.NS + "-" + name;
       declaredDomains.add(domain);
       DomainFacts d = domains.get(domain);
       boolean wantRunning = m.getSpec().runStrategyOrDefault() != RunStrategy.Halted;
@@ -142,11 +157,11 @@ final class Audit {
   }
 
   /** Seconds until no problem is left (the agent restarted whenever it ended). */
-  double awaitConverged(Chaos.Supervisor agent, int timeoutSeconds) throws Exception {
+  double awaitConverged(Runnable agent, int timeoutSeconds) throws Exception {
     long t0 = System.nanoTime();
     List<String> last = List.of();
     while ((System.nanoTime() - t0) / 1e9 < timeoutSeconds) {
-      agent.ensure();
+      agent.run();
       last = problems();
       if (last.isEmpty()) {
         return Scale.round((System.nanoTime() - t0) / 1e9);

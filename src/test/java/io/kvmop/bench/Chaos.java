@@ -62,7 +62,9 @@ final class Chaos {
       List<Double> converge = new ArrayList<>();
       AtomicInteger kills = new AtomicInteger();
       AtomicInteger restarts = new AtomicInteger();
-      Supervisor agent = new Supervisor(run, kubeconfig, restarts);
+      Map<String, String> env = new LinkedHashMap<>(Scale.agentEnv(run, URI));
+      env.put("KUBECONFIG", kubeconfig.toString());
+      Supervisor agent = new Supervisor(run, env, restarts);
       try {
         int outagesLeft = plan.outages();
         for (int round = 0; round < plan.rounds(); round++) {
@@ -82,7 +84,7 @@ final class Chaos {
           }
           churning.set(false);
           t.join();
-          double s = audit.awaitConverged(agent, 300);
+          double s = audit.awaitConverged(agent::ensure, 300);
           converge.add(s);
           System.out.printf(
               "chaos round %d: %d kills so far, converged %.1f s after the faults stopped%n",
@@ -94,7 +96,7 @@ final class Chaos {
           agent.kill();
           kills.incrementAndGet();
         }
-        audit.awaitConverged(agent, 300);
+        audit.awaitConverged(agent::ensure, 300);
         Map<String, Integer> after = audit.runningIds();
         List<String> restarted =
             before.keySet().stream().filter(d -> !before.get(d).equals(after.get(d))).toList();
@@ -206,23 +208,21 @@ final class Chaos {
   /** The agent as kubelet keeps it: started again whenever it ends (killed, or exited). */
   static final class Supervisor implements AutoCloseable {
     private final Path run;
-    private final Path kubeconfig;
+    private final Map<String, String> env;
     private final AtomicInteger starts;
     private AgentProcess agent;
 
-    Supervisor(Path run, Path kubeconfig, AtomicInteger starts) {
+    Supervisor(Path run, Map<String, String> env, AtomicInteger starts) {
       this.run = run;
-      this.kubeconfig = kubeconfig;
+      this.env = new LinkedHashMap<>(env);
+      // a restarted container keeps its pod's name: it takes its own lease back at once
+      this.env.put("KVMOP_AGENT_ID", "bench-agent");
       this.starts = starts;
       ensure();
     }
 
     synchronized void ensure() {
       if (agent == null || !agent.alive()) {
-        Map<String, String> env = new LinkedHashMap<>(Scale.agentEnv(run, URI));
-        env.put("KUBECONFIG", kubeconfig.toString());
-        // a restarted container keeps its pod's name: it takes its own lease back at once
-        env.put("KVMOP_AGENT_ID", "bench-agent");
         agent = AgentProcess.start(run.resolve("agent.log"), env, "operator");
         starts.incrementAndGet();
       }
