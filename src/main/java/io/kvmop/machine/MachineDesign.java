@@ -155,4 +155,13 @@ public final class MachineDesign {
   public static String mac(MachineInterface i, MachineNaming naming) {
     return i.mac != null ? i.mac.toLowerCase(Locale.ROOT) : naming.macFor(i.name);
   }
+
+  /** The domain type for this pass: kvm or qemu as declared, auto by the node's KVM verdict. */
+  static String virtType(io.kvmop.api.KvmMachineSpec spec, java.util.Optional<String> kvmWhy) {
+    return switch (spec.virtTypeOrDefault()) {
+      case KVM -> "kvm";
+      case QEMU -> "qemu";
+      case AUTO -> kvmWhy.isEmpty() ? "kvm" : "qemu";
+    };
+  }
 }

@@ -51,8 +51,7 @@ public final class MachineRealizer {
   private final UnmanagedNetworks unmanaged;
   private final MachineRemoval removal;
 
-  /** A repaired hand edit per uid and generation, kept here: cached status may lag behind. */
-  private final Map<String, Map.Entry<Long, String>> redefinitions = new ConcurrentHashMap<>();
+  private final HandEdits handEdits = new HandEdits();
 
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
@@ -131,7 +130,7 @@ public final class MachineRealizer {
     Instant now = clock.instant();
     MachineNaming naming = naming(m);
     Optional<String> kvmWhy = kvm.kvmFailure().map(HostCheck::explain);
-    String virtType = virtType(m.getSpec(), kvmWhy);
+    String virtType = MachineDesign.virtType(m.getSpec(), kvmWhy);
     Pass p = new Pass(m, naming, bindings, policy, secrets, admission, kvmWhy, virtType, now);
     try {
       return realize(p);
@@ -219,7 +218,7 @@ public final class MachineRealizer {
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
     DiskProvisioner.Result storage = prov == null ? null : prov.storage();
-    String redefined = redefinition(p, current, desired, plan, storage);
+    String redefined = handEdits.note(p.m(), current, desired, plan, storage);
     laps.lap("plan");
     Applied applied = apply(p, plan, nets, current);
     laps.lap("apply");
@@ -287,28 +286,6 @@ public final class MachineRealizer {
                 p.policy().downloads(),
                 p.secrets()));
     return new Provisioned(boot, storage, storage.blocker());
-  }
-
-  /** A repaired hand edit, remembered for this generation: cached status may lag behind. */
-  private String redefinition(
-      Pass p,
-      Optional<DomainState> current,
-      DomainXml desired,
-      MachinePlan plan,
-      DiskProvisioner.Result storage) {
-    String uid = p.uid();
-    String redefined =
-        MachineEvents.seedChanged(p.m(), storage)
-            ? null
-            : MachineEvents.driftRepaired(p.m(), current, desired, plan);
-    long gen =
-        p.m().getMetadata().getGeneration() == null ? 0 : p.m().getMetadata().getGeneration();
-    if (redefined != null) {
-      redefinitions.put(uid, Map.entry(gen, redefined));
-    } else if (redefinitions.containsKey(uid) && redefinitions.get(uid).getKey() == gen) {
-      redefined = redefinitions.get(uid).getValue();
-    }
-    return redefined;
   }
 
   private Applied apply(Pass p, MachinePlan plan, Networks nets, Optional<DomainState> current) {
@@ -399,14 +376,6 @@ public final class MachineRealizer {
     return new Result(
         MachineStatusBuilder.build(p.m(), node, outcome, Duration.ofSeconds(120), p.now()),
         Duration.ofSeconds(10));
-  }
-
-  private String virtType(KvmMachineSpec spec, Optional<String> kvmWhy) {
-    return switch (spec.virtTypeOrDefault()) {
-      case KVM -> "kvm";
-      case QEMU -> "qemu";
-      case AUTO -> kvmWhy.isEmpty() ? "kvm" : "qemu";
-    };
   }
 
   private HostFacts facts(String virtType) {
