@@ -37,6 +37,15 @@ abstract class SystemItBase {
   }
 
   OperatorHarness startOperator() {
+    // this 2-CPU machine runs several one- and two-vCPU tiny guests at once in these tests: the
+    // node's admin allows that by overcommitting CPUs (placement otherwise refuses the rest)
+    if (client.resources(io.kvmop.api.KvmHost.class).withName("node-a").get() == null) {
+      io.kvmop.api.KvmHost h = new io.kvmop.api.KvmHost();
+      h.getMetadata().setName("node-a");
+      h.setSpec(new io.kvmop.api.KvmHostSpec());
+      h.getSpec().cpuAllocationRatio = 8.0;
+      client.resource(h).create();
+    }
     return new OperatorHarness(client, "node-a", libvirt, new LinuxHostNetwork()).start();
   }
 
