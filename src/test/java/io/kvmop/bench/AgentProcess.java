@@ -156,26 +156,34 @@ final class AgentProcess implements AutoCloseable {
 
   /** The sum of the series of {@code name} whose labels contain {@code label} (e.g. stage="x"). */
   double metricSum(String name, String label) {
-    try {
-      String body =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      double sum = 0;
-      for (String line : body.split("\n")) {
-        if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
-          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
+    return metricSum(metrics(), name, label);
+  }
+
+  /** The same, in a /metrics text already read. */
+  static double metricSum(String metrics, String name, String label) {
+    double sum = 0;
+    for (String line : metrics.split("\n")) {
+      if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
-      return sum;
+    }
+    return sum;
+  }
+
+  /** The agent's /metrics, as Prometheus reads it. */
+  String metrics() {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return 0;
+      return "";
     }
   }
 

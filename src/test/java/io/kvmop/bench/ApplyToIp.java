@@ -285,19 +285,22 @@ final class ApplyToIp {
      * libvirt define and start calls themselves (the agent's /metrics).
      */
     Map<String, Double> stages() {
+      String metrics = agent.metrics(); // read once: every figure from the same moment
       Map<String, Double> out = new LinkedHashMap<>();
       for (String st : List.of("validate", "observe", "provision", "plan", "apply", "report")) {
-        out.put(st, mean("kvmop_machine_pass_stage_seconds", "stage=\"" + st + "\""));
+        out.put(st, mean(metrics, "kvmop_machine_pass_stage_seconds", "stage=\"" + st + "\""));
       }
       for (String op : List.of("define domain", "start domain")) {
-        out.put(op, mean("kvmop_libvirt_calls_seconds", "operation=\"" + op + "\""));
+        out.put(op, mean(metrics, "kvmop_libvirt_calls_seconds", "operation=\"" + op + "\""));
       }
       return out;
     }
 
-    private double mean(String name, String label) {
-      double count = agent.metricSum(name + "_count", label);
-      return count == 0 ? -1 : Scale.round(agent.metricSum(name + "_sum", label) / count * 1000);
+    private static double mean(String metrics, String name, String label) {
+      double count = AgentProcess.metricSum(metrics, name + "_count", label);
+      return count == 0
+          ? -1
+          : Scale.round(AgentProcess.metricSum(metrics, name + "_sum", label) / count * 1000);
     }
 
     private boolean ready() {
@@ -339,19 +342,13 @@ final class ApplyToIp {
 
     @Override
     public void close() {
+      // the agent removes the libvirt network before the KvmNetwork goes: wait for that
       for (KvmNetwork n :
           api.client.resources(KvmNetwork.class).inNamespace(Fleet.NS).list().getItems()) {
-        api.client.resource(n).delete();
-      }
-      long t0 = System.nanoTime();
-      while (!api.client
-              .resources(KvmNetwork.class)
-              .inNamespace(Fleet.NS)
-              .list()
-              .getItems()
-              .isEmpty()
-          && (System.nanoTime() - t0) / 1e9 < 30) {
-        Thread.onSpinWait();
+        var res = api.client.resource(n);
+        res.delete();
+        res.waitUntilCondition(
+            java.util.Objects::isNull, 30, java.util.concurrent.TimeUnit.SECONDS);
       }
       agent.close();
       api.close();

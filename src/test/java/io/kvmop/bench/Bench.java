@@ -28,9 +28,18 @@ public final class Bench {
 
   private Bench() {}
 
-  public static void main(String[] args) throws Exception {
-    Map<String, Object> out = run(args);
-    System.exit(out == null ? 1 : 0);
+  /**
+   * Exits explicitly: the mock API servers' and HTTP clients' threads would otherwise keep the JVM
+   * alive after the last part; a part that fails exits 1 with its stack trace.
+   */
+  public static void main(String[] args) {
+    try {
+      run(args);
+      System.exit(0);
+    } catch (Exception | AssertionError e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
   }
 
   /** Runs the benchmark; returns everything it wrote to the JSON file. */

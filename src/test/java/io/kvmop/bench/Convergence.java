@@ -27,41 +27,29 @@ final class Convergence implements AutoCloseable {
         client
             .resources(KvmMachine.class)
             .inAnyNamespace()
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(KvmMachine m) {
-                    note(m);
-                  }
+            .inform(handler(this::note, m -> running.remove(key(m))));
+    hosts = client.resources(KvmHost.class).inform(handler(this::noteHost, h -> {}));
+  }
 
-                  @Override
-                  public void onUpdate(KvmMachine old, KvmMachine m) {
-                    note(m);
-                  }
+  /** An informer handler: {@code seen} for every added or updated object, {@code gone} after. */
+  private static <T> ResourceEventHandler<T> handler(
+      java.util.function.Consumer<T> seen, java.util.function.Consumer<T> gone) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T t) {
+        seen.accept(t);
+      }
 
-                  @Override
-                  public void onDelete(KvmMachine m, boolean unknown) {
-                    running.remove(key(m));
-                  }
-                });
-    hosts =
-        client
-            .resources(KvmHost.class)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(KvmHost h) {
-                    noteHost(h);
-                  }
+      @Override
+      public void onUpdate(T old, T t) {
+        seen.accept(t);
+      }
 
-                  @Override
-                  public void onUpdate(KvmHost old, KvmHost h) {
-                    noteHost(h);
-                  }
-
-                  @Override
-                  public void onDelete(KvmHost h, boolean unknown) {}
-                });
+      @Override
+      public void onDelete(T t, boolean unknown) {
+        gone.accept(t);
+      }
+    };
   }
 
   private static String key(KvmMachine m) {

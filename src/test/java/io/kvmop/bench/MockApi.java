@@ -123,10 +123,6 @@ final class MockApi implements AutoCloseable {
     return file;
   }
 
-  String url() {
-    return "http://127.0.0.1:" + server.getPort();
-  }
-
   @Override
   public void close() {
     client.close();

@@ -12,7 +12,6 @@ import io.kvmop.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -149,9 +148,5 @@ class RealChaosIT {
 
   private static String qemuPid(String domain) {
     return Shell.run("pgrep", "-f", "guest=" + domain + ",").output().strip();
-  }
-
-  static List<String> names(Map<String, ?> m) {
-    return List.copyOf(m.keySet());
   }
 }

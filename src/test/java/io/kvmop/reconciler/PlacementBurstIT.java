@@ -184,15 +184,7 @@ class PlacementBurstIT {
         .contains("16 of 16 CPUs", "Halted machines hold nothing");
     JnaLibvirt itsNode = libvirts.get(NODES.indexOf(nodeOf(stopped)));
     assertThat(itsNode.findDomain("kvmop-default-" + name).orElseThrow().running()).isFalse();
-    assertThat(
-            client
-                .resources(KvmHost.class)
-                .withName(nodeOf(stopped))
-                .get()
-                .getStatus()
-                .allocated
-                .cpus)
-        .isEqualTo(CPUS);
+    assertThat(allocatedCpus(nodeOf(stopped))).isEqualTo(CPUS);
 
     // one machine there is stopped: its CPU goes to the one waiting, which starts
     KvmMachine other =
@@ -205,16 +197,11 @@ class PlacementBurstIT {
     agent.updateSpec(other);
     agent.awaitMachine(other.getMetadata().getName(), "Running", false, "NotRunning", 30);
     agent.awaitMachine(name, "Running", true, "Running", 40);
-    within(15)
-        .until(
-            () ->
-                client
-                        .resources(KvmHost.class)
-                        .withName(nodeOf(stopped))
-                        .get()
-                        .getStatus()
-                        .allocated
-                        .cpus
-                    == CPUS);
+    within(15).until(() -> allocatedCpus(nodeOf(stopped)) == CPUS);
+  }
+
+  /** The CPUs a node's agent published as held. */
+  int allocatedCpus(String node) {
+    return client.resources(KvmHost.class).withName(node).get().getStatus().allocated.cpus;
   }
 }
