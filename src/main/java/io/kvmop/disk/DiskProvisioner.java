@@ -358,7 +358,7 @@ public final class DiskProvisioner {
   }
 
   /** A disk's volume format: an overlay on an image is always qcow2; a blank one as declared. */
-  static String formatOf(DiskSpec d) {
+  public static String formatOf(DiskSpec d) {
     return d.image != null || d.format == null ? "qcow2" : d.format;
   }
 
@@ -370,6 +370,11 @@ public final class DiskProvisioner {
         + "-"
         + uid.replace("-", "").substring(0, 8)
         + ("raw".equals(format) ? ".img" : ".qcow2");
+  }
+
+  /** The start of every seed file name of one domain: a seed is this, its hash and .iso. */
+  public static String seedPrefix(String domain) {
+    return domain + "-" + CIDATA + "-";
   }
 
   private static String target(String bus, Map<String, Integer> perBus) {

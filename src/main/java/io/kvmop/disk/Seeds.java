@@ -79,7 +79,7 @@ final class Seeds {
    */
   String write(String domain, CloudInitSeed seed, Set<String> attached, List<Happened> done)
       throws IOException {
-    String name = seedPrefix(domain) + seed.hash() + ".iso";
+    String name = DiskProvisioner.seedPrefix(domain) + seed.hash() + ".iso";
     Path target = Path.of(config.volumePath(name));
     boolean changed = false;
     if (!Files.isRegularFile(target)) {
@@ -97,7 +97,8 @@ final class Seeds {
     try (var files = Files.list(Path.of(config.poolPath()))) {
       for (Path old :
           files
-              .filter(f -> f.getFileName().toString().startsWith(seedPrefix(domain)))
+              .filter(
+                  f -> f.getFileName().toString().startsWith(DiskProvisioner.seedPrefix(domain)))
               .filter(f -> f.getFileName().toString().endsWith(".iso"))
               .filter(f -> !f.equals(target) && !attached.contains(f.toString()))
               .toList()) {
@@ -129,9 +130,5 @@ final class Seeds {
     } catch (java.nio.file.attribute.UserPrincipalNotFoundException | SecurityException e) {
       view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
-  }
-
-  static String seedPrefix(String domain) {
-    return domain + "-" + DiskProvisioner.CIDATA + "-";
   }
 }

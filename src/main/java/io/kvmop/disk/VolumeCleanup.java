@@ -147,7 +147,8 @@ final class VolumeCleanup {
     try (var files = Files.list(Path.of(config.poolPath()))) {
       for (Path seed :
           files
-              .filter(f -> f.getFileName().toString().startsWith(Seeds.seedPrefix(domain)))
+              .filter(
+                  f -> f.getFileName().toString().startsWith(DiskProvisioner.seedPrefix(domain)))
               .toList()) {
         Files.deleteIfExists(seed);
       }

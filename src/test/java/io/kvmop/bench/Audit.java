@@ -1,9 +1,11 @@
 package io.kvmop.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.RunStrategy;
+import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.network.NetworkNaming;
 import io.kvmop.status.Conditions;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.Network;
+import org.libvirt.StoragePool;
 
 /**
  * Compares what is declared (the API) with what exists (libvirt) and what status says: every
@@ -33,6 +36,11 @@ final class Audit {
   private final String networkPrefix;
   private long checked;
 
+  /** kvmop's pool (libvirt name and directory) when the fleet has disks; null when it has none. */
+  private String pool;
+
+  private java.nio.file.Path poolPath;
+
   Audit(KubernetesClient client, Connect libvirt) {
     this(client, libvirt, "");
   }
@@ -48,6 +56,13 @@ final class Audit {
     } catch (LibvirtException e) {
       // only quieter
     }
+  }
+
+  /** Also audits the machines' volumes and cloud-init seeds in this pool. */
+  Audit withPool(String pool, java.nio.file.Path poolPath) {
+    this.pool = pool;
+    this.poolPath = poolPath;
+    return this;
   }
 
   long checked() {
@@ -96,6 +111,7 @@ final class Audit {
     List<String> p = new ArrayList<>();
     Map<String, DomainFacts> domains = domains();
     Set<String> declaredDomains = new HashSet<>();
+    Set<String> declaredFiles = new HashSet<>();
     for (KvmMachine m :
         client.resources(KvmMachine.class).inNamespace(Fleet.NS).list().getItems()) {
       checked++;
@@ -127,6 +143,10 @@ final class Audit {
       } else if (Conditions.isTrue(s.conditions, "Running") != d.active()) {
         p.add(name + ": status says Running=" + !d.active());
       }
+      declaredFiles.addAll(files(m, domain));
+    }
+    if (pool != null) {
+      volumes(declaredFiles, p);
     }
     for (String d : domains.keySet()) {
       checked++;
@@ -154,6 +174,66 @@ final class Audit {
     }
     declaredNetworks.forEach(n -> p.add(n + ": network missing"));
     return p;
+  }
+
+  /**
+   * The pool files one machine should have: a volume per disk, and one seed (any hash) when it has
+   * cloud-init, written as the seed prefix.
+   */
+  private static List<String> files(KvmMachine m, String domain) {
+    List<String> out = new ArrayList<>();
+    for (DiskSpec d : m.getSpec().disks) {
+      out.add(
+          DiskProvisioner.volumeName(
+              domain, d.name, m.getMetadata().getUid(), DiskProvisioner.formatOf(d)));
+    }
+    if (m.getSpec().cloudInit != null) {
+      out.add(DiskProvisioner.seedPrefix(domain));
+    }
+    return out;
+  }
+
+  /**
+   * Every declared volume and seed is in the pool directory and in libvirt's listing of the pool,
+   * once; no file of ours (by the audited prefix) is there that nothing declares.
+   */
+  private void volumes(Set<String> declared, List<String> p) throws LibvirtException {
+    Set<String> onDisk = new HashSet<>();
+    try (var files = java.nio.file.Files.list(poolPath)) {
+      files
+          .map(f -> f.getFileName().toString())
+          .filter(f -> f.startsWith(domainPrefix))
+          .forEach(onDisk::add);
+    } catch (java.io.IOException e) {
+      p.add("pool directory " + poolPath + ": " + e.getMessage());
+      return;
+    }
+    StoragePool sp = libvirt.storagePoolLookupByName(pool); // not refreshed: kvmop keeps it
+    Set<String> listed = new HashSet<>();
+    for (String v : sp.listVolumes()) {
+      if (v.startsWith(domainPrefix)) {
+        listed.add(v);
+      }
+    }
+    if (!listed.equals(onDisk)) {
+      p.add("pool " + pool + " lists " + listed + " but holds " + onDisk);
+    }
+    for (String want : declared) {
+      checked++;
+      long n =
+          onDisk.stream()
+              .filter(f -> want.endsWith("-") ? f.startsWith(want) : f.equals(want))
+              .count();
+      if (n != 1) {
+        p.add(want + (want.endsWith("-") ? "*.iso" : "") + ": " + n + " files in the pool");
+      }
+    }
+    for (String f : onDisk) {
+      checked++;
+      if (declared.stream().noneMatch(w -> w.endsWith("-") ? f.startsWith(w) : f.equals(w))) {
+        p.add(f + ": volume left over");
+      }
+    }
   }
 
   /** Seconds until no problem is left (the agent restarted whenever it ended). */
@@ -198,6 +278,19 @@ final class Audit {
         d.destroy();
       }
       d.undefine();
+    }
+    if (pool != null) {
+      try {
+        StoragePool sp = libvirt.storagePoolLookupByName(pool);
+        sp.refresh(0);
+        for (String v : sp.listVolumes()) {
+          if (v.startsWith(domainPrefix)) {
+            sp.storageVolLookupByName(v).delete(0);
+          }
+        }
+      } catch (LibvirtException noPool) {
+        // the agent makes it
+      }
     }
     for (String name : networks()) {
       Network n = libvirt.networkLookupByName(name);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.kvmop.api.CloudInitSpec;
+import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmMachine;
@@ -24,11 +26,14 @@ import org.libvirt.Connect;
  * started, deleted and created, the agent (operator mode, mock API) is killed with SIGKILL ten
  * times at random moments, and libvirtd itself is killed and started again while guests run.
  * Afterwards exactly what is declared exists, status says so, and the guest that nothing asked to
- * change was never restarted (its domain id and its QEMU process are the same).
+ * change was never restarted (its domain id and its QEMU process are the same). Every machine has a
+ * blank data disk and a cloud-init seed, so leaked or missing volumes and seeds are audited too.
  */
 @Tag("system")
 class RealChaosIT {
   static final String NODE = "kvchaos-node";
+  static final String POOL = "kvchaos-pool";
+  static final Path POOL_PATH = Path.of("/var/lib/kvmop/kvchaos-pool");
   final Random random = new Random(7);
 
   @Test
@@ -38,7 +43,7 @@ class RealChaosIT {
     ApplyToIp guests = new ApplyToIp(run);
     Connect libvirt = new Connect("qemu:///system");
     try (MockApi api = new MockApi(run)) {
-      Audit audit = new Audit(api.client, libvirt, "kvchaos-");
+      Audit audit = audit(api.client, libvirt);
       audit.removeLeftovers();
       KvmHost h = new KvmHost();
       h.setMetadata(new ObjectMetaBuilder().withName(NODE).build());
@@ -49,6 +54,8 @@ class RealChaosIT {
       env.put("KUBECONFIG", api.kubeconfig.toString());
       env.put("NODE_NAME", NODE);
       env.put("KVMOP_USE_SSA", "false");
+      env.put("KVMOP_STORAGE_POOL_NAME", POOL);
+      env.put("KVMOP_STORAGE_POOL_PATH", POOL_PATH.toString());
       env.put("KVMOP_SERIAL_LOG_DIR", run.resolve("serial").toAbsolutePath().toString());
       AtomicInteger starts = new AtomicInteger();
       try (Chaos.Supervisor agent = new Chaos.Supervisor(run, env, starts)) {
@@ -75,7 +82,7 @@ class RealChaosIT {
             Shell.run("libvirtd", "-d");
             libvirt.close();
             libvirt = reconnect();
-            audit = new Audit(api.client, libvirt, "kvchaos-");
+            audit = audit(api.client, libvirt);
           }
         }
         double s = audit.awaitConverged(agent::ensure, 300);
@@ -98,9 +105,14 @@ class RealChaosIT {
         assertThat(audit.networks()).isEmpty();
       }
     } finally {
-      new Audit(null, libvirt, "kvchaos-").removeLeftovers();
+      audit(null, libvirt).removeLeftovers();
       libvirt.close();
     }
+  }
+
+  private static Audit audit(
+      io.fabric8.kubernetes.client.KubernetesClient client, Connect libvirt) {
+    return new Audit(client, libvirt, "kvchaos-").withPool(POOL, POOL_PATH);
   }
 
   private static Connect reconnect() throws Exception {
@@ -119,6 +131,12 @@ class RealChaosIT {
   static KvmMachine machine(ApplyToIp guests, int i) {
     KvmMachine m = guests.machine("kvchaos-" + i, "kvchaos-net");
     m.getSpec().nodeName = NODE;
+    DiskSpec data = new DiskSpec();
+    data.name = "data";
+    data.size = "16Mi";
+    m.getSpec().disks.add(data);
+    m.getSpec().cloudInit = new CloudInitSpec();
+    m.getSpec().cloudInit.userData = "#cloud-config\nruncmd: [echo chaos]\n";
     return m;
   }
 
