@@ -4,7 +4,7 @@
 # (Without a cluster, use standalone mode: operator/quickstart.sh and docs/standalone.md.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export MALLOC_ARENA_MAX=2 # as the chart runs the agent: fewer malloc arenas, less memory
+export MALLOC_ARENA_MAX=1 # as the chart runs the agent: fewer malloc arenas, less memory
 bash operator/host-setup.sh
 mvn -B -q package -DskipTests
 if ! kubectl version --request-timeout=5s >/dev/null 2>&1; then
@@ -14,4 +14,4 @@ if ! kubectl version --request-timeout=5s >/dev/null 2>&1; then
 fi
 kubectl apply -f crds/
 export NODE_NAME="${NODE_NAME:-$(hostname)}"
-exec java -Xms64m -Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/kvmop.jar
+exec java -Xms64m -Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -jar target/kvmop.jar

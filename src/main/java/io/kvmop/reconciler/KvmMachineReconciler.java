@@ -97,11 +97,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                             .list(n.getMetadata().getNamespace())
                             .filter(
                                 m ->
-                                    KvmNetworkReconciler.networksOf(m)
+                                    NetworkUsersSource.networksOf(m)
                                         .contains(ResourceID.fromResource(n)))
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
-                .withPrimaryToSecondaryMapper((KvmMachine m) -> KvmNetworkReconciler.networksOf(m))
+                .withPrimaryToSecondaryMapper((KvmMachine m) -> NetworkUsersSource.networksOf(m))
                 .build(),
             context);
     var hosts =

@@ -67,12 +67,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   @Override
   public List<EventSource<?, KvmNetwork>> prepareEventSources(
       EventSourceContext<KvmNetwork> context) {
-    var machines =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(KvmMachine.class, KvmNetwork.class)
-                .withSecondaryToPrimaryMapper(KvmNetworkReconciler::networksOf)
-                .build(),
-            context);
+    var machines = NetworkUsersSource.create(context);
     // this node's KvmHost: which host bridges its admin lets networks of mode bridge use
     var hosts =
         new InformerEventSource<>(
@@ -90,16 +85,6 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
                 .build(),
             context);
     return List.of(libvirtEvents, machines, hosts);
-  }
-
-  static Set<ResourceID> networksOf(KvmMachine m) {
-    if (m.getSpec() == null || m.getSpec().interfaces == null) {
-      return Set.of();
-    }
-    return m.getSpec().interfaces.stream()
-        .filter(i -> i.network != null)
-        .map(i -> new ResourceID(i.network, m.getMetadata().getNamespace()))
-        .collect(Collectors.toSet());
   }
 
   @Override
@@ -161,7 +146,8 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   public DeleteControl cleanup(KvmNetwork network, Context<KvmNetwork> context) {
     List<String> users =
         context.getSecondaryResources(KvmMachine.class).stream()
-            .filter(m -> networksOf(m).contains(ResourceID.fromResource(network)))
+            .filter(
+                m -> NetworkUsersSource.networksOf(m).contains(ResourceID.fromResource(network)))
             .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName())
             .sorted()
             .toList();

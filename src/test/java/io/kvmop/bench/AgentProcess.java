@@ -24,10 +24,12 @@ import java.util.regex.Pattern;
 final class AgentProcess implements AutoCloseable {
   /** The JVM options the chart, the image and the scripts give the agent. */
   static final List<String> JVM_OPTIONS =
-      List.of("-Xms64m -Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1".split(" "));
+      List.of(
+          "-Xms64m -Xmx256m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40"
+              .split(" "));
 
   /** The environment the chart, the image and the scripts give the agent's JVM. */
-  static final Map<String, String> ENV = Map.of("MALLOC_ARENA_MAX", "2");
+  static final Map<String, String> ENV = Map.of("MALLOC_ARENA_MAX", "1");
 
   private final Process process;
   final int httpPort;
@@ -121,6 +123,17 @@ final class AgentProcess implements AutoCloseable {
   /** Heap in use after a full collection, in MiB (jcmd GC.run, then GC.heap_info). */
   double heapAfterGcMiB() {
     jcmd("GC.run");
+    String histogramTo = System.getProperty("kvmop.bench.histogram");
+    if (histogramTo != null) { // profiling: what the live heap holds, by class
+      try {
+        Files.writeString(
+            Path.of(histogramTo + "-" + pid() + ".txt"), jcmd("GC.class_histogram -all"));
+        Files.copy(
+            Path.of("/proc/" + pid() + "/smaps"), Path.of(histogramTo + "-" + pid() + ".smaps"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     long used = 0;
     for (String line : jcmd("GC.heap_info").split("\n")) {
       Matcher m = Pattern.compile("used (\\d+)K").matcher(line);
