@@ -14,10 +14,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
 @ShortNames("kvmhost")
-@Categories(ApiGroup.CATEGORY)
+@Categories(
+    ApiGroup.CATEGORY) // not "all": that lists a namespace's workloads, hosts are the cluster's
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "KVM", jsonPath = ".status.kvm.usable")
-@AdditionalPrinterColumn(name = "Libvirt", jsonPath = ".status.libvirt.version")
+@AdditionalPrinterColumn(name = "Cordoned", jsonPath = ".spec.cordoned")
 @AdditionalPrinterColumn(name = "CPUs", jsonPath = ".status.capacity.cpus")
+@AdditionalPrinterColumn(name = "Libvirt", jsonPath = ".status.libvirt.version")
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",

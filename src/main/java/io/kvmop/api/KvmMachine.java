@@ -11,11 +11,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** A KVM virtual machine on one node, run by that node's kvmop agent through libvirt. */
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
-@ShortNames({"kvm", "kvmvm"})
-@Categories(ApiGroup.CATEGORY)
+@ShortNames({"kvm", "kvms", "kvmvm"})
+@Categories({ApiGroup.CATEGORY, "all"})
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
-@AdditionalPrinterColumn(name = "Node", jsonPath = ".status.nodeName")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "IP", jsonPath = ".status.ipAddresses[0]")
+@AdditionalPrinterColumn(name = "Node", jsonPath = ".status.nodeName")
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",

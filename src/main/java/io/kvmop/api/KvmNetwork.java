@@ -11,9 +11,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** A private libvirt network, realised on every node its selector picks. */
 @Group(ApiGroup.GROUP)
 @Version(ApiGroup.VERSION)
-@ShortNames("kvmnet")
-@Categories(ApiGroup.CATEGORY)
+@ShortNames({"kvmnet", "kvmnets"})
+@Categories({ApiGroup.CATEGORY, "all"})
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "Mode", jsonPath = ".spec.mode")
 @AdditionalPrinterColumn(name = "CIDR", jsonPath = ".spec.ipv4.cidr")
 @AdditionalPrinterColumn(
