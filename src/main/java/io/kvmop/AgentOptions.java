@@ -107,6 +107,13 @@ public final class AgentOptions {
   String logLevel = "info";
 
   @Option(
+      names = "--log-format",
+      description =
+          "text (one line per message, [thread] LEVEL logger - message) or json (one object per"
+              + " line: time, level, logger, thread, message, error; default ${DEFAULT-VALUE}).")
+  String logFormat = "text";
+
+  @Option(
       names = "--lease-namespace",
       description =
           "Namespace of the node's agent Lease (the DaemonSet's own; default: the pod's service"

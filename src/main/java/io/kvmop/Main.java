@@ -54,7 +54,6 @@ public final class Main {
       "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   static {
-    // before the first logger exists: slf4j-simple reads its level once
     // With one or two CPUs (a DaemonSet pod with a small CPU limit) the common pool has a
     // parallelism of one, and CompletableFuture then starts a new thread for every asynchronous
     // step: the HTTP client's completions made thousands of threads a minute under load.
@@ -63,17 +62,16 @@ public final class Main {
           COMMON_POOL_PARALLELISM,
           String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
-    String level = System.getenv("KVMOP_LOG_LEVEL");
-    if (level != null
-        && !level.isBlank()
-        && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.strip());
-    }
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   public static void main(String[] args) {
+    String refused = io.kvmop.logging.LogSettings.configure(args, System.getenv());
+    if (refused != null) {
+      System.err.println("kvmop: " + refused);
+      System.exit(2);
+    }
     System.exit(commandLine(System.getenv()).execute(withDefaultCommand(args)));
   }
 
