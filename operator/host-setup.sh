@@ -5,7 +5,8 @@
 set -euo pipefail
 
 packages=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt0 qemu-system-x86
-  qemu-utils dnsmasq-base ovmf iptables iproute2 cpio openjdk-17-jdk-headless maven)
+  qemu-utils dnsmasq-base ovmf iptables iproute2 cpio openjdk-17-jdk-headless maven
+  lua5.4) # lua5.4: only the tests use it, to run the Argo CD health checks in argocd/
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

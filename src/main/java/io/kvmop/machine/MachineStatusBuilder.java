@@ -6,6 +6,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
 import java.time.Duration;
 import java.time.Instant;
@@ -245,6 +246,11 @@ public final class MachineStatusBuilder {
         .orElse(now);
   }
 
+  /**
+   * Ready: the machine is as declared, for the current generation. Running with its addresses; or
+   * stopped where its runStrategy says stopped is right (Halted; Manual; RerunOnFailure after the
+   * guest shut itself down). Then Reconciling or Stalled while it is not.
+   */
   private static void ready(
       Conditions c, KvmMachine m, MachineOutcome o, boolean running, Instant now) {
     RunStrategy strategy = m.getSpec().runStrategyOrDefault();
@@ -252,6 +258,16 @@ public final class MachineStatusBuilder {
       c.set(Conditions.READY, false, o.blocker().reason(), o.blocker().message());
     } else if (o.networkProblem() != null) {
       c.set(Conditions.READY, false, o.networkProblem().reason(), o.networkProblem().message());
+    } else if (strategy == RunStrategy.Halted) {
+      if (running) {
+        c.set(
+            Conditions.READY,
+            false,
+            Reasons.SHUTTING_DOWN,
+            "shutting down, as runStrategy Halted declares");
+      } else {
+        c.set(Conditions.READY, true, "Halted", "stopped, as runStrategy Halted declares");
+      }
     } else if (running && o.hasAllAddresses()) {
       c.set(
           Conditions.READY,
@@ -267,20 +283,18 @@ public final class MachineStatusBuilder {
                           o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList())));
     } else if (running) {
       c.set(Conditions.READY, false, Reasons.WAITING_FOR_IP, "running; waiting for its IP address");
-    } else if (strategy == RunStrategy.Halted) {
-      c.set(Conditions.READY, false, "Halted", "stopped, as runStrategy Halted declares");
     } else if (strategy == RunStrategy.Manual) {
       c.set(
           Conditions.READY,
-          false,
+          true,
           "Stopped",
-          "defined and stopped; runStrategy Manual: start it with virsh start "
+          "defined and stopped, which runStrategy Manual allows; start it with virsh start "
               + o.naming().domainName());
     } else if (strategy == RunStrategy.RerunOnFailure
         && o.domain().map(d -> d.shutDownByGuest()).orElse(false)) {
       c.set(
           Conditions.READY,
-          false,
+          true,
           "Stopped",
           "the guest shut itself down; runStrategy RerunOnFailure leaves it stopped");
     } else {
@@ -290,6 +304,7 @@ public final class MachineStatusBuilder {
           "Starting",
           "domain " + o.naming().domainName() + " is starting");
     }
+    Progress.fromReady(c);
   }
 
   private static MachinePhase phase(KvmMachine m, MachineOutcome o, boolean running) {

@@ -8,6 +8,7 @@ import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,9 +130,12 @@ public final class NetworkStatusBuilder {
     s.nodes = nodes;
     Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
     List<NodeNetworkStatus> notReady =
-        nodes.stream().filter(n -> !Conditions.isTrue(n.conditions, Conditions.READY)).toList();
+        nodes.stream()
+            .filter(n -> !Conditions.isTrue(n.conditions, Conditions.READY) || stale(n, gen))
+            .toList();
     boolean terminating = network.getMetadata().getDeletionTimestamp() != null;
-    ready(c, nodes, notReady, terminating, clusterBlocker);
+    ready(c, nodes, notReady, terminating, clusterBlocker, gen);
+    Progress.fromReady(c);
     restartAndUse(c, nodes, terminating, clusterBlocker);
     s.conditions = c.build();
     s.phase = phase(terminating, nodes, notReady, clusterBlocker);
@@ -152,13 +156,22 @@ public final class NetworkStatusBuilder {
     return nodes;
   }
 
-  /** Ready across nodes: every node ready, else the first that is not (and how many more). */
+  /** A node that has not yet reported on the current generation: its Ready is about an older. */
+  private static boolean stale(NodeNetworkStatus n, long gen) {
+    return n.observedGeneration == null || n.observedGeneration < gen;
+  }
+
+  /**
+   * Ready across nodes: every node ready for the current generation, else the first that is not
+   * (and how many more).
+   */
   private static void ready(
       Conditions c,
       List<NodeNetworkStatus> nodes,
       List<NodeNetworkStatus> notReady,
       boolean terminating,
-      Optional<Blocker> clusterBlocker) {
+      Optional<Blocker> clusterBlocker,
+      long gen) {
     if (clusterBlocker.isPresent()) {
       c.set(Conditions.READY, false, clusterBlocker.get().reason(), clusterBlocker.get().message());
     } else if (terminating) {
@@ -190,14 +203,19 @@ public final class NetworkStatusBuilder {
     } else {
       NodeNetworkStatus first = notReady.get(0);
       Condition r = Conditions.find(first.conditions, Conditions.READY).orElse(null);
+      boolean behind = r != null && Conditions.TRUE.equals(r.getStatus()) && stale(first, gen);
       c.set(
           Conditions.READY,
           false,
-          r == null ? Reasons.PENDING : r.getReason(),
+          r == null || behind ? Reasons.PENDING : r.getReason(),
           "node "
               + first.node
               + ": "
-              + (r == null ? "not reconciled yet" : r.getMessage())
+              + (r == null
+                  ? "not reconciled yet"
+                  : behind
+                      ? "has not applied generation " + gen + " yet (its agent may be down)"
+                      : r.getMessage())
               + (notReady.size() > 1 ? " (and " + (notReady.size() - 1) + " more node(s))" : ""));
     }
   }

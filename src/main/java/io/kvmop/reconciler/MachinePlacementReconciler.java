@@ -262,11 +262,12 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     KvmMachineStatus s = new KvmMachineStatus();
     s.observedGeneration = gen;
     s.phase = MachinePhase.Pending;
-    s.conditions =
+    Conditions c =
         new Conditions(old == null ? null : old.conditions, gen, clock.instant())
             .set("Scheduled", false, reason, message)
-            .set(Conditions.READY, false, reason, message)
-            .build();
+            .set(Conditions.READY, false, reason, message);
+    io.kvmop.status.Progress.fromReady(c);
+    s.conditions = c.build();
     return statusWriter.write(m, s, client);
   }
 

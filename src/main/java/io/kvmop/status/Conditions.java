@@ -50,6 +50,11 @@ public final class Conditions {
     return this;
   }
 
+  /** A condition set so far in this build. */
+  public java.util.Optional<Condition> current(String type) {
+    return find(result, type);
+  }
+
   public List<Condition> build() {
     return List.copyOf(result);
   }

@@ -79,4 +79,92 @@ class MachineStatusBuilderTest {
         .contains("after 120s", "no DHCP client", "wrong network", "firewall", "keeps watching");
     assertThat(cond(later, "Ready").getStatus()).isEqualTo("False");
   }
+
+  @Test
+  void kstatusReadyMeansAsDeclaredReconcilingWhileOnTheWayStalledWhenAHumanMustAct() {
+    // running with its address: Ready, nothing in progress
+    KvmMachineStatus up =
+        MachineStatusBuilder.build(
+            m, "host-a", outcome(List.of("10.0.0.5")), Duration.ofSeconds(120), T0);
+    assertThat(Conditions.find(up.conditions, "Reconciling")).isEmpty();
+    assertThat(Conditions.find(up.conditions, "Stalled")).isEmpty();
+
+    // waiting for an address: in progress
+    KvmMachineStatus waiting =
+        MachineStatusBuilder.build(m, "host-a", outcome(List.of()), Duration.ofSeconds(120), T0);
+    assertThat(cond(waiting, "Ready").getStatus()).isEqualTo("False");
+    assertThat(cond(waiting, "Reconciling").getStatus()).isEqualTo("True");
+    assertThat(cond(waiting, "Reconciling").getReason()).isEqualTo("WaitingForIP");
+    assertThat(Conditions.find(waiting.conditions, "Stalled")).isEmpty();
+
+    // Halted and stopped is what was declared: Ready, not "not ready" forever
+    m.getSpec().runStrategy = io.kvmop.api.RunStrategy.Halted;
+    DomainState stopped =
+        new DomainState(
+            naming.domainName(), m.getMetadata().getUid(), false, RunState.SHUTOFF, -1, null, null);
+    KvmMachineStatus halted =
+        MachineStatusBuilder.build(
+            m, "host-a", with(outcome(List.of()), stopped), Duration.ofSeconds(120), T0);
+    assertThat(halted.phase).isEqualTo(MachinePhase.Stopped);
+    assertThat(cond(halted, "Ready").getStatus()).isEqualTo("True");
+    assertThat(cond(halted, "Ready").getReason()).isEqualTo("Halted");
+    assertThat(cond(halted, "Ready").getObservedGeneration())
+        .isEqualTo(m.getMetadata().getGeneration());
+    assertThat(Conditions.find(halted.conditions, "Reconciling")).isEmpty();
+
+    // Halted but still running: on its way down
+    KvmMachineStatus stopping =
+        MachineStatusBuilder.build(
+            m, "host-a", outcome(List.of("10.0.0.5")), Duration.ofSeconds(120), T0);
+    assertThat(cond(stopping, "Ready").getStatus()).isEqualTo("False");
+    assertThat(cond(stopping, "Reconciling").getReason()).isEqualTo("ShuttingDown");
+
+    // a bad spec: no waiting fixes it
+    KvmMachineStatus invalid =
+        MachineStatusBuilder.build(
+            m,
+            "host-a",
+            blocked(outcome(List.of()), "InvalidSpec", "spec.memory: 3Xi is not a size"),
+            Duration.ofSeconds(120),
+            T0);
+    assertThat(cond(invalid, "Stalled").getStatus()).isEqualTo("True");
+    assertThat(cond(invalid, "Stalled").getMessage()).isEqualTo("spec.memory: 3Xi is not a size");
+    assertThat(Conditions.find(invalid.conditions, "Reconciling")).isEmpty();
+  }
+
+  private static MachineOutcome with(MachineOutcome o, DomainState d) {
+    return new MachineOutcome(
+        o.naming(),
+        Optional.of(d),
+        o.blocker(),
+        o.virtType(),
+        o.kvmUnusable(),
+        o.networkProblem(),
+        o.interfaces(),
+        o.shuttingDown(),
+        o.restartRequired(),
+        o.agentConnected(),
+        o.redefined(),
+        o.diskProblem(),
+        o.disks(),
+        o.cloudInitInstanceId());
+  }
+
+  private static MachineOutcome blocked(MachineOutcome o, String reason, String message) {
+    return new MachineOutcome(
+        o.naming(),
+        Optional.empty(),
+        new io.kvmop.status.Blocker(reason, message),
+        o.virtType(),
+        o.kvmUnusable(),
+        o.networkProblem(),
+        o.interfaces(),
+        o.shuttingDown(),
+        o.restartRequired(),
+        o.agentConnected(),
+        o.redefined(),
+        o.diskProblem(),
+        o.disks(),
+        o.cloudInitInstanceId());
+  }
 }

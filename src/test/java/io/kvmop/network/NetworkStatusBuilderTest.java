@@ -106,6 +106,59 @@ class NetworkStatusBuilderTest {
   }
 
   @Test
+  void readyOnlyWhenEveryNodeReportsTheCurrentGeneration() {
+    network.getMetadata().setGeneration(1L);
+    var a1 = entry("host-a", new NodeOutcome(Optional.of(active()), true, null, null, null, 0), t0);
+    network.setStatus(
+        NetworkStatusBuilder.merge(network, naming, "host-a", a1, Optional.empty(), t0));
+    var b1 = entry("host-b", new NodeOutcome(Optional.of(active()), true, null, null, null, 0), t0);
+    network.setStatus(
+        NetworkStatusBuilder.merge(network, naming, "host-b", b1, Optional.empty(), t0));
+    assertThat(ready(network.getStatus().conditions).getStatus()).isEqualTo("True");
+    assertThat(Conditions.find(network.getStatus().conditions, "Reconciling")).isEmpty();
+
+    // the spec changes; host-a applies generation 2, host-b has not yet
+    network.getMetadata().setGeneration(2L);
+    var a2 = entry("host-a", new NodeOutcome(Optional.of(active()), true, null, null, null, 0), t0);
+    KvmNetworkStatus s =
+        NetworkStatusBuilder.merge(network, naming, "host-a", a2, Optional.empty(), t0);
+    assertThat(ready(s.conditions).getStatus()).isEqualTo("False");
+    assertThat(ready(s.conditions).getReason()).isEqualTo("Pending");
+    assertThat(ready(s.conditions).getMessage())
+        .isEqualTo("node host-b: has not applied generation 2 yet (its agent may be down)");
+    assertThat(Conditions.find(s.conditions, "Reconciling").orElseThrow().getStatus())
+        .isEqualTo("True");
+    assertThat(Conditions.find(s.conditions, "Stalled")).isEmpty();
+
+    network.setStatus(s);
+    var b2 = entry("host-b", new NodeOutcome(Optional.of(active()), true, null, null, null, 0), t0);
+    KvmNetworkStatus both =
+        NetworkStatusBuilder.merge(network, naming, "host-b", b2, Optional.empty(), t0);
+    assertThat(ready(both.conditions).getStatus()).isEqualTo("True");
+    assertThat(Conditions.find(both.conditions, "Reconciling")).isEmpty();
+  }
+
+  @Test
+  void anAddressConflictStalls() {
+    var e =
+        entry(
+            "host-a",
+            new NodeOutcome(
+                Optional.empty(),
+                true,
+                new Blocker("AddressConflict", "host interface dummy0 holds 10.7.0.1/24"),
+                null,
+                null,
+                null),
+            t0);
+    KvmNetworkStatus s =
+        NetworkStatusBuilder.merge(network, naming, "host-a", e, Optional.empty(), t0);
+    assertThat(Conditions.find(s.conditions, "Stalled").orElseThrow().getReason())
+        .isEqualTo("AddressConflict");
+    assertThat(Conditions.find(s.conditions, "Reconciling")).isEmpty();
+  }
+
+  @Test
   void transitionTimeMovesOnlyWhenTheStatusFlips() {
     Instant t1 = t0.plusSeconds(60);
     var ok =

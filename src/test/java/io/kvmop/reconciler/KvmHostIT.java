@@ -171,7 +171,7 @@ class KvmHostIT extends NetworkItBase {
     KvmHost h = k8s.host("node-a");
     h.getSpec().permittedHostDevices = List.of(new PciDeviceId(vendor, product));
     k8s.updateSpec(h);
-    k8s.awaitMachine("gpu", "Ready", false, "Stopped", 15);
+    k8s.awaitMachine("gpu", "Ready", true, "Stopped", 15);
     var hostdev =
         libvirt.findDomain("kvmop-default-gpu").orElseThrow().config().devices().hostdevs();
     assertThat(hostdev)

@@ -127,7 +127,7 @@ class KvmMachineIT extends NetworkItBase {
     k8s.create(m);
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     libvirt.shutdownDomain(DOMAIN, false);
-    KvmMachine stopped = k8s.awaitMachine("vm", "Ready", false, "Stopped", 10);
+    KvmMachine stopped = k8s.awaitMachine("vm", "Ready", true, "Stopped", 10);
     assertThat(stopped.getStatus().phase).isEqualTo(MachinePhase.Stopped);
     assertThat(domain().orElseThrow().running()).isFalse();
     libvirt.startDomain(DOMAIN);
@@ -141,7 +141,7 @@ class KvmMachineIT extends NetworkItBase {
     KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     m.getSpec().runStrategy = RunStrategy.Halted;
     k8s.updateSpec(m);
-    KvmMachine halted = k8s.awaitMachine("vm", "Ready", false, "Halted", 15);
+    KvmMachine halted = k8s.awaitMachine("vm", "Ready", true, "Halted", 15);
     assertThat(halted.getStatus().phase).isEqualTo(MachinePhase.Stopped);
     assertThat(domain().orElseThrow().running()).isFalse();
     halted.getSpec().runStrategy = RunStrategy.Always;

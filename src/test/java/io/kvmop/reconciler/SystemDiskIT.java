@@ -101,7 +101,7 @@ class SystemDiskIT extends SystemItBase {
     System.out.printf(
         "apply -> three volumes provisioned (overlays on raw and vmdk, blank raw): %d ms%n",
         (System.nanoTime() - t0) / 1_000_000);
-    k8s.awaitMachine(SystemLeftovers.PREFIX + "disks", "Ready", false, "Stopped", 30);
+    k8s.awaitMachine(SystemLeftovers.PREFIX + "disks", "Ready", true, "Stopped", 30);
 
     String pool = virsh("pool-info", POOL);
     assertThat(pool).containsPattern("State:\\s+running").containsPattern("Autostart:\\s+yes");

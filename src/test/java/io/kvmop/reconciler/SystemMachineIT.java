@@ -109,7 +109,7 @@ class SystemMachineIT extends SystemItBase {
     ready.getSpec().runStrategy = RunStrategy.Halted;
     k8s.updateSpec(ready);
     KvmMachine halted =
-        k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", false, "Halted", 60);
+        k8s.awaitMachine(SystemLeftovers.PREFIX + "vm", "Ready", true, "Halted", 60);
     assertThat(virsh("domstate", domain).strip()).isEqualTo("shut off");
     assertThat(halted.getStatus().ipAddresses).as("a stopped machine reports no address").isEmpty();
 
@@ -163,7 +163,7 @@ class SystemMachineIT extends SystemItBase {
     System.out.printf(
         "Halted -> shut off through the guest agent: %d ms%n",
         (System.nanoTime() - t0) / 1_000_000);
-    k8s.awaitMachine(SystemLeftovers.PREFIX + "agent", "Ready", false, "Halted", 30);
+    k8s.awaitMachine(SystemLeftovers.PREFIX + "agent", "Ready", true, "Halted", 30);
   }
 
   /**
