@@ -72,15 +72,23 @@ final class MachineRemoval {
     if (failure.isPresent()) {
       return Optional.of(Duration.ofSeconds(5));
     }
+    released.addAll(MachineEvents.happened(stop, Optional.empty(), null));
     boolean releasedNow = false;
     if (!undefine.isEmpty()) {
       if (!releaseDisks(m, naming, released)) {
         return Optional.of(Duration.ofSeconds(5));
       }
       releasedNow = true;
+      if (shutdownAsked.containsKey(uid) && stop.isEmpty()) {
+        released.add(new Happened("Stopped", "domain " + naming.domainName() + " shut down"));
+      }
       if (executor.execute(undefine).isPresent()) {
         return Optional.of(Duration.ofSeconds(5));
       }
+      released.add(
+          new Happened(
+              "Undefined",
+              "undefined domain " + naming.domainName() + ": the KvmMachine is being deleted"));
     }
     if (plan.recheckAfter() != null) {
       return Optional.of(plan.recheckAfter());

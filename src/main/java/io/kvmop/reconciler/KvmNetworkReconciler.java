@@ -162,6 +162,11 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
               blocker,
               clock.instant());
       if (!StatusWriter.same(network.getStatus(), status)) {
+        transitions.record(
+            context.getClient(),
+            network,
+            network.getStatus() == null ? null : network.getStatus().conditions,
+            status.conditions);
         NodeNetworkStatus mine = currentEntry(network);
         statusWriter.writeShared(
             network,
