@@ -2,6 +2,8 @@ package io.kvmop.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -32,7 +34,9 @@ public class DiskSpec {
       "Virtual size, e.g. 20Gi. With an image: grown to this if larger than the image (the"
           + " guest grows its filesystem). Without: the size of the blank volume. Growing it"
           + " later grows the volume (live when the machine runs); shrinking is refused.")
-  @Pattern("^[0-9]+(Ki|Mi|Gi|Ti)$")
+  @Pattern(Quantities.SIZE_PATTERN)
+  @SchemaFrom(type = io.fabric8.kubernetes.api.model.Quantity.class)
+  @JsonDeserialize(using = QuantityText.class)
   public String size;
 
   @JsonPropertyDescription("Format of a blank volume: qcow2 (thin, default) or raw.")

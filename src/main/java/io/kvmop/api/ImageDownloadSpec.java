@@ -2,7 +2,10 @@ package io.kvmop.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,14 +30,19 @@ public class ImageDownloadSpec {
       "The largest image a download may bring, as a Kubernetes quantity (checked against"
           + " Content-Length and while streaming).")
   @Default("64Gi")
+  @Pattern(Quantities.SIZE_PATTERN)
+  @SchemaFrom(type = io.fabric8.kubernetes.api.model.Quantity.class)
+  @JsonDeserialize(using = QuantityText.class)
   public String maxSize = "64Gi";
 
   @JsonPropertyDescription(
       "A download that receives nothing for this long is abandoned (a duration such as 60s).")
   @Default("60s")
+  @Pattern(Quantities.DURATION_PATTERN)
   public String stallTimeout = "60s";
 
   @JsonPropertyDescription("A download still running after this long is abandoned (e.g. 6h).")
   @Default("6h")
+  @Pattern(Quantities.DURATION_PATTERN)
   public String deadline = "6h";
 }

@@ -2,6 +2,8 @@ package io.kvmop.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
@@ -15,7 +17,6 @@ import java.util.Map;
     value = "!has(self.hideHypervisor) || !self.hideHypervisor || self.virtType != 'qemu'",
     message = "spec.hideHypervisor hides KVM from the guest and needs virtType kvm or auto")
 public class KvmMachineSpec {
-  public static final String DURATION = "^[0-9]+(ms|s|m|h)$";
 
   @JsonPropertyDescription(
       "Always (keep running), RerunOnFailure (restart after a crash or destroy, not after a"
@@ -43,9 +44,12 @@ public class KvmMachineSpec {
   @JsonPropertyDescription("Virtual CPUs: topology, model and features.")
   public CpuSpec cpu;
 
-  @JsonPropertyDescription("Guest memory, e.g. 512Mi or 2Gi.")
+  @JsonPropertyDescription(
+      "Guest memory, a Kubernetes quantity: 512Mi, 1.5Gi, 2G, 512M, or a number of bytes.")
   @Default("1Gi")
-  @Pattern("^[0-9]+(Ki|Mi|Gi|Ti)$")
+  @Pattern(Quantities.SIZE_PATTERN)
+  @SchemaFrom(type = io.fabric8.kubernetes.api.model.Quantity.class)
+  @JsonDeserialize(using = QuantityText.class)
   public String memory = "1Gi";
 
   @JsonPropertyDescription("bios (SeaBIOS) or uefi (OVMF, with per-machine NVRAM).")
@@ -91,16 +95,17 @@ public class KvmMachineSpec {
   @Default("true")
   public Boolean serialLog = true;
 
-  @JsonPropertyDescription("How long a graceful shutdown may take before the machine is destroyed.")
+  @JsonPropertyDescription(
+      "How long a graceful shutdown may take before the machine is destroyed: 90s, 2m, 1m30s.")
   @Default("90s")
-  @Pattern(DURATION)
+  @Pattern(Quantities.DURATION_PATTERN)
   public String shutdownTimeout = "90s";
 
   @JsonPropertyDescription(
       "How long to wait for an IP address before condition IPAssigned=False names the likely"
           + " causes; kvmop keeps looking afterwards.")
   @Default("120s")
-  @Pattern(DURATION)
+  @Pattern(Quantities.DURATION_PATTERN)
   public String ipWaitTimeout = "120s";
 
   public RunStrategy runStrategyOrDefault() {

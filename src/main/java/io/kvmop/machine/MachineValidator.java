@@ -52,7 +52,10 @@ public final class MachineValidator {
     }
     if (Quantities.kib(spec.memory).filter(k -> k >= 16 * 1024).isEmpty()) {
       problems.add(
-          "spec.memory '" + spec.memory + "' is not a size of at least 16Mi such as 512Mi or 2Gi");
+          "spec.memory '"
+              + spec.memory
+              + "' is not a size of at least 16Mi (a Kubernetes quantity such as 512Mi, 1.5Gi or"
+              + " 2G)");
     }
     CpuSpec cpu = spec.cpuOrDefault();
     for (var f :
@@ -84,7 +87,8 @@ public final class MachineValidator {
           {"shutdownTimeout", spec.shutdownTimeout}, {"ipWaitTimeout", spec.ipWaitTimeout}
         }) {
       if (d[1] != null && Quantities.duration(d[1]).isEmpty()) {
-        problems.add("spec." + d[0] + " '" + d[1] + "' is not a duration such as 90s, 2m or 500ms");
+        problems.add(
+            "spec." + d[0] + " '" + d[1] + "' is not a duration such as 90s, 2m, 1m30s or 500ms");
       }
     }
     return problems;
@@ -108,7 +112,11 @@ public final class MachineValidator {
       }
       if (d.size != null
           && io.kvmop.api.Quantities.bytes(d.size).filter(b -> b >= 1 << 20).isEmpty()) {
-        problems.add(at + ".size '" + d.size + "' is not a size of at least 1Mi such as 20Gi");
+        problems.add(
+            at
+                + ".size '"
+                + d.size
+                + "' is not a size of at least 1Mi (such as 20Gi, 1.5Ti or 40G)");
       }
       if (d.image == null) {
         if (d.size == null) {

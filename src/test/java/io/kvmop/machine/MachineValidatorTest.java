@@ -37,12 +37,13 @@ class MachineValidatorTest {
     s.interfaces.add(both);
     assertThat(MachineValidator.validate(s))
         .containsExactly(
-            "spec.memory '2GB' is not a size of at least 16Mi such as 512Mi or 2Gi",
+            "spec.memory '2GB' is not a size of at least 16Mi (a Kubernetes quantity such as 512Mi,"
+                + " 1.5Gi or 2G)",
             "spec.boot.kernel: path vmlinuz is not absolute",
             "spec.interfaces[1].name eth0 is used twice",
             "spec.interfaces[1].mac 01:00:5e:00:00:01 is a multicast address; use a unicast one such as 52:54:00:..",
             "spec.interfaces[2] must name exactly one of network (a KvmNetwork) or libvirtNetwork",
-            "spec.shutdownTimeout 'soon' is not a duration such as 90s, 2m or 500ms");
+            "spec.shutdownTimeout 'soon' is not a duration such as 90s, 2m, 1m30s or 500ms");
   }
 
   @Test
