@@ -51,7 +51,7 @@ final class AgentProcess implements AutoCloseable {
     cmd.addAll(List.of("-jar", "target/kvmop.jar"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb =
-        new ProcessBuilder(cmd)
+        new ProcessBuilder(io.kvmop.testing.AgentCapabilities.confine(cmd))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);

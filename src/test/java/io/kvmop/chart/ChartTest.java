@@ -171,7 +171,7 @@ class ChartTest {
             Map.of(
                 "libvirtUri", "qemu+ssh://root@localhost/system",
                 "storagePoolPath", "/srv/kvm",
-                "nodeSelector.kvmop\\.io/host", "true",
+                "nodeSelector.kvmop\\.io/host", "yes",
                 "logLevel", "debug"));
     DaemonSet ds = of(out, "DaemonSet", DaemonSet.class).get(0);
     var pod = ds.getSpec().getTemplate().getSpec();
@@ -182,7 +182,94 @@ class ChartTest {
         .containsEntry("KVMOP_LIBVIRT_URI", "qemu+ssh://root@localhost/system")
         .containsEntry("KVMOP_STORAGE_POOL_PATH", "/srv/kvm")
         .containsEntry("KVMOP_LOG_LEVEL", "debug");
-    assertThat(pod.getNodeSelector()).containsEntry("kvmop.io/host", "true");
+    assertThat(pod.getNodeSelector()).containsEntry("kvmop.io/host", "yes");
+  }
+
+  @Test
+  void theAgentDropsEveryCapabilityButThoseItNeeds() {
+    var c =
+        of(render(Map.of()), "DaemonSet", DaemonSet.class)
+            .get(0)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    var sc = c.getSecurityContext();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getCapabilities().getAdd())
+        .containsExactlyElementsOf(io.kvmop.testing.AgentCapabilities.KEPT);
+    assertThat(sc.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+  }
+
+  @Test
+  void everyObjectCarriesTheRecommendedLabelsAndTheSelectorIsTheRelease() {
+    String out = render(Map.of("serviceMonitor.enabled", true));
+    for (String d : documents(out)) {
+      var o =
+          Serialization.unmarshal(
+              d, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+      assertThat(o.getMetadata().getLabels())
+          .as(o.getKind() + " " + o.getMetadata().getName())
+          .containsEntry("app.kubernetes.io/name", "kvmop")
+          .containsEntry("app.kubernetes.io/instance", "kvmop")
+          .containsEntry("app.kubernetes.io/managed-by", "Helm")
+          .containsKeys("app.kubernetes.io/version", "helm.sh/chart");
+    }
+    DaemonSet ds = of(render(Map.of()), "DaemonSet", DaemonSet.class).get(0);
+    assertThat(ds.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(
+            Map.of("app.kubernetes.io/name", "kvmop", "app.kubernetes.io/instance", "kvmop"));
+    assertThat(ds.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels());
+  }
+
+  @Test
+  void optionalPriorityClassAndServiceMonitor() {
+    assertThat(documents(render(Map.of()))).noneMatch(d -> d.contains("kind: ServiceMonitor"));
+    String out =
+        render(
+            Map.of(
+                "serviceMonitor.enabled", true,
+                "serviceMonitor.labels.release", "prometheus",
+                "priorityClassName", "system-node-critical"));
+    var sm =
+        of(out, "ServiceMonitor", io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)
+            .get(0);
+    assertThat(sm.getMetadata().getLabels()).containsEntry("release", "prometheus");
+    var svc = of(out, "Service", io.fabric8.kubernetes.api.model.Service.class).get(0);
+    DaemonSet ds = of(out, "DaemonSet", DaemonSet.class).get(0);
+    assertThat(svc.getSpec().getSelector()).isEqualTo(ds.getSpec().getSelector().getMatchLabels());
+    assertThat(ds.getSpec().getTemplate().getSpec().getPriorityClassName())
+        .isEqualTo("system-node-critical");
+  }
+
+  @Test
+  void theValuesSchemaRefusesWhatCannotWork() {
+    for (Map<String, Object> bad :
+        List.<Map<String, Object>>of(
+            Map.of("logLevel", "verbose"),
+            Map.of("logFormat", "xml"),
+            Map.of("httpPort", 70000),
+            Map.of("storagePoolPath", "relative/dir"),
+            Map.of("image.pullPolicy", "Sometimes"),
+            Map.of("unknownValue", "x"))) {
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> render(bad)))
+          .as("values %s", bad)
+          .isNotNull()
+          .hasMessageContaining("values don't meet the specifications of the schema");
+    }
+  }
+
+  @Test
+  void theChartSaysWhichKubernetesAndWhatTheNamespaceNeeds() throws Exception {
+    JsonNode chart = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+    assertThat(chart.path("kubeVersion").asText()).isEqualTo(">=1.20.0-0");
+    assertThat(Files.readString(CHART.resolve("templates/NOTES.txt")))
+        .contains("pod-security.kubernetes.io/enforce=privileged");
   }
 
   @Test
