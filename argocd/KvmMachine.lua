@@ -1,6 +1,6 @@
 -- Argo CD health of a kvmop.io KvmMachine, from its kstatus conditions.
 -- Healthy: as declared and running; Suspended: stopped as declared (runStrategy Halted, or
--- Manual/RerunOnFailure left stopped); Degraded: Stalled (a human must change something);
+-- Manual/RerunOnFailure left stopped) or paused by kvmop pause; Degraded: Stalled (a human must change something);
 -- Progressing: anything else, including a status for an older generation.
 local hs = {status = "Progressing", message = "waiting for the kvmop agent"}
 if obj.status == nil then
@@ -21,7 +21,7 @@ if stalled ~= nil then
   return {status = "Degraded", message = (stalled.reason or "") .. ": " .. (stalled.message or "")}
 end
 if ready ~= nil and ready.status == "True" then
-  if obj.status.phase == "Stopped" then
+  if obj.status.phase == "Stopped" or obj.status.phase == "Paused" then
     return {status = "Suspended", message = ready.message or "stopped as declared"}
   end
   return {status = "Healthy", message = ready.message or ""}

@@ -159,11 +159,17 @@ public final class KvmopOperator implements AutoCloseable {
             core.clock(),
             metrics,
             ledger);
+    String finalizer = KvmMachineReconciler.finalizerFor(config.nodeName());
     operator.register(
         machines,
         o ->
-            o.withFinalizer(KvmMachineReconciler.finalizerFor(config.nodeName()))
-                .withLabelSelector(KvmMachineReconciler.selectorFor(config.nodeName())));
+            o.withFinalizer(finalizer)
+                .withLabelSelector(KvmMachineReconciler.selectorFor(config.nodeName()))
+                // generation-aware, plus power requests (annotations raise no generation)
+                .withGenerationAware(false)
+                .withOnUpdateFilter(
+                    (now, before) ->
+                        io.kvmop.reconciler.MachineUpdates.matter(now, before, finalizer)));
     operator.register(
         new MachinePlacementReconciler(
             config.nodeName(), config.useServerSideApply(), core.clock(), ledger),

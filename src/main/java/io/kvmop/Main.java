@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
  * kvmop run --manifests DIR [--status-dir DIR] [--until-ready [SECONDS]]
  * kvmop get [--manifests DIR | --status-dir DIR] [-w]
  * kvmop delete --manifests DIR
+ * kvmop start|stop|restart|pause|unpause NAME [-n NAMESPACE] [--wait SECONDS]
  * </pre>
  */
 @Command(
@@ -47,7 +48,12 @@ import picocli.CommandLine.Option;
       Main.OperatorCommand.class,
       Main.RunCommand.class,
       Main.GetCommand.class,
-      Main.DeleteCommand.class
+      Main.DeleteCommand.class,
+      io.kvmop.cli.PowerCommand.Start.class,
+      io.kvmop.cli.PowerCommand.Stop.class,
+      io.kvmop.cli.PowerCommand.Restart.class,
+      io.kvmop.cli.PowerCommand.Pause.class,
+      io.kvmop.cli.PowerCommand.Unpause.class
     })
 public final class Main {
   static final String COMMON_POOL_PARALLELISM =

@@ -42,6 +42,11 @@ public class KvmMachineStatus {
           + " runs again.")
   public String cloudInitInstanceId;
 
+  @JsonPropertyDescription(
+      "The answer to the last power request (annotation kvmop.io/request, written by kvmop"
+          + " start|stop|restart|pause|unpause).")
+  public MachineRequestStatus request;
+
   @JsonPropertyDescription("File on the node receiving the serial console.")
   public String serialLogPath;
 

@@ -7,6 +7,7 @@ public enum MachinePhase {
   Provisioning,
   Starting,
   Running,
+  Paused,
   Stopping,
   Stopped,
   Failed,

@@ -168,6 +168,14 @@ final class JnaDomains {
     calls.onDomain("destroy domain " + name, name, d -> d.destroy());
   }
 
+  public void suspendDomain(String name) {
+    calls.onDomain("suspend domain " + name, name, d -> d.suspend());
+  }
+
+  public void resumeDomain(String name) {
+    calls.onDomain("resume domain " + name, name, d -> d.resume());
+  }
+
   public void undefineDomain(String name) {
     calls.onDomain(
         "undefine domain " + name,

@@ -132,6 +132,16 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
+  public void suspendDomain(String name) {
+    domains.suspendDomain(name);
+  }
+
+  @Override
+  public void resumeDomain(String name) {
+    domains.resumeDomain(name);
+  }
+
+  @Override
   public void undefineDomain(String name) {
     domains.undefineDomain(name);
   }

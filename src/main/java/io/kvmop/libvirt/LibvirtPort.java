@@ -62,6 +62,12 @@ public interface LibvirtPort {
   /** Stops the domain at once (libvirt's destroy); its definition stays. */
   void destroyDomain(String name);
 
+  /** Pauses the running domain's vCPUs (libvirt's suspend); memory stays where it is. */
+  void suspendDomain(String name);
+
+  /** Lets a paused domain run again. */
+  void resumeDomain(String name);
+
   /** Removes the definition, with its NVRAM file where it has one. */
   void undefineDomain(String name);
 

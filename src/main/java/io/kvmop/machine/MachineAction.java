@@ -13,5 +13,9 @@ public sealed interface MachineAction {
 
   record Destroy(String name) implements MachineAction {}
 
+  record Suspend(String name) implements MachineAction {}
+
+  record Resume(String name) implements MachineAction {}
+
   record Undefine(String name) implements MachineAction {}
 }

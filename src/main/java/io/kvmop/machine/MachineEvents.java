@@ -38,6 +38,10 @@ final class MachineEvents {
                     + s.name()
                     + " to shut down"
                     + (s.viaAgent() ? " through the guest agent" : " (ACPI)")));
+      } else if (a instanceof MachineAction.Suspend p) {
+        h.add(new Happened("Paused", "paused domain " + p.name()));
+      } else if (a instanceof MachineAction.Resume r) {
+        h.add(new Happened("Resumed", "resumed domain " + r.name()));
       } else if (a instanceof MachineAction.Destroy d) {
         h.add(
             new Happened(

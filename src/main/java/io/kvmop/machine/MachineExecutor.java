@@ -34,6 +34,10 @@ public final class MachineExecutor {
           libvirt.shutdownDomain(s.name(), s.viaAgent());
         } else if (action instanceof MachineAction.Destroy d) {
           libvirt.destroyDomain(d.name());
+        } else if (action instanceof MachineAction.Suspend p) {
+          libvirt.suspendDomain(p.name());
+        } else if (action instanceof MachineAction.Resume r) {
+          libvirt.resumeDomain(r.name());
         } else if (action instanceof MachineAction.Undefine u) {
           libvirt.undefineDomain(u.name());
         }

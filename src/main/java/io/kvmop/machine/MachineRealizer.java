@@ -217,6 +217,8 @@ public final class MachineRealizer {
                 StartAdmission.refusal(p.admission(), p.m(), current, node),
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
+    PowerRequests.Decision power = power(p, plan, current, agent);
+    plan = power.applyTo(plan);
     DiskProvisioner.Result storage = prov == null ? null : prov.storage();
     String redefined = handEdits.note(p.m(), current, desired, plan, storage);
     laps.lap("plan");
@@ -225,8 +227,26 @@ public final class MachineRealizer {
     Blocker shown =
         applied.failure().orElse(plan.blocker() == nets.problem() ? blocker : plan.blocker());
     Result r = report(p, plan, nets, storage, applied, shown, agent, redefined, current);
+    List<Happened> happened = new ArrayList<>(r.happened());
+    PowerRequests.answer(p.m(), r.status(), power, happened);
     laps.lap("report");
-    return r;
+    return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
+  }
+
+  private PowerRequests.Decision power(
+      Pass p, MachinePlan plan, Optional<DomainState> current, boolean agent) {
+    return PowerRequests.decide(
+        new PowerRequests.Input(
+            PowerRequests.requestOf(p.m()),
+            p.m().getStatus() == null ? null : p.m().getStatus().request,
+            p.spec().runStrategyOrDefault(),
+            p.naming().domainName(),
+            current,
+            plan.blocker(),
+            agent,
+            shutdownAsked.get(p.uid()),
+            Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90)),
+            p.now()));
   }
 
   /** Validation and what only the host can tell; null when the machine may go ahead. */
@@ -373,9 +393,10 @@ public final class MachineRealizer {
             null,
             MachineStatusBuilder.previousDisks(p.m()),
             null);
-    return new Result(
-        MachineStatusBuilder.build(p.m(), node, outcome, Duration.ofSeconds(120), p.now()),
-        Duration.ofSeconds(10));
+    KvmMachineStatus status =
+        MachineStatusBuilder.build(p.m(), node, outcome, Duration.ofSeconds(120), p.now());
+    status.request = p.m().getStatus() == null ? null : p.m().getStatus().request;
+    return new Result(status, Duration.ofSeconds(10));
   }
 
   private HostFacts facts(String virtType) {

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.RunStrategy;
+import io.kvmop.libvirt.DomainState;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
@@ -268,6 +269,12 @@ public final class MachineStatusBuilder {
       } else {
         c.set(Conditions.READY, true, "Halted", "stopped, as runStrategy Halted declares");
       }
+    } else if (o.domain().map(d -> d.state() == DomainState.RunState.PAUSED).orElse(false)) {
+      c.set(
+          Conditions.READY,
+          true,
+          "Paused",
+          "paused, as requested; kvmop unpause " + m.getMetadata().getName() + " resumes it");
     } else if (running && o.hasAllAddresses()) {
       c.set(
           Conditions.READY,
@@ -326,6 +333,9 @@ public final class MachineStatusBuilder {
     if (running) {
       if (o.shuttingDown()) {
         return MachinePhase.Stopping;
+      }
+      if (o.domain().map(d -> d.state() == DomainState.RunState.PAUSED).orElse(false)) {
+        return MachinePhase.Paused;
       }
       return o.hasAllAddresses() ? MachinePhase.Running : MachinePhase.Starting;
     }

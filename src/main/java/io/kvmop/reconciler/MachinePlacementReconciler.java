@@ -262,6 +262,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     KvmMachineStatus s = new KvmMachineStatus();
     s.observedGeneration = gen;
     s.phase = MachinePhase.Pending;
+    s.request = old == null ? null : old.request;
     Conditions c =
         new Conditions(old == null ? null : old.conditions, gen, clock.instant())
             .set("Scheduled", false, reason, message)

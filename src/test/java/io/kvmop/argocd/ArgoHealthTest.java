@@ -136,6 +136,11 @@ class ArgoHealthTest {
     assertThat(
             health(
                 "KvmMachine",
+                machine(1, 1L, MachinePhase.Paused, "Ready=True:Paused:paused, as requested")))
+        .isEqualTo(new Health("Suspended", "paused, as requested"));
+    assertThat(
+            health(
+                "KvmMachine",
                 machine(
                     1,
                     1L,

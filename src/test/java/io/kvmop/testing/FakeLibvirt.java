@@ -186,6 +186,24 @@ public final class FakeLibvirt implements LibvirtPort {
   }
 
   @Override
+  public synchronized void suspendDomain(String name) {
+    call("suspend domain " + name);
+    DomainState d = domains.get(name);
+    domains.put(
+        name,
+        new DomainState(name, d.uuid(), d.persistent(), RunState.PAUSED, 1, d.config(), d.live()));
+  }
+
+  @Override
+  public synchronized void resumeDomain(String name) {
+    call("resume domain " + name);
+    DomainState d = domains.get(name);
+    domains.put(
+        name,
+        new DomainState(name, d.uuid(), d.persistent(), RunState.RUNNING, 1, d.config(), d.live()));
+  }
+
+  @Override
   public synchronized void destroyDomain(String name) {
     call("destroy domain " + name);
     stop(name, DomainState.SHUTOFF_DESTROYED);
