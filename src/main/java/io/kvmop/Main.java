@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
  * kvmop get [--manifests DIR | --status-dir DIR] [-w]
  * kvmop delete --manifests DIR
  * kvmop start|stop|restart|pause|unpause NAME [-n NAMESPACE] [--wait SECONDS]
+ * kvmop console NAME [-n NAMESPACE] [--local]
  * </pre>
  */
 @Command(
@@ -49,6 +50,7 @@ import picocli.CommandLine.Option;
       Main.RunCommand.class,
       Main.GetCommand.class,
       Main.DeleteCommand.class,
+      io.kvmop.cli.ConsoleCommand.class,
       io.kvmop.cli.PowerCommand.Start.class,
       io.kvmop.cli.PowerCommand.Stop.class,
       io.kvmop.cli.PowerCommand.Restart.class,

@@ -132,6 +132,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
+  public ConsoleStream openConsole(String name, boolean force) {
+    return JnaConsole.open(calls, name, force);
+  }
+
+  @Override
   public void suspendDomain(String name) {
     domains.suspendDomain(name);
   }

@@ -62,6 +62,9 @@ public interface LibvirtPort {
   /** Stops the domain at once (libvirt's destroy); its definition stays. */
   void destroyDomain(String name);
 
+  /** Attaches to the domain's serial console; {@code force} takes it from another session. */
+  ConsoleStream openConsole(String name, boolean force);
+
   /** Pauses the running domain's vCPUs (libvirt's suspend); memory stays where it is. */
   void suspendDomain(String name);
 

@@ -80,6 +80,25 @@ interface NativeLibvirt extends Library {
 
   int virDomainFree(Pointer dom);
 
+  int VIR_STREAM_NONBLOCK = 1;
+  int VIR_DOMAIN_CONSOLE_FORCE = 1;
+  int VIR_DOMAIN_CONSOLE_SAFE = 2;
+
+  Pointer virStreamNew(Pointer conn, int flags);
+
+  int virDomainOpenConsole(Pointer dom, String devName, Pointer stream, int flags);
+
+  /** Bytes read, 0 at the end, -1 on error, -2 when a non-blocking stream has nothing yet. */
+  int virStreamRecv(Pointer stream, byte[] data, com.sun.jna.NativeLong nbytes);
+
+  int virStreamSend(Pointer stream, byte[] data, com.sun.jna.NativeLong nbytes);
+
+  int virStreamFinish(Pointer stream);
+
+  int virStreamAbort(Pointer stream);
+
+  int virStreamFree(Pointer stream);
+
   int virDomainGetState(Pointer dom, IntByReference state, IntByReference reason, int flags);
 
   int VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;

@@ -131,8 +131,9 @@ public final class MachineDesign {
     }
     DomainXml.Serial serial =
         Boolean.FALSE.equals(spec.serialLog)
-            ? new DomainXml.Serial("pty", null)
-            : new DomainXml.Serial("file", new DomainXml.SerialSource(naming.serialLogPath()));
+            ? new DomainXml.Serial("pty", null, null)
+            : new DomainXml.Serial(
+                "pty", null, new DomainXml.SerialLog(naming.serialLogPath(), "on"));
     List<DomainXml.Channel> channels =
         Boolean.TRUE.equals(spec.guestAgent)
             ? List.of(

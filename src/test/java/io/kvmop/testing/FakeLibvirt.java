@@ -186,6 +186,11 @@ public final class FakeLibvirt implements LibvirtPort {
   }
 
   @Override
+  public io.kvmop.libvirt.ConsoleStream openConsole(String name, boolean force) {
+    throw new UnsupportedOperationException("no consoles in the fake");
+  }
+
+  @Override
   public synchronized void suspendDomain(String name) {
     call("suspend domain " + name);
     DomainState d = domains.get(name);

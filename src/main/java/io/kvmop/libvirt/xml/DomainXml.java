@@ -383,8 +383,18 @@ public record DomainXml(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Model(@JacksonXmlProperty(isAttribute = true) String type) {}
 
+  /**
+   * A serial port: kvmop's is a pty (so that a console can attach) whose output libvirt's virtlogd
+   * also appends to a file ({@code <log>}).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Serial(@JacksonXmlProperty(isAttribute = true) String type, SerialSource source) {}
+  public record Serial(
+      @JacksonXmlProperty(isAttribute = true) String type, SerialSource source, SerialLog log) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record SerialLog(
+      @JacksonXmlProperty(isAttribute = true) String file,
+      @JacksonXmlProperty(isAttribute = true) String append) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record SerialSource(@JacksonXmlProperty(isAttribute = true) String path) {}
