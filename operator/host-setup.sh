@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt0 qemu-system-x86
   qemu-utils dnsmasq-base ovmf iptables iproute2 cpio openjdk-17-jdk-headless maven
-  lua5.4) # lua5.4: only the tests use it, to run the Argo CD health checks in argocd/
+  lua5.4 openssh-client) # only the tests use these: the Argo CD health checks in argocd/, kvmop ssh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

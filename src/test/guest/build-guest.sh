@@ -4,7 +4,8 @@
 # the serial console, and runs qemu-guest-agent when the domain has the agent channel (so that
 # addresses and a graceful shutdown can go through the agent), and reports its virtio disks: size,
 # the first bytes of each, and the cloud-init seed's meta-data when a disk is labelled cidata; then
-# a shell on the serial console (for kvmop console).
+# a TCP echo service on port 7 (for kvmop port-forward) and a shell on the serial console (for
+# kvmop console).
 # Cached: a second run with the same
 # kernel version and recipe revision does nothing.
 #
@@ -20,7 +21,7 @@ if [ -z "$meta" ]; then
   meta=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
 fi
 kver=${meta#linux-image-}
-recipe=r5
+recipe=r6
 out="$out_root/$kver-$recipe"
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ -f "$out/.complete" ]; then
   echo "$out"
@@ -98,6 +99,8 @@ for d in /sys/block/vd*; do
     echo "kvmop-guest: disk \$n begins: \$(dd if=/dev/\$n bs=64 count=1 2>/dev/null | tr -cd 'A-Za-z0-9_:-')"
   fi
 done
+# a TCP echo service on port 7, for kvmop port-forward
+nc -ll -p 7 -e /bin/cat &
 # a shell on the serial console, for kvmop console (started again when it exits)
 while true; do /bin/sh; done
 INIT

@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
  * kvmop delete --manifests DIR
  * kvmop start|stop|restart|pause|unpause NAME [-n NAMESPACE] [--wait SECONDS]
  * kvmop console NAME [-n NAMESPACE] [--local]
+ * kvmop vnc NAME [--port LOCAL] | kvmop port-forward NAME LOCAL:REMOTE | kvmop ssh NAME [-- ARGS]
+ *   [-n NAMESPACE] [--local]
  * </pre>
  */
 @Command(
@@ -51,6 +53,10 @@ import picocli.CommandLine.Option;
       Main.GetCommand.class,
       Main.DeleteCommand.class,
       io.kvmop.cli.ConsoleCommand.class,
+      io.kvmop.cli.ForwardCommand.Vnc.class,
+      io.kvmop.cli.ForwardCommand.PortForward.class,
+      io.kvmop.cli.ForwardCommand.Ssh.class,
+      io.kvmop.cli.RelayCommand.class,
       io.kvmop.cli.PowerCommand.Start.class,
       io.kvmop.cli.PowerCommand.Stop.class,
       io.kvmop.cli.PowerCommand.Restart.class,

@@ -96,6 +96,12 @@ public class KvmMachineSpec {
   public Boolean serialLog = true;
 
   @JsonPropertyDescription(
+      "A graphical display: {type: vnc} listens on the node's loopback only (127.0.0.1, a port"
+          + " libvirt picks, in status.graphics); kvmop vnc NAME forwards it to your machine."
+          + " Without it (the default) the machine has no display.")
+  public GraphicsSpec graphics;
+
+  @JsonPropertyDescription(
       "How long a graceful shutdown may take before the machine is destroyed: 90s, 2m, 1m30s.")
   @Default("90s")
   @Pattern(Quantities.DURATION_PATTERN)

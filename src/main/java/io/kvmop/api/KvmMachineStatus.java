@@ -47,6 +47,9 @@ public class KvmMachineStatus {
           + " start|stop|restart|pause|unpause).")
   public MachineRequestStatus request;
 
+  @JsonPropertyDescription("The running machine's display (spec.graphics): type, address, port.")
+  public GraphicsStatus graphics;
+
   @JsonPropertyDescription("File on the node receiving the serial console.")
   public String serialLogPath;
 

@@ -1,16 +1,13 @@
 package io.kvmop.cli;
 
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
-import io.kvmop.api.KvmMachine;
 import io.kvmop.libvirt.ConsoleStream;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.machine.MachineNaming;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,17 +72,9 @@ public final class ConsoleCommand implements Callable<Integer> {
     String ns = namespace == null ? "default" : namespace;
     String domain = MachineNaming.of(ns, name, "", "/").domainName();
     try (JnaLibvirt libvirt = new JnaLibvirt(libvirtUri)) {
-      var d = libvirt.findDomain(domain);
-      var owner =
-          d.map(s -> s.config() == null ? null : s.config().metadata())
-              .map(m -> m.owner())
-              .orElse(null);
-      if (owner == null || !ns.equals(owner.namespace()) || !name.equals(owner.name())) {
-        out.println("kvmop: no domain of KvmMachine " + ns + "/" + name + " on this host");
-        return 1;
-      }
-      if (!d.get().running()) {
-        out.println("kvmop: " + ns + "/" + name + " is not running (kvmop start " + name + ")");
+      LocalDomain d = LocalDomain.find(libvirt, ns, name);
+      if (d.problem() != null) {
+        out.println("kvmop: " + d.problem());
         return 1;
       }
       try (ConsoleStream console = libvirt.openConsole(domain, force);
@@ -106,26 +95,14 @@ public final class ConsoleCommand implements Callable<Integer> {
     try (KubernetesClient c = new KubernetesClientBuilder().build()) {
       String ns =
           namespace != null ? namespace : c.getNamespace() == null ? "default" : c.getNamespace();
-      KvmMachine m = c.resources(KvmMachine.class).inNamespace(ns).withName(name).get();
-      if (m == null || m.getStatus() == null || m.getStatus().nodeName == null) {
-        out.println(
-            "kvmop: KvmMachine " + ns + "/" + name + " not found or not placed on a node yet");
+      AgentPod agent;
+      try {
+        agent = AgentPod.of(c, agentNamespace, ns, name);
+      } catch (IllegalStateException e) {
+        out.println("kvmop: " + e.getMessage());
         return 1;
       }
-      String node = m.getStatus().nodeName;
-      List<Pod> agents =
-          c.pods()
-              .inNamespace(agentNamespace)
-              .withLabel("app.kubernetes.io/name", "kvmop")
-              .withField("spec.nodeName", node)
-              .list()
-              .getItems();
-      if (agents.isEmpty()) {
-        out.println(
-            "kvmop: no kvmop agent pod on node " + node + " in namespace " + agentNamespace);
-        return 1;
-      }
-      String pod = agents.get(0).getMetadata().getName();
+      String pod = agent.pod();
       try (Terminal raw = Terminal.raw(in == System.in);
           ExecWatch w =
               c.pods()

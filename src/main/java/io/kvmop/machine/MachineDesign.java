@@ -149,7 +149,10 @@ public final class MachineDesign {
         nics.isEmpty() ? null : nics,
         hostdevs,
         List.of(serial),
-        channels);
+        channels,
+        spec.graphics != null && "vnc".equals(spec.graphics.type)
+            ? List.of(DomainXml.Graphics.vncOnLoopback())
+            : null);
   }
 
   /** The MAC each interface uses, by interface name. */

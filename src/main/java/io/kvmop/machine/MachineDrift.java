@@ -133,7 +133,8 @@ final class MachineDrift {
   private static DomainXml.Devices withoutDisks(DomainXml.Devices d) {
     return d == null
         ? null
-        : new DomainXml.Devices(null, d.interfaces(), d.hostdevs(), d.serials(), d.channels());
+        : new DomainXml.Devices(
+            null, d.interfaces(), d.hostdevs(), d.serials(), d.channels(), d.graphics());
   }
 
   private static void diff(List<String> parts, String label, Object a, Object b) {

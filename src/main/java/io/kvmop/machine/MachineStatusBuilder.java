@@ -54,6 +54,7 @@ public final class MachineStatusBuilder {
     s.serialLogPath =
         Boolean.FALSE.equals(m.getSpec().serialLog) ? null : o.naming().serialLogPath();
     s.disks = o.disks();
+    s.graphics = graphics(o);
     s.cloudInitInstanceId =
         o.cloudInitInstanceId() != null
             ? o.cloudInitInstanceId()
@@ -340,6 +341,17 @@ public final class MachineStatusBuilder {
       return o.hasAllAddresses() ? MachinePhase.Running : MachinePhase.Starting;
     }
     return MachinePhase.Stopped;
+  }
+
+  /** The display of the running domain, from its live definition (libvirt picked the port). */
+  private static io.kvmop.api.GraphicsStatus graphics(MachineOutcome o) {
+    return o.domain()
+        .filter(DomainState::running)
+        .map(DomainState::live)
+        .map(l -> l.devices() == null ? null : l.devices().graphics())
+        .filter(g -> g != null && !g.isEmpty() && g.get(0).port() != null && g.get(0).port() > 0)
+        .map(g -> new io.kvmop.api.GraphicsStatus(g.get(0).type(), "127.0.0.1", g.get(0).port()))
+        .orElse(null);
   }
 
   private static String capitalize(String s) {

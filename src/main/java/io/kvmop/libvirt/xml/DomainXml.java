@@ -284,7 +284,7 @@ public record DomainXml(
       @JacksonXmlProperty(isAttribute = true) String name) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"disk", "interface", "hostdev", "serial", "channel"})
+  @JsonPropertyOrder({"disk", "interface", "hostdev", "serial", "channel", "graphics"})
   public record Devices(
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "disk")
           List<Disk> disks,
@@ -295,7 +295,63 @@ public record DomainXml(
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "serial")
           List<Serial> serials,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "channel")
-          List<Channel> channels) {}
+          List<Channel> channels,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "graphics")
+          List<Graphics> graphics) {
+    public Devices(
+        List<Disk> disks,
+        List<Interface> interfaces,
+        List<Hostdev> hostdevs,
+        List<Serial> serials,
+        List<Channel> channels) {
+      this(disks, interfaces, hostdevs, serials, channels, null);
+    }
+  }
+
+  /**
+   * {@code <graphics type='vnc' autoport='yes' listen='127.0.0.1'>}: a VNC display on the node's
+   * loopback only; libvirt picks the port (shown in the running definition).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Graphics.Reader.class)
+  public record Graphics(
+      @JacksonXmlProperty(isAttribute = true) String type,
+      @JacksonXmlProperty(isAttribute = true) Integer port,
+      @JacksonXmlProperty(isAttribute = true) String autoport,
+      @JacksonXmlProperty(isAttribute = true) String listen) {
+    public static Graphics vncOnLoopback() {
+      return new Graphics("vnc", null, "yes", "127.0.0.1");
+    }
+
+    /**
+     * libvirt writes the address twice, as the attribute {@code listen} and as a child element
+     * {@code <listen type='address' address=.../>}: one name, two shapes, read here by hand.
+     */
+    static final class Reader extends com.fasterxml.jackson.databind.JsonDeserializer<Graphics> {
+      @Override
+      public Graphics deserialize(
+          com.fasterxml.jackson.core.JsonParser p,
+          com.fasterxml.jackson.databind.DeserializationContext ctx)
+          throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode n = p.readValueAsTree();
+        String listen = null;
+        com.fasterxml.jackson.databind.JsonNode l = n.get("listen");
+        for (com.fasterxml.jackson.databind.JsonNode one :
+            l == null
+                ? java.util.List.<com.fasterxml.jackson.databind.JsonNode>of()
+                : l.isArray() ? l : java.util.List.of(l)) { // both shapes: merged into an array
+          String a = one.isTextual() ? one.asText() : one.path("address").asText(null);
+          listen = listen == null ? a : listen;
+        }
+        com.fasterxml.jackson.databind.JsonNode port = n.get("port");
+        return new Graphics(
+            n.path("type").asText(null),
+            port == null ? null : Integer.valueOf(port.asText()),
+            n.path("autoport").asText(null),
+            listen);
+      }
+    }
+  }
 
   /**
    * {@code <disk type='file' device='disk'>}: a volume's file, its format, the guest device and,

@@ -1,0 +1,147 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvmop.api.BootSpec;
+import io.kvmop.api.GraphicsSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.NetworkMode;
+import io.kvmop.cli.ForwardCommand;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.SystemLeftovers;
+import io.kvmop.testing.TestGuest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * kvmop vnc and kvmop port-forward on a real guest: the VNC display listens on the node's loopback
+ * only and answers through the forwarded port with the RFB greeting; a TCP echo service in the
+ * guest, on an isolated network, answers through a forwarded local port.
+ */
+class SystemForwardIT extends SystemItBase {
+  static final String NAME = SystemLeftovers.PREFIX + "fwd";
+  static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
+
+  /** Runs the command until interrupted; returns the thread and the local port it printed. */
+  record Running(Thread thread, int port) {}
+
+  Running start(ForwardCommand cmd, String... args) throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int[] exit = {-1};
+    Thread t =
+        new Thread(
+            () -> exit[0] = new CommandLine(cmd.using(new PrintStream(buf, true))).execute(args));
+    t.start();
+    within(30).until(() -> PORT.matcher(buf.toString()).find() || exit[0] >= 0);
+    Matcher m = PORT.matcher(buf.toString());
+    assertThat(m.find()).as(buf.toString()).isTrue();
+    return new Running(t, Integer.parseInt(m.group(1)));
+  }
+
+  @Test
+  void vncAndATcpPortOfTheGuestReachedThroughForwardedLocalPorts() throws Exception {
+    Path guest = TestGuest.build();
+    k8s.create(
+        SystemLeftovers.PREFIX + "fwdnet", Fixtures.spec(NetworkMode.ISOLATED, "10.251.12.0/24"));
+    k8s.awaitReady(SystemLeftovers.PREFIX + "fwdnet", true, "Active");
+    KvmMachine m = Fixtures.machine("default", NAME, SystemLeftovers.PREFIX + "fwdnet");
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-a";
+    m.getSpec().memory = "128Mi";
+    m.getSpec().shutdownTimeout = "2s";
+    m.getSpec().graphics = new GraphicsSpec();
+    m.getSpec().graphics.type = "vnc";
+    m.getSpec().boot = new BootSpec();
+    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
+    m.getSpec().boot.cmdline = "console=ttyS0";
+    k8s.create(m);
+    KvmMachine up = k8s.awaitMachine(NAME, "Ready", true, "Running", 240);
+    assertThat(up.getStatus().graphics.address).isEqualTo("127.0.0.1");
+    String xml = virsh("dumpxml", "kvmop-default-" + NAME);
+    assertThat(xml).contains("<graphics type='vnc' port='" + up.getStatus().graphics.port + "'");
+    assertThat(xml).contains("listen='127.0.0.1'");
+
+    Running vnc =
+        start(new ForwardCommand.Vnc(), NAME, "-n", "default", "--local", "--libvirt-uri", uri);
+    try (Socket s = new Socket("127.0.0.1", vnc.port())) {
+      byte[] greeting = s.getInputStream().readNBytes(12);
+      assertThat(new String(greeting, StandardCharsets.US_ASCII)).startsWith("RFB 003.");
+    } finally {
+      vnc.thread().interrupt();
+    }
+
+    Running fwd =
+        start(
+            new ForwardCommand.PortForward(),
+            NAME,
+            "0:7",
+            "-n",
+            "default",
+            "--local",
+            "--libvirt-uri",
+            uri);
+    try {
+      String answer = null;
+      for (int i = 0; i < 20 && answer == null; i++) { // the echo service starts after the lease
+        try (Socket s = new Socket("127.0.0.1", fwd.port())) {
+          s.setSoTimeout(3000);
+          s.getOutputStream().write("kvmop-echo\n".getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          byte[] got = s.getInputStream().readNBytes(11);
+          if (got.length == 11) {
+            answer = new String(got, StandardCharsets.US_ASCII);
+          }
+        } catch (java.io.IOException notYet) {
+          Thread.sleep(1000);
+        }
+      }
+      assertThat(answer).isEqualTo("kvmop-echo\n");
+    } finally {
+      fwd.thread().interrupt();
+    }
+
+    // kvmop ssh goes the same way: against the guest's echo service, ssh reads its own banner
+    // back as the server's, which shows its bytes crossed the relay to the guest and back
+    ByteArrayOutputStream ssh = new ByteArrayOutputStream();
+    Thread session =
+        new Thread(
+            () ->
+                new CommandLine(new ForwardCommand.Ssh().using(new PrintStream(ssh, true)))
+                    .execute(
+                        NAME,
+                        "-n",
+                        "default",
+                        "--local",
+                        "--libvirt-uri",
+                        uri,
+                        "--port",
+                        "7",
+                        "--",
+                        "-v",
+                        "-o",
+                        "BatchMode=yes",
+                        "true"));
+    session.start();
+    try {
+      within(30).until(() -> ssh.toString().matches("(?is).*remote software version OpenSSH.*"));
+      assertThat(ssh.toString()).contains("Connecting to 127.0.0.1");
+    } finally {
+      // an echo service never finishes a key exchange: end the ssh that kvmop started
+      io.kvmop.testing.Shell.run("pkill", "-f", "HostKeyAlias=kvmop-default-" + NAME);
+      session.join(10_000);
+    }
+
+    k8s.delete(k8s.machine(NAME));
+    within(60).until(() -> k8s.machine(NAME) == null);
+  }
+}
