@@ -217,7 +217,15 @@ public final class MachineRealizer {
                 StartAdmission.refusal(p.admission(), p.m(), current, node),
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
-    PowerRequests.Decision power = power(p, plan, current, agent);
+    PowerRequests.Decision power =
+        PowerRequests.decideFor(
+            p.m(),
+            p.naming().domainName(),
+            plan,
+            current,
+            agent,
+            shutdownAsked.get(p.uid()),
+            p.now());
     plan = power.applyTo(plan);
     DiskProvisioner.Result storage = prov == null ? null : prov.storage();
     String redefined = handEdits.note(p.m(), current, desired, plan, storage);
@@ -231,22 +239,6 @@ public final class MachineRealizer {
     PowerRequests.answer(p.m(), r.status(), power, happened);
     laps.lap("report");
     return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
-  }
-
-  private PowerRequests.Decision power(
-      Pass p, MachinePlan plan, Optional<DomainState> current, boolean agent) {
-    return PowerRequests.decide(
-        new PowerRequests.Input(
-            PowerRequests.requestOf(p.m()),
-            p.m().getStatus() == null ? null : p.m().getStatus().request,
-            p.spec().runStrategyOrDefault(),
-            p.naming().domainName(),
-            current,
-            plan.blocker(),
-            agent,
-            shutdownAsked.get(p.uid()),
-            Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90)),
-            p.now()));
   }
 
   /** Validation and what only the host can tell; null when the machine may go ahead. */

@@ -97,6 +97,30 @@ public final class PowerRequests {
     return a == null ? null : a.get(ANNOTATION);
   }
 
+  /** The decision for a machine in a pass, after the planner's plan. */
+  static Decision decideFor(
+      KvmMachine m,
+      String domainName,
+      MachinePlan plan,
+      Optional<DomainState> current,
+      boolean agentConnected,
+      Instant shutdownAskedAt,
+      Instant now) {
+    return decide(
+        new Input(
+            requestOf(m),
+            m.getStatus() == null ? null : m.getStatus().request,
+            m.getSpec().runStrategyOrDefault(),
+            domainName,
+            current,
+            plan.blocker(),
+            agentConnected,
+            shutdownAskedAt,
+            io.kvmop.api.Quantities.duration(m.getSpec().shutdownTimeout)
+                .orElse(Duration.ofSeconds(90)),
+            now));
+  }
+
   public static Decision decide(Input in) {
     MachineRequestStatus last = in.last();
     boolean answered =

@@ -72,7 +72,8 @@ class SystemForwardIT extends SystemItBase {
     assertThat(xml).contains("listen='127.0.0.1'");
 
     Running vnc =
-        start(new ForwardCommand.Vnc(), NAME, "-n", "default", "--local", "--libvirt-uri", uri);
+        start(
+            new io.kvmop.cli.VncCommand(), NAME, "-n", "default", "--local", "--libvirt-uri", uri);
     try (Socket s = new Socket("127.0.0.1", vnc.port())) {
       byte[] greeting = s.getInputStream().readNBytes(12);
       assertThat(new String(greeting, StandardCharsets.US_ASCII)).startsWith("RFB 003.");
@@ -82,7 +83,7 @@ class SystemForwardIT extends SystemItBase {
 
     Running fwd =
         start(
-            new ForwardCommand.PortForward(),
+            new io.kvmop.cli.PortForwardCommand(),
             NAME,
             "0:7",
             "-n",
@@ -116,7 +117,7 @@ class SystemForwardIT extends SystemItBase {
     Thread session =
         new Thread(
             () ->
-                new CommandLine(new ForwardCommand.Ssh().using(new PrintStream(ssh, true)))
+                new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(ssh, true)))
                     .execute(
                         NAME,
                         "-n",
