@@ -7,6 +7,7 @@
 #   bash bench/run.sh            the full run (about 30 minutes on 2 cores)
 #   bash bench/run.sh --quick    every part, small (a minute): checks the harness, not the speed
 #   more flags: --sizes 100,1000  --only ip,scale,chaos (or cold,idle,burst,standalone)
+#               --scale-runs 3 (floor, cold and burst interleaved up to 1,000 machines; medians)
 #               --runs N (apply->IP runs, default 5)  --out FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
