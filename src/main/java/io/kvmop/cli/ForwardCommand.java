@@ -59,6 +59,27 @@ public abstract class ForwardCommand implements Callable<Integer> {
   /** What to print once the port listens. */
   abstract String ready(String ns, int port);
 
+  /** A TCP port of the guest's first address (or {@code address}), seen from this host. */
+  Target guestFromHere(JnaLibvirt libvirt, String ns, String address, int port) {
+    LocalDomain d = LocalDomain.find(libvirt, ns, name);
+    if (d.problem() != null) {
+      return Target.problem(d.problem());
+    }
+    String ip = address != null ? address : d.address(libvirt).orElse(null);
+    return ip == null
+        ? Target.problem(ns + "/" + name + " has no address yet (kubectl get kvm shows it)")
+        : new Target(ip, port, null);
+  }
+
+  /** A TCP port of the guest's first address in status (or {@code address}), from its node. */
+  Target guestFromNode(AgentPod agent, String address, int port) {
+    var s = agent.machine().getStatus();
+    String ip = address != null ? address : s.ipAddresses.isEmpty() ? null : s.ipAddresses.get(0);
+    return ip == null
+        ? Target.problem(name + " has no address in status yet")
+        : new Target(ip, port, null);
+  }
+
   record Target(String host, int port, String problem) {
     static Target problem(String why) {
       return new Target(null, 0, why);

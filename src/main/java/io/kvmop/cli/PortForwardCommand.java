@@ -33,23 +33,12 @@ public final class PortForwardCommand extends ForwardCommand {
 
   @Override
   Target localTarget(JnaLibvirt libvirt, String ns) {
-    LocalDomain d = LocalDomain.find(libvirt, ns, name);
-    if (d.problem() != null) {
-      return Target.problem(d.problem());
-    }
-    String ip = address != null ? address : d.address(libvirt).orElse(null);
-    return ip == null
-        ? Target.problem(ns + "/" + name + " has no address yet (kubectl get kvm shows it)")
-        : new Target(ip, parsed()[1], null);
+    return guestFromHere(libvirt, ns, address, parsed()[1]);
   }
 
   @Override
   Target clusterTarget(AgentPod agent) {
-    var s = agent.machine().getStatus();
-    String ip = address != null ? address : s.ipAddresses.isEmpty() ? null : s.ipAddresses.get(0);
-    return ip == null
-        ? Target.problem(name + " has no address in status yet")
-        : new Target(ip, parsed()[1], null);
+    return guestFromNode(agent, address, parsed()[1]);
   }
 
   @Override

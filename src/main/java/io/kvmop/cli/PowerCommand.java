@@ -6,7 +6,6 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.MachineRequestStatus;
 import io.kvmop.machine.PowerRequests;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -72,24 +71,39 @@ public abstract class PowerCommand implements Callable<Integer> {
           m.getMetadata().setAnnotations(withRequest(m.getMetadata().getAnnotations(), token));
           return m;
         });
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(waitSeconds));
-    String shown = null;
-    while (Instant.now().isBefore(deadline)) {
-      KvmMachine m = machine.get();
-      MachineRequestStatus a = m == null || m.getStatus() == null ? null : m.getStatus().request;
-      if (a != null && token.equals(a.request)) {
-        if (!PowerRequests.IN_PROGRESS.equals(a.outcome)) {
-          boolean done = PowerRequests.DONE.equals(a.outcome);
-          out.println(
-              (done ? "" : "refused (" + a.reason + "): ") + ns + "/" + name + ": " + a.message);
-          return done ? 0 : 1;
-        }
-        if (!a.message.equals(shown)) {
-          out.println(ns + "/" + name + ": " + a.message + " ...");
-          shown = a.message;
-        }
-      }
-      Thread.sleep(250);
+    String[] shown = {null};
+    MachineRequestStatus[] answer = {null};
+    try {
+      machine.waitUntilCondition( // a watch: each change of the machine is looked at, no polling
+          m -> {
+            MachineRequestStatus a =
+                m == null || m.getStatus() == null ? null : m.getStatus().request;
+            if (a == null || !token.equals(a.request)) {
+              return false;
+            }
+            if (PowerRequests.IN_PROGRESS.equals(a.outcome)) {
+              if (!a.message.equals(shown[0])) {
+                out.println(ns + "/" + name + ": " + a.message + " ...");
+                shown[0] = a.message;
+              }
+              return false;
+            }
+            answer[0] = a;
+            return true;
+          },
+          waitSeconds,
+          java.util.concurrent.TimeUnit.SECONDS);
+      boolean done = PowerRequests.DONE.equals(answer[0].outcome);
+      out.println(
+          (done ? "" : "refused (" + answer[0].reason + "): ")
+              + ns
+              + "/"
+              + name
+              + ": "
+              + answer[0].message);
+      return done ? 0 : 1;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientTimeoutException noAnswer) {
+      // said below
     }
     out.println(
         "kvmop: no answer from "

@@ -36,23 +36,12 @@ public final class SshCommand extends ForwardCommand {
 
   @Override
   Target localTarget(JnaLibvirt libvirt, String ns) {
-    LocalDomain d = LocalDomain.find(libvirt, ns, name);
-    if (d.problem() != null) {
-      return Target.problem(d.problem());
-    }
-    String ip = address != null ? address : d.address(libvirt).orElse(null);
-    return ip == null
-        ? Target.problem(ns + "/" + name + " has no address yet")
-        : new Target(ip, sshPort, null);
+    return guestFromHere(libvirt, ns, address, sshPort);
   }
 
   @Override
   Target clusterTarget(AgentPod agent) {
-    var s = agent.machine().getStatus();
-    String ip = address != null ? address : s.ipAddresses.isEmpty() ? null : s.ipAddresses.get(0);
-    return ip == null
-        ? Target.problem(name + " has no address in status yet")
-        : new Target(ip, sshPort, null);
+    return guestFromNode(agent, address, sshPort);
   }
 
   @Override

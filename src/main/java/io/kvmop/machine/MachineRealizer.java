@@ -47,6 +47,12 @@ public final class MachineRealizer {
   private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
   private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
 
+  /**
+   * The last answer to each machine's power request: the status a pass reads can lag behind the
+   * last one written, and a restart must know it already shut the machine down.
+   */
+  private final Map<String, io.kvmop.api.MachineRequestStatus> answers = new ConcurrentHashMap<>();
+
   private final GuestAddresses addresses;
   private final UnmanagedNetworks unmanaged;
   private final MachineRemoval removal;
@@ -220,6 +226,7 @@ public final class MachineRealizer {
     PowerRequests.Decision power =
         PowerRequests.decideFor(
             p.m(),
+            answers.get(p.uid()),
             p.naming().domainName(),
             plan,
             current,
@@ -237,6 +244,9 @@ public final class MachineRealizer {
     Result r = report(p, plan, nets, storage, applied, shown, agent, redefined, current);
     List<Happened> happened = new ArrayList<>(r.happened());
     PowerRequests.answer(p.m(), r.status(), power, happened);
+    if (power.answer() != null) {
+      answers.put(p.uid(), power.answer());
+    }
     laps.lap("report");
     return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
   }
@@ -405,6 +415,7 @@ public final class MachineRealizer {
    * what happened to the machine's volumes (deleted, or kept by reclaimPolicy Retain).
    */
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
+    answers.remove(m.getMetadata().getUid());
     return removal.remove(m, released);
   }
 }

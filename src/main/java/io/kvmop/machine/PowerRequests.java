@@ -100,6 +100,7 @@ public final class PowerRequests {
   /** The decision for a machine in a pass, after the planner's plan. */
   static Decision decideFor(
       KvmMachine m,
+      MachineRequestStatus lastAnswer,
       String domainName,
       MachinePlan plan,
       Optional<DomainState> current,
@@ -109,7 +110,7 @@ public final class PowerRequests {
     return decide(
         new Input(
             requestOf(m),
-            m.getStatus() == null ? null : m.getStatus().request,
+            lastAnswer != null ? lastAnswer : m.getStatus() == null ? null : m.getStatus().request,
             m.getSpec().runStrategyOrDefault(),
             domainName,
             current,
