@@ -65,6 +65,7 @@ public final class KvmopOperator implements AutoCloseable {
     core.machines().observeStages(metrics);
     registerNetworks(config, core, client);
     KvmMachineReconciler machines = registerMachines(config, core);
+    registerSnapshots(config, core, client, machines);
     var reporter =
         new HostReporter(
             libvirt,
@@ -175,6 +176,44 @@ public final class KvmopOperator implements AutoCloseable {
             config.nodeName(), config.useServerSideApply(), core.clock(), ledger),
         o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
     return machines;
+  }
+
+  /**
+   * Snapshots of the machines on this node (labelled to it by SnapshotPlacer on every agent),
+   * restores of them, and the snapshots clones on this node start from.
+   */
+  private void registerSnapshots(
+      OperatorConfig config,
+      NodeCore core,
+      KubernetesClient client,
+      KvmMachineReconciler machines) {
+    String node = config.nodeName();
+    var snapshots =
+        new io.kvmop.reconciler.KvmSnapshotReconciler(
+            node, core.snapshots(), config.useServerSideApply(), core.clock());
+    operator.register(
+        snapshots,
+        o ->
+            o.withFinalizer(io.kvmop.reconciler.KvmSnapshotReconciler.finalizerFor(node))
+                .withLabelSelector(KvmMachineReconciler.selectorFor(node)));
+    operator.register(
+        new io.kvmop.reconciler.SnapshotPlacer(node, config.useServerSideApply(), core.clock()),
+        o -> o.withLabelSelector(io.kvmop.reconciler.SnapshotPlacer.selector()));
+    operator.register(
+        new io.kvmop.reconciler.KvmRestoreReconciler(
+            node, core.restores(), config.useServerSideApply(), core.clock()));
+    machines.onRemoved(
+        m -> snapshots.machineChanged(m.getMetadata().getNamespace(), m.getMetadata().getName()));
+    core.disks()
+        .useSnapshots(
+            node,
+            (ns, name) ->
+                java.util.Optional.ofNullable(
+                    client
+                        .resources(io.kvmop.api.KvmMachineSnapshot.class)
+                        .inNamespace(ns)
+                        .withName(name)
+                        .get()));
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {

@@ -12,8 +12,8 @@ import java.time.Duration;
 
 /**
  * The one composition root of a node's core, which the cluster agent and standalone kvmop both use:
- * the KVM checks, the network and machine realizers, the disk provisioner, on one libvirt port and
- * one clock.
+ * the KVM checks, the network and machine realizers, the disk provisioner, snapshots and restores,
+ * on one libvirt port and one clock.
  */
 public record NodeCore(
     String node,
@@ -22,20 +22,16 @@ public record NodeCore(
     HostInspector kvm,
     DiskProvisioner disks,
     NetworkRealizer networks,
-    MachineRealizer machines) {
+    MachineRealizer machines,
+    io.kvmop.snapshot.SnapshotKeeper snapshots,
+    io.kvmop.snapshot.Restorer restores) {
 
   public static NodeCore of(
       OperatorConfig config, LibvirtPort libvirt, HostNetworkPort host, HostFiles hostFiles) {
     Clock clock = Clock.systemUTC();
     HostInspector kvm = new HostInspector(hostFiles, libvirt, clock, Duration.ofSeconds(30));
     DiskProvisioner disks = DiskProvisioner.onNode(libvirt, config.storage(), clock);
-    return new NodeCore(
-        config.nodeName(),
-        libvirt,
-        clock,
-        kvm,
-        disks,
-        new NetworkRealizer(config.nodeName(), libvirt, host, clock),
+    MachineRealizer machines =
         new MachineRealizer(
             config.nodeName(),
             libvirt,
@@ -43,6 +39,16 @@ public record NodeCore(
             config.serialLogDir(),
             clock,
             hostFiles::pciDevice,
-            disks));
+            disks);
+    return new NodeCore(
+        config.nodeName(),
+        libvirt,
+        clock,
+        kvm,
+        disks,
+        new NetworkRealizer(config.nodeName(), libvirt, host, clock),
+        machines,
+        new io.kvmop.snapshot.SnapshotKeeper(config.nodeName(), libvirt, machines, clock),
+        new io.kvmop.snapshot.Restorer(config.nodeName(), libvirt, machines, clock));
   }
 }

@@ -79,7 +79,16 @@ class CrdFreshnessTest {
 
   private static final Map<String, Class<?>> KINDS =
       Map.of(
-          "KvmMachine", KvmMachine.class, "KvmNetwork", KvmNetwork.class, "KvmHost", KvmHost.class);
+          "KvmMachine",
+          KvmMachine.class,
+          "KvmNetwork",
+          KvmNetwork.class,
+          "KvmHost",
+          KvmHost.class,
+          "KvmMachineSnapshot",
+          io.kvmop.api.KvmMachineSnapshot.class,
+          "KvmMachineRestore",
+          io.kvmop.api.KvmMachineRestore.class);
 
   @Test
   void printerColumnsAreInTheDeclaredOrder() throws IOException {
@@ -89,6 +98,10 @@ class CrdFreshnessTest {
         .containsExactly("Phase", "Ready", "Mode", "CIDR", "Age");
     assertThat(columns("crds/kvmhosts.kvmop.io.yaml"))
         .containsExactly("Ready", "KVM", "Cordoned", "CPUs", "Libvirt", "Age");
+    assertThat(columns("crds/kvmmachinesnapshots.kvmop.io.yaml"))
+        .containsExactly("Machine", "Phase", "Ready", "Memory", "Frozen", "Node", "Age");
+    assertThat(columns("crds/kvmmachinerestores.kvmop.io.yaml"))
+        .containsExactly("Machine", "Snapshot", "Phase", "Age");
   }
 
   private static List<String> columns(String file) throws IOException {

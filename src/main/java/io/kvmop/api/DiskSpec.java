@@ -9,11 +9,22 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** One disk of a machine: a copy-on-write overlay on a base image, or a blank volume. */
+/**
+ * One disk of a machine: a copy-on-write overlay on a base image, a clone of a snapshot's disk, or
+ * a blank volume.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.image) || has(self.size)",
-    message = "each disk needs an image (an overlay on it) or a size (a blank volume)")
+    value = "has(self.image) || has(self.size) || has(self.snapshot)",
+    message =
+        "each disk needs an image (an overlay on it), a snapshot (a clone of a snapshot's disk)"
+            + " or a size (a blank volume)")
+@ValidationRule(
+    value = "!has(self.image) || !has(self.snapshot)",
+    message = "a disk starts from an image or from a snapshot, not both")
+@ValidationRule(
+    value = "!has(self.snapshot) || !has(self.format)",
+    message = "format applies to blank volumes; a clone of a snapshot's disk is always qcow2")
 @ValidationRule(
     value = "!has(self.image) || !has(self.format) || self.format == 'qcow2'",
     message =
@@ -29,6 +40,12 @@ public class DiskSpec {
       "Base image: the disk is a qcow2 copy-on-write overlay on it, so the image itself is"
           + " never written and can be shared by many machines.")
   public ImageSource image;
+
+  @JsonPropertyDescription(
+      "A disk of a KvmMachineSnapshot in this namespace: this disk starts as that disk was"
+          + " when the snapshot was taken (a clone, copy-on-write on the same base image where"
+          + " there is one). Copied once, when the volume is created; the snapshot may then go.")
+  public SnapshotSource snapshot;
 
   @JsonPropertyDescription(
       "Virtual size, e.g. 20Gi. With an image: grown to this if larger than the image (the"

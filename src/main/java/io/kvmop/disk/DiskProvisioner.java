@@ -38,6 +38,8 @@ public final class DiskProvisioner {
   private final BaseImages images;
   private final Seeds seeds;
   private final VolumeCleanup cleanup;
+  private final io.kvmop.libvirt.DomainLocks locks = new io.kvmop.libvirt.DomainLocks();
+  private SnapshotClones clones;
 
   public DiskProvisioner(StoragePort storage, StorageConfig config, ImageCache cache) {
     this.storage = storage;
@@ -60,7 +62,26 @@ public final class DiskProvisioner {
         new DiskProvisioner(
             libvirt.storage(), config, new ImageCache(config, libvirt.storage(), clock));
     libvirt.addListener(new PoolWatcher(p.pool(), config.poolName()));
+    p.clones = new SnapshotClones(libvirt, config);
     return p;
+  }
+
+  /** The node's per-domain locks (a clone's copy holds its source's). */
+  public io.kvmop.libvirt.DomainLocks locks() {
+    return locks;
+  }
+
+  /** Finds a KvmMachineSnapshot by namespace and name, for disks cloned from one. */
+  @FunctionalInterface
+  public interface SnapshotLookup {
+    Optional<io.kvmop.api.KvmMachineSnapshot> find(String namespace, String name);
+  }
+
+  /** Where this node's clones find their snapshots (the cluster's cache, or the manifests). */
+  public void useSnapshots(String node, SnapshotLookup lookup) {
+    if (clones != null) {
+      clones.use(node, lookup::find);
+    }
   }
 
   public StorageConfig config() {
@@ -142,12 +163,13 @@ public final class DiskProvisioner {
     if (p.blocker() != null) {
       return Result.blocked(p.blocker(), List.of(), done);
     }
-    Blocker tooLarge = largerThanPool(layout.disks(), p.pool());
+    Blocker tooLarge = VolumeChanges.largerThanPool(layout.disks(), p.pool());
     if (tooLarge != null) {
       return Result.blocked(tooLarge, List.of(), done);
     }
     try {
-      return volumes(in, layout.disks(), seed == null ? null : seed.seed(), perBus, done);
+      return volumes(
+          in, layout.disks(), layout.copies(), seed == null ? null : seed.seed(), perBus, done);
     } catch (LibvirtError e) {
       LibvirtErrors.Explained x = LibvirtErrors.explain(e);
       return Result.blocked(new Blocker(x.reason(), x.message()), List.of(), done);
@@ -166,11 +188,17 @@ public final class DiskProvisioner {
   }
 
   /** The disks as volumes of the pool, or the first reason they cannot be (yet). */
-  private record Layout(List<DesiredDisk> disks, Blocker blocker) {}
+  private record Layout(
+      List<DesiredDisk> disks, Blocker blocker, Map<String, SnapshotClones.Source> copies) {
+    Layout(List<DesiredDisk> disks, Blocker blocker) {
+      this(disks, blocker, Map.of());
+    }
+  }
 
   private Layout layout(Input in, List<DiskSpec> disks, Map<String, Integer> perBus) {
     String uid = in.machine().getMetadata().getUid();
     List<DesiredDisk> desired = new ArrayList<>();
+    Map<String, SnapshotClones.Source> copies = new HashMap<>();
     Blocker waiting = null;
     for (int i = 0; i < disks.size(); i++) {
       DiskSpec d = disks.get(i);
@@ -179,6 +207,38 @@ public final class DiskProvisioner {
       String format = formatOf(d);
       String volume = volumeName(in.domainName(), d.name, uid, format);
       String path = config.volumePath(volume);
+      if (d.snapshot != null) {
+        String field = "spec.disks[" + i + "] (" + d.name + ")";
+        if (clones == null) {
+          return new Layout(
+              desired,
+              new Blocker(
+                  Reasons.INVALID_SPEC, field + ".snapshot: clones are not available here"));
+        }
+        SnapshotClones.Laid laid =
+            clones.layOut(
+                in.machine(),
+                d,
+                field,
+                new DesiredDisk(
+                    d.name,
+                    volume,
+                    path,
+                    "qcow2",
+                    size,
+                    d.size != null,
+                    null,
+                    null,
+                    d.busOrDefault(),
+                    target,
+                    d.retain()),
+                copies);
+        if (laid.blocker() != null) {
+          return new Layout(desired, laid.blocker());
+        }
+        desired.add(laid.disk());
+        continue;
+      }
       if (d.image == null) {
         desired.add(
             new DesiredDisk(
@@ -217,30 +277,39 @@ public final class DiskProvisioner {
               target,
               d.retain()));
     }
-    return new Layout(desired, waiting);
+    return new Layout(desired, waiting, copies);
   }
 
   /** Plans and applies the volumes, writes the seed, and reports the devices. */
   private Result volumes(
       Input in,
       List<DesiredDisk> desired,
+      Map<String, SnapshotClones.Source> copies,
       CloudInitSeed seed,
       Map<String, Integer> perBus,
       List<Happened> done)
       throws IOException {
+    int before = done.size();
+    Blocker copyFailed = copies.isEmpty() ? null : clones.copyAll(desired, copies, locks, done);
+    if (done.size() > before) {
+      listing.refresh();
+    }
+    if (copyFailed != null) {
+      return Result.blocked(copyFailed, List.of(), done);
+    }
     Map<String, VolumeState> observed = observe(desired);
     DiskPlanner.Plan plan = DiskPlanner.plan(in.domainName(), in.running(), desired, observed);
     if (plan.blocker() != null) {
-      return Result.blocked(plan.blocker(), status(desired, observed), done);
+      return Result.blocked(plan.blocker(), VolumeChanges.status(desired, observed), done);
     }
     for (DiskAction a : plan.actions()) {
-      done.add(apply(a));
+      done.add(VolumeChanges.apply(storage, config.poolName(), a));
     }
     if (!plan.actions().isEmpty()) {
       observed = observe(desired);
     }
     cleanup.orphans(in.domainName(), in.machine().getMetadata().getUid(), desired, done);
-    List<DiskStatus> status = status(desired, observed);
+    List<DiskStatus> status = VolumeChanges.status(desired, observed);
     List<DomainXml.Disk> devices = new ArrayList<>();
     for (DesiredDisk d : desired) {
       devices.add(DomainXml.Disk.file(d.path(), d.format(), d.target(), d.bus(), false));
@@ -270,96 +339,9 @@ public final class DiskProvisioner {
     return observed;
   }
 
-  private Happened apply(DiskAction a) {
-    String pool = config.poolName();
-    if (a instanceof DiskAction.Create c) {
-      storage.createVolume(pool, c.xml());
-      return new Happened(
-          Reasons.VOLUME_CREATED,
-          "created volume "
-              + c.xml().name()
-              + " ("
-              + Quantities.human(c.xml().capacityBytes())
-              + (c.xml().backingPath() == null ? "" : ", overlay on " + c.xml().backingPath())
-              + ") for disk "
-              + c.disk());
-    }
-    if (a instanceof DiskAction.Grow g) {
-      storage.resizeVolume(pool, g.volume(), g.to());
-      return new Happened(
-          Reasons.DISK_GROWN,
-          "grew disk "
-              + g.disk()
-              + " from "
-              + Quantities.human(g.from())
-              + " to "
-              + Quantities.human(g.to()));
-    }
-    DiskAction.GrowLive g = (DiskAction.GrowLive) a;
-    storage.resizeDomainDisk(g.domain(), g.target(), g.to());
-    return new Happened(
-        Reasons.DISK_GROWN,
-        "grew disk "
-            + g.disk()
-            + " ("
-            + g.target()
-            + ") of the running machine from "
-            + Quantities.human(g.from())
-            + " to "
-            + Quantities.human(g.to()));
-  }
-
-  private List<DiskStatus> status(List<DesiredDisk> desired, Map<String, VolumeState> observed) {
-    List<DiskStatus> out = new ArrayList<>();
-    for (DesiredDisk d : desired) {
-      VolumeState v = observed.get(d.volume());
-      if (v == null) {
-        continue;
-      }
-      DiskStatus s = new DiskStatus();
-      s.name = d.name();
-      s.volume = v.name();
-      s.path = v.path();
-      s.format = v.format();
-      s.capacityBytes = v.capacity();
-      s.backingImage = v.backingPath();
-      s.target = d.target();
-      s.reclaimPolicy = d.retain() ? "Retain" : "Delete";
-      out.add(s);
-    }
-    return out;
-  }
-
-  /**
-   * A thin volume may be larger than the space free now, but never larger than the whole pool: it
-   * could never be filled, and the guest would fail its writes long before.
-   */
-  private static Blocker largerThanPool(
-      List<DesiredDisk> desired, io.kvmop.libvirt.PoolState pool) {
-    if (pool == null || pool.capacity() <= 0) {
-      return null;
-    }
-    for (DesiredDisk d : desired) {
-      if (d.capacity() > pool.capacity()) {
-        return new Blocker(
-            Reasons.INVALID_SPEC,
-            "spec.disks["
-                + d.name()
-                + "].size "
-                + Quantities.human(d.capacity())
-                + " is larger than the node's whole storage pool "
-                + pool.name()
-                + " ("
-                + Quantities.human(pool.capacity())
-                + "); choose a smaller size");
-      }
-    }
-    return null;
-  }
-
   /** A disk's volume format: an overlay on an image is always qcow2; a blank one as declared. */
   public static String formatOf(DiskSpec d) {
-    return d.image != null || d.format == null ? "qcow2" : d.format;
+    return d.image != null || d.snapshot != null || d.format == null ? "qcow2" : d.format;
   }
 
   /** The volume of one disk: domain, disk name and the machine's uid, so it is this machine's. */

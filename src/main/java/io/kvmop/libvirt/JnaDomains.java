@@ -25,6 +25,9 @@ final class JnaDomains {
   private static final int DOMAIN_XML_INACTIVE = 2;
   private static final int UNDEFINE_NVRAM = 4;
 
+  /** Its snapshots' metadata goes with it (their data lives in its volumes). */
+  private static final int UNDEFINE_SNAPSHOTS_METADATA = 2;
+
   private static boolean noDomain(LibvirtException e) {
     return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
   }
@@ -182,14 +185,14 @@ final class JnaDomains {
         name,
         d -> {
           try {
-            d.undefine(UNDEFINE_NVRAM);
+            d.undefine(UNDEFINE_NVRAM | UNDEFINE_SNAPSHOTS_METADATA);
           } catch (LibvirtException e) {
             if (e.getError() == null
                 || (e.getError().getCode() != ErrorNumber.VIR_ERR_INVALID_ARG
                     && e.getError().getCode() != ErrorNumber.VIR_ERR_NO_SUPPORT)) {
               throw e;
             }
-            d.undefine(); // drivers without NVRAM support (the test driver)
+            d.undefine(UNDEFINE_SNAPSHOTS_METADATA); // drivers without NVRAM (the test driver)
           }
         });
   }

@@ -18,6 +18,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final JnaDomains domains;
   private final JnaHost host;
   private final JnaStorage storage;
+  private final JnaSnapshots snapshots;
 
   public JnaLibvirt(String uri) {
     LibvirtEventLoop.ensureRunning();
@@ -28,6 +29,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     this.domains = new JnaDomains(calls);
     this.host = new JnaHost(calls);
     this.storage = new JnaStorage(calls);
+    this.snapshots = new JnaSnapshots(calls);
     connection.onReconnect(
         () -> {
           calls.observer().reconnected();
@@ -179,6 +181,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   @Override
   public StoragePort storage() {
     return storage;
+  }
+
+  @Override
+  public SnapshotPort snapshots() {
+    return snapshots;
   }
 
   @Override

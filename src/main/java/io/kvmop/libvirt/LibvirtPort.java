@@ -92,6 +92,9 @@ public interface LibvirtPort {
   /** libvirt's storage API: kvmop's pool and the volumes in it. */
   StoragePort storage();
 
+  /** libvirt's snapshot API: internal snapshots of kvmop's domains, and their revert. */
+  SnapshotPort snapshots();
+
   /** Network lifecycle events and reconnects are delivered here, off libvirt's event thread. */
   void addListener(LibvirtListener listener);
 

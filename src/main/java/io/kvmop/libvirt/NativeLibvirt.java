@@ -147,4 +147,17 @@ interface NativeLibvirt extends Library {
       read();
     }
   }
+
+  Pointer virDomainSnapshotLookupByName(Pointer dom, String name, int flags);
+
+  int VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING = 1;
+  int VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED = 2;
+
+  int virDomainRevertToSnapshot(Pointer snapshot, int flags);
+
+  int virDomainSnapshotFree(Pointer snapshot);
+
+  int virDomainFSFreeze(Pointer dom, String[] mountpoints, int nmountpoints, int flags);
+
+  int virDomainFSThaw(Pointer dom, String[] mountpoints, int nmountpoints, int flags);
 }

@@ -62,6 +62,7 @@ public final class MachineRealizer {
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
   private volatile PassStages stages = PassStages.NONE;
+  private final io.kvmop.libvirt.DomainLocks locks;
 
   /**
    * @param disks provisions the machines' volumes and cloud-init seeds on this node
@@ -75,6 +76,7 @@ public final class MachineRealizer {
       java.util.function.Function<String, Optional<String[]>> pciLookup,
       DiskProvisioner disks) {
     this.disks = disks;
+    this.locks = disks.locks();
     this.pciLookup = pciLookup;
     this.node = node;
     this.libvirt = libvirt;
@@ -124,6 +126,11 @@ public final class MachineRealizer {
     return disks;
   }
 
+  /** The node's per-domain locks: snapshots, restores and clones take them too. */
+  public io.kvmop.libvirt.DomainLocks locks() {
+    return locks;
+  }
+
   /**
    * @param admission whether the machine may take its node's capacity to start
    */
@@ -139,7 +146,7 @@ public final class MachineRealizer {
     String virtType = MachineDesign.virtType(m.getSpec(), kvmWhy);
     Pass p = new Pass(m, naming, bindings, policy, secrets, admission, kvmWhy, virtType, now);
     try {
-      return realize(p);
+      return locks.with(naming.domainName(), () -> realize(p));
     } catch (LibvirtError e) {
       return failed(
           p,
@@ -416,6 +423,11 @@ public final class MachineRealizer {
    */
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
     answers.remove(m.getMetadata().getUid());
-    return removal.remove(m, released);
+    String domain = naming(m).domainName();
+    Optional<Duration> wait = locks.with(domain, () -> removal.remove(m, released));
+    if (wait.isEmpty()) {
+      locks.forget(domain);
+    }
+    return wait;
   }
 }

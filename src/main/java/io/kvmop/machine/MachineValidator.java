@@ -118,9 +118,17 @@ public final class MachineValidator {
                 + d.size
                 + "' is not a size of at least 1Mi (such as 20Gi, 1.5Ti or 40G)");
       }
+      if (d.snapshot != null) {
+        validateClone(at, d, problems);
+        continue;
+      }
       if (d.image == null) {
         if (d.size == null) {
-          problems.add(at + " (" + d.name + ") needs an image or a size (for a blank volume)");
+          problems.add(
+              at
+                  + " ("
+                  + d.name
+                  + ") needs an image, a snapshot (a clone) or a size (for a blank volume)");
         }
         if (d.format != null && !d.format.equals("qcow2") && !d.format.equals("raw")) {
           problems.add(at + ".format '" + d.format + "' is not qcow2 or raw");
@@ -138,6 +146,28 @@ public final class MachineValidator {
     var ci = spec.cloudInit;
     if (ci != null && ci.userData != null && ci.userDataSecretRef != null) {
       problems.add("spec.cloudInit takes userData or userDataSecretRef, not both");
+    }
+  }
+
+  private static final Pattern RESOURCE_NAME =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
+  /** A disk cloned from a snapshot: nothing else may say where its content comes from. */
+  private static void validateClone(String at, DiskSpec d, List<String> problems) {
+    if (d.image != null) {
+      problems.add(at + " starts from an image or from a snapshot, not both");
+    }
+    if (d.format != null && !d.format.equals("qcow2")) {
+      problems.add(at + ".format applies to blank volumes; a clone of a snapshot's disk is qcow2");
+    }
+    if (d.snapshot.name == null
+        || d.snapshot.name.length() > 253
+        || !RESOURCE_NAME.matcher(d.snapshot.name).matches()) {
+      problems.add(
+          at + ".snapshot.name '" + d.snapshot.name + "' is not the name of a KvmMachineSnapshot");
+    }
+    if (d.snapshot.disk != null && !DISK_NAME.matcher(d.snapshot.disk).matches()) {
+      problems.add(at + ".snapshot.disk '" + d.snapshot.disk + "' is not a disk name like data");
     }
   }
 

@@ -47,6 +47,12 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final io.kvmop.placement.NodeLedger ledger;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<KvmMachine>
       placedHere;
+  private volatile java.util.function.Consumer<KvmMachine> onRemoved = m -> {};
+
+  /** Told of each machine once its node is rid of it (its snapshots are then gone too). */
+  public void onRemoved(java.util.function.Consumer<KvmMachine> then) {
+    this.onRemoved = then;
+  }
 
   public KvmMachineReconciler(
       String node,
@@ -266,6 +272,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     ledger.release(m.getMetadata().getUid());
     transitions.forget(m);
     metrics.forget(m);
+    onRemoved.accept(m);
     return DeleteControl.defaultDelete();
   }
 }

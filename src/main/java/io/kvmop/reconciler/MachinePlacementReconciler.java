@@ -110,7 +110,16 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       return UpdateControl.noUpdate();
     }
     List<KvmHost> known = hosts.list().toList();
-    String wanted = m.getSpec() == null ? null : m.getSpec().nodeName;
+    String declared = m.getSpec() == null ? null : m.getSpec().nodeName;
+    if (declared == null && m.getSpec() != null) {
+      ClonePlacement.Where clone = ClonePlacement.of(m, client);
+      if (clone.waiting() != null) {
+        return unschedulable(m, Reasons.SNAPSHOT_NOT_READY, clone.waiting(), client)
+            .rescheduleAfter(RETRY);
+      }
+      declared = clone.node();
+    }
+    String wanted = declared;
     if (wanted != null) {
       if (known.stream().noneMatch(h -> wanted.equals(h.getMetadata().getName()))) {
         return unschedulable(
@@ -136,7 +145,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     if (ledger.exceedsNode(claim)) {
       // bigger than the node in all: placed holding nothing, so that the machine controller says
       // what is wrong with the spec (and it never starts)
-      labelOnly(m, node, client);
+      placeHere(m, client);
       return UpdateControl.noUpdate();
     }
     var refused = ledger.reserve(m.getMetadata().getUid(), claim);
@@ -153,9 +162,26 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
               client)
           .rescheduleAfter(RETRY);
     }
-    // the label (and finalizer) only: the machine controller's first status records the decision
-    labelOnly(m, node, client);
+    placeHere(m, client);
     return UpdateControl.noUpdate();
+  }
+
+  /**
+   * With spec.nodeName, the label (and finalizer) only: the machine controller's first status
+   * records the decision. A clone is here by its snapshot, not its spec: the decision goes in
+   * status first, as placement's always does.
+   */
+  private void placeHere(KvmMachine m, KubernetesClient client) {
+    if (m.getSpec().nodeName == null) {
+      label(
+          m,
+          node,
+          Reasons.PLACED,
+          "placed on node " + node + ", where the snapshot it clones is",
+          client);
+    } else {
+      labelOnly(m, node, client);
+    }
   }
 
   /** No nodeName: the node that fits best; this agent places only on its own node. */

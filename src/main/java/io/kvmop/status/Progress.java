@@ -36,7 +36,10 @@ public final class Progress {
           Reasons.KVM_MODULES_MISSING,
           Reasons.LIBVIRT_PERMISSION_DENIED,
           Reasons.DYNAMIC_OWNERSHIP_FAILED,
-          Reasons.NODE_NOT_FOUND);
+          Reasons.NODE_NOT_FOUND,
+          Reasons.SNAPSHOT_UNSUPPORTED,
+          Reasons.SNAPSHOT_LOST,
+          Reasons.SNAPSHOT_ON_OTHER_NODE);
 
   private Progress() {}
 

@@ -18,6 +18,18 @@ public final class Reasons {
 
   public static final String KVM_USABLE = "KVMUsable";
 
+  public static final String DISK_CLONED = "DiskCloned";
+  public static final String MACHINE_NOT_FOUND = "MachineNotFound";
+  public static final String RESTORED = "Restored";
+  public static final String RESTORING = "Restoring";
+  public static final String SNAPSHOT_DELETED = "SnapshotDeleted";
+  public static final String SNAPSHOT_LOST = "SnapshotLost";
+  public static final String SNAPSHOT_NOT_FOUND = "SnapshotNotFound";
+  public static final String SNAPSHOT_NOT_READY = "SnapshotNotReady";
+  public static final String SNAPSHOT_ON_OTHER_NODE = "SnapshotOnOtherNode";
+  public static final String SNAPSHOT_TAKEN = "SnapshotTaken";
+  public static final String SNAPSHOT_UNSUPPORTED = "SnapshotUnsupported";
+  public static final String WAITING_FOR_STOP = "WaitingForStop";
   public static final String ACTIVE = "Active";
   public static final String ADDRESS_CONFLICT = "AddressConflict";
   public static final String ALL_CHECKS_PASSED = "AllChecksPassed";

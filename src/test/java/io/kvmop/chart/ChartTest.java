@@ -279,7 +279,11 @@ class ChartTest {
     assertThat(crds)
         .extracting(c -> c.getMetadata().getName())
         .containsExactlyInAnyOrder(
-            "kvmhosts.kvmop.io", "kvmmachines.kvmop.io", "kvmnetworks.kvmop.io");
+            "kvmhosts.kvmop.io",
+            "kvmmachines.kvmop.io",
+            "kvmnetworks.kvmop.io",
+            "kvmmachinesnapshots.kvmop.io",
+            "kvmmachinerestores.kvmop.io");
     assertThat(crds)
         .allSatisfy(
             c ->

@@ -30,6 +30,12 @@ public final class FakeLibvirt implements LibvirtPort {
   public HostFacts host = new HostFacts(8L * 1024 * 1024, 4, List.of("qemu64", "Nehalem"));
   public final List<String> calls = new ArrayList<>();
   public final FakeStorage storage = new FakeStorage(this::call);
+  public final FakeSnapshots snapshots = new FakeSnapshots(this);
+
+  /** One call, as the failure switches see it (for the fakes beside this one). */
+  void record(String operation) {
+    call(operation);
+  }
 
   /** The next call whose operation starts with this prefix fails with this libvirt error. */
   public void fail(String operationPrefix, String code, String message) {
@@ -226,6 +232,7 @@ public final class FakeLibvirt implements LibvirtPort {
   public synchronized void undefineDomain(String name) {
     call("undefine domain " + name);
     domains.remove(name);
+    snapshots.forget(name);
   }
 
   @Override
@@ -261,6 +268,11 @@ public final class FakeLibvirt implements LibvirtPort {
   @Override
   public io.kvmop.libvirt.StoragePort storage() {
     return storage;
+  }
+
+  @Override
+  public io.kvmop.libvirt.SnapshotPort snapshots() {
+    return snapshots;
   }
 
   @Override

@@ -26,7 +26,7 @@ public final class SystemLeftovers {
   public static void removeStandalone(
       String domain, String networkPrefix, String pool, java.nio.file.Path poolPath) {
     Shell.run("virsh", "destroy", domain);
-    Shell.run("virsh", "undefine", domain, "--nvram");
+    Shell.run("virsh", "undefine", domain, "--nvram", "--snapshots-metadata");
     for (String net : Shell.run("virsh", "net-list", "--all", "--name").output().split("\n")) {
       if (net.strip().startsWith(networkPrefix)) {
         Shell.run("virsh", "net-destroy", net.strip());

@@ -1,0 +1,29 @@
+package io.kvmop.libvirt;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One lock per domain on a node: a machine's pass, a snapshot being taken or deleted, a restore and
+ * a clone's copy of a snapshot never act on the same domain at once (a restore stops and starts the
+ * domain; a pass in between would start it too early).
+ */
+public final class DomainLocks {
+  private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  public <T> T with(String domain, Supplier<T> work) {
+    ReentrantLock lock = locks.computeIfAbsent(domain, d -> new ReentrantLock());
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets the lock of a domain that is gone (one more is made if it comes back). */
+  public void forget(String domain) {
+    locks.computeIfPresent(domain, (d, l) -> l.isLocked() || l.hasQueuedThreads() ? l : null);
+  }
+}

@@ -1,0 +1,87 @@
+package io.kvmop.reconciler;
+
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineRestore;
+import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.snapshot.Restorer;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * JOSDK glue for KvmMachineRestores: the agent of the machine's node does each one once ({@link
+ * Restorer}); the others leave it alone. The event of the restore goes on the machine too.
+ */
+@ControllerConfiguration(name = KvmRestoreReconciler.NAME)
+public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
+  public static final String NAME = "kvmmachinerestore";
+
+  private final String node;
+  private final Restorer restorer;
+  private final StatusWriter statusWriter;
+  private final TransitionEvents transitions;
+
+  public KvmRestoreReconciler(
+      String node, Restorer restorer, boolean serverSideApply, Clock clock) {
+    this.node = node;
+    this.restorer = restorer;
+    this.statusWriter = new StatusWriter(serverSideApply);
+    this.transitions = new TransitionEvents(node, clock);
+  }
+
+  @Override
+  public UpdateControl<KvmMachineRestore> reconcile(
+      KvmMachineRestore r, Context<KvmMachineRestore> context) {
+    var client = context.getClient();
+    String ns = r.getMetadata().getNamespace();
+    if (r.getStatus() != null
+        && r.getStatus().nodeName != null
+        && !node.equals(r.getStatus().nodeName)) {
+      return UpdateControl.noUpdate(); // another node's agent has it
+    }
+    KvmMachine m =
+        client.resources(KvmMachine.class).inNamespace(ns).withName(r.getSpec().machine).get();
+    String placed = m == null ? null : MachinePlacementReconciler.placedOn(m).orElse(null);
+    if (m != null && !node.equals(placed)) {
+      return UpdateControl.noUpdate(); // the machine's node does it
+    }
+    if (m == null && !isFirstNode(client)) {
+      return UpdateControl.noUpdate(); // one agent says the machine is missing, not all
+    }
+    KvmMachineSnapshot s =
+        client
+            .resources(KvmMachineSnapshot.class)
+            .inNamespace(ns)
+            .withName(r.getSpec().snapshot)
+            .get();
+    Restorer.Outcome o = restorer.restore(r, m, s);
+    o.happened()
+        .forEach(
+            h -> {
+              transitions.did(client, r, h.reason(), h.message());
+              if (m != null) {
+                transitions.did(client, m, h.reason(), h.message());
+              }
+            });
+    transitions.record(
+        client,
+        r,
+        r.getStatus() == null ? List.of() : r.getStatus().conditions,
+        o.status().conditions);
+    UpdateControl<KvmMachineRestore> control = statusWriter.write(r, o.status(), client);
+    return o.recheckAfter() == null ? control : control.rescheduleAfter(o.recheckAfter());
+  }
+
+  /** The first KvmHost by name: the agent that answers for restores no node has. */
+  private boolean isFirstNode(io.fabric8.kubernetes.client.KubernetesClient client) {
+    return client.resources(io.kvmop.api.KvmHost.class).list().getItems().stream()
+        .map(h -> h.getMetadata().getName())
+        .sorted()
+        .findFirst()
+        .map(node::equals)
+        .orElse(true);
+  }
+}

@@ -1,0 +1,117 @@
+package io.kvmop.reconciler;
+
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.snapshot.SnapshotKeeper;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * JOSDK glue for the KvmMachineSnapshots of machines on this node (labelled so by {@link
+ * SnapshotPlacer}): the work happens in {@link SnapshotKeeper}. Its finalizer deletes the libvirt
+ * snapshot before the resource goes.
+ */
+@ControllerConfiguration(name = KvmSnapshotReconciler.NAME)
+public class KvmSnapshotReconciler
+    implements Reconciler<KvmMachineSnapshot>, Cleaner<KvmMachineSnapshot> {
+  public static final String NAME = "kvmmachinesnapshot";
+
+  private final SnapshotKeeper keeper;
+  private final StatusWriter statusWriter;
+  private final TransitionEvents transitions;
+  private final Nudges nudges = new Nudges();
+  private volatile IndexedResourceCache<KvmMachineSnapshot> cache;
+
+  public KvmSnapshotReconciler(
+      String node, SnapshotKeeper keeper, boolean serverSideApply, Clock clock) {
+    this.keeper = keeper;
+    this.statusWriter = new StatusWriter(serverSideApply);
+    this.transitions = new TransitionEvents(node, clock);
+  }
+
+  public static String finalizerFor(String node) {
+    return Finalizers.forNode("snapshot", node);
+  }
+
+  /** Reconciles a machine's snapshots now (its machine was deleted, or its domain changed). */
+  public void machineChanged(String namespace, String machine) {
+    var c = cache;
+    if (c == null) {
+      return;
+    }
+    c.list(namespace)
+        .filter(s -> s.getSpec() != null && machine.equals(s.getSpec().machine))
+        .forEach(s -> nudges.nudge(ResourceID.fromResource(s)));
+  }
+
+  @Override
+  public List<EventSource<?, KvmMachineSnapshot>> prepareEventSources(
+      EventSourceContext<KvmMachineSnapshot> context) {
+    this.cache = context.getPrimaryCache();
+    return List.of(nudges);
+  }
+
+  @Override
+  public UpdateControl<KvmMachineSnapshot> reconcile(
+      KvmMachineSnapshot s, Context<KvmMachineSnapshot> context) {
+    KvmMachine machine =
+        context
+            .getClient()
+            .resources(KvmMachine.class)
+            .inNamespace(s.getMetadata().getNamespace())
+            .withName(s.getSpec().machine)
+            .get();
+    if (machine != null && machine.isMarkedForDeletion()) {
+      machine = null;
+    }
+    SnapshotKeeper.Outcome o = keeper.keep(s, machine);
+    o.happened().forEach(h -> transitions.did(context.getClient(), s, h.reason(), h.message()));
+    transitions.record(
+        context.getClient(),
+        s,
+        s.getStatus() == null ? List.of() : s.getStatus().conditions,
+        o.status().conditions);
+    UpdateControl<KvmMachineSnapshot> control =
+        statusWriter.write(s, o.status(), context.getClient());
+    return o.recheckAfter() == null ? control : control.rescheduleAfter(o.recheckAfter());
+  }
+
+  @Override
+  public DeleteControl cleanup(KvmMachineSnapshot s, Context<KvmMachineSnapshot> context) {
+    keeper
+        .release(s)
+        .forEach(h -> transitions.did(context.getClient(), s, h.reason(), h.message()));
+    transitions.forget(s);
+    return DeleteControl.defaultDelete();
+  }
+
+  /** Events kvmop raises itself for a snapshot. */
+  static final class Nudges extends AbstractEventSource<Void, KvmMachineSnapshot> {
+    Nudges() {
+      super(Void.class, "snapshot-nudges");
+    }
+
+    void nudge(ResourceID id) {
+      if (isRunning()) {
+        getEventHandler().handleEvent(new Event(id));
+      }
+    }
+
+    @Override
+    public java.util.Set<Void> getSecondaryResources(KvmMachineSnapshot primary) {
+      return java.util.Set.of();
+    }
+  }
+}

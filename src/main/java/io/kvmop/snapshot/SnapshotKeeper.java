@@ -1,0 +1,308 @@
+package io.kvmop.snapshot;
+
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.api.KvmMachineSnapshotStatus;
+import io.kvmop.api.SnapshotDisk;
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.LibvirtErrors;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.libvirt.SnapshotState;
+import io.kvmop.libvirt.VolumeState;
+import io.kvmop.libvirt.xml.SnapshotXml;
+import io.kvmop.machine.MachinePlanner;
+import io.kvmop.machine.MachineRealizer;
+import io.kvmop.status.Happened;
+import io.kvmop.status.Reasons;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a KvmMachineSnapshot on the machine's node (an internal libvirt snapshot, the guest's
+ * filesystems frozen through its agent when its memory is not kept), checks that a taken one is
+ * still there, and deletes it. Both modes use it; the status it returns is the whole answer.
+ */
+public final class SnapshotKeeper {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotKeeper.class);
+
+  /** How soon to look again while waiting for the machine (no event says it appeared). */
+  static final Duration WAIT = Duration.ofSeconds(15);
+
+  private final String node;
+  private final LibvirtPort libvirt;
+  private final MachineRealizer machines;
+  private final Clock clock;
+
+  public SnapshotKeeper(String node, LibvirtPort libvirt, MachineRealizer machines, Clock clock) {
+    this.node = node;
+    this.libvirt = libvirt;
+    this.machines = machines;
+    this.clock = clock;
+  }
+
+  /** The new status, how soon to look again (null: on the next event), what was done. */
+  public record Outcome(
+      KvmMachineSnapshotStatus status, Duration recheckAfter, List<Happened> happened) {}
+
+  /** The snapshot's name in libvirt: derived from the resource's uid, so it is this one's. */
+  public static String libvirtName(KvmMachineSnapshot s) {
+    return "kvmop-" + s.getMetadata().getUid();
+  }
+
+  /**
+   * @param machine the machine it names, as it is now; null when there is none
+   */
+  public Outcome keep(KvmMachineSnapshot s, KvmMachine machine) {
+    SnapshotStatusBuilder b = new SnapshotStatusBuilder(s, clock.instant());
+    KvmMachineSnapshotStatus prev = s.getStatus();
+    if (prev != null && prev.machineUid != null && prev.libvirtName != null) {
+      return check(s, b); // taken: it is never taken again, only checked
+    }
+    if (prev != null && "Failed".equals(prev.phase)) {
+      return new Outcome(b.same(), null, List.of());
+    }
+    if (machine == null) {
+      return new Outcome(
+          b.pending(
+              Reasons.MACHINE_NOT_FOUND,
+              "no KvmMachine " + s.getSpec().machine + " in this namespace; waiting for it"),
+          WAIT,
+          List.of());
+    }
+    String unsupported = unsupportedDisk(machine);
+    if (unsupported != null) {
+      return new Outcome(b.failed(Reasons.SNAPSHOT_UNSUPPORTED, unsupported), null, List.of());
+    }
+    String domain = machines.naming(machine).domainName();
+    try {
+      return machines.locks().with(domain, () -> take(s, machine, domain, b));
+    } catch (LibvirtError e) {
+      LibvirtErrors.Explained x = LibvirtErrors.explain(e);
+      return new Outcome(b.pending(x.reason(), x.message()), WAIT, List.of());
+    }
+  }
+
+  private Outcome take(
+      KvmMachineSnapshot s, KvmMachine machine, String domain, SnapshotStatusBuilder b) {
+    String uid = machine.getMetadata().getUid();
+    Optional<DomainState> d = libvirt.findDomain(domain);
+    if (d.isEmpty() || !MachinePlanner.owns(d.get(), uid)) {
+      return new Outcome(
+          b.pending(
+              Reasons.PENDING,
+              "machine " + machine.getMetadata().getName() + " has no domain on " + node + " yet"),
+          WAIT,
+          List.of());
+    }
+    boolean active = d.get().state() != DomainState.RunState.SHUTOFF;
+    boolean paused = d.get().state() == DomainState.RunState.PAUSED;
+    if (active && "uefi".equals(machine.getSpec().firmware)) {
+      return new Outcome(
+          b.pending(
+              Reasons.WAITING_FOR_STOP,
+              "libvirt "
+                  + libvirt.version()
+                  + " takes no internal snapshot of a running machine with UEFI firmware"
+                  + " (pflash); it is taken once the machine is stopped (kvmop stop "
+                  + machine.getMetadata().getName()
+                  + ")"),
+          WAIT,
+          List.of());
+    }
+    String name = libvirtName(s);
+    List<Happened> done = new ArrayList<>();
+    Boolean frozen = null;
+    String frozenWhy = null;
+    Optional<SnapshotState> taken = libvirt.snapshots().findSnapshot(domain, name);
+    if (taken.isEmpty()) {
+      boolean freeze = active && !paused && !s.getSpec().keepMemory();
+      if (freeze) {
+        thawQuietly(domain); // a run killed between freeze and thaw left it frozen
+        try {
+          frozen = libvirt.snapshots().freezeFilesystems(domain) >= 0;
+        } catch (LibvirtError e) {
+          frozen = false;
+          frozenWhy =
+              "the guest agent did not freeze them ("
+                  + e.code()
+                  + ": "
+                  + e.libvirtMessage()
+                  + "); the disks are as after a power cut";
+        }
+      } else {
+        frozen = false;
+        frozenWhy =
+            !active
+                ? "the machine was stopped: its disks were at rest"
+                : paused
+                    ? "the machine was paused: its agent cannot answer"
+                    : "the memory is kept: a restore resumes the guest as it was";
+      }
+      try {
+        libvirt.snapshots().createSnapshot(domain, SnapshotXml.internal(name, describe(s)));
+      } finally {
+        if (Boolean.TRUE.equals(frozen)) {
+          thawQuietly(domain);
+        }
+      }
+      taken = libvirt.snapshots().findSnapshot(domain, name);
+      done.add(
+          new Happened(
+              Reasons.SNAPSHOT_TAKEN,
+              "took snapshot "
+                  + name
+                  + " of "
+                  + domain
+                  + " on "
+                  + node
+                  + (Boolean.TRUE.equals(frozen) ? " with the filesystems frozen" : "")));
+    } else {
+      thawQuietly(domain);
+      frozenWhy = "taken by an earlier run of the agent, which did not record it";
+    }
+    if (taken.isEmpty()) {
+      return new Outcome(
+          b.pending(Reasons.PENDING, "libvirt does not list snapshot " + name + " yet"),
+          WAIT,
+          done);
+    }
+    KvmMachineSnapshotStatus st =
+        b.ready(
+            node,
+            domain,
+            machine.getMetadata().getUid(),
+            taken.get(),
+            s.getSpec().keepMemory() && taken.get().memory(),
+            frozen,
+            frozenWhy,
+            disks(machine, domain));
+    return new Outcome(st, null, done);
+  }
+
+  /** A taken snapshot: still Ready while libvirt has it on this machine's domain, else Lost. */
+  private Outcome check(KvmMachineSnapshot s, SnapshotStatusBuilder b) {
+    KvmMachineSnapshotStatus prev = s.getStatus();
+    Optional<DomainState> d = libvirt.findDomain(prev.domain);
+    if (d.isEmpty() || !MachinePlanner.owns(d.get(), prev.machineUid)) {
+      return new Outcome(
+          b.lost(
+              "machine "
+                  + s.getSpec().machine
+                  + " (uid "
+                  + prev.machineUid
+                  + ") is gone from "
+                  + node
+                  + ", and the snapshot with the data in its volumes; delete this"
+                  + " KvmMachineSnapshot"),
+          null,
+          List.of());
+    }
+    if (libvirt.snapshots().findSnapshot(prev.domain, prev.libvirtName).isEmpty()) {
+      return new Outcome(
+          b.lost(
+              "libvirt no longer has snapshot "
+                  + prev.libvirtName
+                  + " of "
+                  + prev.domain
+                  + " (deleted outside kvmop?); delete this KvmMachineSnapshot"),
+          null,
+          List.of());
+    }
+    return new Outcome(b.stillReady(), null, List.of());
+  }
+
+  /**
+   * Deletes the snapshot from libvirt when it is there, on the domain of the machine it was taken
+   * of (never on another's); what was done.
+   */
+  public List<Happened> release(KvmMachineSnapshot s) {
+    KvmMachineSnapshotStatus st = s.getStatus();
+    if (st == null || st.domain == null || st.machineUid == null || st.libvirtName == null) {
+      return List.of();
+    }
+    return machines
+        .locks()
+        .with(
+            st.domain,
+            () -> {
+              Optional<DomainState> d = libvirt.findDomain(st.domain);
+              if (d.isEmpty()
+                  || !MachinePlanner.owns(d.get(), st.machineUid)
+                  || libvirt.snapshots().findSnapshot(st.domain, st.libvirtName).isEmpty()) {
+                return List.of();
+              }
+              libvirt.snapshots().deleteSnapshot(st.domain, st.libvirtName);
+              return List.of(
+                  new Happened(
+                      Reasons.SNAPSHOT_DELETED,
+                      "deleted snapshot " + st.libvirtName + " of " + st.domain + " on " + node));
+            });
+  }
+
+  /** Why the machine's disks cannot hold internal snapshots, or null. */
+  static String unsupportedDisk(KvmMachine m) {
+    List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
+    for (int i = 0; i < disks.size(); i++) {
+      if (!"qcow2".equals(DiskProvisioner.formatOf(disks.get(i)))) {
+        return "spec.disks["
+            + i
+            + "] ("
+            + disks.get(i).name
+            + ") of machine "
+            + m.getMetadata().getName()
+            + " is a raw volume: snapshots are kept inside qcow2 volumes, and a raw one cannot"
+            + " hold them; use format qcow2 for disks you want to snapshot";
+      }
+    }
+    return null;
+  }
+
+  private List<SnapshotDisk> disks(KvmMachine m, String domain) {
+    List<SnapshotDisk> out = new ArrayList<>();
+    var storage = machines.disks();
+    List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
+    for (DiskSpec d : disks) {
+      String volume =
+          DiskProvisioner.volumeName(
+              domain, d.name, m.getMetadata().getUid(), DiskProvisioner.formatOf(d));
+      Optional<VolumeState> v = libvirt.storage().findVolume(storage.config().poolName(), volume);
+      out.add(
+          new SnapshotDisk(
+              d.name,
+              volume,
+              v.map(VolumeState::capacity).orElse(null),
+              v.map(VolumeState::backingPath).orElse(null)));
+    }
+    return out;
+  }
+
+  private void thawQuietly(String domain) {
+    try {
+      libvirt.snapshots().thawFilesystems(domain);
+    } catch (LibvirtError e) {
+      LOG.debug("thaw of {}: {}", domain, e.getMessage()); // no agent, or nothing frozen
+    }
+  }
+
+  private static String describe(KvmMachineSnapshot s) {
+    return "kvmop KvmMachineSnapshot "
+        + s.getMetadata().getNamespace()
+        + "/"
+        + s.getMetadata().getName()
+        + " of machine "
+        + s.getSpec().machine;
+  }
+
+  static String time(long epochSecond) {
+    return Instant.ofEpochSecond(epochSecond).toString();
+  }
+}
