@@ -22,7 +22,17 @@ public final class CrdSchemas {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
   private static final Map<String, String> PLURALS =
-      Map.of("KvmNetwork", "kvmnetworks", "KvmMachine", "kvmmachines", "KvmHost", "kvmhosts");
+      Map.of(
+          "KvmNetwork",
+          "kvmnetworks",
+          "KvmMachine",
+          "kvmmachines",
+          "KvmHost",
+          "kvmhosts",
+          "KvmMachineSnapshot",
+          "kvmmachinesnapshots",
+          "KvmMachineRestore",
+          "kvmmachinerestores");
 
   private CrdSchemas() {}
 

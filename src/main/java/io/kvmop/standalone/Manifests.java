@@ -11,6 +11,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.kvmop.api.ApiGroup;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineRestore;
+import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
@@ -55,13 +56,17 @@ public final class Manifests {
       Map<String, Map<String, String>> secrets,
       Map<String, Problem> held,
       Map<Path, Problem> unreadable,
-      Map<String, Path> origins) {
+      Map<String, Path> origins,
+      List<KvmMachineSnapshot> snapshots,
+      List<KvmMachineRestore> restores) {
     public Loaded(
         List<KvmNetwork> networks,
         List<KvmMachine> machines,
         List<Problem> problems,
         Map<String, Map<String, String>> secrets) {
-      this(networks, machines, problems, secrets, Map.of(), Map.of(), Map.of());
+      this(
+          networks, machines, problems, secrets, Map.of(), Map.of(), Map.of(), List.of(),
+          List.of());
     }
   }
 
@@ -80,6 +85,8 @@ public final class Manifests {
     final Path realDir;
     final List<KvmNetwork> networks = new ArrayList<>();
     final List<KvmMachine> machines = new ArrayList<>();
+    final List<KvmMachineSnapshot> snapshots = new ArrayList<>();
+    final List<KvmMachineRestore> restores = new ArrayList<>();
     final List<Problem> problems = new ArrayList<>();
     final Map<String, Map<String, String>> secrets = new java.util.HashMap<>();
     final Map<String, Problem> held = new java.util.HashMap<>();
@@ -162,7 +169,7 @@ public final class Manifests {
         }
       }
       int before = problems.size();
-      parse(kind, apiVersion, doc, f, line, networks, machines, problems, realDir.toString());
+      parse(kind, apiVersion, doc, f, line, this);
       if (id != null && problems.size() > before) {
         held.put(id, problems.get(problems.size() - 1));
       }
@@ -198,8 +205,11 @@ public final class Manifests {
 
     Loaded loaded() {
       // the valid ones are declared, not held
-      networks.forEach(n -> held.remove(key(n)));
-      machines.forEach(m -> held.remove(key(m)));
+      for (List<? extends io.fabric8.kubernetes.api.model.HasMetadata> l :
+          List.of(networks, machines, snapshots, restores)) {
+        l.forEach(r -> held.remove(key(r)));
+        l.removeIf(r -> seenTwice.containsKey(key(r)));
+      }
       // one resource declared by two documents: neither is applied, what was applied stays
       seenTwice.forEach(
           (id, first) -> {
@@ -214,8 +224,6 @@ public final class Manifests {
             problems.add(p);
             held.put(id, p);
           });
-      networks.removeIf(n -> seenTwice.containsKey(key(n)));
-      machines.removeIf(m -> seenTwice.containsKey(key(m)));
       return new Loaded(
           networks,
           machines,
@@ -223,24 +231,22 @@ public final class Manifests {
           Map.copyOf(secrets),
           Map.copyOf(held),
           Map.copyOf(unreadable),
-          Map.copyOf(origins));
+          Map.copyOf(origins),
+          snapshots,
+          restores);
     }
   }
 
-  /** One KvmNetwork or KvmMachine document: added to its list, or a problem. */
+  private static final List<String> KINDS =
+      List.of("KvmNetwork", "KvmMachine", "KvmMachineSnapshot", "KvmMachineRestore");
+
+  /** One document of a kvmop kind: added to its list, or a problem. */
   private static void parse(
-      String kind,
-      String apiVersion,
-      JsonNode doc,
-      Path f,
-      int line,
-      List<KvmNetwork> networks,
-      List<KvmMachine> machines,
-      List<Problem> problems,
-      String scope)
+      String kind, String apiVersion, JsonNode doc, Path f, int line, Reading r)
       throws JsonProcessingException {
-    if (!apiVersion.equals(ApiGroup.API_VERSION)
-        || !(kind.equals("KvmNetwork") || kind.equals("KvmMachine"))) {
+    List<Problem> problems = r.problems;
+    String scope = r.realDir.toString();
+    if (!apiVersion.equals(ApiGroup.API_VERSION) || !KINDS.contains(kind)) {
       problems.add(
           new Problem(
               f,
@@ -251,7 +257,9 @@ public final class Manifests {
                   + kind
                   + "': expected "
                   + ApiGroup.API_VERSION
-                  + " KvmNetwork or KvmMachine (or v1 Secret)"));
+                  + " "
+                  + String.join(", ", KINDS)
+                  + " (or v1 Secret)"));
       return;
     }
     List<String> schemaProblems = CrdSchemas.validate(kind, doc);
@@ -261,15 +269,24 @@ public final class Manifests {
       return;
     }
     try {
-      if (kind.equals("KvmNetwork")) {
-        networks.add(identify(YAML.treeToValue(doc, KvmNetwork.class), kind, scope));
-      } else {
-        machines.add(identify(YAML.treeToValue(doc, KvmMachine.class), kind, scope));
+      switch (kind) {
+        case "KvmNetwork" ->
+            r.networks.add(StandaloneIds.identify(as(doc, KvmNetwork.class), kind, scope));
+        case "KvmMachine" ->
+            r.machines.add(StandaloneIds.identify(as(doc, KvmMachine.class), kind, scope));
+        case "KvmMachineSnapshot" ->
+            r.snapshots.add(StandaloneIds.identify(as(doc, KvmMachineSnapshot.class), kind, scope));
+        default ->
+            r.restores.add(StandaloneIds.identify(as(doc, KvmMachineRestore.class), kind, scope));
       }
     } catch (JsonMappingException e) {
       problems.add(
           new Problem(f, line, "invalid " + kind + ": field " + path(e) + ": " + original(e)));
     }
+  }
+
+  private static <T> T as(JsonNode doc, Class<T> type) throws JsonProcessingException {
+    return YAML.treeToValue(doc, type);
   }
 
   /** Why a document's name or namespace cannot be used, or null. */
@@ -323,42 +340,6 @@ public final class Manifests {
       }
     }
     return false;
-  }
-
-  /**
-   * Without an API server, identity comes from the manifest: namespace (default "default"), name,
-   * and a uid derived from kind, namespace and name, so it is the same after every restart.
-   */
-  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T identify(
-      T r, String kind, String scope) {
-    var m = r.getMetadata();
-    if (m.getNamespace() == null) {
-      m.setNamespace("default");
-    }
-    m.setUid(uid(scope, kind, m.getNamespace(), m.getName()));
-    return r;
-  }
-
-  /**
-   * The uid of a standalone resource: derived from the manifest directory (its real path, which
-   * nothing inside the directory can change), kind, namespace and name. So what one directory
-   * created is never taken for another's (nor for a cluster agent's, whose uids are random): {@code
-   * run} and {@code delete} on one directory never touch what another created.
-   */
-  public static String uid(String scope, String kind, String namespace, String name) {
-    return UUID.nameUUIDFromBytes(
-            ("kvmop-standalone/" + scope + "/" + kind + "/" + namespace + "/" + name)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8))
-        .toString();
-  }
-
-  /** The ownership scope of a manifest directory: its real path. */
-  public static String scope(Path dir) {
-    try {
-      return dir.toRealPath().toString();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot resolve the manifest directory " + dir, e);
-    }
   }
 
   private static String path(JsonMappingException e) {

@@ -61,6 +61,7 @@ public final class StandaloneAgent {
 
   private final StandaloneMarks marks;
   private final StandaloneRemoval removal;
+  private final StandaloneSnapshots snapshots;
 
   public StandaloneAgent(
       Path manifests,
@@ -75,7 +76,7 @@ public final class StandaloneAgent {
     this.manifests = manifests;
     this.statusDir = statusDir;
     this.store = new StatusStore(statusDir);
-    this.scope = Manifests.scope(manifests);
+    this.scope = StandaloneIds.scope(manifests);
     this.marks = new StandaloneMarks(scope);
     this.removal =
         new StandaloneRemoval(libvirt, machines, networks, store, marks, clock, lastMachines::get);
@@ -84,6 +85,12 @@ public final class StandaloneAgent {
     this.networks = networks;
     this.machines = machines;
     this.clock = clock;
+    this.snapshots =
+        new StandaloneSnapshots(
+            new io.kvmop.snapshot.SnapshotKeeper(node, libvirt, machines, clock),
+            new io.kvmop.snapshot.Restorer(node, libvirt, machines, clock),
+            store);
+    machines.disks().useSnapshots(node, snapshots::find);
   }
 
   /** What one pass found: problems per file, and how soon to look again (null: on events only). */
@@ -108,6 +115,16 @@ public final class StandaloneAgent {
       recheck = sooner(recheck, machine(m, nets, loaded));
     }
     Map<String, Manifests.Problem> held = held(loaded);
+    Map<String, KvmMachine> byName =
+        vms.stream()
+            .collect(
+                Collectors.toMap(
+                    m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName(),
+                    Function.identity()));
+    recheck =
+        sooner(
+            recheck,
+            snapshots.reconcile(loaded.snapshots(), loaded.restores(), byName, held.keySet()));
     recheck = sooner(recheck, removal.removeGone(nets, vms, loaded, held.keySet(), false));
     markHeld(held);
     loaded.origins().forEach((k, f) -> origins.put(k, f));
@@ -190,7 +207,12 @@ public final class StandaloneAgent {
     }
     // libvirt holds nothing of ours any more: status of resources whose libvirt objects were
     // already gone (removed by hand, or another libvirt) would otherwise still say Ready
-    for (String kind : List.of("KvmMachine", "KvmNetwork")) {
+    for (String kind :
+        List.of(
+            "KvmMachine",
+            "KvmNetwork",
+            StandaloneSnapshots.SNAPSHOT,
+            StandaloneSnapshots.RESTORE)) {
       store.forget(kind);
     }
     return true;

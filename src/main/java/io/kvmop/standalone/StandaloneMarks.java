@@ -26,7 +26,7 @@ final class StandaloneMarks {
   }
 
   String uid(String kind, String namespace, String name) {
-    return Manifests.uid(scope, kind, namespace, name);
+    return StandaloneIds.uid(scope, kind, namespace, name);
   }
 
   Optional<Owner> of(DomainState d) {

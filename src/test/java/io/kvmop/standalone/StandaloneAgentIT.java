@@ -156,7 +156,7 @@ class StandaloneAgentIT {
     assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \"Ready\"");
     assertThat(statusOf("KvmMachine", "vm")).contains("phase: \"Running\"", "nodeName: \"host-a\"");
     assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
-    String uid = Manifests.uid(Manifests.scope(manifests), "KvmMachine", "default", "vm");
+    String uid = StandaloneIds.uid(StandaloneIds.scope(manifests), "KvmMachine", "default", "vm");
     assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid()).isEqualTo(uid);
   }
 
