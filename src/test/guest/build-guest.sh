@@ -2,7 +2,8 @@
 # Builds kvmop's tiny test guest from Debian packages only: the Debian cloud kernel and a busybox
 # initramfs that loads virtio networking, asks for a DHCP lease on eth0 and prints what it gets on
 # the serial console, and runs qemu-guest-agent when the domain has the agent channel (so that
-# addresses and a graceful shutdown can go through the agent), and reports its virtio disks: size,
+# addresses and a graceful shutdown can go through the agent), loads virtio_balloon (so that memory
+# can change while it runs), and reports its virtio disks: size,
 # the first bytes of each, and the cloud-init seed's meta-data when a disk is labelled cidata; then
 # a TCP echo service on port 7 (for kvmop port-forward) and a shell on the serial console (for
 # kvmop console).
@@ -21,7 +22,7 @@ if [ -z "$meta" ]; then
   meta=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
 fi
 kver=${meta#linux-image-}
-recipe=r6
+recipe=r7
 out="$out_root/$kver-$recipe"
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ -f "$out/.complete" ]; then
   echo "$out"
@@ -38,7 +39,7 @@ for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
 root="$work/initramfs"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,lib/modules}
 cp "$work/x/bin/busybox" "$root/bin/busybox"
-modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_console virtio_blk cdrom isofs"
+modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net virtio_console virtio_blk virtio_balloon cdrom isofs"
 for m in $modules; do
   f=$(find "$work/x/lib/modules/$kver" -name "$m.ko*" | head -n 1)
   [ -n "$f" ] || { echo "module $m not found in $meta" >&2; exit 1; }

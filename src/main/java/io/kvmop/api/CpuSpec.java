@@ -23,6 +23,14 @@ public class CpuSpec {
   @Max(64)
   public Integer sockets = 1;
 
+  @JsonPropertyDescription(
+      "The most sockets the running guest may have (at least sockets): sockets can then be"
+          + " changed up to it while the guest runs (vCPU hotplug, cores x threads vCPUs each)"
+          + " without a restart. Placement reserves this many. Default: sockets.")
+  @Min(1)
+  @Max(64)
+  public Integer maxSockets;
+
   @JsonPropertyDescription("Cores per socket; sockets x cores x threads = vCPUs.")
   @Default("1")
   @Min(1)
@@ -49,6 +57,15 @@ public class CpuSpec {
 
   @JsonPropertyDescription("CPU features to require or disable, e.g. {name: vmx, policy: require}.")
   public List<CpuFeature> features;
+
+  /** The vCPUs the guest may grow to: maxSockets x cores x threads, at least vcpus(). */
+  public int maxVcpus() {
+    int max =
+        (maxSockets == null ? 1 : maxSockets)
+            * (cores == null ? 1 : cores)
+            * (threads == null ? 1 : threads);
+    return Math.max(max, vcpus());
+  }
 
   public int vcpus() {
     return (sockets == null ? 1 : sockets)

@@ -52,6 +52,21 @@ public class KvmMachineSpec {
   @JsonDeserialize(using = QuantityText.class)
   public String memory = "1Gi";
 
+  @JsonPropertyDescription(
+      "The most memory the running guest may be given (at least memory): memory can then be"
+          + " changed up to it while the guest runs, through the virtio balloon (the guest needs"
+          + " its virtio_balloon driver), without a restart. Placement reserves this much on the"
+          + " node. Default: memory (a change of memory waits for a restart).")
+  @Pattern(Quantities.SIZE_PATTERN)
+  @SchemaFrom(type = io.fabric8.kubernetes.api.model.Quantity.class)
+  @JsonDeserialize(using = QuantityText.class)
+  public String maxMemory;
+
+  /** The memory the guest may grow to: maxMemory, or memory when it is not given. */
+  public String maxMemoryOrMemory() {
+    return maxMemory == null ? memory : maxMemory;
+  }
+
   @JsonPropertyDescription("bios (SeaBIOS) or uefi (OVMF, with per-machine NVRAM).")
   @Default("bios")
   @Pattern("^(bios|uefi)$")

@@ -19,6 +19,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final JnaHost host;
   private final JnaStorage storage;
   private final JnaSnapshots snapshots;
+  private final JnaLive live;
 
   public JnaLibvirt(String uri) {
     LibvirtEventLoop.ensureRunning();
@@ -30,6 +31,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     this.host = new JnaHost(calls);
     this.storage = new JnaStorage(calls);
     this.snapshots = new JnaSnapshots(calls);
+    this.live = new JnaLive(calls);
     connection.onReconnect(
         () -> {
           calls.observer().reconnected();
@@ -186,6 +188,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   @Override
   public SnapshotPort snapshots() {
     return snapshots;
+  }
+
+  @Override
+  public LivePort live() {
+    return live;
   }
 
   @Override

@@ -35,6 +35,8 @@ final class LibvirtCalls {
   /** The operations kvmop performs, without the names of the objects they act on. */
   private static final List<String> OPERATIONS =
       List.of(
+          "attach disk",
+          "attach interface",
           "build storage pool",
           "connect",
           "create snapshot",
@@ -45,6 +47,8 @@ final class LibvirtCalls {
           "delete snapshot",
           "delete volume",
           "destroy domain",
+          "detach disk",
+          "detach interface",
           "freeze filesystems",
           "list domains",
           "list networks",
@@ -68,6 +72,9 @@ final class LibvirtCalls {
           "revert domain",
           "resize volume",
           "set autostart of network",
+          "set live memory",
+          "set live metadata",
+          "set live vcpus",
           "set autostart of storage pool",
           "shut down domain",
           "start domain",

@@ -92,6 +92,9 @@ public interface LibvirtPort {
   /** libvirt's storage API: kvmop's pool and the volumes in it. */
   StoragePort storage();
 
+  /** Changes to running domains that take effect without a restart. */
+  LivePort live();
+
   /** libvirt's snapshot API: internal snapshots of kvmop's domains, and their revert. */
   SnapshotPort snapshots();
 

@@ -65,6 +65,7 @@ public final class MachineDesign {
     KvmMachineSpec spec = machine.getSpec();
     var meta = machine.getMetadata();
     long kib = Quantities.kib(spec.memory).orElseThrow();
+    long maxKib = Math.max(kib, Quantities.kib(spec.maxMemoryOrMemory()).orElse(kib));
     CpuSpec cpu = spec.cpuOrDefault();
     return new DomainXml(
             virtType,
@@ -72,8 +73,9 @@ public final class MachineDesign {
             meta.getUid(),
             new DomainXml.Metadata(
                 new DomainXml.Owner(meta.getNamespace(), meta.getName(), meta.getUid())),
-            new DomainXml.Memory(kib),
-            new DomainXml.Vcpu(cpu.vcpus()),
+            new DomainXml.Memory(maxKib),
+            maxKib > kib ? new DomainXml.Memory(kib) : null,
+            new DomainXml.Vcpu(cpu.vcpus(), cpu.maxVcpus()),
             os(spec, boot),
             new DomainXml.Features(
                 new DomainXml.Empty(),
@@ -97,7 +99,9 @@ public final class MachineDesign {
   }
 
   private static DomainXml.Cpu cpu(CpuSpec cpu) {
-    var topology = new DomainXml.Topology(cpu.sockets, cpu.cores, cpu.threads);
+    var topology =
+        new DomainXml.Topology(
+            cpu.maxVcpus() > cpu.vcpus() ? cpu.maxSockets : cpu.sockets, cpu.cores, cpu.threads);
     List<DomainXml.CpuFeature> features =
         cpu.features == null || cpu.features.isEmpty()
             ? null

@@ -47,8 +47,9 @@ final class MachineDrift {
       cpu = new DomainXml.Cpu(null, null, null, cpu.topology(), cpu.features());
     }
     DomainXml.Owner o = d.owner();
+    // the hashes kvmop records beside the definition's are not part of what is declared
     DomainXml.Metadata meta =
-        o == null || o.stored() == null
+        o == null
             ? d.metadata()
             : new DomainXml.Metadata(
                 new DomainXml.Owner(o.namespace(), o.name(), o.uid(), o.definition()));
@@ -58,6 +59,7 @@ final class MachineDrift {
         d.uuid(),
         meta,
         d.memory(),
+        d.memoryNow(),
         d.vcpu(),
         os,
         d.features(),
@@ -105,6 +107,7 @@ final class MachineDrift {
         d.uuid(),
         meta,
         d.memory(),
+        d.memoryNow(),
         d.vcpu(),
         os,
         d.features(),
@@ -116,6 +119,9 @@ final class MachineDrift {
     List<String> parts = new ArrayList<>();
     diff(parts, "virtType", before.type(), after.type());
     diff(parts, "memory", before.memory(), after.memory());
+    if (Objects.equals(before.memory(), after.memory())) {
+      diff(parts, "current memory", before.memoryNow(), after.memoryNow());
+    }
     diff(parts, "vCPUs", before.vcpu(), after.vcpu());
     diff(parts, "boot", normalize(before).os(), normalize(after).os());
     diff(parts, "features", before.features(), after.features());

@@ -17,6 +17,11 @@ public record MachinePlan(
     boolean shutdownRequested,
     Duration recheckAfter) {
 
+  /** The same plan with what is still pending a restart (after a live change made some live). */
+  MachinePlan withRestartRequired(String restart) {
+    return new MachinePlan(actions, blocker, restart, shutdownRequested, recheckAfter);
+  }
+
   static MachinePlan blocked(Blocker b) {
     return new MachinePlan(List.of(), b, null, false, null);
   }

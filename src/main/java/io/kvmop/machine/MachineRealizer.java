@@ -63,6 +63,7 @@ public final class MachineRealizer {
   private final DiskProvisioner disks;
   private volatile PassStages stages = PassStages.NONE;
   private final io.kvmop.libvirt.DomainLocks locks;
+  private final LiveUpdater liveUpdater;
 
   /**
    * @param disks provisions the machines' volumes and cloud-init seeds on this node
@@ -77,6 +78,7 @@ public final class MachineRealizer {
       DiskProvisioner disks) {
     this.disks = disks;
     this.locks = disks.locks();
+    this.liveUpdater = new LiveUpdater(libvirt);
     this.pciLookup = pciLookup;
     this.node = node;
     this.libvirt = libvirt;
@@ -245,11 +247,19 @@ public final class MachineRealizer {
     String redefined = handEdits.note(p.m(), current, desired, plan, storage);
     laps.lap("plan");
     Applied applied = apply(p, plan, nets, current);
+    List<Happened> live = List.of();
+    if (plan.restartRequired() != null && applied.failure().isEmpty() && desired != null) {
+      LiveUpdater.Result l =
+          liveUpdater.update(p.uid(), applied.after(), desired, plan.restartRequired());
+      plan = plan.withRestartRequired(l.restartRequired());
+      live = l.done();
+    }
     laps.lap("apply");
     Blocker shown =
         applied.failure().orElse(plan.blocker() == nets.problem() ? blocker : plan.blocker());
     Result r = report(p, plan, nets, storage, applied, shown, agent, redefined, current);
     List<Happened> happened = new ArrayList<>(r.happened());
+    happened.addAll(live);
     PowerRequests.answer(p.m(), r.status(), power, happened);
     if (power.answer() != null) {
       answers.put(p.uid(), power.answer());
@@ -423,6 +433,7 @@ public final class MachineRealizer {
    */
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
     answers.remove(m.getMetadata().getUid());
+    liveUpdater.forget(m.getMetadata().getUid());
     String domain = naming(m).domainName();
     Optional<Duration> wait = locks.with(domain, () -> removal.remove(m, released));
     if (wait.isEmpty()) {

@@ -57,7 +57,31 @@ public final class MachineValidator {
               + "' is not a size of at least 16Mi (a Kubernetes quantity such as 512Mi, 1.5Gi or"
               + " 2G)");
     }
+    if (spec.maxMemory != null) {
+      var max = Quantities.kib(spec.maxMemory);
+      if (max.isEmpty()) {
+        problems.add("spec.maxMemory '" + spec.maxMemory + "' is not a size (such as 4Gi or 8G)");
+      } else if (Quantities.kib(spec.memory).filter(m -> m > max.get()).isPresent()) {
+        problems.add(
+            "spec.memory "
+                + spec.memory
+                + " is more than spec.maxMemory "
+                + spec.maxMemory
+                + "; raise maxMemory (that needs a restart) or lower memory");
+      }
+    }
     CpuSpec cpu = spec.cpuOrDefault();
+    if (cpu.maxSockets != null
+        && (cpu.maxSockets < 1
+            || cpu.maxSockets > 64
+            || cpu.maxSockets < (cpu.sockets == null ? 1 : cpu.sockets))) {
+      problems.add(
+          "spec.cpu.maxSockets "
+              + cpu.maxSockets
+              + " is out of range: use sockets ("
+              + cpu.sockets
+              + ") up to 64; raising it needs a restart");
+    }
     for (var f :
         new Object[][] {
           {"sockets", cpu.sockets, 64}, {"cores", cpu.cores, 256}, {"threads", cpu.threads, 8}
@@ -318,22 +342,22 @@ public final class MachineValidator {
    */
   public static List<String> validateOnHost(KvmMachineSpec spec, HostFacts host, String virtType) {
     List<String> problems = new ArrayList<>();
-    Quantities.kib(spec.memory)
+    Quantities.kib(spec.maxMemoryOrMemory())
         .filter(k -> k > host.memoryKiB())
         .ifPresent(
             k ->
                 problems.add(
-                    "spec.memory "
-                        + spec.memory
+                    (spec.maxMemory == null ? "spec.memory " : "spec.maxMemory ")
+                        + spec.maxMemoryOrMemory()
                         + " is more than the node has ("
                         + Quantities.humanKib(host.memoryKiB())
                         + ")"));
     CpuSpec cpu = spec.cpuOrDefault();
-    if (host.cpus() > 0 && cpu.vcpus() > host.cpus()) {
+    if (host.cpus() > 0 && cpu.maxVcpus() > host.cpus()) {
       problems.add(
-          "spec.cpu asks for "
-              + cpu.vcpus()
-              + " vCPUs (sockets x cores x threads), more than the node's "
+          "spec.cpu asks for up to "
+              + cpu.maxVcpus()
+              + " vCPUs ((max)sockets x cores x threads), more than the node's "
               + host.cpus()
               + " CPUs");
     }

@@ -42,8 +42,10 @@ final class PlacementView {
 
   static Placement.Request request(KvmMachineSpec spec) {
     return new Placement.Request(
-        spec.cpuOrDefault().vcpus(),
-        Quantities.kib(spec.memory).orElse(0L),
+        spec.cpuOrDefault().maxVcpus(),
+        Math.max(
+            Quantities.kib(spec.memory).orElse(0L),
+            Quantities.kib(spec.maxMemoryOrMemory()).orElse(0L)),
         spec.nodeSelector,
         spec.virtTypeOrDefault() == VirtType.KVM);
   }
@@ -51,8 +53,10 @@ final class PlacementView {
   /** What a machine claims on its node: nothing while its runStrategy is Halted. */
   static NodeLedger.Claim claim(KvmMachineSpec spec) {
     return new NodeLedger.Claim(
-        spec.cpuOrDefault().vcpus(),
-        Quantities.kib(spec.memory).orElse(0L),
+        spec.cpuOrDefault().maxVcpus(),
+        Math.max(
+            Quantities.kib(spec.memory).orElse(0L),
+            Quantities.kib(spec.maxMemoryOrMemory()).orElse(0L)),
         spec.runStrategyOrDefault() != io.kvmop.api.RunStrategy.Halted);
   }
 

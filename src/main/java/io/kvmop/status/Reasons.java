@@ -19,6 +19,7 @@ public final class Reasons {
   public static final String KVM_USABLE = "KVMUsable";
 
   public static final String DISK_CLONED = "DiskCloned";
+  public static final String LIVE_CHANGE_FAILED = "LiveChangeFailed";
   public static final String MACHINE_NOT_FOUND = "MachineNotFound";
   public static final String RESTORED = "Restored";
   public static final String RESTORING = "Restoring";

@@ -59,7 +59,7 @@ class MachineValidatorTest {
     wide.cpu.cores = 4;
     assertThat(MachineValidator.validateOnHost(wide, host, "kvm"))
         .containsExactly(
-            "spec.cpu asks for 4 vCPUs (sockets x cores x threads), more than the node's 2 CPUs");
+            "spec.cpu asks for up to 4 vCPUs ((max)sockets x cores x threads), more than the node's 2 CPUs");
     assertThat(MachineValidator.validateOnHost(s, host, "kvm"))
         .containsExactly(
             "spec.memory 64Gi is more than the node has (24Gi)",

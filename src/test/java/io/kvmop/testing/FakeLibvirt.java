@@ -31,6 +31,12 @@ public final class FakeLibvirt implements LibvirtPort {
   public final List<String> calls = new ArrayList<>();
   public final FakeStorage storage = new FakeStorage(this::call);
   public final FakeSnapshots snapshots = new FakeSnapshots(this);
+  public final FakeLive live = new FakeLive(this);
+
+  /** Replaces a domain's state as a live change leaves it (for the fakes beside this one). */
+  synchronized void replace(DomainState d) {
+    domains.put(d.name(), d);
+  }
 
   /** One call, as the failure switches see it (for the fakes beside this one). */
   void record(String operation) {
@@ -268,6 +274,11 @@ public final class FakeLibvirt implements LibvirtPort {
   @Override
   public io.kvmop.libvirt.StoragePort storage() {
     return storage;
+  }
+
+  @Override
+  public io.kvmop.libvirt.LivePort live() {
+    return live;
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.util.Objects;
   "uuid",
   "metadata",
   "memory",
+  "currentMemory",
   "vcpu",
   "os",
   "features",
@@ -34,11 +35,27 @@ public record DomainXml(
     String uuid,
     Metadata metadata,
     Memory memory,
+    Memory currentMemory,
     Vcpu vcpu,
     Os os,
     Features features,
     Cpu cpu,
     Devices devices) {
+
+  /** A domain whose memory cannot change while it runs (no currentMemory below memory). */
+  public DomainXml(
+      String type,
+      String name,
+      String uuid,
+      Metadata metadata,
+      Memory memory,
+      Vcpu vcpu,
+      Os os,
+      Features features,
+      Cpu cpu,
+      Devices devices) {
+    this(type, name, uuid, metadata, memory, null, vcpu, os, features, cpu, devices);
+  }
 
   /** The namespace of kvmop's ownership mark inside {@code <metadata>}. */
   public static final String KVMOP_NS = "https://kvmop.io/xmlns/machine/v1alpha1";
@@ -56,24 +73,29 @@ public record DomainXml(
    * whatever libvirt filled in when it stored it (a boot device, a default CPU model).
    */
   @JacksonXmlRootElement(localName = "machine")
-  @JsonPropertyOrder({"namespace", "name", "uid", "definition", "stored"})
+  @JsonPropertyOrder({"namespace", "name", "uid", "definition", "stored", "fixed"})
   public record Owner(
       @JacksonXmlProperty(isAttribute = true) String namespace,
       @JacksonXmlProperty(isAttribute = true) String name,
       @JacksonXmlProperty(isAttribute = true) String uid,
       @JacksonXmlProperty(isAttribute = true) String definition,
-      @JacksonXmlProperty(isAttribute = true) String stored) {
+      @JacksonXmlProperty(isAttribute = true) String stored,
+      @JacksonXmlProperty(isAttribute = true) String fixed) {
 
     public Owner(String namespace, String name, String uid) {
-      this(namespace, name, uid, null, null);
+      this(namespace, name, uid, null, null, null);
     }
 
     public Owner(String namespace, String name, String uid, String definition) {
-      this(namespace, name, uid, definition, null);
+      this(namespace, name, uid, definition, null, null);
+    }
+
+    public Owner(String namespace, String name, String uid, String definition, String stored) {
+      this(namespace, name, uid, definition, stored, null);
     }
 
     public Owner withStored(String hash) {
-      return new Owner(namespace, name, uid, definition, hash);
+      return new Owner(namespace, name, uid, definition, hash, fixed);
     }
   }
 
@@ -89,7 +111,18 @@ public record DomainXml(
   public String storedHash() {
     return io.kvmop.ids.Hashes.sha256(
             XmlCodec.write(
-                new DomainXml(type, name, uuid, null, memory, vcpu, os, features, cpu, devices)))
+                new DomainXml(
+                    type,
+                    name,
+                    uuid,
+                    null,
+                    memory,
+                    currentMemory,
+                    vcpu,
+                    os,
+                    features,
+                    cpu,
+                    devices)))
         .substring(0, 16);
   }
 
@@ -98,21 +131,70 @@ public record DomainXml(
     return metadata == null || metadata.owner() == null ? null : metadata.owner().definition();
   }
 
-  /** This definition with its owner mark carrying the hash of everything else in it. */
+  /**
+   * This definition with its owner mark carrying the hash of everything else in it ({@code
+   * definition}), and the hash of what cannot change while the domain runs ({@code fixed}: all but
+   * the current memory and vCPUs, the disks and the interfaces), which tells whether a change can
+   * be made live.
+   */
   public DomainXml withDefinitionHash() {
     if (metadata == null || metadata.owner() == null) {
       return this;
     }
     Owner o = metadata.owner();
     String text = XmlCodec.write(withOwner(new Owner(o.namespace(), o.name(), o.uid(), null)));
+    Devices others =
+        devices == null
+            ? null
+            : new Devices(
+                null,
+                null,
+                devices.hostdevs(),
+                devices.serials(),
+                devices.channels(),
+                devices.graphics());
+    String fixed =
+        XmlCodec.write(
+            new DomainXml(
+                type,
+                name,
+                uuid,
+                null,
+                memory,
+                null,
+                vcpu == null ? null : new Vcpu(vcpu.value),
+                os,
+                features,
+                cpu,
+                others));
     return withOwner(
         new Owner(
-            o.namespace(), o.name(), o.uid(), io.kvmop.ids.Hashes.sha256(text).substring(0, 16)));
+            o.namespace(),
+            o.name(),
+            o.uid(),
+            io.kvmop.ids.Hashes.sha256(text).substring(0, 16),
+            null,
+            io.kvmop.ids.Hashes.sha256(fixed).substring(0, 16)));
   }
 
   private DomainXml withOwner(Owner owner) {
     return new DomainXml(
-        type, name, uuid, new Metadata(owner), memory, vcpu, os, features, cpu, devices);
+        type,
+        name,
+        uuid,
+        new Metadata(owner),
+        memory,
+        currentMemory,
+        vcpu,
+        os,
+        features,
+        cpu,
+        devices);
+  }
+
+  /** The memory the guest has now: currentMemory, or all of memory when it is not given. */
+  public Memory memoryNow() {
+    return currentMemory != null ? currentMemory : memory;
   }
 
   /** {@code <memory unit='KiB'>N</memory>}; kvmop always writes KiB, as libvirt reads back. */
@@ -146,9 +228,17 @@ public record DomainXml(
     }
   }
 
-  /** {@code <vcpu>N</vcpu>}. */
+  /**
+   * {@code <vcpu current='N'>MAX</vcpu>}: MAX vCPUs the domain may have, N of them present now (all
+   * when current is not given).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public static final class Vcpu {
+    @JacksonXmlProperty(isAttribute = true)
+    @com.fasterxml.jackson.annotation.JsonInclude(
+        com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public Integer current;
+
     @JacksonXmlText public int value;
 
     public Vcpu() {}
@@ -157,19 +247,29 @@ public record DomainXml(
       this.value = value;
     }
 
+    public Vcpu(int current, int max) {
+      this.value = max;
+      this.current = current < max ? current : null;
+    }
+
+    /** How many are present now. */
+    public int now() {
+      return current == null ? value : current;
+    }
+
     @Override
     public boolean equals(Object o) {
-      return o instanceof Vcpu v && value == v.value;
+      return o instanceof Vcpu v && value == v.value && now() == v.now();
     }
 
     @Override
     public int hashCode() {
-      return value;
+      return Objects.hash(value, now());
     }
 
     @Override
     public String toString() {
-      return value + " vCPU";
+      return (current == null ? "" : current + " of ") + value + " vCPU";
     }
   }
 

@@ -41,6 +41,15 @@ public final class XmlCodec {
     }
   }
 
+  /** One element written under {@code root}, e.g. a domain's disk for a device attach. */
+  public static String write(Object element, String root) {
+    try {
+      return MAPPER.writer().withRootName(root).writeValueAsString(element);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot write libvirt XML for " + element, e);
+    }
+  }
+
   public static <T> T read(String xml, Class<T> type) {
     try {
       return MAPPER.readValue(xml, type);
