@@ -99,12 +99,7 @@ public final class HotChanges {
     List<DomainXml.Disk> liveDisks = devices(live, DomainXml.Devices::disks);
     List<DomainXml.Disk> wantedDisks = devices(desired, DomainXml.Devices::disks);
     if (!compare(
-        liveDisks,
-        wantedDisks,
-        d -> d.target() == null ? null : d.target().dev(),
-        changes,
-        DetachDisk::new,
-        AttachDisk::new)) {
+        liveDisks, wantedDisks, HotChanges::diskKey, changes, DetachDisk::new, AttachDisk::new)) {
       return Optional.empty();
     }
     if (!compare(
@@ -117,6 +112,22 @@ public final class HotChanges {
       return Optional.empty();
     }
     return Optional.of(List.copyOf(changes));
+  }
+
+  /**
+   * A writable disk is known by its target (the guest's name for it); a read-only one (the
+   * cloud-init seed) by its file, so that it may move to another target when a disk is added before
+   * it: detached and attached again, which a read-only disk the guest only read at boot allows.
+   */
+  private static String diskKey(DomainXml.Disk d) {
+    if (d.readonly() != null) {
+      return d.source() == null ? null : "ro:" + d.source().file();
+    }
+    return d.target() == null ? null : d.target().dev();
+  }
+
+  private static boolean readOnly(Object device) {
+    return device instanceof DomainXml.Disk d && d.readonly() != null;
   }
 
   private static <T> List<T> devices(DomainXml d, Function<DomainXml.Devices, List<T>> which) {
@@ -150,19 +161,25 @@ public final class HotChanges {
       }
       declared.put(key.apply(d), d);
     }
+    List<Change> attaches = new ArrayList<>();
     for (var e : running.entrySet()) {
       T w = declared.get(e.getKey());
       if (w == null) {
         changes.add(detach.apply(e.getValue()));
       } else if (!w.equals(e.getValue())) {
-        return false;
+        if (!readOnly(w) || !readOnly(e.getValue())) {
+          return false; // a disk the guest may write, or an interface, is never swapped under it
+        }
+        changes.add(detach.apply(e.getValue()));
       }
     }
     for (var e : declared.entrySet()) {
-      if (!running.containsKey(e.getKey())) {
-        changes.add(attach.apply(e.getValue()));
+      T r = running.get(e.getKey());
+      if (r == null || !r.equals(e.getValue())) {
+        attaches.add(attach.apply(e.getValue()));
       }
     }
+    changes.addAll(attaches);
     return true;
   }
 }

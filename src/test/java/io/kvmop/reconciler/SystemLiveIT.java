@@ -57,10 +57,13 @@ class SystemLiveIT extends SystemItBase {
     m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
     m.getSpec().boot.cmdline = "console=ttyS0";
     m.getSpec().disks = new ArrayList<>(List.of(disk("data")));
+    // with a cloud-init seed after the disks: a disk added moves it (read-only, so it may move)
+    m.getSpec().cloudInit = new io.kvmop.api.CloudInitSpec();
+    m.getSpec().cloudInit.userData = "#cloud-config\n";
     k8s.create(m);
     KvmMachine up = k8s.awaitMachine(NAME, "Ready", true, "Running", 120);
     Path log = Path.of(up.getStatus().serialLogPath);
-    within(120).until(() -> Files.exists(log) && Files.readString(log).contains("disk vda"));
+    within(120).until(() -> Files.exists(log) && Files.readString(log).contains("seed vdb"));
     String id = virsh("domid", DOMAIN).strip();
     assertThat(virsh("vcpucount", DOMAIN, "--live", "--active").strip()).isEqualTo("1");
 
@@ -82,7 +85,7 @@ class SystemLiveIT extends SystemItBase {
             });
     within(60).until(() -> virsh("dominfo", DOMAIN).matches("(?s).*Used memory: +196608 KiB.*"));
     assertThat(virsh("vcpucount", DOMAIN, "--live", "--active").strip()).isEqualTo("2");
-    assertThat(virsh("domblklist", DOMAIN)).contains("vdb");
+    assertThat(virsh("domblklist", DOMAIN)).contains("vdb", "vdc", "cidata");
     assertThat(virsh("domiflist", DOMAIN)).contains(network);
     assertThat(virsh("domid", DOMAIN).strip()).as("the same QEMU: no restart").isEqualTo(id);
 
@@ -91,7 +94,8 @@ class SystemLiveIT extends SystemItBase {
     less.getSpec().interfaces = new ArrayList<>();
     less.getSpec().memory = "160Mi";
     k8s.updateSpec(less);
-    within(60).until(() -> !virsh("domblklist", DOMAIN).contains("vdb"));
+    within(60).until(() -> !virsh("domblklist", DOMAIN).contains("vdc"));
+    assertThat(virsh("domblklist", DOMAIN)).containsPattern("vdb +\\S*cidata");
     within(60).until(() -> !virsh("domiflist", DOMAIN).contains(network));
     within(60).until(() -> virsh("dominfo", DOMAIN).matches("(?s).*Used memory: +163840 KiB.*"));
     assertThat(virsh("domid", DOMAIN).strip()).isEqualTo(id);
