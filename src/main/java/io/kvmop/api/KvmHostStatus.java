@@ -42,6 +42,30 @@ public class KvmHostStatus {
   @JsonPropertyDescription("Ready (libvirt reachable, checks done) and KVMUsable.")
   public List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "What this node can do for running machines without a restart, and with snapshots.")
+  public Operations operations;
+
+  /** Day-2 operations this node supports. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Operations {
+    @JsonPropertyDescription(
+        "Changes made to a running machine without a restart: memory (up to spec.maxMemory,"
+            + " through the virtio balloon), vcpus (up to spec.cpu.maxSockets), disks and"
+            + " interfaces (attached and detached).")
+    public List<String> liveChanges = new ArrayList<>();
+
+    @JsonPropertyDescription("Whether KvmMachineSnapshots and KvmMachineRestores work here.")
+    public Boolean snapshots;
+
+    @JsonPropertyDescription(
+        "Whether a disk can be cloned from a snapshot here (needs qemu-img where the agent runs).")
+    public Boolean clones;
+
+    @JsonPropertyDescription("What limits them here, if anything.")
+    public String message;
+  }
+
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class StorageInfo {
     @JsonPropertyDescription("The pool's name in libvirt.")

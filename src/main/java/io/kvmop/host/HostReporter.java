@@ -97,6 +97,7 @@ public final class HostReporter {
       s.capacity = resources(facts.cpus(), facts.memoryKiB());
       s.defaultNetwork = defaultNetwork();
       s.storage = storage();
+      s.operations = operations(libvirt.uri());
       c.set(
           Conditions.READY,
           true,
@@ -117,6 +118,41 @@ public final class HostReporter {
     }
     s.conditions = c.build();
     return s;
+  }
+
+  /**
+   * The day-2 operations of this node: QEMU's driver makes every live change and internal
+   * snapshots; other drivers (the test driver) only what they implement. Clones need qemu-img.
+   */
+  static KvmHostStatus.Operations operations(String uri) {
+    KvmHostStatus.Operations o = new KvmHostStatus.Operations();
+    boolean qemu = uri != null && uri.startsWith("qemu");
+    o.liveChanges =
+        qemu ? List.of("memory", "vcpus", "disks", "interfaces") : List.of("memory", "vcpus");
+    o.snapshots = true;
+    o.clones = onPath("qemu-img");
+    List<String> limits = new java.util.ArrayList<>();
+    if (!o.clones) {
+      limits.add("no qemu-img where the agent runs: install qemu-utils to clone snapshots");
+    }
+    limits.add(
+        "snapshots are internal (inside qcow2 volumes): raw disks cannot have them, and a"
+            + " running UEFI machine is snapshotted once stopped");
+    o.message = String.join("; ", limits);
+    return o;
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** kvmop's pool: kept defined, active and autostarted; unused downloads collected. */

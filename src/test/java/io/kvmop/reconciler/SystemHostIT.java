@@ -36,6 +36,10 @@ class SystemHostIT extends SystemItBase {
     assertThat(h.getStatus().libvirt.version).matches("\\d+\\.\\d+\\.\\d+");
     assertThat(h.getStatus().libvirt.uri).isEqualTo(uri);
     assertThat(h.getStatus().cpuModels).isNotEmpty();
+    assertThat(h.getStatus().operations.liveChanges)
+        .containsExactly("memory", "vcpus", "disks", "interfaces");
+    assertThat(h.getStatus().operations.snapshots).isTrue();
+    assertThat(h.getStatus().operations.clones).as("qemu-utils is installed here").isTrue();
 
     boolean vmx =
         Files.readString(Path.of("/proc/cpuinfo"))
