@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotKeeper.class);
 
+  /** libvirt's answers that mean "never for this machine", not "not now". */
+  private static final java.util.Set<String> UNSUPPORTED =
+      java.util.Set.of(
+          "VIR_ERR_OPERATION_UNSUPPORTED", "VIR_ERR_NO_SUPPORT", "VIR_ERR_CONFIG_UNSUPPORTED");
+
   /** How soon to look again while waiting for the machine (no event says it appeared). */
   static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -86,6 +91,19 @@ public final class SnapshotKeeper {
     try {
       return machines.locks().with(domain, () -> take(s, machine, domain, b));
     } catch (LibvirtError e) {
+      if (UNSUPPORTED.contains(e.code())) {
+        // e.g. libvirt 9.2 and later refuse internal snapshots of any UEFI machine: never works
+        return new Outcome(
+            b.failed(
+                Reasons.SNAPSHOT_UNSUPPORTED,
+                "libvirt refuses an internal snapshot of this machine ("
+                    + e.code()
+                    + ": "
+                    + e.libvirtMessage()
+                    + ")"),
+            null,
+            List.of());
+      }
       LibvirtErrors.Explained x = LibvirtErrors.explain(e);
       return new Outcome(b.pending(x.reason(), x.message()), WAIT, List.of());
     }

@@ -157,6 +157,24 @@ class SnapshotKeeperTest {
   }
 
   @Test
+  void whatLibvirtNeverDoesFailsTheSnapshotAndWhatItCannotDoNowIsTriedAgain() {
+    realize();
+    libvirt.fail(
+        "create snapshot",
+        "VIR_ERR_OPERATION_UNSUPPORTED",
+        "internal snapshots of a VM with pflash based firmware are not supported");
+    var s = take(snapshot("snap-a", false));
+    assertThat(s.getStatus().phase).isEqualTo("Failed");
+    assertThat(s.getStatus().conditions.get(0).getMessage()).contains("pflash");
+    assertThat(libvirt.snapshots.frozen).as("thawed after the failure").isZero();
+    libvirt.fail(
+        "create snapshot", "VIR_ERR_OPERATION_TIMEOUT", "cannot acquire state change lock");
+    var t = take(snapshot("snap-b", false));
+    assertThat(t.getStatus().phase).isEqualTo("Pending");
+    assertThat(take(t).getStatus().phase).isEqualTo("Ready");
+  }
+
+  @Test
   void aMissingMachineIsWaitedForAndAGoneOneLeavesItsSnapshotLost() {
     var s = snapshot("snap-a", false);
     s.setStatus(keeper.keep(s, null).status());
