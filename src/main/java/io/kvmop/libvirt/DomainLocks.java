@@ -13,8 +13,15 @@ public final class DomainLocks {
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
   public <T> T with(String domain, Supplier<T> work) {
-    ReentrantLock lock = locks.computeIfAbsent(domain, d -> new ReentrantLock());
-    lock.lock();
+    ReentrantLock lock;
+    while (true) {
+      lock = locks.computeIfAbsent(domain, d -> new ReentrantLock());
+      lock.lock();
+      if (locks.get(domain) == lock) {
+        break; // still the domain's lock: not forgotten between the look-up and the lock
+      }
+      lock.unlock();
+    }
     try {
       return work.get();
     } finally {
