@@ -17,8 +17,10 @@ public final class DomainLocks {
     while (true) {
       lock = locks.computeIfAbsent(domain, d -> new ReentrantLock());
       lock.lock();
-      if (locks.get(domain) == lock) {
-        break; // still the domain's lock: not forgotten between the look-up and the lock
+      // still the domain's lock, not forgotten between the look-up and the lock: asked under the
+      // map's lock of that key, so never while a forget of it is half done
+      if (locks.computeIfPresent(domain, (d, l) -> l) == lock) {
+        break;
       }
       lock.unlock();
     }
