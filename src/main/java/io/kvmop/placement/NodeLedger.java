@@ -49,6 +49,12 @@ public final class NodeLedger {
 
   private final Map<String, Entry> entries = new HashMap<>();
 
+  /** The sums over the admitted entries, kept as entries change (no walk per reservation). */
+  private int heldCpus;
+
+  private long heldKiB;
+  private int holders;
+
   /** When each machine was last reserved or observed (nanoTime): a sweep spares recent ones. */
   private final Map<String, Long> touchedAt = new HashMap<>();
 
@@ -104,7 +110,7 @@ public final class NodeLedger {
         return Optional.of(t.shortfall(c));
       }
     }
-    entries.put(uid, new Entry(c, c.running()));
+    put(uid, new Entry(c, c.running()));
     changed();
     return Optional.empty();
   }
@@ -118,21 +124,21 @@ public final class NodeLedger {
     touchedAt.put(uid, System.nanoTime());
     Entry old = entries.get(uid);
     if (old == null || domainRunning) {
-      entries.put(uid, new Entry(c, c.running() || domainRunning));
+      put(uid, new Entry(c, c.running() || domainRunning));
       if (old == null || !old.equals(entries.get(uid))) {
         changed();
       }
       return Optional.empty();
     }
     if (!c.running()) {
-      entries.put(uid, new Entry(c, false));
+      put(uid, new Entry(c, false));
       if (!old.equals(entries.get(uid))) {
         changed();
       }
       return Optional.empty();
     }
     if (old.admitted()) {
-      entries.put(uid, new Entry(c, true)); // a new size takes effect at its next start
+      put(uid, new Entry(c, true)); // a new size takes effect at its next start
       if (!old.equals(entries.get(uid))) {
         changed();
       }
@@ -144,7 +150,7 @@ public final class NodeLedger {
   /** Gives back what a machine held (deleted, or moved off this node). */
   public synchronized void release(String uid) {
     touchedAt.remove(uid);
-    if (entries.remove(uid) != null) {
+    if (remove(uid) != null) {
       changed();
     }
   }
@@ -156,15 +162,15 @@ public final class NodeLedger {
    */
   public synchronized void sweep(java.util.Set<String> present, java.time.Duration grace) {
     long now = System.nanoTime();
-    boolean removed =
-        entries
-            .keySet()
-            .removeIf(
-                uid -> {
-                  Long touched = touchedAt.get(uid);
-                  return !present.contains(uid)
-                      && (touched == null || now - touched > grace.toNanos());
-                });
+    List<String> gone = new ArrayList<>();
+    for (String uid : entries.keySet()) {
+      Long touched = touchedAt.get(uid);
+      if (!present.contains(uid) && (touched == null || now - touched > grace.toNanos())) {
+        gone.add(uid);
+      }
+    }
+    gone.forEach(this::remove);
+    boolean removed = !gone.isEmpty();
     touchedAt.keySet().retainAll(entries.keySet());
     if (removed) {
       changed();
@@ -176,17 +182,50 @@ public final class NodeLedger {
   }
 
   private Totals totalsExcept(String uid) {
+    Entry e = uid == null ? null : entries.get(uid);
+    if (e == null || !e.admitted()) {
+      return new Totals(allowedCpus, allowedKiB, heldCpus, heldKiB, holders);
+    }
+    return new Totals(
+        allowedCpus,
+        allowedKiB,
+        heldCpus - e.claim().cpus(),
+        heldKiB - e.claim().memoryKiB(),
+        holders - 1);
+  }
+
+  /** The sums by a walk over every entry (what the kept sums must always equal; for tests). */
+  synchronized Totals totalsByWalk() {
     int cpus = 0;
     long kib = 0;
-    int holders = 0;
-    for (var e : entries.entrySet()) {
-      if (e.getValue().admitted() && !e.getKey().equals(uid)) {
-        cpus += e.getValue().claim().cpus();
-        kib += e.getValue().claim().memoryKiB();
-        holders++;
+    int n = 0;
+    for (Entry e : entries.values()) {
+      if (e.admitted()) {
+        cpus += e.claim().cpus();
+        kib += e.claim().memoryKiB();
+        n++;
       }
     }
-    return new Totals(allowedCpus, allowedKiB, cpus, kib, holders);
+    return new Totals(allowedCpus, allowedKiB, cpus, kib, n);
+  }
+
+  private void put(String uid, Entry e) {
+    count(entries.put(uid, e), -1);
+    count(e, 1);
+  }
+
+  private Entry remove(String uid) {
+    Entry old = entries.remove(uid);
+    count(old, -1);
+    return old;
+  }
+
+  private void count(Entry e, int sign) {
+    if (e != null && e.admitted()) {
+      heldCpus += sign * e.claim().cpus();
+      heldKiB += sign * e.claim().memoryKiB();
+      holders += sign;
+    }
   }
 
   /**

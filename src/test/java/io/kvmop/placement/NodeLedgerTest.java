@@ -140,4 +140,30 @@ class NodeLedgerTest {
     l.release("a");
     assertThat(heard.get()).isEqualTo(3);
   }
+
+  @Test
+  void theKeptSumsAreTheSumsOfWhatIsHeldWhateverHappens() {
+    NodeLedger l = new NodeLedger();
+    l.allow(64, 64L << 20);
+    java.util.Random r = new java.util.Random(42);
+    for (int i = 0; i < 20_000; i++) {
+      String uid = "m" + r.nextInt(40);
+      NodeLedger.Claim c =
+          new NodeLedger.Claim(1 + r.nextInt(4), (1L + r.nextInt(4)) << 20, r.nextInt(4) > 0);
+      switch (r.nextInt(4)) {
+        case 0 -> l.reserve(uid, c);
+        case 1 -> l.observe(uid, c, r.nextBoolean());
+        case 2 -> l.release(uid);
+        default -> l.sweep(java.util.Set.of("m1", "m2", "m3"), java.time.Duration.ZERO);
+      }
+      assertThat(l.totals()).isEqualTo(l.totalsByWalk());
+    }
+    // the kept sums agree with a walk over what is held: release everything, nothing is left
+    for (int i = 0; i < 40; i++) {
+      l.release("m" + i);
+    }
+    assertThat(l.totals().heldCpus()).isZero();
+    assertThat(l.totals().heldKiB()).isZero();
+    assertThat(l.totals().holders()).isZero();
+  }
 }
