@@ -5,8 +5,8 @@
 # addresses and a graceful shutdown can go through the agent), loads virtio_balloon (so that memory
 # can change while it runs), and reports its virtio disks: size,
 # the first bytes of each, and the cloud-init seed's meta-data when a disk is labelled cidata; then
-# a TCP echo service on port 7 (for kvmop port-forward) and a shell on the serial console (for
-# kvmop console).
+# a TCP echo service on port 7 (for kvmop port-forward), dropbear on port 22 taking the seed's
+# ssh_authorized_keys for root (for kvmop ssh) and a shell on the serial console (for kvmop console).
 # Cached: a second run with the same
 # kernel version and recipe revision does nothing.
 #
@@ -22,7 +22,7 @@ if [ -z "$meta" ]; then
   meta=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
 fi
 kver=${meta#linux-image-}
-recipe=r7
+recipe=r8
 out="$out_root/$kver-$recipe"
 if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ -f "$out/.complete" ]; then
   echo "$out"
@@ -32,7 +32,8 @@ command -v cpio >/dev/null || apt-get install -y -qq --no-install-recommends cpi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get download -qq "$meta" busybox-static qemu-guest-agent >/dev/null)
+(cd "$work" && apt-get download -qq "$meta" busybox-static qemu-guest-agent dropbear-bin \
+  libtomcrypt1 libtommath1 libgmp10 >/dev/null)
 mkdir -p "$work/x"
 for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/x"; done
 
@@ -55,6 +56,23 @@ cp "$work/x/usr/sbin/qemu-ga" "$root/bin/qemu-ga"
 for lib in $(ldd "$work/x/usr/sbin/qemu-ga" | awk '/=> \//{print $3} /^[ \t]*\/lib/{print $1}'); do
   cp --parents -L "$lib" "$root"
 done
+# dropbear, the ssh server, likewise; root logs in with the keys of the cloud-init seed's user-data
+cp "$work/x/usr/sbin/dropbear" "$root/bin/dropbear"
+# its libraries: from the packages downloaded with it (libtomcrypt, libtommath, which a build host
+# rarely has), else from the build host, at the paths the loader expects
+mkdir -p "$root/lib/x86_64-linux-gnu"
+for lib in $(LD_LIBRARY_PATH="$work/x/usr/lib/x86_64-linux-gnu" ldd "$work/x/usr/sbin/dropbear" \
+    | awk '/=> \//{print $3} /^[ \t]*\/lib/{print $1}'); do
+  case "$lib" in
+    "$work"/*) cp -L "$lib" "$root/lib/x86_64-linux-gnu/" ;;
+    *) cp --parents -L "$lib" "$root" ;;
+  esac
+done
+mkdir -p "$root/root/.ssh" "$root/etc/dropbear"
+chmod 700 "$root/root" "$root/root/.ssh"
+echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+echo 'root:x:0:' > "$root/etc/group"
+echo '/bin/sh' > "$root/etc/shells"
 # guest-shutdown runs /sbin/shutdown: power off at once
 cat > "$root/sbin/shutdown" <<'SHUTDOWN'
 #!/bin/sh
@@ -95,13 +113,17 @@ for d in /sys/block/vd*; do
     if mount -t iso9660 -o ro /dev/\$n /mnt/\$n; then
       echo "kvmop-guest: seed \$n files: \$(ls /mnt/\$n | tr '\\n' ' ')"
       echo "kvmop-guest: seed \$n \$(grep instance-id /mnt/\$n/meta-data)"
+      grep -o 'ssh-[a-z0-9-]* [A-Za-z0-9+/=]*' /mnt/\$n/user-data >> /root/.ssh/authorized_keys 2>/dev/null
+      chmod 600 /root/.ssh/authorized_keys 2>/dev/null
     fi
   else
     echo "kvmop-guest: disk \$n begins: \$(dd if=/dev/\$n bs=64 count=1 2>/dev/null | tr -cd 'A-Za-z0-9_:-')"
   fi
 done
-# a TCP echo service on port 7, for kvmop port-forward
+# a TCP echo service on port 7, for kvmop port-forward; ssh on port 22 (keys only), for kvmop ssh
 nc -ll -p 7 -e /bin/cat &
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+dropbear -R -s -p 22 && echo "kvmop-guest: sshd on port 22"
 # a shell on the serial console, for kvmop console (started again when it exits)
 while true; do /bin/sh; done
 INIT

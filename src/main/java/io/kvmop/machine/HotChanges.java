@@ -117,7 +117,9 @@ public final class HotChanges {
   /**
    * A writable disk is known by its target (the guest's name for it); a read-only one (the
    * cloud-init seed) by its file, so that it may move to another target when a disk is added before
-   * it: detached and attached again, which a read-only disk the guest only read at boot allows.
+   * it: detached and attached again, which a read-only disk the guest only read at boot allows. A
+   * seed of new content is never swapped in: cloud-init reads it at the next boot, so that change
+   * says RestartRequired.
    */
   private static String diskKey(DomainXml.Disk d) {
     if (d.readonly() != null) {
@@ -164,6 +166,9 @@ public final class HotChanges {
     List<Change> attaches = new ArrayList<>();
     for (var e : running.entrySet()) {
       T w = declared.get(e.getKey());
+      if (w == null && readOnly(e.getValue())) {
+        return false; // a seed replaced by one of new content: read at the next boot only
+      }
       if (w == null) {
         changes.add(detach.apply(e.getValue()));
       } else if (!w.equals(e.getValue())) {
@@ -175,6 +180,9 @@ public final class HotChanges {
     }
     for (var e : declared.entrySet()) {
       T r = running.get(e.getKey());
+      if (r == null && readOnly(e.getValue())) {
+        return false;
+      }
       if (r == null || !r.equals(e.getValue())) {
         attaches.add(attach.apply(e.getValue()));
       }

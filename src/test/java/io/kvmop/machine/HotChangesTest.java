@@ -50,6 +50,18 @@ class HotChangesTest {
   }
 
   @Test
+  void aSeedOfNewContentWaitsForTheNextBootWhereCloudInitReadsIt() {
+    Disk newSeed = Disk.file("/pool/seed-2.iso", "raw", "vdb", "virtio", true);
+    var live = domain(1024, 2048, 1, 2, List.of(ROOT, SEED_AT_B), List.of());
+    assertThat(
+            HotChanges.between(live, domain(1024, 2048, 1, 2, List.of(ROOT, newSeed), List.of())))
+        .isEmpty();
+    assertThat(HotChanges.between(live, domain(1024, 2048, 1, 2, List.of(ROOT), List.of())))
+        .as("nor is a seed removed live")
+        .isEmpty();
+  }
+
+  @Test
   void memoryVcpusAndInterfacesByMac() {
     var a = nic("52:54:00:00:00:01", "n1");
     var b = nic("52:54:00:00:00:02", "n2");

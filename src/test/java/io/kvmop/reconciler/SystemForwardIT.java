@@ -24,7 +24,9 @@ import picocli.CommandLine;
 /**
  * kvmop vnc and kvmop port-forward on a real guest: the VNC display listens on the node's loopback
  * only and answers through the forwarded port with the RFB greeting; a TCP echo service in the
- * guest, on an isolated network, answers through a forwarded local port.
+ * guest, on an isolated network, answers through a forwarded local port; kvmop ssh logs in to the
+ * guest's ssh server with the key cloud-init handed it and runs a command there, and without the
+ * key is refused.
  */
 class SystemForwardIT extends SystemItBase {
   static final String NAME = SystemLeftovers.PREFIX + "fwd";
@@ -64,6 +66,14 @@ class SystemForwardIT extends SystemItBase {
     m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
     m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
     m.getSpec().boot.cmdline = "console=ttyS0";
+    // a key of this test's own, handed to the guest as cloud-init's ssh_authorized_keys
+    Path keys = java.nio.file.Files.createTempDirectory("kvmop-ssh");
+    Path key = keys.resolve("id_ed25519");
+    io.kvmop.testing.Shell.must(
+        "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
+    m.getSpec().cloudInit = new io.kvmop.api.CloudInitSpec();
+    m.getSpec().cloudInit.sshAuthorizedKeys =
+        java.util.List.of(java.nio.file.Files.readString(keys.resolve("id_ed25519.pub")).strip());
     k8s.create(m);
     KvmMachine up = k8s.awaitMachine(NAME, "Ready", true, "Running", 240);
     assertThat(up.getStatus().graphics.address).isEqualTo("127.0.0.1");
@@ -111,36 +121,65 @@ class SystemForwardIT extends SystemItBase {
       fwd.thread().interrupt();
     }
 
-    // kvmop ssh goes the same way: against the guest's echo service, ssh reads its own banner
-    // back as the server's, which shows its bytes crossed the relay to the guest and back
-    ByteArrayOutputStream ssh = new ByteArrayOutputStream();
-    Thread session =
-        new Thread(
+    // kvmop ssh goes the same way, to the guest's ssh server: logged in with the key cloud-init
+    // handed it, a command runs in the guest and its answer comes back
+    within(120)
+        .until(
             () ->
-                new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(ssh, true)))
-                    .execute(
-                        NAME,
-                        "-n",
-                        "default",
-                        "--local",
-                        "--libvirt-uri",
-                        uri,
-                        "--port",
-                        "7",
-                        "--",
-                        "-v",
-                        "-o",
-                        "BatchMode=yes",
-                        "true"));
-    session.start();
-    try {
-      within(30).until(() -> ssh.toString().matches("(?is).*remote software version OpenSSH.*"));
-      assertThat(ssh.toString()).contains("Connecting to 127.0.0.1");
-    } finally {
-      // an echo service never finishes a key exchange: end the ssh that kvmop started
-      io.kvmop.testing.Shell.run("pkill", "-f", "HostKeyAlias=kvmop-default-" + NAME);
-      session.join(10_000);
-    }
+                java.nio.file.Files.readString(Path.of(up.getStatus().serialLogPath))
+                    .contains("sshd on port 22"));
+    ByteArrayOutputStream ssh = new ByteArrayOutputStream();
+    int exit =
+        new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(ssh, true)))
+            .execute(
+                NAME,
+                "-n",
+                "default",
+                "--local",
+                "--libvirt-uri",
+                uri,
+                "-l",
+                "root",
+                "--",
+                "-i",
+                key.toString(),
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "echo kvmop-$((6*7)) from $(hostname)");
+    System.out.print(ssh);
+    assertThat(exit).as(ssh.toString()).isZero();
+    assertThat(ssh.toString()).contains("kvmop-42 from");
+    // without the key: refused by the guest, and kvmop says so with ssh's exit code
+    ByteArrayOutputStream refused = new ByteArrayOutputStream();
+    int denied =
+        new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(refused, true)))
+            .execute(
+                NAME,
+                "-n",
+                "default",
+                "--local",
+                "--libvirt-uri",
+                uri,
+                "-l",
+                "root",
+                "--",
+                "-i",
+                "/dev/null",
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "true");
+    assertThat(denied).as(refused.toString()).isNotZero();
+    assertThat(refused.toString()).containsIgnoringCase("permission denied");
 
     k8s.delete(k8s.machine(NAME));
     within(60).until(() -> k8s.machine(NAME) == null);
