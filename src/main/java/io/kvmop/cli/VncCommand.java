@@ -1,10 +1,17 @@
 package io.kvmop.cli;
 
 import io.kvmop.libvirt.JnaLibvirt;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kvmop vnc NAME}: the machine's VNC display on a local port. */
+/**
+ * {@code kvmop vnc NAME}: the machine's VNC display on a local port, and a VNC viewer started on it
+ * when one is installed (the forwarding ends when the viewer exits).
+ */
 @Command(
     name = "vnc",
     mixinStandardHelpOptions = true,
@@ -13,9 +20,81 @@ public final class VncCommand extends ForwardCommand {
   @Option(names = "--port", defaultValue = "0", description = "Local port (default: any free).")
   int port;
 
+  @Option(
+      names = "--viewer",
+      defaultValue = "auto",
+      description =
+          "The VNC viewer to start: auto (remote-viewer, vncviewer, xtightvncviewer or gvncviewer,"
+              + " the first installed, when a display is set), none (only forward), or a program"
+              + " (given the address as 127.0.0.1::PORT).")
+  String viewer;
+
+  /** The viewers auto looks for, in order. */
+  static final List<String> VIEWERS =
+      List.of("remote-viewer", "vncviewer", "xtightvncviewer", "gvncviewer");
+
   @Override
   int localPort() {
     return port;
+  }
+
+  /** The viewer's command line for the forwarded port; empty when none is to be started. */
+  List<String> viewerCommand(int port, Map<String, String> env) {
+    String program = viewer;
+    if ("none".equals(viewer)) {
+      return List.of();
+    }
+    if ("auto".equals(viewer)) {
+      if (env.get("DISPLAY") == null && env.get("WAYLAND_DISPLAY") == null) {
+        return List.of();
+      }
+      program = VIEWERS.stream().filter(v -> onPath(v, env)).findFirst().orElse(null);
+      if (program == null) {
+        return List.of();
+      }
+    }
+    String address =
+        program.endsWith("remote-viewer") ? "vnc://127.0.0.1:" + port : "127.0.0.1::" + port;
+    return List.of(program, address);
+  }
+
+  private static boolean onPath(String program, Map<String, String> env) {
+    String path = env.getOrDefault("PATH", "");
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  int whileListening(String ns, int port) throws Exception {
+    List<String> cmd = viewerCommand(port, System.getenv());
+    if (cmd.isEmpty()) {
+      return super.whileListening(ns, port);
+    }
+    out.println(
+        "VNC of "
+            + ns
+            + "/"
+            + name
+            + " on 127.0.0.1:"
+            + port
+            + "; starting "
+            + String.join(" ", cmd)
+            + " (forwarding ends when it exits)");
+    out.flush();
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      out.println("kvmop: cannot start " + cmd.get(0) + ": " + e.getMessage());
+      return 1;
+    }
+    p.getOutputStream().close();
+    p.getInputStream().transferTo(out);
+    return p.waitFor();
   }
 
   @Override

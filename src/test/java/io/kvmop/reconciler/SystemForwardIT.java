@@ -83,13 +83,41 @@ class SystemForwardIT extends SystemItBase {
 
     Running vnc =
         start(
-            new io.kvmop.cli.VncCommand(), NAME, "-n", "default", "--local", "--libvirt-uri", uri);
+            new io.kvmop.cli.VncCommand(),
+            NAME,
+            "-n",
+            "default",
+            "--local",
+            "--libvirt-uri",
+            uri,
+            "--viewer",
+            "none");
     try (Socket s = new Socket("127.0.0.1", vnc.port())) {
       byte[] greeting = s.getInputStream().readNBytes(12);
       assertThat(new String(greeting, StandardCharsets.US_ASCII)).startsWith("RFB 003.");
     } finally {
       vnc.thread().interrupt();
     }
+    // with a viewer: kvmop starts it on the forwarded port, and stops forwarding when it exits
+    // (a stand-in viewer that reads the display's greeting and quits)
+    Path viewer = keys.resolve("viewer");
+    java.nio.file.Files.writeString(
+        viewer, "#!/bin/bash\nexec 3<>/dev/tcp/127.0.0.1/${1##*::}\nhead -c 12 <&3\necho\n");
+    viewer.toFile().setExecutable(true);
+    ByteArrayOutputStream viewed = new ByteArrayOutputStream();
+    int viewerExit =
+        new CommandLine(new io.kvmop.cli.VncCommand().using(new PrintStream(viewed, true)))
+            .execute(
+                NAME,
+                "-n",
+                "default",
+                "--local",
+                "--libvirt-uri",
+                uri,
+                "--viewer",
+                viewer.toString());
+    assertThat(viewerExit).as(viewed.toString()).isZero();
+    assertThat(viewed.toString()).contains("starting " + viewer, "RFB 003.");
 
     Running fwd =
         start(
