@@ -16,6 +16,12 @@ import java.util.List;
 @ValidationRule(
     value = "self.sockets * self.cores * self.threads <= 512",
     message = "spec.cpu: sockets x cores x threads must be at most 512 vCPUs")
+@ValidationRule(
+    value = "!has(self.maxSockets) || self.maxSockets * self.cores * self.threads <= 512",
+    message = "spec.cpu: maxSockets x cores x threads must be at most 512 vCPUs")
+@ValidationRule(
+    value = "!has(self.maxSockets) || self.maxSockets >= self.sockets",
+    message = "spec.cpu.maxSockets must be at least sockets")
 public class CpuSpec {
   @JsonPropertyDescription("CPU sockets.")
   @Default("1")

@@ -82,6 +82,10 @@ public final class MachineValidator {
               + cpu.sockets
               + ") up to 64; raising it needs a restart");
     }
+    if (cpu.maxVcpus() > 512) {
+      problems.add(
+          "spec.cpu: maxSockets x cores x threads is " + cpu.maxVcpus() + " vCPUs; at most 512");
+    }
     for (var f :
         new Object[][] {
           {"sockets", cpu.sockets, 64}, {"cores", cpu.cores, 256}, {"threads", cpu.threads, 8}

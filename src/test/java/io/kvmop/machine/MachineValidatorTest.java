@@ -106,4 +106,30 @@ class MachineValidatorTest {
                 s, "host-a", List.of(new io.kvmop.api.PciDeviceId("10DE", "1EB8")), sysfs))
         .isEmpty();
   }
+
+  @Test
+  void maximumsForLiveChangesAreAtLeastTheCurrentValues() {
+    KvmMachineSpec s = spec();
+    s.memory = "4Gi";
+    s.maxMemory = "2Gi";
+    s.cpu = new CpuSpec();
+    s.cpu.sockets = 4;
+    s.cpu.maxSockets = 2;
+    assertThat(MachineValidator.validate(s))
+        .contains(
+            "spec.memory 4Gi is more than spec.maxMemory 2Gi; raise maxMemory (that needs a"
+                + " restart) or lower memory",
+            "spec.cpu.maxSockets 2 is out of range: use sockets (4) up to 64; raising it needs a"
+                + " restart");
+    KvmMachineSpec wide = spec();
+    wide.cpu = new CpuSpec();
+    wide.cpu.cores = 256;
+    wide.cpu.maxSockets = 4;
+    assertThat(MachineValidator.validate(wide))
+        .contains("spec.cpu: maxSockets x cores x threads is 1024 vCPUs; at most 512");
+    KvmMachineSpec bad = spec();
+    bad.maxMemory = "lots";
+    assertThat(MachineValidator.validate(bad))
+        .contains("spec.maxMemory 'lots' is not a size (such as 4Gi or 8G)");
+  }
 }
