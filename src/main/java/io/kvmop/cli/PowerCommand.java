@@ -32,6 +32,16 @@ public abstract class PowerCommand implements Callable<Integer> {
   @Option(names = "--wait", defaultValue = "120", description = "Seconds to wait for the answer.")
   int waitSeconds;
 
+  @Option(
+      names = "--manifests",
+      description =
+          "Standalone: the manifest directory kvmop run reconciles (the request goes to its status"
+              + " directory, never to the manifests).")
+  java.nio.file.Path manifests;
+
+  @Option(names = "--status-dir", description = "Standalone: the status directory (DIR/.status).")
+  java.nio.file.Path statusDir;
+
   /** The client; tests give one of their own. */
   KubernetesClient client;
 
@@ -48,6 +58,11 @@ public abstract class PowerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (manifests != null) {
+      return new StandalonePower(
+              statusDir != null ? statusDir : manifests.resolve(".status"), out, waitSeconds)
+          .ask(namespace == null ? "default" : namespace, name, token());
+    }
     try (KubernetesClient c = client != null ? null : new KubernetesClientBuilder().build()) {
       return run(client != null ? client : c);
     }
@@ -60,12 +75,7 @@ public abstract class PowerCommand implements Callable<Integer> {
       out.println("kvmop: KvmMachine " + ns + "/" + name + " not found");
       return 1;
     }
-    String token =
-        verb()
-            + " "
-            + Instant.now().toEpochMilli()
-            + "-"
-            + ThreadLocalRandom.current().nextInt(1000);
+    String token = token();
     machine.edit(
         m -> {
           m.getMetadata().setAnnotations(withRequest(m.getMetadata().getAnnotations(), token));
@@ -118,6 +128,15 @@ public abstract class PowerCommand implements Callable<Integer> {
             + ns
             + ")");
     return 2;
+  }
+
+  /** A new request: the verb and a token used once. */
+  String token() {
+    return verb()
+        + " "
+        + Instant.now().toEpochMilli()
+        + "-"
+        + ThreadLocalRandom.current().nextInt(1000);
   }
 
   private static Map<String, String> withRequest(Map<String, String> annotations, String token) {

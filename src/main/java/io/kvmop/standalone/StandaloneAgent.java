@@ -93,6 +93,11 @@ public final class StandaloneAgent {
     machines.disks().useSnapshots(node, snapshots::find);
   }
 
+  /** The directory of power request files, created (the runner watches it). */
+  public Path requestsDir() throws IOException {
+    return PowerRequestFiles.ensureDir(store);
+  }
+
   /** What one pass found: problems per file, and how soon to look again (null: on events only). */
   public record Pass(List<Manifests.Problem> problems, Duration recheckAfter) {}
 
@@ -137,6 +142,23 @@ public final class StandaloneAgent {
       throws IOException {
     if (m.getSpec().nodeName == null) {
       m.getSpec().nodeName = node; // standalone: the machine runs here
+    }
+    try {
+      // a power request of kvmop start|stop|... --manifests, as the annotation carries it
+      PowerRequestFiles.pending(store, m.getMetadata().getNamespace(), m.getMetadata().getName())
+          .ifPresent(
+              r -> {
+                Map<String, String> a =
+                    new HashMap<>(
+                        m.getMetadata().getAnnotations() == null
+                            ? Map.of()
+                            : m.getMetadata().getAnnotations());
+                a.put(io.kvmop.machine.PowerRequests.ANNOTATION, r);
+                m.getMetadata().setAnnotations(a);
+              });
+    } catch (IOException | IllegalArgumentException e) {
+      LOG.warn(
+          "cannot read the power request of {}: {}", m.getMetadata().getName(), e.getMessage());
     }
     Map<String, KvmNetwork> mine =
         nets.stream()

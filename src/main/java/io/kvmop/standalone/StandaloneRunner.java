@@ -88,6 +88,10 @@ public final class StandaloneRunner implements LibvirtListener {
   }
 
   private void register(WatchService watcher) throws IOException {
+    agent
+        .requestsDir()
+        .register(
+            watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
     try (Stream<Path> dirs = Files.walk(manifests)) {
       for (Path d :
           dirs.filter(Files::isDirectory)
@@ -112,7 +116,10 @@ public final class StandaloneRunner implements LibvirtListener {
                 .anyMatch(
                     n ->
                         !n.startsWith(".")
-                            && (n.endsWith(".yaml") || n.endsWith(".yml") || !n.contains(".")));
+                            && (n.endsWith(".yaml")
+                                || n.endsWith(".yml")
+                                || n.endsWith(".request")
+                                || !n.contains(".")));
         key.reset();
         if (manifestChanged) {
           wake.offer("manifests changed");
