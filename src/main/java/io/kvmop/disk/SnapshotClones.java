@@ -209,17 +209,22 @@ final class SnapshotClones {
       if (src == null || libvirt.storage().findVolume(config.poolName(), d.volume()).isPresent()) {
         continue;
       }
+      java.util.Optional<Happened> copied;
       try {
-        done.add(
-            locks.with(
-                src.domain(),
+        copied =
+            locks.tryWith(
+                io.kvmop.libvirt.DomainLocks.snapshotsOf(src.domain()),
+                SNAPSHOT_WAIT,
                 () -> {
                   try {
                     return copy(src, d.volume(), d.name());
                   } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                   }
-                }));
+                });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        copied = java.util.Optional.empty();
       } catch (java.io.UncheckedIOException e) {
         return new Blocker(
             Reasons.HOST_ERROR,
@@ -230,6 +235,16 @@ final class SnapshotClones {
                 + ": "
                 + e.getCause().getMessage());
       }
+      if (copied.isEmpty()) {
+        return new Blocker(
+            Reasons.SNAPSHOT_NOT_READY,
+            "snapshot "
+                + src.snapshot()
+                + " is being taken or deleted; disk "
+                + d.name()
+                + " is cloned once it is done");
+      }
+      done.add(copied.get());
     }
     return null;
   }
@@ -237,6 +252,9 @@ final class SnapshotClones {
   private static Resolved blocked(String reason, String message) {
     return new Resolved(null, new Blocker(reason, message));
   }
+
+  /** How long a clone waits for its snapshot's other work (taking, deleting) before it retries. */
+  static final java.time.Duration SNAPSHOT_WAIT = java.time.Duration.ofSeconds(20);
 
   /** How long one copy may take before it is given up (and tried again on the next pass). */
   static final long COPY_MINUTES = 60;

@@ -1,13 +1,15 @@
 package io.kvmop.libvirt;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One lock per domain on a node: a machine's pass, a snapshot being taken or deleted, a restore and
- * a clone's copy of a snapshot never act on the same domain at once (a restore stops and starts the
- * domain; a pass in between would start it too early).
+ * One lock per domain on a node: a machine's pass, a snapshot being taken or deleted and a restore
+ * never act on the same domain at once (a restore stops and starts the domain; a pass in between
+ * would start it too early). A second key per domain, {@link #snapshotsOf}, keeps its snapshots
+ * from being deleted while a clone copies one (without holding up the machine's passes).
  */
 public final class DomainLocks {
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -29,6 +31,36 @@ public final class DomainLocks {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Like {@link #with}, but gives up after {@code wait} (empty then): for work that must not wait
+   * behind a long holder, or could otherwise wait in a circle.
+   */
+  public <T> java.util.Optional<T> tryWith(String key, java.time.Duration wait, Supplier<T> work)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    ReentrantLock lock;
+    while (true) {
+      lock = locks.computeIfAbsent(key, d -> new ReentrantLock());
+      if (!lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return java.util.Optional.empty();
+      }
+      if (locks.computeIfPresent(key, (d, l) -> l) == lock) {
+        break;
+      }
+      lock.unlock();
+    }
+    try {
+      return java.util.Optional.ofNullable(work.get());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The key of a domain's snapshots: taken, deleted and copied from one at a time. */
+  public static String snapshotsOf(String domain) {
+    return "snapshots/" + domain;
   }
 
   /** Forgets the lock of a domain that is gone (one more is made if it comes back). */

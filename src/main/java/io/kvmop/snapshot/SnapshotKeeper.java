@@ -6,6 +6,7 @@ import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotDisk;
 import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
@@ -89,7 +90,10 @@ public final class SnapshotKeeper {
     }
     String domain = machines.naming(machine).domainName();
     try {
-      return machines.locks().with(domain, () -> take(s, machine, domain, b));
+      var locks = machines.locks();
+      return locks.with(
+          domain,
+          () -> locks.with(DomainLocks.snapshotsOf(domain), () -> take(s, machine, domain, b)));
     } catch (LibvirtError e) {
       if (UNSUPPORTED.contains(e.code())) {
         // e.g. libvirt 9.2 and later refuse internal snapshots of any UEFI machine: never works
@@ -250,7 +254,7 @@ public final class SnapshotKeeper {
     return machines
         .locks()
         .with(
-            st.domain,
+            DomainLocks.snapshotsOf(st.domain),
             () -> {
               Optional<DomainState> d = libvirt.findDomain(st.domain);
               if (d.isEmpty()

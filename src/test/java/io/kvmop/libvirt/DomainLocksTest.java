@@ -40,4 +40,38 @@ class DomainLocksTest {
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
     assertThat(worst.get()).isEqualTo(1);
   }
+
+  @Test
+  void aTryGivesUpWhileAnotherHoldsTheKeyAndGetsItAfterwards() throws Exception {
+    DomainLocks locks = new DomainLocks();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread holder =
+        new Thread(
+            () ->
+                locks.with(
+                    DomainLocks.snapshotsOf("d"),
+                    () -> {
+                      held.countDown();
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return null;
+                    }));
+    holder.start();
+    held.await();
+    assertThat(
+            locks.tryWith(DomainLocks.snapshotsOf("d"), java.time.Duration.ofMillis(100), () -> 1))
+        .isEmpty();
+    assertThat(locks.tryWith("d", java.time.Duration.ofMillis(100), () -> 2))
+        .as("the domain's own key is another")
+        .contains(2);
+    release.countDown();
+    holder.join();
+    assertThat(
+            locks.tryWith(DomainLocks.snapshotsOf("d"), java.time.Duration.ofSeconds(5), () -> 3))
+        .contains(3);
+  }
 }
