@@ -63,7 +63,31 @@ public final class FakeLibvirt implements LibvirtPort {
     leases.remove(network);
   }
 
+  /** Thrown at the call a crash is set for: the process dies there (see {@link #crashAtCall}). */
+  public static final class Crash extends RuntimeException {
+    Crash(String operation) {
+      super("crashed before " + operation);
+    }
+  }
+
+  private int callCount;
+  private int crashAt = -1;
+
+  /** The {@code n}th call from now (0: the next) dies before it does anything; -1: none. */
+  public synchronized void crashAtCall(int n) {
+    crashAt = n < 0 ? -1 : callCount + n;
+  }
+
+  /** How many calls were made so far. */
+  public synchronized int callCount() {
+    return callCount;
+  }
+
   private synchronized void call(String operation) {
+    if (callCount++ == crashAt) {
+      crashAt = -1;
+      throw new Crash(operation);
+    }
     calls.add(operation);
     for (var f : failures.entrySet()) {
       if (operation.startsWith(f.getKey())) {
