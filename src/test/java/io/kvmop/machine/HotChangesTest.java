@@ -2,8 +2,8 @@ package io.kvmop.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvmop.libvirt.xml.DomainDevices.Disk;
 import io.kvmop.libvirt.xml.DomainXml;
-import io.kvmop.libvirt.xml.DomainXml.Disk;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

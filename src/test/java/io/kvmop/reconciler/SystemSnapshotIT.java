@@ -219,8 +219,10 @@ class SystemSnapshotIT extends SystemItBase {
     for (int i = 0; i < 15 && !screen.toString(StandardCharsets.UTF_8).contains(answer); i++) {
       keys.write((command + "\r").getBytes(StandardCharsets.US_ASCII));
       keys.flush();
-      for (int w = 0; w < 30 && !screen.toString(StandardCharsets.UTF_8).contains(answer); w++) {
-        TimeUnit.MILLISECONDS.sleep(100);
+      try {
+        within(3).until(() -> screen.toString(StandardCharsets.UTF_8).contains(answer));
+      } catch (org.awaitility.core.ConditionTimeoutException garbled) {
+        // typed again
       }
     }
     keys.write(ConsoleBridge.ESCAPE);
