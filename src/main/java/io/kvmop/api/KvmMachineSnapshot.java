@@ -30,5 +30,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class KvmMachineSnapshot
-    extends CustomResource<KvmMachineSnapshotSpec, KvmMachineSnapshotStatus>
-    implements Namespaced {}
+    extends CustomResource<KvmMachineSnapshotSpec, KvmMachineSnapshotStatus> implements Namespaced {
+
+  /** Its name in libvirt: derived from the resource's uid, so a libvirt snapshot is this one's. */
+  public String libvirtName() {
+    return "kvmop-" + getMetadata().getUid();
+  }
+}

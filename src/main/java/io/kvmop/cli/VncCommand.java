@@ -1,8 +1,6 @@
 package io.kvmop.cli;
 
 import io.kvmop.libvirt.JnaLibvirt;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -48,7 +46,11 @@ public final class VncCommand extends ForwardCommand {
       if (env.get("DISPLAY") == null && env.get("WAYLAND_DISPLAY") == null) {
         return List.of();
       }
-      program = VIEWERS.stream().filter(v -> onPath(v, env)).findFirst().orElse(null);
+      program =
+          VIEWERS.stream()
+              .filter(v -> io.kvmop.host.HostFiles.onPath(v, env.get("PATH")))
+              .findFirst()
+              .orElse(null);
       if (program == null) {
         return List.of();
       }
@@ -56,16 +58,6 @@ public final class VncCommand extends ForwardCommand {
     String address =
         program.endsWith("remote-viewer") ? "vnc://127.0.0.1:" + port : "127.0.0.1::" + port;
     return List.of(program, address);
-  }
-
-  private static boolean onPath(String program, Map<String, String> env) {
-    String path = env.getOrDefault("PATH", "");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

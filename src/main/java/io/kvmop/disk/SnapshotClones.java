@@ -101,7 +101,7 @@ final class SnapshotClones {
               + st.nodeName
               + " or leave it empty");
     }
-    String libvirtName = "kvmop-" + s.getMetadata().getUid();
+    String libvirtName = s.libvirtName();
     Optional<DomainState> dom =
         st.domain == null ? Optional.empty() : libvirt.findDomain(st.domain);
     DomainXml.Owner owner =

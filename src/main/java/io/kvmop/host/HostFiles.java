@@ -123,4 +123,17 @@ public final class HostFiles {
     }
     return groups;
   }
+
+  /** Whether {@code program} is an executable file in one of the directories of {@code path}. */
+  public static boolean onPath(String program, String path) {
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

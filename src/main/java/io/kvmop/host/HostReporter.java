@@ -130,7 +130,7 @@ public final class HostReporter {
     o.liveChanges =
         qemu ? List.of("memory", "vcpus", "disks", "interfaces") : List.of("memory", "vcpus");
     o.snapshots = true;
-    o.clones = onPath("qemu-img");
+    o.clones = HostFiles.onPath("qemu-img", System.getenv("PATH"));
     List<String> limits = new java.util.ArrayList<>();
     if (!o.clones) {
       limits.add("no qemu-img where the agent runs: install qemu-utils to clone snapshots");
@@ -140,19 +140,6 @@ public final class HostReporter {
             + " running UEFI machine is snapshotted once stopped");
     o.message = String.join("; ", limits);
     return o;
-  }
-
-  private static boolean onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** kvmop's pool: kept defined, active and autostarted; unused downloads collected. */

@@ -61,7 +61,7 @@ public final class SnapshotKeeper {
 
   /** The snapshot's name in libvirt: derived from the resource's uid, so it is this one's. */
   public static String libvirtName(KvmMachineSnapshot s) {
-    return "kvmop-" + s.getMetadata().getUid();
+    return s.libvirtName();
   }
 
   /**

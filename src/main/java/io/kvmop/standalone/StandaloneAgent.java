@@ -184,7 +184,8 @@ public final class StandaloneAgent {
     return r.recheckAfter();
   }
 
-  private static Duration sooner(Duration a, Duration b) {
+  /** The sooner of two rechecks (null: none). */
+  static Duration sooner(Duration a, Duration b) {
     return b == null || (a != null && a.compareTo(b) <= 0) ? a : b;
   }
 

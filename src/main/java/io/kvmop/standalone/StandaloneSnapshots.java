@@ -72,7 +72,7 @@ final class StandaloneSnapshots {
       s.setStatus(o.status());
       write(s, SNAPSHOT, s.getSpec(), s.getStatus());
       now.put(id(s, s.getMetadata().getName()), s);
-      recheck = sooner(recheck, o.recheckAfter());
+      recheck = StandaloneAgent.sooner(recheck, o.recheckAfter());
     }
     last = Map.copyOf(now);
     for (KvmMachineRestore r : restores) {
@@ -84,7 +84,7 @@ final class StandaloneSnapshots {
       log(r, o.happened());
       r.setStatus(o.status());
       write(r, RESTORE, r.getSpec(), r.getStatus());
-      recheck = sooner(recheck, o.recheckAfter());
+      recheck = StandaloneAgent.sooner(recheck, o.recheckAfter());
     }
     removeGone(SNAPSHOT, now.keySet(), held, true);
     removeGone(
@@ -179,10 +179,6 @@ final class StandaloneSnapshots {
 
   private static String id(HasMetadata r, String name) {
     return r.getMetadata().getNamespace() + "/" + name;
-  }
-
-  private static Duration sooner(Duration a, Duration b) {
-    return b == null || (a != null && a.compareTo(b) <= 0) ? a : b;
   }
 
   private static <T> java.util.stream.Collector<T, ?, Set<T>> toSet() {
