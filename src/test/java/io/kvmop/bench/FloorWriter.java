@@ -35,6 +35,8 @@ public final class FloorWriter {
                 "{\"status\":{\"phase\":\"Running\",\"nodeName\":\"" + Scale.NODE + "\"}}");
       }
     }
+    // at once: the bench times this process to its exit, and the HTTP client's idle threads would
+    // keep the JVM up a while after the last write
     System.exit(0);
   }
 }

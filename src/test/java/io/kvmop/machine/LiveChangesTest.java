@@ -11,7 +11,6 @@ import io.kvmop.status.Conditions;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.Fixtures;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,21 +29,7 @@ class LiveChangesTest {
 
   @BeforeEach
   void setUp() {
-    var config =
-        new io.kvmop.disk.StorageConfig(
-            "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
-    realizer =
-        new MachineRealizer(
-            "host-a",
-            libvirt,
-            () -> java.util.Optional.empty(),
-            dir.toString(),
-            Clock.systemUTC(),
-            addr -> java.util.Optional.empty(),
-            new io.kvmop.disk.DiskProvisioner(
-                libvirt.storage(),
-                config,
-                new io.kvmop.disk.ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+    realizer = io.kvmop.testing.Realizers.hostA(libvirt, dir);
     m.getSpec().nodeName = "host-a";
     m.getSpec().virtType = io.kvmop.api.VirtType.QEMU;
     m.getSpec().memory = "512Mi";

@@ -65,7 +65,11 @@ class SystemConsoleIT extends SystemItBase {
     for (int i = 0; i < 10 && !screen.toString(StandardCharsets.UTF_8).contains("kvmop-42"); i++) {
       keys.write("echo kvmop-$((6*7))\r".getBytes(StandardCharsets.US_ASCII));
       keys.flush();
-      Thread.sleep(3000);
+      try {
+        within(3).until(() -> screen.toString(StandardCharsets.UTF_8).contains("kvmop-42"));
+      } catch (org.awaitility.core.ConditionTimeoutException garbled) {
+        // typed again
+      }
     }
     assertThat(screen.toString(StandardCharsets.UTF_8)).contains("kvmop-42");
     keys.write(ConsoleBridge.ESCAPE);

@@ -130,21 +130,12 @@ class SystemForwardIT extends SystemItBase {
             "--libvirt-uri",
             uri);
     try {
-      String answer = null;
-      for (int i = 0; i < 20 && answer == null; i++) { // the echo service starts after the lease
-        try (Socket s = new Socket("127.0.0.1", fwd.port())) {
-          s.setSoTimeout(3000);
-          s.getOutputStream().write("kvmop-echo\n".getBytes(StandardCharsets.US_ASCII));
-          s.getOutputStream().flush();
-          byte[] got = s.getInputStream().readNBytes(11);
-          if (got.length == 11) {
-            answer = new String(got, StandardCharsets.US_ASCII);
-          }
-        } catch (java.io.IOException notYet) {
-          Thread.sleep(1000);
-        }
-      }
-      assertThat(answer).isEqualTo("kvmop-echo\n");
+      // the echo service starts after the lease: asked again until it answers
+      String[] answer = {null};
+      within(30)
+          .pollInterval(java.time.Duration.ofSeconds(1))
+          .until(() -> (answer[0] = echo(fwd.port())) != null);
+      assertThat(answer[0]).isEqualTo("kvmop-echo\n");
     } finally {
       fwd.thread().interrupt();
     }
@@ -157,35 +148,38 @@ class SystemForwardIT extends SystemItBase {
                 java.nio.file.Files.readString(Path.of(up.getStatus().serialLogPath))
                     .contains("sshd on port 22"));
     ByteArrayOutputStream ssh = new ByteArrayOutputStream();
-    int exit =
-        new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(ssh, true)))
-            .execute(
-                NAME,
-                "-n",
-                "default",
-                "--local",
-                "--libvirt-uri",
-                uri,
-                "-l",
-                "root",
-                "--",
-                "-i",
-                key.toString(),
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-                "echo kvmop-$((6*7)) from $(hostname)");
+    int exit = ssh(ssh, "-i", key.toString(), "echo kvmop-$((6*7)) from $(hostname)");
     System.out.print(ssh);
     assertThat(exit).as(ssh.toString()).isZero();
     assertThat(ssh.toString()).contains("kvmop-42 from");
     // without the key: refused by the guest, and kvmop says so with ssh's exit code
     ByteArrayOutputStream refused = new ByteArrayOutputStream();
-    int denied =
-        new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(refused, true)))
-            .execute(
+    int denied = ssh(refused, "-i", "/dev/null", "-o", "IdentitiesOnly=yes", "true");
+    assertThat(denied).as(refused.toString()).isNotZero();
+    assertThat(refused.toString()).containsIgnoringCase("permission denied");
+
+    k8s.delete(k8s.machine(NAME));
+    within(60).until(() -> k8s.machine(NAME) == null);
+  }
+
+  /** One line through the forwarded port to the guest's echo service; null when none answers. */
+  static String echo(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(3000);
+      s.getOutputStream().write("kvmop-echo\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      byte[] got = s.getInputStream().readNBytes(11);
+      return got.length == 11 ? new String(got, StandardCharsets.US_ASCII) : null;
+    } catch (java.io.IOException notYet) {
+      return null;
+    }
+  }
+
+  /** kvmop ssh to the machine as root, these ssh arguments after the usual test ones. */
+  int ssh(ByteArrayOutputStream out, String... sshArgs) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
                 NAME,
                 "-n",
                 "default",
@@ -195,21 +189,14 @@ class SystemForwardIT extends SystemItBase {
                 "-l",
                 "root",
                 "--",
-                "-i",
-                "/dev/null",
-                "-o",
-                "IdentitiesOnly=yes",
                 "-o",
                 "BatchMode=yes",
                 "-o",
                 "StrictHostKeyChecking=no",
                 "-o",
-                "UserKnownHostsFile=/dev/null",
-                "true");
-    assertThat(denied).as(refused.toString()).isNotZero();
-    assertThat(refused.toString()).containsIgnoringCase("permission denied");
-
-    k8s.delete(k8s.machine(NAME));
-    within(60).until(() -> k8s.machine(NAME) == null);
+                "UserKnownHostsFile=/dev/null"));
+    args.addAll(java.util.List.of(sshArgs));
+    return new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(out, true)))
+        .execute(args.toArray(String[]::new));
   }
 }

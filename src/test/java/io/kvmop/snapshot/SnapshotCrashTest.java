@@ -60,20 +60,7 @@ class SnapshotCrashTest {
     }
 
     MachineRealizer agent() {
-      var config =
-          new io.kvmop.disk.StorageConfig(
-              "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
-      return new MachineRealizer(
-          "host-a",
-          libvirt,
-          () -> java.util.Optional.empty(),
-          dir.toString(),
-          Clock.systemUTC(),
-          addr -> java.util.Optional.empty(),
-          new io.kvmop.disk.DiskProvisioner(
-              libvirt.storage(),
-              config,
-              new io.kvmop.disk.ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+      return io.kvmop.testing.Realizers.hostA(libvirt, dir);
     }
 
     /** Passes of a fresh agent until the snapshot is Ready and the restore done (or a crash). */

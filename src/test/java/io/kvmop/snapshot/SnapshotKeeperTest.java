@@ -38,21 +38,7 @@ class SnapshotKeeperTest {
 
   @BeforeEach
   void setUp() {
-    var config =
-        new io.kvmop.disk.StorageConfig(
-            "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
-    machines =
-        new MachineRealizer(
-            "host-a",
-            libvirt,
-            () -> java.util.Optional.empty(),
-            dir.toString(),
-            Clock.systemUTC(),
-            addr -> java.util.Optional.empty(),
-            new io.kvmop.disk.DiskProvisioner(
-                libvirt.storage(),
-                config,
-                new io.kvmop.disk.ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+    machines = io.kvmop.testing.Realizers.hostA(libvirt, dir);
     keeper = new SnapshotKeeper("host-a", libvirt, machines, Clock.systemUTC());
     restorer = new Restorer("host-a", libvirt, machines, Clock.systemUTC());
     m.getSpec().nodeName = "host-a";

@@ -1,0 +1,35 @@
+package io.kvmop.testing;
+
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.ImageCache;
+import io.kvmop.disk.StorageConfig;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.machine.MachineRealizer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The machine realizer of node host-a on a given libvirt, its pool and logs in a test's directory.
+ */
+public final class Realizers {
+  private Realizers() {}
+
+  public static MachineRealizer hostA(LibvirtPort libvirt, Path dir) {
+    StorageConfig config =
+        new StorageConfig(
+            "kvmop", dir.resolve("pool").toString(), Path.of("/"), Duration.ofHours(1));
+    return new MachineRealizer(
+        "host-a",
+        libvirt,
+        Optional::empty,
+        dir.toString(),
+        Clock.systemUTC(),
+        addr -> Optional.empty(),
+        new DiskProvisioner(
+            libvirt.storage(),
+            config,
+            new ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+  }
+}
