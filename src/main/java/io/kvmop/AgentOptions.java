@@ -114,6 +114,20 @@ public final class AgentOptions {
   String logFormat = "text";
 
   @Option(
+      names = "--migration-uri",
+      description =
+          "This node's libvirtd as other nodes' libvirtd reach it to migrate machines here, e.g."
+              + " qemu+tls://10.0.0.12/system (default: none, this node accepts no migrations).")
+  String migrationUri = "";
+
+  @Option(
+      names = "--migration-address",
+      description =
+          "The address migrations' memory and disk streams come to on this node (default:"
+              + " libvirt's choice, the node's host name).")
+  String migrationAddress = "";
+
+  @Option(
       names = "--lease-namespace",
       description =
           "Namespace of the node's agent Lease (the DaemonSet's own; default: the pod's service"

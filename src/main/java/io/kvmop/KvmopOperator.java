@@ -66,14 +66,16 @@ public final class KvmopOperator implements AutoCloseable {
     registerNetworks(config, core, client);
     KvmMachineReconciler machines = registerMachines(config, core);
     registerSnapshots(config, core, client, machines);
+    registerMigrations(config, core);
     var reporter =
         new HostReporter(
-            libvirt,
-            core.kvm(),
-            config.repairDefaultNetwork(),
-            java.nio.file.Path.of(config.defaultNetworkXml()),
-            core.clock(),
-            core.disks());
+                libvirt,
+                core.kvm(),
+                config.repairDefaultNetwork(),
+                java.nio.file.Path.of(config.defaultNetworkXml()),
+                core.clock(),
+                core.disks())
+            .acceptMigrations(config.migrationUri(), config.migrationAddress());
     operator.register(
         new KvmHostReconciler(
             config.nodeName(),
@@ -214,6 +216,20 @@ public final class KvmopOperator implements AutoCloseable {
                         .inNamespace(ns)
                         .withName(name)
                         .get()));
+  }
+
+  /** Live migrations: every agent looks at each one, as the machine's node or the chosen target. */
+  private void registerMigrations(OperatorConfig config, NodeCore core) {
+    String node = config.nodeName();
+    var arrival = new io.kvmop.migration.Arrival(core.libvirt(), core.machines(), core.kvm());
+    var runner = new io.kvmop.migration.MigrationRunner(core.libvirt(), core.machines().locks());
+    operator.register(
+        new io.kvmop.reconciler.KvmMigrationReconciler(
+            node,
+            new io.kvmop.migration.SourceSide(node, core.libvirt(), runner, arrival, core.clock()),
+            new io.kvmop.migration.TargetSide(node, arrival, ledger, core.clock()),
+            ledger,
+            core.clock()));
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {

@@ -41,6 +41,10 @@ import java.util.Map;
  *     free port, -1 turns them off)
  * @param leaseNamespace where the node's agent Lease lives (KVMOP_LEASE_NAMESPACE)
  * @param agentId this agent's holder identity in that Lease (KVMOP_AGENT_ID)
+ * @param migrationUri this node's libvirtd as other nodes' libvirtd reach it for migrations
+ *     (KVMOP_MIGRATION_URI; empty: none accepted here)
+ * @param migrationAddress where migration streams come to on this node (KVMOP_MIGRATION_ADDRESS;
+ *     empty: libvirt's choice)
  */
 public record OperatorConfig(
     String nodeName,
@@ -60,7 +64,9 @@ public record OperatorConfig(
     Duration imageCacheUnused,
     int httpPort,
     String leaseNamespace,
-    String agentId) {
+    String agentId,
+    String migrationUri,
+    String migrationAddress) {
 
   /** From the environment alone (and the defaults), as the DaemonSet configures the agent. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -103,7 +109,9 @@ public record OperatorConfig(
             : o.leaseNamespace,
         o.agentId == null || o.agentId.isBlank()
             ? hostname() + "-" + ProcessHandle.current().pid()
-            : o.agentId);
+            : o.agentId,
+        MigrationUris.check(o.migrationUri),
+        o.migrationAddress.strip());
   }
 
   /** The pod's namespace from its service account, else default (outside a cluster). */

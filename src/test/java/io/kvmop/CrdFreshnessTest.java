@@ -88,7 +88,9 @@ class CrdFreshnessTest {
           "KvmMachineSnapshot",
           io.kvmop.api.KvmMachineSnapshot.class,
           "KvmMachineRestore",
-          io.kvmop.api.KvmMachineRestore.class);
+          io.kvmop.api.KvmMachineRestore.class,
+          "KvmMachineMigration",
+          io.kvmop.api.KvmMachineMigration.class);
 
   @Test
   void printerColumnsAreInTheDeclaredOrder() throws IOException {

@@ -31,7 +31,9 @@ class OperatorConfigTest {
                 Duration.ofDays(1),
                 9477,
                 "default",
-                c.agentId()));
+                c.agentId(),
+                "",
+                ""));
     assertThat(c.agentId())
         .as("two agents on one host never share an identity")
         .endsWith("-" + ProcessHandle.current().pid());
@@ -59,7 +61,9 @@ class OperatorConfigTest {
                 Map.entry("KVMOP_IMAGE_CACHE_UNUSED_SECONDS", "3600"),
                 Map.entry("KVMOP_HTTP_PORT", "9090"),
                 Map.entry("KVMOP_LEASE_NAMESPACE", "kvmop-system"),
-                Map.entry("KVMOP_AGENT_ID", "kvmop-x7k2p")));
+                Map.entry("KVMOP_AGENT_ID", "kvmop-x7k2p"),
+                Map.entry("KVMOP_MIGRATION_URI", "qemu+tls://10.0.0.12/system"),
+                Map.entry("KVMOP_MIGRATION_ADDRESS", "10.0.0.12")));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -80,7 +84,28 @@ class OperatorConfigTest {
                 Duration.ofHours(1),
                 9090,
                 "kvmop-system",
-                "kvmop-x7k2p"));
+                "kvmop-x7k2p",
+                "qemu+tls://10.0.0.12/system",
+                "10.0.0.12"));
+  }
+
+  @Test
+  void aMigrationUriMustBeALibvirtQemuUri() {
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromEnvironment(
+                    Map.of("NODE_NAME", "a", "KVMOP_MIGRATION_URI", "ssh://x; rm -rf /")))
+        .hasMessageContaining("KVMOP_MIGRATION_URI")
+        .hasMessageContaining("qemu+tls://");
+    assertThat(
+            OperatorConfig.fromEnvironment(
+                    Map.of(
+                        "NODE_NAME",
+                        "a",
+                        "KVMOP_MIGRATION_URI",
+                        "qemu+unix:///system?socket=/srv/b/libvirt-sock"))
+                .migrationUri())
+        .isEqualTo("qemu+unix:///system?socket=/srv/b/libvirt-sock");
   }
 
   @Test

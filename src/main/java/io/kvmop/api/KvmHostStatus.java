@@ -46,6 +46,24 @@ public class KvmHostStatus {
       "What this node can do for running machines without a restart, and with snapshots.")
   public Operations operations;
 
+  @JsonPropertyDescription(
+      "Where other nodes' libvirtd reach this node's to migrate machines here; absent when this"
+          + " node accepts no migrations (the agent's KVMOP_MIGRATION_URI is not set).")
+  public MigrationEndpoint migration;
+
+  /** How a migration reaches this node. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class MigrationEndpoint {
+    @JsonPropertyDescription(
+        "This node's libvirtd as the other nodes' libvirtd reach it, e.g."
+            + " qemu+tls://10.0.0.12/system.")
+    public String uri;
+
+    @JsonPropertyDescription(
+        "The address the memory and disk streams come to (libvirt's choice when absent).")
+    public String address;
+  }
+
   /** Day-2 operations this node supports. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Operations {

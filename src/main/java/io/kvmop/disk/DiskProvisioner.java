@@ -377,4 +377,9 @@ public final class DiskProvisioner {
   public List<Happened> release(KvmMachine m, String domain) {
     return cleanup.release(m, domain);
   }
+
+  /** A migrated machine's copies on a node it left or never reached: deleted, whatever policy. */
+  public List<Happened> discardCopies(KvmMachine m, String domain) {
+    return cleanup.discardCopies(m, domain);
+  }
 }

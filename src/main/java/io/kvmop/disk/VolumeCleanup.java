@@ -107,6 +107,18 @@ final class VolumeCleanup {
 
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
   public List<Happened> release(KvmMachine m, String domain) {
+    return release(m, domain, true);
+  }
+
+  /**
+   * The machine's volumes and seed on a node it left, or never reached (a live migration): copies,
+   * deleted whatever their reclaimPolicy, since the machine and its disks live on elsewhere.
+   */
+  public List<Happened> discardCopies(KvmMachine m, String domain) {
+    return release(m, domain, false);
+  }
+
+  private List<Happened> release(KvmMachine m, String domain, boolean byPolicy) {
     List<Happened> out = new ArrayList<>();
     orphansReported.remove(m.getMetadata().getUid());
     scannedFor.remove(m.getMetadata().getUid());
@@ -121,7 +133,7 @@ final class VolumeCleanup {
       if (v.isEmpty()) {
         continue;
       }
-      if (d.retain()) {
+      if (byPolicy && d.retain()) {
         out.add(
             new Happened(
                 Reasons.VOLUME_RETAINED,
@@ -141,7 +153,11 @@ final class VolumeCleanup {
         storage.deleteVolume(config.poolName(), volume);
         out.add(
             new Happened(
-                Reasons.VOLUME_DELETED, "deleted volume " + volume + " of disk " + d.name));
+                Reasons.VOLUME_DELETED,
+                (byPolicy ? "deleted volume " : "deleted this node's copy, volume ")
+                    + volume
+                    + " of disk "
+                    + d.name));
       }
     }
     try (var files = Files.list(Path.of(config.poolPath()))) {

@@ -37,6 +37,20 @@ public final class HostReporter {
   private final Clock clock;
   private final DiskProvisioner disks;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostReporter.class);
+  private volatile KvmHostStatus.MigrationEndpoint migration;
+
+  /** Publishes where other nodes migrate machines to this one (none when {@code uri} is empty). */
+  public HostReporter acceptMigrations(String uri, String address) {
+    if (uri == null || uri.isBlank()) {
+      migration = null;
+    } else {
+      KvmHostStatus.MigrationEndpoint m = new KvmHostStatus.MigrationEndpoint();
+      m.uri = uri;
+      m.address = address == null || address.isBlank() ? null : address;
+      migration = m;
+    }
+    return this;
+  }
 
   public HostReporter(
       LibvirtPort libvirt,
@@ -98,6 +112,7 @@ public final class HostReporter {
       s.defaultNetwork = defaultNetwork();
       s.storage = storage();
       s.operations = operations(libvirt.uri());
+      s.migration = migration;
       c.set(
           Conditions.READY,
           true,

@@ -9,10 +9,35 @@ import java.util.function.Supplier;
  * One lock per domain on a node: a machine's pass, a snapshot being taken or deleted and a restore
  * never act on the same domain at once (a restore stops and starts the domain; a pass in between
  * would start it too early). A second key per domain, {@link #snapshotsOf}, keeps its snapshots
- * from being deleted while a clone copies one (without holding up the machine's passes).
+ * from being deleted while a clone copies one (without holding up the machine's passes). And the
+ * domains that are leaving this node (a live migration), which no pass may touch.
  */
 public final class DomainLocks {
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Marks a domain as leaving this node, once no one holds its lock: from then on a machine's pass
+   * must not touch it (a pass that found it gone would define and start it again here).
+   */
+  public void leave(String domain) {
+    with(
+        domain,
+        () -> {
+          leaving.add(domain);
+          return null;
+        });
+  }
+
+  /** The domain stays here after all (its migration failed), or came back. */
+  public void stay(String domain) {
+    leaving.remove(domain);
+  }
+
+  /** Whether the domain is leaving or has left this node; asked under its lock. */
+  public boolean leaving(String domain) {
+    return leaving.contains(domain);
+  }
 
   public <T> T with(String domain, Supplier<T> work) {
     ReentrantLock lock;

@@ -20,6 +20,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final JnaStorage storage;
   private final JnaSnapshots snapshots;
   private final JnaLive live;
+  private final JnaMigrations migrations;
 
   public JnaLibvirt(String uri) {
     LibvirtEventLoop.ensureRunning();
@@ -32,6 +33,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     this.storage = new JnaStorage(calls);
     this.snapshots = new JnaSnapshots(calls);
     this.live = new JnaLive(calls);
+    this.migrations = new JnaMigrations(calls);
     connection.onReconnect(
         () -> {
           calls.observer().reconnected();
@@ -193,6 +195,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   @Override
   public LivePort live() {
     return live;
+  }
+
+  @Override
+  public MigrationPort migrations() {
+    return migrations;
   }
 
   @Override

@@ -60,6 +60,10 @@ final class LibvirtCalls {
           "look up snapshot",
           "look up storage pool",
           "look up volume",
+          "migrate domain",
+          "abort job",
+          "read job",
+          "start post-copy",
           "read autostart of network",
           "read dhcp leases",
           "read domain capabilities",
@@ -102,7 +106,7 @@ final class LibvirtCalls {
     long t0 = System.nanoTime();
     String code = null;
     try {
-      return callOnce(operation, call);
+      return callRetrying(operation, call);
     } catch (LibvirtError e) {
       code = e.code();
       throw e;
@@ -111,8 +115,23 @@ final class LibvirtCalls {
     }
   }
 
+  /** One libvirt call that must never be made twice (a migration): no retry on a new connection. */
+  <T> T callOnce(String operation, Call<T> call) {
+    long t0 = System.nanoTime();
+    String code = null;
+    try {
+      return call.apply(connection.get());
+    } catch (LibvirtException e) {
+      LibvirtError err = LibvirtError.of(operation, e);
+      code = err.code();
+      throw err;
+    } finally {
+      observer.called(kind(operation), System.nanoTime() - t0, code);
+    }
+  }
+
   /** One libvirt call; if the connection turns out dead, reopen it and try once more. */
-  private <T> T callOnce(String operation, Call<T> call) {
+  private <T> T callRetrying(String operation, Call<T> call) {
     KvmopConnect c = connection.get();
     try {
       return call.apply(c);

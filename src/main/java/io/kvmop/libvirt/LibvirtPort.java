@@ -98,6 +98,9 @@ public interface LibvirtPort {
   /** libvirt's snapshot API: internal snapshots of kvmop's domains, and their revert. */
   SnapshotPort snapshots();
 
+  /** libvirt's live migration of running domains to another node's libvirtd. */
+  MigrationPort migrations();
+
   /** Network lifecycle events and reconnects are delivered here, off libvirt's event thread. */
   void addListener(LibvirtListener listener);
 

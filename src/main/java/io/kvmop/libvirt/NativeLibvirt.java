@@ -106,6 +106,8 @@ interface NativeLibvirt extends Library {
 
   int virDomainShutdownFlags(Pointer dom, int flags);
 
+  int virDomainMigrateStartPostCopy(Pointer dom, int flags);
+
   /** Returns a string the caller frees. */
   Pointer virConnectGetDomainCapabilities(
       Pointer conn, String emulatorbin, String arch, String machine, String virttype, int flags);

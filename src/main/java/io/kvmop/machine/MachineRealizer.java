@@ -148,7 +148,8 @@ public final class MachineRealizer {
     String virtType = MachineDesign.virtType(m.getSpec(), kvmWhy);
     Pass p = new Pass(m, naming, bindings, policy, secrets, admission, kvmWhy, virtType, now);
     try {
-      return locks.with(naming.domainName(), () -> realize(p));
+      return locks.with(
+          naming.domainName(), () -> locks.leaving(naming.domainName()) ? leaving(p) : realize(p));
     } catch (LibvirtError e) {
       return failed(
           p,
@@ -160,6 +161,29 @@ public final class MachineRealizer {
       LOG.error("reconciling machine {} failed", naming.domainName(), e);
       return failed(p, Blocker.internalError("machine", e));
     }
+  }
+
+  /**
+   * Whether this node would take the machine as it is (a migration's target asks before preparing
+   * anything): its spec against this node's policy and host, and its networks here. Empty when it
+   * would; the virtType the machine would run with here is checked by the caller.
+   */
+  public Optional<Blocker> admits(
+      KvmMachine m, List<NetworkBinding> bindings, NodePolicy policy, String virtType) {
+    Optional<String> kvmWhy = kvm.kvmFailure().map(HostCheck::explain);
+    Pass p =
+        new Pass(
+            m,
+            naming(m),
+            bindings,
+            policy,
+            DiskProvisioner.Secrets.NONE,
+            StartAdmission.ANY,
+            kvmWhy,
+            virtType,
+            clock.instant());
+    Blocker b = admit(p);
+    return Optional.ofNullable(b != null ? b : networks(p).problem());
   }
 
   /** One pass over one machine: what it starts from. */
@@ -266,6 +290,15 @@ public final class MachineRealizer {
     }
     laps.lap("report");
     return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
+  }
+
+  /**
+   * The domain is migrating away (or has gone): nothing is touched, the status stays as it is, and
+   * the migration hands the machine over to its new node.
+   */
+  private Result leaving(Pass p) {
+    KvmMachineStatus s = p.m().getStatus();
+    return new Result(s == null ? new KvmMachineStatus() : s, null);
   }
 
   /** Validation and what only the host can tell; null when the machine may go ahead. */
@@ -435,7 +468,13 @@ public final class MachineRealizer {
     answers.remove(m.getMetadata().getUid());
     liveUpdater.forget(m.getMetadata().getUid());
     String domain = naming(m).domainName();
-    Optional<Duration> wait = locks.with(domain, () -> removal.remove(m, released));
+    Optional<Duration> wait =
+        locks.with(
+            domain,
+            () ->
+                locks.leaving(domain)
+                    ? Optional.of(Duration.ofSeconds(2)) // its migration ends first
+                    : removal.remove(m, released));
     if (wait.isEmpty()) {
       locks.forget(domain);
     }

@@ -147,6 +147,16 @@ public final class NodeLedger {
     return admit(uid, c);
   }
 
+  /**
+   * Keeps a reservation from lapsing while its machine is on its way here (a migration's target
+   * holds it until the machine is handed over); nothing when there is none.
+   */
+  public synchronized void touch(String uid) {
+    if (entries.containsKey(uid)) {
+      touchedAt.put(uid, System.nanoTime());
+    }
+  }
+
   /** Gives back what a machine held (deleted, or moved off this node). */
   public synchronized void release(String uid) {
     touchedAt.remove(uid);

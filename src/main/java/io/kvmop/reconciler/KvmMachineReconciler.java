@@ -48,6 +48,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<KvmMachine>
       placedHere;
   private volatile java.util.function.Consumer<KvmMachine> onRemoved = m -> {};
+  private volatile InformerEventSource<io.kvmop.api.KvmMachineMigration, KvmMachine> migrations;
 
   /** Told of each machine once its node is rid of it (its snapshots are then gone too). */
   public void onRemoved(java.util.function.Consumer<KvmMachine> then) {
@@ -133,7 +134,23 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                             .orElse(java.util.Set.of()))
                 .build(),
             context);
-    return List.of(events, networks, hosts);
+    // a machine copied away by a live migration is not touched here meanwhile, even by an agent
+    // that restarted during the copy
+    migrations =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(
+                    io.kvmop.api.KvmMachineMigration.class, KvmMachine.class)
+                .withSecondaryToPrimaryMapper(
+                    (io.kvmop.api.KvmMachineMigration g) ->
+                        g.getSpec() == null || g.getSpec().machine == null
+                            ? java.util.Set.of()
+                            : java.util.Set.of(
+                                new ResourceID(
+                                    g.getSpec().machine, g.getMetadata().getNamespace())))
+                .withPrimaryToSecondaryMapper((KvmMachine m) -> java.util.Set.of())
+                .build(),
+            context);
+    return List.of(events, networks, hosts, migrations);
   }
 
   @Override
@@ -149,6 +166,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     if (!node.equals(decided)) {
       returnToPlacement(m, decided, context.getClient());
       return UpdateControl.noUpdate();
+    }
+    if (leaving(m)) {
+      return UpdateControl.noUpdate(); // the migration hands it over, or it stays and comes back
     }
     Map<String, KvmNetwork> networks =
         context.getSecondaryResources(KvmNetwork.class).stream()
@@ -233,6 +253,15 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                 : "; set back to " + decided + ", where the machine was placed"));
   }
 
+  /** Whether a live migration copies the machine away from this node now. */
+  private boolean leaving(KvmMachine m) {
+    var source = migrations;
+    return source != null
+        && KvmMigrationReconciler.leaving(
+                source.list(m.getMetadata().getNamespace(), g -> true), m, node)
+            .isPresent();
+  }
+
   /** How often a machine whose user-data is in a Secret reads it again. */
   static final Duration SECRET_RECHECK = Duration.ofSeconds(30);
 
@@ -261,6 +290,10 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   public DeleteControl cleanup(KvmMachine m, Context<KvmMachine> context) {
     if (!node.equals(MachinePlacementReconciler.placedOn(m).orElse(null))) {
       return DeleteControl.defaultDelete();
+    }
+    if (leaving(m)) {
+      // its migration is cancelled (the machine is deleted) and ends first
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(2000);
     }
     List<io.kvmop.status.Happened> released = new java.util.ArrayList<>();
     var wait = realizer.remove(m, released);

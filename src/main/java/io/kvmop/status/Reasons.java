@@ -19,6 +19,20 @@ public final class Reasons {
   public static final String KVM_USABLE = "KVMUsable";
 
   public static final String DISK_CLONED = "DiskCloned";
+  public static final String MIGRATED = "Migrated";
+  public static final String MIGRATING = "Migrating";
+  public static final String MIGRATION_ABORTED = "MigrationAborted";
+  public static final String MIGRATION_FAILED = "MigrationFailed";
+  public static final String MIGRATION_FALLBACK = "MigrationFallback";
+  public static final String MIGRATION_PREPARED = "MigrationPrepared";
+  public static final String MIGRATION_TIMED_OUT = "MigrationTimedOut";
+  public static final String NOT_MIGRATABLE = "NotMigratable";
+  public static final String NO_TARGET_NODE = "NoTargetNode";
+  public static final String TARGET_NOT_READY = "TargetNotReady";
+  public static final String TARGET_REFUSED = "TargetRefused";
+  public static final String WAITING_FOR_MACHINE = "WaitingForMachine";
+  public static final String PREPARING_TARGET = "PreparingTarget";
+  public static final String COPIES_DISCARDED = "CopiesDiscarded";
   public static final String LIVE_CHANGE_FAILED = "LiveChangeFailed";
   public static final String MACHINE_NOT_FOUND = "MachineNotFound";
   public static final String RESTORED = "Restored";

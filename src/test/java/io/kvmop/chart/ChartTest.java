@@ -283,7 +283,8 @@ class ChartTest {
             "kvmmachines.kvmop.io",
             "kvmnetworks.kvmop.io",
             "kvmmachinesnapshots.kvmop.io",
-            "kvmmachinerestores.kvmop.io");
+            "kvmmachinerestores.kvmop.io",
+            "kvmmachinemigrations.kvmop.io");
     assertThat(crds)
         .allSatisfy(
             c ->

@@ -32,6 +32,18 @@ public final class FakeLibvirt implements LibvirtPort {
   public final FakeStorage storage = new FakeStorage(this::call);
   public final FakeSnapshots snapshots = new FakeSnapshots(this);
   public final FakeLive live = new FakeLive(this);
+  public final FakeMigrations migrations = new FakeMigrations(this);
+
+  /** A domain migrated here from another fake: defined and running as it ran there. */
+  synchronized void arrive(DomainState d) {
+    call("migrate in domain " + d.name());
+    domains.put(d.name(), d);
+  }
+
+  /** A domain migrated away: gone here. */
+  synchronized void leave(String domain) {
+    domains.remove(domain);
+  }
 
   /** Replaces a domain's state as a live change leaves it (for the fakes beside this one). */
   synchronized void replace(DomainState d) {
@@ -308,6 +320,11 @@ public final class FakeLibvirt implements LibvirtPort {
   @Override
   public io.kvmop.libvirt.SnapshotPort snapshots() {
     return snapshots;
+  }
+
+  @Override
+  public io.kvmop.libvirt.MigrationPort migrations() {
+    return migrations;
   }
 
   @Override

@@ -1,0 +1,138 @@
+package io.kvmop.libvirt;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.libvirt.TypedParameter;
+import org.libvirt.TypedStringParameter;
+import org.libvirt.TypedUlongParameter;
+
+/** {@link MigrationPort} over libvirt-java and JNA, sharing {@link JnaLibvirt}'s connection. */
+final class JnaMigrations implements MigrationPort {
+  static final int VIR_MIGRATE_LIVE = 1;
+  static final int VIR_MIGRATE_PEER2PEER = 2;
+  static final int VIR_MIGRATE_PERSIST_DEST = 8;
+  static final int VIR_MIGRATE_UNDEFINE_SOURCE = 16;
+  static final int VIR_MIGRATE_NON_SHARED_INC = 128;
+  static final int VIR_MIGRATE_ABORT_ON_ERROR = 4096;
+  static final int VIR_MIGRATE_POSTCOPY = 32768;
+
+  /** virDomainJobType: none, bounded, unbounded, completed, failed, cancelled. */
+  private static final int VIR_DOMAIN_JOB_NONE = 0;
+
+  private static final int VIR_DOMAIN_JOB_COMPLETED = 3;
+
+  private final LibvirtCalls calls;
+
+  JnaMigrations(LibvirtCalls calls) {
+    this.calls = calls;
+  }
+
+  /** The flags kvmop migrates with: live, peer to peer, disks' top layers copied, moved whole. */
+  static int flags(Request r) {
+    int f =
+        VIR_MIGRATE_LIVE
+            | VIR_MIGRATE_PEER2PEER
+            | VIR_MIGRATE_PERSIST_DEST
+            | VIR_MIGRATE_UNDEFINE_SOURCE
+            | VIR_MIGRATE_NON_SHARED_INC
+            | VIR_MIGRATE_ABORT_ON_ERROR;
+    return r.postcopy() ? f | VIR_MIGRATE_POSTCOPY : f;
+  }
+
+  @Override
+  public void migrate(String domain, Request r) {
+    List<TypedParameter> params = new ArrayList<>();
+    if (r.streamAddress() != null) {
+      params.add(new TypedStringParameter("migrate_uri", "tcp://" + bracket(r.streamAddress())));
+    }
+    if (r.bandwidthMiBs() > 0) {
+      params.add(new TypedUlongParameter("bandwidth", r.bandwidthMiBs()));
+    }
+    // once: a retry on a new connection would start a second migration of the same domain
+    calls.callOnce(
+        "migrate domain " + domain,
+        c -> {
+          org.libvirt.Domain d = c.domainLookupByName(domain);
+          try {
+            d.migrateToURI(r.destinationUri(), params.toArray(new TypedParameter[0]), flags(r));
+          } finally {
+            d.free();
+          }
+          return null;
+        });
+  }
+
+  private static String bracket(String address) {
+    return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+  }
+
+  @Override
+  public Optional<JobProgress> progress(String domain) {
+    return calls.call(
+        "read job of domain " + domain,
+        c -> {
+          org.libvirt.Domain d = c.domainLookupByName(domain);
+          try {
+            org.libvirt.DomainJobStats s = d.getJobStats(0);
+            if (s.type == VIR_DOMAIN_JOB_NONE || s.type > VIR_DOMAIN_JOB_COMPLETED) {
+              return Optional.<JobProgress>empty();
+            }
+            return Optional.of(of(s.stats));
+          } finally {
+            d.free();
+          }
+        });
+  }
+
+  /** The figures kvmop shows, from libvirt's typed parameters (absent ones are 0). */
+  static JobProgress of(TypedParameter[] stats) {
+    Map<String, String> v = new HashMap<>();
+    for (TypedParameter p : stats == null ? new TypedParameter[0] : stats) {
+      v.put(p.field, p.getValueAsString());
+    }
+    long pageSize = number(v, "memory_page_size", 4096);
+    return new JobProgress(
+        number(v, "time_elapsed", 0),
+        number(v, "data_total", 0),
+        number(v, "data_processed", 0),
+        number(v, "data_remaining", 0),
+        number(v, "memory_dirty_rate", 0) * pageSize,
+        number(v, "memory_iteration", 0),
+        number(v, "downtime", 0),
+        number(v, "memory_postcopy_requests", -1) >= 0);
+  }
+
+  private static long number(Map<String, String> v, String key, long dflt) {
+    try {
+      return v.containsKey(key) ? Long.parseLong(v.get(key)) : dflt;
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  @Override
+  public void abort(String domain) {
+    calls.onDomain("abort job of domain " + domain, domain, d -> d.abortJob());
+  }
+
+  @Override
+  public void startPostcopy(String domain) {
+    String operation = "start post-copy of domain " + domain;
+    calls.call(
+        operation,
+        c ->
+            LibvirtCalls.withNativeDomain(
+                c,
+                domain,
+                operation,
+                dom -> {
+                  if (NativeLibvirt.INSTANCE.virDomainMigrateStartPostCopy(dom, 0) < 0) {
+                    throw LibvirtCalls.lastError(operation);
+                  }
+                  return null;
+                }));
+  }
+}

@@ -1,0 +1,94 @@
+package io.kvmop.migration;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.api.Quantities;
+import io.kvmop.libvirt.MigrationPort;
+import io.kvmop.status.Conditions;
+import io.kvmop.status.Progress;
+import java.time.Instant;
+
+/**
+ * A migration's next status, built from its last one: the phase, the Ready condition with reason
+ * and message (Reconciling while it runs, Stalled once it failed, as kstatus reads them), and
+ * libvirt's progress figures.
+ */
+public final class MigrationStatuses {
+  public static final String PENDING = "Pending";
+  public static final String PREPARING = "Preparing";
+  public static final String PREPARED = "Prepared";
+  public static final String MIGRATING = "Migrating";
+  public static final String SUCCEEDED = "Succeeded";
+  public static final String FAILED = "Failed";
+
+  private MigrationStatuses() {}
+
+  /** Whether the migration is over (nothing more happens but cleaning up). */
+  public static boolean finished(KvmMachineMigration mig) {
+    String p = mig.getStatus() == null ? null : mig.getStatus().phase;
+    return SUCCEEDED.equals(p) || FAILED.equals(p);
+  }
+
+  /** A copy of the migration's status to change (a new one when it has none). */
+  static KvmMachineMigrationStatus copy(KvmMachineMigration mig) {
+    return mig.getStatus() == null
+        ? new KvmMachineMigrationStatus()
+        : Serialization.clone(mig.getStatus());
+  }
+
+  /** The status in {@code phase}, Ready False with {@code reason} and {@code message}. */
+  static KvmMachineMigrationStatus at(
+      KvmMachineMigration mig, String phase, String reason, String message, Instant now) {
+    KvmMachineMigrationStatus s = copy(mig);
+    s.phase = phase;
+    Conditions c =
+        new Conditions(s.conditions, mig.getMetadata().getGeneration(), now)
+            .set(Conditions.READY, false, reason, message);
+    c.set(Progress.RECONCILING, true, reason, message);
+    s.conditions = c.build();
+    return s;
+  }
+
+  public static KvmMachineMigrationStatus failed(
+      KvmMachineMigration mig, String reason, String message, Instant now) {
+    KvmMachineMigrationStatus s = copy(mig);
+    s.phase = FAILED;
+    s.completionTime = now.toString();
+    Conditions c =
+        new Conditions(s.conditions, mig.getMetadata().getGeneration(), now)
+            .set(Conditions.READY, false, reason, message)
+            .set(Progress.RECONCILING, false, reason, message)
+            .set(Progress.STALLED, true, reason, message);
+    s.conditions = c.build();
+    return s;
+  }
+
+  static KvmMachineMigrationStatus succeeded(
+      KvmMachineMigration mig, String reason, String message, Instant now) {
+    KvmMachineMigrationStatus s = copy(mig);
+    s.phase = SUCCEEDED;
+    s.completionTime = now.toString();
+    Conditions c =
+        new Conditions(s.conditions, mig.getMetadata().getGeneration(), now)
+            .set(Conditions.READY, true, reason, message)
+            .set(Progress.RECONCILING, false, reason, message);
+    s.conditions = c.build();
+    return s;
+  }
+
+  /** libvirt's job figures as status shows them. */
+  static KvmMachineMigrationStatus.Progress progress(MigrationPort.JobProgress p, String fallback) {
+    KvmMachineMigrationStatus.Progress out = new KvmMachineMigrationStatus.Progress();
+    out.dataTotalBytes = p.dataTotal();
+    out.dataProcessedBytes = p.dataProcessed();
+    out.dataRemainingBytes = p.dataRemaining();
+    out.dataRemaining = Quantities.human(p.dataRemaining());
+    out.memoryDirtyRateBytes = p.memoryDirtyRate();
+    out.iteration = p.iteration();
+    out.downtimeMillis = p.downtimeMillis();
+    out.elapsedMillis = p.elapsedMillis();
+    out.mode = p.postcopy() ? "postcopy" : "Pause".equals(fallback) ? "paused" : "precopy";
+    return out;
+  }
+}

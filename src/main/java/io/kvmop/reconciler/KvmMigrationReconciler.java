@@ -1,0 +1,428 @@
+package io.kvmop.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.api.KvmNetwork;
+import io.kvmop.machine.NetworkBindings;
+import io.kvmop.machine.NodePolicy;
+import io.kvmop.migration.MigrationOutcome;
+import io.kvmop.migration.MigrationStatuses;
+import io.kvmop.migration.SourceSide;
+import io.kvmop.migration.TargetSide;
+import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
+import io.kvmop.status.Reasons;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * JOSDK glue for KvmMachineMigrations, on every agent: the machine's node acts as the source and
+ * the chosen node as the target ({@link SourceSide}, {@link TargetSide} do the work); here the
+ * migration's status is written guarded by its resourceVersion (the two agents write it in turn),
+ * and the machine resource is changed before the status that relies on it.
+ */
+@ControllerConfiguration(name = KvmMigrationReconciler.NAME)
+public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
+  public static final String NAME = "kvmmachinemigration";
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(KvmMigrationReconciler.class);
+
+  /** A guarded write lost to the other agent's: looked at again at once with the latest. */
+  static final Duration CONFLICT_RETRY = Duration.ofMillis(200);
+
+  private final String node;
+  private final SourceSide source;
+  private final TargetSide target;
+  private final NodeLedger ledger;
+  private final PlacementView view;
+  private final TransitionEvents transitions;
+
+  public KvmMigrationReconciler(
+      String node, SourceSide source, TargetSide target, NodeLedger ledger, Clock clock) {
+    this.node = node;
+    this.source = source;
+    this.target = target;
+    this.ledger = ledger;
+    this.view = new PlacementView(node, ledger, clock);
+    this.transitions = new TransitionEvents(node, clock);
+  }
+
+  @Override
+  public UpdateControl<KvmMachineMigration> reconcile(
+      KvmMachineMigration mig, Context<KvmMachineMigration> context) {
+    if (mig.getSpec() == null || mig.getSpec().machine == null) {
+      return UpdateControl.noUpdate();
+    }
+    KubernetesClient client = context.getClient();
+    KvmMachine m =
+        client
+            .resources(KvmMachine.class)
+            .inNamespace(mig.getMetadata().getNamespace())
+            .withName(mig.getSpec().machine)
+            .get();
+    KvmMachineMigrationStatus st = mig.getStatus();
+    String phase = st == null ? null : st.phase;
+    if (st != null && st.machineUid != null && m != null && !st.machineUid.equals(uid(m))) {
+      m = null; // a new machine of the same name is not the one this migration moves
+    }
+    boolean isSource = st != null && node.equals(st.sourceNode);
+    boolean isTarget = st != null && node.equals(st.targetNode);
+    MigrationOutcome o;
+    if (MigrationStatuses.finished(mig)) {
+      o = isTarget ? target.after(mig, m) : MigrationOutcome.nothing(null);
+    } else if (phase == null || MigrationStatuses.PENDING.equals(phase)) {
+      o = pending(mig, m, client);
+    } else if (m == null && !(isSource && MigrationStatuses.MIGRATING.equals(phase))) {
+      o = isSource || isTarget ? machineGone(mig) : MigrationOutcome.nothing(null);
+    } else if (MigrationStatuses.PREPARING.equals(phase)) {
+      o = isTarget ? prepare(mig, m, client) : MigrationOutcome.nothing(null);
+    } else if (MigrationStatuses.PREPARED.equals(phase)) {
+      o =
+          isSource
+              ? source.copy(mig, m)
+              : isTarget ? target.await(mig, m) : MigrationOutcome.nothing(null);
+    } else if (MigrationStatuses.MIGRATING.equals(phase)) {
+      o =
+          isSource
+              ? source.follow(mig, m)
+              : isTarget ? target.await(mig, m) : MigrationOutcome.nothing(null);
+    } else {
+      o = MigrationOutcome.nothing(null);
+    }
+    return apply(mig, m, o, client);
+  }
+
+  /** Pending: only the machine's node acts (any agent says when there is no machine). */
+  private MigrationOutcome pending(KvmMachineMigration mig, KvmMachine m, KubernetesClient client) {
+    java.time.Instant now = java.time.Instant.now();
+    if (m == null) {
+      return new MigrationOutcome(
+          failedStatus(
+              mig,
+              Reasons.MACHINE_NOT_FOUND,
+              "KvmMachine "
+                  + mig.getSpec().machine
+                  + " not found in namespace "
+                  + mig.getMetadata().getNamespace(),
+              now),
+          MigrationOutcome.MachineChange.NONE,
+          false,
+          null,
+          List.of());
+    }
+    String placed = MachinePlacementReconciler.placedOn(m).orElse(null);
+    if (!node.equals(placed)) {
+      return MigrationOutcome.nothing(null); // its node's agent decides (or placement is still to)
+    }
+    List<KvmHost> hosts = client.resources(KvmHost.class).list().getItems();
+    return source.start(
+        mig,
+        m,
+        io.kvmop.machine.MachineNaming.of(
+                m.getMetadata().getNamespace(), m.getMetadata().getName(), uid(m), "/")
+            .domainName(),
+        busy(mig, client),
+        hosts,
+        PlacementView.request(m.getSpec()),
+        hs ->
+            view.candidates(
+                hs,
+                m.getSpec().nodeSelector != null && !m.getSpec().nodeSelector.isEmpty(),
+                client));
+  }
+
+  /** Another migration of the same machine that has not finished, created before this one. */
+  private static String busy(KvmMachineMigration mig, KubernetesClient client) {
+    return client
+        .resources(KvmMachineMigration.class)
+        .inNamespace(mig.getMetadata().getNamespace())
+        .list()
+        .getItems()
+        .stream()
+        .filter(o -> !o.getMetadata().getUid().equals(mig.getMetadata().getUid()))
+        .filter(o -> o.getSpec() != null && mig.getSpec().machine.equals(o.getSpec().machine))
+        .filter(o -> !MigrationStatuses.finished(o))
+        .filter(
+            o ->
+                o.getStatus() != null && o.getStatus().phase != null
+                    || o.getMetadata()
+                            .getCreationTimestamp()
+                            .compareTo(mig.getMetadata().getCreationTimestamp())
+                        < 0)
+        .map(o -> o.getMetadata().getName())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private MigrationOutcome prepare(KvmMachineMigration mig, KvmMachine m, KubernetesClient client) {
+    String ns = m.getMetadata().getNamespace();
+    if (!mig.getStatus().sourceNode.equals(MachinePlacementReconciler.placedOn(m).orElse(null))) {
+      return new MigrationOutcome(
+          failedStatus(
+              mig,
+              Reasons.MIGRATION_FAILED,
+              "the machine is no longer on node " + mig.getStatus().sourceNode,
+              java.time.Instant.now()),
+          MigrationOutcome.MachineChange.NONE,
+          false,
+          null,
+          List.of());
+    }
+    Map<String, KvmNetwork> networks =
+        client.resources(KvmNetwork.class).inNamespace(ns).list().getItems().stream()
+            .collect(
+                Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    KvmHost here = client.resources(KvmHost.class).withName(node).get();
+    return target.prepare(
+        mig,
+        m,
+        PlacementView.claim(m.getSpec()),
+        NetworkBindings.resolve(m, networks, node),
+        NodePolicy.of(here == null ? null : here.getSpec()),
+        KvmMachineReconciler.secrets(client));
+  }
+
+  private MigrationOutcome machineGone(KvmMachineMigration mig) {
+    return new MigrationOutcome(
+        failedStatus(
+            mig,
+            Reasons.MACHINE_NOT_FOUND,
+            "machine " + mig.getSpec().machine + " was deleted",
+            java.time.Instant.now()),
+        MigrationOutcome.MachineChange.NONE,
+        false,
+        null,
+        List.of());
+  }
+
+  private static KvmMachineMigrationStatus failedStatus(
+      KvmMachineMigration mig, String reason, String message, java.time.Instant now) {
+    return MigrationStatuses.failed(mig, reason, message, now);
+  }
+
+  /** The machine first, then the migration's status, then the copy; events last. */
+  private UpdateControl<KvmMachineMigration> apply(
+      KvmMachineMigration mig, KvmMachine m, MigrationOutcome o, KubernetesClient client) {
+    KvmMachineMigrationStatus next = o.status();
+    if (o.startCopy() && next != null) {
+      KvmHost to = client.resources(KvmHost.class).withName(next.targetNode).get();
+      if (SourceSide.request(mig, to).isEmpty()) {
+        next =
+            failedStatus(
+                mig,
+                Reasons.TARGET_NOT_READY,
+                "node "
+                    + next.targetNode
+                    + " no longer publishes a usable migration endpoint (KvmHost"
+                    + " status.migration)",
+                java.time.Instant.now());
+        o =
+            new MigrationOutcome(
+                next,
+                MigrationOutcome.MachineChange.DROP_TARGET_FINALIZER,
+                false,
+                null,
+                o.happened());
+      }
+    }
+    if (m != null && !changeMachine(mig, m, o.change(), client)) {
+      return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
+    }
+    if (next != null && !StatusWriter.same(mig.getStatus(), next)) {
+      try {
+        client
+            .resource(mig)
+            .subresource("status")
+            .patch(PatchContext.of(PatchType.JSON), StatusWriter.guardedPatch(mig, next));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
+      }
+      transitions.record(
+          client,
+          mig,
+          mig.getStatus() == null ? List.of() : mig.getStatus().conditions,
+          next.conditions);
+      progressEvent(mig, next, client);
+    }
+    if (o.startCopy() && next != null) {
+      KvmHost to = client.resources(KvmHost.class).withName(next.targetNode).get();
+      String domain = next.domain;
+      SourceSide.request(mig, to).ifPresent(r -> source.runner().start(domain, r));
+      transitions.did(
+          client,
+          mig,
+          Reasons.MIGRATING,
+          "copying machine "
+              + mig.getSpec().machine
+              + " from node "
+              + node
+              + " to node "
+              + next.targetNode
+              + " (attempt "
+              + next.attempts
+              + ")");
+    }
+    o.happened().forEach(h -> transitions.did(client, mig, h.reason(), h.message()));
+    if (m != null && o.change() == MigrationOutcome.MachineChange.HAND_OVER) {
+      o.happened().stream()
+          .filter(h -> Reasons.MIGRATED.equals(h.reason()))
+          .forEach(h -> transitions.did(client, m, h.reason(), h.message()));
+    }
+    return o.recheck() == null
+        ? UpdateControl.noUpdate()
+        : UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(o.recheck());
+  }
+
+  /** An event each time libvirt starts another pass over the guest's memory. */
+  private void progressEvent(
+      KvmMachineMigration mig, KvmMachineMigrationStatus next, KubernetesClient client) {
+    var was = mig.getStatus() == null ? null : mig.getStatus().progress;
+    var now = next.progress;
+    if (now == null || now.iteration == null || now.iteration == 0) {
+      return;
+    }
+    if (was != null
+        && now.iteration.equals(was.iteration)
+        && java.util.Objects.equals(now.mode, was.mode)) {
+      return;
+    }
+    transitions.did(
+        client,
+        mig,
+        "MigrationProgress",
+        "pass "
+            + now.iteration
+            + " over memory ("
+            + now.mode
+            + "): "
+            + now.dataRemaining
+            + " of "
+            + io.kvmop.api.Quantities.human(now.dataTotalBytes == null ? 0 : now.dataTotalBytes)
+            + " left, memory dirtied at "
+            + io.kvmop.api.Quantities.human(
+                now.memoryDirtyRateBytes == null ? 0 : now.memoryDirtyRateBytes)
+            + "/s, expected downtime "
+            + now.downtimeMillis
+            + " ms");
+  }
+
+  /** False when the machine changed meanwhile (the next look decides again). */
+  private boolean changeMachine(
+      KvmMachineMigration mig,
+      KvmMachine m,
+      MigrationOutcome.MachineChange change,
+      KubernetesClient client) {
+    KvmMachineMigrationStatus st = mig.getStatus();
+    if (st == null || st.targetNode == null) {
+      return true;
+    }
+    String targetFinalizer = KvmMachineReconciler.finalizerFor(st.targetNode);
+    List<String> finalizers =
+        new ArrayList<>(
+            m.getMetadata().getFinalizers() == null ? List.of() : m.getMetadata().getFinalizers());
+    switch (change) {
+      case ADD_TARGET_FINALIZER:
+        if (finalizers.contains(targetFinalizer)) {
+          return true;
+        }
+        finalizers.add(targetFinalizer);
+        return StatusWriter.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
+      case DROP_TARGET_FINALIZER:
+        if (!finalizers.remove(targetFinalizer)) {
+          return true;
+        }
+        return StatusWriter.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
+      case HAND_OVER:
+        return handOver(m, st.sourceNode, st.targetNode, finalizers, client);
+      default:
+        return true;
+    }
+  }
+
+  /**
+   * The machine moves to the target in two guarded steps, as placement places it: first the
+   * decision in status (status.nodeName, which only agents write), then the label and finalizers.
+   * Killed in between, the source's machine controller finds a label that status contradicts and
+   * moves it (and drops its finalizer) itself.
+   */
+  private boolean handOver(
+      KvmMachine m, String from, String to, List<String> finalizers, KubernetesClient client) {
+    KvmMachine latest = m;
+    if (m.getStatus() == null || !to.equals(m.getStatus().nodeName)) {
+      try {
+        latest =
+            client
+                .resource(m)
+                .subresource("status")
+                .patch(
+                    PatchContext.of(PatchType.JSON),
+                    StatusWriter.guardedPatch(m, "/status/nodeName", to));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        return false;
+      }
+    }
+    Map<String, String> labels =
+        new HashMap<>(
+            latest.getMetadata().getLabels() == null ? Map.of() : latest.getMetadata().getLabels());
+    List<String> fins =
+        new ArrayList<>(
+            latest.getMetadata().getFinalizers() == null
+                ? finalizers
+                : latest.getMetadata().getFinalizers());
+    boolean labelled = to.equals(labels.get(Placement.LABEL));
+    boolean released = fins.remove(KvmMachineReconciler.finalizerFor(from));
+    if (!labelled || released) {
+      labels.put(Placement.LABEL, to);
+      if (!StatusWriter.patchIfUnchanged(
+          client, latest, Map.of("/metadata/labels", labels, "/metadata/finalizers", fins))) {
+        return false;
+      }
+    }
+    ledger.release(uid(m));
+    LOG.info(
+        "machine {}/{} handed over from node {} to node {}",
+        m.getMetadata().getNamespace(),
+        m.getMetadata().getName(),
+        from,
+        to);
+    return true;
+  }
+
+  private static String uid(KvmMachine m) {
+    return m.getMetadata().getUid();
+  }
+
+  /** The migration of a machine from this node that is copying it now, if any. */
+  public static Optional<KvmMachineMigration> leaving(
+      java.util.stream.Stream<KvmMachineMigration> migrations, KvmMachine m, String node) {
+    return migrations
+        .filter(
+            g -> g.getStatus() != null && MigrationStatuses.MIGRATING.equals(g.getStatus().phase))
+        .filter(g -> node.equals(g.getStatus().sourceNode))
+        .filter(g -> uid(m).equals(g.getStatus().machineUid))
+        .findFirst();
+  }
+}

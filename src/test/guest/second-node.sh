@@ -1,0 +1,65 @@
+#!/bin/bash
+# A second KVM "node" on this machine, for tests: a libvirtd (and virtlogd) in their own mount and
+# network namespaces, joined to the host by a veth pair (traffic never leaves this machine).
+#   second-node.sh start DIR HOST_ADDR NODE_ADDR   prints the namespace holder's pid
+#   second-node.sh stop DIR
+# Inside, these are the node's own (bind-mounted from DIR): /run/libvirt, /var/lib/libvirt,
+# /etc/libvirt, /var/log/libvirt, /var/cache/libvirt, and each path in
+# SECOND_NODE_PRIVATE (space-separated). Its libvirtd's socket is DIR/sock/libvirt-sock.
+set -euo pipefail
+cmd=$1 dir=$2
+veth=kvmopv$(echo -n "$dir" | md5sum | cut -c1-6)
+case $cmd in
+start)
+  host_addr=$3 node_addr=$4
+  "$0" stop "$dir" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+  mkdir -p "$dir"/{run,lib/qemu,lib/network,lib/dnsmasq,log,cache,sock,priv}
+  cp -a /etc/libvirt "$dir/etc"
+  printf 'unix_sock_dir = "%s"\nhost_uuid = "%s"\n' "$dir/sock" "$(cat /proc/sys/kernel/random/uuid)" \
+    >> "$dir/etc/libvirtd.conf"
+  i=0; binds=""
+  for p in ${SECOND_NODE_PRIVATE:-}; do
+    mkdir -p "$dir/priv/$i" "$p"; binds="$binds mount --bind $dir/priv/$i $p;"; i=$((i+1))
+  done
+  setsid unshare -m -n --propagation private bash -c "
+    mount --bind $dir/run /run/libvirt
+    mount --bind $dir/lib /var/lib/libvirt
+    mount --bind $dir/etc /etc/libvirt
+    mkdir -p /var/log/libvirt /var/cache/libvirt
+    mount --bind $dir/log /var/log/libvirt
+    mount --bind $dir/cache /var/cache/libvirt
+    $binds
+    ip link set lo up
+    virtlogd -d -p $dir/virtlogd.pid
+    libvirtd -d -p $dir/libvirtd.pid -f /etc/libvirt/libvirtd.conf
+    echo \$\$ > $dir/holder.pid
+    exec sleep infinity" </dev/null >"$dir/holder.log" 2>&1 &
+  for _ in $(seq 100); do [ -S "$dir/sock/libvirt-sock" ] && [ -s "$dir/holder.pid" ] && break; sleep 0.1; done
+  pid=$(cat "$dir/holder.pid")
+  ip link add "$veth" type veth peer name "${veth}n"
+  ip link set "${veth}n" netns "$pid"
+  ip addr add "$host_addr/30" dev "$veth"
+  ip link set "$veth" up
+  nsenter -t "$pid" -n ip addr add "$node_addr/30" dev "${veth}n"
+  nsenter -t "$pid" -n ip link set "${veth}n" up
+  for _ in $(seq 100); do virsh -c "qemu+unix:///system?socket=$dir/sock/libvirt-sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+  echo "$pid"
+  ;;
+stop)
+  # its guests outlive libvirtd: kill the QEMUs in the node's mount namespace
+  if [ -s "$dir/holder.pid" ] && ns=$(readlink "/proc/$(cat "$dir/holder.pid")/ns/mnt" 2>/dev/null); then
+    for q in $(pgrep -f qemu-system || true); do
+      [ "$(readlink "/proc/$q/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -9 "$q" 2>/dev/null || true
+    done
+  fi
+  for f in libvirtd virtlogd holder; do
+    [ -s "$dir/$f.pid" ] && kill "$(cat "$dir/$f.pid")" 2>/dev/null || true
+  done
+  sleep 0.5
+  for f in libvirtd virtlogd holder; do
+    [ -s "$dir/$f.pid" ] && kill -9 "$(cat "$dir/$f.pid")" 2>/dev/null || true
+  done
+  ip link del "$veth" 2>/dev/null || true
+  ;;
+esac
