@@ -229,7 +229,9 @@ public final class KvmopOperator implements AutoCloseable {
             new io.kvmop.migration.SourceSide(node, core.libvirt(), runner, arrival, core.clock()),
             new io.kvmop.migration.TargetSide(node, arrival, ledger, core.clock()),
             ledger,
-            core.clock()));
+            core.clock()),
+        // each agent's status writes are the other's cue: every change, not only spec's
+        o -> o.withGenerationAware(false));
   }
 
   private static Map<String, String> nodeLabels(KubernetesClient client, String node) {

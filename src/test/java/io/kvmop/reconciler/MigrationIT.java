@@ -1,0 +1,276 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmHostSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineMigrationSpec;
+import io.kvmop.testing.FakeHostNetwork;
+import io.kvmop.testing.FakeLibvirt;
+import io.kvmop.testing.FakeMigrations;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.OperatorHarness;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live migration between two agents (node-a, node-b) on in-memory libvirts, against one mock API:
+ * the hand-over of the machine resource, the copies on both nodes, refusals, failures, the timeout,
+ * and a source agent killed during the copy.
+ */
+@EnableKubernetesMockClient(crud = true)
+class MigrationIT {
+  static final String URI_A = "qemu+unix:///system?socket=/fake/a/libvirt-sock";
+  static final String URI_B = "qemu+unix:///system?socket=/fake/b/libvirt-sock";
+  KubernetesClient client;
+  FakeLibvirt libvirtA;
+  FakeLibvirt libvirtB;
+  OperatorHarness a;
+  OperatorHarness b;
+
+  @BeforeEach
+  void twoNodes() {
+    libvirtA = new FakeLibvirt();
+    libvirtB = new FakeLibvirt();
+    FakeMigrations.DESTINATIONS.put(URI_A, libvirtA);
+    FakeMigrations.DESTINATIONS.put(URI_B, libvirtB);
+    host("node-a", false);
+    host("node-b", true); // no machine is placed there before a test says so
+    a = agent("node-a", libvirtA, URI_A);
+    b = agent("node-b", libvirtB, URI_B);
+  }
+
+  OperatorHarness agent(String node, FakeLibvirt libvirt, String uri) {
+    return new OperatorHarness(
+            client, node, libvirt, new FakeHostNetwork(), Map.of("KVMOP_MIGRATION_URI", uri))
+        .start();
+  }
+
+  void host(String node, boolean cordoned) {
+    KvmHost h = new KvmHost();
+    h.getMetadata().setName(node);
+    h.setSpec(new KvmHostSpec());
+    h.getSpec().cordoned = cordoned;
+    client.resource(h).createOr(r -> r.update());
+  }
+
+  void uncordon(String node) {
+    client
+        .resources(KvmHost.class)
+        .withName(node)
+        .edit(
+            h -> {
+              h.getSpec().cordoned = false;
+              return h;
+            });
+  }
+
+  @AfterEach
+  void stop() {
+    a.close();
+    b.close();
+    FakeMigrations.DESTINATIONS.clear();
+  }
+
+  KvmMachine runningOnA(String name) {
+    KvmMachine m = Fixtures.machine("default", name);
+    m.getMetadata().setUid(null);
+    m.getSpec().disks = new java.util.ArrayList<>(List.of(Fixtures.disk("data", null, "64Mi")));
+    a.create(m);
+    KvmMachine up = a.awaitMachine(name, "Running", true, "Running", 30);
+    assertThat(up.getStatus().nodeName).isEqualTo("node-a");
+    uncordon("node-b");
+    return up;
+  }
+
+  KvmMachineMigration migrate(String name, String machine, String target) {
+    return migrate(name, machine, target, "10m");
+  }
+
+  KvmMachineMigration migrate(String name, String machine, String target, String timeout) {
+    KvmMachineMigration g = new KvmMachineMigration();
+    g.getMetadata().setName(name);
+    g.getMetadata().setNamespace("default");
+    g.setSpec(new KvmMachineMigrationSpec());
+    g.getSpec().machine = machine;
+    g.getSpec().targetNode = target;
+    g.getSpec().timeout = timeout;
+    return client.resource(g).create();
+  }
+
+  KvmMachineMigration awaitPhase(String name, String phase) {
+    try {
+      within(30)
+          .until(
+              () -> {
+                var g = migration(name);
+                return g != null && g.getStatus() != null && phase.equals(g.getStatus().phase);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "migration "
+              + name
+              + " not "
+              + phase
+              + "; its status: "
+              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                  migration(name).getStatus()),
+          e);
+    }
+    return migration(name);
+  }
+
+  KvmMachineMigration migration(String name) {
+    return client.resources(KvmMachineMigration.class).inNamespace("default").withName(name).get();
+  }
+
+  static String reason(KvmMachineMigration g) {
+    return g.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals("Ready"))
+        .findFirst()
+        .orElseThrow()
+        .getReason();
+  }
+
+  static String message(KvmMachineMigration g) {
+    return g.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals("Ready"))
+        .findFirst()
+        .orElseThrow()
+        .getMessage();
+  }
+
+  List<String> volumes(FakeLibvirt l) {
+    return l.storage.listVolumes(io.kvmop.testing.SystemLeftovers.POOL);
+  }
+
+  @Test
+  void aRunningMachineMovesAndTheTargetNodeOwnsItAfterwards() {
+    KvmMachine m = runningOnA("mover");
+    String domain = m.getStatus().domainName;
+    assertThat(volumes(libvirtA)).anyMatch(v -> v.startsWith(domain + "-data-"));
+
+    migrate("move-1", "mover", null);
+    KvmMachineMigration done = awaitPhase("move-1", "Succeeded");
+
+    assertThat(done.getStatus().sourceNode).isEqualTo("node-a");
+    assertThat(done.getStatus().targetNode).as("chosen by placement").isEqualTo("node-b");
+    assertThat(done.getStatus().sourceCleaned).isTrue();
+    assertThat(reason(done)).isEqualTo("Migrated");
+    assertThat(libvirtA.findDomain(domain)).as("gone from the source").isEmpty();
+    assertThat(libvirtB.findDomain(domain).orElseThrow().running()).isTrue();
+    assertThat(volumes(libvirtA))
+        .as("no copy left on the source")
+        .noneMatch(v -> v.startsWith(domain));
+    assertThat(volumes(libvirtB)).anyMatch(v -> v.startsWith(domain + "-data-"));
+    KvmMachine moved = b.awaitMachine("mover", "Running", true, "Running", 30);
+    assertThat(moved.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-b");
+    assertThat(moved.getStatus().nodeName).isEqualTo("node-b");
+    within(10)
+        .until(
+            () ->
+                b.machine("mover")
+                    .getMetadata()
+                    .getFinalizers()
+                    .equals(List.of(KvmMachineReconciler.finalizerFor("node-b"))));
+    assertThat(libvirtB.calls)
+        .as("node-b adopted the running domain")
+        .doesNotContain("start domain " + domain);
+
+    // deleting it now removes it from node-b, where it runs
+    client.resource(moved).delete();
+    within(30).until(() -> b.machine("mover") == null);
+    assertThat(libvirtB.findDomain(domain)).isEmpty();
+    assertThat(volumes(libvirtB)).noneMatch(v -> v.startsWith(domain));
+  }
+
+  @Test
+  void aRefusedCopyLeavesTheMachineRunningWhereItWasAndNothingOnTheTarget() {
+    KvmMachine m = runningOnA("stayer");
+    String domain = m.getStatus().domainName;
+    FakeMigrations.DESTINATIONS.remove(URI_B); // node-b's libvirtd does not answer the source's
+
+    migrate("move-2", "stayer", "node-b");
+    KvmMachineMigration failed = awaitPhase("move-2", "Failed");
+
+    assertThat(reason(failed)).isEqualTo("MigrationFailed");
+    assertThat(message(failed))
+        .contains("unable to connect", "keeps running on node node-a", "status.migration.uri");
+    assertThat(libvirtA.findDomain(domain).orElseThrow().running()).isTrue();
+    within(10).until(() -> Boolean.TRUE.equals(migration("move-2").getStatus().targetCleaned));
+    assertThat(volumes(libvirtB))
+        .as("what node-b prepared is gone")
+        .noneMatch(v -> v.startsWith(domain));
+    KvmMachine after = a.machine("stayer");
+    assertThat(after.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-a");
+    assertThat(after.getMetadata().getFinalizers())
+        .containsExactly(KvmMachineReconciler.finalizerFor("node-a"));
+    // and node-a still manages it: a change reaches its domain
+    assertThat(a.awaitMachine("stayer", "Running", true, "Running", 10).getStatus().nodeName)
+        .isEqualTo("node-a");
+  }
+
+  @Test
+  void pastItsTimeoutTheCopyIsCancelledAndTheMachineKeepsRunning() {
+    KvmMachine m = runningOnA("slow");
+    libvirtA.migrations.hold();
+    migrate("move-3", "slow", "node-b", "2s");
+    KvmMachineMigration copying = awaitPhase("move-3", "Migrating");
+    within(10).until(() -> migration("move-3").getStatus().progress != null);
+    assertThat(migration("move-3").getStatus().progress.dataRemainingBytes).isEqualTo(100L << 20);
+    KvmMachineMigration failed = awaitPhase("move-3", "Failed");
+    assertThat(reason(failed)).isEqualTo("MigrationTimedOut");
+    assertThat(message(failed)).contains("cancelled after spec.timeout 2s");
+    assertThat(libvirtA.findDomain(m.getStatus().domainName).orElseThrow().running()).isTrue();
+    assertThat(copying.getStatus().attempts).isEqualTo(1);
+  }
+
+  @Test
+  void whatCannotMoveIsRefusedWithTheReasonAndNothingIsTouched() {
+    runningOnA("free");
+    KvmMachine pinned = Fixtures.machine("default", "pinned");
+    pinned.getMetadata().setUid(null);
+    pinned.getSpec().nodeName = "node-a";
+    a.create(pinned);
+    a.awaitMachine("pinned", "Running", true, "Running", 30);
+    migrate("move-4", "pinned", null);
+    KvmMachineMigration refused = awaitPhase("move-4", "Failed");
+    assertThat(reason(refused)).isEqualTo("NotMigratable");
+    assertThat(message(refused)).contains("spec.nodeName pins it to node node-a");
+
+    migrate("move-5", "nobody", null);
+    assertThat(reason(awaitPhase("move-5", "Failed"))).isEqualTo("MachineNotFound");
+
+    migrate("move-6", "free", "node-c");
+    KvmMachineMigration nowhere = awaitPhase("move-6", "Failed");
+    assertThat(reason(nowhere)).isEqualTo("NoTargetNode");
+    assertThat(message(nowhere)).contains("node-c has no kvmop agent");
+    assertThat(libvirtB.calls).noneMatch(c -> c.startsWith("migrate"));
+  }
+
+  @Test
+  void aSourceAgentKilledDuringTheCopyFinishesTheHandOverWhenItComesBack() {
+    KvmMachine m = runningOnA("survivor");
+    String domain = m.getStatus().domainName;
+    libvirtA.migrations.hold();
+    migrate("move-7", "survivor", "node-b");
+    awaitPhase("move-7", "Migrating");
+    a.close(); // the agent dies; libvirt's copy goes on without it
+    libvirtA.migrations.release();
+    within(10).until(() -> libvirtB.findDomain(domain).isPresent());
+    a = agent("node-a", libvirtA, URI_A);
+    KvmMachineMigration done = awaitPhase("move-7", "Succeeded");
+    assertThat(done.getStatus().targetConfirmed).isTrue();
+    assertThat(libvirtA.findDomain(domain)).as("never started again on the source").isEmpty();
+    assertThat(b.awaitMachine("survivor", "Running", true, "Running", 30).getStatus().nodeName)
+        .isEqualTo("node-b");
+  }
+}
