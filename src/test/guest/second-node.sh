@@ -13,6 +13,10 @@ case $cmd in
 start)
   host_addr=$3 node_addr=$4
   "$0" stop "$dir" >/dev/null 2>&1 || true
+  if ip -o addr show | grep -q " inet $host_addr/"; then
+    echo "$host_addr is already on an interface (another second node still running?)" >&2
+    exit 1
+  fi
   rm -rf "$dir"
   mkdir -p "$dir"/{run,lib/qemu,lib/network,lib/dnsmasq,log,cache,sock,priv}
   cp -a /etc/libvirt "$dir/etc"

@@ -11,22 +11,13 @@ import io.kvmop.api.KvmMachineRestoreSpec;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotSpec;
 import io.kvmop.api.SnapshotSource;
-import io.kvmop.cli.ConsoleBridge;
-import io.kvmop.cli.ConsoleCommand;
 import io.kvmop.testing.Fixtures;
 import io.kvmop.testing.SystemLeftovers;
 import io.kvmop.testing.TestGuest;
-import java.io.ByteArrayOutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Snapshots, restores and clones on a real guest: a marker written to its data disk from inside the
@@ -205,29 +196,6 @@ class SystemSnapshotIT extends SystemItBase {
    * garble a line typed while it asks the terminal for its cursor, so the line is typed again).
    */
   void typeInGuest(String machine, String command, String answer) throws Exception {
-    PipedOutputStream keys = new PipedOutputStream();
-    PipedInputStream in = new PipedInputStream(keys);
-    ByteArrayOutputStream screen = new ByteArrayOutputStream();
-    ConsoleCommand console =
-        new ConsoleCommand().using(in, new PrintStream(screen, true, StandardCharsets.UTF_8));
-    CompletableFuture<Integer> session =
-        CompletableFuture.supplyAsync(
-            () ->
-                new CommandLine(console)
-                    .execute(machine, "-n", "default", "--local", "--libvirt-uri", uri, "--force"));
-    within(20).until(() -> screen.toString(StandardCharsets.UTF_8).contains("Escape character"));
-    for (int i = 0; i < 15 && !screen.toString(StandardCharsets.UTF_8).contains(answer); i++) {
-      keys.write((command + "\r").getBytes(StandardCharsets.US_ASCII));
-      keys.flush();
-      try {
-        within(3).until(() -> screen.toString(StandardCharsets.UTF_8).contains(answer));
-      } catch (org.awaitility.core.ConditionTimeoutException garbled) {
-        // typed again
-      }
-    }
-    keys.write(ConsoleBridge.ESCAPE);
-    keys.flush();
-    session.get(10, TimeUnit.SECONDS);
-    assertThat(screen.toString(StandardCharsets.UTF_8)).contains(answer);
+    io.kvmop.testing.GuestConsole.type(machine, uri, command, answer);
   }
 }

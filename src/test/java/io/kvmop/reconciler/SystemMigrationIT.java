@@ -1,0 +1,408 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kvmop.api.BootSpec;
+import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmHostSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineMigrationSpec;
+import io.kvmop.api.NetworkMode;
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.network.LinuxHostNetwork;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.GuestConsole;
+import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.SecondNode;
+import io.kvmop.testing.Shell;
+import io.kvmop.testing.SystemLeftovers;
+import io.kvmop.testing.TestGuest;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Live migration between two real libvirtds: node-a (the host's, with an agent in this JVM) and
+ * node-b (a second libvirtd in its own mount and network namespaces, joined by a veth pair, with
+ * its agent in its own JVM inside them), one mock API both reach. A tiny guest with a local qcow2
+ * disk, a cloud-init seed and an address on an isolated KvmNetwork moves while a counter it prints
+ * to its serial console keeps counting; its address answers on both sides; a migration the target's
+ * libvirtd refuses leaves it running where it was.
+ */
+@Tag("system")
+class SystemMigrationIT {
+  static final String NET = SystemLeftovers.PREFIX + "mignet";
+  static final String NAME = SystemLeftovers.PREFIX + "mig";
+  static final String STAYER = SystemLeftovers.PREFIX + "migstay";
+  static final Path NODE_B = Path.of("/tmp/kvmop-it-node-b");
+  static final Path SERIAL = Path.of(OperatorHarness.SERIAL_LOG_DIR);
+
+  String uri;
+  JnaLibvirt libvirtA;
+  KubernetesMockServer server;
+  KubernetesClient client;
+  OperatorHarness agentA;
+  SecondNode nodeB;
+
+  @BeforeEach
+  void twoNodes() throws Exception {
+    uri = System.getProperty("kvmop.it.systemUri", "");
+    assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
+    libvirtA = new JnaLibvirt(uri);
+    SystemLeftovers.remove(libvirtA);
+    nodeB = SecondNode.start(NODE_B, List.of(Path.of(SystemLeftovers.POOL_PATH), SERIAL));
+    // the API where both agents reach it: on the host's end of the veth pair
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
+    server.init(InetAddress.getByName(SecondNode.HOST_ADDRESS), 0);
+    client = server.createClient();
+    OperatorHarness.applyCrds(client);
+    host("node-a", false);
+    host("node-b", true); // nothing is placed there before the migration
+    agentA = new OperatorHarness(client, "node-a", libvirtA, new LinuxHostNetwork()).start();
+    Path kubeconfig = NODE_B.resolve("kubeconfig");
+    Files.writeString(
+        kubeconfig,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: mock",
+            "  cluster: {server: 'http://"
+                + SecondNode.HOST_ADDRESS
+                + ":"
+                + server.getPort()
+                + "'}",
+            "users:",
+            "- name: it",
+            "  user: {token: it}",
+            "contexts:",
+            "- name: mock",
+            "  context: {cluster: mock, user: it, namespace: default}",
+            "current-context: mock",
+            ""));
+    Map<String, String> env = new HashMap<>();
+    env.put("KUBECONFIG", kubeconfig.toString());
+    env.put("NODE_NAME", "node-b");
+    env.put("KVMOP_USE_SSA", "false");
+    env.put("KVMOP_LIBVIRT_URI", nodeB.libvirtUri());
+    env.put("KVMOP_MIGRATION_URI", nodeB.libvirtUri());
+    env.put("KVMOP_MIGRATION_ADDRESS", SecondNode.NODE_ADDRESS);
+    env.put("KVMOP_SERIAL_LOG_DIR", SERIAL.toString());
+    env.put("KVMOP_STORAGE_POOL_NAME", SystemLeftovers.POOL);
+    env.put("KVMOP_STORAGE_POOL_PATH", SystemLeftovers.POOL_PATH);
+    env.put("KVMOP_AUTOSTART_CHECK_SECONDS", "0.3");
+    env.put("KVMOP_BLOCKED_RECHECK_SECONDS", "0.5");
+    env.put("KVMOP_HOST_RECHECK_SECONDS", "1");
+    env.put("KVMOP_HTTP_PORT", "0");
+    env.put("KVMOP_LEASE_NAMESPACE", "default");
+    nodeB.spawn(
+        Path.of("target/node-b-agent.log").toAbsolutePath(),
+        env,
+        List.of(
+            "java",
+            "-Xms64m",
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            Path.of("target/kvmop.jar").toAbsolutePath().toString(),
+            "operator"));
+    within(120)
+        .until(
+            () -> {
+              KvmHost b = client.resources(KvmHost.class).withName("node-b").get();
+              return b != null && b.getStatus() != null && b.getStatus().migration != null;
+            });
+  }
+
+  void host(String node, boolean cordoned) {
+    KvmHost h = new KvmHost();
+    h.getMetadata().setName(node);
+    h.setSpec(new KvmHostSpec());
+    h.getSpec().cpuAllocationRatio = 8.0;
+    h.getSpec().cordoned = cordoned;
+    client.resource(h).create();
+  }
+
+  void uncordon(String node) {
+    client
+        .resources(KvmHost.class)
+        .withName(node)
+        .edit(
+            h -> {
+              h.getSpec().cordoned = false;
+              return h;
+            });
+  }
+
+  @AfterEach
+  void stop() {
+    if (agentA != null) {
+      agentA.close();
+    }
+    if (nodeB != null) {
+      nodeB.close();
+    }
+    if (libvirtA != null) {
+      SystemLeftovers.remove(libvirtA);
+      libvirtA.close();
+    }
+    if (server != null) {
+      client.close();
+      server.destroy();
+    }
+  }
+
+  KvmMachine machine(String name, Path guest, String... networks) {
+    KvmMachine m = Fixtures.machine("default", name, networks);
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().memory = "128Mi";
+    m.getSpec().shutdownTimeout = "2s";
+    m.getSpec().boot = new BootSpec();
+    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
+    m.getSpec().boot.cmdline = "console=ttyS0";
+    m.getSpec().disks = new ArrayList<>(List.of(Fixtures.disk("data", null, "64Mi")));
+    return m;
+  }
+
+  KvmMachineMigration migrate(String name, String machine, Integer bandwidthMiB) {
+    KvmMachineMigration g = new KvmMachineMigration();
+    g.getMetadata().setName(name);
+    g.getMetadata().setNamespace("default");
+    g.setSpec(new KvmMachineMigrationSpec());
+    g.getSpec().machine = machine;
+    g.getSpec().bandwidthMiB = bandwidthMiB;
+    return client.resource(g).create();
+  }
+
+  KvmMachineMigration awaitPhase(String name, String phase, int seconds) {
+    try {
+      within(seconds)
+          .until(
+              () -> {
+                var g = migration(name);
+                return g.getStatus() != null && phase.equals(g.getStatus().phase);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "migration "
+              + name
+              + " not "
+              + phase
+              + ": "
+              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(migration(name).getStatus())
+              + "\nnode-b's agent:\n"
+              + tail(Path.of("target/node-b-agent.log"), 3000),
+          e);
+    }
+    return migration(name);
+  }
+
+  KvmMachineMigration migration(String name) {
+    return client.resources(KvmMachineMigration.class).inNamespace("default").withName(name).get();
+  }
+
+  KvmMachine machineNamed(String name) {
+    return client.resources(KvmMachine.class).inNamespace("default").withName(name).get();
+  }
+
+  String virshA(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("virsh", "--connect=" + uri));
+    cmd.addAll(List.of(args));
+    return Shell.run(cmd.toArray(new String[0])).output();
+  }
+
+  String virshB(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("virsh", "--connect=" + nodeB.libvirtUri()));
+    cmd.addAll(List.of(args));
+    return Shell.run(cmd.toArray(new String[0])).output();
+  }
+
+  /** The guest's echo service (port 7), asked from the host's network or from node-b's. */
+  static final String ECHO =
+      "exec 3<>/dev/tcp/%s/7 && echo kvmop-echo >&3 && timeout 3 head -c 11 <&3";
+
+  static int lastTick(String log) {
+    Matcher t = Pattern.compile("tick-(\\d+)").matcher(log);
+    int last = -1;
+    while (t.find()) {
+      last = Integer.parseInt(t.group(1));
+    }
+    return last;
+  }
+
+  static int firstTick(String log) {
+    Matcher t = Pattern.compile("tick-(\\d+)").matcher(log);
+    return t.find() ? Integer.parseInt(t.group(1)) : -1;
+  }
+
+  @Test
+  void aRunningMachineMovesWithItsDiskAndSeedAndKeepsCountingAndItsAddress() throws Exception {
+    Path guest = TestGuest.build();
+    agentA.create(NET, Fixtures.spec(NetworkMode.ISOLATED, "10.252.7.0/24"));
+    within(120)
+        .until(() -> TwoAgentsIT.nodesOf(agentA.get(NET)).containsAll(List.of("node-a", "node-b")));
+    KvmMachine m = machine(NAME, guest, NET);
+    m.getSpec().cloudInit = new io.kvmop.api.CloudInitSpec();
+    m.getSpec().cloudInit.userData = "#cloud-config\nhostname: mover\n";
+    agentA.create(m);
+    KvmMachine up = agentA.awaitMachine(NAME, "Ready", true, "Running", 240);
+    assertThat(up.getStatus().nodeName).isEqualTo("node-a");
+    String ip = up.getStatus().ipAddresses.get(0);
+    String domain = up.getStatus().domainName;
+    String[] answer = {null};
+    within(60)
+        .pollInterval(java.time.Duration.ofSeconds(1))
+        .until(
+            () ->
+                (answer[0] = Shell.run("bash", "-c", String.format(ECHO, ip)).output())
+                    .contains("kvmop-echo"));
+
+    Path logA = Path.of(up.getStatus().serialLogPath);
+    GuestConsole.type(
+        NAME,
+        uri,
+        "(i=0; while :; do echo tick-$i; i=$((i+1)); sleep 0.2; done) & echo started-$((6*7))",
+        "started-42");
+    within(20).until(() -> lastTick(Files.readString(logA)) >= 5);
+    String domId = virshA("domid", domain).strip();
+
+    uncordon("node-b");
+    int before = lastTick(Files.readString(logA));
+    // 16 MiB/s: the copy of its 128 MiB and its disk takes seconds, long enough to be followed
+    migrate("mig-1", NAME, 16);
+    KvmMachineMigration done = awaitPhase("mig-1", "Succeeded", 240);
+    System.out.println(
+        "migration status: "
+            + io.fabric8.kubernetes.client.utils.Serialization.asYaml(done.getStatus()));
+
+    assertThat(done.getStatus().sourceNode).isEqualTo("node-a");
+    assertThat(done.getStatus().targetNode).isEqualTo("node-b");
+    assertThat(done.getStatus().progress.dataTotalBytes).isPositive();
+    assertThat(done.getStatus().preparedFiles).anyMatch(f -> f.contains(domain + "-data-"));
+    assertThat(virshA("list", "--all", "--name")).doesNotContain(domain);
+    assertThat(virshB("domstate", domain).strip()).isEqualTo("running");
+    assertThat(virshA("vol-list", SystemLeftovers.POOL))
+        .as("no copy left on node-a")
+        .doesNotContain(domain);
+    assertThat(virshB("vol-list", SystemLeftovers.POOL)).contains(domain + "-data-");
+
+    // node-b's agent owns it now, with the same address
+    within(60)
+        .until(
+            () -> {
+              KvmMachine now = machineNamed(NAME);
+              return "node-b".equals(now.getStatus().nodeName)
+                  && "node-b".equals(now.getMetadata().getLabels().get("kvmop.io/node"))
+                  && now.getStatus().ipAddresses.contains(ip)
+                  && OperatorHarness.condition(now, "Ready")
+                      .map(c -> "True".equals(c.getStatus()))
+                      .orElse(false);
+            });
+    assertThat(machineNamed(NAME).getMetadata().getFinalizers())
+        .containsExactly(KvmMachineReconciler.finalizerFor("node-b"));
+
+    // the guest never stopped: its counter goes on in node-b's copy of the serial log, no boot
+    Path logB = nodeB.privateCopy(SERIAL).resolve(SERIAL.relativize(logA));
+    within(30).until(() -> Files.exists(logB) && lastTick(Files.readString(logB)) > before + 5);
+    String after = Files.readString(logB);
+    System.out.println(
+        "ticks before the migration up to "
+            + before
+            + "; on node-b from "
+            + firstTick(after)
+            + " to "
+            + lastTick(after));
+    assertThat(firstTick(after)).isGreaterThan(before);
+    assertThat(after).doesNotContain("Linux version");
+    assertThat(Files.exists(logA)).as("node-a's serial log went with its copies").isFalse();
+
+    // its address answers from node-b's network now
+    within(30)
+        .pollInterval(java.time.Duration.ofSeconds(1))
+        .until(
+            () -> nodeB.run("bash", "-c", String.format(ECHO, ip)).output().contains("kvmop-echo"));
+    assertThat(client.v1().events().inNamespace("default").list().getItems())
+        .extracting(Event::getReason)
+        .contains("Migrating", "Migrated");
+  }
+
+  @Test
+  void aMigrationTheTargetRefusesLeavesTheMachineRunningWhereItWas() throws Exception {
+    Path guest = TestGuest.build();
+    agentA.create(machine(STAYER, guest));
+    KvmMachine up = agentA.awaitMachine(STAYER, "Running", true, "Running", 240);
+    String domain = up.getStatus().domainName;
+    String domId = virshA("domid", domain).strip();
+    // node-b's libvirtd holds a domain of its own with the machine's UUID: it refuses the copy
+    Path foreign = NODE_B.resolve("foreign.xml");
+    Files.writeString(
+        foreign,
+        "<domain type='qemu'><name>not-kvmops</name><uuid>"
+            + up.getMetadata().getUid()
+            + "</uuid><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>");
+    virshB("define", foreign.toString());
+    uncordon("node-b");
+
+    migrate("mig-2", STAYER, null);
+    KvmMachineMigration failed = awaitPhase("mig-2", "Failed", 240);
+    String message = ready(failed).getMessage();
+    System.out.println("refused: " + message);
+    assertThat(ready(failed).getReason()).isEqualTo("MigrationFailed");
+    assertThat(message).contains("keeps running on node node-a", "not-kvmops");
+    assertThat(virshA("domid", domain).strip())
+        .as("the same QEMU, never restarted")
+        .isEqualTo(domId);
+    assertThat(virshA("domstate", domain).strip()).isEqualTo("running");
+    assertThat(virshB("list", "--all", "--name")).contains("not-kvmops").doesNotContain(domain);
+    within(30).until(() -> Boolean.TRUE.equals(migration("mig-2").getStatus().targetCleaned));
+    assertThat(virshB("vol-list", SystemLeftovers.POOL)).doesNotContain(domain);
+    KvmMachine after = machineNamed(STAYER);
+    assertThat(after.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-a");
+    assertThat(after.getMetadata().getFinalizers())
+        .containsExactly(KvmMachineReconciler.finalizerFor("node-a"));
+  }
+
+  static io.fabric8.kubernetes.api.model.Condition ready(KvmMachineMigration g) {
+    return g.getStatus().conditions.stream()
+        .filter(c -> c.getType().equals("Ready"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static String tail(Path f, int chars) {
+    try {
+      String s = Files.readString(f);
+      return s.length() <= chars ? s : s.substring(s.length() - chars);
+    } catch (java.io.IOException e) {
+      return "(" + e + ")";
+    }
+  }
+}
