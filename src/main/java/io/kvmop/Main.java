@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
  * kvmop get [--manifests DIR | --status-dir DIR] [-w]
  * kvmop delete --manifests DIR
  * kvmop start|stop|restart|pause|unpause NAME [-n NAMESPACE] [--wait SECONDS]
+ * kvmop migrate NAME [--to NODE] [-n NAMESPACE] [--timeout 10m] [--on-timeout Abort|Pause|Postcopy]
  * kvmop console NAME [-n NAMESPACE] [--local]
  * kvmop vnc NAME [--port LOCAL] | kvmop port-forward NAME LOCAL:REMOTE | kvmop ssh NAME [-- ARGS]
  *   [-n NAMESPACE] [--local]
@@ -61,7 +62,8 @@ import picocli.CommandLine.Option;
       io.kvmop.cli.PowerCommand.Stop.class,
       io.kvmop.cli.PowerCommand.Restart.class,
       io.kvmop.cli.PowerCommand.Pause.class,
-      io.kvmop.cli.PowerCommand.Unpause.class
+      io.kvmop.cli.PowerCommand.Unpause.class,
+      io.kvmop.cli.MigrateCommand.class
     })
 public final class Main {
   static final String COMMON_POOL_PARALLELISM =

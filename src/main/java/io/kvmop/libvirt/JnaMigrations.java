@@ -101,8 +101,7 @@ final class JnaMigrations implements MigrationPort {
         number(v, "data_remaining", 0),
         number(v, "memory_dirty_rate", 0) * pageSize,
         number(v, "memory_iteration", 0),
-        number(v, "downtime", 0),
-        number(v, "memory_postcopy_requests", -1) >= 0);
+        number(v, "downtime", 0));
   }
 
   private static long number(Map<String, String> v, String key, long dflt) {

@@ -52,7 +52,6 @@ public interface MigrationPort {
    * @param memoryDirtyRate bytes of guest memory dirtied per second
    * @param iteration how many passes over the memory so far
    * @param downtimeMillis the guest's expected (while running) or actual (when done) pause
-   * @param postcopy whether it runs in post-copy now
    */
   record JobProgress(
       long elapsedMillis,
@@ -61,6 +60,5 @@ public interface MigrationPort {
       long dataRemaining,
       long memoryDirtyRate,
       long iteration,
-      long downtimeMillis,
-      boolean postcopy) {}
+      long downtimeMillis) {}
 }

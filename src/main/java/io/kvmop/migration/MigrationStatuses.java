@@ -88,7 +88,8 @@ public final class MigrationStatuses {
     out.iteration = p.iteration();
     out.downtimeMillis = p.downtimeMillis();
     out.elapsedMillis = p.elapsedMillis();
-    out.mode = p.postcopy() ? "postcopy" : "Pause".equals(fallback) ? "paused" : "precopy";
+    out.mode =
+        "Postcopy".equals(fallback) ? "postcopy" : "Pause".equals(fallback) ? "paused" : "precopy";
     return out;
   }
 }

@@ -273,4 +273,29 @@ class MigrationIT {
     assertThat(b.awaitMachine("survivor", "Running", true, "Running", 30).getStatus().nodeName)
         .isEqualTo("node-b");
   }
+
+  @Test
+  void kvmopMigrateFollowsItToItsEndAndSaysHowItEnded() {
+    runningOnA("cli");
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int exit =
+        new picocli.CommandLine(
+                new io.kvmop.cli.MigrateCommand().using(client, new java.io.PrintStream(out, true)))
+            .execute("cli", "-n", "default", "--to", "node-b", "--wait", "60");
+    System.out.print(out);
+    assertThat(exit).isZero();
+    assertThat(out.toString())
+        .contains(
+            "created", "Preparing node-a -> node-b", "Succeeded node-a -> node-b: machine cli");
+
+    FakeMigrations.DESTINATIONS.remove(URI_A); // node-a's libvirtd cannot be reached to go back
+    out.reset();
+    exit =
+        new picocli.CommandLine(
+                new io.kvmop.cli.MigrateCommand().using(client, new java.io.PrintStream(out, true)))
+            .execute("cli", "-n", "default", "--wait", "60");
+    System.out.print(out);
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString()).contains("Failed node-b -> node-a", "keeps running on node node-b");
+  }
 }

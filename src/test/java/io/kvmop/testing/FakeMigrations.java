@@ -72,8 +72,7 @@ public final class FakeMigrations implements MigrationPort {
   public Optional<JobProgress> progress(String domain) {
     libvirt.record("read job of domain " + domain);
     return held.containsKey(domain)
-        ? Optional.of(
-            new JobProgress(1000, 200L << 20, 100L << 20, 100L << 20, 1L << 20, 2, 30, false))
+        ? Optional.of(new JobProgress(1000, 200L << 20, 100L << 20, 100L << 20, 1L << 20, 2, 30))
         : Optional.empty();
   }
 
