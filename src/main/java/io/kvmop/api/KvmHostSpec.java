@@ -23,6 +23,14 @@ public class KvmHostSpec {
   public Boolean cordoned = false;
 
   @JsonPropertyDescription(
+      "With cordoned: the host's running machines move to other hosts while they run (one"
+          + " KvmMachineMigration each, labelled kvmop.io/drain=HOST); status.drain says what"
+          + " moved, what is moving, and what cannot move and why. Unset it to stop starting new"
+          + " migrations.")
+  @Default("false")
+  public Boolean drain = false;
+
+  @JsonPropertyDescription(
       "How many vCPUs machines on this host may hold per host CPU (as Nova's"
           + " cpu_allocation_ratio): 1 gives out each CPU once; 4 lets four one-vCPU machines share"
           + " a CPU. Placement and starts never go past capacity times this ratio. Halted machines"

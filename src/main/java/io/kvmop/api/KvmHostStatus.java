@@ -51,6 +51,40 @@ public class KvmHostStatus {
           + " node accepts no migrations (the agent's KVMOP_MIGRATION_URI is not set).")
   public MigrationEndpoint migration;
 
+  @JsonPropertyDescription("While spec.drain is set: how far draining this host has got.")
+  public DrainStatus drain;
+
+  /** A drain in progress, or done, or blocked. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class DrainStatus {
+    @JsonPropertyDescription(
+        "Draining (machines are moving), Drained (none left here) or Blocked (those left cannot"
+            + " move: see cannotMove).")
+    public String phase;
+
+    @JsonPropertyDescription("NAMESPACE/NAME of the machines moving now.")
+    public List<String> moving = new ArrayList<>();
+
+    @JsonPropertyDescription("The machines that stay here, and why each cannot move.")
+    public List<Unmovable> cannotMove = new ArrayList<>();
+  }
+
+  /** A machine a drain leaves here. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Unmovable {
+    @JsonPropertyDescription("NAMESPACE/NAME.")
+    public String machine;
+
+    public String reason;
+
+    public Unmovable() {}
+
+    public Unmovable(String machine, String reason) {
+      this.machine = machine;
+      this.reason = reason;
+    }
+  }
+
   /** How a migration reaches this node. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class MigrationEndpoint {

@@ -86,7 +86,13 @@ public final class MigrateCommand implements Callable<Integer> {
     }
     KvmMachineMigration g = new KvmMachineMigration();
     g.getMetadata().setNamespace(ns);
-    g.getMetadata().setName(name + "-" + Long.toString(Instant.now().getEpochSecond(), 36));
+    g.getMetadata()
+        .setName(
+            name.substring(0, Math.min(name.length(), 240))
+                + "-"
+                + Long.toString(Instant.now().toEpochMilli(), 36)
+                + Integer.toString(
+                    java.util.concurrent.ThreadLocalRandom.current().nextInt(36 * 36), 36));
     g.setSpec(new KvmMachineMigrationSpec());
     g.getSpec().machine = name;
     g.getSpec().targetNode = target;

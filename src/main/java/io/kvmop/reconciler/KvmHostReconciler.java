@@ -15,6 +15,7 @@ import io.kvmop.host.HostReporter;
 import io.kvmop.placement.NodeLedger;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -132,7 +133,57 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     status.allocated = new KvmHostStatus.HostResources();
     status.allocated.cpus = held.heldCpus();
     status.allocated.memory = io.kvmop.api.Quantities.humanKib(held.heldKiB());
-    return statusWriter.write(host, status, context.getClient()).rescheduleAfter(recheck);
+    status.drain = drain(host, context.getClient());
+    Duration next =
+        status.drain != null && "Draining".equals(status.drain.phase) ? DRAIN_FOLLOW : recheck;
+    return statusWriter.write(host, status, context.getClient()).rescheduleAfter(next);
+  }
+
+  /** How often a drain in progress is looked at (its migrations' ends show here). */
+  static final Duration DRAIN_FOLLOW = Duration.ofSeconds(2);
+
+  /**
+   * A cordoned host with spec.drain: a migration for each machine here that can move, and what
+   * cannot and why (null when not draining).
+   */
+  private KvmHostStatus.DrainStatus drain(KvmHost host, KubernetesClient client) {
+    if (host.getSpec() == null
+        || !Boolean.TRUE.equals(host.getSpec().cordoned)
+        || !Boolean.TRUE.equals(host.getSpec().drain)) {
+      return null;
+    }
+    var machines =
+        client
+            .resources(io.kvmop.api.KvmMachine.class)
+            .inAnyNamespace()
+            .withLabel(io.kvmop.placement.Placement.LABEL, node)
+            .list()
+            .getItems();
+    var migrations =
+        client
+            .resources(io.kvmop.api.KvmMachineMigration.class)
+            .inAnyNamespace()
+            .withLabel(io.kvmop.migration.DrainPlanner.LABEL, node)
+            .list()
+            .getItems();
+    var plan = io.kvmop.migration.DrainPlanner.plan(node, machines, migrations);
+    for (var move : plan.migrate()) {
+      var g = new io.kvmop.api.KvmMachineMigration();
+      g.getMetadata().setNamespace(move.machine().getMetadata().getNamespace());
+      g.getMetadata().setName(move.name());
+      g.getMetadata().setLabels(Map.of(io.kvmop.migration.DrainPlanner.LABEL, node));
+      g.setSpec(new io.kvmop.api.KvmMachineMigrationSpec());
+      g.getSpec().machine = move.machine().getMetadata().getName();
+      try {
+        client.resource(g).create();
+        LOG.info("draining node {}: migration {} created", node, move.name());
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    }
+    return plan.status();
   }
 
   /** A full report when due (or the spec changed), else the last one; sizes the ledger. */

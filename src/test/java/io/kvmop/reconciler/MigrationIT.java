@@ -298,4 +298,56 @@ class MigrationIT {
     assertThat(exit).isEqualTo(1);
     assertThat(out.toString()).contains("Failed node-b -> node-a", "keeps running on node node-b");
   }
+
+  @Test
+  void aDrainedHostMovesWhatCanMoveAndSaysWhatCannotAndWhy() {
+    KvmMachine free = runningOnA("free-1");
+    KvmMachine pinned = Fixtures.machine("default", "pinned-1");
+    pinned.getMetadata().setUid(null);
+    pinned.getSpec().nodeName = "node-a";
+    a.create(pinned);
+    a.awaitMachine("pinned-1", "Running", true, "Running", 30);
+
+    client
+        .resources(KvmHost.class)
+        .withName("node-a")
+        .edit(
+            h -> {
+              h.getSpec().cordoned = true;
+              h.getSpec().drain = true;
+              return h;
+            });
+    within(30)
+        .until(
+            () -> {
+              var d = client.resources(KvmHost.class).withName("node-a").get().getStatus().drain;
+              return d != null && "Blocked".equals(d.phase);
+            });
+    var drain = client.resources(KvmHost.class).withName("node-a").get().getStatus().drain;
+    assertThat(drain.moving).isEmpty();
+    assertThat(drain.cannotMove).hasSize(1);
+    assertThat(drain.cannotMove.get(0).machine).isEqualTo("default/pinned-1");
+    assertThat(drain.cannotMove.get(0).reason).contains("spec.nodeName pins it to node node-a");
+    assertThat(b.machine("free-1").getMetadata().getLabels())
+        .containsEntry("kvmop.io/node", "node-b");
+    assertThat(libvirtB.findDomain(free.getStatus().domainName)).isPresent();
+    assertThat(client.resources(KvmMachineMigration.class).inNamespace("default").list().getItems())
+        .singleElement()
+        .satisfies(
+            g -> assertThat(g.getMetadata().getLabels()).containsEntry("kvmop.io/drain", "node-a"));
+
+    client.resource(a.machine("pinned-1")).delete();
+    within(30)
+        .until(
+            () ->
+                "Drained"
+                    .equals(
+                        client
+                            .resources(KvmHost.class)
+                            .withName("node-a")
+                            .get()
+                            .getStatus()
+                            .drain
+                            .phase));
+  }
 }
