@@ -1,6 +1,7 @@
 package io.kvmop.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -183,6 +184,47 @@ class ChartTest {
         .containsEntry("KVMOP_STORAGE_POOL_PATH", "/srv/kvm")
         .containsEntry("KVMOP_LOG_LEVEL", "debug");
     assertThat(pod.getNodeSelector()).containsEntry("kvmop.io/host", "yes");
+  }
+
+  @Test
+  void migrationIsOffUntilEnabledAndThenEachNodePublishesItsOwnAddress() {
+    var off = env(render(Map.of()));
+    assertThat(off).doesNotContainKeys("KVMOP_MIGRATION_URI", "NODE_IP");
+    String out = render(Map.of("migration.enabled", "true"));
+    var on = env(out);
+    assertThat(on)
+        .containsEntry("KVMOP_MIGRATION_URI", "qemu+tls://$(NODE_IP)/system")
+        .containsEntry("KVMOP_MIGRATION_ADDRESS", "$(NODE_IP)");
+    var names =
+        of(out, "DaemonSet", DaemonSet.class)
+            .get(0)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getEnv()
+            .stream()
+            .map(EnvVar::getName)
+            .toList();
+    assertThat(names.indexOf("NODE_IP"))
+        .as("defined before the variables that use it, so Kubernetes expands $(NODE_IP)")
+        .isLessThan(names.indexOf("KVMOP_MIGRATION_URI"));
+    assertThatThrownBy(() -> render(Map.of("migration.uri", "ssh://x/; rm -rf /")))
+        .hasMessageContaining("migration");
+  }
+
+  static Map<String, String> env(String rendered) {
+    return of(rendered, "DaemonSet", DaemonSet.class)
+        .get(0)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> String.valueOf(e.getValue())));
   }
 
   @Test
