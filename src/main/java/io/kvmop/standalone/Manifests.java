@@ -246,6 +246,15 @@ public final class Manifests {
       throws JsonProcessingException {
     List<Problem> problems = r.problems;
     String scope = r.realDir.toString();
+    if (apiVersion.equals(ApiGroup.API_VERSION) && kind.equals("KvmMachineMigration")) {
+      problems.add(
+          new Problem(
+              f,
+              line,
+              "KvmMachineMigration moves a machine between the nodes of a cluster; standalone"
+                  + " kvmop runs one host, with no other node to move it to"));
+      return;
+    }
     if (!apiVersion.equals(ApiGroup.API_VERSION) || !KINDS.contains(kind)) {
       problems.add(
           new Problem(

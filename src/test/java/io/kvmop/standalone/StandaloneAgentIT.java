@@ -169,6 +169,10 @@ class StandaloneAgentIT {
         manifests.resolve("syntax.yaml"),
         "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachine\nmetadata: {name: [\n");
     Files.writeString(
+        manifests.resolve("move.yaml"),
+        "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachineMigration\nmetadata: {name: m}\n"
+            + "spec: {machine: vm}\n");
+    Files.writeString(
         manifests.resolve("field.yaml"),
         "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachine\nmetadata: {name: x}\nspec:\n  memroy: 1Gi\n");
     var pass = agent().reconcileOnce();
@@ -176,6 +180,10 @@ class StandaloneAgentIT {
         .extracting(Object::toString)
         .anySatisfy(p -> assertThat(p).contains("kind.yaml:1: unknown kind 'v1/Pod'"))
         .anySatisfy(p -> assertThat(p).contains("syntax.yaml:").contains("YAML syntax"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("move.yaml:1: KvmMachineMigration moves a machine between the nodes"))
         .anySatisfy(
             p -> assertThat(p).contains("field.yaml:1: invalid KvmMachine: field spec.memroy"));
     assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \"Ready\"");
