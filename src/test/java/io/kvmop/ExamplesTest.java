@@ -57,8 +57,9 @@ class ExamplesTest {
     if (generic.getKind().equals("KvmNetwork")) {
       KvmNetwork n = Serialization.unmarshal(yaml, KvmNetwork.class);
       assertThat(NetworkValidator.validate(n.getSpec())).as(file.toString()).isEmpty();
-    } else if (!generic.getKind().equals("KvmMachineSnapshot")
-        && !generic.getKind().equals("KvmMachineRestore")) {
+    } else if (!java.util.Set.of(
+            "KvmMachineSnapshot", "KvmMachineRestore", "KvmMachineMigration", "KvmHost")
+        .contains(generic.getKind())) {
       assertThat(generic.getKind()).as(file.toString()).isEqualTo("KvmMachine");
       KvmMachine m = Serialization.unmarshal(yaml, KvmMachine.class);
       assertThat(MachineValidator.validate(m.getSpec())).as(file.toString()).isEmpty();

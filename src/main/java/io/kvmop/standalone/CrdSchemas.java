@@ -32,7 +32,9 @@ public final class CrdSchemas {
           "KvmMachineSnapshot",
           "kvmmachinesnapshots",
           "KvmMachineRestore",
-          "kvmmachinerestores");
+          "kvmmachinerestores",
+          "KvmMachineMigration",
+          "kvmmachinemigrations");
 
   private CrdSchemas() {}
 
