@@ -128,6 +128,13 @@ public final class AgentOptions {
   String migrationAddress = "";
 
   @Option(
+      names = "--overlay-address",
+      description =
+          "This node's address the tunnels of spanning KvmNetworks (spec.span) run from: the"
+              + " node's primary address (default: none, spanning networks are not realised here).")
+  String overlayAddress = "";
+
+  @Option(
       names = "--lease-namespace",
       description =
           "Namespace of the node's agent Lease (the DaemonSet's own; default: the pod's service"

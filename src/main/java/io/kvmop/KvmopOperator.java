@@ -149,7 +149,11 @@ public final class KvmopOperator implements AutoCloseable {
             config.useServerSideApply(),
             core.clock());
     operator.register(
-        networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
+        networks,
+        o ->
+            o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName()))
+                .withGenerationAware(false)
+                .withOnUpdateFilter(KvmNetworkReconciler::matters));
   }
 
   private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {

@@ -46,7 +46,8 @@ public record NodeCore(
         clock,
         kvm,
         disks,
-        new NetworkRealizer(config.nodeName(), libvirt, host, clock),
+        new NetworkRealizer(config.nodeName(), libvirt, host, clock)
+            .overlayAddress(config.overlayAddress()),
         machines,
         new io.kvmop.snapshot.SnapshotKeeper(config.nodeName(), libvirt, machines, clock),
         new io.kvmop.snapshot.Restorer(config.nodeName(), libvirt, machines, clock));

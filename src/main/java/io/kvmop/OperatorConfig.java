@@ -45,6 +45,8 @@ import java.util.Map;
  *     (KVMOP_MIGRATION_URI; empty: none accepted here)
  * @param migrationAddress where migration streams come to on this node (KVMOP_MIGRATION_ADDRESS;
  *     empty: libvirt's choice)
+ * @param overlayAddress this node's address for spanning networks' tunnels (KVMOP_OVERLAY_ADDRESS;
+ *     empty: spanning networks are not realised here)
  */
 public record OperatorConfig(
     String nodeName,
@@ -66,7 +68,8 @@ public record OperatorConfig(
     String leaseNamespace,
     String agentId,
     String migrationUri,
-    String migrationAddress) {
+    String migrationAddress,
+    String overlayAddress) {
 
   /** From the environment alone (and the defaults), as the DaemonSet configures the agent. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -111,7 +114,20 @@ public record OperatorConfig(
             ? hostname() + "-" + ProcessHandle.current().pid()
             : o.agentId,
         MigrationUris.check(o.migrationUri),
-        o.migrationAddress.strip());
+        o.migrationAddress.strip(),
+        overlay(o.overlayAddress));
+  }
+
+  /** An IPv4 address, or empty. */
+  private static String overlay(String address) {
+    String a = address == null ? "" : address.strip();
+    if (!a.isEmpty() && io.kvmop.network.Ipv4.parse(a).isEmpty()) {
+      throw new IllegalArgumentException(
+          "KVMOP_OVERLAY_ADDRESS='"
+              + a
+              + "' is not an IPv4 address (the node's own, e.g. 10.0.0.12)");
+    }
+    return a;
   }
 
   /** The pod's namespace from its service account, else default (outside a cluster). */

@@ -33,6 +33,7 @@ class OperatorConfigTest {
                 "default",
                 c.agentId(),
                 "",
+                "",
                 ""));
     assertThat(c.agentId())
         .as("two agents on one host never share an identity")
@@ -63,7 +64,8 @@ class OperatorConfigTest {
                 Map.entry("KVMOP_LEASE_NAMESPACE", "kvmop-system"),
                 Map.entry("KVMOP_AGENT_ID", "kvmop-x7k2p"),
                 Map.entry("KVMOP_MIGRATION_URI", "qemu+tls://10.0.0.12/system"),
-                Map.entry("KVMOP_MIGRATION_ADDRESS", "10.0.0.12")));
+                Map.entry("KVMOP_MIGRATION_ADDRESS", "10.0.0.12"),
+                Map.entry("KVMOP_OVERLAY_ADDRESS", "10.0.0.12")));
     assertThat(c)
         .isEqualTo(
             new OperatorConfig(
@@ -86,6 +88,7 @@ class OperatorConfigTest {
                 "kvmop-system",
                 "kvmop-x7k2p",
                 "qemu+tls://10.0.0.12/system",
+                "10.0.0.12",
                 "10.0.0.12"));
   }
 

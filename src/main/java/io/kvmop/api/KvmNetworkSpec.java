@@ -55,6 +55,19 @@ public class KvmNetworkSpec {
           + " running the kvmop agent.")
   public Map<String, String> nodeSelector;
 
+  @JsonPropertyDescription(
+      "One L2 across every node that runs the network (a VXLAN tunnel between them), instead of a"
+          + " separate one per node: machines on different nodes reach each other, each gets an"
+          + " address no other machine has anywhere (status.addresses, served by every node's"
+          + " DHCP), each node's DNS knows every machine by name, and each node is the gateway of"
+          + " its own machines. A machine that migrates keeps its address. Needs the nodes'"
+          + " KVMOP_OVERLAY_ADDRESS, spec.ipv4 with DHCP, and not mode bridge.")
+  public SpanSpec span;
+
+  public boolean spans() {
+    return span != null;
+  }
+
   public boolean autostartEnabled() {
     return autostart == null || autostart;
   }

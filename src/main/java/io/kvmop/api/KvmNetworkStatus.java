@@ -30,4 +30,9 @@ public class KvmNetworkStatus {
 
   @JsonPropertyDescription("One entry per node the network is realised on.")
   public List<NodeNetworkStatus> nodes = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "With spec.span: each machine interface's address, the same on every node (its DHCP"
+          + " reservation and DNS record there).")
+  public List<AddressAllocation> addresses;
 }

@@ -26,6 +26,9 @@ public class NodeNetworkStatus {
   @JsonPropertyDescription("The metadata.generation this node last realised.")
   public Long observedGeneration;
 
+  @JsonPropertyDescription("With spec.span: the tunnel on this node, and to which peers.")
+  public TunnelStatus tunnel;
+
   @JsonPropertyDescription("Conditions on this node: Ready and the reasons it is not.")
   public List<Condition> conditions = new ArrayList<>();
 }

@@ -46,13 +46,14 @@ public final class NetworkBindings {
                         + " does not exist; create it or fix the name")));
         continue;
       }
-      result.add(binding(i, n, ns, node));
+      result.add(binding(m, i, n, ns, node));
     }
     return result;
   }
 
   /** A KvmNetwork that exists: ready on this node, or why not. */
-  private static NetworkBinding binding(MachineInterface i, KvmNetwork n, String ns, String node) {
+  private static NetworkBinding binding(
+      KvmMachine m, MachineInterface i, KvmNetwork n, String ns, String node) {
     Optional<NodeNetworkStatus> here =
         n.getStatus() == null || n.getStatus().nodes == null
             ? Optional.empty()
@@ -60,6 +61,27 @@ public final class NetworkBindings {
     boolean ready =
         n.getMetadata().getDeletionTimestamp() == null
             && here.map(e -> Conditions.isTrue(e.conditions, Conditions.READY)).orElse(false);
+    if (ready && n.getSpec() != null && n.getSpec().spans()) {
+      String mac =
+          i.mac != null
+              ? i.mac
+              : MachineNaming.of(ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/")
+                  .macFor(i.name);
+      if (io.kvmop.network.Span.addressOf(n, mac).isEmpty()) {
+        return NetworkBinding.notReady(
+            i.name,
+            i.network,
+            new Blocker(
+                Reasons.NETWORK_NOT_READY,
+                "interface "
+                    + i.name
+                    + ": waiting for its address on spanning KvmNetwork "
+                    + ns
+                    + "/"
+                    + i.network
+                    + " (status.addresses; the nodes' agents give one out)"));
+      }
+    }
     if (ready) {
       return NetworkBinding.ready(i.name, i.network, NetworkRealizer.naming(n).libvirtName(), true);
     }

@@ -10,4 +10,16 @@ public interface HostNetworkPort {
 
   /** Removes a network link (only ever a stale bridge of kvmop's own derived name). */
   void deleteLink(String name);
+
+  /**
+   * Makes a spanning network's tunnel as declared: the VXLAN device, attached to the bridge and up,
+   * flooding to exactly the given peers. Throws with what failed.
+   */
+  void ensureTunnel(Tunnel tunnel);
+
+  /** Whether the tunnel is exactly as declared now. */
+  boolean tunnelUp(Tunnel tunnel);
+
+  /** Removes a spanning network's tunnel device, if there is one. */
+  void removeTunnel(String device);
 }

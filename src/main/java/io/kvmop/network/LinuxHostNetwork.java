@@ -97,4 +97,19 @@ public final class LinuxHostNetwork implements HostNetworkPort {
       throw new IllegalStateException("interrupted deleting link " + name, e);
     }
   }
+
+  @Override
+  public void ensureTunnel(Tunnel tunnel) {
+    LinuxTunnels.ensure(tunnel);
+  }
+
+  @Override
+  public boolean tunnelUp(Tunnel tunnel) {
+    return LinuxTunnels.up(tunnel);
+  }
+
+  @Override
+  public void removeTunnel(String device) {
+    LinuxTunnels.remove(device);
+  }
 }

@@ -16,7 +16,8 @@ final class LiveChanges {
 
   /** The in-place updates from {@code live} to {@code desired}, or empty if a restart is needed. */
   static Optional<List<NetworkUpdate>> between(NetworkXml live, NetworkXml desired) {
-    if (!Objects.equals(live.withoutHostRecords(), desired.withoutHostRecords())) {
+    if (!Objects.equals(live.withoutHostRecords(), desired.withoutHostRecords())
+        || !NetworkXml.sameMac(live, desired)) {
       return Optional.empty();
     }
     List<NetworkUpdate> updates = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.kvmop.network;
 
+import io.kvmop.api.AddressAllocation;
 import io.kvmop.api.DhcpHost;
 import io.kvmop.api.DnsHost;
 import io.kvmop.api.KvmNetwork;
@@ -27,40 +28,63 @@ public final class NetworkDesign {
         mode == NetworkMode.BRIDGE
             ? new NetworkXml.Bridge(spec.bridge.name, null, null)
             : new NetworkXml.Bridge(naming.bridge(), "on", "0");
+    boolean spans = spec.spans() && mode != NetworkMode.BRIDGE;
+    Integer mtuSize = spec.mtu != null ? spec.mtu : spans ? Span.DEFAULT_MTU : null;
     NetworkXml.Mtu mtu =
-        spec.mtu == null || mode == NetworkMode.BRIDGE ? null : new NetworkXml.Mtu(spec.mtu);
+        mtuSize == null || mode == NetworkMode.BRIDGE ? null : new NetworkXml.Mtu(mtuSize);
+    List<AddressAllocation> allocated =
+        spans && network.getStatus() != null && network.getStatus().addresses != null
+            ? network.getStatus().addresses
+            : List.of();
     List<NetworkXml.Ip> ips =
         mode == NetworkMode.BRIDGE
             ? null
-            : EffectiveIpv4.of(spec.ipv4).map(ip -> List.of(ip(spec, ip))).orElse(null);
+            : EffectiveIpv4.of(spec.ipv4)
+                .map(ip -> List.of(ip(spec, ip, spans, allocated)))
+                .orElse(null);
     return new NetworkXml(
         naming.libvirtName(),
         meta.getUid(),
         new NetworkXml.Metadata(owner),
         forward,
         bridge,
+        spans ? new NetworkXml.Mac(Span.bridgeMac(network)) : null,
         mtu,
         mode == NetworkMode.BRIDGE ? null : domain(spec),
-        mode == NetworkMode.BRIDGE ? null : dns(spec),
+        mode == NetworkMode.BRIDGE ? null : dns(spec, allocated),
         ips,
         null);
   }
 
-  private static NetworkXml.Ip ip(KvmNetworkSpec spec, EffectiveIpv4 ip) {
+  /**
+   * The network's addresses. Spanning nodes, DHCP hands out only each machine's allocation (no
+   * range of its own on any node: two nodes' servers would give the same address twice).
+   */
+  private static NetworkXml.Ip ip(
+      KvmNetworkSpec spec, EffectiveIpv4 ip, boolean spans, List<AddressAllocation> allocated) {
     NetworkXml.Dhcp dhcp = null;
     if (ip.dhcp()) {
-      List<DhcpHost> hosts = spec.ipv4.dhcp == null ? null : spec.ipv4.dhcp.hosts;
+      List<DhcpHost> declared = spec.ipv4.dhcp == null ? null : spec.ipv4.dhcp.hosts;
+      List<NetworkXml.DhcpHost> hosts = new java.util.ArrayList<>();
+      if (declared != null) {
+        declared.forEach(
+            h ->
+                hosts.add(
+                    new NetworkXml.DhcpHost(
+                        h.mac.toLowerCase(java.util.Locale.ROOT), h.ip, h.hostname)));
+      }
+      allocated.forEach(
+          a ->
+              hosts.add(
+                  new NetworkXml.DhcpHost(
+                      a.mac.toLowerCase(java.util.Locale.ROOT), a.ip, a.machine)));
       dhcp =
           new NetworkXml.Dhcp(
-              List.of(new NetworkXml.Range(ip.dhcpStart().toString(), ip.dhcpEnd().toString())),
-              hosts == null || hosts.isEmpty()
+              spans
                   ? null
-                  : hosts.stream()
-                      .map(
-                          h ->
-                              new NetworkXml.DhcpHost(
-                                  h.mac.toLowerCase(java.util.Locale.ROOT), h.ip, h.hostname))
-                      .toList());
+                  : List.of(
+                      new NetworkXml.Range(ip.dhcpStart().toString(), ip.dhcpEnd().toString())),
+              hosts.isEmpty() ? null : List.copyOf(hosts));
     }
     return new NetworkXml.Ip(ip.gateway().toString(), ip.cidr().prefix(), dhcp);
   }
@@ -72,19 +96,22 @@ public final class NetworkDesign {
     return new NetworkXml.Domain(spec.dns.domain, "yes");
   }
 
-  private static NetworkXml.Dns dns(KvmNetworkSpec spec) {
-    if (spec.dns == null) {
-      return null;
-    }
-    if (!spec.dns.isEnabled()) {
+  /** DNS: the declared records, and with a spanning network one per machine, by its name. */
+  private static NetworkXml.Dns dns(KvmNetworkSpec spec, List<AddressAllocation> allocated) {
+    if (spec.dns != null && !spec.dns.isEnabled()) {
       return new NetworkXml.Dns("no", null);
     }
-    List<DnsHost> hosts = spec.dns.hosts;
-    if (hosts == null || hosts.isEmpty()) {
-      return null;
+    List<NetworkXml.DnsHost> hosts = new java.util.ArrayList<>();
+    List<DnsHost> declared = spec.dns == null ? null : spec.dns.hosts;
+    if (declared != null) {
+      declared.forEach(h -> hosts.add(new NetworkXml.DnsHost(h.ip, List.copyOf(h.hostnames))));
     }
-    return new NetworkXml.Dns(
-        null,
-        hosts.stream().map(h -> new NetworkXml.DnsHost(h.ip, List.copyOf(h.hostnames))).toList());
+    java.util.Set<String> named = new java.util.HashSet<>();
+    for (AddressAllocation a : allocated) {
+      if (named.add(a.machine)) { // a machine's first interface on the network answers its name
+        hosts.add(new NetworkXml.DnsHost(a.ip, List.of(a.machine)));
+      }
+    }
+    return hosts.isEmpty() ? null : new NetworkXml.Dns(null, List.copyOf(hosts));
   }
 }

@@ -33,6 +33,15 @@ public final class NetworkRealizer {
   private final java.util.Map<String, java.util.Map.Entry<Long, AppliedChange>> applied =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** This node's address for spanning networks' tunnels (KVMOP_OVERLAY_ADDRESS), or null. */
+  private volatile String overlayAddress;
+
+  /** Spanning networks' tunnels run from this address of the node (null: none here). */
+  public NetworkRealizer overlayAddress(String address) {
+    this.overlayAddress = address == null || address.isBlank() ? null : address.strip();
+    return this;
+  }
+
   public NetworkRealizer(String node, LibvirtPort libvirt, HostNetworkPort host, Clock clock) {
     this.node = node;
     this.libvirt = libvirt;
@@ -111,6 +120,9 @@ public final class NetworkRealizer {
                 others,
                 problems.isEmpty() && selected ? host.interfaces() : List.of()));
     Optional<Blocker> failure = executor.execute(plan.actions());
+    if (!selected || !problems.isEmpty() || !network.getSpec().spans()) {
+      dropTunnel(network);
+    }
     if (!selected) {
       return Optional.empty();
     }
@@ -122,7 +134,72 @@ public final class NetworkRealizer {
       return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
     }
     AppliedChange change = remembered(network, failure.isEmpty() ? plan.applied() : null);
-    return Optional.of(entry(network, after, blocker, plan.restartPending(), change));
+    io.kvmop.api.TunnelStatus tunnel = null;
+    if (problems.isEmpty() && network.getSpec().spans()) {
+      Tunnel t = tunnel(network, naming);
+      boolean active = after.map(NetworkState::active).orElse(false);
+      boolean up = false;
+      if (active && blocker == null) {
+        try {
+          host.ensureTunnel(t);
+          up = host.tunnelUp(t);
+        } catch (RuntimeException e) {
+          blocker =
+              new Blocker(
+                  Reasons.HOST_ERROR,
+                  "cannot set up the tunnel "
+                      + t.device()
+                      + " of spanning network "
+                      + naming.libvirtName()
+                      + ": "
+                      + e.getMessage());
+        }
+      }
+      tunnel = tunnelStatus(t, up);
+    }
+    NodeNetworkStatus e = entry(network, after, blocker, plan.restartPending(), change);
+    e.tunnel = tunnel;
+    return Optional.of(e);
+  }
+
+  /** The tunnel this node must have for a spanning network: to every other node running it. */
+  private Tunnel tunnel(KvmNetwork network, NetworkNaming naming) {
+    var spec = network.getSpec();
+    return new Tunnel(
+        Span.device(network),
+        Span.vni(network),
+        overlayAddress,
+        spec.span.portOrDefault(),
+        naming.bridge(),
+        spec.mtu != null ? spec.mtu : Span.DEFAULT_MTU,
+        Span.peers(network, node).stream().filter(p -> !p.equals(overlayAddress)).toList());
+  }
+
+  private static io.kvmop.api.TunnelStatus tunnelStatus(Tunnel t, boolean up) {
+    io.kvmop.api.TunnelStatus s = new io.kvmop.api.TunnelStatus();
+    s.device = t.device();
+    s.vni = t.vni();
+    s.localAddress = t.local();
+    s.peers = new ArrayList<>(t.peers());
+    s.up = up;
+    return s;
+  }
+
+  /** A tunnel this node made before (its last status says so) goes with the span. */
+  private void dropTunnel(KvmNetwork network) {
+    boolean had =
+        network.getStatus() != null
+            && network.getStatus().nodes != null
+            && network.getStatus().nodes.stream()
+                .anyMatch(n -> node.equals(n.node) && n.tunnel != null);
+    if (had) {
+      try {
+        host.removeTunnel(Span.device(network));
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(NetworkRealizer.class)
+            .warn("cannot remove tunnel {}: {}", Span.device(network), e.getMessage());
+      }
+    }
   }
 
   /** Validation, and what only this node can tell: overlaps, permitted bridges. */
@@ -134,6 +211,13 @@ public final class NetworkRealizer {
     List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
     problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
     problems.addAll(NetworkValidator.validate(network.getSpec()));
+    if (problems.isEmpty() && selected && network.getSpec().spans() && overlayAddress == null) {
+      problems.add(
+          "spec.span: node "
+              + node
+              + " has no tunnel address: set its agent's KVMOP_OVERLAY_ADDRESS (the chart sets the"
+              + " node's address), or keep the network off it with spec.nodeSelector");
+    }
     if (problems.isEmpty() && selected) {
       NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
       NetworkValidator.bridgeNotPermitted(network.getSpec(), node, permittedBridges)
@@ -166,7 +250,11 @@ public final class NetworkRealizer {
       if (plan.blocker() != null && Reasons.IN_USE.equals(plan.blocker().reason())) {
         return Optional.of(plan.blocker());
       }
-      return executor.execute(plan.actions());
+      Optional<Blocker> failed = executor.execute(plan.actions());
+      if (failed.isEmpty()) {
+        dropTunnel(network);
+      }
+      return failed;
     } catch (LibvirtError e) {
       return Optional.of(unreachable(e));
     }

@@ -56,6 +56,29 @@ public final class NetworkValidator {
                 : " (now: " + String.join(", ", permitted) + ")"));
   }
 
+  /** spec.span: one L2 over the nodes needs addresses kvmop gives out, from a DHCP range. */
+  static List<String> spanProblems(KvmNetworkSpec spec, NetworkMode mode) {
+    List<String> out = new ArrayList<>();
+    if (mode == NetworkMode.BRIDGE) {
+      out.add(
+          "spec.span is not allowed with mode bridge: a host bridge is the nodes' own network;"
+              + " use mode isolated, nat, route or open");
+    }
+    if (spec.span.vni != null && (spec.span.vni < 1 || spec.span.vni > 16777215)) {
+      out.add("spec.span.vni " + spec.span.vni + " must be 1-16777215");
+    }
+    if (spec.span.port != null && (spec.span.port < 1 || spec.span.port > 65535)) {
+      out.add("spec.span.port " + spec.span.port + " must be 1-65535");
+    }
+    if (mode != NetworkMode.BRIDGE
+        && (spec.ipv4 == null || (spec.ipv4.dhcp != null && !spec.ipv4.dhcp.isEnabled()))) {
+      out.add(
+          "spec.span needs spec.ipv4 with DHCP: the machines' addresses, the same on every node,"
+              + " come from its DHCP range");
+    }
+    return out;
+  }
+
   public static List<String> validate(KvmNetworkSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {
@@ -84,6 +107,9 @@ public final class NetworkValidator {
     } else if (spec.bridge != null) {
       problems.add(
           "spec.bridge is allowed only with mode bridge (mode is " + mode.wireName() + ")");
+    }
+    if (spec.span != null) {
+      problems.addAll(spanProblems(spec, mode));
     }
     if ((mode == NetworkMode.NAT || mode == NetworkMode.ROUTE) && spec.ipv4 == null) {
       problems.add("spec.ipv4 is required with mode " + mode.wireName());

@@ -60,6 +60,29 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     this.clock = clock;
   }
 
+  /**
+   * The updates a node's network controller looks at: a new generation or deletion, as usual, and
+   * for a spanning network the peers' tunnel addresses and the machines' addresses, which other
+   * agents write into status (but not each node's other status writes).
+   */
+  public static boolean matters(KvmNetwork now, KvmNetwork before) {
+    if (!java.util.Objects.equals(
+            now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+        || !java.util.Objects.equals(
+            now.getMetadata().getDeletionTimestamp(),
+            before.getMetadata().getDeletionTimestamp())) {
+      return true;
+    }
+    if (now.getSpec() == null || !now.getSpec().spans()) {
+      return false;
+    }
+    return !io.kvmop.network.Span.tunnelAddresses(now)
+            .equals(io.kvmop.network.Span.tunnelAddresses(before))
+        || !java.util.Objects.equals(
+            now.getStatus() == null ? null : now.getStatus().addresses,
+            before.getStatus() == null ? null : before.getStatus().addresses);
+  }
+
   public static String finalizerFor(String node) {
     return Finalizers.forNode("network", node);
   }
@@ -101,8 +124,10 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
             .getSecondaryResource(io.kvmop.api.KvmHost.class)
             .map(h -> h.getSpec() == null ? null : h.getSpec().permittedBridges)
             .orElse(List.of());
+    List<io.kvmop.network.Span.Wanted> wanted = wanted(network, context);
+    KvmNetwork withAddresses = withAddresses(network, wanted);
     Optional<NodeNetworkStatus> entry =
-        realizer.realize(network, selected, others, bridges == null ? List.of() : bridges);
+        realizer.realize(withAddresses, selected, others, bridges == null ? List.of() : bridges);
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
@@ -114,14 +139,73 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     NodeNetworkStatus mine = entry.orElse(null);
     statusWriter.writeShared(
         network,
-        latest ->
-            NetworkStatusBuilder.merge(
-                latest, naming, node, mine, Optional.empty(), clock.instant()),
+        latest -> {
+          KvmNetworkStatus merged =
+              NetworkStatusBuilder.merge(
+                  latest, naming, node, mine, Optional.empty(), clock.instant());
+          merged.addresses = withAddresses(latest, wanted).getStatus().addresses;
+          return merged;
+        },
         context.getClient());
     UpdateControl<KvmNetwork> control = UpdateControl.noUpdate();
     return entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false)
         ? control.rescheduleAfter(blockedRecheck)
         : control;
+  }
+
+  /**
+   * Every machine interface on a spanning network, on any node (the network controller's reduced
+   * copy of all machines): each needs an address no other has.
+   */
+  private static List<io.kvmop.network.Span.Wanted> wanted(
+      KvmNetwork network, Context<KvmNetwork> context) {
+    if (network.getSpec() == null || !network.getSpec().spans()) {
+      return List.of();
+    }
+    String ns = network.getMetadata().getNamespace();
+    String name = network.getMetadata().getName();
+    List<io.kvmop.network.Span.Wanted> out = new java.util.ArrayList<>();
+    for (KvmMachine m : context.getSecondaryResources(KvmMachine.class)) {
+      if (!ns.equals(m.getMetadata().getNamespace())
+          || m.getSpec() == null
+          || m.getSpec().interfaces == null
+          || m.getMetadata().getUid() == null) {
+        continue;
+      }
+      var naming =
+          io.kvmop.machine.MachineNaming.of(
+              ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/");
+      for (var i : m.getSpec().interfaces) {
+        if (name.equals(i.network)) {
+          out.add(
+              new io.kvmop.network.Span.Wanted(
+                  m.getMetadata().getName(),
+                  m.getMetadata().getUid(),
+                  i.name,
+                  (i.mac != null ? i.mac : naming.macFor(i.name))
+                      .toLowerCase(java.util.Locale.ROOT)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The network as it is, with its machines' addresses given out (spanning networks only). */
+  private KvmNetwork withAddresses(KvmNetwork network, List<io.kvmop.network.Span.Wanted> wanted) {
+    if (network.getSpec() == null || !network.getSpec().spans()) {
+      if (network.getStatus() == null || network.getStatus().addresses == null) {
+        return network;
+      }
+      KvmNetwork copy = io.fabric8.kubernetes.client.utils.Serialization.clone(network);
+      copy.getStatus().addresses = null;
+      return copy;
+    }
+    KvmNetwork copy = io.fabric8.kubernetes.client.utils.Serialization.clone(network);
+    if (copy.getStatus() == null) {
+      copy.setStatus(new KvmNetworkStatus());
+    }
+    copy.getStatus().addresses = io.kvmop.network.Span.allocate(network, wanted, clock.instant());
+    return copy;
   }
 
   /**

@@ -189,7 +189,10 @@ class ChartTest {
   @Test
   void migrationIsOffUntilEnabledAndThenEachNodePublishesItsOwnAddress() {
     var off = env(render(Map.of()));
-    assertThat(off).doesNotContainKeys("KVMOP_MIGRATION_URI", "NODE_IP");
+    assertThat(off).doesNotContainKeys("KVMOP_MIGRATION_URI");
+    assertThat(off)
+        .as("spanning networks' tunnels")
+        .containsEntry("KVMOP_OVERLAY_ADDRESS", "$(NODE_IP)");
     String out = render(Map.of("migration.enabled", "true"));
     var on = env(out);
     assertThat(on)

@@ -36,4 +36,22 @@ public final class FakeHostNetwork implements HostNetworkPort {
     deletedLinks.add(name);
     interfaces.remove(name);
   }
+
+  /** The tunnels as the agent last made them, by device. */
+  public final Map<String, io.kvmop.network.Tunnel> tunnels = new ConcurrentHashMap<>();
+
+  @Override
+  public void ensureTunnel(io.kvmop.network.Tunnel tunnel) {
+    tunnels.put(tunnel.device(), tunnel);
+  }
+
+  @Override
+  public boolean tunnelUp(io.kvmop.network.Tunnel tunnel) {
+    return tunnel.equals(tunnels.get(tunnel.device()));
+  }
+
+  @Override
+  public void removeTunnel(String device) {
+    tunnels.remove(device);
+  }
 }

@@ -21,12 +21,41 @@ public record NetworkXml(
     Metadata metadata,
     Forward forward,
     Bridge bridge,
+    Mac mac,
     Mtu mtu,
     Domain domain,
     Dns dns,
     @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "ip")
         List<Ip> ips,
     @JacksonXmlProperty(isAttribute = true) Integer connections) {
+
+  /** Without a bridge MAC of kvmop's choosing (libvirt then picks one). */
+  public NetworkXml(
+      String name,
+      String uuid,
+      Metadata metadata,
+      Forward forward,
+      Bridge bridge,
+      Mtu mtu,
+      Domain domain,
+      Dns dns,
+      List<Ip> ips,
+      Integer connections) {
+    this(name, uuid, metadata, forward, bridge, null, mtu, domain, dns, ips, connections);
+  }
+
+  /** The bridge's MAC address: {@code <mac address='...'/>}. */
+  public record Mac(@JacksonXmlProperty(isAttribute = true) String address) {}
+
+  /**
+   * Whether the bridge MAC kvmop declares (if any) is the one {@code observed} has: libvirt picks a
+   * MAC of its own when none is declared, and that one is never a difference.
+   */
+  public static boolean sameMac(NetworkXml observed, NetworkXml desired) {
+    return desired.mac == null
+        || (observed.mac != null
+            && desired.mac.address.equalsIgnoreCase(String.valueOf(observed.mac.address)));
+  }
 
   /** The namespace of kvmop's ownership mark inside {@code <metadata>}. */
   public static final String KVMOP_NS = "https://kvmop.io/xmlns/network/v1alpha1";
@@ -42,6 +71,7 @@ public record NetworkXml(
         metadata,
         forward,
         bridge,
+        null,
         mtu,
         domain,
         dns == null ? null : dns.normalized(),
@@ -58,6 +88,7 @@ public record NetworkXml(
         n.metadata,
         n.forward,
         n.bridge,
+        null,
         n.mtu,
         n.domain,
         n.dns == null ? null : new Dns(n.dns.enable, null).normalized(),
@@ -70,7 +101,9 @@ public record NetworkXml(
                             ip.address,
                             ip.prefix,
                             ip.netmask,
-                            ip.dhcp == null ? null : new Dhcp(ip.dhcp.ranges, null).normalized()))
+                            ip.dhcp == null || new Dhcp(ip.dhcp.ranges, null).empty()
+                                ? null
+                                : new Dhcp(ip.dhcp.ranges, null).normalized()))
                 .toList(),
         null);
   }
@@ -137,7 +170,9 @@ public record NetworkXml(
     }
 
     Ip normalized() {
-      return new Ip(address, prefix, netmask, dhcp == null ? null : dhcp.normalized());
+      Dhcp d = dhcp == null ? null : dhcp.normalized();
+      // a <dhcp/> with neither ranges nor reservations is no DHCP at all (libvirt drops it)
+      return new Ip(address, prefix, netmask, d == null || d.empty() ? null : d);
     }
   }
 
@@ -150,6 +185,10 @@ public record NetworkXml(
       return new Dhcp(
           ranges == null || ranges.isEmpty() ? null : ranges,
           hosts == null || hosts.isEmpty() ? null : hosts);
+    }
+
+    boolean empty() {
+      return (ranges == null || ranges.isEmpty()) && (hosts == null || hosts.isEmpty());
     }
   }
 
