@@ -149,11 +149,7 @@ public final class KvmopOperator implements AutoCloseable {
             config.useServerSideApply(),
             core.clock());
     operator.register(
-        networks,
-        o ->
-            o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName()))
-                .withGenerationAware(false)
-                .withOnUpdateFilter(KvmNetworkReconciler::matters));
+        networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
   }
 
   private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {

@@ -193,7 +193,8 @@ public final class NetworkPlanner {
   /** Compares what kvmop declares; what libvirt adds on its own (a MAC, NAT ports) is ignored. */
   static boolean same(NetworkXml observed, NetworkXml desired) {
     return observed != null
-        && Objects.equals(observed.withoutRuntimeState(), desired.withoutRuntimeState())
+        && Objects.equals(
+            observed.withoutRuntimeState().withoutMac(), desired.withoutRuntimeState().withoutMac())
         && NetworkXml.sameMac(observed, desired);
   }
 }

@@ -61,18 +61,11 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   }
 
   /**
-   * The updates a node's network controller looks at: a new generation or deletion, as usual, and
-   * for a spanning network the peers' tunnel addresses and the machines' addresses, which other
-   * agents write into status (but not each node's other status writes).
+   * What other agents write into a spanning network's status that this node must act on: the peers'
+   * tunnel addresses and the machines' addresses (not the other status writes, and no spec change:
+   * the controller sees those itself).
    */
-  public static boolean matters(KvmNetwork now, KvmNetwork before) {
-    if (!java.util.Objects.equals(
-            now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
-        || !java.util.Objects.equals(
-            now.getMetadata().getDeletionTimestamp(),
-            before.getMetadata().getDeletionTimestamp())) {
-      return true;
-    }
+  public static boolean spanChanged(KvmNetwork now, KvmNetwork before) {
     if (now.getSpec() == null || !now.getSpec().spans()) {
       return false;
     }
@@ -107,7 +100,17 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
                 .withPrimaryToSecondaryMapper((KvmNetwork n) -> Set.of(new ResourceID(node)))
                 .build(),
             context);
-    return List.of(libvirtEvents, machines, hosts);
+    // a spanning network's status as the other agents write it: their tunnels, the addresses
+    var spanStatus =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(KvmNetwork.class, KvmNetwork.class)
+                .withName("span-status")
+                .withSecondaryToPrimaryMapper((KvmNetwork n) -> Set.of(ResourceID.fromResource(n)))
+                .withOnAddFilter(n -> false)
+                .withOnUpdateFilter(KvmNetworkReconciler::spanChanged)
+                .build(),
+            context);
+    return List.of(libvirtEvents, machines, hosts, spanStatus);
   }
 
   @Override
@@ -143,7 +146,8 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
           KvmNetworkStatus merged =
               NetworkStatusBuilder.merge(
                   latest, naming, node, mine, Optional.empty(), clock.instant());
-          merged.addresses = withAddresses(latest, wanted).getStatus().addresses;
+          KvmNetworkStatus given = withAddresses(latest, wanted).getStatus();
+          merged.addresses = given == null ? null : given.addresses;
           return merged;
         },
         context.getClient());

@@ -44,6 +44,12 @@ public record NetworkXml(
     this(name, uuid, metadata, forward, bridge, null, mtu, domain, dns, ips, connections);
   }
 
+  /** The same network without its bridge MAC (compared on its own: see {@link #sameMac}). */
+  public NetworkXml withoutMac() {
+    return new NetworkXml(
+        name, uuid, metadata, forward, bridge, null, mtu, domain, dns, ips, connections);
+  }
+
   /** The bridge's MAC address: {@code <mac address='...'/>}. */
   public record Mac(@JacksonXmlProperty(isAttribute = true) String address) {}
 
@@ -71,7 +77,7 @@ public record NetworkXml(
         metadata,
         forward,
         bridge,
-        null,
+        mac,
         mtu,
         domain,
         dns == null ? null : dns.normalized(),
