@@ -69,6 +69,7 @@ class SystemMigrationIT {
     assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
     libvirtA = new JnaLibvirt(uri);
     SystemLeftovers.remove(libvirtA);
+    SystemLeftovers.removeTunnels();
     nodeB = SecondNode.start(NODE_B, List.of(Path.of(SystemLeftovers.POOL_PATH), SERIAL));
     // the API where both agents reach it: on the host's end of the veth pair
     server =
@@ -83,7 +84,14 @@ class SystemMigrationIT {
     OperatorHarness.applyCrds(client);
     host("node-a", false);
     host("node-b", true); // nothing is placed there before the migration
-    agentA = new OperatorHarness(client, "node-a", libvirtA, new LinuxHostNetwork()).start();
+    agentA =
+        new OperatorHarness(
+                client,
+                "node-a",
+                libvirtA,
+                new LinuxHostNetwork(),
+                Map.of("KVMOP_OVERLAY_ADDRESS", SecondNode.HOST_ADDRESS))
+            .start();
     Path kubeconfig = NODE_B.resolve("kubeconfig");
     Files.writeString(
         kubeconfig,
@@ -113,6 +121,7 @@ class SystemMigrationIT {
     env.put("KVMOP_LIBVIRT_URI", nodeB.libvirtUri());
     env.put("KVMOP_MIGRATION_URI", nodeB.libvirtUri());
     env.put("KVMOP_MIGRATION_ADDRESS", SecondNode.NODE_ADDRESS);
+    env.put("KVMOP_OVERLAY_ADDRESS", SecondNode.NODE_ADDRESS);
     env.put("KVMOP_SERIAL_LOG_DIR", SERIAL.toString());
     env.put("KVMOP_STORAGE_POOL_NAME", SystemLeftovers.POOL);
     env.put("KVMOP_STORAGE_POOL_PATH", SystemLeftovers.POOL_PATH);
@@ -170,6 +179,7 @@ class SystemMigrationIT {
     }
     if (libvirtA != null) {
       SystemLeftovers.remove(libvirtA);
+      SystemLeftovers.removeTunnels();
       libvirtA.close();
     }
     if (server != null) {
@@ -389,6 +399,80 @@ class SystemMigrationIT {
     assertThat(after.getMetadata().getFinalizers())
         .containsExactly(KvmMachineReconciler.finalizerFor("node-a"));
   }
+
+  @Test
+  void aSpanningNetworkJoinsMachinesOnBothNodesAndAMovedOneStaysReachable() throws Exception {
+    Path guest = TestGuest.build();
+    io.kvmop.api.KvmNetworkSpec spec = Fixtures.spec(NetworkMode.ISOLATED, "10.252.9.0/24");
+    spec.span = new io.kvmop.api.SpanSpec();
+    agentA.create(WIDE, spec);
+    within(120)
+        .until(
+            () -> {
+              var n = agentA.get(WIDE);
+              return n != null
+                  && n.getStatus() != null
+                  && n.getStatus().nodes.size() == 2
+                  && n.getStatus().nodes.stream()
+                      .allMatch(
+                          e ->
+                              e.tunnel != null
+                                  && Boolean.TRUE.equals(e.tunnel.up)
+                                  && e.tunnel.peers.size() == 1);
+            });
+    // y stays on node-a, x starts there (node-b is cordoned), z on node-b
+    KvmMachine y = machine(Y, guest, WIDE);
+    y.getSpec().disks = null;
+    y.getSpec().nodeName = "node-a";
+    agentA.create(y);
+    KvmMachine x = machine(X, guest, WIDE);
+    x.getSpec().disks = null;
+    agentA.create(x);
+    String yIp =
+        agentA.awaitMachine(Y, "Ready", true, "Running", 240).getStatus().ipAddresses.get(0);
+    KvmMachine xUp = agentA.awaitMachine(X, "Ready", true, "Running", 240);
+    String xIp = xUp.getStatus().ipAddresses.get(0);
+    assertThat(xUp.getStatus().nodeName).isEqualTo("node-a");
+    uncordon("node-b");
+    KvmMachine z = machine(Z, guest, WIDE);
+    z.getSpec().disks = null;
+    z.getSpec().nodeName = "node-b";
+    agentA.create(z);
+    within(240)
+        .until(
+            () -> {
+              KvmMachine now = machineNamed(Z);
+              return now != null
+                  && now.getStatus() != null
+                  && !now.getStatus().ipAddresses.isEmpty()
+                  && "node-b".equals(now.getStatus().nodeName);
+            });
+    String zIp = machineNamed(Z).getStatus().ipAddresses.get(0);
+    var allocated = agentA.get(WIDE).getStatus().addresses;
+    assertThat(allocated).extracting(a -> a.ip).containsExactlyInAnyOrder(xIp, yIp, zIp);
+    System.out.println(
+        "spanning network: x " + xIp + ", y " + yIp + " (node-a), z " + zIp + " (node-b)");
+
+    // x on node-a and z on node-b exchange a line through the tunnel, by address
+    GuestConsole.type(X, uri, "echo across-$((6*7)) | nc -w 3 " + zIp + " 7", "across-42");
+
+    // x moves to node-b with its address, and y on node-a still reaches it (and it y)
+    migrate("mig-3", X, null);
+    awaitPhase("mig-3", "Succeeded", 240);
+    within(60)
+        .until(
+            () ->
+                "node-b".equals(machineNamed(X).getStatus().nodeName)
+                    && machineNamed(X).getStatus().ipAddresses.contains(xIp));
+    GuestConsole.type(Y, uri, "echo moved-$((7*7)) | nc -w 3 " + xIp + " 7", "moved-49");
+    GuestConsole.type(
+        X, nodeB.libvirtUri(), "echo back-$((8*8)) | nc -w 3 " + yIp + " 7", "back-64");
+  }
+
+  static final String WIDE = SystemLeftovers.PREFIX + "wide";
+  static final String X = SystemLeftovers.PREFIX + "x";
+  static final String Y = SystemLeftovers.PREFIX + "y";
+  static final String Z = SystemLeftovers.PREFIX + "z";
 
   static io.fabric8.kubernetes.api.model.Condition ready(KvmMachineMigration g) {
     return g.getStatus().conditions.stream()

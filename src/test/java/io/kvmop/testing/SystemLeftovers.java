@@ -38,6 +38,17 @@ public final class SystemLeftovers {
     Shell.run("rm", "-rf", poolPath.toString());
   }
 
+  /** Tunnels of spanning test networks (kvmop's kvx* devices) left on this host by earlier runs. */
+  public static void removeTunnels() {
+    for (String line :
+        Shell.run("ip", "-br", "link", "show", "type", "vxlan").output().split("\n")) {
+      String dev = line.strip().split("[\\s@]+")[0];
+      if (dev.matches("kvx[0-9a-f]{8}")) {
+        Shell.run("ip", "link", "delete", "dev", dev);
+      }
+    }
+  }
+
   public static void remove(LibvirtPort libvirt) {
     for (String domain :
         Shell.run("virsh", "--connect=" + libvirt.uri(), "list", "--all", "--name")
