@@ -220,6 +220,7 @@ public final class NetworkRealizer {
     }
     if (problems.isEmpty() && selected) {
       NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
+      NetworkValidator.vniTaken(network, othersOnNode).ifPresent(problems::add);
       NetworkValidator.bridgeNotPermitted(network.getSpec(), node, permittedBridges)
           .ifPresent(problems::add);
     }

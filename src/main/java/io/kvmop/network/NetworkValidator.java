@@ -327,6 +327,37 @@ public final class NetworkValidator {
                     + ") on the same node; choose a cidr that no other network uses");
   }
 
+  /**
+   * A spanning network whose VNI and port another (older) spanning network already has: the two
+   * would be one L2, so the younger is refused (the VNI is a spec field a tenant may choose).
+   */
+  public static Optional<String> vniTaken(KvmNetwork self, List<KvmNetwork> others) {
+    if (self.getSpec() == null || !self.getSpec().spans()) {
+      return Optional.empty();
+    }
+    int vni = Span.vni(self);
+    int port = self.getSpec().span.portOrDefault();
+    return others.stream()
+        .filter(o -> !o.getMetadata().getUid().equals(self.getMetadata().getUid()))
+        .filter(o -> o.getMetadata().getDeletionTimestamp() == null)
+        .filter(o -> o.getSpec() != null && o.getSpec().spans())
+        .filter(o -> olderThan(o, self))
+        .filter(o -> Span.vni(o) == vni && o.getSpec().span.portOrDefault() == port)
+        .findFirst()
+        .map(
+            o ->
+                "spec.span.vni "
+                    + vni
+                    + " (port "
+                    + port
+                    + ") is KvmNetwork "
+                    + o.getMetadata().getNamespace()
+                    + "/"
+                    + o.getMetadata().getName()
+                    + "'s: the two would be one L2; choose another vni, or leave it out for one"
+                    + " derived from this network");
+  }
+
   private static Optional<Ipv4Cidr> cidrOf(KvmNetwork n) {
     if (n.getSpec() == null
         || n.getSpec().ipv4 == null
