@@ -23,6 +23,33 @@ public record MachineOutcome(
     List<io.kvmop.api.DiskStatus> disks,
     String cloudInitInstanceId) {
 
+  /**
+   * A pass that failed before it could look at the domain (libvirt unreachable, a bug): the
+   * blocker, and what the machine's last status said of its interfaces and disks.
+   */
+  static MachineOutcome failed(
+      io.kvmop.api.KvmMachine m,
+      MachineNaming naming,
+      String virtType,
+      String kvmUnusable,
+      Blocker b) {
+    return new MachineOutcome(
+        naming,
+        Optional.empty(),
+        b,
+        virtType,
+        kvmUnusable,
+        null,
+        MachineStatusBuilder.interfaces(m, naming),
+        false,
+        null,
+        null,
+        null,
+        null,
+        MachineStatusBuilder.previousDisks(m),
+        null);
+  }
+
   public boolean running() {
     return domain.map(DomainState::running).orElse(false);
   }

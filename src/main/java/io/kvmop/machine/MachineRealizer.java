@@ -5,15 +5,14 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.Quantities;
-import io.kvmop.api.VirtType;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.host.HostCheck;
 import io.kvmop.host.KvmVerdict;
 import io.kvmop.libvirt.DomainState;
-import io.kvmop.libvirt.HostFacts;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.machine.MachineAdmission.Networks;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
 import io.kvmop.status.Reasons;
@@ -21,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +43,7 @@ public final class MachineRealizer {
   private final MachineExecutor executor;
   private final Clock clock;
   private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
-  private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
+  private final MachineAdmission checks;
 
   /**
    * The last answer to each machine's power request: the status a pass reads can lag behind the
@@ -54,7 +52,6 @@ public final class MachineRealizer {
   private final Map<String, io.kvmop.api.MachineRequestStatus> answers = new ConcurrentHashMap<>();
 
   private final GuestAddresses addresses;
-  private final UnmanagedNetworks unmanaged;
   private final MachineRemoval removal;
 
   private final HandEdits handEdits = new HandEdits();
@@ -87,7 +84,7 @@ public final class MachineRealizer {
     this.executor = new MachineExecutor(libvirt);
     this.clock = clock;
     this.addresses = new GuestAddresses(libvirt);
-    this.unmanaged = new UnmanagedNetworks(node, libvirt);
+    this.checks = new MachineAdmission(node, libvirt, pciLookup);
     this.removal =
         new MachineRemoval(libvirt, executor, disks, clock, shutdownAsked, addresses, this::naming);
   }
@@ -171,19 +168,8 @@ public final class MachineRealizer {
   public Optional<Blocker> admits(
       KvmMachine m, List<NetworkBinding> bindings, NodePolicy policy, String virtType) {
     Optional<String> kvmWhy = kvm.kvmFailure().map(HostCheck::explain);
-    Pass p =
-        new Pass(
-            m,
-            naming(m),
-            bindings,
-            policy,
-            DiskProvisioner.Secrets.NONE,
-            StartAdmission.ANY,
-            kvmWhy,
-            virtType,
-            clock.instant());
-    Blocker b = admit(p);
-    return Optional.ofNullable(b != null ? b : networks(p).problem());
+    Blocker b = checks.admit(m, policy, kvmWhy, virtType);
+    return Optional.ofNullable(b != null ? b : checks.networks(bindings, policy).problem());
   }
 
   /** One pass over one machine: what it starts from. */
@@ -206,9 +192,6 @@ public final class MachineRealizer {
     }
   }
 
-  /** Each interface's libvirt network, and the first reason one is not usable. */
-  private record Networks(Map<String, String> byInterface, Blocker problem) {}
-
   /** The checked boot files and the provisioned disks, or why not. */
   private record Provisioned(
       io.kvmop.disk.BootFiles boot, DiskProvisioner.Result storage, Blocker blocker) {}
@@ -220,9 +203,9 @@ public final class MachineRealizer {
   /** validate → observe → provision → design → plan → apply → report. */
   private Result realize(Pass p) {
     PassStages.Laps laps = new PassStages.Laps(stages);
-    Blocker blocker = admit(p);
+    Blocker blocker = checks.admit(p.m(), p.policy(), p.kvmWhy(), p.virtType());
     laps.lap("validate");
-    Networks nets = networks(p);
+    Networks nets = checks.networks(p.bindings(), p.policy());
     Optional<DomainState> current = libvirt.findDomain(p.naming().domainName());
     laps.lap("observe");
     boolean foreign = current.map(d -> !MachinePlanner.owns(d, p.uid())).orElse(false);
@@ -292,53 +275,9 @@ public final class MachineRealizer {
     return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
   }
 
-  /**
-   * The domain is migrating away (or has gone): nothing is touched, the status stays as it is, and
-   * the migration hands the machine over to its new node.
-   */
-  private Result leaving(Pass p) {
-    KvmMachineStatus s = p.m().getStatus();
-    return new Result(s == null ? new KvmMachineStatus() : s, null);
-  }
-
-  /** Validation and what only the host can tell; null when the machine may go ahead. */
-  private Blocker admit(Pass p) {
-    KvmMachineSpec spec = p.spec();
-    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(p.m()));
-    problems.addAll(io.kvmop.validation.ResourceNames.problems(p.m().getMetadata()));
-    problems.addAll(MachineValidator.validate(spec));
-    if (problems.isEmpty()) {
-      problems =
-          MachineValidator.validateHostDevices(
-              spec, node, p.policy().permittedDevices(), pciLookup);
-    }
-    if (!problems.isEmpty()) {
-      return new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
-    }
-    if (spec.virtTypeOrDefault() == VirtType.KVM && p.kvmWhy().isPresent()) {
-      return new Blocker(
-          Reasons.KVM_UNAVAILABLE,
-          "spec.virtType is kvm but this node cannot run KVM guests: "
-              + p.kvmWhy().get()
-              + "; or use virtType auto or qemu");
-    }
-    problems = MachineValidator.validateOnHost(spec, facts(p.virtType()), p.virtType());
-    return problems.isEmpty()
-        ? null
-        : new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
-  }
-
-  private Networks networks(Pass p) {
-    Blocker problem = null;
-    Map<String, String> byInterface = new HashMap<>();
-    for (NetworkBinding b : p.bindings()) {
-      Blocker why = b.problem() != null ? b.problem() : unmanaged.check(b, p.policy());
-      if (why != null && problem == null) {
-        problem = why;
-      }
-      byInterface.put(b.interfaceName(), b.libvirtNetwork());
-    }
-    return new Networks(byInterface, problem);
+  /** Migrating away (or gone): nothing touched, status as it is; the migration hands it over. */
+  private static Result leaving(Pass p) {
+    return new Result(p.m().getStatus() == null ? new KvmMachineStatus() : p.m().getStatus(), null);
   }
 
   private Provisioned provision(Pass p, Optional<DomainState> current) {
@@ -430,34 +369,11 @@ public final class MachineRealizer {
 
   private Result failed(Pass p, Blocker b) {
     MachineOutcome outcome =
-        new MachineOutcome(
-            p.naming(),
-            Optional.empty(),
-            b,
-            p.virtType(),
-            p.kvmWhy().orElse(null),
-            null,
-            MachineStatusBuilder.interfaces(p.m(), p.naming()),
-            false,
-            null,
-            null,
-            null,
-            null,
-            MachineStatusBuilder.previousDisks(p.m()),
-            null);
+        MachineOutcome.failed(p.m(), p.naming(), p.virtType(), p.kvmWhy().orElse(null), b);
     KvmMachineStatus status =
         MachineStatusBuilder.build(p.m(), node, outcome, Duration.ofSeconds(120), p.now());
     status.request = p.m().getStatus() == null ? null : p.m().getStatus().request;
     return new Result(status, Duration.ofSeconds(10));
-  }
-
-  private HostFacts facts(String virtType) {
-    return hostFacts.computeIfAbsent(virtType, libvirt::hostFacts);
-  }
-
-  /** On deletion: empty when nothing is left, else how soon to look again. */
-  public Optional<Duration> remove(KvmMachine m) {
-    return remove(m, new ArrayList<>());
   }
 
   /**

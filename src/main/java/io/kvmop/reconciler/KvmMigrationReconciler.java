@@ -20,12 +20,9 @@ import io.kvmop.migration.MigrationStatuses;
 import io.kvmop.migration.SourceSide;
 import io.kvmop.migration.TargetSide;
 import io.kvmop.placement.NodeLedger;
-import io.kvmop.placement.Placement;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +38,6 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = KvmMigrationReconciler.NAME)
 public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   public static final String NAME = "kvmmachinemigration";
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(KvmMigrationReconciler.class);
 
   /** A guarded write lost to the other agent's: looked at again at once with the latest. */
   static final Duration CONFLICT_RETRY = Duration.ofMillis(200);
@@ -53,6 +48,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   private final NodeLedger ledger;
   private final PlacementView view;
   private final TransitionEvents transitions;
+  private final MachineHandover handover;
 
   public KvmMigrationReconciler(
       String node, SourceSide source, TargetSide target, NodeLedger ledger, Clock clock) {
@@ -62,6 +58,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     this.ledger = ledger;
     this.view = new PlacementView(node, ledger, clock);
     this.transitions = new TransitionEvents(node, clock);
+    this.handover = new MachineHandover(ledger);
   }
 
   @Override
@@ -242,7 +239,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
                 o.happened());
       }
     }
-    if (m != null && !changeMachine(mig, m, o.change(), client)) {
+    if (m != null && !handover.change(mig, m, o.change(), client)) {
       return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
     }
     if (next != null && !StatusWriter.same(mig.getStatus(), next)) {
@@ -324,91 +321,6 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
             + "/s, expected downtime "
             + now.downtimeMillis
             + " ms");
-  }
-
-  /** False when the machine changed meanwhile (the next look decides again). */
-  private boolean changeMachine(
-      KvmMachineMigration mig,
-      KvmMachine m,
-      MigrationOutcome.MachineChange change,
-      KubernetesClient client) {
-    KvmMachineMigrationStatus st = mig.getStatus();
-    if (st == null || st.targetNode == null) {
-      return true;
-    }
-    String targetFinalizer = KvmMachineReconciler.finalizerFor(st.targetNode);
-    List<String> finalizers =
-        new ArrayList<>(
-            m.getMetadata().getFinalizers() == null ? List.of() : m.getMetadata().getFinalizers());
-    switch (change) {
-      case ADD_TARGET_FINALIZER:
-        if (finalizers.contains(targetFinalizer)) {
-          return true;
-        }
-        finalizers.add(targetFinalizer);
-        return StatusWriter.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
-      case DROP_TARGET_FINALIZER:
-        if (!finalizers.remove(targetFinalizer)) {
-          return true;
-        }
-        return StatusWriter.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
-      case HAND_OVER:
-        return handOver(m, st.sourceNode, st.targetNode, finalizers, client);
-      default:
-        return true;
-    }
-  }
-
-  /**
-   * The machine moves to the target in two guarded steps, as placement places it: first the
-   * decision in status (status.nodeName, which only agents write), then the label and finalizers.
-   * Killed in between, the source's machine controller finds a label that status contradicts and
-   * moves it (and drops its finalizer) itself.
-   */
-  private boolean handOver(
-      KvmMachine m, String from, String to, List<String> finalizers, KubernetesClient client) {
-    KvmMachine latest = m;
-    if (m.getStatus() == null || !to.equals(m.getStatus().nodeName)) {
-      try {
-        latest =
-            client
-                .resource(m)
-                .subresource("status")
-                .patch(
-                    PatchContext.of(PatchType.JSON),
-                    StatusWriter.guardedPatch(m, "/status/nodeName", to));
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        return false;
-      }
-    }
-    Map<String, String> labels =
-        new HashMap<>(
-            latest.getMetadata().getLabels() == null ? Map.of() : latest.getMetadata().getLabels());
-    List<String> fins =
-        new ArrayList<>(
-            latest.getMetadata().getFinalizers() == null
-                ? finalizers
-                : latest.getMetadata().getFinalizers());
-    boolean labelled = to.equals(labels.get(Placement.LABEL));
-    boolean released = fins.remove(KvmMachineReconciler.finalizerFor(from));
-    if (!labelled || released) {
-      labels.put(Placement.LABEL, to);
-      if (!StatusWriter.patchIfUnchanged(
-          client, latest, Map.of("/metadata/labels", labels, "/metadata/finalizers", fins))) {
-        return false;
-      }
-    }
-    ledger.release(uid(m));
-    LOG.info(
-        "machine {}/{} handed over from node {} to node {}",
-        m.getMetadata().getNamespace(),
-        m.getMetadata().getName(),
-        from,
-        to);
-    return true;
   }
 
   private static String uid(KvmMachine m) {

@@ -187,13 +187,13 @@ class MachineRealizerTest {
 
     // the process dies (here: libvirt fails) between deleting the volumes and undefining
     libvirt.fail("undefine domain", "VIR_ERR_OPERATION_FAILED", "interrupted");
-    assertThat(withDisks.remove(m)).isPresent();
+    assertThat(withDisks.remove(m, new java.util.ArrayList<>())).isPresent();
     assertThat(libvirt.storage.volumes("kvmop")).as("volumes first").isEmpty();
     assertThat(libvirt.findDomain(domain))
         .as("the marked domain is still there to be found by the next run")
         .isPresent();
 
-    assertThat(withDisks.remove(m)).isEmpty();
+    assertThat(withDisks.remove(m, new java.util.ArrayList<>())).isEmpty();
     assertThat(libvirt.findDomain(domain)).isEmpty();
   }
 

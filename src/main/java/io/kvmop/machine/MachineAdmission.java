@@ -1,0 +1,83 @@
+package io.kvmop.machine;
+
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.VirtType;
+import io.kvmop.libvirt.HostFacts;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Whether this node takes a machine as declared: its spec validated, the host devices its admin
+ * permits, KVM when asked for, what the host's libvirt offers (CPU models, memory), and each
+ * interface's network usable here. The first reason it does not, as a blocker.
+ */
+final class MachineAdmission {
+  private final String node;
+  private final LibvirtPort libvirt;
+  private final Function<String, Optional<String[]>> pciLookup;
+  private final UnmanagedNetworks unmanaged;
+  private final Map<String, HostFacts> hostFacts = new ConcurrentHashMap<>();
+
+  MachineAdmission(
+      String node, LibvirtPort libvirt, Function<String, Optional<String[]>> pciLookup) {
+    this.node = node;
+    this.libvirt = libvirt;
+    this.pciLookup = pciLookup;
+    this.unmanaged = new UnmanagedNetworks(node, libvirt);
+  }
+
+  /** Each interface's libvirt network, and the first reason one is not usable. */
+  record Networks(Map<String, String> byInterface, Blocker problem) {}
+
+  /** Validation and what only the host can tell; null when the machine may go ahead. */
+  Blocker admit(KvmMachine m, NodePolicy policy, Optional<String> kvmWhy, String virtType) {
+    KvmMachineSpec spec = m.getSpec();
+    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(m));
+    problems.addAll(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
+    problems.addAll(MachineValidator.validate(spec));
+    if (problems.isEmpty()) {
+      problems =
+          MachineValidator.validateHostDevices(spec, node, policy.permittedDevices(), pciLookup);
+    }
+    if (!problems.isEmpty()) {
+      return new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
+    }
+    if (spec.virtTypeOrDefault() == VirtType.KVM && kvmWhy.isPresent()) {
+      return new Blocker(
+          Reasons.KVM_UNAVAILABLE,
+          "spec.virtType is kvm but this node cannot run KVM guests: "
+              + kvmWhy.get()
+              + "; or use virtType auto or qemu");
+    }
+    problems = MachineValidator.validateOnHost(spec, facts(virtType), virtType);
+    return problems.isEmpty()
+        ? null
+        : new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
+  }
+
+  Networks networks(List<NetworkBinding> bindings, NodePolicy policy) {
+    Blocker problem = null;
+    Map<String, String> byInterface = new HashMap<>();
+    for (NetworkBinding b : bindings) {
+      Blocker why = b.problem() != null ? b.problem() : unmanaged.check(b, policy);
+      if (why != null && problem == null) {
+        problem = why;
+      }
+      byInterface.put(b.interfaceName(), b.libvirtNetwork());
+    }
+    return new Networks(byInterface, problem);
+  }
+
+  private HostFacts facts(String virtType) {
+    return hostFacts.computeIfAbsent(virtType, libvirt::hostFacts);
+  }
+}
