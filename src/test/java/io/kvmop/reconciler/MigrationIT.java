@@ -132,6 +132,11 @@ class MigrationIT {
     return client.resources(KvmMachineMigration.class).inNamespace("default").withName(name).get();
   }
 
+  String fallback(String name) {
+    var g = migration(name);
+    return g == null || g.getStatus() == null ? null : g.getStatus().fallback;
+  }
+
   static String reason(KvmMachineMigration g) {
     return g.getStatus().conditions.stream()
         .filter(c -> c.getType().equals("Ready"))
@@ -349,5 +354,52 @@ class MigrationIT {
                             .getStatus()
                             .drain
                             .phase));
+  }
+
+  @Test
+  void pastItsTimeoutAPauseLetsTheCopyCompleteAndTheGuestRunsAgainOnTheTarget() {
+    KvmMachine m = runningOnA("pauser");
+    String domain = m.getStatus().domainName;
+    libvirtA.migrations.hold();
+    KvmMachineMigration g = new KvmMachineMigration();
+    g.getMetadata().setName("move-p");
+    g.getMetadata().setNamespace("default");
+    g.setSpec(new KvmMachineMigrationSpec());
+    g.getSpec().machine = "pauser";
+    g.getSpec().targetNode = "node-b";
+    g.getSpec().timeout = "1s";
+    g.getSpec().onTimeout = KvmMachineMigrationSpec.OnTimeout.Pause;
+    client.resource(g).create();
+    within(20).until(() -> "Pause".equals(fallback("move-p")));
+    assertThat(libvirtA.findDomain(domain).orElseThrow().state())
+        .isEqualTo(io.kvmop.libvirt.DomainState.RunState.PAUSED);
+    assertThat(migration("move-p").getStatus().progress.mode).isEqualTo("paused");
+    libvirtA.migrations.release();
+    awaitPhase("move-p", "Succeeded");
+    within(20)
+        .until(
+            () ->
+                libvirtB.findDomain(domain).orElseThrow().state()
+                    == io.kvmop.libvirt.DomainState.RunState.RUNNING);
+  }
+
+  @Test
+  void pastItsTimeoutPostcopySwitchesTheGuestOverAndWasAskedForFromTheStart() {
+    KvmMachine m = runningOnA("postcopier");
+    libvirtA.migrations.hold();
+    KvmMachineMigration g = new KvmMachineMigration();
+    g.getMetadata().setName("move-pc");
+    g.getMetadata().setNamespace("default");
+    g.setSpec(new KvmMachineMigrationSpec());
+    g.getSpec().machine = "postcopier";
+    g.getSpec().targetNode = "node-b";
+    g.getSpec().timeout = "1s";
+    g.getSpec().onTimeout = KvmMachineMigrationSpec.OnTimeout.Postcopy;
+    client.resource(g).create();
+    within(20).until(() -> "Postcopy".equals(fallback("move-pc")));
+    assertThat(libvirtA.migrations.last.postcopy()).isTrue();
+    assertThat(libvirtA.calls).contains("start post-copy of domain " + m.getStatus().domainName);
+    libvirtA.migrations.release();
+    assertThat(awaitPhase("move-pc", "Succeeded").getStatus().progress.mode).isEqualTo("postcopy");
   }
 }
