@@ -378,6 +378,12 @@ public final class DiskProvisioner {
     return cleanup.release(m, domain);
   }
 
+  /** What a migration's target prepared for a machine deleted before it arrived. */
+  public List<Happened> discardFiles(
+      String domain, String uid, List<String> files, boolean seedsToo) {
+    return cleanup.discardFiles(domain, uid, files, seedsToo);
+  }
+
   /** A migrated machine's copies on a node it left or never reached: deleted, whatever policy. */
   public List<Happened> discardCopies(KvmMachine m, String domain) {
     return cleanup.discardCopies(m, domain);

@@ -118,6 +118,43 @@ final class VolumeCleanup {
     return release(m, domain, false);
   }
 
+  /**
+   * The files a migration's target prepared for a machine that is gone before it arrived: only
+   * those in kvmop's pool named after its domain (volumes also carrying its uid), deleted; its seed
+   * only when {@code seedsToo} (no domain of that name uses one here).
+   */
+  public List<Happened> discardFiles(
+      String domain, String uid, List<String> files, boolean seedsToo) {
+    List<Happened> out = new ArrayList<>();
+    String uid8 = uid.replace("-", "").substring(0, 8);
+    Path pool = Path.of(config.poolPath());
+    for (String f : files) {
+      Path p = Path.of(f);
+      String name = p.getFileName().toString();
+      if (!pool.equals(p.getParent()) || !name.startsWith(domain + "-")) {
+        continue; // not a file kvmop names for this domain: never touched
+      }
+      if (name.startsWith(DiskProvisioner.seedPrefix(domain))) {
+        if (!seedsToo) {
+          continue; // a domain of that name is here: its seed may be this one
+        }
+        try {
+          if (Files.deleteIfExists(p)) {
+            out.add(new Happened(Reasons.VOLUME_DELETED, "deleted prepared seed " + name));
+          }
+        } catch (IOException e) {
+          // a leftover seed is reported by no one and harms no one; the pool's GC keeps it
+        }
+      } else if (name.contains("-" + uid8 + ".")
+          && storage.findVolume(config.poolName(), name).isPresent()) {
+        storage.deleteVolume(config.poolName(), name);
+        out.add(new Happened(Reasons.VOLUME_DELETED, "deleted prepared volume " + name));
+      }
+    }
+    listing.refresh();
+    return out;
+  }
+
   private List<Happened> release(KvmMachine m, String domain, boolean byPolicy) {
     List<Happened> out = new ArrayList<>();
     orphansReported.remove(m.getMetadata().getUid());

@@ -168,6 +168,25 @@ public final class Arrival {
             });
   }
 
+  /**
+   * What was prepared here for a machine deleted before it arrived (its spec is gone, so its files
+   * are known only from the migration's status): discarded unless its domain is here.
+   */
+  public Optional<List<Happened>> discardPrepared(String domain, String uid, List<String> files) {
+    return machines
+        .locks()
+        .with(
+            domain,
+            () -> {
+              try {
+                boolean named = libvirt.findDomain(domain).isPresent();
+                return Optional.of(machines.disks().discardFiles(domain, uid, files, !named));
+              } catch (LibvirtError e) {
+                return Optional.<List<Happened>>empty();
+              }
+            });
+  }
+
   /** After a Pause fallback the guest arrives paused: it runs again here. */
   public void resumeIfPaused(KvmMachine m) {
     String domain = machines.naming(m).domainName();

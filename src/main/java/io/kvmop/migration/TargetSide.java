@@ -147,10 +147,14 @@ public final class TargetSide {
     }
     List<Happened> done = new ArrayList<>();
     ledger.release(old.machineUid);
-    if (m != null && m.getMetadata().getUid().equals(old.machineUid)) {
+    boolean same = m != null && m.getMetadata().getUid().equals(old.machineUid);
+    if (same || (old.preparedFiles != null && old.domain != null)) {
       Optional<List<Happened>> discarded;
       try {
-        discarded = arrival.discard(m);
+        discarded =
+            same
+                ? arrival.discard(m)
+                : arrival.discardPrepared(old.domain, old.machineUid, old.preparedFiles);
       } catch (LibvirtError e) {
         discarded = Optional.empty();
       }

@@ -402,4 +402,23 @@ class MigrationIT {
     libvirtA.migrations.release();
     assertThat(awaitPhase("move-pc", "Succeeded").getStatus().progress.mode).isEqualTo("postcopy");
   }
+
+  @Test
+  void aMachineDeletedDuringItsCopyIsCancelledRemovedOnItsNodeAndLeavesNothingOnTheTarget() {
+    KvmMachine m = runningOnA("doomed");
+    String domain = m.getStatus().domainName;
+    libvirtA.migrations.hold();
+    migrate("move-d", "doomed", "node-b");
+    awaitPhase("move-d", "Migrating");
+    assertThat(volumes(libvirtB)).as("prepared on the target").anyMatch(v -> v.startsWith(domain));
+    client.resource(a.machine("doomed")).delete();
+    KvmMachineMigration failed = awaitPhase("move-d", "Failed");
+    assertThat(reason(failed)).isEqualTo("MigrationAborted");
+    within(30).until(() -> a.machine("doomed") == null);
+    assertThat(libvirtA.findDomain(domain)).isEmpty();
+    assertThat(libvirtB.findDomain(domain)).isEmpty();
+    within(30).until(() -> Boolean.TRUE.equals(migration("move-d").getStatus().targetCleaned));
+    assertThat(volumes(libvirtA)).noneMatch(v -> v.startsWith(domain));
+    assertThat(volumes(libvirtB)).noneMatch(v -> v.startsWith(domain));
+  }
 }
