@@ -99,7 +99,7 @@ class CrdFreshnessTest {
     assertThat(columns("crds/kvmnetworks.kvmop.io.yaml"))
         .containsExactly("Phase", "Ready", "Mode", "CIDR", "Age");
     assertThat(columns("crds/kvmhosts.kvmop.io.yaml"))
-        .containsExactly("Ready", "KVM", "Cordoned", "CPUs", "Libvirt", "Age");
+        .containsExactly("Ready", "KVM", "Cordoned", "Drain", "CPUs", "Libvirt", "Age");
     assertThat(columns("crds/kvmmachinesnapshots.kvmop.io.yaml"))
         .containsExactly("Machine", "Phase", "Ready", "Memory", "Frozen", "Node", "Age");
     assertThat(columns("crds/kvmmachinerestores.kvmop.io.yaml"))

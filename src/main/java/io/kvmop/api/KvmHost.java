@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "KVM", jsonPath = ".status.kvm.usable")
 @AdditionalPrinterColumn(name = "Cordoned", jsonPath = ".spec.cordoned")
+@AdditionalPrinterColumn(name = "Drain", jsonPath = ".status.drain.phase")
 @AdditionalPrinterColumn(name = "CPUs", jsonPath = ".status.capacity.cpus")
 @AdditionalPrinterColumn(name = "Libvirt", jsonPath = ".status.libvirt.version")
 @AdditionalPrinterColumn(
