@@ -97,8 +97,12 @@ public final class TargetSide {
         null);
   }
 
-  /** Prepared and Migrating: the room stays held; the machine's arrival is confirmed. */
-  public MigrationOutcome await(KvmMachineMigration mig, KvmMachine m) {
+  /**
+   * Prepared and Migrating: the room stays held (taken again by an agent that restarted meanwhile:
+   * the machine is on its way); the machine's arrival is confirmed.
+   */
+  public MigrationOutcome await(KvmMachineMigration mig, KvmMachine m, NodeLedger.Claim claim) {
+    ledger.reserve(m.getMetadata().getUid(), claim); // held already: nothing changes
     ledger.touch(m.getMetadata().getUid());
     KvmMachineMigrationStatus old = mig.getStatus();
     if (!MigrationStatuses.MIGRATING.equals(old.phase)

@@ -94,12 +94,16 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
       o =
           isSource
               ? source.copy(mig, m)
-              : isTarget ? target.await(mig, m) : MigrationOutcome.nothing(null);
+              : isTarget
+                  ? target.await(mig, m, PlacementView.claim(m.getSpec()))
+                  : MigrationOutcome.nothing(null);
     } else if (MigrationStatuses.MIGRATING.equals(phase)) {
       o =
           isSource
               ? source.follow(mig, m)
-              : isTarget ? target.await(mig, m) : MigrationOutcome.nothing(null);
+              : isTarget
+                  ? target.await(mig, m, PlacementView.claim(m.getSpec()))
+                  : MigrationOutcome.nothing(null);
     } else {
       o = MigrationOutcome.nothing(null);
     }
