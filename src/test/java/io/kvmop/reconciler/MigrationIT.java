@@ -268,13 +268,26 @@ class MigrationIT {
     libvirtA.migrations.hold();
     migrate("move-7", "survivor", "node-b");
     awaitPhase("move-7", "Migrating");
-    a.close(); // the agent dies; libvirt's copy goes on without it
+    a.close(); // both agents die; libvirt's copy goes on without them
+    b.close();
     libvirtA.migrations.release();
     within(10).until(() -> libvirtB.findDomain(domain).isPresent());
     a = agent("node-a", libvirtA, URI_A);
+    // the domain left node-a and nobody has confirmed it on node-b yet: node-a waits, and never
+    // starts the machine again (its disks are still here)
+    org.awaitility.Awaitility.await()
+        .during(java.time.Duration.ofSeconds(3))
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> libvirtA.findDomain(domain).isEmpty());
+    assertThat(migration("move-7").getStatus().phase).isEqualTo("Migrating");
+    assertThat(volumes(libvirtA))
+        .as("nothing deleted before node-b confirms")
+        .anyMatch(v -> v.startsWith(domain));
+    b = agent("node-b", libvirtB, URI_B);
     KvmMachineMigration done = awaitPhase("move-7", "Succeeded");
     assertThat(done.getStatus().targetConfirmed).isTrue();
     assertThat(libvirtA.findDomain(domain)).as("never started again on the source").isEmpty();
+    assertThat(volumes(libvirtA)).noneMatch(v -> v.startsWith(domain));
     assertThat(b.awaitMachine("survivor", "Running", true, "Running", 30).getStatus().nodeName)
         .isEqualTo("node-b");
   }
