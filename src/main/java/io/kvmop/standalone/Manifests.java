@@ -277,6 +277,15 @@ public final class Manifests {
           new Problem(f, line, "invalid " + kind + ": " + String.join("; ", schemaProblems)));
       return;
     }
+    if (kind.equals("KvmNetwork") && doc.path("spec").has("span")) {
+      problems.add(
+          new Problem(
+              f,
+              line,
+              "invalid KvmNetwork: spec.span joins the nodes of a cluster into one network;"
+                  + " standalone kvmop runs one host: remove spec.span"));
+      return;
+    }
     try {
       switch (kind) {
         case "KvmNetwork" ->

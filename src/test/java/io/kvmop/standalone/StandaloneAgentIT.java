@@ -169,6 +169,10 @@ class StandaloneAgentIT {
         manifests.resolve("syntax.yaml"),
         "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachine\nmetadata: {name: [\n");
     Files.writeString(
+        manifests.resolve("wide.yaml"),
+        "apiVersion: kvmop.io/v1alpha1\nkind: KvmNetwork\nmetadata: {name: wide}\n"
+            + "spec: {mode: isolated, ipv4: {cidr: 10.93.0.0/24}, span: {}}\n");
+    Files.writeString(
         manifests.resolve("move.yaml"),
         "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachineMigration\nmetadata: {name: m}\n"
             + "spec: {machine: vm}\n");
@@ -184,6 +188,7 @@ class StandaloneAgentIT {
             p ->
                 assertThat(p)
                     .contains("move.yaml:1: KvmMachineMigration moves a machine between the nodes"))
+        .anySatisfy(p -> assertThat(p).contains("wide.yaml:1: invalid KvmNetwork: spec.span joins"))
         .anySatisfy(
             p -> assertThat(p).contains("field.yaml:1: invalid KvmMachine: field spec.memroy"));
     assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \"Ready\"");
