@@ -280,6 +280,9 @@ class SystemMigrationIT {
     within(120)
         .until(() -> TwoAgentsIT.nodesOf(agentA.get(NET)).containsAll(List.of("node-a", "node-b")));
     KvmMachine m = machine(NAME, guest, NET);
+    // its first disk an overlay on a base image both nodes have (the admin's image directory):
+    // only the overlay is copied, onto the same base on node-b
+    m.getSpec().disks.add(0, Fixtures.disk("base", SystemDiskIT.rawBase().toString(), "64Mi"));
     m.getSpec().cloudInit = new io.kvmop.api.CloudInitSpec();
     m.getSpec().cloudInit.userData = "#cloud-config\nhostname: mover\n";
     agentA.create(m);
@@ -353,6 +356,20 @@ class SystemMigrationIT {
     assertThat(firstTick(after)).isGreaterThan(before);
     assertThat(after).doesNotContain("Linux version");
     assertThat(Files.exists(logA)).as("node-a's serial log went with its copies").isFalse();
+
+    // its disk reads the base image through node-b's overlay
+    GuestConsole.type(NAME, nodeB.libvirtUri(), "head -c 14 /dev/vda; echo", SystemDiskIT.MARKER);
+    assertThat(
+            virshB(
+                "vol-dumpxml",
+                "--pool",
+                SystemLeftovers.POOL,
+                done.getStatus().preparedFiles.stream()
+                    .map(f -> Path.of(f).getFileName().toString())
+                    .filter(f -> f.contains("-base-"))
+                    .findFirst()
+                    .orElseThrow()))
+        .contains("<backingStore>", SystemDiskIT.rawBase().toString());
 
     // its address answers from node-b's network now
     within(30)
