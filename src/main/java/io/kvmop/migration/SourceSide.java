@@ -298,7 +298,7 @@ public final class SourceSide {
         why
             + "; the machine keeps running on node "
             + node
-            + (fallback == null
+            + (fallback == null && unreachable(e)
                 ? " (check that node "
                     + old.targetNode
                     + "'s libvirtd is reachable at its KvmHost's status.migration.uri and its"
@@ -313,6 +313,20 @@ public final class SourceSide {
         false,
         null,
         List.of(new Happened(reason, message)));
+  }
+
+  /** Whether libvirt's error says the target could not be reached (rather than refused). */
+  static boolean unreachable(LibvirtError e) {
+    return java.util.Set.of(
+                "VIR_ERR_SYSTEM_ERROR",
+                "VIR_ERR_NO_CONNECT",
+                "VIR_ERR_AUTH_FAILED",
+                "VIR_ERR_RPC",
+                "VIR_ERR_OPERATION_TIMEOUT")
+            .contains(e.code())
+        || String.valueOf(e.libvirtMessage())
+            .toLowerCase(java.util.Locale.ROOT)
+            .contains("connect");
   }
 
   /** The libvirt request for a prepared migration, to the target's published endpoint. */
