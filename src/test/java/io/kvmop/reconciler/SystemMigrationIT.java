@@ -474,6 +474,8 @@ class SystemMigrationIT {
 
     // x on node-a and z on node-b exchange a line through the tunnel, by address
     GuestConsole.type(X, uri, "echo across-$((6*7)) | nc -w 3 " + zIp + " 7", "across-42");
+    // and node-a's DNS knows z, which runs on node-b, by its name
+    GuestConsole.type(X, uri, "nslookup -type=a " + Z + " 10.252.9.1", zIp);
 
     // x moves to node-b with its address, and y on node-a still reaches it (and it y)
     migrate("mig-3", X, null);
