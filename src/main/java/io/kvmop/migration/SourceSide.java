@@ -208,7 +208,6 @@ public final class SourceSide {
   private MigrationOutcome copying(
       KvmMachineMigration mig, KvmMachine m, MigrationRunner.Look look, Instant now) {
     KvmMachineMigrationStatus s = MigrationStatuses.copy(mig);
-    look.progress().ifPresent(p -> s.progress = MigrationStatuses.progress(p, s.fallback));
     List<Happened> happened = new ArrayList<>();
     String domain = s.domain;
     try {
@@ -240,6 +239,8 @@ public final class SourceSide {
     } catch (LibvirtError e) {
       // the copy ended between the look and this call: the next look shows how
     }
+    // the figures after the fallback: its mode (paused, post-copy) shows in the same write
+    look.progress().ifPresent(p -> s.progress = MigrationStatuses.progress(p, s.fallback));
     return new MigrationOutcome(s, MigrationOutcome.MachineChange.NONE, false, FOLLOW, happened);
   }
 

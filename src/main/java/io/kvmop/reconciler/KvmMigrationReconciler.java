@@ -49,6 +49,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   private final PlacementView view;
   private final TransitionEvents transitions;
   private final MachineHandover handover;
+  private final Clock clock;
 
   public KvmMigrationReconciler(
       String node, SourceSide source, TargetSide target, NodeLedger ledger, Clock clock) {
@@ -59,6 +60,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     this.view = new PlacementView(node, ledger, clock);
     this.transitions = new TransitionEvents(node, clock);
     this.handover = new MachineHandover(ledger);
+    this.clock = clock;
   }
 
   @Override
@@ -112,7 +114,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
 
   /** Pending: only the machine's node acts (any agent says when there is no machine). */
   private MigrationOutcome pending(KvmMachineMigration mig, KvmMachine m, KubernetesClient client) {
-    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant now = clock.instant();
     if (m == null) {
       return new MigrationOutcome(
           failedStatus(
@@ -180,7 +182,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
               mig,
               Reasons.MIGRATION_FAILED,
               "the machine is no longer on node " + mig.getStatus().sourceNode,
-              java.time.Instant.now()),
+              clock.instant()),
           MigrationOutcome.MachineChange.NONE,
           false,
           null,
@@ -206,7 +208,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
             mig,
             Reasons.MACHINE_NOT_FOUND,
             "machine " + mig.getSpec().machine + " was deleted",
-            java.time.Instant.now()),
+            clock.instant()),
         MigrationOutcome.MachineChange.NONE,
         false,
         null,
@@ -233,7 +235,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
                     + next.targetNode
                     + " no longer publishes a usable migration endpoint (KvmHost"
                     + " status.migration)",
-                java.time.Instant.now());
+                clock.instant());
         o =
             new MigrationOutcome(
                 next,
