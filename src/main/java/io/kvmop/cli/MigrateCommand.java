@@ -78,8 +78,7 @@ public final class MigrateCommand implements Callable<Integer> {
   }
 
   int run(KubernetesClient c) {
-    String ns =
-        namespace != null ? namespace : c.getNamespace() != null ? c.getNamespace() : "default";
+    String ns = namespace != null ? namespace : PowerCommand.namespaceOf(c);
     if (c.resources(KvmMachine.class).inNamespace(ns).withName(name).get() == null) {
       out.println("kvmop: KvmMachine " + ns + "/" + name + " not found");
       return 1;

@@ -146,7 +146,8 @@ public abstract class PowerCommand implements Callable<Integer> {
     return a;
   }
 
-  private static String namespaceOf(KubernetesClient c) {
+  /** The kubeconfig context's namespace, else default. */
+  static String namespaceOf(KubernetesClient c) {
     String ns = c.getNamespace();
     return ns == null ? "default" : ns;
   }

@@ -200,32 +200,28 @@ final class JnaDomains {
   public void shutdownDomain(String name, boolean viaAgent) {
     String operation =
         "shut down domain " + name + (viaAgent ? " through the guest agent" : " (ACPI)");
-    calls.call(
+    calls.onNativeDomain(
         operation,
-        c ->
-            LibvirtCalls.withNativeDomain(
-                c,
-                name,
-                operation,
-                dom -> {
-                  NativeLibvirt lib = NativeLibvirt.INSTANCE;
-                  int flags =
-                      viaAgent
-                          ? NativeLibvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
-                          : NativeLibvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
-                  if (lib.virDomainShutdownFlags(dom, flags) >= 0) {
-                    return null;
-                  }
-                  LibvirtError e = LibvirtCalls.lastError(operation);
-                  if (viaAgent || !e.is("VIR_ERR_INVALID_ARG")) {
-                    throw e;
-                  }
-                  // drivers without the ACPI flag (the test driver): let the hypervisor choose
-                  if (lib.virDomainShutdownFlags(dom, 0) < 0) {
-                    throw LibvirtCalls.lastError(operation);
-                  }
-                  return null;
-                }));
+        name,
+        dom -> {
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          int flags =
+              viaAgent
+                  ? NativeLibvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT
+                  : NativeLibvirt.VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
+          if (lib.virDomainShutdownFlags(dom, flags) >= 0) {
+            return null;
+          }
+          LibvirtError e = LibvirtCalls.lastError(operation);
+          if (viaAgent || !e.is("VIR_ERR_INVALID_ARG")) {
+            throw e;
+          }
+          // drivers without the ACPI flag (the test driver): let the hypervisor choose
+          if (lib.virDomainShutdownFlags(dom, 0) < 0) {
+            throw LibvirtCalls.lastError(operation);
+          }
+          return null;
+        });
   }
 
   private static final int ADDRESSES_FROM_AGENT = 1;

@@ -120,18 +120,14 @@ final class JnaMigrations implements MigrationPort {
   @Override
   public void startPostcopy(String domain) {
     String operation = "start post-copy of domain " + domain;
-    calls.call(
+    calls.onNativeDomain(
         operation,
-        c ->
-            LibvirtCalls.withNativeDomain(
-                c,
-                domain,
-                operation,
-                dom -> {
-                  if (NativeLibvirt.INSTANCE.virDomainMigrateStartPostCopy(dom, 0) < 0) {
-                    throw LibvirtCalls.lastError(operation);
-                  }
-                  return null;
-                }));
+        domain,
+        dom -> {
+          if (NativeLibvirt.INSTANCE.virDomainMigrateStartPostCopy(dom, 0) < 0) {
+            throw LibvirtCalls.lastError(operation);
+          }
+          return null;
+        });
   }
 }

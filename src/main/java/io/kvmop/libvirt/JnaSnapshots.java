@@ -96,34 +96,30 @@ final class JnaSnapshots implements SnapshotPort {
   @Override
   public void revertToSnapshot(String domain, String name, Then then) {
     String operation = "revert domain " + domain + " to snapshot " + name;
-    calls.call(
+    calls.onNativeDomain(
         operation,
-        c ->
-            LibvirtCalls.withNativeDomain(
-                c,
-                domain,
-                operation,
-                dom -> {
-                  NativeLibvirt lib = NativeLibvirt.INSTANCE;
-                  var snap = lib.virDomainSnapshotLookupByName(dom, name, 0);
-                  if (snap == null) {
-                    throw LibvirtCalls.lastError(operation);
-                  }
-                  try {
-                    int flags =
-                        switch (then) {
-                          case AS_TAKEN -> 0;
-                          case RUN -> NativeLibvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING;
-                          case PAUSE -> NativeLibvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED;
-                        };
-                    if (lib.virDomainRevertToSnapshot(snap, flags) < 0) {
-                      throw LibvirtCalls.lastError(operation);
-                    }
-                    return null;
-                  } finally {
-                    lib.virDomainSnapshotFree(snap);
-                  }
-                }));
+        domain,
+        dom -> {
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          var snap = lib.virDomainSnapshotLookupByName(dom, name, 0);
+          if (snap == null) {
+            throw LibvirtCalls.lastError(operation);
+          }
+          try {
+            int flags =
+                switch (then) {
+                  case AS_TAKEN -> 0;
+                  case RUN -> NativeLibvirt.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING;
+                  case PAUSE -> NativeLibvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED;
+                };
+            if (lib.virDomainRevertToSnapshot(snap, flags) < 0) {
+              throw LibvirtCalls.lastError(operation);
+            }
+            return null;
+          } finally {
+            lib.virDomainSnapshotFree(snap);
+          }
+        });
   }
 
   @Override
@@ -152,24 +148,20 @@ final class JnaSnapshots implements SnapshotPort {
   }
 
   private int agentCall(String operation, String domain, boolean freeze) {
-    return calls.call(
+    return calls.onNativeDomain(
         operation,
-        c ->
-            LibvirtCalls.withNativeDomain(
-                c,
-                domain,
-                operation,
-                dom -> {
-                  NativeLibvirt lib = NativeLibvirt.INSTANCE;
-                  int n =
-                      freeze
-                          ? lib.virDomainFSFreeze(dom, null, 0, 0)
-                          : lib.virDomainFSThaw(dom, null, 0, 0);
-                  if (n < 0) {
-                    throw LibvirtCalls.lastError(operation);
-                  }
-                  return n;
-                }));
+        domain,
+        dom -> {
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          int n =
+              freeze
+                  ? lib.virDomainFSFreeze(dom, null, 0, 0)
+                  : lib.virDomainFSThaw(dom, null, 0, 0);
+          if (n < 0) {
+            throw LibvirtCalls.lastError(operation);
+          }
+          return n;
+        });
   }
 
   private static boolean is(LibvirtException e, ErrorNumber code) {

@@ -175,6 +175,11 @@ final class LibvirtCalls {
         });
   }
 
+  /** One call on a domain through {@link NativeLibvirt}: looked up, used, freed, timed. */
+  <T> T onNativeDomain(String operation, String name, NativeCall<T> fn) {
+    return call(operation, c -> withNativeDomain(c, name, operation, fn));
+  }
+
   /** A libvirt object looked up through {@link NativeLibvirt}, used, then freed. */
   @FunctionalInterface
   interface NativeCall<T> {

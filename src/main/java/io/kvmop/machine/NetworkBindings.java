@@ -63,10 +63,8 @@ public final class NetworkBindings {
             && here.map(e -> Conditions.isTrue(e.conditions, Conditions.READY)).orElse(false);
     if (ready && n.getSpec() != null && n.getSpec().spans()) {
       String mac =
-          i.mac != null
-              ? i.mac
-              : MachineNaming.of(ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/")
-                  .macFor(i.name);
+          MachineDesign.mac(
+              i, MachineNaming.of(ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/"));
       if (io.kvmop.network.Span.addressOf(n, mac).isEmpty()) {
         return NetworkBinding.notReady(
             i.name,

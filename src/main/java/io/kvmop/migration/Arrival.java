@@ -50,10 +50,6 @@ public final class Arrival {
     static Prepared waiting(String what, List<Happened> done) {
       return new Prepared(List.of(), what, null, done);
     }
-
-    public boolean ready() {
-      return waiting == null && refusal == null;
-    }
   }
 
   public Prepared prepare(

@@ -65,7 +65,6 @@ public final class MigrationChecks {
    */
   public static Target choose(
       KvmMachineMigration mig,
-      KvmMachine m,
       String source,
       List<KvmHost> hosts,
       Placement.Request want,

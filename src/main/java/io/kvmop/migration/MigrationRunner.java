@@ -116,12 +116,6 @@ public final class MigrationRunner {
     }
   }
 
-  /** Whether this process runs a migration of the domain now. */
-  public boolean running(String domain) {
-    CompletableFuture<Void> run = runs.get(domain);
-    return run != null && !run.isDone();
-  }
-
   public void abort(String domain) {
     libvirt.migrations().abort(domain);
   }

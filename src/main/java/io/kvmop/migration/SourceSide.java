@@ -101,7 +101,7 @@ public final class SourceSide {
               mig, MigrationStatuses.PENDING, Reasons.WAITING_FOR_MACHINE, waiting, now);
       return MigrationOutcome.write(s, Duration.ofSeconds(5));
     }
-    MigrationChecks.Target t = MigrationChecks.choose(mig, m, node, hosts, want, candidates);
+    MigrationChecks.Target t = MigrationChecks.choose(mig, node, hosts, want, candidates);
     if (t.node() == null) {
       return MigrationOutcome.write(
           MigrationStatuses.failed(mig, Reasons.NO_TARGET_NODE, t.refusal(), now), null);

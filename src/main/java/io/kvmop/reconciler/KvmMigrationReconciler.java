@@ -1,9 +1,6 @@
 package io.kvmop.reconciler;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -87,7 +84,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     if (MigrationStatuses.finished(mig)) {
       o = isTarget ? target.after(mig, m) : MigrationOutcome.nothing(null);
     } else if (phase == null || MigrationStatuses.PENDING.equals(phase)) {
-      o = pending(mig, m, client);
+      o = pending(mig, m, context);
     } else if (m == null && !(isSource && MigrationStatuses.MIGRATING.equals(phase))) {
       o = isSource || isTarget ? machineGone(mig) : MigrationOutcome.nothing(null);
     } else if (MigrationStatuses.PREPARING.equals(phase)) {
@@ -113,7 +110,9 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   }
 
   /** Pending: only the machine's node acts (any agent says when there is no machine). */
-  private MigrationOutcome pending(KvmMachineMigration mig, KvmMachine m, KubernetesClient client) {
+  private MigrationOutcome pending(
+      KvmMachineMigration mig, KvmMachine m, Context<KvmMachineMigration> context) {
+    KubernetesClient client = context.getClient();
     java.time.Instant now = clock.instant();
     if (m == null) {
       return new MigrationOutcome(
@@ -141,7 +140,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
         io.kvmop.machine.MachineNaming.of(
                 m.getMetadata().getNamespace(), m.getMetadata().getName(), uid(m), "/")
             .domainName(),
-        busy(mig, client),
+        busy(mig, context.getPrimaryCache().list(mig.getMetadata().getNamespace())),
         hosts,
         PlacementView.request(m.getSpec()),
         hs ->
@@ -151,14 +150,13 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
                 client));
   }
 
-  /** Another migration of the same machine that has not finished, created before this one. */
-  private static String busy(KvmMachineMigration mig, KubernetesClient client) {
-    return client
-        .resources(KvmMachineMigration.class)
-        .inNamespace(mig.getMetadata().getNamespace())
-        .list()
-        .getItems()
-        .stream()
+  /**
+   * Another migration of the same machine that has not finished, created before this one (from the
+   * controller's cache of its namespace's migrations).
+   */
+  private static String busy(
+      KvmMachineMigration mig, java.util.stream.Stream<KvmMachineMigration> inNamespace) {
+    return inNamespace
         .filter(o -> !o.getMetadata().getUid().equals(mig.getMetadata().getUid()))
         .filter(o -> o.getSpec() != null && mig.getSpec().machine.equals(o.getSpec().machine))
         .filter(o -> !MigrationStatuses.finished(o))
@@ -224,9 +222,11 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   private UpdateControl<KvmMachineMigration> apply(
       KvmMachineMigration mig, KvmMachine m, MigrationOutcome o, KubernetesClient client) {
     KvmMachineMigrationStatus next = o.status();
+    java.util.Optional<io.kvmop.libvirt.MigrationPort.Request> request = java.util.Optional.empty();
     if (o.startCopy() && next != null) {
-      KvmHost to = client.resources(KvmHost.class).withName(next.targetNode).get();
-      if (SourceSide.request(mig, to).isEmpty()) {
+      request =
+          SourceSide.request(mig, client.resources(KvmHost.class).withName(next.targetNode).get());
+      if (request.isEmpty()) {
         next =
             failedStatus(
                 mig,
@@ -249,15 +249,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
       return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
     }
     if (next != null && !StatusWriter.same(mig.getStatus(), next)) {
-      try {
-        client
-            .resource(mig)
-            .subresource("status")
-            .patch(PatchContext.of(PatchType.JSON), StatusWriter.guardedPatch(mig, next));
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
+      if (StatusWriter.statusIfUnchanged(client, mig, "/status", next).isEmpty()) {
         return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
       }
       transitions.record(
@@ -268,9 +260,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
       progressEvent(mig, next, client);
     }
     if (o.startCopy() && next != null) {
-      KvmHost to = client.resources(KvmHost.class).withName(next.targetNode).get();
-      String domain = next.domain;
-      SourceSide.request(mig, to).ifPresent(r -> source.runner().start(domain, r));
+      source.runner().start(next.domain, request.orElseThrow());
       transitions.did(
           client,
           mig,

@@ -186,8 +186,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
                   m.getMetadata().getName(),
                   m.getMetadata().getUid(),
                   i.name,
-                  (i.mac != null ? i.mac : naming.macFor(i.name))
-                      .toLowerCase(java.util.Locale.ROOT)));
+                  io.kvmop.machine.MachineDesign.mac(i, naming)));
         }
       }
     }

@@ -1,9 +1,6 @@
 package io.kvmop.reconciler;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationStatus;
@@ -73,20 +70,11 @@ final class MachineHandover {
       KvmMachine m, String from, String to, List<String> finalizers, KubernetesClient client) {
     KvmMachine latest = m;
     if (m.getStatus() == null || !to.equals(m.getStatus().nodeName)) {
-      try {
-        latest =
-            client
-                .resource(m)
-                .subresource("status")
-                .patch(
-                    PatchContext.of(PatchType.JSON),
-                    StatusWriter.guardedPatch(m, "/status/nodeName", to));
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
+      var written = StatusWriter.statusIfUnchanged(client, m, "/status/nodeName", to);
+      if (written.isEmpty()) {
         return false;
       }
+      latest = written.get();
     }
     Map<String, String> labels =
         new HashMap<>(

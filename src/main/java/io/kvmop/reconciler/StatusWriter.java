@@ -111,6 +111,27 @@ final class StatusWriter {
     }
   }
 
+  /**
+   * Sets {@code path} of {@code r}'s status (or the whole status, path "/status") only if nobody
+   * wrote {@code r} since it was read: the resource as written, or empty when somebody did (409)
+   * and whoever looks next decides again. For statuses two agents write in turn.
+   */
+  static <R extends HasMetadata> java.util.Optional<R> statusIfUnchanged(
+      KubernetesClient client, R r, String path, Object value) {
+    try {
+      return java.util.Optional.of(
+          client
+              .resource(r)
+              .subresource("status")
+              .patch(PatchContext.of(PatchType.JSON), guardedPatch(r, path, value)));
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      return java.util.Optional.empty();
+    }
+  }
+
   static String guardedPatch(HasMetadata copy, Object status) {
     return guardedPatch(copy, "/status", status);
   }

@@ -90,8 +90,7 @@ class MigrationChecksTest {
     var choose =
         (java.util.function.Function<String, MigrationChecks.Target>)
             t ->
-                MigrationChecks.choose(
-                    migration(t), m, "a", hosts, SMALL, MigrationChecksTest::roomy);
+                MigrationChecks.choose(migration(t), "a", hosts, SMALL, MigrationChecksTest::roomy);
     assertThat(choose.apply("a").refusal()).contains("is the node the machine runs on");
     assertThat(choose.apply("b").refusal()).contains("b: accepts no migrations");
     assertThat(choose.apply("c").refusal()).contains("c: not Ready");

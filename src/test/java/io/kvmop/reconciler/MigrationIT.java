@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.kvmop.api.KvmHost;
-import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
@@ -14,6 +13,7 @@ import io.kvmop.testing.FakeHostNetwork;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.FakeMigrations;
 import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.MigrationSteps;
 import io.kvmop.testing.OperatorHarness;
 import java.util.List;
 import java.util.Map;
@@ -55,22 +55,11 @@ class MigrationIT {
   }
 
   void host(String node, boolean cordoned) {
-    KvmHost h = new KvmHost();
-    h.getMetadata().setName(node);
-    h.setSpec(new KvmHostSpec());
-    h.getSpec().cordoned = cordoned;
-    client.resource(h).createOr(r -> r.update());
+    MigrationSteps.host(client, node, spec -> spec.cordoned = cordoned);
   }
 
   void uncordon(String node) {
-    client
-        .resources(KvmHost.class)
-        .withName(node)
-        .edit(
-            h -> {
-              h.getSpec().cordoned = false;
-              return h;
-            });
+    MigrationSteps.uncordon(client, node);
   }
 
   @AfterEach
@@ -96,40 +85,15 @@ class MigrationIT {
   }
 
   KvmMachineMigration migrate(String name, String machine, String target, String timeout) {
-    KvmMachineMigration g = new KvmMachineMigration();
-    g.getMetadata().setName(name);
-    g.getMetadata().setNamespace("default");
-    g.setSpec(new KvmMachineMigrationSpec());
-    g.getSpec().machine = machine;
-    g.getSpec().targetNode = target;
-    g.getSpec().timeout = timeout;
-    return client.resource(g).create();
+    return MigrationSteps.migrate(client, name, machine, target, spec -> spec.timeout = timeout);
   }
 
   KvmMachineMigration awaitPhase(String name, String phase) {
-    try {
-      within(30)
-          .until(
-              () -> {
-                var g = migration(name);
-                return g != null && g.getStatus() != null && phase.equals(g.getStatus().phase);
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          "migration "
-              + name
-              + " not "
-              + phase
-              + "; its status: "
-              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                  migration(name).getStatus()),
-          e);
-    }
-    return migration(name);
+    return MigrationSteps.awaitPhase(client, name, phase, 30, () -> "");
   }
 
   KvmMachineMigration migration(String name) {
-    return client.resources(KvmMachineMigration.class).inNamespace("default").withName(name).get();
+    return MigrationSteps.migration(client, name);
   }
 
   String fallback(String name) {
@@ -138,19 +102,11 @@ class MigrationIT {
   }
 
   static String reason(KvmMachineMigration g) {
-    return g.getStatus().conditions.stream()
-        .filter(c -> c.getType().equals("Ready"))
-        .findFirst()
-        .orElseThrow()
-        .getReason();
+    return MigrationSteps.ready(g).getReason();
   }
 
   static String message(KvmMachineMigration g) {
-    return g.getStatus().conditions.stream()
-        .filter(c -> c.getType().equals("Ready"))
-        .findFirst()
-        .orElseThrow()
-        .getMessage();
+    return MigrationSteps.ready(g).getMessage();
   }
 
   List<String> volumes(FakeLibvirt l) {
@@ -374,15 +330,15 @@ class MigrationIT {
     KvmMachine m = runningOnA("pauser");
     String domain = m.getStatus().domainName;
     libvirtA.migrations.hold();
-    KvmMachineMigration g = new KvmMachineMigration();
-    g.getMetadata().setName("move-p");
-    g.getMetadata().setNamespace("default");
-    g.setSpec(new KvmMachineMigrationSpec());
-    g.getSpec().machine = "pauser";
-    g.getSpec().targetNode = "node-b";
-    g.getSpec().timeout = "1s";
-    g.getSpec().onTimeout = KvmMachineMigrationSpec.OnTimeout.Pause;
-    client.resource(g).create();
+    MigrationSteps.migrate(
+        client,
+        "move-p",
+        "pauser",
+        "node-b",
+        spec -> {
+          spec.timeout = "1s";
+          spec.onTimeout = KvmMachineMigrationSpec.OnTimeout.Pause;
+        });
     within(20).until(() -> "Pause".equals(fallback("move-p")));
     assertThat(libvirtA.findDomain(domain).orElseThrow().state())
         .isEqualTo(io.kvmop.libvirt.DomainState.RunState.PAUSED);
@@ -400,15 +356,15 @@ class MigrationIT {
   void pastItsTimeoutPostcopySwitchesTheGuestOverAndWasAskedForFromTheStart() {
     KvmMachine m = runningOnA("postcopier");
     libvirtA.migrations.hold();
-    KvmMachineMigration g = new KvmMachineMigration();
-    g.getMetadata().setName("move-pc");
-    g.getMetadata().setNamespace("default");
-    g.setSpec(new KvmMachineMigrationSpec());
-    g.getSpec().machine = "postcopier";
-    g.getSpec().targetNode = "node-b";
-    g.getSpec().timeout = "1s";
-    g.getSpec().onTimeout = KvmMachineMigrationSpec.OnTimeout.Postcopy;
-    client.resource(g).create();
+    MigrationSteps.migrate(
+        client,
+        "move-pc",
+        "postcopier",
+        "node-b",
+        spec -> {
+          spec.timeout = "1s";
+          spec.onTimeout = KvmMachineMigrationSpec.OnTimeout.Postcopy;
+        });
     within(20).until(() -> "Postcopy".equals(fallback("move-pc")));
     assertThat(libvirtA.migrations.last.postcopy()).isTrue();
     assertThat(libvirtA.calls).contains("start post-copy of domain " + m.getStatus().domainName);

@@ -10,17 +10,15 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.kvmop.api.BootSpec;
 import io.kvmop.api.KvmHost;
-import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
-import io.kvmop.api.KvmMachineMigrationSpec;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.network.LinuxHostNetwork;
 import io.kvmop.testing.Fixtures;
 import io.kvmop.testing.GuestConsole;
+import io.kvmop.testing.MigrationSteps;
 import io.kvmop.testing.OperatorHarness;
 import io.kvmop.testing.SecondNode;
 import io.kvmop.testing.Shell;
@@ -150,23 +148,17 @@ class SystemMigrationIT {
   }
 
   void host(String node, boolean cordoned) {
-    KvmHost h = new KvmHost();
-    h.getMetadata().setName(node);
-    h.setSpec(new KvmHostSpec());
-    h.getSpec().cpuAllocationRatio = 8.0;
-    h.getSpec().cordoned = cordoned;
-    client.resource(h).create();
+    MigrationSteps.host(
+        client,
+        node,
+        spec -> {
+          spec.cpuAllocationRatio = 8.0;
+          spec.cordoned = cordoned;
+        });
   }
 
   void uncordon(String node) {
-    client
-        .resources(KvmHost.class)
-        .withName(node)
-        .edit(
-            h -> {
-              h.getSpec().cordoned = false;
-              return h;
-            });
+    MigrationSteps.uncordon(client, node);
   }
 
   @AfterEach
@@ -189,54 +181,27 @@ class SystemMigrationIT {
   }
 
   KvmMachine machine(String name, Path guest, String... networks) {
-    KvmMachine m = Fixtures.machine("default", name, networks);
-    m.getMetadata().setUid(null);
-    m.getMetadata().setGeneration(null);
-    m.getSpec().memory = "128Mi";
-    m.getSpec().shutdownTimeout = "2s";
-    m.getSpec().boot = new BootSpec();
-    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
-    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
-    m.getSpec().boot.cmdline = "console=ttyS0";
+    KvmMachine m = Fixtures.testGuest(name, guest, networks);
     m.getSpec().disks = new ArrayList<>(List.of(Fixtures.disk("data", null, "64Mi")));
     return m;
   }
 
   KvmMachineMigration migrate(String name, String machine, Integer bandwidthMiB) {
-    KvmMachineMigration g = new KvmMachineMigration();
-    g.getMetadata().setName(name);
-    g.getMetadata().setNamespace("default");
-    g.setSpec(new KvmMachineMigrationSpec());
-    g.getSpec().machine = machine;
-    g.getSpec().bandwidthMiB = bandwidthMiB;
-    return client.resource(g).create();
+    return MigrationSteps.migrate(
+        client, name, machine, null, spec -> spec.bandwidthMiB = bandwidthMiB);
   }
 
   KvmMachineMigration awaitPhase(String name, String phase, int seconds) {
-    try {
-      within(seconds)
-          .until(
-              () -> {
-                var g = migration(name);
-                return g.getStatus() != null && phase.equals(g.getStatus().phase);
-              });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError(
-          "migration "
-              + name
-              + " not "
-              + phase
-              + ": "
-              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(migration(name).getStatus())
-              + "\nnode-b's agent:\n"
-              + tail(Path.of("target/node-b-agent.log"), 3000),
-          e);
-    }
-    return migration(name);
+    return MigrationSteps.awaitPhase(
+        client,
+        name,
+        phase,
+        seconds,
+        () -> "\nnode-b's agent:\n" + tail(Path.of("target/node-b-agent.log"), 3000));
   }
 
   KvmMachineMigration migration(String name) {
-    return client.resources(KvmMachineMigration.class).inNamespace("default").withName(name).get();
+    return MigrationSteps.migration(client, name);
   }
 
   KvmMachine machineNamed(String name) {
@@ -496,10 +461,7 @@ class SystemMigrationIT {
   static final String Z = SystemLeftovers.PREFIX + "z";
 
   static io.fabric8.kubernetes.api.model.Condition ready(KvmMachineMigration g) {
-    return g.getStatus().conditions.stream()
-        .filter(c -> c.getType().equals("Ready"))
-        .findFirst()
-        .orElseThrow();
+    return MigrationSteps.ready(g);
   }
 
   static String tail(Path f, int chars) {

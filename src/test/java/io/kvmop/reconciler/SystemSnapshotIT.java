@@ -3,7 +3,6 @@ package io.kvmop.reconciler;
 import static io.kvmop.testing.OperatorHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvmop.api.BootSpec;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineRestore;
@@ -32,15 +31,7 @@ class SystemSnapshotIT extends SystemItBase {
   static final String DOMAIN = "kvmop-default-" + NAME;
 
   KvmMachine machine(String name, Path guest, DiskSpec data) {
-    KvmMachine m = Fixtures.machine("default", name);
-    m.getMetadata().setUid(null);
-    m.getMetadata().setGeneration(null);
-    m.getSpec().memory = "128Mi";
-    m.getSpec().shutdownTimeout = "2s";
-    m.getSpec().boot = new BootSpec();
-    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
-    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
-    m.getSpec().boot.cmdline = "console=ttyS0";
+    KvmMachine m = Fixtures.testGuest(name, guest);
     m.getSpec().disks = new java.util.ArrayList<>(java.util.List.of(data));
     return m;
   }

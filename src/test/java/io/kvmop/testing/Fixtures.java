@@ -84,6 +84,23 @@ public final class Fixtures {
     return m;
   }
 
+  /**
+   * A machine booting the tiny test guest (TestGuest) with 128 MiB, on these networks, for the real
+   * libvirtd: no uid or generation (the API server gives them), a 2 s shutdown timeout.
+   */
+  public static KvmMachine testGuest(String name, java.nio.file.Path guest, String... networks) {
+    KvmMachine m = machine("default", name, networks);
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().memory = "128Mi";
+    m.getSpec().shutdownTimeout = "2s";
+    m.getSpec().boot = new io.kvmop.api.BootSpec();
+    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
+    m.getSpec().boot.cmdline = "console=ttyS0";
+    return m;
+  }
+
   /** A disk: an overlay on the image at {@code path}, or a blank volume when path is null. */
   public static io.kvmop.api.DiskSpec disk(String name, String path, String size) {
     io.kvmop.api.DiskSpec d = new io.kvmop.api.DiskSpec();
