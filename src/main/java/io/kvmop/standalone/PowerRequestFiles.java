@@ -55,8 +55,10 @@ public final class PowerRequestFiles {
       if (answer instanceof java.util.Map<?, ?> a
           && request.get().equals(a.get("request"))
           && !io.kvmop.machine.PowerRequests.IN_PROGRESS.equals(a.get("outcome"))) {
-        store.delete(file(store.root(), ns, name));
-        return Optional.empty();
+        // only the answered request goes: a new one written since stays to be acted on
+        return store.deleteIfHolds(file(store.root(), ns, name), request.get())
+            ? Optional.empty()
+            : read(store, ns, name);
       }
     }
     return request;

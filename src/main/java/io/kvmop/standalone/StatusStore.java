@@ -115,6 +115,33 @@ final class StatusStore {
     Files.deleteIfExists(f); // removes a symlink itself, never what it points at
   }
 
+  /**
+   * Deletes {@code f} only if it still holds {@code text}: moved aside atomically first, so that a
+   * newer text written to it meanwhile (a new power request) is put back, never lost. False when it
+   * held something else (then it is there again, or a still newer one is).
+   */
+  boolean deleteIfHolds(Path f, String text) throws IOException {
+    checkNoLinks(f.getParent());
+    Path aside = f.resolveSibling(f.getFileName() + ".answered");
+    try {
+      Files.move(f, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return true;
+    }
+    String held = Files.readString(aside);
+    if (held.strip().equals(text.strip())) {
+      Files.delete(aside);
+      return true;
+    }
+    try {
+      Files.createLink(f, aside); // back in place, but never over a newer one (link(2))
+    } catch (java.nio.file.FileAlreadyExistsException newer) {
+      // a still newer request is there: it stands
+    }
+    Files.delete(aside);
+    return false;
+  }
+
   /** Namespace and name of each status file of this kind (symlinks skipped). */
   List<String[]> list(String kind) throws IOException {
     Path kindDir = root.resolve(kind);
