@@ -153,11 +153,14 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {
+    var domainEvents =
+        new MachineEventSource(core.libvirt(), java.nio.file.Path.of(config.leaseDir()));
+    core.machines().leaseEvents(domainEvents::watchesLeases);
     var machines =
         new KvmMachineReconciler(
             config.nodeName(),
             core.machines(),
-            new MachineEventSource(core.libvirt(), java.nio.file.Path.of(config.leaseDir())),
+            domainEvents,
             config.useServerSideApply(),
             core.clock(),
             metrics,

@@ -59,6 +59,7 @@ public final class MachineRealizer {
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
   private volatile PassStages stages = PassStages.NONE;
+  private volatile java.util.function.BooleanSupplier leaseEvents = () -> false;
   private final io.kvmop.libvirt.DomainLocks locks;
   private final LiveUpdater liveUpdater;
 
@@ -119,6 +120,13 @@ public final class MachineRealizer {
   /** Where each pass's stage timings go (the agent's metrics). */
   public void observeStages(PassStages to) {
     this.stages = to;
+  }
+
+  /**
+   * Whether new DHCP leases wake their machines (the agent's lease watch); else they are polled.
+   */
+  public void leaseEvents(java.util.function.BooleanSupplier seen) {
+    this.leaseEvents = seen;
   }
 
   public DiskProvisioner disks() {
@@ -360,7 +368,9 @@ public final class MachineRealizer {
       happened.addAll(storage.done());
     }
     happened.addAll(MachineEvents.happened(applied.done(), current, redefined));
-    Duration recheck = RecheckPolicy.recheck(plan, outcome, status, ipWait, p.now(), p.bindings());
+    boolean leasesSeen = leaseEvents.getAsBoolean() && !Boolean.TRUE.equals(spec.guestAgent);
+    Duration recheck =
+        RecheckPolicy.recheck(plan, outcome, status, ipWait, p.now(), p.bindings(), leasesSeen);
     if (storage != null && storage.waiting()) {
       recheck = recheck == null || recheck.compareTo(DOWNLOAD_POLL) > 0 ? DOWNLOAD_POLL : recheck;
     }

@@ -18,6 +18,12 @@ final class RecheckPolicy {
   static final Duration IP_POLL = Duration.ofMillis(500);
 
   /**
+   * The same when every address comes from a lease on a kvmop network and the agent sees leases as
+   * dnsmasq writes them: only a guard against a lost file event.
+   */
+  static final Duration IP_POLL_WATCHED = Duration.ofSeconds(5);
+
+  /**
    * Past ipWaitTimeout the machine is reported without an address and addresses are read ever less
    * often: a quarter of the time already waited past the timeout, from 5 s up to 5 min (a lease on
    * a kvmop network still shows at once: its file is watched).
@@ -44,14 +50,19 @@ final class RecheckPolicy {
       KvmMachineStatus status,
       Duration ipWait,
       Instant now,
-      List<NetworkBinding> bindings) {
+      List<NetworkBinding> bindings,
+      boolean leasesSeen) {
     List<Duration> waits = new ArrayList<>();
     if (plan.recheckAfter() != null) {
       waits.add(plan.recheckAfter());
     }
     if (o.running() && !o.hasAllAddresses()) {
       Duration waited = Duration.between(MachineStatusBuilder.runningSince(status, now), now);
-      waits.add(waited.compareTo(ipWait) < 0 ? IP_POLL : afterTimeout(waited.minus(ipWait)));
+      boolean watched = leasesSeen && bindings.stream().allMatch(NetworkBinding::managed);
+      waits.add(
+          waited.compareTo(ipWait) >= 0
+              ? afterTimeout(waited.minus(ipWait))
+              : watched ? IP_POLL_WATCHED : IP_POLL);
     }
     if (o.networkProblem() != null && bindings.stream().anyMatch(b -> !b.managed())) {
       waits.add(Duration.ofSeconds(5)); // unmanaged libvirt networks raise no event kvmop sees

@@ -19,16 +19,20 @@ import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
+import io.kvmop.machine.NetworkBinding;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.metrics.KvmopMetrics;
+import io.kvmop.network.NetworkRealizer;
 import io.kvmop.status.Reasons;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -155,6 +159,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
 
   @Override
   public UpdateControl<KvmMachine> reconcile(KvmMachine m, Context<KvmMachine> context) {
+    long passStarted = System.nanoTime();
     String placed = MachinePlacementReconciler.placedOn(m).orElse(null);
     if (!node.equals(placed)) {
       return UpdateControl.noUpdate(); // another node's agent runs it (or it is not placed yet)
@@ -177,10 +182,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     var hostSpec = context.getSecondaryResource(KvmHost.class).map(KvmHost::getSpec);
     var policy = io.kvmop.machine.NodePolicy.of(hostSpec.orElse(null));
     String uid = m.getMetadata().getUid();
+    List<NetworkBinding> bindings = NetworkBindings.resolve(m, networks, node);
     MachineRealizer.Result r =
         realizer.realize(
             m,
-            NetworkBindings.resolve(m, networks, node),
+            bindings,
             policy,
             secrets(context.getClient()),
             (machine, running) ->
@@ -188,7 +194,8 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     events.track(
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
-        r.status().phase == MachinePhase.Starting);
+        leaseBridges(r, bindings, networks),
+        passStarted);
     r.happened().forEach(h -> transitions.did(context.getClient(), m, h.reason(), h.message()));
     transitions.record(
         context.getClient(),
@@ -307,5 +314,22 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     metrics.forget(m);
     onRemoved.accept(m);
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * The bridges whose dnsmasq leases a starting machine (running, an address missing) waits for:
+   * its kvmop networks' bridges, or any for a libvirt network kvmop does not name.
+   */
+  static Set<String> leaseBridges(
+      MachineRealizer.Result r, List<NetworkBinding> bindings, Map<String, KvmNetwork> networks) {
+    if (r.status().phase != MachinePhase.Starting) {
+      return Set.of();
+    }
+    Set<String> bridges = new HashSet<>();
+    for (NetworkBinding b : bindings) {
+      KvmNetwork n = b.managed() ? networks.get(b.network()) : null;
+      bridges.add(n == null ? MachineEventSource.ANY_BRIDGE : NetworkRealizer.naming(n).bridge());
+    }
+    return bridges.isEmpty() ? Set.of(MachineEventSource.ANY_BRIDGE) : bridges;
   }
 }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles a KvmMachine when libvirt reports a lifecycle event for its domain (destroyed,
  * undefined, redefined, started, shut down), and, while it waits for an address, when dnsmasq
- * writes a lease: libvirt's dnsmasq writes each network's leases to a JSON status file the moment
- * it grants one, so a file watch sees a new address with no polling delay.
+ * writes a lease on its network: libvirt's dnsmasq writes each network's leases to a JSON status
+ * file named after the bridge the moment it grants one, so a file watch sees a new address with no
+ * polling delay, and only the machines on that network look.
  */
 public final class MachineEventSource extends AbstractEventSource<DomainEvent, KvmMachine>
     implements LibvirtListener {
@@ -35,7 +36,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
   private final Path leaseDir;
   private final Map<String, ResourceID> byDomain = new ConcurrentHashMap<>();
   private final Map<ResourceID, String> byResource = new ConcurrentHashMap<>();
-  private final Set<ResourceID> waitingForIp = ConcurrentHashMap.newKeySet();
+  private final LeaseWaiters waitingForIp = new LeaseWaiters();
   private WatchService watcher;
   private Thread watchThread;
 
@@ -49,17 +50,28 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
     this.leaseDir = leaseDir;
   }
 
-  public void track(ResourceID id, String domainName, boolean waitsForIp) {
+  /**
+   * The machine's domain, and the bridges it waits for a lease on (empty: it waits for none; {@link
+   * #ANY_BRIDGE}: a network kvmop does not name). A lease written on one of them since its pass
+   * started ({@code passStarted}, System.nanoTime()) wakes it at once.
+   */
+  public void track(ResourceID id, String domainName, Set<String> leaseBridges, long passStarted) {
     String previous = byResource.put(id, domainName);
     if (previous != null && !previous.equals(domainName)) {
       byDomain.remove(previous);
     }
     byDomain.put(domainName, id);
-    if (waitsForIp) {
-      waitingForIp.add(id);
-    } else {
-      waitingForIp.remove(id);
+    if (waitingForIp.wait(id, leaseBridges, passStarted) && isRunning()) {
+      getEventHandler().handleEvent(new Event(id));
     }
+  }
+
+  /** Stands for a bridge kvmop does not know: any lease written wakes the machine. */
+  public static final String ANY_BRIDGE = LeaseWaiters.ANY;
+
+  /** Whether new leases are seen as they are written (else addresses are found by polling). */
+  public boolean watchesLeases() {
+    return watchThread != null && watchThread.isAlive();
   }
 
   public void untrack(ResourceID id) {
@@ -90,12 +102,16 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
     try {
       while (!Thread.currentThread().isInterrupted()) {
         WatchKey key = watcher.take();
-        boolean leaseChanged =
-            key.pollEvents().stream()
-                .anyMatch(e -> String.valueOf(e.context()).endsWith(".status"));
+        Set<ResourceID> wake = new java.util.HashSet<>();
+        for (var e : key.pollEvents()) {
+          wake.addAll(
+              e.kind() == StandardWatchEventKinds.OVERFLOW
+                  ? waitingForIp.everyone()
+                  : waitingForIp.changed(String.valueOf(e.context()), System.nanoTime()));
+        }
         key.reset();
-        if (leaseChanged && isRunning()) {
-          waitingForIp.forEach(id -> getEventHandler().handleEvent(new Event(id)));
+        if (isRunning()) {
+          wake.forEach(id -> getEventHandler().handleEvent(new Event(id)));
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {

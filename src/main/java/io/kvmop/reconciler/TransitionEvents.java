@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * kvmop did to a machine's domain (Defined, Started, Stopping, Stopped, ...). Events are sent by
  * one thread of their own, in order, off the reconcile (a burst of a thousand machines does not
  * wait for three thousand event writes before its status); when more than {@link #BACKLOG} wait,
- * new ones are dropped and counted in the log. Failing to record an event never fails a reconcile.
+ * Normal ones are dropped first (a Warning takes the place of the oldest Normal one) and counted in
+ * the log. Failing to record an event never fails a reconcile.
  */
 final class TransitionEvents {
   private static final Logger LOG = LoggerFactory.getLogger(TransitionEvents.class);
@@ -55,21 +56,8 @@ final class TransitionEvents {
 
   private final String node;
   private final Clock clock;
-  private final java.util.concurrent.ThreadPoolExecutor sender =
-      new java.util.concurrent.ThreadPoolExecutor(
-          1,
-          1,
-          0,
-          java.util.concurrent.TimeUnit.SECONDS,
-          new java.util.concurrent.LinkedBlockingQueue<>(BACKLOG),
-          r -> {
-            Thread t = new Thread(r, "kvmop-events");
-            t.setDaemon(true);
-            return t;
-          },
-          (r, pool) -> dropped());
-  private final java.util.concurrent.atomic.AtomicLong dropped =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final EventBacklog backlog = new EventBacklog(BACKLOG);
+  private Thread sender;
 
   /**
    * What was last reported per resource and condition. The previous status a reconcile sees can lag
@@ -131,9 +119,31 @@ final class TransitionEvents {
   }
 
   private void dropped() {
-    long n = dropped.incrementAndGet();
+    long n = backlog.dropped();
     if (n == 1 || n % 1000 == 0) {
-      LOG.warn("{} events dropped: more than {} were waiting to be sent", n, BACKLOG);
+      LOG.warn(
+          "{} events dropped: more than {} were waiting to be sent (Normal ones first)",
+          n,
+          BACKLOG);
+    }
+  }
+
+  /** Events are sent by one thread of their own, started with the first. */
+  private synchronized void startSender() {
+    if (sender == null) {
+      sender = new Thread(this::send, "kvmop-events");
+      sender.setDaemon(true);
+      sender.start();
+    }
+  }
+
+  private void send() {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        backlog.take().send().run();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -141,18 +151,25 @@ final class TransitionEvents {
       KubernetesClient client, HasMetadata r, String type, String reason, String message) {
     io.fabric8.kubernetes.api.model.Event e = event(r, type, reason, message);
     String ns = e.getMetadata().getNamespace();
-    sender.execute(
-        () -> {
-          try {
-            client.v1().events().inNamespace(ns).resource(e).create();
-          } catch (KubernetesClientException x) {
-            LOG.warn(
-                "could not record event {} for {}: {}",
-                reason,
-                r.getMetadata().getName(),
-                x.getMessage());
-          }
-        });
+    startSender();
+    boolean queued =
+        backlog.offer(
+            new EventBacklog.Pending(
+                "Warning".equals(type),
+                () -> {
+                  try {
+                    client.v1().events().inNamespace(ns).resource(e).create();
+                  } catch (KubernetesClientException x) {
+                    LOG.warn(
+                        "could not record event {} for {}: {}",
+                        reason,
+                        r.getMetadata().getName(),
+                        x.getMessage());
+                  }
+                }));
+    if (!queued) {
+      dropped();
+    }
   }
 
   private io.fabric8.kubernetes.api.model.Event event(

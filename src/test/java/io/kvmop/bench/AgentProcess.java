@@ -126,8 +126,10 @@ final class AgentProcess implements AutoCloseable {
     String histogramTo = System.getProperty("kvmop.bench.histogram");
     if (histogramTo != null) { // profiling: what the live heap holds, by class
       try {
+        Files.writeString(Path.of(histogramTo + "-" + pid() + ".txt"), jcmd("GC.class_histogram"));
+        // with -XX:NativeMemoryTracking=summary in kvmop.bench.jvmOptions: where the rest goes
         Files.writeString(
-            Path.of(histogramTo + "-" + pid() + ".txt"), jcmd("GC.class_histogram -all"));
+            Path.of(histogramTo + "-" + pid() + ".nmt"), jcmd("VM.native_memory summary"));
         Files.copy(
             Path.of("/proc/" + pid() + "/smaps"), Path.of(histogramTo + "-" + pid() + ".smaps"));
       } catch (IOException e) {

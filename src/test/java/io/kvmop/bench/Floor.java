@@ -3,7 +3,6 @@ package io.kvmop.bench;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.kvmop.api.KvmMachine;
-import io.kvmop.testing.TestDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,10 +10,10 @@ import org.libvirt.Connect;
 
 /**
  * What no agent can beat, measured in the same run: the libvirt calls of a fleet in a plain loop
- * (define, start and autostart each network; define and start each machine) on a fresh test driver,
- * plus one status write per machine from a plain program (a fresh JVM with the agent's options,
- * timed from its start) to the same kind of API (or one status file per machine, for standalone
- * mode).
+ * (define, start and autostart each network; define and start each machine) on a fresh test driver
+ * served by libvirtd, plus one status write per machine from a plain program (a fresh JVM with the
+ * agent's options, timed from its start) to the same kind of API (or one status file per machine,
+ * for standalone mode).
  */
 final class Floor {
   private final Path dir;
@@ -26,7 +25,7 @@ final class Floor {
   /** Seconds for the plain libvirt loop. */
   double libvirt(int n) throws Exception {
     Path run = Files.createTempDirectory(dir, "floor-libvirt-");
-    Connect c = new Connect(TestDriver.privateUri(run));
+    Connect c = new Connect(Scale.node(run, n)); // served by libvirtd, as the agent's is
     try {
       long t0 = System.nanoTime();
       for (int i = 0; i < Scale.NETWORKS; i++) {

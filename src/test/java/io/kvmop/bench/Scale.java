@@ -20,9 +20,13 @@ final class Scale {
     this.dir = dir;
   }
 
-  /** A test-driver node with room for the fleet: a CPU and 32Mi per machine, plus some. */
+  /**
+   * A test-driver node with room for the fleet (a CPU and 32Mi per machine, plus some), served by
+   * libvirtd as the host's hypervisor is: every call a remote procedure call, and the domains'
+   * state in the daemon's memory, not in the agent's.
+   */
   static String node(Path run, int machines) {
-    return TestDriver.privateUri(run, machines + 16, (machines + 16) * 32L * 1024);
+    return TestDriver.hostedUri(run, machines + 16, (machines + 16) * 32L * 1024);
   }
 
   static Map<String, String> agentEnv(Path run, String libvirtUri) {

@@ -73,6 +73,25 @@ class MachineRealizerTest {
   }
 
   @Test
+  void aStartingMachineIsPolledForItsAddressOnlyAsAGuardWhenLeasesAreWatched() {
+    var unmanaged = List.of(NetworkBinding.ready("eth0", "lab", "default", false));
+    assertThat(realizer.realize(m, lab).recheckAfter())
+        .as("no lease watch: polled while it waits")
+        .isEqualTo(java.time.Duration.ofMillis(500));
+    realizer.leaseEvents(() -> true);
+    assertThat(realizer.realize(m, lab).recheckAfter())
+        .as("its lease on a kvmop network wakes it")
+        .isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(realizer.realize(m, unmanaged).recheckAfter())
+        .as("a libvirt network kvmop does not name may keep its leases elsewhere")
+        .isEqualTo(java.time.Duration.ofMillis(500));
+    m.getSpec().guestAgent = true;
+    assertThat(realizer.realize(m, lab).recheckAfter())
+        .as("the guest agent raises no event")
+        .isEqualTo(java.time.Duration.ofMillis(500));
+  }
+
+  @Test
   void aKnownAddressIsKeptWhileRunningAndGoneWhenStopped() {
     String mac = realizer.naming(m).macFor("eth0");
     reconcile();

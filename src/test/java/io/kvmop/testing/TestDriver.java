@@ -26,6 +26,15 @@ public final class TestDriver {
             + "</memory></node>\n");
   }
 
+  /**
+   * The same node, served by libvirtd as a private instance for each connection: the agent's calls
+   * are remote procedure calls as on a real host, and the hypervisor's memory is the daemon's, not
+   * the agent's. Needs a running libvirtd that can read {@code dir}.
+   */
+  public static String hostedUri(Path dir, int cpus, long memoryKiB) {
+    return privateUri(dir, cpus, memoryKiB).replaceFirst("^test://", "test+unix://");
+  }
+
   private static String privateUri(Path dir, String xml) {
     try {
       Path node = dir.resolve("node.xml");
