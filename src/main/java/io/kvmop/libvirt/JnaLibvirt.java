@@ -43,6 +43,18 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
+  public void echoing(String domain, String kind, Runnable call) {
+    OwnEvents own = events.own();
+    own.expect(domain, kind, System.nanoTime());
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      own.cancel(domain, kind);
+      throw e;
+    }
+  }
+
+  @Override
   public String uri() {
     return connection.uri();
   }

@@ -31,6 +31,7 @@ final class LibvirtEvents {
         return 0;
       };
   private volatile boolean closed;
+  private final OwnEvents own = new OwnEvents();
 
   /** The callbacks registered on one connection, to deregister them when it closes. */
   record Registration(int network, int pool, int agent) {}
@@ -174,7 +175,13 @@ final class LibvirtEvents {
     } catch (LibvirtException e) {
       return;
     }
-    DomainEvent e = new DomainEvent(name, String.valueOf(event.getType()));
+    String kind = String.valueOf(event.getType());
+    DomainEvent e = new DomainEvent(name, kind, own.echo(name, kind, System.nanoTime()));
     dispatch.execute(() -> listeners.forEach(l -> l.onDomainEvent(e)));
+  }
+
+  /** The events kvmop's own calls cause: marked {@link DomainEvent#own()} when they come. */
+  OwnEvents own() {
+    return own;
   }
 }

@@ -26,10 +26,11 @@ public final class MachineExecutor {
     List<MachineAction> done = new java.util.ArrayList<>();
     for (MachineAction action : actions) {
       try {
+        // the pass looks at the domain after these: their events are only echoes
         if (action instanceof MachineAction.Define d) {
-          libvirt.defineDomain(d.xml());
+          libvirt.echoing(d.xml().name(), "DEFINED", () -> libvirt.defineDomain(d.xml()));
         } else if (action instanceof MachineAction.Start s) {
-          libvirt.startDomain(s.name());
+          libvirt.echoing(s.name(), "STARTED", () -> libvirt.startDomain(s.name()));
         } else if (action instanceof MachineAction.Shutdown s) {
           libvirt.shutdownDomain(s.name(), s.viaAgent());
         } else if (action instanceof MachineAction.Destroy d) {

@@ -84,6 +84,9 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   @Override
   public void onDomainEvent(DomainEvent event) {
+    if (event.own()) {
+      return; // the echo of this agent's define or start: that pass looked at the domain after it
+    }
     ResourceID id = byDomain.get(event.domain());
     if (id != null && isRunning()) {
       LOG.debug("libvirt domain {} {}: reconciling {}", event.domain(), event.kind(), id);

@@ -127,6 +127,7 @@ final class AgentProcess implements AutoCloseable {
     if (histogramTo != null) { // profiling: what the live heap holds, by class
       try {
         Files.writeString(Path.of(histogramTo + "-" + pid() + ".txt"), jcmd("GC.class_histogram"));
+        Files.writeString(Path.of(histogramTo + "-" + pid() + ".metrics"), metrics());
         // with -XX:NativeMemoryTracking=summary in kvmop.bench.jvmOptions: where the rest goes
         Files.writeString(
             Path.of(histogramTo + "-" + pid() + ".nmt"), jcmd("VM.native_memory summary"));
