@@ -153,9 +153,9 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {
-    var domainEvents =
-        new MachineEventSource(core.libvirt(), java.nio.file.Path.of(config.leaseDir()));
-    core.machines().leaseEvents(domainEvents::watchesLeases);
+    var leases = core.machines().leases();
+    var domainEvents = new MachineEventSource(core.libvirt(), leaseDir(config), leases::written);
+    leases.watchedBy(domainEvents::watchesLeases);
     var machines =
         new KvmMachineReconciler(
             config.nodeName(),
@@ -348,5 +348,14 @@ public final class KvmopOperator implements AutoCloseable {
       lease.close(); // released: a successor need not wait for it to expire
     }
     client.close(); // this agent's own reading client, made from the one it was given
+  }
+
+  /**
+   * libvirt's dnsmasq directory as this agent sees it, or null when libvirtd runs on another host
+   * (a remote URI): a local directory of that name would not be the one its dnsmasq writes.
+   */
+  static java.nio.file.Path leaseDir(OperatorConfig config) {
+    String host = java.net.URI.create(config.libvirtUri()).getHost();
+    return host == null || host.isEmpty() ? java.nio.file.Path.of(config.leaseDir()) : null;
   }
 }

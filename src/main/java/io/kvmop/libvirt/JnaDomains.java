@@ -1,5 +1,6 @@
 package io.kvmop.libvirt;
 
+import com.sun.jna.Pointer;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.libvirt.xml.XmlCodec;
 import java.util.ArrayList;
@@ -28,72 +29,86 @@ final class JnaDomains {
   /** Its snapshots' metadata goes with it (their data lives in its volumes). */
   private static final int UNDEFINE_SNAPSHOTS_METADATA = 2;
 
-  private static boolean noDomain(LibvirtException e) {
-    return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
-  }
-
+  /**
+   * The domain's state and definitions, or empty when there is none. Five calls to the daemon for a
+   * running domain (look-up, persistence, state, the stored and the live definition), four for a
+   * stopped one: whether it is active follows from its state, asked separately only for a state
+   * that does not tell.
+   */
   public Optional<DomainState> findDomain(String name) {
+    String operation = "look up domain " + name;
     return calls.call(
-        "look up domain " + name,
+        operation,
         c -> {
-          org.libvirt.Domain d;
-          try {
-            d = c.domainLookupByName(name);
-          } catch (LibvirtException e) {
-            if (noDomain(e)) {
-              return Optional.empty();
-            }
-            throw e;
+          NativeLibvirt lib = NativeLibvirt.INSTANCE;
+          Pointer dom = lib.virDomainLookupByName(c.pointer(), name);
+          if (dom == null) {
+            return absent(operation);
           }
           try {
-            boolean persistent = d.isPersistent() == 1;
-            boolean active = d.isActive() == 1;
-            DomainXml config =
-                XmlCodec.read(d.getXMLDesc(persistent ? DOMAIN_XML_INACTIVE : 0), DomainXml.class);
-            DomainXml live = active ? XmlCodec.read(d.getXMLDesc(0), DomainXml.class) : null;
-            int[] st;
-            try {
-              st = domainState(c, name);
-            } catch (LibvirtError gone) {
-              if (gone.is("VIR_ERR_NO_DOMAIN")) {
-                return Optional.empty(); // undefined between the look-up and this read
-              }
-              throw gone;
+            int persistent = lib.virDomainIsPersistent(dom);
+            var state = new com.sun.jna.ptr.IntByReference();
+            var reason = new com.sun.jna.ptr.IntByReference();
+            if (persistent < 0 || lib.virDomainGetState(dom, state, reason, 0) < 0) {
+              return absent(operation); // undefined between the look-up and these reads
             }
+            DomainState.RunState run = DomainState.RunState.of(state.getValue());
+            boolean active =
+                activeIn(run) ? true : !inactiveIn(run) && lib.virDomainIsActive(dom) == 1;
+            String config = xml(lib, dom, persistent == 1 ? DOMAIN_XML_INACTIVE : 0);
+            String live = active ? xml(lib, dom, 0) : null;
+            if (config == null || (active && live == null)) {
+              return absent(operation);
+            }
+            byte[] uuid = new byte[37];
+            lib.virDomainGetUUIDString(dom, uuid);
             return Optional.of(
                 new DomainState(
                     name,
-                    d.getUUIDString(),
-                    persistent,
-                    DomainState.RunState.of(st[0]),
-                    st[1],
-                    config,
-                    live));
-          } catch (LibvirtException e) {
-            if (noDomain(e)) {
-              return Optional.empty();
-            }
-            throw e;
+                    com.sun.jna.Native.toString(uuid, "US-ASCII"),
+                    persistent == 1,
+                    run,
+                    reason.getValue(),
+                    XmlCodec.read(config, DomainXml.class),
+                    live == null ? null : XmlCodec.read(live, DomainXml.class)));
           } finally {
-            d.free();
+            lib.virDomainFree(dom);
           }
         });
   }
 
-  private static int[] domainState(KvmopConnect c, String name) {
-    String operation = "read state of domain " + name;
-    return LibvirtCalls.withNativeDomain(
-        c,
-        name,
-        operation,
-        dom -> {
-          var state = new com.sun.jna.ptr.IntByReference();
-          var reason = new com.sun.jna.ptr.IntByReference();
-          if (NativeLibvirt.INSTANCE.virDomainGetState(dom, state, reason, 0) < 0) {
-            throw LibvirtCalls.lastError(operation);
-          }
-          return new int[] {state.getValue(), reason.getValue()};
-        });
+  private static boolean activeIn(DomainState.RunState s) {
+    return s == DomainState.RunState.RUNNING
+        || s == DomainState.RunState.BLOCKED
+        || s == DomainState.RunState.PAUSED
+        || s == DomainState.RunState.SHUTDOWN
+        || s == DomainState.RunState.PMSUSPENDED;
+  }
+
+  private static boolean inactiveIn(DomainState.RunState s) {
+    return s == DomainState.RunState.SHUTOFF;
+  }
+
+  /** A native call failed: no such domain means it is not there; anything else is an error. */
+  private static Optional<DomainState> absent(String operation) {
+    LibvirtError e = LibvirtCalls.lastError(operation);
+    if (e.is("VIR_ERR_NO_DOMAIN")) {
+      return Optional.empty();
+    }
+    throw e;
+  }
+
+  /** A definition as libvirt writes it, or null when the read failed (the error is libvirt's). */
+  private static String xml(NativeLibvirt lib, Pointer dom, int flags) {
+    Pointer p = lib.virDomainGetXMLDesc(dom, flags);
+    if (p == null) {
+      return null;
+    }
+    try {
+      return p.getString(0, "UTF-8");
+    } finally {
+      com.sun.jna.Native.free(Pointer.nativeValue(p));
+    }
   }
 
   public List<String> listDomainNames() {

@@ -135,9 +135,9 @@ final class LibvirtCalls {
     KvmopConnect c = connection.get();
     try {
       return call.apply(c);
-    } catch (LibvirtException e) {
+    } catch (LibvirtException | LibvirtError e) { // libvirt-java's, or a native call's
       if (alive(c)) {
-        throw LibvirtError.of(operation, e);
+        throw e instanceof LibvirtException x ? LibvirtError.of(operation, x) : (LibvirtError) e;
       }
       connection.forget(c);
       try {

@@ -101,6 +101,16 @@ interface NativeLibvirt extends Library {
 
   int virDomainGetState(Pointer dom, IntByReference state, IntByReference reason, int flags);
 
+  int virDomainIsPersistent(Pointer dom);
+
+  int virDomainIsActive(Pointer dom);
+
+  /** Returns a string the caller frees. */
+  Pointer virDomainGetXMLDesc(Pointer dom, int flags);
+
+  /** Writes the UUID's 36 characters and a NUL into {@code buf} (no call to the daemon). */
+  int virDomainGetUUIDString(Pointer dom, byte[] buf);
+
   int VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
   int VIR_DOMAIN_SHUTDOWN_GUEST_AGENT = 2;
 

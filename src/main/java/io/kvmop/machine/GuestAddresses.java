@@ -22,12 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GuestAddresses {
   private final LibvirtPort libvirt;
+  private final NetworkLeases leases;
 
   /** Per uid, each MAC's lease expiry just before kvmop last started the domain. */
   private final Map<String, Map<String, Long>> staleLeases = new ConcurrentHashMap<>();
 
-  GuestAddresses(LibvirtPort libvirt) {
+  GuestAddresses(LibvirtPort libvirt, NetworkLeases leases) {
     this.libvirt = libvirt;
+    this.leases = leases;
   }
 
   boolean agentConnected(KvmMachineSpec spec, Optional<DomainState> d, MachineNaming n) {
@@ -60,7 +62,7 @@ final class GuestAddresses {
     }
     List<GuestNic> fromAgent =
         agent ? libvirt.agentInterfaces(naming.domainName()).orElse(List.of()) : List.of();
-    Map<String, List<DhcpLease>> leases = new HashMap<>();
+    Map<String, List<DhcpLease>> byNetwork = new HashMap<>();
     for (InterfaceStatus i : result) {
       List<String> ips = new ArrayList<>();
       String source = null;
@@ -72,8 +74,7 @@ final class GuestAddresses {
       }
       String net = nets.get(i.name);
       if (ips.isEmpty() && net != null) {
-        List<DhcpLease> l =
-            leases.computeIfAbsent(net, n -> libvirt.dhcpLeases(n).orElse(List.of()));
+        List<DhcpLease> l = byNetwork.computeIfAbsent(net, n -> leases.of(n).orElse(List.of()));
         l.stream()
             .filter(x -> x.mac() != null && x.mac().toLowerCase(Locale.ROOT).equals(i.mac))
             .filter(x -> fresh(m.getMetadata().getUid(), x))
@@ -109,7 +110,7 @@ final class GuestAddresses {
         continue;
       }
       try {
-        libvirt.dhcpLeases(net).orElse(List.of()).stream()
+        leases.of(net).orElse(List.of()).stream()
             .filter(l -> l.mac() != null && l.mac().toLowerCase(Locale.ROOT).equals(i.mac))
             .forEach(l -> stale.merge(i.mac, l.expiryEpochSeconds(), Math::max));
       } catch (LibvirtError e) {

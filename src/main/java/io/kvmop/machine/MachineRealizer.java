@@ -59,7 +59,7 @@ public final class MachineRealizer {
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
   private volatile PassStages stages = PassStages.NONE;
-  private volatile java.util.function.BooleanSupplier leaseEvents = () -> false;
+  private final NetworkLeases leases;
   private final io.kvmop.libvirt.DomainLocks locks;
   private final LiveUpdater liveUpdater;
 
@@ -84,7 +84,8 @@ public final class MachineRealizer {
     this.serialLogDir = serialLogDir;
     this.executor = new MachineExecutor(libvirt);
     this.clock = clock;
-    this.addresses = new GuestAddresses(libvirt);
+    this.leases = new NetworkLeases(libvirt, System::nanoTime);
+    this.addresses = new GuestAddresses(libvirt, leases);
     this.checks = new MachineAdmission(node, libvirt, pciLookup);
     this.removal =
         new MachineRemoval(libvirt, executor, disks, clock, shutdownAsked, addresses, this::naming);
@@ -123,10 +124,11 @@ public final class MachineRealizer {
   }
 
   /**
-   * Whether new DHCP leases wake their machines (the agent's lease watch); else they are polled.
+   * The networks' DHCP leases as the machines read them; the agent's lease watch tells it when they
+   * change (and, while it is on, new leases wake their machines instead of a poll).
    */
-  public void leaseEvents(java.util.function.BooleanSupplier seen) {
-    this.leaseEvents = seen;
+  public NetworkLeases leases() {
+    return leases;
   }
 
   public DiskProvisioner disks() {
@@ -368,7 +370,7 @@ public final class MachineRealizer {
       happened.addAll(storage.done());
     }
     happened.addAll(MachineEvents.happened(applied.done(), current, redefined));
-    boolean leasesSeen = leaseEvents.getAsBoolean() && !Boolean.TRUE.equals(spec.guestAgent);
+    boolean leasesSeen = leases.watched() && !Boolean.TRUE.equals(spec.guestAgent);
     Duration recheck =
         RecheckPolicy.recheck(plan, outcome, status, ipWait, p.now(), p.bindings(), leasesSeen);
     if (storage != null && storage.waiting()) {

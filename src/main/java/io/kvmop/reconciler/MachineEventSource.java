@@ -34,6 +34,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   private final LibvirtPort libvirt;
   private final Path leaseDir;
+  private final Runnable leaseWritten;
   private final Map<String, ResourceID> byDomain = new ConcurrentHashMap<>();
   private final Map<ResourceID, String> byResource = new ConcurrentHashMap<>();
   private final LeaseWaiters waitingForIp = new LeaseWaiters();
@@ -42,12 +43,14 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   /**
    * @param leaseDir libvirt's dnsmasq state directory (/var/lib/libvirt/dnsmasq); not watched when
-   *     it does not exist (the test driver, an agent without that mount)
+   *     null or missing (libvirtd on another host, an agent without that mount)
+   * @param leaseWritten told when dnsmasq wrote a lease, before the machines waiting are woken
    */
-  public MachineEventSource(LibvirtPort libvirt, Path leaseDir) {
+  public MachineEventSource(LibvirtPort libvirt, Path leaseDir, Runnable leaseWritten) {
     super(DomainEvent.class, "libvirt-domains");
     this.libvirt = libvirt;
     this.leaseDir = leaseDir;
+    this.leaseWritten = leaseWritten;
   }
 
   /**
@@ -107,6 +110,10 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
         WatchKey key = watcher.take();
         Set<ResourceID> wake = new java.util.HashSet<>();
         for (var e : key.pollEvents()) {
+          if (e.kind() == StandardWatchEventKinds.OVERFLOW
+              || String.valueOf(e.context()).endsWith(".status")) {
+            leaseWritten.run(); // before the machines look: they read the new list
+          }
           wake.addAll(
               e.kind() == StandardWatchEventKinds.OVERFLOW
                   ? waitingForIp.everyone()
