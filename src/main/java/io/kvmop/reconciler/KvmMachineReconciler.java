@@ -113,6 +113,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper((KvmMachine m) -> NetworkUsersSource.networksOf(m))
+                .withOnUpdateFilter(
+                    (KvmNetwork now, KvmNetwork before) ->
+                        MachineInputs.networkMatters(now, before, node))
                 .build(),
             context);
     var hosts =
@@ -136,6 +139,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                         MachinePlacementReconciler.placedOn(m)
                             .map(n -> java.util.Set.of(new ResourceID(n)))
                             .orElse(java.util.Set.of()))
+                .withOnUpdateFilter(MachineInputs::hostMatters)
                 .build(),
             context);
     // a machine copied away by a live migration is not touched here meanwhile, even by an agent

@@ -215,6 +215,7 @@ public final class FakeLibvirt implements LibvirtPort {
             ? new DomainState(xml.name(), xml.uuid(), true, RunState.SHUTOFF, 0, xml, null)
             : new DomainState(
                 xml.name(), xml.uuid(), true, old.state(), old.reason(), xml, old.live()));
+    emit(xml.name(), "DEFINED");
   }
 
   @Override
@@ -225,6 +226,7 @@ public final class FakeLibvirt implements LibvirtPort {
         name,
         new DomainState(
             name, d.uuid(), d.persistent(), RunState.RUNNING, 1, d.config(), d.config()));
+    emit(name, "STARTED");
   }
 
   @Override
@@ -245,6 +247,7 @@ public final class FakeLibvirt implements LibvirtPort {
     domains.put(
         name,
         new DomainState(name, d.uuid(), d.persistent(), RunState.PAUSED, 1, d.config(), d.live()));
+    emit(name, "SUSPENDED");
   }
 
   @Override
@@ -254,6 +257,7 @@ public final class FakeLibvirt implements LibvirtPort {
     domains.put(
         name,
         new DomainState(name, d.uuid(), d.persistent(), RunState.RUNNING, 1, d.config(), d.live()));
+    emit(name, "RESUMED");
   }
 
   @Override
@@ -268,6 +272,7 @@ public final class FakeLibvirt implements LibvirtPort {
         name,
         new DomainState(
             name, d.uuid(), d.persistent(), RunState.SHUTOFF, reason, d.config(), null));
+    emit(name, "STOPPED");
   }
 
   @Override
@@ -275,6 +280,7 @@ public final class FakeLibvirt implements LibvirtPort {
     call("undefine domain " + name);
     domains.remove(name);
     snapshots.forget(name);
+    emit(name, "UNDEFINED");
   }
 
   @Override
@@ -327,9 +333,29 @@ public final class FakeLibvirt implements LibvirtPort {
     return migrations;
   }
 
-  @Override
-  public void addListener(LibvirtListener listener) {}
+  private final List<LibvirtListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Lifecycle events go out on a thread of their own, after the call, as libvirt's do. */
+  private final java.util.concurrent.ExecutorService dispatch =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "fake-libvirt-events");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private void emit(String domain, String kind) {
+    var e = new io.kvmop.libvirt.DomainEvent(domain, kind);
+    dispatch.execute(() -> listeners.forEach(l -> l.onDomainEvent(e)));
+  }
 
   @Override
-  public void removeListener(LibvirtListener listener) {}
+  public void addListener(LibvirtListener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void removeListener(LibvirtListener listener) {
+    listeners.remove(listener);
+  }
 }
