@@ -28,10 +28,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The agent's reader of KvmMachines and KvmNetworks: a field it cannot read (an enum value of a
- * newer CRD during an upgrade, a wrong type the mock or an old API server let through) is read as
- * absent and named in {@link Unreadable}, instead of failing the informer, which would stop the
- * agent and every other resource on the node.
+ * The agent's reader of KvmMachines and KvmNetworks (and of every object without its
+ * metadata.managedFields): a field it cannot read (an enum value of a newer CRD during an upgrade,
+ * a wrong type the mock or an old API server let through) is read as absent and named in {@link
+ * Unreadable}, instead of failing the informer, which would stop the agent and every other resource
+ * on the node.
  */
 public final class TolerantReading {
   private static final Set<Class<?>> TOLERANT = Set.of(KvmMachine.class, KvmNetwork.class);
@@ -50,6 +51,7 @@ public final class TolerantReading {
   public static KubernetesSerialization serialization() {
     ObjectMapper mapper = new ObjectMapper();
     mapper.addHandler(new Handler());
+    mapper.addMixIn(io.fabric8.kubernetes.api.model.ObjectMeta.class, WithoutManagedFields.class);
     mapper.registerModule(
         new SimpleModule("kvmop-tolerant")
             .setDeserializerModifier(
@@ -66,6 +68,16 @@ public final class TolerantReading {
                 }));
     return new KubernetesSerialization(mapper, true);
   }
+
+  /**
+   * The API server's record of who set which field (metadata.managedFields, often larger than the
+   * spec) is never read into the agent's caches: kvmop reads none of it, and an update that leaves
+   * it out leaves it as it is.
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnoreProperties(
+      value = {"managedFields"},
+      ignoreUnknown = true)
+  private abstract static class WithoutManagedFields {}
 
   /** Collects the problems of one resource and records them on it. */
   private static final class Recording extends DelegatingDeserializer {

@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 /**
  * The benchmark's fleet: {@code networks} isolated KvmNetworks and {@code machines} small
  * KvmMachines, each with an interface on one of them (or none: on the test driver no guest gets an
- * address, so only machines without interfaces ever become Ready and idle), as API objects or as
- * manifest files.
+ * address, so only machines without interfaces ever become Ready and idle), as API objects (as
+ * {@code kubectl apply} leaves them) or as manifest files.
  */
 record Fleet(int networks, int machines, String node, boolean interfaces) {
   static final String NS = "default";
@@ -59,13 +59,55 @@ record Fleet(int networks, int machines, String node, boolean interfaces) {
     return m;
   }
 
+  /**
+   * The machine as a real API server holds it after {@code kubectl apply}: the last applied
+   * configuration in an annotation, and the record of who set which field (managedFields). The mock
+   * stores what it is sent and adds neither.
+   */
+  KvmMachine applied(int i) {
+    KvmMachine m = machine(i);
+    String lastApplied = Serialization.asJson(m);
+    m.getMetadata()
+        .setAnnotations(
+            new java.util.HashMap<>(
+                java.util.Map.of("kubectl.kubernetes.io/last-applied-configuration", lastApplied)));
+    var fields = new io.fabric8.kubernetes.api.model.FieldsV1();
+    fields.setAdditionalProperty(
+        "f:metadata",
+        java.util.Map.of(
+            "f:annotations",
+            java.util.Map.of(
+                ".", java.util.Map.of(),
+                "f:kubectl.kubernetes.io/last-applied-configuration", java.util.Map.of())));
+    fields.setAdditionalProperty(
+        "f:spec",
+        java.util.Map.of(
+            ".", java.util.Map.of(),
+            "f:interfaces", java.util.Map.of(),
+            "f:memory", java.util.Map.of(),
+            "f:nodeName", java.util.Map.of(),
+            "f:shutdownTimeout", java.util.Map.of()));
+    m.getMetadata()
+        .setManagedFields(
+            List.of(
+                new io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder()
+                    .withApiVersion("kvmop.io/v1alpha1")
+                    .withFieldsType("FieldsV1")
+                    .withFieldsV1(fields)
+                    .withManager("kubectl-client-side-apply")
+                    .withOperation("Update")
+                    .withTime("2026-11-29T10:00:00Z")
+                    .build()));
+    return m;
+  }
+
   /** Creates everything in the API from {@code threads} threads; returns the seconds it took. */
   double create(KubernetesClient client, int threads) {
     long t0 = System.nanoTime();
     for (int i = 0; i < networks; i++) {
       client.resource(network(i)).create();
     }
-    parallel(threads, machines, i -> client.resource(machine(i)).create());
+    parallel(threads, machines, i -> client.resource(applied(i)).create());
     return (System.nanoTime() - t0) / 1e9;
   }
 
