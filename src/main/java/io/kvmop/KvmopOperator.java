@@ -355,7 +355,11 @@ public final class KvmopOperator implements AutoCloseable {
    * (a remote URI): a local directory of that name would not be the one its dnsmasq writes.
    */
   static java.nio.file.Path leaseDir(OperatorConfig config) {
-    String host = java.net.URI.create(config.libvirtUri()).getHost();
-    return host == null || host.isEmpty() ? java.nio.file.Path.of(config.leaseDir()) : null;
+    return leaseDir(config.libvirtUri(), config.leaseDir());
+  }
+
+  static java.nio.file.Path leaseDir(String libvirtUri, String dir) {
+    String host = java.net.URI.create(libvirtUri).getHost();
+    return host == null || host.isEmpty() ? java.nio.file.Path.of(dir) : null;
   }
 }

@@ -124,4 +124,17 @@ class OperatorConfigTest {
   void withoutNodeNameTheHostNameIsUsed() {
     assertThat(OperatorConfig.fromEnvironment(Map.of()).nodeName()).isNotBlank();
   }
+
+  @Test
+  void leasesAreWatchedOnlyWhereLibvirtdRuns() {
+    String dir = "/var/lib/libvirt/dnsmasq";
+    assertThat(KvmopOperator.leaseDir("qemu:///system", dir)).hasToString(dir);
+    assertThat(KvmopOperator.leaseDir("qemu+unix:///system?socket=/run/b/libvirt-sock", dir))
+        .hasToString(dir);
+    assertThat(KvmopOperator.leaseDir("test+unix:///tmp/node.xml", dir)).hasToString(dir);
+    assertThat(KvmopOperator.leaseDir("qemu+ssh://root@10.0.0.2/system", dir))
+        .as("another host's dnsmasq writes elsewhere")
+        .isNull();
+    assertThat(KvmopOperator.leaseDir("qemu+tls://kvm-2.example/system", dir)).isNull();
+  }
 }

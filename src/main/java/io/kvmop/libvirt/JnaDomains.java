@@ -53,8 +53,7 @@ final class JnaDomains {
               return absent(operation); // undefined between the look-up and these reads
             }
             DomainState.RunState run = DomainState.RunState.of(state.getValue());
-            boolean active =
-                activeIn(run) ? true : !inactiveIn(run) && lib.virDomainIsActive(dom) == 1;
+            boolean active = activeIn(run) || (!inactiveIn(run) && lib.virDomainIsActive(dom) == 1);
             String config = xml(lib, dom, persistent == 1 ? DOMAIN_XML_INACTIVE : 0);
             String live = active ? xml(lib, dom, 0) : null;
             if (config == null || (active && live == null)) {

@@ -24,7 +24,7 @@ final class LeaseWaiters {
    * them changed since {@code passStarted} (System.nanoTime()): the pass may have read the leases
    * before that lease was written, so the machine should look again now.
    */
-  boolean wait(ResourceID id, Set<String> bridges, long passStarted) {
+  boolean waitFor(ResourceID id, Set<String> bridges, long passStarted) {
     if (bridges.isEmpty()) {
       waiting.remove(id);
       return false;

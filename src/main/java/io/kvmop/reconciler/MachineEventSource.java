@@ -64,7 +64,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
       byDomain.remove(previous);
     }
     byDomain.put(domainName, id);
-    if (waitingForIp.wait(id, leaseBridges, passStarted) && isRunning()) {
+    if (waitingForIp.waitFor(id, leaseBridges, passStarted) && isRunning()) {
       getEventHandler().handleEvent(new Event(id));
     }
   }

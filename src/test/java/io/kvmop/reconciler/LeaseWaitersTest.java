@@ -14,9 +14,9 @@ class LeaseWaitersTest {
 
   @Test
   void aLeaseWakesOnlyTheMachinesOnItsBridgeAndThoseOnNetworksKvmopDoesNotName() {
-    waiters.wait(a, Set.of("kvm00000001"), 0);
-    waiters.wait(b, Set.of("kvm00000002"), 0);
-    waiters.wait(c, Set.of(LeaseWaiters.ANY), 0);
+    waiters.waitFor(a, Set.of("kvm00000001"), 0);
+    waiters.waitFor(b, Set.of("kvm00000002"), 0);
+    waiters.waitFor(c, Set.of(LeaseWaiters.ANY), 0);
     assertThat(waiters.changed("kvm00000001.status", 10)).containsExactlyInAnyOrder(a, c);
     assertThat(waiters.changed("kvm00000002.status", 11)).containsExactlyInAnyOrder(b, c);
     assertThat(waiters.changed("kvm00000001.status.new", 12)).as("not a status file").isEmpty();
@@ -25,9 +25,9 @@ class LeaseWaitersTest {
 
   @Test
   void aMachineThatGotItsAddressOrWentIsNoLongerWoken() {
-    waiters.wait(a, Set.of("kvm00000001"), 0);
-    waiters.wait(b, Set.of("kvm00000001"), 0);
-    waiters.wait(a, Set.of(), 5);
+    waiters.waitFor(a, Set.of("kvm00000001"), 0);
+    waiters.waitFor(b, Set.of("kvm00000001"), 0);
+    waiters.waitFor(a, Set.of(), 5);
     waiters.remove(b);
     assertThat(waiters.changed("kvm00000001.status", 10)).isEmpty();
     assertThat(waiters.everyone()).isEmpty();
@@ -36,12 +36,12 @@ class LeaseWaitersTest {
   @Test
   void aLeaseWrittenWhileThePassRanIsNotMissed() {
     waiters.changed("kvm00000001.status", 100);
-    assertThat(waiters.wait(a, Set.of("kvm00000001"), 50))
+    assertThat(waiters.waitFor(a, Set.of("kvm00000001"), 50))
         .as("written after the pass started: it may have read the leases before")
         .isTrue();
-    assertThat(waiters.wait(a, Set.of("kvm00000001"), 150)).as("written before it").isFalse();
-    assertThat(waiters.wait(b, Set.of("kvm00000002"), 50)).as("another bridge").isFalse();
-    assertThat(waiters.wait(c, Set.of(LeaseWaiters.ANY), 50)).isTrue();
+    assertThat(waiters.waitFor(a, Set.of("kvm00000001"), 150)).as("written before it").isFalse();
+    assertThat(waiters.waitFor(b, Set.of("kvm00000002"), 50)).as("another bridge").isFalse();
+    assertThat(waiters.waitFor(c, Set.of(LeaseWaiters.ANY), 50)).isTrue();
     assertThat(waiters.everyone()).containsExactlyInAnyOrder(a, b, c);
   }
 }
