@@ -40,40 +40,44 @@ final class JnaDomains {
     return calls.call(
         operation,
         c -> {
-          NativeLibvirt lib = NativeLibvirt.INSTANCE;
-          Pointer dom = lib.virDomainLookupByName(c.pointer(), name);
-          if (dom == null) {
-            return absent(operation);
-          }
           try {
-            int persistent = lib.virDomainIsPersistent(dom);
-            var state = new com.sun.jna.ptr.IntByReference();
-            var reason = new com.sun.jna.ptr.IntByReference();
-            if (persistent < 0 || lib.virDomainGetState(dom, state, reason, 0) < 0) {
-              return absent(operation); // undefined between the look-up and these reads
-            }
-            DomainState.RunState run = DomainState.RunState.of(state.getValue());
-            boolean active = activeIn(run) || (!inactiveIn(run) && lib.virDomainIsActive(dom) == 1);
-            String config = xml(lib, dom, persistent == 1 ? DOMAIN_XML_INACTIVE : 0);
-            String live = active ? xml(lib, dom, 0) : null;
-            if (config == null || (active && live == null)) {
-              return absent(operation);
-            }
-            byte[] uuid = new byte[37];
-            lib.virDomainGetUUIDString(dom, uuid);
             return Optional.of(
-                new DomainState(
-                    name,
-                    com.sun.jna.Native.toString(uuid, "US-ASCII"),
-                    persistent == 1,
-                    run,
-                    reason.getValue(),
-                    XmlCodec.read(config, DomainXml.class),
-                    live == null ? null : XmlCodec.read(live, DomainXml.class)));
-          } finally {
-            lib.virDomainFree(dom);
+                LibvirtCalls.withNativeDomain(
+                    c, name, operation, dom -> read(dom, name, operation)));
+          } catch (LibvirtError e) {
+            if (e.is("VIR_ERR_NO_DOMAIN")) {
+              return Optional.empty(); // none, or undefined between the look-up and the reads
+            }
+            throw e;
           }
         });
+  }
+
+  private static DomainState read(Pointer dom, String name, String operation) {
+    NativeLibvirt lib = NativeLibvirt.INSTANCE;
+    int persistent = lib.virDomainIsPersistent(dom);
+    var state = new com.sun.jna.ptr.IntByReference();
+    var reason = new com.sun.jna.ptr.IntByReference();
+    if (persistent < 0 || lib.virDomainGetState(dom, state, reason, 0) < 0) {
+      throw LibvirtCalls.lastError(operation);
+    }
+    DomainState.RunState run = DomainState.RunState.of(state.getValue());
+    boolean active = activeIn(run) || (!inactiveIn(run) && lib.virDomainIsActive(dom) == 1);
+    String config = xml(lib, dom, persistent == 1 ? DOMAIN_XML_INACTIVE : 0);
+    String live = active ? xml(lib, dom, 0) : null;
+    if (config == null || (active && live == null)) {
+      throw LibvirtCalls.lastError(operation);
+    }
+    byte[] uuid = new byte[37];
+    lib.virDomainGetUUIDString(dom, uuid);
+    return new DomainState(
+        name,
+        com.sun.jna.Native.toString(uuid, "US-ASCII"),
+        persistent == 1,
+        run,
+        reason.getValue(),
+        XmlCodec.read(config, DomainXml.class),
+        live == null ? null : XmlCodec.read(live, DomainXml.class));
   }
 
   private static boolean activeIn(DomainState.RunState s) {
@@ -86,15 +90,6 @@ final class JnaDomains {
 
   private static boolean inactiveIn(DomainState.RunState s) {
     return s == DomainState.RunState.SHUTOFF;
-  }
-
-  /** A native call failed: no such domain means it is not there; anything else is an error. */
-  private static Optional<DomainState> absent(String operation) {
-    LibvirtError e = LibvirtCalls.lastError(operation);
-    if (e.is("VIR_ERR_NO_DOMAIN")) {
-      return Optional.empty();
-    }
-    throw e;
   }
 
   /** A definition as libvirt writes it, or null when the read failed (the error is libvirt's). */

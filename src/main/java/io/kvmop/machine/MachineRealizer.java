@@ -33,9 +33,6 @@ public final class MachineRealizer {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(MachineRealizer.class);
 
-  /** How often a machine waiting for an image download refreshes its progress. */
-  static final Duration DOWNLOAD_POLL = Duration.ofSeconds(1);
-
   private final String node;
   private final LibvirtPort libvirt;
   private final KvmVerdict kvm;
@@ -88,7 +85,8 @@ public final class MachineRealizer {
     this.addresses = new GuestAddresses(libvirt, leases);
     this.checks = new MachineAdmission(node, libvirt, pciLookup);
     this.removal =
-        new MachineRemoval(libvirt, executor, disks, clock, shutdownAsked, addresses, this::naming);
+        new MachineRemoval(
+            libvirt, executor, disks, clock, shutdownAsked, addresses, this::naming, locks);
   }
 
   /**
@@ -371,11 +369,10 @@ public final class MachineRealizer {
     }
     happened.addAll(MachineEvents.happened(applied.done(), current, redefined));
     boolean leasesSeen = leases.watched() && !Boolean.TRUE.equals(spec.guestAgent);
+    boolean downloading = storage != null && storage.waiting();
     Duration recheck =
-        RecheckPolicy.recheck(plan, outcome, status, ipWait, p.now(), p.bindings(), leasesSeen);
-    if (storage != null && storage.waiting()) {
-      recheck = recheck == null || recheck.compareTo(DOWNLOAD_POLL) > 0 ? DOWNLOAD_POLL : recheck;
-    }
+        RecheckPolicy.recheck(
+            plan, outcome, status, ipWait, p.now(), p.bindings(), leasesSeen, downloading);
     return new Result(status, recheck, List.copyOf(happened));
   }
 
@@ -395,17 +392,6 @@ public final class MachineRealizer {
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
     answers.remove(m.getMetadata().getUid());
     liveUpdater.forget(m.getMetadata().getUid());
-    String domain = naming(m).domainName();
-    Optional<Duration> wait =
-        locks.with(
-            domain,
-            () ->
-                locks.leaving(domain)
-                    ? Optional.of(Duration.ofSeconds(2)) // its migration ends first
-                    : removal.remove(m, released));
-    if (wait.isEmpty()) {
-      locks.forget(domain);
-    }
-    return wait;
+    return removal.removeLocked(m, released);
   }
 }

@@ -28,6 +28,7 @@ final class MachineRemoval {
   private final Map<String, Instant> shutdownAsked;
   private final GuestAddresses addresses;
   private final Function<KvmMachine, MachineNaming> naming;
+  private final io.kvmop.libvirt.DomainLocks locks;
 
   MachineRemoval(
       LibvirtPort libvirt,
@@ -36,7 +37,8 @@ final class MachineRemoval {
       Clock clock,
       Map<String, Instant> shutdownAsked,
       GuestAddresses addresses,
-      Function<KvmMachine, MachineNaming> naming) {
+      Function<KvmMachine, MachineNaming> naming,
+      io.kvmop.libvirt.DomainLocks locks) {
     this.libvirt = libvirt;
     this.executor = executor;
     this.disks = disks;
@@ -44,6 +46,23 @@ final class MachineRemoval {
     this.shutdownAsked = shutdownAsked;
     this.addresses = addresses;
     this.naming = naming;
+    this.locks = locks;
+  }
+
+  /**
+   * {@link #remove} under the domain's lock; a domain migrating away is removed once its migration
+   * has ended.
+   */
+  Optional<Duration> removeLocked(KvmMachine m, List<Happened> released) {
+    String domain = naming.apply(m).domainName();
+    Optional<Duration> wait =
+        locks.with(
+            domain,
+            () -> locks.leaving(domain) ? Optional.of(Duration.ofSeconds(2)) : remove(m, released));
+    if (wait.isEmpty()) {
+      locks.forget(domain);
+    }
+    return wait;
   }
 
   /**

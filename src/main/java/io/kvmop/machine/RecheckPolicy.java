@@ -32,6 +32,9 @@ final class RecheckPolicy {
 
   static final Duration IP_POLL_MAX = Duration.ofMinutes(5);
 
+  /** How often a machine waiting for an image download refreshes its progress. */
+  static final Duration DOWNLOAD_POLL = Duration.ofSeconds(1);
+
   /** How often a machine the node had no room to start asks again. */
   static final Duration CAPACITY_RECHECK = Duration.ofSeconds(10);
 
@@ -51,8 +54,12 @@ final class RecheckPolicy {
       Duration ipWait,
       Instant now,
       List<NetworkBinding> bindings,
-      boolean leasesSeen) {
+      boolean leasesSeen,
+      boolean downloading) {
     List<Duration> waits = new ArrayList<>();
+    if (downloading) {
+      waits.add(DOWNLOAD_POLL);
+    }
     if (plan.recheckAfter() != null) {
       waits.add(plan.recheckAfter());
     }

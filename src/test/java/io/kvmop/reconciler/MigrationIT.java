@@ -330,15 +330,7 @@ class MigrationIT {
     KvmMachine m = runningOnA("pauser");
     String domain = m.getStatus().domainName;
     libvirtA.migrations.hold();
-    MigrationSteps.migrate(
-        client,
-        "move-p",
-        "pauser",
-        "node-b",
-        spec -> {
-          spec.timeout = "1s";
-          spec.onTimeout = KvmMachineMigrationSpec.OnTimeout.Pause;
-        });
+    migrateWithTimeout("move-p", "pauser", KvmMachineMigrationSpec.OnTimeout.Pause);
     within(20).until(() -> "Pause".equals(fallback("move-p")));
     assertThat(libvirtA.findDomain(domain).orElseThrow().state())
         .isEqualTo(io.kvmop.libvirt.DomainState.RunState.PAUSED);
@@ -356,15 +348,7 @@ class MigrationIT {
   void pastItsTimeoutPostcopySwitchesTheGuestOverAndWasAskedForFromTheStart() {
     KvmMachine m = runningOnA("postcopier");
     libvirtA.migrations.hold();
-    MigrationSteps.migrate(
-        client,
-        "move-pc",
-        "postcopier",
-        "node-b",
-        spec -> {
-          spec.timeout = "1s";
-          spec.onTimeout = KvmMachineMigrationSpec.OnTimeout.Postcopy;
-        });
+    migrateWithTimeout("move-pc", "postcopier", KvmMachineMigrationSpec.OnTimeout.Postcopy);
     within(20).until(() -> "Postcopy".equals(fallback("move-pc")));
     assertThat(libvirtA.migrations.last.postcopy()).isTrue();
     assertThat(libvirtA.calls).contains("start post-copy of domain " + m.getStatus().domainName);
@@ -389,5 +373,19 @@ class MigrationIT {
     within(30).until(() -> Boolean.TRUE.equals(migration("move-d").getStatus().targetCleaned));
     assertThat(volumes(libvirtA)).noneMatch(v -> v.startsWith(domain));
     assertThat(volumes(libvirtB)).noneMatch(v -> v.startsWith(domain));
+  }
+
+  /** A migration to node-b with a 1 s timeout and what to do past it. */
+  private void migrateWithTimeout(
+      String name, String machine, KvmMachineMigrationSpec.OnTimeout then) {
+    MigrationSteps.migrate(
+        client,
+        name,
+        machine,
+        "node-b",
+        spec -> {
+          spec.timeout = "1s";
+          spec.onTimeout = then;
+        });
   }
 }
