@@ -41,6 +41,7 @@ start)
     exec sleep infinity" </dev/null >"$dir/holder.log" 2>&1 &
   for _ in $(seq 100); do [ -S "$dir/sock/libvirt-sock" ] && [ -s "$dir/holder.pid" ] && break; sleep 0.1; done
   pid=$(cat "$dir/holder.pid")
+  readlink "/proc/$pid/ns/net" > "$dir/netns"   # stop finds the node's processes by it
   ip link add "$veth" type veth peer name "${veth}n"
   ip link set "${veth}n" netns "$pid"
   ip addr add "$host_addr/30" dev "$veth"
@@ -51,19 +52,26 @@ start)
   echo "$pid"
   ;;
 stop)
-  # its guests outlive libvirtd: kill the QEMUs in the node's mount namespace
-  if [ -s "$dir/holder.pid" ] && ns=$(readlink "/proc/$(cat "$dir/holder.pid")/ns/mnt" 2>/dev/null); then
-    for q in $(pgrep -f qemu-system || true); do
-      [ "$(readlink "/proc/$q/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -9 "$q" 2>/dev/null || true
+  # everything of the node runs in its network namespace: libvirtd, virtlogd, the agent, dnsmasq
+  # and the guests (QEMU gets a mount namespace of its own from libvirt, but keeps the network one)
+  ns=""
+  [ -s "$dir/netns" ] && ns=$(cat "$dir/netns")
+  [ -z "$ns" ] && [ -s "$dir/holder.pid" ] && ns=$(readlink "/proc/$(cat "$dir/holder.pid")/ns/net" 2>/dev/null || true)
+  if [ -n "$ns" ] && [ "$ns" != "$(readlink /proc/self/ns/net)" ]; then
+    for _ in 1 2 3; do
+      left=""
+      for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$ns" ] && left="$left ${p#/proc/}"
+      done
+      [ -z "$left" ] && break
+      kill -9 $left 2>/dev/null || true
+      sleep 0.3
     done
   fi
-  for f in libvirtd virtlogd holder; do
-    [ -s "$dir/$f.pid" ] && kill "$(cat "$dir/$f.pid")" 2>/dev/null || true
-  done
-  sleep 0.5
   for f in libvirtd virtlogd holder; do
     [ -s "$dir/$f.pid" ] && kill -9 "$(cat "$dir/$f.pid")" 2>/dev/null || true
   done
   ip link del "$veth" 2>/dev/null || true
+  rm -f "$dir/netns"
   ;;
 esac

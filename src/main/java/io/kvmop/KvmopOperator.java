@@ -83,7 +83,8 @@ public final class KvmopOperator implements AutoCloseable {
             config.hostRecheck(),
             config.useServerSideApply(),
             ledger,
-            machines::placedUids));
+            machines::placedUids,
+            core.clock()));
     this.client = client;
     this.node = config.nodeName();
     this.leaseNamespace = config.leaseNamespace();
@@ -106,7 +107,7 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   /** Null when the operator runs and every informer is healthy, else why not. */
-  String liveness() {
+  public String liveness() {
     var info = operator.getRuntimeInfo();
     if (!info.isStarted() && lease != null && !lease.held()) {
       return null; // alive, waiting for the node's lease (readiness says so)

@@ -13,6 +13,8 @@ public class HostBridgeRef {
 
   public HostBridgeRef() {}
 
+  @com.fasterxml.jackson.annotation.JsonCreator(
+      mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DISABLED)
   public HostBridgeRef(String name) {
     this.name = name;
   }

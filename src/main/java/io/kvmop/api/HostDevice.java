@@ -16,6 +16,8 @@ public class HostDevice {
 
   public HostDevice() {}
 
+  @com.fasterxml.jackson.annotation.JsonCreator(
+      mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DISABLED)
   public HostDevice(String pciAddress) {
     this.pciAddress = pciAddress;
   }

@@ -42,6 +42,8 @@ public class Ipv4Spec {
 
   public Ipv4Spec() {}
 
+  @com.fasterxml.jackson.annotation.JsonCreator(
+      mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DISABLED)
   public Ipv4Spec(String cidr) {
     this.cidr = cidr;
   }

@@ -16,6 +16,18 @@ public final class Unreadable {
 
   private Unreadable() {}
 
+  /** How every unreadable field's problem ends: what it means and the two ways out. */
+  public static final String HINT =
+      " (this kvmop agent cannot read it; an agent older than the CRD? upgrade kvmop, or correct"
+          + " the field)";
+
+  /**
+   * Whether a problem is one of an unreadable field (its reason is Unreadable, not InvalidSpec).
+   */
+  public static boolean marks(String problem) {
+    return problem.endsWith(HINT);
+  }
+
   public static List<String> problems(HasMetadata r) {
     if (r == null || r.getMetadata() == null || r.getMetadata().getAnnotations() == null) {
       return List.of();

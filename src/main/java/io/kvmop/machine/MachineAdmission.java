@@ -41,7 +41,12 @@ final class MachineAdmission {
   /** Validation and what only the host can tell; null when the machine may go ahead. */
   Blocker admit(KvmMachine m, NodePolicy policy, Optional<String> kvmWhy, String virtType) {
     KvmMachineSpec spec = m.getSpec();
-    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(m));
+    List<String> unreadable = io.kvmop.api.Unreadable.problems(m);
+    if (!unreadable.isEmpty()) {
+      // the rest of the spec is checked once every field can be read
+      return new Blocker(Reasons.UNREADABLE, String.join("; ", unreadable));
+    }
+    List<String> problems = new ArrayList<>();
     problems.addAll(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
     problems.addAll(MachineValidator.validate(spec));
     if (problems.isEmpty()) {

@@ -28,6 +28,7 @@ public final class MachineStatusBuilder {
   private static final Set<String> HARD =
       Set.of(
           Reasons.INVALID_SPEC,
+          Reasons.UNREADABLE,
           Reasons.NAME_CONFLICT,
           Reasons.KVM_UNAVAILABLE,
           Reasons.INVALID_IMAGE,

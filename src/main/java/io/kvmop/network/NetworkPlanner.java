@@ -38,7 +38,11 @@ public final class NetworkPlanner {
   public static NetworkPlan plan(Input in) {
     if (!in.problems().isEmpty()) {
       return NetworkPlan.blocked(
-          new Blocker(Reasons.INVALID_SPEC, String.join("; ", in.problems())));
+          new Blocker(
+              in.problems().stream().anyMatch(io.kvmop.api.Unreadable::marks)
+                  ? Reasons.UNREADABLE
+                  : Reasons.INVALID_SPEC,
+              String.join("; ", in.problems())));
     }
     Optional<NetworkState> current = in.current();
     String name = in.naming().libvirtName();

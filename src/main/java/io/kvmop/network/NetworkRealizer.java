@@ -208,7 +208,11 @@ public final class NetworkRealizer {
       boolean selected,
       List<KvmNetwork> othersOnNode,
       List<String> permittedBridges) {
-    List<String> problems = new ArrayList<>(io.kvmop.api.Unreadable.problems(network));
+    List<String> unreadable = io.kvmop.api.Unreadable.problems(network);
+    if (!unreadable.isEmpty()) {
+      return unreadable; // the rest is checked once every field can be read
+    }
+    List<String> problems = new ArrayList<>();
     problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
     problems.addAll(NetworkValidator.validate(network.getSpec()));
     if (problems.isEmpty() && selected && network.getSpec().spans() && overlayAddress == null) {
@@ -219,8 +223,10 @@ public final class NetworkRealizer {
               + " node's address), or keep the network off it with spec.nodeSelector");
     }
     if (problems.isEmpty() && selected) {
-      NetworkValidator.overlap(network, othersOnNode).ifPresent(problems::add);
-      NetworkValidator.vniTaken(network, othersOnNode).ifPresent(problems::add);
+      // only what kvmop admitted holds address space and VNIs: a refused network holds nothing
+      List<KvmNetwork> holders = NetworkHolders.of(othersOnNode, node, permittedBridges);
+      NetworkValidator.overlap(network, holders).ifPresent(problems::add);
+      NetworkValidator.vniTaken(network, holders).ifPresent(problems::add);
       NetworkValidator.bridgeNotPermitted(network.getSpec(), node, permittedBridges)
           .ifPresent(problems::add);
     }

@@ -278,6 +278,7 @@ public final class NetworkStatusBuilder {
             .allMatch(
                 r ->
                     r.equals(Reasons.INVALID_SPEC)
+                        || r.equals(Reasons.UNREADABLE)
                         || r.equals(Reasons.NAME_CONFLICT)
                         || r.equals(Reasons.ADDRESS_CONFLICT));
     return allHardFailures ? NetworkPhase.Failed : NetworkPhase.Pending;

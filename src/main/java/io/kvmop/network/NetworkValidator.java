@@ -367,7 +367,7 @@ public final class NetworkValidator {
     return Ipv4Cidr.parse(n.getSpec().ipv4.cidr);
   }
 
-  private static boolean olderThan(KvmNetwork a, KvmNetwork b) {
+  static boolean olderThan(KvmNetwork a, KvmNetwork b) {
     String ta = a.getMetadata().getCreationTimestamp();
     String tb = b.getMetadata().getCreationTimestamp();
     int byTime =

@@ -29,6 +29,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
   public static final String NAME = "kvmhost";
 
   private final String node;
+  private final java.time.Clock clock;
   private final HostReporter reporter;
   private final Duration recheck;
   private final StatusWriter statusWriter;
@@ -50,8 +51,10 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       Duration recheck,
       boolean serverSideApply,
       NodeLedger ledger,
-      java.util.function.Supplier<Set<String>> placedHere) {
+      java.util.function.Supplier<Set<String>> placedHere,
+      java.time.Clock clock) {
     this.placedHere = placedHere;
+    this.clock = clock;
     this.node = node;
     this.reporter = reporter;
     this.recheck = recheck;
@@ -128,6 +131,19 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       return UpdateControl.noUpdate(); // another node's agent reports that host
     }
     KvmHostStatus status = report(host);
+    List<String> unreadable = io.kvmop.api.Unreadable.problems(host);
+    if (!unreadable.isEmpty()) {
+      // the node admin's policy may be what could not be read: no new machine is placed here
+      io.kvmop.status.Conditions c =
+          new io.kvmop.status.Conditions(
+              status.conditions, host.getMetadata().getGeneration(), clock.instant());
+      c.set(
+          io.kvmop.status.Conditions.READY,
+          false,
+          io.kvmop.status.Reasons.UNREADABLE,
+          String.join("; ", unreadable));
+      status.conditions = c.build();
+    }
     ledger.sweep(placedHere.get(), RESERVATION_GRACE);
     NodeLedger.Totals held = ledger.totals();
     status.allocated = new KvmHostStatus.HostResources();

@@ -63,6 +63,13 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   @Override
   public UpdateControl<KvmMachineMigration> reconcile(
       KvmMachineMigration mig, Context<KvmMachineMigration> context) {
+    if (UnreadableGuard.stops(
+        mig,
+        mig.getStatus() == null ? null : mig.getStatus().conditions,
+        context.getClient(),
+        clock)) {
+      return UpdateControl.noUpdate();
+    }
     if (mig.getSpec() == null || mig.getSpec().machine == null) {
       return UpdateControl.noUpdate();
     }

@@ -290,6 +290,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
       return true;
     }
     Map<String, String> labels = nodeLabels.get();
-    return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    return selector.entrySet().stream()
+        .allMatch(e -> java.util.Objects.equals(e.getValue(), labels.get(e.getKey())));
   }
 }

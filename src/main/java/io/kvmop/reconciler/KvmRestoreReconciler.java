@@ -23,6 +23,7 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
   private final Restorer restorer;
   private final StatusWriter statusWriter;
   private final TransitionEvents transitions;
+  private final java.time.Clock clock;
 
   public KvmRestoreReconciler(
       String node, Restorer restorer, boolean serverSideApply, Clock clock) {
@@ -30,12 +31,17 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
     this.restorer = restorer;
     this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
+    this.clock = clock;
   }
 
   @Override
   public UpdateControl<KvmMachineRestore> reconcile(
       KvmMachineRestore r, Context<KvmMachineRestore> context) {
     var client = context.getClient();
+    if (UnreadableGuard.stops(
+        r, r.getStatus() == null ? null : r.getStatus().conditions, client, clock)) {
+      return UpdateControl.noUpdate();
+    }
     String ns = r.getMetadata().getNamespace();
     if (r.getStatus() != null
         && r.getStatus().nodeName != null

@@ -31,6 +31,7 @@ public class KvmSnapshotReconciler
   private final SnapshotKeeper keeper;
   private final StatusWriter statusWriter;
   private final TransitionEvents transitions;
+  private final java.time.Clock clock;
   private final Nudges nudges = new Nudges();
   private volatile IndexedResourceCache<KvmMachineSnapshot> cache;
 
@@ -39,6 +40,7 @@ public class KvmSnapshotReconciler
     this.keeper = keeper;
     this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
+    this.clock = clock;
   }
 
   public static String finalizerFor(String node) {
@@ -66,6 +68,9 @@ public class KvmSnapshotReconciler
   @Override
   public UpdateControl<KvmMachineSnapshot> reconcile(
       KvmMachineSnapshot s, Context<KvmMachineSnapshot> context) {
+    if (UnreadableGuard.stops(s, conditionsOf(s), context.getClient(), clock)) {
+      return UpdateControl.noUpdate();
+    }
     KvmMachine machine =
         context
             .getClient()
@@ -88,8 +93,19 @@ public class KvmSnapshotReconciler
     return o.recheckAfter() == null ? control : control.rescheduleAfter(o.recheckAfter());
   }
 
+  private static List<io.fabric8.kubernetes.api.model.Condition> conditionsOf(
+      KvmMachineSnapshot s) {
+    return s.getStatus() == null ? null : s.getStatus().conditions;
+  }
+
   @Override
   public DeleteControl cleanup(KvmMachineSnapshot s, Context<KvmMachineSnapshot> context) {
+    if (!io.kvmop.api.Unreadable.problems(s).isEmpty()) {
+      // which libvirt snapshot it names may be what could not be read: keep the finalizer, touch
+      // nothing, and say so until the field is corrected (or the finalizer removed by hand)
+      UnreadableGuard.stops(s, conditionsOf(s), context.getClient(), clock);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(30));
+    }
     keeper
         .release(s)
         .forEach(h -> transitions.did(context.getClient(), s, h.reason(), h.message()));

@@ -109,6 +109,10 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       }
       return UpdateControl.noUpdate();
     }
+    if (UnreadableGuard.stops(
+        m, m.getStatus() == null ? null : m.getStatus().conditions, client, clock)) {
+      return UpdateControl.noUpdate(); // placed once it can be read: it holds nothing meanwhile
+    }
     List<KvmHost> known = hosts.list().toList();
     String declared = m.getSpec() == null ? null : m.getSpec().nodeName;
     if (declared == null && m.getSpec() != null) {

@@ -45,6 +45,10 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
   public UpdateControl<KvmMachineSnapshot> reconcile(
       KvmMachineSnapshot s, Context<KvmMachineSnapshot> context) {
     var client = context.getClient();
+    if (UnreadableGuard.stops(
+        s, s.getStatus() == null ? null : s.getStatus().conditions, client, clock)) {
+      return UpdateControl.noUpdate();
+    }
     KvmMachine m =
         client
             .resources(KvmMachine.class)

@@ -28,14 +28,22 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The agent's reader of KvmMachines and KvmNetworks (and of every object without its
- * metadata.managedFields): a field it cannot read (an enum value of a newer CRD during an upgrade,
- * a wrong type the mock or an old API server let through) is read as absent and named in {@link
- * Unreadable}, instead of failing the informer, which would stop the agent and every other resource
- * on the node.
+ * The agent's reader of every kvmop kind (and of every object without its metadata.managedFields):
+ * a field it cannot read (an enum value of a newer CRD during an upgrade, a wrong type the mock or
+ * an old API server let through) is read as absent and named in {@link Unreadable}, instead of
+ * failing the informer, which would stop the agent and every other resource on the node.
  */
 public final class TolerantReading {
-  private static final Set<Class<?>> TOLERANT = Set.of(KvmMachine.class, KvmNetwork.class);
+  /** Every kind of kvmop's API: whatever the body, the object is read. */
+  private static final Set<Class<?>> TOLERANT =
+      Set.of(
+          KvmMachine.class,
+          KvmNetwork.class,
+          io.kvmop.api.KvmHost.class,
+          io.kvmop.api.KvmMachineSnapshot.class,
+          io.kvmop.api.KvmMachineRestore.class,
+          io.kvmop.api.KvmMachineMigration.class);
+
   private static final ThreadLocal<List<String>> CURRENT = new ThreadLocal<>();
 
   private TolerantReading() {}
@@ -66,7 +74,44 @@ public final class TolerantReading {
                         : deserializer;
                   }
                 }));
-    return new KubernetesSerialization(mapper, true);
+    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    // after Fabric8's modules: its reader of Integer takes a map's "{" for the number's text
+    mapper.registerModule(
+        new SimpleModule("kvmop-tolerant-integers")
+            .addDeserializer(
+                Integer.class,
+                new NotAStructure(
+                    new io.fabric8.kubernetes.model.jackson.GoIntegerDeserializer() {})));
+    return serialization;
+  }
+
+  /** An Integer reader that hands a map or a list (not a number at all) to the problem handler. */
+  private static final class NotAStructure
+      extends com.fasterxml.jackson.databind.deser.std.StdDeserializer<Integer>
+      implements com.fasterxml.jackson.databind.deser.ContextualDeserializer {
+    private final JsonDeserializer<?> inner;
+
+    NotAStructure(JsonDeserializer<?> inner) {
+      super(Integer.class);
+      this.inner = inner;
+    }
+
+    @Override
+    public JsonDeserializer<?> createContextual(
+        DeserializationContext ctxt, com.fasterxml.jackson.databind.BeanProperty property)
+        throws com.fasterxml.jackson.databind.JsonMappingException {
+      return inner instanceof com.fasterxml.jackson.databind.deser.ContextualDeserializer c
+          ? new NotAStructure(c.createContextual(ctxt, property))
+          : this;
+    }
+
+    @Override
+    public Integer deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+        return (Integer) ctxt.handleUnexpectedToken(Integer.class, p);
+      }
+      return (Integer) inner.deserialize(p, ctxt);
+    }
   }
 
   /**
@@ -113,7 +158,7 @@ public final class TolerantReading {
         DeserializationContext ctxt, Class<?> target, String value, String failureMsg)
         throws IOException {
       return record(ctxt, "'" + SafeText.quote(value) + "' is not " + expected(target))
-          ? null
+          ? absent(target)
           : NOT_HANDLED;
     }
 
@@ -121,7 +166,7 @@ public final class TolerantReading {
     public Object handleWeirdNumberValue(
         DeserializationContext ctxt, Class<?> target, Number value, String failureMsg)
         throws IOException {
-      return record(ctxt, value + " is not " + expected(target)) ? null : NOT_HANDLED;
+      return record(ctxt, value + " is not " + expected(target)) ? absent(target) : NOT_HANDLED;
     }
 
     @Override
@@ -131,8 +176,67 @@ public final class TolerantReading {
       if (!record(ctxt, "a " + describe(t) + " is not " + expected(target.getRawClass()))) {
         return NOT_HANDLED;
       }
+      skipValue(p);
+      return absent(target.getRawClass());
+    }
+
+    /**
+     * Past the value the parser is at: a scalar, a map or list it is at the start of, or the rest
+     * of a map a number reader already stepped into (it stands at a field name then).
+     */
+    private static void skipValue(JsonParser p) throws IOException {
+      JsonToken cur = p.currentToken();
+      if (cur == JsonToken.FIELD_NAME) {
+        while (p.currentToken() == JsonToken.FIELD_NAME) {
+          p.nextToken();
+          p.skipChildren();
+          p.nextToken();
+        }
+        return;
+      }
       p.skipChildren();
+    }
+
+    /** A field read as absent: null, or a primitive's zero. */
+    private static Object absent(Class<?> target) {
+      return target.isPrimitive()
+          ? com.fasterxml.jackson.databind.util.ClassUtil.defaultValue(target)
+          : null;
+    }
+
+    @Override
+    public Object handleMissingInstantiator(
+        DeserializationContext ctxt,
+        Class<?> target,
+        com.fasterxml.jackson.databind.deser.ValueInstantiator inst,
+        JsonParser p,
+        String msg)
+        throws IOException {
+      // a scalar where a map (or an object of kvmop's) belongs
+      if (!record(ctxt, valueOf(p) + " is not " + expected(target))) {
+        return NOT_HANDLED;
+      }
+      skipValue(p);
       return null;
+    }
+
+    @Override
+    public Object handleInstantiationProblem(
+        DeserializationContext ctxt, Class<?> target, Object argument, Throwable t)
+        throws IOException {
+      return record(
+              ctxt, "'" + SafeText.quote(String.valueOf(argument)) + "' is not " + expected(target))
+          ? null
+          : NOT_HANDLED;
+    }
+
+    private static String valueOf(JsonParser p) throws IOException {
+      JsonToken t = p.currentToken();
+      return switch (t) {
+        case VALUE_STRING -> "'" + SafeText.quote(p.getText()) + "'";
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> p.getText();
+        default -> "a " + describe(t);
+      };
     }
 
     private static boolean record(DeserializationContext ctxt, String what) {
@@ -141,12 +245,7 @@ public final class TolerantReading {
         return false;
       }
       String at = field(ctxt.getParser());
-      problems.add(
-          at
-              + ": "
-              + what
-              + " (this kvmop agent cannot read it; an agent older than the CRD? upgrade kvmop,"
-              + " or correct the field)");
+      problems.add(at + ": " + what + Unreadable.HINT);
       return true;
     }
 
@@ -173,7 +272,19 @@ public final class TolerantReading {
                 .map(TolerantReading::wireName)
                 .collect(Collectors.joining(", "));
       }
-      return "a " + target.getSimpleName();
+      if (target == String.class) {
+        return "a string";
+      }
+      if (target == Boolean.class || target == boolean.class) {
+        return "true or false";
+      }
+      if (Number.class.isAssignableFrom(target) || target.isPrimitive()) {
+        return "a number";
+      }
+      if (java.util.Collection.class.isAssignableFrom(target) || target.isArray()) {
+        return "a list";
+      }
+      return "a map"; // java.util.Map, or one of kvmop's objects
     }
 
     private static String describe(JsonToken t) {

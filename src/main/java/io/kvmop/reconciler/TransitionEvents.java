@@ -30,6 +30,7 @@ final class TransitionEvents {
   static final Set<String> WARNINGS =
       Set.of(
           Reasons.INVALID_SPEC,
+          Reasons.UNREADABLE,
           Reasons.NAME_CONFLICT,
           Reasons.INVALID_IMAGE,
           Reasons.IMAGE_PATH_REFUSED,

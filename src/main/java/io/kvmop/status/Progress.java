@@ -18,6 +18,7 @@ public final class Progress {
   public static final Set<String> NEEDS_HUMAN =
       Set.of(
           Reasons.INVALID_SPEC,
+          Reasons.UNREADABLE,
           Reasons.NAME_CONFLICT,
           Reasons.ADDRESS_CONFLICT,
           Reasons.KVM_UNAVAILABLE,

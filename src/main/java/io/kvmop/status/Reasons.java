@@ -74,6 +74,10 @@ public final class Reasons {
   public static final String INVALID_IMAGE = "InvalidImage";
   public static final String INVALID_IMAGE_URL = "InvalidImageURL";
   public static final String INVALID_SPEC = "InvalidSpec";
+
+  /** A field this agent could not read at all (a wrong type, a value of a newer CRD). */
+  public static final String UNREADABLE = "Unreadable";
+
   public static final String KVM_MODULES_MISSING = "KVMModulesMissing";
   public static final String KVM_UNAVAILABLE = "KVMUnavailable";
   public static final String KVM_UNUSABLE = "KVMUnusable";

@@ -282,15 +282,13 @@ class MigrationIT {
     a.create(pinned);
     a.awaitMachine("pinned-1", "Running", true, "Running", 30);
 
-    client
-        .resources(KvmHost.class)
-        .withName("node-a")
-        .edit(
-            h -> {
-              h.getSpec().cordoned = true;
-              h.getSpec().drain = true;
-              return h;
-            });
+    io.kvmop.testing.UserEdits.edit(
+        client.resources(KvmHost.class).withName("node-a"),
+        h -> {
+          h.getSpec().cordoned = true;
+          h.getSpec().drain = true;
+          return h;
+        });
     within(30)
         .until(
             () -> {

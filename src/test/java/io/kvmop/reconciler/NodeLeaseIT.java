@@ -131,11 +131,14 @@ class NodeLeaseIT {
     within(10).until(() -> first.findDomain(DOMAIN).orElseThrow().running());
 
     // another agent takes the lease over (as one would after this one failed to renew it)
-    Lease l = client.leases().inNamespace("default").withName("kvmop-agent-node-x").get();
-    l.getSpec().setHolderIdentity("agent-elsewhere");
-    l.getSpec().setRenewTime(ZonedDateTime.now().plusMinutes(5));
-    l.getSpec().setLeaseDurationSeconds(600);
-    client.resource(l).update();
+    io.kvmop.testing.UserEdits.edit(
+        client.leases().inNamespace("default").withName("kvmop-agent-node-x"),
+        l -> {
+          l.getSpec().setHolderIdentity("agent-elsewhere");
+          l.getSpec().setRenewTime(ZonedDateTime.now().plusMinutes(5));
+          l.getSpec().setLeaseDurationSeconds(600);
+          return l;
+        });
     within(15).until(() -> !a.operator().leaseHeld());
     first.destroyDomain(DOMAIN);
     Awaitility.await()

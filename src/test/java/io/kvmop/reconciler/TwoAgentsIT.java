@@ -210,9 +210,12 @@ class TwoAgentsIT {
 
     // the label of the running machine is moved to node-a by hand: it goes back, and node-b
     // keeps managing its domain
-    KvmMachine moved = b.machine("forged");
-    moved.getMetadata().getLabels().put("kvmop.io/node", "node-a");
-    client.resource(moved).update();
+    io.kvmop.testing.UserEdits.edit(
+        client.resources(KvmMachine.class).inNamespace("default").withName("forged"),
+        moved -> {
+          moved.getMetadata().getLabels().put("kvmop.io/node", "node-a");
+          return moved;
+        });
     within(20)
         .until(
             () ->

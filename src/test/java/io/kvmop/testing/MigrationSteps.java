@@ -22,18 +22,16 @@ public final class MigrationSteps {
     h.getMetadata().setName(node);
     h.setSpec(new KvmHostSpec());
     spec.accept(h.getSpec());
-    client.resource(h).createOr(r -> r.update());
+    UserEdits.retrying(() -> client.resource(h).createOr(r -> r.update()));
   }
 
   public static void uncordon(KubernetesClient client, String node) {
-    client
-        .resources(KvmHost.class)
-        .withName(node)
-        .edit(
-            h -> {
-              h.getSpec().cordoned = false;
-              return h;
-            });
+    UserEdits.edit(
+        client.resources(KvmHost.class).withName(node),
+        h -> {
+          h.getSpec().cordoned = false;
+          return h;
+        });
   }
 
   /** A migration of {@code machine} in namespace default, to {@code target} (null: any). */

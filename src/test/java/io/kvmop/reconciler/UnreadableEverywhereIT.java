@@ -1,0 +1,143 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.SchemaMutations;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every path of every kind's schema with a wrong type and an unknown enum value, put in front of a
+ * running agent through the API: every such object gets Ready=False with reason Unreadable naming
+ * the path, nothing of it reaches libvirt, the agent stays healthy and other machines are still
+ * reconciled. What an upgrade (a newer CRD, an older agent) or an API server that checks less does.
+ */
+class UnreadableEverywhereIT extends NetworkItBase {
+  private record Put(String kind, String name, String path) {}
+
+  private static final Map<String, String> CRDS =
+      Map.of(
+          "KvmMachine", "kvmmachines.kvmop.io.yaml",
+          "KvmNetwork", "kvmnetworks.kvmop.io.yaml",
+          "KvmMachineSnapshot", "kvmmachinesnapshots.kvmop.io.yaml",
+          "KvmMachineRestore", "kvmmachinerestores.kvmop.io.yaml",
+          "KvmMachineMigration", "kvmmachinemigrations.kvmop.io.yaml",
+          "KvmHost", "kvmhosts.kvmop.io.yaml");
+
+  private GenericKubernetesResource put(String kind, String name, Map<String, Object> body) {
+    GenericKubernetesResource r = new GenericKubernetesResource();
+    r.setApiVersion("kvmop.io/v1alpha1");
+    r.setKind(kind);
+    var meta = new ObjectMetaBuilder().withName(name);
+    if (!kind.equals("KvmHost")) {
+      meta.withNamespace("default");
+    }
+    r.setMetadata(meta.build());
+    body.forEach(r::setAdditionalProperty);
+    var op = client.genericKubernetesResources("kvmop.io/v1alpha1", kind);
+    return kind.equals("KvmHost")
+        ? op.resource(r).create()
+        : op.inNamespace("default").resource(r).create();
+  }
+
+  private Map<String, Object> ready(String kind, String name) {
+    var op = client.genericKubernetesResources("kvmop.io/v1alpha1", kind);
+    GenericKubernetesResource r =
+        kind.equals("KvmHost")
+            ? op.withName(name).get()
+            : op.inNamespace("default").withName(name).get();
+    Object status = r == null ? null : r.getAdditionalProperties().get("status");
+    if (status instanceof Map<?, ?> s && s.get("conditions") instanceof List<?> cs) {
+      for (Object c : cs) {
+        if (c instanceof Map<?, ?> m && "Ready".equals(m.get("type"))) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> cond = (Map<String, Object>) m;
+          return cond;
+        }
+      }
+    }
+    return null;
+  }
+
+  private KvmMachine good(String name) {
+    KvmMachine m = Fixtures.machine("default", name);
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().memory = "128Mi";
+    m.getSpec().interfaces = new ArrayList<>();
+    return m;
+  }
+
+  @Test
+  void everyUnreadableObjectIsReportedAndTheAgentAndEveryOtherMachineCarryOn() {
+    k8s.create(good("before"));
+    k8s.awaitMachine("before", "Ready", true, "Running", 30);
+
+    List<Put> reported = new ArrayList<>();
+    int hosts = 0;
+    for (var kind : CRDS.entrySet()) {
+      int i = 0;
+      for (var mu : SchemaMutations.of(SchemaMutations.schema(kind.getValue()), List.of("spec"))) {
+        String name = kind.getKey().toLowerCase() + "-" + i++;
+        put(kind.getKey(), name, new LinkedHashMap<>(mu.body()));
+        if (kind.getKey().equals("KvmHost")) {
+          hosts++; // another node's host: only read (placement), never reported by this agent
+        } else {
+          reported.add(new Put(kind.getKey(), name, mu.path()));
+        }
+      }
+    }
+    assertThat(reported).hasSizeGreaterThan(200);
+    assertThat(hosts).isGreaterThan(10);
+
+    k8s.create(good("after"));
+    k8s.awaitMachine("after", "Ready", true, "Running", 60);
+    try {
+      within(60).until(() -> unreported(reported).isEmpty());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      assertThat(unreported(reported)).as("not reported as Unreadable").isEmpty();
+    }
+    assertThat(k8s.operator().liveness()).as("the agent's informers are all healthy").isNull();
+    assertThat(libvirt.listDomainNames())
+        .as("nothing of an unreadable machine reached libvirt")
+        .containsExactlyInAnyOrder("kvmop-default-before", "kvmop-default-after");
+
+    // this node's own KvmHost, unreadable: said in its status, and the agent carries on
+    io.kvmop.testing.UserEdits.edit(
+        client.genericKubernetesResources("kvmop.io/v1alpha1", "KvmHost").withName("node-a"),
+        h -> {
+          h.setAdditionalProperty("spec", Map.of("cordoned", "maybe"));
+          return h;
+        });
+    within(30)
+        .until(
+            () -> {
+              Map<String, Object> r = ready("KvmHost", "node-a");
+              return r != null
+                  && "Unreadable".equals(r.get("reason"))
+                  && String.valueOf(r.get("message")).contains("spec.cordoned: 'maybe'");
+            });
+    assertThat(k8s.operator().liveness()).isNull();
+  }
+
+  private List<String> unreported(List<Put> reported) {
+    List<String> missing = new ArrayList<>();
+    for (Put p : reported) {
+      Map<String, Object> r = ready(p.kind(), p.name());
+      if (r == null
+          || !"Unreadable".equals(r.get("reason"))
+          || !String.valueOf(r.get("message")).contains(p.path() + ": ")) {
+        missing.add(p.kind() + " " + p.name() + " (" + p.path() + "): " + r);
+      }
+    }
+    return missing.size() > 20 ? missing.subList(0, 20) : missing;
+  }
+}
