@@ -14,6 +14,12 @@ public interface StartAdmission {
 
   Optional<String> admit(KvmMachine m, boolean domainRunning);
 
+  /**
+   * The machine is refused (its spec, a network it may not use, an image it may not fetch) and its
+   * domain does not run: it gives back what it held until it is admitted again.
+   */
+  default void refused(KvmMachine m) {}
+
   /** Why the node has no room for this machine to start, as a Blocker; null when it has. */
   static io.kvmop.status.Blocker refusal(
       StartAdmission admission,

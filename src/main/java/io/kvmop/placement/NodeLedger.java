@@ -28,8 +28,8 @@ public final class NodeLedger {
       return heldCpus + c.cpus() <= allowedCpus && heldKiB + c.memoryKiB() <= allowedKiB;
     }
 
-    /** Why a claim does not fit, for a condition message. */
-    String shortfall(Claim c) {
+    /** Why a claim does not fit, for a condition message ({@code by}: who holds what). */
+    String shortfall(Claim c, String by) {
       return heldCpus
           + " of "
           + allowedCpus
@@ -37,7 +37,9 @@ public final class NodeLedger {
           + (heldKiB >> 10)
           + " of "
           + (allowedKiB >> 10)
-          + "Mi memory held by running machines, "
+          + "Mi memory held by "
+          + by
+          + "; "
           + c.cpus()
           + " CPUs and "
           + (c.memoryKiB() >> 10)
@@ -45,7 +47,23 @@ public final class NodeLedger {
     }
   }
 
-  private record Entry(Claim claim, boolean admitted) {}
+  /** One machine's hold; {@code domainRunning}: its domain was seen running (else placed only). */
+  private record Entry(Claim claim, boolean admitted, boolean domainRunning) {
+    Entry(Claim claim, boolean admitted) {
+      this(claim, admitted, false);
+    }
+
+    /** Whether it holds what {@code other} held (whether the domain runs changes no hold). */
+    boolean holdsAs(Entry other) {
+      return other != null && claim.equals(other.claim) && admitted == other.admitted;
+    }
+  }
+
+  /** The machines' names (namespace/name) by uid, for messages that say who holds the node. */
+  private final Map<String, String> names = new HashMap<>();
+
+  /** How many holders a message names. */
+  private static final int NAMED = 5;
 
   private final Map<String, Entry> entries = new HashMap<>();
 
@@ -79,6 +97,44 @@ public final class NodeLedger {
     return sized && c.running() && (c.cpus() > allowedCpus || c.memoryKiB() > allowedKiB);
   }
 
+  /** Names a machine (namespace/name) in the messages that say who holds the node. */
+  public synchronized void name(String uid, String namespacedName) {
+    if (uid != null && namespacedName != null) {
+      names.put(uid, namespacedName);
+    }
+  }
+
+  /** The machines that hold the node now (but {@code except}), largest first, with their phase. */
+  private String holders(String except) {
+    List<Map.Entry<String, Entry>> held =
+        entries.entrySet().stream()
+            .filter(e -> e.getValue().admitted() && !e.getKey().equals(except))
+            .sorted(
+                (a, b) ->
+                    Long.compare(
+                        b.getValue().claim().memoryKiB(), a.getValue().claim().memoryKiB()))
+            .toList();
+    if (held.isEmpty()) {
+      return "no machine";
+    }
+    StringBuilder b =
+        new StringBuilder(held.size() + (held.size() == 1 ? " machine: " : " machines: "));
+    for (int i = 0; i < Math.min(NAMED, held.size()); i++) {
+      var e = held.get(i);
+      b.append(i == 0 ? "" : ", ")
+          .append(names.getOrDefault(e.getKey(), "uid " + e.getKey()))
+          .append(e.getValue().domainRunning() ? " (running, " : " (placed, not running, ")
+          .append(e.getValue().claim().cpus())
+          .append(" CPUs, ")
+          .append(e.getValue().claim().memoryKiB() >> 10)
+          .append("Mi)");
+    }
+    if (held.size() > NAMED) {
+      b.append(" and ").append(held.size() - NAMED).append(" more");
+    }
+    return b.toString();
+  }
+
   /** Whether the node's capacity is known yet (nothing is admitted before). */
   public synchronized boolean sized() {
     return sized;
@@ -107,7 +163,7 @@ public final class NodeLedger {
       }
       Totals t = totalsExcept(uid);
       if (!t.fits(c)) {
-        return Optional.of(t.shortfall(c));
+        return Optional.of(t.shortfall(c, holders(uid)));
       }
     }
     put(uid, new Entry(c, c.running()));
@@ -124,22 +180,22 @@ public final class NodeLedger {
     touchedAt.put(uid, System.nanoTime());
     Entry old = entries.get(uid);
     if (old == null || domainRunning) {
-      put(uid, new Entry(c, c.running() || domainRunning));
-      if (old == null || !old.equals(entries.get(uid))) {
+      put(uid, new Entry(c, c.running() || domainRunning, domainRunning));
+      if (!entries.get(uid).holdsAs(old)) {
         changed();
       }
       return Optional.empty();
     }
     if (!c.running()) {
       put(uid, new Entry(c, false));
-      if (!old.equals(entries.get(uid))) {
+      if (!entries.get(uid).holdsAs(old)) {
         changed();
       }
       return Optional.empty();
     }
     if (old.admitted()) {
       put(uid, new Entry(c, true)); // a new size takes effect at its next start
-      if (!old.equals(entries.get(uid))) {
+      if (!entries.get(uid).holdsAs(old)) {
         changed();
       }
       return Optional.empty();
@@ -157,9 +213,24 @@ public final class NodeLedger {
     }
   }
 
+  /**
+   * A machine kvmop refuses (its spec, a network it may not use, an image it may not fetch) and
+   * whose domain does not run: it holds nothing until it is admitted again like a new one.
+   */
+  public synchronized void refused(String uid, Claim c) {
+    touchedAt.put(uid, System.nanoTime());
+    Entry old = entries.get(uid);
+    Entry now = new Entry(new Claim(c.cpus(), c.memoryKiB(), false), false);
+    put(uid, now);
+    if (!now.holdsAs(old)) {
+      changed();
+    }
+  }
+
   /** Gives back what a machine held (deleted, or moved off this node). */
   public synchronized void release(String uid) {
     touchedAt.remove(uid);
+    names.remove(uid);
     if (remove(uid) != null) {
       changed();
     }
@@ -180,6 +251,7 @@ public final class NodeLedger {
       }
     }
     gone.forEach(this::remove);
+    names.keySet().retainAll(entries.keySet());
     boolean removed = !gone.isEmpty();
     touchedAt.keySet().retainAll(entries.keySet());
     if (removed) {

@@ -193,8 +193,19 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             bindings,
             policy,
             secrets(context.getClient()),
-            (machine, running) ->
-                ledger.observe(uid, MachinePlacementReconciler.claim(machine.getSpec()), running));
+            new io.kvmop.machine.StartAdmission() {
+              @Override
+              public Optional<String> admit(KvmMachine machine, boolean running) {
+                ledger.name(uid, namespacedName(machine));
+                return ledger.observe(
+                    uid, MachinePlacementReconciler.claim(machine.getSpec()), running);
+              }
+
+              @Override
+              public void refused(KvmMachine machine) {
+                ledger.refused(uid, MachinePlacementReconciler.claim(machine.getSpec()));
+              }
+            });
     events.track(
         ResourceID.fromResource(m),
         realizer.naming(m).domainName(),
@@ -223,6 +234,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
    */
   private boolean admittedBySpec(KvmMachine m) {
     var claim = MachinePlacementReconciler.claim(m.getSpec());
+    ledger.name(m.getMetadata().getUid(), namespacedName(m));
     return ledger.exceedsNode(claim) || ledger.reserve(m.getMetadata().getUid(), claim).isEmpty();
   }
 
@@ -262,6 +274,10 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             + (decided == null
                 ? "; removed, so that the machine is placed by the usual checks"
                 : "; set back to " + decided + ", where the machine was placed"));
+  }
+
+  static String namespacedName(KvmMachine m) {
+    return m.getMetadata().getNamespace() + "/" + m.getMetadata().getName();
   }
 
   /** Whether a live migration copies the machine away from this node now. */

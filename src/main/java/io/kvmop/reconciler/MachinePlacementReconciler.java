@@ -152,6 +152,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       placeHere(m, client);
       return UpdateControl.noUpdate();
     }
+    ledger.name(m.getMetadata().getUid(), KvmMachineReconciler.namespacedName(m));
     var refused = ledger.reserve(m.getMetadata().getUid(), claim);
     if (refused.isPresent()) {
       return unschedulable(
@@ -201,6 +202,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     synchronized (ledger) { // decide and reserve in one step: the next decision sees this one
       d = Placement.decide(want, view.candidates(known, needLabels, client));
       mine = d.node().filter(node::equals).isPresent();
+      ledger.name(m.getMetadata().getUid(), KvmMachineReconciler.namespacedName(m));
       if (mine
           && ledger
               .reserve(m.getMetadata().getUid(), PlacementView.claim(m.getSpec()))

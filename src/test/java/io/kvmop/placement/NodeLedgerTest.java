@@ -166,4 +166,31 @@ class NodeLedgerTest {
     assertThat(l.totals().heldKiB()).isZero();
     assertThat(l.totals().holders()).isZero();
   }
+
+  @Test
+  void whatKvmopRefusesHoldsNothingAndTheMessageNamesTheRealHolders() {
+    NodeLedger l = new NodeLedger();
+    l.allow(2, 8 * GI);
+    l.name("bad-1", "team-a/bad-1");
+    l.name("bad-2", "team-a/bad-2");
+    l.name("web", "team-b/web");
+    assertThat(l.reserve("bad-1", run(1))).isEmpty();
+    assertThat(l.reserve("bad-2", run(1))).isEmpty();
+    // their first pass refuses them (an invalid spec, a network they may not use)
+    l.refused("bad-1", run(1));
+    l.refused("bad-2", run(1));
+    assertThat(l.totals().heldCpus()).isZero();
+    assertThat(l.reserve("web", run(1))).isEmpty();
+    assertThat(l.observe("web", run(1), true)).isEmpty();
+    // a refused machine corrected is admitted again like a new one: one CPU is left
+    assertThat(l.observe("bad-1", run(1), false)).isEmpty();
+    assertThat(l.observe("bad-2", run(1), false))
+        .get()
+        .asString()
+        .contains("held by 2 machines: ")
+        .contains("team-b/web (running, 1 CPUs, 1024Mi)")
+        .contains("team-a/bad-1 (placed, not running, 1 CPUs, 1024Mi)")
+        .doesNotContain("team-a/bad-2 (");
+    assertThat(l.totalsByWalk()).isEqualTo(l.totals());
+  }
 }

@@ -50,6 +50,43 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   @Test
+  void machinesKvmopRefusesHoldNoCapacityAndAShortfallNamesWhoHoldsIt() {
+    var host = k8s.awaitHost(h -> h.getStatus() != null && h.getStatus().allocatable != null, 30);
+    int cpus = host.getStatus().allocatable.cpus;
+    for (String name : java.util.List.of("refused-1", "refused-2")) {
+      KvmMachine bad = Fixtures.machine("default", name);
+      bad.getMetadata().setUid(null);
+      bad.getMetadata().setGeneration(null);
+      bad.getSpec().nodeName = "node-a";
+      bad.getSpec().memory = "128Mi";
+      bad.getSpec().cpu = new io.kvmop.api.CpuSpec();
+      bad.getSpec().cpu.sockets = cpus; // the whole node, each
+      bad.getSpec().shutdownTimeout = "forever"; // refused: InvalidSpec
+      k8s.create(bad);
+      k8s.awaitMachine(name, "Ready", false, "InvalidSpec", 30);
+    }
+    k8s.awaitHost(h -> h.getStatus().allocated != null && h.getStatus().allocated.cpus == 0, 30);
+
+    KvmMachine first = vm();
+    first.getMetadata().setName("first");
+    first.getSpec().cpu = new io.kvmop.api.CpuSpec();
+    first.getSpec().cpu.sockets = cpus;
+    k8s.create(first);
+    k8s.awaitMachine("first", "Ready", true, "Running", 30);
+    // one more that does not fit is told who holds the node, and in what phase
+    KvmMachine more = vm();
+    more.getMetadata().setName("more");
+    more.getSpec().cpu = new io.kvmop.api.CpuSpec();
+    more.getSpec().cpu.sockets = 1;
+    k8s.create(more);
+    KvmMachine waiting = k8s.awaitMachine("more", "Scheduled", false, "InsufficientCapacity", 30);
+    assertThat(condition(waiting, "Scheduled").orElseThrow().getMessage())
+        .contains("held by 1 machine: default/first (")
+        .doesNotContain("refused-1")
+        .doesNotContain("running machines");
+  }
+
+  @Test
   void aMachineIsDefinedStartedAndReady() {
     KvmMachine created = k8s.create(vm());
     KvmMachine m = k8s.awaitMachine("vm", "Ready", true, "Running", 15);
