@@ -293,7 +293,7 @@ public final class MachineRealizer {
     if (refusal != null
         && !running
         && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refusal.reason())) {
-      // BREAK p.admission().refused(p.m());
+      p.admission().refused(p.m());
       return null;
     }
     return StartAdmission.refusal(p.admission(), p.m(), current, node);
