@@ -244,7 +244,12 @@ public final class MachineRealizer {
                 current,
                 agent,
                 shutdownAsked.get(p.uid()),
-                capacity(p, blocker != null ? blocker : nets.problem(), current),
+                StartAdmission.refusal(
+                    p.admission(),
+                    p.m(),
+                    blocker != null ? blocker : nets.problem(),
+                    current,
+                    node),
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
     PowerRequests.Decision power =
@@ -281,22 +286,6 @@ public final class MachineRealizer {
     }
     laps.lap("report");
     return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
-  }
-
-  /**
-   * Why the node has no room for the machine to start (null: it has, or need not). A machine
-   * refused for what no wait fixes, whose domain does not run, holds nothing instead: what kvmop
-   * refuses never keeps other machines off the node.
-   */
-  private Blocker capacity(Pass p, Blocker refusal, Optional<DomainState> current) {
-    boolean running = current.map(DomainState::running).orElse(false);
-    if (refusal != null
-        && !running
-        && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refusal.reason())) {
-      p.admission().refused(p.m());
-      return null;
-    }
-    return StartAdmission.refusal(p.admission(), p.m(), current, node);
   }
 
   /** Migrating away (or gone): nothing touched, status as it is; the migration hands it over. */
