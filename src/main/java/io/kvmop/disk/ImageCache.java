@@ -26,7 +26,13 @@ import org.slf4j.LoggerFactory;
  * Images downloaded by URL, once per node, into kvmop's pool under a name made of their sha256
  * ({@code kvmop-image-<sha256>}). A download goes to a scratch file, is verified, and only then
  * renamed into place, so a file under the final name is always complete and correct, whatever
- * interrupted an earlier attempt. Machines asking for the same checksum share one download.
+ * interrupted an earlier attempt. Machines asking for the same URL and checksum share one download.
+ *
+ * <p>Knowing a checksum grants nothing: an image is handed out only for a URL it was verified to
+ * come from (each image file records its sources, {@link ImageSources}), so a machine gets an image
+ * only through a URL the node lets it fetch; a URL not yet among the sources is fetched and
+ * verified first. Progress and failures are per URL and checksum, so machines that share a checksum
+ * each see their own URL's.
  */
 public final class ImageCache implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ImageCache.class);
@@ -46,6 +52,7 @@ public final class ImageCache implements AutoCloseable {
   private final Map<String, Progress> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Failed> failures = new ConcurrentHashMap<>();
   private final AtomicInteger started = new AtomicInteger();
+  private final ImageSources sources = new ImageSources();
 
   public ImageCache(StorageConfig config, StoragePort storage, Clock clock) {
     this(config, storage, clock, new AddressGuard());
@@ -97,12 +104,24 @@ public final class ImageCache implements AutoCloseable {
 
   private static final class Progress {
     final String url;
+    final String part;
     final AtomicLong done = new AtomicLong();
     final AtomicLong total = new AtomicLong(-1);
 
-    Progress(String url) {
+    Progress(String url, String part) {
       this.url = url;
+      this.part = part;
     }
+  }
+
+  /** Downloads and failures are kept per URL and checksum. */
+  private static String key(String sha, String url) {
+    return sha + " " + url;
+  }
+
+  /** The scratch file of one URL's download of one image. */
+  private static String partName(String sha, String url) {
+    return fileName(sha) + "." + io.kvmop.ids.Hashes.sha256(url).substring(0, 12) + ".part";
   }
 
   public static String fileName(String sha256) {
@@ -125,28 +144,43 @@ public final class ImageCache implements AutoCloseable {
    */
   public State get(String url, String sha256, String namespace, DownloadPolicy policy) {
     String sha = sha256.toLowerCase(Locale.ROOT);
+    String key = key(sha, url);
     Path target = Path.of(config.volumePath(fileName(sha)));
-    if (Files.isRegularFile(target)) {
+    if (Files.isRegularFile(target) && sources.has(target, url)) {
+      // verified from this URL before; handed out only while the node would fetch it now
+      ImageFetcher.Failure refused = fetcher.refusal(url, policy);
+      if (refused != null) {
+        if (!failures.containsKey(key)) { // said (and logged) once
+          fail(
+              sha,
+              url,
+              refused.reason(),
+              "downloading " + url + ": " + refused.getMessage(),
+              true,
+              1);
+        }
+        return failures.get(key);
+      }
       // a run may have died between the rename and the refresh that follows it
       listing.ensureListed(target.getFileName().toString());
       return new Ready(target.toString());
     }
-    Progress p = inFlight.get(sha);
+    Progress p = inFlight.get(key);
     if (p != null) {
       return new Downloading(p.url, p.done.get(), p.total.get());
     }
-    Failed f = failures.get(sha);
-    if (f != null && f.url().equals(url) && clock.instant().isBefore(f.retryAt())) {
+    Failed f = failures.get(key);
+    if (f != null && clock.instant().isBefore(f.retryAt())) {
       return f;
     }
-    int attempts = f != null && f.url().equals(url) ? f.attempts() : 0;
-    Progress fresh = new Progress(url);
-    if (inFlight.putIfAbsent(sha, fresh) == null) {
+    int attempts = f != null ? f.attempts() : 0;
+    Progress fresh = new Progress(url, partName(sha, url));
+    if (inFlight.putIfAbsent(key, fresh) == null) {
       started.incrementAndGet();
       try {
         executor(namespace).execute(() -> download(url, sha, target, fresh, policy, attempts + 1));
       } catch (RuntimeException e) { // rejected: the cache is closing
-        inFlight.remove(sha);
+        inFlight.remove(key);
         fail(
             sha,
             url,
@@ -183,7 +217,7 @@ public final class ImageCache implements AutoCloseable {
 
   private void download(
       String url, String sha, Path target, Progress p, DownloadPolicy policy, int attempt) {
-    Path part = config.scratchDir().resolve(fileName(sha) + ".part");
+    Path part = config.scratchDir().resolve(p.part);
     try {
       LOG.info("downloading {} (sha256 {})", url, sha);
       String got;
@@ -193,7 +227,7 @@ public final class ImageCache implements AutoCloseable {
         got = fetcher.fetch(url, policy, out, new ImageFetcher.Counter(p.total, p.done));
       }
       if (install(part, target, url, sha, got, attempt)) {
-        failures.remove(sha);
+        failures.remove(key(sha, url));
         LOG.info("downloaded {} to {} ({} bytes)", url, target, p.done.get());
       }
     } catch (ImageFetcher.Failure e) {
@@ -222,7 +256,7 @@ public final class ImageCache implements AutoCloseable {
           false,
           attempt);
     } finally {
-      inFlight.remove(sha);
+      inFlight.remove(key(sha, url));
       removeScratchDirIfEmpty();
     }
   }
@@ -264,7 +298,16 @@ public final class ImageCache implements AutoCloseable {
           attempt);
       return false;
     }
-    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+    synchronized (this) { // two URLs of one image may finish at once
+      if (Files.isRegularFile(target)) {
+        // the image is here already, from another URL: this URL is now one of its sources too
+        sources.add(target, url);
+        Files.deleteIfExists(part);
+      } else {
+        sources.add(part, url); // recorded before the rename: the file under the name has it
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
     removeScratchDirIfEmpty(); // before libvirt lists the pool again
     listing.refresh();
     return true;
@@ -297,11 +340,7 @@ public final class ImageCache implements AutoCloseable {
     try (var parts = Files.list(config.scratchDir())) {
       for (Path f : parts.toList()) {
         String name = f.getFileName().toString();
-        boolean downloading =
-            name.startsWith(PREFIX)
-                && name.endsWith(".part")
-                && inFlight.containsKey(
-                    name.substring(PREFIX.length(), name.length() - ".part".length()));
+        boolean downloading = inFlight.values().stream().anyMatch(d -> d.part.equals(name));
         if (!downloading
             && Files.getLastModifiedTime(f).toInstant().plus(STALE_PART).isBefore(now)) {
           Files.deleteIfExists(f);
@@ -321,7 +360,8 @@ public final class ImageCache implements AutoCloseable {
         permanent
             ? " (not retried until the URL or the checksum changes)"
             : " (retried in " + Duration.between(f.at(), retry).toSeconds() + " s)";
-    failures.put(sha, new Failed(reason, message + when, f.at(), permanent, attempts, url));
+    failures.put(
+        key(sha, url), new Failed(reason, message + when, f.at(), permanent, attempts, url));
   }
 
   private static void deleteQuietly(Path p) {
@@ -349,7 +389,7 @@ public final class ImageCache implements AutoCloseable {
     try (var files = Files.list(dir)) {
       for (Path f : files.filter(x -> x.getFileName().toString().startsWith(PREFIX)).toList()) {
         String sha = f.getFileName().toString().substring(PREFIX.length());
-        if (inFlight.containsKey(sha)) {
+        if (inFlight.keySet().stream().anyMatch(k -> k.startsWith(sha + " "))) {
           continue;
         }
         if (inUse.contains(f.toString())) {

@@ -60,6 +60,19 @@ public final class ImageFetcher {
   }
 
   /** Parses and checks a URL as the spec wrote it: http or https, a host, nothing else. */
+  /**
+   * Why the node would not fetch {@code url} under {@code policy} now (its form, its scheme, the
+   * addresses its host has), as the failure a fetch would end in; null when it would.
+   */
+  Failure refusal(String url, DownloadPolicy policy) {
+    try {
+      String why = guard.refusal(parse(url).getHost(), policy);
+      return why == null ? null : new Failure(Reasons.IMAGE_URL_REFUSED, why, true);
+    } catch (Failure f) {
+      return f;
+    }
+  }
+
   public static URI parse(String url) throws Failure {
     URI u;
     try {
@@ -165,11 +178,30 @@ public final class ImageFetcher {
       throw new IllegalStateException(e);
     }
     long done = 0;
+    Instant window = clock.instant();
+    long inWindow = 0;
     try (InputStream in = c.getInputStream()) {
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = in.read(buf)) > 0) {
         done += n;
+        inWindow += n;
+        Instant now = clock.instant();
+        if (!now.isBefore(window.plus(policy.stallTimeout()))) {
+          // a trickle is a stall too: it would hold a download slot until the deadline
+          if (inWindow < MIN_PER_STALL_WINDOW) {
+            throw new Failure(
+                Reasons.IMAGE_DOWNLOAD_STALLED,
+                "less than "
+                    + (MIN_PER_STALL_WINDOW >> 10)
+                    + " KiB arrived in "
+                    + policy.stallTimeout().toSeconds()
+                    + " s (KvmHost spec.imageDownloads.stallTimeout)",
+                false);
+          }
+          window = now;
+          inWindow = 0;
+        }
         if (done > policy.maxBytes()) {
           throw tooLarge(policy);
         }
@@ -186,6 +218,9 @@ public final class ImageFetcher {
     }
     return HexFormat.of().formatHex(digest.digest());
   }
+
+  /** The least a download must receive in each stall timeout to be making progress. */
+  static final long MIN_PER_STALL_WINDOW = 64 << 10;
 
   private static Failure tooLarge(DownloadPolicy policy) {
     return new Failure(

@@ -115,6 +115,8 @@ class ImageCacheTest {
         new StorageConfig("kvmop", pool.toString(), Path.of("/"), Duration.ofHours(1));
     assertThat(new PoolKeeper(libvirt.storage(), config).ensure().blocker()).isNull();
     Files.write(pool.resolve(ImageCache.fileName(sha)), image);
+    // a dead run recorded the URL on the scratch file before the rename
+    new ImageSources().add(pool.resolve(ImageCache.fileName(sha)), url());
     ImageCache other = new ImageCache(config, libvirt.storage(), Clock.systemUTC());
     try {
       assertThat(libvirt.storage().findVolume("kvmop", ImageCache.fileName(sha))).isEmpty();
@@ -124,6 +126,64 @@ class ImageCacheTest {
     } finally {
       other.close();
     }
+  }
+
+  @Test
+  void knowingTheChecksumGrantsNothingEachMachineGetsTheImageOnlyThroughItsOwnUrl() {
+    release.countDown();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cache.get(url(), sha, "team-a", LOOPBACK) instanceof ImageCache.Ready);
+    String nothing = "http://127.0.0.1:" + server.getAddress().getPort() + "/none.img";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> cache.get(nothing, sha, "team-b", LOOPBACK) instanceof ImageCache.Failed);
+    var served404 = (ImageCache.Failed) cache.get(nothing, sha, "team-b", LOOPBACK);
+    assertThat(served404.message()).contains(nothing, "HTTP 404");
+    // a URL the node refuses, with the same checksum: refused, and not fetched again and again
+    var refused =
+        (ImageCache.Failed)
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .until(
+                    () -> cache.get(url(), sha, "team-c", DownloadPolicy.defaults()),
+                    s -> s instanceof ImageCache.Failed);
+    assertThat(refused.reason()).isEqualTo("ImageURLRefused");
+    int started = cache.downloadsStarted();
+    for (int i = 0; i < 5; i++) {
+      assertThat(cache.get(url(), sha, "team-c", DownloadPolicy.defaults()))
+          .isInstanceOf(ImageCache.Failed.class);
+      assertThat(cache.get(nothing, sha, "team-b", LOOPBACK)).isInstanceOf(ImageCache.Failed.class);
+    }
+    assertThat(cache.downloadsStarted()).isEqualTo(started);
+    // team-a still has it; another URL that really serves it is verified once, then shared
+    assertThat(cache.get(url(), sha, "team-a", LOOPBACK)).isInstanceOf(ImageCache.Ready.class);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cache.get(url() + "?mirror", sha, "team-b", LOOPBACK) instanceof ImageCache.Ready);
+    assertThat(hits.get()).as("the mirror was fetched to verify it").isEqualTo(2);
+  }
+
+  @Test
+  void machinesSharingAChecksumEachSeeTheirOwnUrlsProgress() {
+    assertThat(cache.get(url(), sha, "team-a", LOOPBACK))
+        .isInstanceOf(ImageCache.Downloading.class);
+    var mirror = cache.get(url() + "?mirror", sha, "team-b", LOOPBACK);
+    assertThat(mirror).isInstanceOf(ImageCache.Downloading.class);
+    assertThat(((ImageCache.Downloading) mirror).url()).isEqualTo(url() + "?mirror");
+    assertThat(((ImageCache.Downloading) cache.get(url(), sha, "team-a", LOOPBACK)).url())
+        .isEqualTo(url());
+    release.countDown();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cache.get(url(), sha, "team-a", LOOPBACK) instanceof ImageCache.Ready
+                    && cache.get(url() + "?mirror", sha, "team-b", LOOPBACK)
+                        instanceof ImageCache.Ready);
+    assertThat(pool.resolve(ImageCache.fileName(sha))).hasBinaryContent(image);
   }
 
   @Test

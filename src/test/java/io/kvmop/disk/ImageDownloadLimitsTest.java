@@ -80,10 +80,24 @@ class ImageDownloadLimitsTest {
     server.createContext(
         "/drip.img",
         x -> {
+          x.sendResponseHeaders(200, 64 << 20);
+          try (OutputStream out = x.getResponseBody()) {
+            for (int i = 0; i < 1000 && release.getCount() > 0; i++) {
+              out.write(new byte[16 << 10]); // 80 KiB/s: slow, but never a stall
+              out.flush();
+              Thread.sleep(200);
+            }
+          } catch (Exception e) {
+            // the client gave up
+          }
+        });
+    server.createContext(
+        "/trickle.img",
+        x -> {
           x.sendResponseHeaders(200, 1 << 20);
           try (OutputStream out = x.getResponseBody()) {
             for (int i = 0; i < 1000 && release.getCount() > 0; i++) {
-              out.write(0); // a byte now and then: never a stall
+              out.write(0); // a byte now and then: every read returns, nothing really arrives
               out.flush();
               Thread.sleep(200);
             }
@@ -197,6 +211,13 @@ class ImageDownloadLimitsTest {
     var stalled = failure(url("/stall.img"), "03".repeat(32), "a", p);
     assertThat(stalled.reason()).isEqualTo("ImageDownloadStalled");
     assertThat(stalled.permanent()).as("a stall is tried again, later").isFalse();
+  }
+
+  @Test
+  void aTrickleIsAStallAndEndsLongBeforeTheDeadline() {
+    var f = failure(url("/trickle.img"), "07".repeat(32), "a", allowLoopback("1Gi", "1s"));
+    assertThat(f.reason()).isEqualTo("ImageDownloadStalled");
+    assertThat(f.message()).contains("less than 64 KiB arrived in 1 s");
   }
 
   @Test
