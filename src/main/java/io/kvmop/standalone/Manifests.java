@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The resources of a manifest directory (a GitOps checkout): every *.yaml/*.yml below it,
@@ -72,10 +71,20 @@ public final class Manifests {
 
   private Manifests() {}
 
+  /**
+   * The largest manifest file read (Kubernetes keeps no object over 1.5 MiB): a larger one is
+   * refused before it is parsed, so that it costs neither the time nor the memory of parsing it.
+   */
+  static final long MAX_FILE_BYTES = 1536L << 10;
+
   public static Loaded load(Path dir) throws IOException {
     Reading r = new Reading(dir.toRealPath());
     for (Path f : r.files(dir)) {
-      r.file(f);
+      try {
+        r.file(f);
+      } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException gone) {
+        // removed between the listing and the read (a git pull): a removed file
+      }
     }
     return r.loaded();
   }
@@ -100,21 +109,62 @@ public final class Manifests {
 
     /** The YAML files below {@code dir}: dot-directories skipped, no symlink leading out. */
     List<Path> files(Path dir) throws IOException {
-      try (Stream<Path> s = Files.walk(dir)) {
-        return s.filter(p -> insideOrReport(realDir, p, problems))
-            .filter(Files::isRegularFile)
-            .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-            .filter(
-                p ->
-                    dir.relativize(p).toString().chars().noneMatch(c -> c == '.')
-                        || !hidden(dir, p))
-            .sorted()
-            .toList();
-      }
+      List<Path> all = new ArrayList<>();
+      Files.walkFileTree(
+          dir,
+          new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(
+                Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+              all.add(file);
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
+                throws IOException {
+              if (e instanceof java.nio.file.NoSuchFileException && !file.equals(dir)) {
+                // removed while the walk went by it (a git pull): a removed file
+                return java.nio.file.FileVisitResult.CONTINUE;
+              }
+              throw e;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e)
+                throws IOException {
+              if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) {
+                throw e;
+              }
+              return java.nio.file.FileVisitResult.CONTINUE;
+            }
+          });
+      return all.stream()
+          .filter(p -> insideOrReport(realDir, p, problems))
+          .filter(Files::isRegularFile)
+          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+          .filter(
+              p -> dir.relativize(p).toString().chars().noneMatch(c -> c == '.') || !hidden(dir, p))
+          .sorted()
+          .toList();
     }
 
     /** Every document of one file; a syntax error ends the file (what follows is unknown). */
     void file(Path f) throws IOException {
+      long size = Files.size(f);
+      if (size > MAX_FILE_BYTES) {
+        unreadable(
+            f,
+            new Problem(
+                f,
+                0,
+                "the file is "
+                    + (size >> 10)
+                    + " KiB, more than the "
+                    + (MAX_FILE_BYTES >> 10)
+                    + " KiB a manifest file may be (Kubernetes keeps no larger object); not read"));
+        return;
+      }
       try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
         while (docs.hasNextValue()) {
           JsonNode doc;
