@@ -73,6 +73,9 @@ public final class ImageInspector {
 
   private static ImageInfo inspect(FileChannel ch, ByteBuffer head, long fileSize, String name)
       throws IOException {
+    if (fileSize == 0) {
+      return refuse(null, 0, "the file is empty (0 bytes): no image at all, not a raw disk");
+    }
     if (head.limit() >= 4 && head.order(ByteOrder.BIG_ENDIAN).getInt(0) == QCOW2_MAGIC) {
       if (head.limit() < 104) {
         return refuse(
@@ -136,9 +139,18 @@ public final class ImageInspector {
     int version = h.getInt(4);
     long backingOffset = h.getLong(8);
     long size = h.getLong(24);
+    int clusterBits = h.getInt(20);
     int cryptMethod = h.getInt(32);
     if (version < 2 || version > 3) {
       return refuse(DiskFormat.QCOW2, size, "its qcow2 version " + version + " is unknown");
+    }
+    if (clusterBits < 9 || clusterBits > 21) { // what QEMU opens: 512 bytes to 2 MiB clusters
+      return refuse(
+          DiskFormat.QCOW2,
+          size,
+          "its qcow2 header declares cluster_bits "
+              + Integer.toUnsignedString(clusterBits)
+              + ", not between 9 and 21 (clusters of 512 bytes to 2 MiB): the file is malformed");
     }
     if (backingOffset != 0) {
       return refuse(

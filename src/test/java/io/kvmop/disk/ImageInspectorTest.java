@@ -88,6 +88,19 @@ class ImageInspectorTest {
   }
 
   @Test
+  void absurdClusterBitsAndEmptyFilesAreRefusedWithTheReason() throws Exception {
+    for (int bits : new int[] {0, 8, 22, 63, -1}) {
+      byte[] q = Files.readAllBytes(dir.resolve("plain.qcow2"));
+      java.nio.ByteBuffer.wrap(q).putInt(20, bits);
+      Files.write(dir.resolve("bits.qcow2"), q);
+      assertRefused("bits.qcow2", DiskFormat.QCOW2, "cluster_bits");
+    }
+    Files.write(dir.resolve("empty.img"), new byte[0]);
+    ImageInfo empty = inspect("empty.img");
+    assertTrue(empty.refusal() != null && empty.refusal().contains("empty (0 bytes)"), "" + empty);
+  }
+
+  @Test
   void imagesWithABackingFileOfTheirOwnAreRefused() throws Exception {
     assertRefused("backed.qcow2", DiskFormat.QCOW2, "backing file");
     assertRefused("backed.qed", DiskFormat.QED, "backing file");
