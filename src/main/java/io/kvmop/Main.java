@@ -107,6 +107,30 @@ public final class Main {
             cmd.getErr().println("kvmop: " + e.getMessage());
             return 1;
           }
+          if (e instanceof io.kvmop.cli.ClusterClient.NoCluster) {
+            cmd.getErr().println("kvmop: " + e.getMessage());
+            return 2;
+          }
+          if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+              && !"operator".equals(cmd.getCommandName())) {
+            Throwable root = k;
+            while (root.getCause() != null) {
+              root = root.getCause();
+            }
+            cmd.getErr()
+                .println(
+                    k.getCode() > 0
+                        ? "kvmop: the cluster answered HTTP " + k.getCode() + ": " + k.getMessage()
+                        : "kvmop: cannot reach the cluster ("
+                            + root
+                            + "); check the kubeconfig's server and that it is up");
+            return 1;
+          }
+          if (!"operator".equals(cmd.getCommandName()) && !"run".equals(cmd.getCommandName())) {
+            // a user's command prints what went wrong, never a stack trace
+            cmd.getErr().println("kvmop: " + cmd.getCommandName() + " failed: " + e);
+            return 1;
+          }
           throw e;
         });
     return cl;

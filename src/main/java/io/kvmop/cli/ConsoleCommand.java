@@ -1,7 +1,6 @@
 package io.kvmop.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.kvmop.libvirt.ConsoleStream;
 import io.kvmop.libvirt.JnaLibvirt;
@@ -92,7 +91,7 @@ public final class ConsoleCommand implements Callable<Integer> {
 
   /** exec `kvmop console NAME --local` in the agent pod on the machine's node, with a terminal. */
   private int attachThroughAgent() throws Exception {
-    try (KubernetesClient c = new KubernetesClientBuilder().build()) {
+    try (KubernetesClient c = ClusterClient.open()) {
       String ns =
           namespace != null ? namespace : c.getNamespace() == null ? "default" : c.getNamespace();
       AgentPod agent;

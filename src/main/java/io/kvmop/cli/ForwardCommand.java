@@ -1,7 +1,6 @@
 package io.kvmop.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kvmop.libvirt.JnaLibvirt;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -97,7 +96,7 @@ public abstract class ForwardCommand implements Callable<Integer> {
             : serve(ns, TcpRelay.tcp(t.host(), t.port()));
       }
     }
-    try (KubernetesClient c = new KubernetesClientBuilder().build()) {
+    try (KubernetesClient c = ClusterClient.open()) {
       String ns =
           namespace != null ? namespace : c.getNamespace() == null ? "default" : c.getNamespace();
       AgentPod agent;

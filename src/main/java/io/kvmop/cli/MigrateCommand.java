@@ -1,7 +1,6 @@
 package io.kvmop.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
@@ -72,7 +71,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (KubernetesClient c = client != null ? null : new KubernetesClientBuilder().build()) {
+    try (KubernetesClient c = client != null ? null : ClusterClient.open()) {
       return run(client != null ? client : c);
     }
   }

@@ -1,7 +1,6 @@
 package io.kvmop.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.MachineRequestStatus;
 import io.kvmop.machine.PowerRequests;
@@ -63,7 +62,7 @@ public abstract class PowerCommand implements Callable<Integer> {
               statusDir != null ? statusDir : manifests.resolve(".status"), out, waitSeconds)
           .ask(namespace == null ? "default" : namespace, name, token());
     }
-    try (KubernetesClient c = client != null ? null : new KubernetesClientBuilder().build()) {
+    try (KubernetesClient c = client != null ? null : ClusterClient.open()) {
       return run(client != null ? client : c);
     }
   }
