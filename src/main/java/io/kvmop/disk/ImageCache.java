@@ -1,6 +1,5 @@
 package io.kvmop.disk;
 
-import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.status.Reasons;
 import java.io.IOException;
@@ -8,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +51,7 @@ public final class ImageCache implements AutoCloseable {
   private final Map<String, Failed> failures = new ConcurrentHashMap<>();
   private final AtomicInteger started = new AtomicInteger();
   private final ImageSources sources = new ImageSources();
+  private final ImageGarbage garbage;
 
   public ImageCache(StorageConfig config, StoragePort storage, Clock clock) {
     this(config, storage, clock, new AddressGuard());
@@ -63,6 +62,7 @@ public final class ImageCache implements AutoCloseable {
     this.storage = storage;
     this.clock = clock;
     this.listing = new PoolListing(storage, config.poolName());
+    this.garbage = new ImageGarbage(config, storage, sources);
     this.fetcher = new ImageFetcher(guard, clock);
   }
 
@@ -317,40 +317,6 @@ public final class ImageCache implements AutoCloseable {
     Scratch.removeIfEmpty(config.scratchDir());
   }
 
-  /** How old a scratch file must be, with no download of it here, to be a dead one's leftover. */
-  static final Duration STALE_PART = Duration.ofMinutes(10);
-
-  /**
-   * Scratch files of downloads that died with their process (kill -9) and were not retried (the
-   * manifest changed): deleted once they stopped growing for {@link #STALE_PART}.
-   */
-  private void collectStaleParts(Instant now, java.util.List<String> deleted) {
-    try {
-      Scratch.locked(() -> deleteStaleParts(now, deleted));
-    } catch (IOException e) {
-      LOG.debug("cannot clean {}: {}", config.scratchDir(), e.toString());
-    }
-    removeScratchDirIfEmpty();
-  }
-
-  private void deleteStaleParts(Instant now, java.util.List<String> deleted) throws IOException {
-    if (!Files.isDirectory(config.scratchDir())) {
-      return;
-    }
-    try (var parts = Files.list(config.scratchDir())) {
-      for (Path f : parts.toList()) {
-        String name = f.getFileName().toString();
-        boolean downloading = inFlight.values().stream().anyMatch(d -> d.part.equals(name));
-        if (!downloading
-            && Files.getLastModifiedTime(f).toInstant().plus(STALE_PART).isBefore(now)) {
-          Files.deleteIfExists(f);
-          deleted.add(f.toString());
-          LOG.info("deleted {}: left by a write that did not finish (kill -9)", f);
-        }
-      }
-    }
-  }
-
   private void fail(
       String sha, String url, String reason, String message, boolean permanent, int attempts) {
     LOG.warn("{}: {}", reason, message);
@@ -373,44 +339,20 @@ public final class ImageCache implements AutoCloseable {
   }
 
   /**
-   * Deletes cached images no volume has used for {@code config.cacheUnusedFor}: a cached image's
-   * modification time is set to now whenever it is seen in use, so its age is its time unused.
+   * Deletes cached images no volume has used for {@code config.cacheUnusedFor}, and scratch files
+   * of downloads that died with their process ({@link ImageGarbage}); never one on its way.
    *
    * @param inUse backing files of the pool's volumes
    * @return the files deleted
    */
   public java.util.List<String> collectGarbage(Set<String> inUse) {
-    java.util.List<String> deleted = new java.util.ArrayList<>();
-    Path dir = Path.of(config.poolPath());
-    if (!Files.isDirectory(dir)) {
-      return deleted;
-    }
-    Instant now = clock.instant();
-    try (var files = Files.list(dir)) {
-      for (Path f : files.filter(x -> x.getFileName().toString().startsWith(PREFIX)).toList()) {
-        String sha = f.getFileName().toString().substring(PREFIX.length());
-        if (inFlight.keySet().stream().anyMatch(k -> k.startsWith(sha + " "))) {
-          continue;
-        }
-        if (inUse.contains(f.toString())) {
-          Files.setLastModifiedTime(f, FileTime.from(now));
-          continue;
-        }
-        Instant last = Files.getLastModifiedTime(f).toInstant();
-        if (last.plus(config.cacheUnusedFor()).isBefore(now)) {
-          try {
-            storage.deleteVolume(config.poolName(), f.getFileName().toString());
-          } catch (LibvirtError e) {
-            Files.deleteIfExists(f); // not (yet) a volume of the pool
-          }
-          deleted.add(f.toString());
-          LOG.info("deleted cached image {}: unused for over {}", f, config.cacheUnusedFor());
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("cannot collect unused images in {}: {}", dir, e.toString());
-    }
-    collectStaleParts(now, deleted);
+    java.util.List<String> deleted =
+        garbage.collect(
+            inUse,
+            clock.instant(),
+            sha -> inFlight.keySet().stream().anyMatch(k -> k.startsWith(key(sha, ""))),
+            part -> inFlight.values().stream().anyMatch(d -> d.part.equals(part)));
+    removeScratchDirIfEmpty();
     return deleted;
   }
 

@@ -59,7 +59,6 @@ public final class ImageFetcher {
     }
   }
 
-  /** Parses and checks a URL as the spec wrote it: http or https, a host, nothing else. */
   /**
    * Why the node would not fetch {@code url} under {@code policy} now (its form, its scheme, the
    * addresses its host has), as the failure a fetch would end in; null when it would.
@@ -73,6 +72,7 @@ public final class ImageFetcher {
     }
   }
 
+  /** Parses and checks a URL as the spec wrote it: http or https, a host, nothing else. */
   public static URI parse(String url) throws Failure {
     URI u;
     try {

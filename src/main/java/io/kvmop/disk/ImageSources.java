@@ -26,7 +26,18 @@ final class ImageSources {
   /** Whether {@code url} is among the sources of the image in {@code file}. */
   boolean has(Path file, String url) {
     Set<String> known = remembered.get(identity(file));
-    return (known != null && known.contains(url)) || read(file).contains(url);
+    if (known != null && known.contains(url)) {
+      return true; // every pass of every machine asks: the file is read once
+    }
+    if (!read(file).contains(url)) {
+      return false;
+    }
+    remember(file, url);
+    return true;
+  }
+
+  private void remember(Path file, String url) {
+    remembered.computeIfAbsent(identity(file), k -> ConcurrentHashMap.newKeySet()).add(url);
   }
 
   /**
@@ -41,7 +52,12 @@ final class ImageSources {
     } catch (IOException | UnsupportedOperationException e) {
       LOG.debug("cannot record the sources of {} on the file ({}): kept in memory", file, e);
     }
-    remembered.computeIfAbsent(identity(file), k -> ConcurrentHashMap.newKeySet()).add(url);
+    remember(file, url);
+  }
+
+  /** Forgets the image's sources (its file was deleted). */
+  void forget(Path file) {
+    remembered.remove(identity(file));
   }
 
   private static Set<String> read(Path file) {

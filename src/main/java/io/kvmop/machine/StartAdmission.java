@@ -21,33 +21,23 @@ public interface StartAdmission {
   default void refused(KvmMachine m) {}
 
   /**
-   * Why the node has no room for the machine to start (null: it has, or need not). A machine
-   * refused for what no wait fixes ({@code refusal}), whose domain does not run, holds nothing
-   * instead: what kvmop refuses never keeps other machines off the node.
+   * Why the node has no room for the machine to start, as a Blocker; null when it has (or need
+   * not). A machine refused for what no wait fixes ({@code refused}), whose domain does not run,
+   * holds nothing instead: what kvmop refuses never keeps other machines off the node.
    */
   static io.kvmop.status.Blocker refusal(
       StartAdmission admission,
       KvmMachine m,
-      io.kvmop.status.Blocker refusal,
+      io.kvmop.status.Blocker refused,
       Optional<io.kvmop.libvirt.DomainState> current,
       String node) {
     boolean running = current.map(io.kvmop.libvirt.DomainState::running).orElse(false);
-    if (refusal != null
+    if (refused != null
         && !running
-        && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refusal.reason())) {
+        && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refused.reason())) {
       admission.refused(m);
       return null;
     }
-    return refusal(admission, m, current, node);
-  }
-
-  /** Why the node has no room for this machine to start, as a Blocker; null when it has. */
-  static io.kvmop.status.Blocker refusal(
-      StartAdmission admission,
-      KvmMachine m,
-      Optional<io.kvmop.libvirt.DomainState> current,
-      String node) {
-    boolean running = current.map(io.kvmop.libvirt.DomainState::running).orElse(false);
     return admission
         .admit(m, running)
         .map(

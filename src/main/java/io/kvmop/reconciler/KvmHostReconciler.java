@@ -134,15 +134,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     List<String> unreadable = io.kvmop.api.Unreadable.problems(host);
     if (!unreadable.isEmpty()) {
       // the node admin's policy may be what could not be read: no new machine is placed here
-      io.kvmop.status.Conditions c =
-          new io.kvmop.status.Conditions(
-              status.conditions, host.getMetadata().getGeneration(), clock.instant());
-      c.set(
-          io.kvmop.status.Conditions.READY,
-          false,
-          io.kvmop.status.Reasons.UNREADABLE,
-          String.join("; ", unreadable));
-      status.conditions = c.build();
+      status.conditions = UnreadableGuard.said(host, unreadable, status.conditions, clock).build();
     }
     ledger.sweep(placedHere.get(), RESERVATION_GRACE);
     NodeLedger.Totals held = ledger.totals();

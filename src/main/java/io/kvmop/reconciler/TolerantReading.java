@@ -176,25 +176,8 @@ public final class TolerantReading {
       if (!record(ctxt, "a " + describe(t) + " is not " + expected(target.getRawClass()))) {
         return NOT_HANDLED;
       }
-      skipValue(p);
-      return absent(target.getRawClass());
-    }
-
-    /**
-     * Past the value the parser is at: a scalar, a map or list it is at the start of, or the rest
-     * of a map a number reader already stepped into (it stands at a field name then).
-     */
-    private static void skipValue(JsonParser p) throws IOException {
-      JsonToken cur = p.currentToken();
-      if (cur == JsonToken.FIELD_NAME) {
-        while (p.currentToken() == JsonToken.FIELD_NAME) {
-          p.nextToken();
-          p.skipChildren();
-          p.nextToken();
-        }
-        return;
-      }
       p.skipChildren();
+      return absent(target.getRawClass());
     }
 
     /** A field read as absent: null, or a primitive's zero. */
@@ -216,7 +199,7 @@ public final class TolerantReading {
       if (!record(ctxt, valueOf(p) + " is not " + expected(target))) {
         return NOT_HANDLED;
       }
-      skipValue(p);
+      p.skipChildren();
       return null;
     }
 

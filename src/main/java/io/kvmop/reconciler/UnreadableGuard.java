@@ -41,9 +41,7 @@ final class UnreadableGuard {
         && Objects.equals(message, ready.getMessage())) {
       return true;
     }
-    Conditions c = new Conditions(current, r.getMetadata().getGeneration(), clock.instant());
-    c.set(Conditions.READY, false, Reasons.UNREADABLE, message);
-    Progress.fromReady(c);
+    Conditions c = said(r, problems, current, clock);
     try {
       client
           .resource(r)
@@ -57,5 +55,14 @@ final class UnreadableGuard {
       }
     }
     return true;
+  }
+
+  /** {@code current} with Ready=False Unreadable naming {@code problems} (and kstatus's). */
+  static Conditions said(
+      CustomResource<?, ?> r, List<String> problems, List<Condition> current, Clock clock) {
+    Conditions c = new Conditions(current, r.getMetadata().getGeneration(), clock.instant());
+    c.set(Conditions.READY, false, Reasons.UNREADABLE, String.join("; ", problems));
+    Progress.fromReady(c);
+    return c;
   }
 }

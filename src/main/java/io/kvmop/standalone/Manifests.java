@@ -15,7 +15,6 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmNetwork;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,15 +70,9 @@ public final class Manifests {
 
   private Manifests() {}
 
-  /**
-   * The largest manifest file read (Kubernetes keeps no object over 1.5 MiB): a larger one is
-   * refused before it is parsed, so that it costs neither the time nor the memory of parsing it.
-   */
-  static final long MAX_FILE_BYTES = 1536L << 10;
-
   public static Loaded load(Path dir) throws IOException {
     Reading r = new Reading(dir.toRealPath());
-    for (Path f : r.files(dir)) {
+    for (Path f : ManifestFiles.list(dir, r.realDir, r.problems)) {
       try {
         r.file(f);
       } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException gone) {
@@ -107,62 +100,11 @@ public final class Manifests {
       this.realDir = realDir;
     }
 
-    /** The YAML files below {@code dir}: dot-directories skipped, no symlink leading out. */
-    List<Path> files(Path dir) throws IOException {
-      List<Path> all = new ArrayList<>();
-      Files.walkFileTree(
-          dir,
-          new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult visitFile(
-                Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
-              all.add(file);
-              return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
-                throws IOException {
-              if (e instanceof java.nio.file.NoSuchFileException && !file.equals(dir)) {
-                // removed while the walk went by it (a git pull): a removed file
-                return java.nio.file.FileVisitResult.CONTINUE;
-              }
-              throw e;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e)
-                throws IOException {
-              if (e != null && !(e instanceof java.nio.file.NoSuchFileException)) {
-                throw e;
-              }
-              return java.nio.file.FileVisitResult.CONTINUE;
-            }
-          });
-      return all.stream()
-          .filter(p -> insideOrReport(realDir, p, problems))
-          .filter(Files::isRegularFile)
-          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .filter(
-              p -> dir.relativize(p).toString().chars().noneMatch(c -> c == '.') || !hidden(dir, p))
-          .sorted()
-          .toList();
-    }
-
     /** Every document of one file; a syntax error ends the file (what follows is unknown). */
     void file(Path f) throws IOException {
-      long size = Files.size(f);
-      if (size > MAX_FILE_BYTES) {
-        unreadable(
-            f,
-            new Problem(
-                f,
-                0,
-                "the file is "
-                    + (size >> 10)
-                    + " KiB, more than the "
-                    + (MAX_FILE_BYTES >> 10)
-                    + " KiB a manifest file may be (Kubernetes keeps no larger object); not read"));
+      Problem tooLarge = ManifestFiles.tooLarge(f);
+      if (tooLarge != null) {
+        unreadable(f, tooLarge);
         return;
       }
       try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
@@ -375,39 +317,8 @@ public final class Manifests {
     return null;
   }
 
-  /**
-   * A file or directory a symlink makes appear under the manifest directory is read only when it
-   * really is inside it: a checkout must not make kvmop read the host's files.
-   */
-  private static boolean insideOrReport(Path realDir, Path p, List<Problem> problems) {
-    if (!Files.isSymbolicLink(p)) {
-      return true;
-    }
-    try {
-      if (p.toRealPath().startsWith(realDir)) {
-        return true;
-      }
-    } catch (IOException e) {
-      // a dangling link: nothing to read
-      return false;
-    }
-    if (p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")) {
-      problems.add(new Problem(p, 0, "a symlink leading outside the manifest directory; not read"));
-    }
-    return false;
-  }
-
   private static String key(io.fabric8.kubernetes.api.model.HasMetadata r) {
     return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
-  }
-
-  private static boolean hidden(Path dir, Path p) {
-    for (Path part : dir.relativize(p)) {
-      if (part.toString().startsWith(".")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String path(JsonMappingException e) {

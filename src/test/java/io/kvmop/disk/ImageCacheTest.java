@@ -233,7 +233,7 @@ class ImageCacheTest {
     Path recent =
         Files.writeString(scratch.resolve(ImageCache.fileName("e".repeat(64)) + ".part"), "x");
     Files.setLastModifiedTime(
-        dead, FileTime.from(Instant.now().minus(ImageCache.STALE_PART).minusSeconds(60)));
+        dead, FileTime.from(Instant.now().minus(ImageGarbage.STALE_PART).minusSeconds(60)));
     assertThat(cache.collectGarbage(Set.of())).containsExactly(dead.toString());
     assertThat(recent).as("perhaps another process is still writing it").exists();
     Files.delete(recent);

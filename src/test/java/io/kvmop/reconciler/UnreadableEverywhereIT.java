@@ -3,10 +3,9 @@ package io.kvmop.reconciler;
 import static io.kvmop.testing.OperatorHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.RawResources;
 import io.kvmop.testing.SchemaMutations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,39 +31,12 @@ class UnreadableEverywhereIT extends NetworkItBase {
           "KvmMachineMigration", "kvmmachinemigrations.kvmop.io.yaml",
           "KvmHost", "kvmhosts.kvmop.io.yaml");
 
-  private GenericKubernetesResource put(String kind, String name, Map<String, Object> body) {
-    GenericKubernetesResource r = new GenericKubernetesResource();
-    r.setApiVersion("kvmop.io/v1alpha1");
-    r.setKind(kind);
-    var meta = new ObjectMetaBuilder().withName(name);
-    if (!kind.equals("KvmHost")) {
-      meta.withNamespace("default");
-    }
-    r.setMetadata(meta.build());
-    body.forEach(r::setAdditionalProperty);
-    var op = client.genericKubernetesResources("kvmop.io/v1alpha1", kind);
-    return kind.equals("KvmHost")
-        ? op.resource(r).create()
-        : op.inNamespace("default").resource(r).create();
+  private void put(String kind, String name, Map<String, Object> body) {
+    RawResources.create(client, kind, name, body);
   }
 
   private Map<String, Object> ready(String kind, String name) {
-    var op = client.genericKubernetesResources("kvmop.io/v1alpha1", kind);
-    GenericKubernetesResource r =
-        kind.equals("KvmHost")
-            ? op.withName(name).get()
-            : op.inNamespace("default").withName(name).get();
-    Object status = r == null ? null : r.getAdditionalProperties().get("status");
-    if (status instanceof Map<?, ?> s && s.get("conditions") instanceof List<?> cs) {
-      for (Object c : cs) {
-        if (c instanceof Map<?, ?> m && "Ready".equals(m.get("type"))) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> cond = (Map<String, Object>) m;
-          return cond;
-        }
-      }
-    }
-    return null;
+    return RawResources.ready(client, kind, name);
   }
 
   private KvmMachine good(String name) {

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.testing.Fixtures;
-import java.util.List;
+import io.kvmop.testing.RawResources;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,42 +22,12 @@ class UnreadableResourceIT extends NetworkItBase {
     return false;
   }
 
-  private GenericKubernetesResource raw(String kind, String name, Map<String, Object> spec) {
-    GenericKubernetesResource r = new GenericKubernetesResource();
-    r.setApiVersion("kvmop.io/v1alpha1");
-    r.setKind(kind);
-    r.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(name)
-            .withNamespace("default")
-            .build());
-    r.setAdditionalProperty("spec", spec);
-    return client
-        .genericKubernetesResources("kvmop.io/v1alpha1", kind)
-        .inNamespace("default")
-        .resource(r)
-        .create();
+  private void raw(String kind, String name, Map<String, Object> spec) {
+    RawResources.create(client, kind, name, Map.of("spec", spec));
   }
 
   private Map<String, Object> readyOf(String kind, String name) {
-    GenericKubernetesResource r =
-        client
-            .genericKubernetesResources("kvmop.io/v1alpha1", kind)
-            .inNamespace("default")
-            .withName(name)
-            .get();
-    Object status = r == null ? null : r.getAdditionalProperties().get("status");
-    if (!(status instanceof Map<?, ?> s) || !(s.get("conditions") instanceof List<?> cs)) {
-      return null;
-    }
-    for (Object c : cs) {
-      if (c instanceof Map<?, ?> m && "Ready".equals(m.get("type"))) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> cond = (Map<String, Object>) m;
-        return cond;
-      }
-    }
-    return null;
+    return RawResources.ready(client, kind, name);
   }
 
   private KvmMachine good(String name) {
