@@ -179,7 +179,11 @@ public final class KvmopOperator implements AutoCloseable {
                         io.kvmop.reconciler.MachineUpdates.matter(now, before, finalizer)));
     operator.register(
         new MachinePlacementReconciler(
-            config.nodeName(), config.useServerSideApply(), core.clock(), ledger),
+            config.nodeName(),
+            config.leaseNamespace(),
+            config.useServerSideApply(),
+            core.clock(),
+            ledger),
         o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
     return machines;
   }
@@ -230,6 +234,7 @@ public final class KvmopOperator implements AutoCloseable {
     operator.register(
         new io.kvmop.reconciler.KvmMigrationReconciler(
             node,
+            config.leaseNamespace(),
             new io.kvmop.migration.SourceSide(node, core.libvirt(), runner, arrival, core.clock()),
             new io.kvmop.migration.TargetSide(node, arrival, ledger, core.clock()),
             ledger,

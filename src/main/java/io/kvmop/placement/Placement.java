@@ -32,7 +32,32 @@ public final class Placement {
       int cpus,
       long memoryKiB,
       int allocatedCpus,
-      long allocatedMemoryKiB) {
+      long allocatedMemoryKiB,
+      boolean agentLive) {
+    /** A node whose agent is known to hold its node Lease. */
+    public Candidate(
+        String node,
+        Map<String, String> labels,
+        boolean agentReady,
+        boolean cordoned,
+        boolean kvmUsable,
+        int cpus,
+        long memoryKiB,
+        int allocatedCpus,
+        long allocatedMemoryKiB) {
+      this(
+          node,
+          labels,
+          agentReady,
+          cordoned,
+          kvmUsable,
+          cpus,
+          memoryKiB,
+          allocatedCpus,
+          allocatedMemoryKiB,
+          true);
+    }
+
     int freeCpus() {
       return cpus - allocatedCpus;
     }
@@ -73,6 +98,10 @@ public final class Placement {
   }
 
   static String whyNot(Request want, Candidate c) {
+    if (!c.agentLive()) {
+      // a KvmHost says Ready (left by a node that died, or written by hand) but no agent acts
+      return "no kvmop agent holds its node Lease now (its KvmHost is stale)";
+    }
     if (!c.agentReady()) {
       return "its kvmop agent is not ready (KvmHost Ready is not True)";
     }

@@ -49,12 +49,17 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   private final Clock clock;
 
   public KvmMigrationReconciler(
-      String node, SourceSide source, TargetSide target, NodeLedger ledger, Clock clock) {
+      String node,
+      String leaseNamespace,
+      SourceSide source,
+      TargetSide target,
+      NodeLedger ledger,
+      Clock clock) {
     this.node = node;
     this.source = source;
     this.target = target;
     this.ledger = ledger;
-    this.view = new PlacementView(node, ledger, clock);
+    this.view = new PlacementView(node, leaseNamespace, ledger, clock);
     this.transitions = new TransitionEvents(node, clock);
     this.handover = new MachineHandover(ledger);
     this.clock = clock;

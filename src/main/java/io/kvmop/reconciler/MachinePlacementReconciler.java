@@ -55,13 +55,17 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
   private final PlacementView view;
   private InformerEventSource<KvmHost, KvmMachine> hosts;
 
+  /**
+   * @param leaseNamespace where the agents' node Leases are: a node whose agent holds none is not
+   *     placed on
+   */
   public MachinePlacementReconciler(
-      String node, boolean serverSideApply, Clock clock, NodeLedger ledger) {
+      String node, String leaseNamespace, boolean serverSideApply, Clock clock, NodeLedger ledger) {
     this.node = node;
     this.clock = clock;
     this.statusWriter = new StatusWriter(serverSideApply);
     this.ledger = ledger;
-    this.view = new PlacementView(node, ledger, clock);
+    this.view = new PlacementView(node, leaseNamespace, ledger, clock);
   }
 
   /** What a machine claims on its node: nothing while its runStrategy is Halted. */
@@ -99,6 +103,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     KubernetesClient client = context.getClient();
     if (m.getMetadata().getLabels() != null
         && m.getMetadata().getLabels().containsKey(Placement.LABEL)) {
+      waiting.remove(m.getMetadata().getUid());
       return UpdateControl.noUpdate();
     }
     String decided = m.getStatus() == null ? null : m.getStatus().nodeName;
@@ -216,10 +221,86 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
           .rescheduleAfter(RETRY);
     }
     if (mine) {
-      label(m, node, Reasons.PLACED, "placed on node " + node + ": " + d.explain(), client);
+      waiting.remove(m.getMetadata().getUid());
+      label(
+          m,
+          node,
+          Reasons.PLACED,
+          "placed on node "
+              + node
+              + ", which fits it best"
+              + (d.reasons().isEmpty() ? "" : " (other nodes: " + d.explain() + ")"),
+          client);
+      return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(RETRY);
+    }
+    // another node's agent places it, at once as a rule; one still unplaced a moment later says
+    // why, once (agents' views of each other lag: they may name different nodes), never over a
+    // placement (a guarded write)
+    pruneWaiting();
+    java.time.Instant now = clock.instant();
+    java.time.Instant seen = waiting.putIfAbsent(m.getMetadata().getUid(), now);
+    if (seen == null || seen.plus(OWNER_GRACE).isAfter(now)) {
+      return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(OWNER_GRACE);
+    }
+    if (m.getStatus() == null || Conditions.find(m.getStatus().conditions, "Scheduled").isEmpty()) {
+      waitingFor(m, d, client);
     }
     return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(RETRY);
   }
+
+  /** Scheduled=False (Pending): the node that fits best, whose agent has not placed it yet. */
+  private void waitingFor(KvmMachine m, Placement.Decision d, KubernetesClient client) {
+    String message =
+        "node "
+            + d.node().orElseThrow()
+            + " fits best; waiting for its kvmop agent to place the machine"
+            + (d.reasons().isEmpty() ? "" : " (other nodes: " + d.explain() + ")");
+    long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
+    KvmMachineStatus s =
+        m.getStatus() == null
+            ? new KvmMachineStatus()
+            : io.fabric8.kubernetes.client.utils.Serialization.clone(m.getStatus());
+    s.observedGeneration = gen;
+    s.phase = MachinePhase.Pending;
+    Conditions c =
+        new Conditions(s.conditions, gen, clock.instant())
+            .set("Scheduled", false, Reasons.PENDING, message)
+            .set(Conditions.READY, false, Reasons.PENDING, message);
+    io.kvmop.status.Progress.fromReady(c);
+    s.conditions = c.build();
+    try {
+      client
+          .resource(m)
+          .subresource("status")
+          .patch(
+              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+              StatusWriter.guardedPatch(m, s));
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409 && e.getCode() != 404) {
+        throw e;
+      }
+      // placed (or changed) meanwhile: the next event shows it
+    }
+  }
+
+  /** How long another node's agent is given to place a machine before its status says so. */
+  static final Duration OWNER_GRACE = Duration.ofSeconds(5);
+
+  private volatile java.time.Instant prunedAt = java.time.Instant.EPOCH;
+
+  /** Forgets, every ten minutes, machines seen waiting that long ago (deleted while unplaced). */
+  private void pruneWaiting() {
+    java.time.Instant now = clock.instant();
+    if (prunedAt.plus(Duration.ofMinutes(10)).isBefore(now)) {
+      prunedAt = now;
+      waiting.values().removeIf(seen -> seen.plus(Duration.ofMinutes(10)).isBefore(now));
+    }
+  }
+
+  /** Machines this agent saw another node chosen for, and when: they say so if still unplaced. */
+  private final Map<String, java.time.Instant> waiting =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Places a machine in two guarded steps: first the decision in status (status.nodeName and

@@ -54,4 +54,13 @@ class PlacementTest {
             new Request(1, GI, null, false), List.of(node("b", 4, 8, 0, 0), node("a", 4, 8, 0, 0)));
     assertThat(d.node()).contains("a");
   }
+
+  @Test
+  void aNodeWhoseAgentHoldsNoLeaseIsNeverChosenAndSaysWhy() {
+    var stale = new Candidate("ghost", Map.of(), true, false, true, 512, 1024 * GI, 0, 0, false);
+    var live = node("a", 8, 16, 0, 0);
+    var d = Placement.decide(new Request(1, GI, null, false), List.of(stale, live));
+    assertThat(d.node()).hasValue("a");
+    assertThat(d.explain()).contains("ghost: no kvmop agent holds its node Lease now");
+  }
 }

@@ -258,6 +258,72 @@ class TwoAgentsIT {
   }
 
   @Test
+  void aKvmHostWithNoLiveAgentBehindItNeverTakesAMachine() {
+    bothHostsReady();
+    // a KvmHost that says Ready with room to spare, forged (or left by a node that died)
+    io.kvmop.api.KvmHost real = a.host("node-a");
+    io.kvmop.api.KvmHost ghost = new io.kvmop.api.KvmHost();
+    ghost.getMetadata().setName("node-ghost");
+    ghost.setSpec(new io.kvmop.api.KvmHostSpec());
+    client.resource(ghost).create();
+    io.kvmop.api.KvmHostStatus forged =
+        io.fabric8.kubernetes.client.utils.Serialization.clone(real.getStatus());
+    forged.allocatable.cpus = 4096;
+    forged.allocatable.memory = "64Ti";
+    forged.allocated = null;
+    ghost = client.resources(io.kvmop.api.KvmHost.class).withName("node-ghost").get();
+    ghost.setStatus(forged);
+    client.resource(ghost).updateStatus();
+
+    client.resource(unplaced("free")).create();
+    within(30)
+        .until(
+            () -> {
+              String on = placedOn(a.machine("free"));
+              return "node-a".equals(on) || "node-b".equals(on);
+            });
+    assertThat(a.machine("free").getStatus().nodeName).isIn("node-a", "node-b");
+
+    // another one whose Lease is forged as held too: chosen, but no agent places the machine;
+    // after a moment it says so
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                .withNewMetadata()
+                .withName("kvmop-agent-node-ghost2")
+                .withNamespace("default")
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity("nobody")
+                .withLeaseDurationSeconds(600)
+                .withRenewTime(java.time.ZonedDateTime.now())
+                .endSpec()
+                .build())
+        .create();
+    io.kvmop.api.KvmHost ghost2 = new io.kvmop.api.KvmHost();
+    ghost2.getMetadata().setName("node-ghost2");
+    ghost2.setSpec(new io.kvmop.api.KvmHostSpec());
+    client.resource(ghost2).create();
+    ghost2 = client.resources(io.kvmop.api.KvmHost.class).withName("node-ghost2").get();
+    ghost2.setStatus(forged);
+    client.resource(ghost2).updateStatus();
+    within(10)
+        .until(
+            () ->
+                client
+                        .resources(io.kvmop.api.KvmHost.class)
+                        .withName("node-ghost2")
+                        .get()
+                        .getStatus()
+                    != null);
+    client.resource(unplaced("stranded")).create();
+    KvmMachine waiting = a.awaitMachine("stranded", "Scheduled", false, "Pending", 30);
+    assertThat(OperatorHarness.condition(waiting, "Scheduled").orElseThrow().getMessage())
+        .contains("node node-ghost2 fits best; waiting for its kvmop agent to place the machine");
+    assertThat(placedOn(waiting)).isNull();
+  }
+
+  @Test
   void racingAgentsPlaceEveryMachineOnExactlyOneNodeThatFits() throws Exception {
     client
         .resource(
