@@ -204,6 +204,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     boolean needLabels = want.nodeSelector() != null && !want.nodeSelector().isEmpty();
     Placement.Decision d;
     boolean mine;
+    view.warm(known, needLabels, client);
     synchronized (ledger) { // decide and reserve in one step: the next decision sees this one
       d = Placement.decide(want, view.candidates(known, needLabels, client));
       mine = d.node().filter(node::equals).isPresent();

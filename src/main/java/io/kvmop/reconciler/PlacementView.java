@@ -72,6 +72,19 @@ final class PlacementView {
         spec.runStrategyOrDefault() != io.kvmop.api.RunStrategy.Halted);
   }
 
+  /**
+   * Reads what is due of the nodes' Leases (and labels), so that {@link #candidates}, called under
+   * the ledger's lock, finds them in the cache and makes no API call while it holds the lock.
+   */
+  void warm(List<KvmHost> hosts, boolean needLabels, KubernetesClient client) {
+    for (KvmHost h : hosts) {
+      live(h.getMetadata().getName(), client);
+      if (needLabels) {
+        labels(h.getMetadata().getName(), client);
+      }
+    }
+  }
+
   List<Placement.Candidate> candidates(
       List<KvmHost> hosts, boolean needLabels, KubernetesClient client) {
     List<Placement.Candidate> out = new ArrayList<>();
