@@ -36,6 +36,7 @@ public final class KvmopOperator implements AutoCloseable {
   private final int httpPort;
   private HealthServer http;
   private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> hostDeletions;
+  private io.kvmop.reconciler.StrayLabels strayLabels;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
@@ -300,6 +301,7 @@ public final class KvmopOperator implements AutoCloseable {
     KvmHostReconciler.ensureExists(client, node);
     seedLedger();
     operator.start();
+    strayLabels = io.kvmop.reconciler.StrayLabels.watch(client, node);
     hostDeletions =
         KvmHostReconciler.onDeleted(
             client,
@@ -337,6 +339,10 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   private synchronized void stopActing() {
+    if (strayLabels != null) {
+      strayLabels.close();
+      strayLabels = null;
+    }
     if (hostDeletions != null) {
       hostDeletions.close();
       hostDeletions = null;

@@ -50,6 +50,33 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   @Test
+  void aLabelMovedToANodeWithNoAgentIsSetBackAndDeletionStillRemovesEverything() {
+    k8s.create(vm());
+    k8s.awaitMachine("vm", "Ready", true, "Running", 30);
+    io.kvmop.testing.UserEdits.edit(
+        client.resources(KvmMachine.class).inNamespace("default").withName("vm"),
+        m -> {
+          m.getMetadata().getLabels().put("kvmop.io/node", "node-nowhere");
+          return m;
+        });
+    within(20)
+        .until(
+            () ->
+                "node-a".equals(k8s.machine("vm").getMetadata().getLabels().get("kvmop.io/node")));
+    assertThat(domain()).get().matches(DomainState::running, "still running");
+    // moved again, and deleted at once: the node that has the domain still removes it
+    io.kvmop.testing.UserEdits.edit(
+        client.resources(KvmMachine.class).inNamespace("default").withName("vm"),
+        m -> {
+          m.getMetadata().getLabels().put("kvmop.io/node", "node-nowhere");
+          return m;
+        });
+    client.resources(KvmMachine.class).inNamespace("default").withName("vm").delete();
+    within(30).until(() -> k8s.machine("vm") == null);
+    assertThat(domain()).isEmpty();
+  }
+
+  @Test
   void machinesKvmopRefusesHoldNoCapacityAndAShortfallNamesWhoHoldsIt() {
     var host = k8s.awaitHost(h -> h.getStatus() != null && h.getStatus().allocatable != null, 30);
     int cpus = host.getStatus().allocatable.cpus;
