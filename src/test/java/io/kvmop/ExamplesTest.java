@@ -47,7 +47,7 @@ class ExamplesTest {
         Serialization.unmarshal(yaml, GenericKubernetesResource.class);
     assertThat(generic.getApiVersion()).isEqualTo(ApiGroup.API_VERSION);
     assertThat(
-            io.kvmop.standalone.CrdSchemas.validate(
+            io.kvmop.validation.CrdSchemas.validate(
                 generic.getKind(),
                 new com.fasterxml.jackson.databind.ObjectMapper(
                         new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())

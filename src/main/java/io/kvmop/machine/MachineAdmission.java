@@ -48,6 +48,9 @@ final class MachineAdmission {
     }
     List<String> problems = new ArrayList<>();
     problems.addAll(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
+    // what an API server would have refused (an older CRD, or none checked it): kvmop checks too
+    problems.addAll(
+        io.kvmop.validation.CrdSchemas.specProblems("KvmMachine", m.getMetadata().getUid(), spec));
     problems.addAll(MachineValidator.validate(spec));
     if (problems.isEmpty()) {
       problems =

@@ -397,6 +397,7 @@ public final class MachineRealizer {
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
     answers.remove(m.getMetadata().getUid());
     liveUpdater.forget(m.getMetadata().getUid());
+    io.kvmop.validation.CrdSchemas.forget(m.getMetadata().getUid());
     return removal.removeLocked(m, released);
   }
 }

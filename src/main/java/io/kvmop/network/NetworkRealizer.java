@@ -214,6 +214,10 @@ public final class NetworkRealizer {
     }
     List<String> problems = new ArrayList<>();
     problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
+    // what an API server would have refused (an older CRD, or none checked it): kvmop checks too
+    problems.addAll(
+        io.kvmop.validation.CrdSchemas.specProblems(
+            "KvmNetwork", network.getMetadata().getUid(), network.getSpec()));
     problems.addAll(NetworkValidator.validate(network.getSpec()));
     if (problems.isEmpty() && selected && network.getSpec().spans() && overlayAddress == null) {
       problems.add(
@@ -248,6 +252,7 @@ public final class NetworkRealizer {
 
   /** On deletion: empty when nothing is left on this node, else why the finalizer must stay. */
   public Optional<Blocker> remove(KvmNetwork network, List<String> machinesUsing) {
+    io.kvmop.validation.CrdSchemas.forget(network.getMetadata().getUid());
     applied.remove(network.getMetadata().getUid());
     NetworkNaming naming = naming(network);
     try {

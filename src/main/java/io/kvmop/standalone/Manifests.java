@@ -14,6 +14,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmNetwork;
+import io.kvmop.validation.CrdSchemas;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

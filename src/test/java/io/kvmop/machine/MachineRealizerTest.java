@@ -132,6 +132,19 @@ class MachineRealizerTest {
   }
 
   @Test
+  void whatTheSchemaRefusesIsRefusedByTheAgentTooWhenNoApiServerChecked() {
+    var disk = new io.kvmop.api.DiskSpec();
+    disk.name = "root";
+    disk.size = "1Gi";
+    disk.bus = "ide"; // not in the CRD's pattern; an older CRD or the mock let it through
+    m.getSpec().disks = new java.util.ArrayList<>(java.util.List.of(disk));
+    var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+    assertThat(ready.getMessage()).contains("spec.disks[0].bus", "^(virtio|sata|scsi)$");
+    assertThat(libvirt.findDomain(realizer.naming(m).domainName())).isEmpty();
+  }
+
+  @Test
   void aNameLongerThanALabelIsRefusedBeforeAnythingIsDefined() {
     m.getMetadata().setName("a".repeat(300));
     var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();

@@ -1,4 +1,4 @@
-package io.kvmop.standalone;
+package io.kvmop.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The OpenAPI schemas of kvmop's CRDs, as generated into the jar (META-INF/fabric8), used where no
- * API server checks manifests: standalone mode and the examples test. Formats, enums, patterns and
- * bounds are checked here; CEL rules are checked by kvmop's own validators.
+ * The OpenAPI schemas of kvmop's CRDs, as generated into the jar (META-INF/fabric8): a manifest in
+ * standalone mode, and every spec an agent acts on (an API server may not have checked it: an older
+ * CRD, a mock), is checked against them. Formats, enums, patterns and bounds are checked here; CEL
+ * rules are checked by kvmop's own validators.
  */
 public final class CrdSchemas {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -42,6 +43,48 @@ public final class CrdSchemas {
   public static List<String> validate(String kind, JsonNode document) {
     JsonSchema schema = SCHEMAS.computeIfAbsent(kind, CrdSchemas::load);
     return schema.validate(document).stream().map(m -> m.getMessage()).sorted().toList();
+  }
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+
+  /** A checked spec: what it was (its JSON's hash) and what was wrong with it. */
+  private record Checked(int hash, List<String> problems) {}
+
+  private static final Map<String, Checked> CHECKED = new ConcurrentHashMap<>();
+
+  /**
+   * Problems of the spec of one object the agent is about to act on, each naming the field
+   * (spec.disks[0].bus: ...); checked again only when the spec changed since the last time {@code
+   * uid} was asked about.
+   */
+  public static List<String> specProblems(String kind, String uid, Object spec) {
+    if (spec == null) {
+      return List.of();
+    }
+    JsonNode doc = JSON.createObjectNode().set("spec", JSON.valueToTree(spec));
+    int hash = doc.hashCode();
+    Checked c = uid == null ? null : CHECKED.get(uid);
+    if (c == null || c.hash() != hash) {
+      c =
+          new Checked(
+              hash,
+              validate(kind, doc).stream()
+                  .map(m -> m.startsWith("$.") ? m.substring(2) : m)
+                  .toList());
+      if (uid != null) {
+        CHECKED.put(uid, c);
+      }
+    }
+    return c.problems();
+  }
+
+  /** Forgets what was checked of an object (it is gone). */
+  public static void forget(String uid) {
+    if (uid != null) {
+      CHECKED.remove(uid);
+    }
   }
 
   private static JsonSchema load(String kind) {
