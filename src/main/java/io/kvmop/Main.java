@@ -322,20 +322,22 @@ public final class Main {
 
     @Option(
         names = {"-w", "--watch"},
-        description = "Print again every second.")
+        description = "Then print each resource again whenever its row changes.")
     boolean watch;
 
     @Override
     public Integer call() throws Exception {
       Path status = statusDir != null ? statusDir : manifests.resolve(".status");
-      do {
+      if (!watch) {
         System.out.print(StatusTable.render(status, Instant.now()));
-        if (watch) {
-          Thread.sleep(1000); // the status files raise no event kvmop get listens to
-          System.out.println();
-        }
-      } while (watch);
-      return 0;
+        return 0;
+      }
+      StatusTable.Watch w = new StatusTable.Watch();
+      while (true) {
+        System.out.print(w.next(status, Instant.now())); // only what changed, as kubectl -w
+        System.out.flush();
+        Thread.sleep(1000); // the status files raise no event kvmop get listens to
+      }
     }
   }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -108,23 +107,53 @@ public final class Manifests {
         unreadable(f, tooLarge);
         return;
       }
-      try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(f.toFile())) {
-        while (docs.hasNextValue()) {
+      // document by document, with the parser itself: a reader of values would take a list at
+      // the top of the file for the documents themselves, and read nothing after it
+      try (com.fasterxml.jackson.core.JsonParser p = YAML.getFactory().createParser(f.toFile())) {
+        while (true) {
           JsonNode doc;
-          JsonLocation at = docs.getCurrentLocation();
+          int line = 0;
           try {
-            doc = docs.nextValue();
+            if (p.nextToken() == null) {
+              break;
+            }
+            line = Math.max(1, p.currentTokenLocation().getLineNr());
+            doc = YAML.readTree(p);
           } catch (JsonProcessingException | RuntimeException e) {
-            unreadable(f, new Problem(f, line(e, at), "YAML syntax: " + original(e)));
+            unreadable(
+                f, new Problem(f, line(e, p.currentLocation()), "YAML syntax: " + original(e)));
             break;
           }
-          if (doc != null && !doc.isNull() && !doc.isEmpty()) {
-            document(f, doc, at == null ? 0 : Math.max(1, at.getLineNr()));
+          String shape = notAResource(doc);
+          if (shape != null) {
+            problems.add(
+                new Problem(
+                    f,
+                    line,
+                    "the document is "
+                        + shape
+                        + ", not a resource (apiVersion, kind, metadata and spec); not applied"));
+          } else if (doc != null && !doc.isMissingNode() && !doc.isNull() && !doc.isEmpty()) {
+            document(f, doc, line);
           }
         }
-      } catch (JsonProcessingException e) {
-        unreadable(f, new Problem(f, line(e, null), "YAML syntax: " + original(e)));
       }
+    }
+
+    /**
+     * What a document is when it is not a map at all (a list, a text, a number), or null: an empty
+     * document (between two ---, which YAML reads as null, as it reads `null` itself) is nothing.
+     */
+    private static String notAResource(JsonNode doc) {
+      if (doc == null || doc.isMissingNode() || doc.isNull() || doc.isObject()) {
+        return null;
+      }
+      if (doc.isArray()) {
+        return "a list";
+      }
+      return doc.isTextual()
+          ? "a text ('" + io.kvmop.validation.SafeText.quote(doc.asText()) + "')"
+          : "a " + doc.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private void unreadable(Path f, Problem p) {

@@ -104,7 +104,8 @@ public final class StandaloneAgent {
   /** Loads the manifests and reconciles everything once. */
   public synchronized Pass reconcileOnce() throws IOException {
     Manifests.Loaded loaded = Manifests.load(manifests);
-    loaded.problems().forEach(p -> LOG.warn("{}", p));
+    logOnce(loaded.problems());
+    writeProblems(loaded.problems());
     List<KvmNetwork> nets = loaded.networks().stream().map(this::withKnownState).toList();
     List<KvmMachine> vms = loaded.machines().stream().map(this::withKnownState).toList();
     for (KvmNetwork n : nets) {
@@ -135,6 +136,20 @@ public final class StandaloneAgent {
     loaded.origins().forEach((k, f) -> origins.put(k, f));
     remember(nets, vms);
     return new Pass(loaded.problems(), recheck);
+  }
+
+  /** The problems of the last pass, as logged: a problem is logged when it first shows. */
+  private Set<String> logged = Set.of();
+
+  private void logOnce(List<Manifests.Problem> problems) {
+    Set<String> now = new java.util.LinkedHashSet<>();
+    for (Manifests.Problem p : problems) {
+      String line = p.toString();
+      if (now.add(line) && !logged.contains(line)) {
+        LOG.warn("{}", line);
+      }
+    }
+    logged = now;
   }
 
   /** One machine of the pass, on this host, with the networks of its namespace. */
@@ -238,7 +253,43 @@ public final class StandaloneAgent {
             StandaloneSnapshots.RESTORE)) {
       store.forget(kind);
     }
+    writeProblems(List.of());
     return true;
+  }
+
+  /** The problems file as last written ("" when there is none). */
+  private String problemsWritten;
+
+  /**
+   * Every problem of the last pass, for {@code kvmop get}: documents that are not resources,
+   * invalid ones never applied, files that cannot be read ({@link StatusTable#PROBLEMS}).
+   */
+  private void writeProblems(List<Manifests.Problem> problems) throws IOException {
+    java.nio.file.Path f = store.root().resolve(StatusTable.PROBLEMS);
+    String text =
+        problems.isEmpty()
+            ? ""
+            : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                problems.stream()
+                    .map(
+                        p ->
+                            Map.of(
+                                "file",
+                                p.file().toString(),
+                                "line",
+                                p.line(),
+                                "message",
+                                p.message()))
+                    .toList());
+    if (text.equals(problemsWritten)) {
+      return;
+    }
+    if (text.isEmpty()) {
+      store.delete(f);
+    } else {
+      store.write(f, text);
+    }
+    problemsWritten = text;
   }
 
   /** Generation counts spec changes across passes; status carries over from the last pass. */

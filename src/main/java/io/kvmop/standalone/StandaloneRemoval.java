@@ -64,6 +64,9 @@ final class StandaloneRemoval {
     this.lastApplied = lastApplied;
   }
 
+  /** The uids whose removal was logged (each once); forgotten when they are declared again. */
+  private final Set<String> announced = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** One sweep: when it runs, what it saw missing, how soon to look again. */
   private final class Sweep {
     final Instant now = clock.instant();
@@ -120,6 +123,8 @@ final class StandaloneRemoval {
       return null;
     }
     Sweep sweep = new Sweep(atOnce);
+    vms.forEach(m -> announced.remove(m.getMetadata().getUid()));
+    nets.forEach(n -> announced.remove(n.getMetadata().getUid()));
     Map<String, List<String>> usedBy = removeMachines(sweep, vms, held);
     removeNetworks(sweep, nets, vms, held, usedBy);
     missingSince.keySet().retainAll(sweep.missing);
@@ -148,8 +153,14 @@ final class StandaloneRemoval {
       boolean stays =
           declared.contains(o.uid()) || held.contains(o.key()) || sweep.stillInGrace(o.key());
       if (!stays) {
-        LOG.info(
-            "manifest of machine {}/{} is gone: removing domain {}", o.namespace(), o.name(), name);
+        if (announced.add(o.uid())) { // said once, however many passes the removal takes
+          LOG.info(
+              "{}: removing machine {}/{} (domain {})",
+              sweep.atOnce ? "kvmop delete" : "its manifest is gone",
+              o.namespace(),
+              o.name(),
+              name);
+        }
         Optional<Duration> pending = removeMachine(o.namespace(), o.name(), o.uid());
         sweep.sooner(pending);
         stays = pending.isPresent();
@@ -211,7 +222,14 @@ final class StandaloneRemoval {
           .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName())
           .filter(u -> !users.contains(u))
           .forEach(users::add);
-      LOG.info("manifest of network {}/{} is gone: removing {}", o.namespace(), o.name(), s.name());
+      if (announced.add(o.uid())) {
+        LOG.info(
+            "{}: removing network {}/{} ({})",
+            sweep.atOnce ? "kvmop delete" : "its manifest is gone",
+            o.namespace(),
+            o.name(),
+            s.name());
+      }
       // in use: the pass that finishes removing the machine (it comes first) removes it too
       if (networks.remove(gone, users).isEmpty()) {
         store.delete(store.file("KvmNetwork", o.namespace(), o.name()));

@@ -22,6 +22,34 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CrdSchemas {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
+
+  /**
+   * JSON Schema draft 4 with Kubernetes' own keywords known (CEL rules are checked by kvmop's
+   * validators, int-or-string by the readers), so that loading a schema warns of nothing.
+   */
+  private static final JsonSchemaFactory FACTORY = factory();
+
+  private static JsonSchemaFactory factory() {
+    com.networknt.schema.JsonMetaSchema.Builder meta =
+        com.networknt.schema.JsonMetaSchema.builder(com.networknt.schema.JsonMetaSchema.getV4());
+    for (String k :
+        List.of(
+            "x-kubernetes-validations",
+            "x-kubernetes-int-or-string",
+            "x-kubernetes-preserve-unknown-fields",
+            "x-kubernetes-list-type",
+            "x-kubernetes-list-map-keys",
+            "x-kubernetes-map-type",
+            "x-kubernetes-embedded-resource")) {
+      meta.keyword(new com.networknt.schema.NonValidationKeyword(k));
+    }
+    com.networknt.schema.JsonMetaSchema v4 = meta.build();
+    return JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4))
+        .metaSchema(v4)
+        .defaultMetaSchemaIri(v4.getIri())
+        .build();
+  }
+
   private static final Map<String, String> PLURALS =
       Map.of(
           "KvmNetwork",
@@ -96,7 +124,7 @@ public final class CrdSchemas {
       JsonNode crd = YAML.readTree(in);
       JsonNode schema =
           crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema");
-      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(schema);
+      return FACTORY.getSchema(schema);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -69,4 +69,22 @@ class ManifestsLoadTest {
         .asString()
         .contains("huge.yaml", "10240 KiB, more than the 1536 KiB a manifest file may be");
   }
+
+  @Test
+  void documentsOfTheWrongShapeAreEachReportedWithTheirFileAndLine() throws Exception {
+    Files.writeString(
+        dir.resolve("odd.yaml"),
+        "- a\n- list\n---\n---\njust text\n---\n"
+            + "apiVersion: kvmop.io/v1alpha1\nkind: KvmMachine\nmetadata:\n  name: m\n"
+            + "spec: a string\n---\n"
+            + network(3));
+    Manifests.Loaded l = Manifests.load(dir);
+    assertThat(l.networks()).extracting(n -> n.getMetadata().getName()).containsExactly("n3");
+    assertThat(l.problems())
+        .extracting(Manifests.Problem::toString)
+        .anySatisfy(p -> assertThat(p).contains("odd.yaml:1", "a list"))
+        .anySatisfy(p -> assertThat(p).contains("odd.yaml:5", "a text ('just text')"))
+        .anySatisfy(p -> assertThat(p).contains("odd.yaml:7", "spec"))
+        .hasSize(3);
+  }
 }

@@ -63,4 +63,35 @@ class StatusTableTest {
             "KvmMachine   default/web   Running   host-a   10.0.0.5   1h",
             "KvmNetwork   default/lab   Ready     host-a              42s");
   }
+
+  private static String vm(String name, String phase) {
+    return "kind: KvmMachine\nname: "
+        + name
+        + "\nnamespace: default\ncreated: \"2026-11-22T10:00:00Z\"\nstatus:\n  phase: "
+        + phase
+        + "\n";
+  }
+
+  @Test
+  void watchingPrintsTheTableOnceThenOnlyWhatChanged() throws Exception {
+    Instant now = Instant.parse("2026-11-22T12:00:00Z");
+    file("KvmMachine", "a", vm("a", "Running"));
+    Path b = file("KvmMachine", "b", vm("b", "Pending"));
+    StatusTable.Watch w = new StatusTable.Watch();
+    assertThat(w.next(status, now).lines()).hasSize(3).first().asString().startsWith("KIND");
+    assertThat(w.next(status, now.plusSeconds(1))).as("nothing changed: nothing printed").isEmpty();
+    file("KvmMachine", "b", vm("b", "Running"));
+    assertThat(w.next(status, now.plusSeconds(2)).lines())
+        .singleElement()
+        .asString()
+        .contains("default/b", "Running");
+    Files.delete(b);
+    Files.writeString(
+        status.resolve(StatusTable.PROBLEMS),
+        "- {file: /m/odd.yaml, line: 1, message: the document is a list}\n");
+    assertThat(w.next(status, now.plusSeconds(3)))
+        .contains("default/b", "Deleted")
+        .contains("NOT APPLIED", "/m/odd.yaml:1: the document is a list")
+        .doesNotContain("default/a");
+  }
 }
