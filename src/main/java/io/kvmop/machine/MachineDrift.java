@@ -80,9 +80,56 @@ final class MachineDrift {
   }
 
   /** What differs between the running domain and the declared one, as far as it can be told. */
+  /**
+   * What differs between the running domain and the declared one, named by the spec fields a user
+   * changed (spec.maxMemory, spec.cloudInit), not by the parts of libvirt's XML they end up in.
+   */
   static String describeRunning(DomainXml live, DomainXml desired) {
-    String d = describe(running(live), running(desired));
-    return d.equals("definition") ? "definition" : d;
+    DomainXml a = running(live);
+    DomainXml b = running(desired);
+    List<String> parts = new ArrayList<>();
+    diff(parts, "spec.virtType", a.type(), b.type());
+    boolean ballooned = b.memoryNow() != null && !Objects.equals(b.memoryNow(), b.memory());
+    diff(parts, ballooned ? "spec.maxMemory" : "spec.memory", a.memory(), b.memory());
+    if (Objects.equals(a.memory(), b.memory())) {
+      diff(parts, "spec.memory", a.memoryNow(), b.memoryNow());
+    }
+    diff(parts, "spec.cpu", a.vcpu(), b.vcpu());
+    diff(parts, "spec.boot", normalize(a).os(), normalize(b).os());
+    diff(parts, "spec.firmware", a.features(), b.features());
+    if (!parts.contains("spec.cpu")) {
+      diff(parts, "spec.cpu", normalize(a).cpu(), normalize(b).cpu());
+    }
+    DomainXml.Devices da = a.devices() == null ? EMPTY : a.devices();
+    DomainXml.Devices db = b.devices() == null ? EMPTY : b.devices();
+    diff(parts, "spec.disks", disks(da, false), disks(db, false));
+    diff(parts, "spec.cloudInit", disks(da, true), disks(db, true));
+    diff(parts, "spec.interfaces", da.interfaces(), db.interfaces());
+    diff(parts, "spec.hostDevices", da.hostdevs(), db.hostdevs());
+    diff(parts, "spec.graphics", da.graphics(), db.graphics());
+    diff(parts, "spec.guestAgent", da.channels(), db.channels());
+    diff(parts, "the serial console", da.serials(), db.serials());
+    diff(parts, "kvmop's ownership mark", a.metadata(), b.metadata());
+    return parts.isEmpty() ? "definition" : String.join(", ", parts);
+  }
+
+  private static final DomainXml.Devices EMPTY =
+      new DomainXml.Devices(null, null, null, null, null, null);
+
+  /** The cloud-init seed (a read-only cdrom kvmop writes), or every other disk. */
+  private static List<DomainXml.Disk> disks(DomainXml.Devices d, boolean seed) {
+    return d.disks() == null
+        ? List.of()
+        : d.disks().stream()
+            .filter(
+                x ->
+                    seed
+                        == (x.source() != null
+                            && x.source().file() != null
+                            && x.source()
+                                .file()
+                                .contains("-" + io.kvmop.disk.DiskProvisioner.CIDATA + "-")))
+            .toList();
   }
 
   /** Without what libvirt expands at start: the boot order and the CPU beyond its topology. */

@@ -121,8 +121,13 @@ public final class MachineStatusBuilder {
         o.restartRequired() != null
             ? "the running domain differs from the declared one ("
                 + o.restartRequired()
-                + "); it applies when the machine next stops and starts: shut the guest down"
-                + " (kvmop starts it again with runStrategy Always) or set runStrategy Halted and back"
+                + "); it applies at the machine's next boot: kvmop restart "
+                + m.getMetadata().getName()
+                + (m.getMetadata().getNamespace() == null
+                        || "default".equals(m.getMetadata().getNamespace())
+                    ? ""
+                    : " -n " + m.getMetadata().getNamespace())
+                + " (or shut the guest down: runStrategy Always starts it again)"
             : "the running domain matches the declared one");
     if (Boolean.TRUE.equals(m.getSpec().guestAgent)) {
       boolean agent = Boolean.TRUE.equals(o.agentConnected());

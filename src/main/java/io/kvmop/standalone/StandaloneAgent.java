@@ -217,9 +217,15 @@ public final class StandaloneAgent {
       }
       ready.put(
           m.getMetadata().getNamespace() + "/" + m.getMetadata().getName(),
-          m.getStatus().ipAddresses.isEmpty()
-              ? "(no interface)"
-              : m.getStatus().ipAddresses.get(0));
+          !m.getStatus().ipAddresses.isEmpty()
+              ? m.getStatus().ipAddresses.get(0)
+              : m.getSpec().interfaces == null || m.getSpec().interfaces.isEmpty()
+                  ? "(no interface)"
+                  : "(no address: "
+                      + io.kvmop.status.Conditions.find(m.getStatus().conditions, "IPAssigned")
+                          .map(c -> c.getMessage())
+                          .orElse("none reported")
+                      + ")");
     }
     return ready;
   }

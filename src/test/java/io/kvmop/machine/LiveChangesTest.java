@@ -95,6 +95,21 @@ class LiveChangesTest {
   }
 
   @Test
+  void aCloudInitChangeIsNamedAsSuch() {
+    m.getSpec().cloudInit = new io.kvmop.api.CloudInitSpec();
+    m.getSpec().cloudInit.userData = "#cloud-config\nhostname: one\n";
+    reconcile();
+    m.getSpec().cloudInit.userData = "#cloud-config\nhostname: two\n";
+    KvmMachineStatus s = reconcile();
+    assertThat(restartRequired(s)).isTrue();
+    assertThat(
+            Conditions.find(s.conditions, MachineStatusBuilder.RESTART_REQUIRED)
+                .orElseThrow()
+                .getMessage())
+        .contains("(spec.cloudInit)");
+  }
+
+  @Test
   void whatCannotChangeLiveWaitsForARestartAndSaysWhat() {
     reconcile();
     m.getSpec().maxMemory = "4Gi";
@@ -104,7 +119,8 @@ class LiveChangesTest {
             Conditions.find(s.conditions, MachineStatusBuilder.RESTART_REQUIRED)
                 .orElseThrow()
                 .getMessage())
-        .contains("memory");
+        .as("named by the field that changed, with the command that applies it")
+        .contains("(spec.maxMemory)", "kvmop restart web-1");
   }
 
   @Test

@@ -143,7 +143,7 @@ class MachinePlannerTest {
     DomainState running = new DomainState(name, uid, true, RunState.RUNNING, 1, old, old);
     MachinePlan p = plan(RunStrategy.Always, Optional.of(running));
     assertThat(p.actions()).containsExactly(new Define(desired));
-    assertThat(p.restartRequired()).isEqualTo("memory");
+    assertThat(p.restartRequired()).isEqualTo("spec.memory");
   }
 
   @Test
