@@ -28,6 +28,15 @@ final class MachineDrift {
     return same(stored, desired);
   }
 
+  /**
+   * Whether libvirt's stored definition is exactly the one kvmop last defined (the hash of the
+   * stored form, recorded right after the define, still matches): nobody edited it since.
+   */
+  static boolean untouched(DomainXml stored) {
+    DomainXml.Owner mark = stored == null ? null : stored.owner();
+    return mark != null && mark.stored() != null && mark.stored().equals(stored.storedHash());
+  }
+
   static boolean same(DomainXml observed, DomainXml desired) {
     return observed != null && normalize(observed).equals(normalize(desired));
   }

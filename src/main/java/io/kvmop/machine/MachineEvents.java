@@ -90,7 +90,10 @@ final class MachineEvents {
     if (!specUnchanged
         || current.isEmpty()
         || !current.get().persistent()
-        || plan.actions().stream().noneMatch(a -> a instanceof MachineAction.Define)) {
+        || plan.actions().stream().noneMatch(a -> a instanceof MachineAction.Define)
+        // what kvmop itself defined last, untouched: kvmop's own next step (disks it finished
+        // provisioning, before or after a restart of kvmop), not an edit outside it
+        || MachineDrift.untouched(current.get().config())) {
       return null;
     }
     return "libvirt's definition of "
