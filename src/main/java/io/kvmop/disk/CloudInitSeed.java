@@ -69,6 +69,9 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
   static String userData(String userData, List<String> sshKeys) throws InvalidSeed {
     List<String> keys = sshKeys == null ? List.of() : sshKeys;
     if (keys.isEmpty()) {
+      if (userData != null && userData.startsWith("#cloud-config")) {
+        cloudConfig(userData, "cloud-init would reject it"); // refused here, not at boot
+      }
       return userData == null ? "#cloud-config\n" : userData;
     }
     if (userData == null || userData.isBlank()) {
@@ -81,6 +84,15 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
               + " the user-data does not start with #cloud-config; put the keys into the"
               + " user-data yourself, or use #cloud-config");
     }
+    return cloudConfig(
+        cloudConfig(userData, "so sshAuthorizedKeys cannot be merged into it"), keys);
+  }
+
+  /**
+   * #cloud-config user-data as the YAML mapping cloud-init reads; refused with the line and column
+   * of the error ({@code consequence}: what the error means here).
+   */
+  private static ObjectNode cloudConfig(String userData, String consequence) throws InvalidSeed {
     JsonNode doc;
     try {
       doc = YAML.readTree(userData);
@@ -88,21 +100,22 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
       // line and column only: the parser's message quotes the text, which may hold a password
       var at = e instanceof JsonProcessingException j ? j.getLocation() : null;
       throw new InvalidSeed(
-          "spec.cloudInit user-data is not valid YAML"
+          "spec.cloudInit user-data (#cloud-config) is not valid YAML"
               + (at == null
                   ? ""
                   : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
-              + ", so sshAuthorizedKeys cannot be merged into it");
+              + ", "
+              + consequence);
     }
     if (doc == null || doc.isMissingNode() || doc.isNull()) {
-      doc = YAML.createObjectNode();
+      return YAML.createObjectNode();
     }
     if (!doc.isObject()) {
       throw new InvalidSeed(
-          "spec.cloudInit user-data (#cloud-config) must be a YAML mapping to take"
-              + " sshAuthorizedKeys");
+          "spec.cloudInit user-data (#cloud-config) must be a YAML mapping (key: value lines), "
+              + consequence);
     }
-    return cloudConfig((ObjectNode) doc, keys);
+    return (ObjectNode) doc;
   }
 
   private static String cloudConfig(ObjectNode doc, List<String> keys) throws InvalidSeed {

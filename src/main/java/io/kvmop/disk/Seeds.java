@@ -60,15 +60,28 @@ final class Seeds {
 
   /** The user-data: inline, from the Secret, or none; null when the Secret key is missing. */
   private static Optional<String> userData(
-      KvmMachine m, CloudInitSpec ci, DiskProvisioner.Secrets secrets) {
+      KvmMachine m, CloudInitSpec ci, DiskProvisioner.Secrets secrets)
+      throws CloudInitSeed.InvalidSeed {
     if (ci.userDataSecretRef == null) {
       return Optional.ofNullable(ci.userData);
     }
-    Optional<String> v =
-        secrets.get(
-            m.getMetadata().getNamespace(),
-            ci.userDataSecretRef.name,
-            ci.userDataSecretRef.keyOrDefault());
+    Optional<String> v;
+    try {
+      v =
+          secrets.get(
+              m.getMetadata().getNamespace(),
+              ci.userDataSecretRef.name,
+              ci.userDataSecretRef.keyOrDefault());
+    } catch (IllegalArgumentException notBase64) {
+      throw new CloudInitSeed.InvalidSeed(
+          "spec.cloudInit.userDataSecretRef: the data of key "
+              + ci.userDataSecretRef.keyOrDefault()
+              + " in Secret "
+              + m.getMetadata().getNamespace()
+              + "/"
+              + ci.userDataSecretRef.name
+              + " is not base64 (a Secret's data is; use stringData for plain text)");
+    }
     return v.isPresent() ? v : null;
   }
 

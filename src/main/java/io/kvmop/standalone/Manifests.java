@@ -206,15 +206,28 @@ public final class Manifests {
                 : secret.getMetadata().getNamespace();
         Map<String, String> data = new java.util.HashMap<>();
         if (secret.getData() != null) {
-          secret
-              .getData()
-              .forEach(
-                  (k, v) ->
-                      data.put(
-                          k,
-                          new String(
-                              java.util.Base64.getMimeDecoder().decode(v),
-                              java.nio.charset.StandardCharsets.UTF_8)));
+          for (var e : secret.getData().entrySet()) {
+            try {
+              // strictly, as an API server does (line breaks aside): no character is skipped
+              data.put(
+                  e.getKey(),
+                  new String(
+                      java.util.Base64.getDecoder().decode(e.getValue().replaceAll("\\s+", "")),
+                      java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException notBase64) {
+              problems.add(
+                  new Problem(
+                      f,
+                      line,
+                      "invalid Secret "
+                          + ns
+                          + "/"
+                          + secret.getMetadata().getName()
+                          + ": data."
+                          + e.getKey()
+                          + " is not base64 (use stringData for plain text); the key is left out"));
+            }
+          }
         }
         if (secret.getStringData() != null) {
           data.putAll(secret.getStringData());

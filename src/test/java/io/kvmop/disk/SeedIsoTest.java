@@ -95,4 +95,40 @@ class SeedIsoTest {
     String script = "#!/bin/sh\n# keep comments\necho hi\n";
     assertEquals(script, CloudInitSeed.userData(script, null));
   }
+
+  @Test
+  void cloudConfigThatCloudInitWouldRejectIsRefusedWithLineAndColumnNotItsText() {
+    var e =
+        assertThrows(
+            CloudInitSeed.InvalidSeed.class,
+            () ->
+                CloudInitSeed.userData(
+                    "#cloud-config\npassword: s3cret\nusers: [a, b\nruncmd: x\n", null));
+    assertTrue(e.getMessage().contains("is not valid YAML (line "), e.getMessage());
+    assertTrue(e.getMessage().contains("column"), e.getMessage());
+    assertFalse(e.getMessage().contains("s3cret"), "never the text: it may hold a password");
+    var list =
+        assertThrows(
+            CloudInitSeed.InvalidSeed.class,
+            () -> CloudInitSeed.userData("#cloud-config\n- a\n- b\n", null));
+    assertTrue(list.getMessage().contains("must be a YAML mapping"), list.getMessage());
+  }
+
+  @Test
+  void aSecretWhoseDataIsNotBase64IsRefusedNamingIt() {
+    io.kvmop.api.KvmMachine m = io.kvmop.testing.Fixtures.machine("default", "web-1");
+    io.kvmop.api.CloudInitSpec ci = new io.kvmop.api.CloudInitSpec();
+    ci.userDataSecretRef = new io.kvmop.api.SecretKeyRef();
+    ci.userDataSecretRef.name = "boot";
+    Seeds.Built b =
+        Seeds.build(
+            m,
+            ci,
+            (ns, name, key) -> {
+              throw new IllegalArgumentException("Illegal base64 character 2d");
+            });
+    assertEquals("InvalidSpec", b.blocker().reason());
+    assertTrue(
+        b.blocker().message().contains("Secret default/boot is not base64"), b.blocker().message());
+  }
 }
