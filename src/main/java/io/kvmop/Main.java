@@ -298,7 +298,17 @@ public final class Main {
         Instant deadline = Instant.now().plusSeconds(300);
         while (Instant.now().isBefore(deadline)) {
           if (agent.removeAll()) {
-            System.out.println("removed everything kvmop created from " + manifests);
+            java.util.List<String> kept = agent.keptVolumes();
+            if (kept.isEmpty()) {
+              System.out.println("removed everything kvmop created from " + manifests);
+            } else {
+              System.out.println(
+                  "removed everything kvmop created from "
+                      + manifests
+                      + " but the volumes of disks removed from a spec earlier, kept as they may"
+                      + " hold data:");
+              kept.forEach(k -> System.out.println("  " + k));
+            }
             return 0;
           }
           Thread.sleep(500); // machines are shutting down; nothing raises an event for "gone"

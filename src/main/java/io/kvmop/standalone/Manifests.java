@@ -71,7 +71,12 @@ public final class Manifests {
   private Manifests() {}
 
   public static Loaded load(Path dir) throws IOException {
-    Reading r = new Reading(dir.toRealPath());
+    return load(dir, dir.toRealPath().toString());
+  }
+
+  /** The manifests below {@code dir}, identified in ownership scope {@code scope}. */
+  public static Loaded load(Path dir, String scope) throws IOException {
+    Reading r = new Reading(dir.toRealPath(), scope);
     for (Path f : ManifestFiles.list(dir, r.realDir, r.problems)) {
       try {
         r.file(f);
@@ -96,8 +101,11 @@ public final class Manifests {
     final Map<String, Path> origins = new java.util.HashMap<>();
     final Map<String, Path> seenTwice = new java.util.HashMap<>();
 
-    Reading(Path realDir) {
+    final String scope;
+
+    Reading(Path realDir, String scope) {
       this.realDir = realDir;
+      this.scope = scope;
     }
 
     /** Every document of one file; a syntax error ends the file (what follows is unknown). */
@@ -280,7 +288,7 @@ public final class Manifests {
       String kind, String apiVersion, JsonNode doc, Path f, int line, Reading r)
       throws JsonProcessingException {
     List<Problem> problems = r.problems;
-    String scope = r.realDir.toString();
+    String scope = r.scope;
     if (apiVersion.equals(ApiGroup.API_VERSION) && kind.equals("KvmMachineMigration")) {
       problems.add(
           new Problem(

@@ -76,7 +76,12 @@ public final class StandaloneAgent {
     this.manifests = manifests;
     this.statusDir = statusDir;
     this.store = new StatusStore(statusDir);
-    this.scope = StandaloneIds.scope(manifests);
+    try {
+      this.scope = StandaloneIds.scope(manifests, store);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot keep the directory's scope in " + statusDir, e);
+    }
     this.marks = new StandaloneMarks(scope);
     this.removal =
         new StandaloneRemoval(libvirt, machines, networks, store, marks, clock, lastMachines::get);
@@ -103,7 +108,7 @@ public final class StandaloneAgent {
 
   /** Loads the manifests and reconciles everything once. */
   public synchronized Pass reconcileOnce() throws IOException {
-    Manifests.Loaded loaded = Manifests.load(manifests);
+    Manifests.Loaded loaded = Manifests.load(manifests, scope);
     logOnce(loaded.problems());
     writeProblems(loaded.problems());
     List<KvmNetwork> nets = loaded.networks().stream().map(this::withKnownState).toList();
@@ -234,7 +239,7 @@ public final class StandaloneAgent {
   public synchronized boolean removeAll() throws IOException {
     if (lastMachines.isEmpty()) {
       // a fresh process: the manifests still say how each machine wants to be shut down
-      Manifests.load(manifests).machines().forEach(m -> lastMachines.put(key(m), m));
+      Manifests.load(manifests, scope).machines().forEach(m -> lastMachines.put(key(m), m));
     }
     removal.removeGone(
         List.of(),
@@ -260,7 +265,43 @@ public final class StandaloneAgent {
       store.forget(kind);
     }
     writeProblems(List.of());
+    store.delete(store.root().resolve(StandaloneIds.SCOPE_FILE)); // nothing is owned any more
     return true;
+  }
+
+  /**
+   * Volumes of this directory's machines still in the pool after everything was removed: disks
+   * removed from a spec earlier, kept because they may hold data (kvmop delete names each).
+   */
+  public synchronized List<String> keptVolumes() {
+    // a machine's volumes: named after its domain, carrying its uid (as VolumeCleanup names them)
+    List<String[]> owners =
+        lastMachines.values().stream()
+            .map(
+                m ->
+                    new String[] {
+                      machines.naming(m).domainName() + "-",
+                      "-" + m.getMetadata().getUid().replace("-", "").substring(0, 8) + "."
+                    })
+            .toList();
+    String pool = machines.disks().config().poolName();
+    List<String> kept = new java.util.ArrayList<>();
+    try {
+      for (String v : libvirt.storage().listVolumes(pool)) {
+        if (owners.stream().anyMatch(o -> v.startsWith(o[0]) && v.contains(o[1]))) {
+          kept.add(
+              machines.disks().config().volumePath(v)
+                  + " (virsh vol-delete --pool "
+                  + pool
+                  + " "
+                  + v
+                  + ")");
+        }
+      }
+    } catch (io.kvmop.libvirt.LibvirtError e) {
+      LOG.debug("cannot list pool {}: {}", pool, e.toString());
+    }
+    return kept;
   }
 
   /** The problems file as last written ("" when there is none). */

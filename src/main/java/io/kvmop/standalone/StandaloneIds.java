@@ -1,6 +1,7 @@
 package io.kvmop.standalone;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -35,7 +36,53 @@ public final class StandaloneIds {
         .toString();
   }
 
-  /** The ownership scope of a manifest directory: its real path. */
+  /** The file in the status directory that keeps the directory's scope and its last real path. */
+  static final String SCOPE_FILE = "directory-scope";
+
+  /**
+   * The ownership scope of a manifest directory: its real path when kvmop first ran on it, kept in
+   * its status directory, so that a directory moved (or mounted elsewhere) with its status still
+   * owns what it created. A status directory copied along with a directory that still exists where
+   * it was is refused: both would own the same domains.
+   */
+  static String scope(Path dir, StatusStore store) throws IOException {
+    String real = scope(dir);
+    Path f = store.root().resolve(SCOPE_FILE);
+    String kept = store.read(f);
+    if (kept == null || kept.isBlank()) {
+      store.write(f, real + "\n" + real + "\n");
+      return real;
+    }
+    String[] lines = kept.split("\n");
+    String scope = lines[0];
+    String last = lines.length > 1 ? lines[1] : scope;
+    if (!last.equals(real)) {
+      Path old = Path.of(last);
+      if (Files.isDirectory(old) && !Files.isSameFile(old, dir)) {
+        throw new IllegalStateException(
+            "the status directory "
+                + store.root()
+                + " was made for the manifest directory "
+                + last
+                + ", which still exists: a copy would own the same domains and networks; run kvmop"
+                + " there, or remove "
+                + store.root()
+                + " here to start this directory afresh");
+      }
+      LoggerHolder.LOG.info(
+          "the manifest directory moved from {} to {}: it still owns what it created there",
+          last,
+          real);
+      store.write(f, scope + "\n" + real + "\n");
+    }
+    return scope;
+  }
+
+  private static final class LoggerHolder {
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StandaloneIds.class);
+  }
+
+  /** The real path of a manifest directory. */
   public static String scope(Path dir) {
     try {
       return dir.toRealPath().toString();

@@ -1,6 +1,7 @@
 package io.kvmop.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.disk.ImageCache;
@@ -9,6 +10,7 @@ import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.testing.FakeHostNetwork;
+import io.kvmop.testing.Shell;
 import io.kvmop.testing.TestDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +114,39 @@ class StandaloneAgentIT {
   }
 
   @Test
+  void aDirectoryMovedWithItsStatusStillOwnsWhatItCreatedAndACopyIsRefused() throws Exception {
+    Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
+    agent().reconcileOnce();
+    assertThat(libvirt.listDomainNames()).containsExactly("kvmop-default-vm");
+
+    // a copy, the original still in place: both would own the same domain
+    Path copy = dir.resolve("copy");
+    Shell.must("cp", "-a", manifests.toString(), copy.toString());
+    Path original = manifests;
+    manifests = copy;
+    status = copy.resolve(".status");
+    assertThatThrownBy(this::agent)
+        .hasMessageContaining("was made for the manifest directory " + original.toRealPath())
+        .hasMessageContaining("which still exists");
+    Shell.must("rm", "-rf", copy.toString());
+
+    // moved: the same domain is this directory's, managed and removed from there
+    Path moved = dir.resolve("moved");
+    Files.move(original, moved);
+    manifests = moved;
+    status = moved.resolve(".status");
+    StandaloneAgent there = agent();
+    there.reconcileOnce();
+    assertThat(libvirt.listDomainNames()).containsExactly("kvmop-default-vm");
+    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+    while (!there.removeAll() && java.time.Instant.now().isBefore(deadline)) {
+      Thread.sleep(200); // the guest shuts down (1 s timeout)
+    }
+    assertThat(libvirt.listDomainNames()).isEmpty();
+  }
+
+  @Test
   void aMachineRemovedWhileKvmopWasDownHasItsVolumesReclaimedByPolicy() throws Exception {
     Files.writeString(
         manifests.resolve("vm.yaml"),
@@ -142,6 +177,42 @@ class StandaloneAgentIT {
         .asString()
         .startsWith("kvmop-default-vm-keep-")
         .endsWith(".img");
+  }
+
+  @Test
+  void deleteNamesTheVolumeOfADiskRemovedFromTheSpecEarlierInsteadOfClaimingItIsGone()
+      throws Exception {
+    Files.writeString(
+        manifests.resolve("vm.yaml"),
+        MACHINE
+            + """
+              disks:
+                - {name: scratch, size: 64Mi}
+                - {name: old, size: 32Mi}
+            """);
+    agent().reconcileOnce();
+    Files.writeString(
+        manifests.resolve("vm.yaml"),
+        MACHINE
+            + """
+              disks:
+                - {name: scratch, size: 64Mi}
+            """);
+    StandaloneAgent a = agent();
+    a.reconcileOnce();
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
+    while (!a.removeAll() && java.time.Instant.now().isBefore(deadline)) {
+      Thread.sleep(200); // the guest shuts down (1 s timeout)
+    }
+    assertThat(libvirt.listDomainNames()).isEmpty();
+    assertThat(libvirt.storage().listVolumes("kvmop"))
+        .singleElement()
+        .asString()
+        .startsWith("kvmop-default-vm-old-");
+    assertThat(a.keptVolumes())
+        .singleElement()
+        .asString()
+        .contains("kvmop-default-vm-old-", "virsh vol-delete --pool kvmop");
   }
 
   String statusOf(String kind, String name) throws Exception {
