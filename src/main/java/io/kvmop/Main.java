@@ -379,7 +379,7 @@ public final class Main {
         libvirt,
         core.networks(),
         core.machines(),
-        io.kvmop.machine.NodePolicy.of(host),
+        io.kvmop.machine.NodePolicy.of(host).fromFlags(),
         core.clock());
   }
 }

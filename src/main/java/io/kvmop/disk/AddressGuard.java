@@ -68,8 +68,9 @@ public final class AddressGuard {
             + a.getHostAddress()
             + ", "
             + why
-            + "; downloads reach only public addresses unless the node's KvmHost"
-            + " spec.imageDownloads.allowedHosts or allowedNetworks names it";
+            + "; downloads reach only public addresses unless "
+            + policy.settings().allowing
+            + " names it";
       }
     }
     return null;

@@ -15,8 +15,39 @@ public record DownloadPolicy(
     List<String> allowedNetworks,
     long maxBytes,
     Duration stallTimeout,
-    Duration deadline) {
+    Duration deadline,
+    Settings settings) {
   public static final long DEFAULT_MAX = 64L << 30;
+
+  /** Where the node's admin sets these, as messages name it: a KvmHost, or kvmop run's flags. */
+  public enum Settings {
+    KVMHOST(
+        "the node's KvmHost spec.imageDownloads.allowedHosts or allowedNetworks",
+        "KvmHost spec.imageDownloads.maxSize",
+        "KvmHost spec.imageDownloads.stallTimeout"),
+    FLAGS(
+        "kvmop run's --download-allowed-host or --download-allowed-network",
+        "kvmop run --max-image-size",
+        "standalone kvmop's stall timeout");
+
+    /** What would let an internal host be reached. */
+    public final String allowing;
+
+    public final String maxSize;
+    public final String stallTimeout;
+
+    Settings(String allowing, String maxSize, String stallTimeout) {
+      this.allowing = allowing;
+      this.maxSize = maxSize;
+      this.stallTimeout = stallTimeout;
+    }
+  }
+
+  /** The same policy, set by kvmop run's flags (standalone mode). */
+  public DownloadPolicy fromFlags() {
+    return new DownloadPolicy(
+        allowedHosts, allowedNetworks, maxBytes, stallTimeout, deadline, Settings.FLAGS);
+  }
 
   public static DownloadPolicy defaults() {
     return of(null);
@@ -35,6 +66,7 @@ public record DownloadPolicy(
             .orElse(Duration.ofSeconds(60)),
         io.kvmop.api.Quantities.duration(s.deadline)
             .filter(d -> !d.isZero())
-            .orElse(Duration.ofHours(6)));
+            .orElse(Duration.ofHours(6)),
+        Settings.KVMHOST);
   }
 }

@@ -196,7 +196,9 @@ public final class ImageFetcher {
                     + (MIN_PER_STALL_WINDOW >> 10)
                     + " KiB arrived in "
                     + policy.stallTimeout().toSeconds()
-                    + " s (KvmHost spec.imageDownloads.stallTimeout)",
+                    + " s ("
+                    + policy.settings().stallTimeout
+                    + ")",
                 false);
           }
           window = now;
@@ -227,7 +229,9 @@ public final class ImageFetcher {
         Reasons.IMAGE_TOO_LARGE,
         "the image is larger than the node allows ("
             + Quantities.human(policy.maxBytes())
-            + ", KvmHost spec.imageDownloads.maxSize)",
+            + ", "
+            + policy.settings().maxSize
+            + ")",
         true);
   }
 

@@ -23,6 +23,16 @@ public record NodePolicy(
         List.of());
   }
 
+  /** The policy kvmop run's flags set (standalone mode): its messages name the flags. */
+  public NodePolicy fromFlags() {
+    return new NodePolicy(
+        permittedDevices,
+        imageDirectories,
+        downloads.fromFlags(),
+        permittedLibvirtNetworks,
+        permittedBridges);
+  }
+
   /** A KvmHost's spec; the defaults when there is none yet. */
   public static NodePolicy of(io.kvmop.api.KvmHostSpec spec) {
     io.kvmop.api.KvmHostSpec s = spec == null ? new io.kvmop.api.KvmHostSpec() : spec;

@@ -160,9 +160,6 @@ public final class StandaloneAgent {
   /** One machine of the pass, on this host, with the networks of its namespace. */
   private Duration machine(KvmMachine m, List<KvmNetwork> nets, Manifests.Loaded loaded)
       throws IOException {
-    if (m.getSpec().nodeName == null) {
-      m.getSpec().nodeName = node; // standalone: the machine runs here
-    }
     try {
       // a power request of kvmop start|stop|... --manifests, as the annotation carries it
       PowerRequestFiles.pending(store, m.getMetadata().getNamespace(), m.getMetadata().getName())

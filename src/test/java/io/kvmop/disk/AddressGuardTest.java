@@ -106,4 +106,13 @@ class AddressGuardTest {
     spec.allowedNetworks = List.of("10.21.0.0/16");
     assertThat(guard.refusal("mirror.internal", DownloadPolicy.of(spec))).isNotNull();
   }
+
+  @Test
+  void aRefusalNamesWhereThisModesAdminAllowsAHost() {
+    assertThat(guard.refusal("mirror.internal", DownloadPolicy.defaults()))
+        .contains("KvmHost spec.imageDownloads.allowedHosts");
+    assertThat(guard.refusal("mirror.internal", DownloadPolicy.defaults().fromFlags()))
+        .contains("kvmop run's --download-allowed-host or --download-allowed-network")
+        .doesNotContain("KvmHost");
+  }
 }
