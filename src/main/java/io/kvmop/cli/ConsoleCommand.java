@@ -76,7 +76,14 @@ public final class ConsoleCommand implements Callable<Integer> {
         out.println("kvmop: " + d.problem());
         return 1;
       }
-      try (ConsoleStream console = libvirt.openConsole(domain, force);
+      ConsoleStream opened;
+      try {
+        opened = libvirt.openConsole(domain, force);
+      } catch (io.kvmop.libvirt.LibvirtError e) {
+        out.println("kvmop: " + consoleRefused(ns, e));
+        return 1;
+      }
+      try (ConsoleStream console = opened;
           Terminal raw = Terminal.raw(in == System.in)) {
         out.print("Connected to " + ns + "/" + name + " (domain " + domain + ")\r\n");
         out.print("Escape character is ^] (Ctrl + ])\r\n");
@@ -87,6 +94,34 @@ public final class ConsoleCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
+  }
+
+  /** Why the console could not be opened, with what to do (never a stack trace). */
+  String consoleRefused(String ns, io.kvmop.libvirt.LibvirtError e) {
+    String m = String.valueOf(e.libvirtMessage());
+    if (!force && m.toLowerCase(java.util.Locale.ROOT).contains("active console session")) {
+      return "the console of "
+          + ns
+          + "/"
+          + name
+          + " is in use by another session; kvmop console "
+          + name
+          + ("default".equals(ns) ? "" : " -n " + ns)
+          + " --force takes it over";
+    }
+    return "cannot open the console of " + ns + "/" + name + ": " + m + " (" + e.code() + ")";
+  }
+
+  /** What runs in the agent's pod: this command, local there (--force passed on). */
+  String[] agentCommand(String ns) {
+    java.util.List<String> c =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "java", "-jar", "/opt/kvmop/kvmop.jar", "console", name, "-n", ns, "--local"));
+    if (force) {
+      c.add("--force");
+    }
+    return c.toArray(new String[0]);
   }
 
   /** exec `kvmop console NAME --local` in the agent pod on the machine's node, with a terminal. */
@@ -112,15 +147,7 @@ public final class ConsoleCommand implements Callable<Integer> {
                   .writingOutput(out)
                   .writingError(System.err)
                   .withTTY()
-                  .exec(
-                      "java",
-                      "-jar",
-                      "/opt/kvmop/kvmop.jar",
-                      "console",
-                      name,
-                      "-n",
-                      ns,
-                      "--local")) {
+                  .exec(agentCommand(ns))) {
         byte[] buf = new byte[1024];
         int n;
         while ((n = in.read(buf)) >= 0) {

@@ -32,14 +32,19 @@ final class JnaConsole implements ConsoleStream {
               force
                   ? NativeLibvirt.VIR_DOMAIN_CONSOLE_FORCE
                   : NativeLibvirt.VIR_DOMAIN_CONSOLE_SAFE;
-          int r =
-              LibvirtCalls.withNativeDomain(
-                  c, domain, operation, dom -> lib.virDomainOpenConsole(dom, null, st, flags));
-          if (r < 0) {
-            LibvirtError e = LibvirtCalls.lastError(operation);
-            lib.virStreamFree(st);
-            throw e;
-          }
+          LibvirtCalls.withNativeDomain(
+              c,
+              domain,
+              operation,
+              dom -> {
+                if (lib.virDomainOpenConsole(dom, null, st, flags) < 0) {
+                  // read before the domain is freed: that call resets the thread's last error
+                  LibvirtError e = LibvirtCalls.lastError(operation);
+                  lib.virStreamFree(st);
+                  throw e;
+                }
+                return null;
+              });
           return new JnaConsole(st, operation);
         });
   }

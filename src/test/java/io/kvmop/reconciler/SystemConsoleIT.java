@@ -72,6 +72,19 @@ class SystemConsoleIT extends SystemItBase {
       }
     }
     assertThat(screen.toString(StandardCharsets.UTF_8)).contains("kvmop-42");
+
+    // a second session while the first holds the console: said in one line, with the way out
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    int busy =
+        new CommandLine(
+                new ConsoleCommand()
+                    .using(new java.io.ByteArrayInputStream(new byte[0]), new PrintStream(second)))
+            .execute(NAME, "-n", "default", "--local", "--libvirt-uri", uri);
+    assertThat(busy).isEqualTo(1);
+    assertThat(second.toString())
+        .contains("is in use by another session; kvmop console " + NAME + " --force takes it over")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
     keys.write(ConsoleBridge.ESCAPE);
     keys.flush();
     assertThat(session.get(10, TimeUnit.SECONDS)).isZero();
