@@ -30,6 +30,10 @@ import picocli.CommandLine;
  */
 class SystemForwardIT extends SystemItBase {
   static final String NAME = SystemLeftovers.PREFIX + "fwd";
+
+  /** kvmop ssh's own host-key file for this test (never the home directory's). */
+  Path knownHosts;
+
   static final Pattern PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
 
   /** Runs the command until interrupted; returns the thread and the local port it printed. */
@@ -68,6 +72,7 @@ class SystemForwardIT extends SystemItBase {
     m.getSpec().boot.cmdline = "console=ttyS0";
     // a key of this test's own, handed to the guest as cloud-init's ssh_authorized_keys
     Path keys = java.nio.file.Files.createTempDirectory("kvmop-ssh");
+    knownHosts = keys.resolve("known_hosts");
     Path key = keys.resolve("id_ed25519");
     io.kvmop.testing.Shell.must(
         "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
@@ -158,6 +163,35 @@ class SystemForwardIT extends SystemItBase {
     assertThat(denied).as(refused.toString()).isNotZero();
     assertThat(refused.toString()).containsIgnoringCase("permission denied");
 
+    // the host key was kept, without a prompt, under the machine's name in kvmop's own file
+    String kept = java.nio.file.Files.readString(knownHosts);
+    assertThat(
+            io.kvmop.testing.Shell.must(
+                "ssh-keygen", "-F", "kvmop-default-" + NAME, "-f", knownHosts.toString()))
+        .contains("found");
+    // a new host key (as a restore or a reinstall makes): refused with the one step that helps
+    String type =
+        kept.strip().split(" ")[1].replace("ssh-", "").replace("ecdsa-sha2-nistp256", "ecdsa");
+    Path other = keys.resolve("other");
+    io.kvmop.testing.Shell.must("ssh-keygen", "-q", "-t", type, "-N", "", "-f", other.toString());
+    java.nio.file.Files.writeString(
+        knownHosts,
+        "kvmop-default-"
+            + NAME
+            + " "
+            + java.nio.file.Files.readString(Path.of(other + ".pub")).strip()
+            + "\n");
+    ByteArrayOutputStream changed = new ByteArrayOutputStream();
+    assertThat(ssh(changed, "-i", key.toString(), "true")).isNotZero();
+    assertThat(changed.toString())
+        .contains("kvmop: the host key of machine default/" + NAME + " is not the one first seen")
+        .contains("kvmop ssh " + NAME + " --forget-host-key");
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    assertThat(ssh(again, "--forget-host-key", "-i", key.toString(), "echo back"))
+        .as(again.toString())
+        .isZero();
+    assertThat(again.toString()).contains("back");
+
     k8s.delete(k8s.machine(NAME));
     within(60).until(() -> k8s.machine(NAME) == null);
   }
@@ -188,14 +222,22 @@ class SystemForwardIT extends SystemItBase {
                 uri,
                 "-l",
                 "root",
-                "--",
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null"));
-    args.addAll(java.util.List.of(sshArgs));
+                "--known-hosts",
+                knownHosts.toString()));
+    java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(sshArgs));
+    if (!rest.isEmpty() && rest.get(0).equals("--forget-host-key")) {
+      args.add(rest.remove(0));
+    }
+    args.addAll(
+        java.util.List.of(
+            "--",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null"));
+    args.addAll(rest);
     return new CommandLine(new io.kvmop.cli.SshCommand().using(new PrintStream(out, true)))
         .execute(args.toArray(String[]::new));
   }
