@@ -37,6 +37,7 @@ public final class KvmopOperator implements AutoCloseable {
   private HealthServer http;
   private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> hostDeletions;
   private io.kvmop.reconciler.StrayLabels strayLabels;
+  private final java.time.Clock clock;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
@@ -63,6 +64,7 @@ public final class KvmopOperator implements AutoCloseable {
                     .withConcurrentWorkflowExecutorThreads(1)
                     .withCloseClientOnStop(false));
     NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
+    this.clock = core.clock();
     core.machines().observeStages(metrics);
     registerNetworks(config, core, client);
     KvmMachineReconciler machines = registerMachines(config, core);
@@ -301,7 +303,7 @@ public final class KvmopOperator implements AutoCloseable {
     KvmHostReconciler.ensureExists(client, node);
     seedLedger();
     operator.start();
-    strayLabels = io.kvmop.reconciler.StrayLabels.watch(client, node);
+    strayLabels = io.kvmop.reconciler.StrayLabels.watch(client, node, leaseNamespace, clock);
     hostDeletions =
         KvmHostReconciler.onDeleted(
             client,

@@ -34,20 +34,11 @@ final class PlacementView {
   private final Clock clock;
   private final Map<String, Labels> labels = new ConcurrentHashMap<>();
 
-  /** Whether a node's agent holds its Lease, as read at most every {@link #LEASE_TTL}. */
-  private record Liveness(boolean live, Instant read) {}
-
-  static final Duration LEASE_TTL = Duration.ofSeconds(5);
-
-  /** Leeway for clocks between nodes when a Lease's renewal is judged. */
-  static final Duration LEASE_SKEW = Duration.ofSeconds(5);
-
-  private final String leaseNamespace;
-  private final Map<String, Liveness> liveness = new ConcurrentHashMap<>();
+  private final AgentLeases leases;
 
   PlacementView(String node, String leaseNamespace, NodeLedger ledger, Clock clock) {
     this.node = node;
-    this.leaseNamespace = leaseNamespace;
+    this.leases = new AgentLeases(leaseNamespace, clock);
     this.ledger = ledger;
     this.clock = clock;
   }
@@ -124,41 +115,9 @@ final class PlacementView {
     return out;
   }
 
-  /**
-   * Whether the node's agent holds its node Lease now (this node's always does: it acts only while
-   * it holds it). A KvmHost without one is stale, whatever its status says: placing there would
-   * leave the machine waiting for an agent that never comes.
-   */
+  /** Whether the node's agent holds its Lease now (this node's always does: it acts only then). */
   private boolean live(String name, KubernetesClient client) {
-    if (name.equals(node)) {
-      return true;
-    }
-    Instant now = clock.instant();
-    Liveness l = liveness.get(name);
-    if (l == null || l.read().plus(LEASE_TTL).isBefore(now)) {
-      l = new Liveness(held(client, name, now), now);
-      liveness.put(name, l);
-    }
-    return l.live();
-  }
-
-  private boolean held(KubernetesClient client, String name, Instant now) {
-    io.fabric8.kubernetes.api.model.coordination.v1.Lease lease =
-        client.leases().inNamespace(leaseNamespace).withName(NodeLease.nameFor(name)).get();
-    if (lease == null || lease.getSpec() == null) {
-      return false;
-    }
-    var spec = lease.getSpec();
-    if (spec.getHolderIdentity() == null
-        || spec.getHolderIdentity().isBlank()
-        || spec.getRenewTime() == null) {
-      return false;
-    }
-    int seconds =
-        spec.getLeaseDurationSeconds() == null
-            ? (int) NodeLease.LEASE_DURATION.toSeconds()
-            : spec.getLeaseDurationSeconds();
-    return spec.getRenewTime().toInstant().plusSeconds(seconds).plus(LEASE_SKEW).isAfter(now);
+    return name.equals(node) || leases.held(client, name);
   }
 
   /** What a host allows in all: as its agent published it, or capacity times the ratios. */

@@ -26,7 +26,7 @@ public final class StrayLabels implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StrayLabels.class);
 
   /** What is kept per machine (name, namespace and resourceVersion always are). */
-  static final String[] KEPT = {"metadata.uid", "status.nodeName"};
+  static final String[] KEPT = {"metadata.uid", "metadata.labels", "status.nodeName"};
 
   private final SharedIndexInformer<KvmMachine> informer;
 
@@ -35,7 +35,9 @@ public final class StrayLabels implements AutoCloseable {
   }
 
   /** Starts watching for machines of {@code node} labelled elsewhere. */
-  public static StrayLabels watch(KubernetesClient client, String node) {
+  public static StrayLabels watch(
+      KubernetesClient client, String node, String leaseNamespace, java.time.Clock clock) {
+    AgentLeases leases = new AgentLeases(leaseNamespace, clock);
     SharedIndexInformer<KvmMachine> informer =
         client
             .resources(KvmMachine.class)
@@ -52,12 +54,12 @@ public final class StrayLabels implements AutoCloseable {
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(KvmMachine m) {
-            restore(client, node, m);
+            restore(client, node, leases, m);
           }
 
           @Override
           public void onUpdate(KvmMachine before, KvmMachine after) {
-            restore(client, node, after);
+            restore(client, node, leases, after);
           }
 
           @Override
@@ -67,10 +69,21 @@ public final class StrayLabels implements AutoCloseable {
     return new StrayLabels(informer);
   }
 
-  /** Sets the label back to this node when status says the machine is here (guarded). */
-  static void restore(KubernetesClient client, String node, KvmMachine m) {
+  /**
+   * Sets the label back to this node when status says the machine is here (guarded), unless the
+   * node it names has a live agent: that agent sets it back itself, and lets go of the finalizer it
+   * added meanwhile (setting it here first would leave that finalizer behind).
+   */
+  static void restore(KubernetesClient client, String node, AgentLeases leases, KvmMachine m) {
     if (m.getStatus() == null || !node.equals(m.getStatus().nodeName)) {
       return; // placed elsewhere, or not at all: that node's agent, or placement, decides
+    }
+    String named =
+        m.getMetadata().getLabels() == null
+            ? null
+            : m.getMetadata().getLabels().get(Placement.LABEL);
+    if (named == null || named.equals(node) || leases.held(client, named)) {
+      return;
     }
     String patch =
         Serialization.asJson(

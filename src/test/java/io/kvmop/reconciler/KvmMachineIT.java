@@ -50,6 +50,28 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   @Test
+  void theNodesFinalizerRemovedByATenantIsPutBackAtOnce() {
+    k8s.create(vm());
+    k8s.awaitMachine("vm", "Ready", true, "Running", 30);
+    io.kvmop.testing.UserEdits.edit(
+        client.resources(KvmMachine.class).inNamespace("default").withName("vm"),
+        m -> {
+          m.getMetadata().setFinalizers(new java.util.ArrayList<>());
+          return m;
+        });
+    within(10)
+        .until(
+            () ->
+                k8s.machine("vm")
+                    .getMetadata()
+                    .getFinalizers()
+                    .contains("machine.kvmop.io/node-a"));
+    client.resources(KvmMachine.class).inNamespace("default").withName("vm").delete();
+    within(30).until(() -> k8s.machine("vm") == null);
+    assertThat(domain()).as("the deletion removed the domain").isEmpty();
+  }
+
+  @Test
   void aLabelMovedToANodeWithNoAgentIsSetBackAndDeletionStillRemovesEverything() {
     k8s.create(vm());
     k8s.awaitMachine("vm", "Ready", true, "Running", 30);
