@@ -115,11 +115,19 @@ final class MachineDrift {
     diff(parts, "spec.cloudInit", disks(da, true), disks(db, true));
     diff(parts, "spec.interfaces", da.interfaces(), db.interfaces());
     diff(parts, "spec.hostDevices", da.hostdevs(), db.hostdevs());
-    diff(parts, "spec.graphics", da.graphics(), db.graphics());
+    // what libvirt fills in on a running domain is not a change: a graphics port chosen, a pty's
+    // path
+    diff(parts, "spec.graphics", declared(da.graphics()), declared(db.graphics()));
     diff(parts, "spec.guestAgent", da.channels(), db.channels());
-    diff(parts, "the serial console", da.serials(), db.serials());
     diff(parts, "kvmop's ownership mark", a.metadata(), b.metadata());
     return parts.isEmpty() ? "definition" : String.join(", ", parts);
+  }
+
+  /** A console as declared: its type and where it listens (the port is libvirt's choice). */
+  private static List<String> declared(List<DomainXml.Graphics> graphics) {
+    return graphics == null
+        ? List.of()
+        : graphics.stream().map(g -> g.type() + "@" + g.listen()).toList();
   }
 
   private static final DomainXml.Devices EMPTY =

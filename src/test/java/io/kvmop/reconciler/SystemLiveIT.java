@@ -110,7 +110,8 @@ class SystemLiveIT extends SystemItBase {
             OperatorHarness.condition(pending, MachineStatusBuilder.RESTART_REQUIRED)
                 .orElseThrow()
                 .getMessage())
-        .contains("memory");
+        .as("named by the one field that changed, nothing libvirt filled in on the running domain")
+        .contains("(spec.maxMemory)", "kvmop restart " + NAME);
     assertThat(virsh("domid", DOMAIN).strip()).isEqualTo(id);
 
     k8s.delete(k8s.machine(NAME));
