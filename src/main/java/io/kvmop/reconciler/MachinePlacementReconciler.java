@@ -269,20 +269,8 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
             .set(Conditions.READY, false, Reasons.PENDING, message);
     io.kvmop.status.Progress.fromReady(c);
     s.conditions = c.build();
-    try {
-      client
-          .resource(m)
-          .subresource("status")
-          .patch(
-              io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                  io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
-              StatusWriter.guardedPatch(m, s));
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      if (e.getCode() != 409 && e.getCode() != 404) {
-        throw e;
-      }
-      // placed (or changed) meanwhile: the next event shows it
-    }
+    // empty when placed (or changed) meanwhile: the next event shows it
+    StatusWriter.statusIfUnchanged(client, m, "/status", s);
   }
 
   /** How long another node's agent is given to place a machine before its status says so. */
@@ -322,24 +310,18 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
         new Conditions(s.conditions, gen, clock.instant())
             .set("Scheduled", true, reason, message)
             .build();
-    KvmMachine written;
+    java.util.Optional<KvmMachine> written;
     try {
-      written =
-          client
-              .resource(m)
-              .subresource("status")
-              .patch(
-                  io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                      io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
-                  StatusWriter.guardedPatch(m, s));
+      written = StatusWriter.statusIfUnchanged(client, m, "/status", s);
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       ledger.release(m.getMetadata().getUid());
-      if (e.getCode() != 409) {
-        throw e;
-      }
+      throw e;
+    }
+    if (written.isEmpty()) {
+      ledger.release(m.getMetadata().getUid());
       return; // another agent placed it first; the next event shows where
     }
-    labelOnly(written, target, client);
+    labelOnly(written.get(), target, client);
   }
 
   /**

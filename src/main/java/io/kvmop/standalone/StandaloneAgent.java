@@ -60,6 +60,7 @@ public final class StandaloneAgent {
   static final Duration REMOVAL_GRACE = StandaloneRemoval.REMOVAL_GRACE;
 
   private final StandaloneMarks marks;
+  private final ManifestProblems problems;
   private final StandaloneRemoval removal;
   private final StandaloneSnapshots snapshots;
 
@@ -76,6 +77,7 @@ public final class StandaloneAgent {
     this.manifests = manifests;
     this.statusDir = statusDir;
     this.store = new StatusStore(statusDir);
+    this.problems = new ManifestProblems(store);
     try {
       this.scope = StandaloneIds.scope(manifests, store);
     } catch (IOException e) {
@@ -109,8 +111,7 @@ public final class StandaloneAgent {
   /** Loads the manifests and reconciles everything once. */
   public synchronized Pass reconcileOnce() throws IOException {
     Manifests.Loaded loaded = Manifests.load(manifests, scope);
-    logOnce(loaded.problems());
-    writeProblems(loaded.problems());
+    problems.report(loaded.problems());
     List<KvmNetwork> nets = loaded.networks().stream().map(this::withKnownState).toList();
     List<KvmMachine> vms = loaded.machines().stream().map(this::withKnownState).toList();
     for (KvmNetwork n : nets) {
@@ -141,20 +142,6 @@ public final class StandaloneAgent {
     loaded.origins().forEach((k, f) -> origins.put(k, f));
     remember(nets, vms);
     return new Pass(loaded.problems(), recheck);
-  }
-
-  /** The problems of the last pass, as logged: a problem is logged when it first shows. */
-  private Set<String> logged = Set.of();
-
-  private void logOnce(List<Manifests.Problem> problems) {
-    Set<String> now = new java.util.LinkedHashSet<>();
-    for (Manifests.Problem p : problems) {
-      String line = p.toString();
-      if (now.add(line) && !logged.contains(line)) {
-        LOG.warn("{}", line);
-      }
-    }
-    logged = now;
   }
 
   /** One machine of the pass, on this host, with the networks of its namespace. */
@@ -261,7 +248,7 @@ public final class StandaloneAgent {
             StandaloneSnapshots.RESTORE)) {
       store.forget(kind);
     }
-    writeProblems(List.of());
+    problems.report(List.of());
     store.delete(store.root().resolve(StandaloneIds.SCOPE_FILE)); // nothing is owned any more
     return true;
   }
@@ -271,69 +258,7 @@ public final class StandaloneAgent {
    * removed from a spec earlier, kept because they may hold data (kvmop delete names each).
    */
   public synchronized List<String> keptVolumes() {
-    // a machine's volumes: named after its domain, carrying its uid (as VolumeCleanup names them)
-    List<String[]> owners =
-        lastMachines.values().stream()
-            .map(
-                m ->
-                    new String[] {
-                      machines.naming(m).domainName() + "-",
-                      "-" + m.getMetadata().getUid().replace("-", "").substring(0, 8) + "."
-                    })
-            .toList();
-    String pool = machines.disks().config().poolName();
-    List<String> kept = new java.util.ArrayList<>();
-    try {
-      for (String v : libvirt.storage().listVolumes(pool)) {
-        if (owners.stream().anyMatch(o -> v.startsWith(o[0]) && v.contains(o[1]))) {
-          kept.add(
-              machines.disks().config().volumePath(v)
-                  + " (virsh vol-delete --pool "
-                  + pool
-                  + " "
-                  + v
-                  + ")");
-        }
-      }
-    } catch (io.kvmop.libvirt.LibvirtError e) {
-      LOG.debug("cannot list pool {}: {}", pool, e.toString());
-    }
-    return kept;
-  }
-
-  /** The problems file as last written ("" when there is none). */
-  private String problemsWritten;
-
-  /**
-   * Every problem of the last pass, for {@code kvmop get}: documents that are not resources,
-   * invalid ones never applied, files that cannot be read ({@link StatusTable#PROBLEMS}).
-   */
-  private void writeProblems(List<Manifests.Problem> problems) throws IOException {
-    java.nio.file.Path f = store.root().resolve(StatusTable.PROBLEMS);
-    String text =
-        problems.isEmpty()
-            ? ""
-            : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                problems.stream()
-                    .map(
-                        p ->
-                            Map.of(
-                                "file",
-                                p.file().toString(),
-                                "line",
-                                p.line(),
-                                "message",
-                                p.message()))
-                    .toList());
-    if (text.equals(problemsWritten)) {
-      return;
-    }
-    if (text.isEmpty()) {
-      store.delete(f);
-    } else {
-      store.write(f, text);
-    }
-    problemsWritten = text;
+    return removal.keptVolumes(lastMachines.values());
   }
 
   /** Generation counts spec changes across passes; status carries over from the last pass. */

@@ -262,4 +262,38 @@ final class StandaloneRemoval {
     }
     return pending;
   }
+
+  /**
+   * Volumes of these machines still in the pool: named after a machine's domain and carrying its
+   * uid (as VolumeCleanup names them); after a removal, the disks removed from a spec earlier.
+   */
+  List<String> keptVolumes(java.util.Collection<KvmMachine> of) {
+    List<String[]> owners =
+        of.stream()
+            .map(
+                m ->
+                    new String[] {
+                      machines.naming(m).domainName() + "-",
+                      "-" + m.getMetadata().getUid().replace("-", "").substring(0, 8) + "."
+                    })
+            .toList();
+    String pool = machines.disks().config().poolName();
+    List<String> kept = new ArrayList<>();
+    try {
+      for (String v : libvirt.storage().listVolumes(pool)) {
+        if (owners.stream().anyMatch(o -> v.startsWith(o[0]) && v.contains(o[1]))) {
+          kept.add(
+              machines.disks().config().volumePath(v)
+                  + " (virsh vol-delete --pool "
+                  + pool
+                  + " "
+                  + v
+                  + ")");
+        }
+      }
+    } catch (io.kvmop.libvirt.LibvirtError e) {
+      LOG.debug("cannot list pool {}: {}", pool, e.toString());
+    }
+    return kept;
+  }
 }
