@@ -67,7 +67,7 @@ public final class KvmopOperator implements AutoCloseable {
     this.clock = core.clock();
     core.machines().observeStages(metrics);
     registerNetworks(config, core, client);
-    KvmMachineReconciler machines = registerMachines(config, core);
+    this.machines = registerMachines(config, core);
     registerSnapshots(config, core, client, machines);
     registerMigrations(config, core);
     var reporter =
@@ -98,6 +98,8 @@ public final class KvmopOperator implements AutoCloseable {
       j.observe(metrics);
     }
   }
+
+  private final KvmMachineReconciler machines;
 
   /** JOSDK's and kvmop's metrics. */
   public KvmopMetrics metrics() {
@@ -300,9 +302,13 @@ public final class KvmopOperator implements AutoCloseable {
       lease.close();
       throw new IllegalStateException("interrupted while waiting for the node lease", e);
     }
-    KvmHostReconciler.ensureExists(client, node);
+    boolean known = KvmHostReconciler.ensureExists(client, node);
     seedLedger();
     operator.start();
+    if (known) {
+      // a node new to this cluster (or an agent pointed at the wrong one) removes nothing
+      machines.sweepDeleted();
+    }
     strayLabels = io.kvmop.reconciler.StrayLabels.watch(client, node, leaseNamespace, clock);
     hostDeletions =
         KvmHostReconciler.onDeleted(

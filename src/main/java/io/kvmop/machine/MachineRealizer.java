@@ -129,6 +129,11 @@ public final class MachineRealizer {
     return leases;
   }
 
+  /** The libvirt this node's machines live in. */
+  public LibvirtPort libvirt() {
+    return libvirt;
+  }
+
   public DiskProvisioner disks() {
     return disks;
   }

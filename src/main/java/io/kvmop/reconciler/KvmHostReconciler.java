@@ -62,10 +62,13 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     this.ledger = ledger;
   }
 
-  /** Creates this node's KvmHost when it does not exist; an admin's spec is never overwritten. */
-  public static void ensureExists(KubernetesClient client, String node) {
+  /**
+   * Creates this node's KvmHost when it does not exist; an admin's spec is never overwritten.
+   * Whether it existed already (this node has been part of this cluster before).
+   */
+  public static boolean ensureExists(KubernetesClient client, String node) {
     if (client.resources(KvmHost.class).withName(node).get() != null) {
-      return;
+      return true;
     }
     KvmHost h = new KvmHost();
     h.setMetadata(new ObjectMetaBuilder().withName(node).build());
@@ -76,7 +79,9 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       if (e.getCode() != 409) {
         throw e;
       }
+      return true;
     }
+    return false;
   }
 
   /**

@@ -53,6 +53,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       placedHere;
   private volatile java.util.function.Consumer<KvmMachine> onRemoved = m -> {};
   private volatile InformerEventSource<io.kvmop.api.KvmMachineMigration, KvmMachine> migrations;
+  private final DeletedMachines deleted;
 
   /** Told of each machine once its node is rid of it (its snapshots are then gone too). */
   public void onRemoved(java.util.function.Consumer<KvmMachine> then) {
@@ -75,6 +76,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
     this.clock = clock;
+    this.deleted = new DeletedMachines(node, realizer.libvirt(), this::removeFromNode);
   }
 
   /** The uids of the machines placed on this node (the controller's cache; empty before start). */
@@ -158,7 +160,8 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                 .withPrimaryToSecondaryMapper((KvmMachine m) -> java.util.Set.of())
                 .build(),
             context);
-    return List.of(events, networks, hosts, migrations);
+    deleted.useClient(context.getClient());
+    return List.of(events, networks, hosts, migrations, deleted);
   }
 
   @Override
@@ -322,18 +325,40 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       // its migration is cancelled (the machine is deleted) and ends first
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(2000);
     }
+    var wait = removeFromNode(m, context.getClient());
+    if (wait.isEmpty()) {
+      deleted.cleanedUp(m.getMetadata().getUid());
+    }
+    return wait.isPresent()
+        ? DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get().toMillis())
+        : DeleteControl.defaultDelete();
+  }
+
+  /**
+   * Removes what this node has of a deleted machine (by cleanup, or by {@link DeletedMachines} when
+   * the object went first): empty once nothing is left, else how soon to go on.
+   */
+  private Optional<Duration> removeFromNode(KvmMachine m, KubernetesClient client) {
     List<io.kvmop.status.Happened> released = new java.util.ArrayList<>();
     var wait = realizer.remove(m, released);
-    released.forEach(h -> transitions.did(context.getClient(), m, h.reason(), h.message()));
+    released.forEach(h -> transitions.did(client, m, h.reason(), h.message()));
     if (wait.isPresent()) {
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(wait.get().toMillis());
+      return wait;
     }
     events.untrack(ResourceID.fromResource(m));
     ledger.release(m.getMetadata().getUid());
     transitions.forget(m);
     metrics.forget(m);
     onRemoved.accept(m);
-    return DeleteControl.defaultDelete();
+    return Optional.empty();
+  }
+
+  /**
+   * Once the caches are filled: removes the domains of machines deleted while this agent was down
+   * with this node's finalizer taken off (see {@link DeletedMachines}).
+   */
+  public void sweepDeleted() {
+    deleted.sweep(placedUids());
   }
 
   /**
