@@ -147,12 +147,15 @@ public final class DiskProvisioner {
     Map<String, Integer> perBus = new HashMap<>();
     Layout layout = layout(in, disks, perBus);
     if (layout.blocker() != null && !Reasons.DOWNLOADING.equals(layout.blocker().reason())) {
+      forgetDownloads(m.getMetadata().getUid()); // refused: it holds no download slot
       return Result.blocked(layout.blocker(), List.of(), List.of());
     }
     Seeds.Built seed = ci == null ? null : Seeds.build(m, ci, in.secrets());
     if (seed != null && seed.blocker() != null) {
+      forgetDownloads(m.getMetadata().getUid());
       return Result.blocked(seed.blocker(), List.of(), List.of());
     }
+    cache.settle(m.getMetadata().getUid(), downloads(disks));
     if (layout.blocker() != null) {
       return Result.blocked(layout.blocker(), List.of(), List.of()); // still downloading
     }
@@ -375,7 +378,27 @@ public final class DiskProvisioner {
 
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
   public List<Happened> release(KvmMachine m, String domain) {
+    forgetDownloads(m.getMetadata().getUid());
     return cleanup.release(m, domain);
+  }
+
+  /**
+   * The machine wants no download any more (refused, or removed): one nobody else wants is
+   * cancelled, and its slot is free.
+   */
+  public void forgetDownloads(String uid) {
+    cache.settle(uid, Map.of());
+  }
+
+  /** The images the disks download: URL to sha256. */
+  private static Map<String, String> downloads(List<DiskSpec> disks) {
+    Map<String, String> out = new HashMap<>();
+    for (DiskSpec d : disks) {
+      if (d.image != null && d.image.url != null && d.image.sha256 != null) {
+        out.put(d.image.url, d.image.sha256);
+      }
+    }
+    return out;
   }
 
   /** What a migration's target prepared for a machine deleted before it arrived. */

@@ -108,6 +108,9 @@ public final class ImageCache implements AutoCloseable {
     final AtomicLong done = new AtomicLong();
     final AtomicLong total = new AtomicLong(-1);
 
+    /** No machine wants it any more: it ends at its next read and frees its slot. */
+    volatile boolean cancelled;
+
     Progress(String url, String part) {
       this.url = url;
       this.part = part;
@@ -117,6 +120,32 @@ public final class ImageCache implements AutoCloseable {
   /** Downloads and failures are kept per URL and checksum. */
   private static String key(String sha, String url) {
     return sha + " " + url;
+  }
+
+  /** The downloads each machine (by uid) wants now. */
+  private final Map<String, Set<String>> wantedBy = new ConcurrentHashMap<>();
+
+  /**
+   * What one machine wants now ({@code images}: url and sha256 pairs; empty: nothing, as when it is
+   * refused or removed). A download no machine wants any more is cancelled: what kvmop refuses
+   * holds no download slot.
+   */
+  public void settle(String uid, Map<String, String> images) {
+    Set<String> now = new java.util.HashSet<>();
+    images.forEach((url, sha) -> now.add(key(sha.toLowerCase(Locale.ROOT), url)));
+    Set<String> before = now.isEmpty() ? wantedBy.remove(uid) : wantedBy.put(uid, Set.copyOf(now));
+    if (before == null) {
+      return;
+    }
+    for (String k : before) {
+      if (!now.contains(k) && wantedBy.values().stream().noneMatch(w -> w.contains(k))) {
+        Progress p = inFlight.get(k);
+        if (p != null && !p.cancelled) {
+          p.cancelled = true;
+          LOG.info("download of {} cancelled: no machine wants it any more", p.url);
+        }
+      }
+    }
   }
 
   /** The scratch file of one URL's download of one image. */
@@ -218,13 +247,19 @@ public final class ImageCache implements AutoCloseable {
   private void download(
       String url, String sha, Path target, Progress p, DownloadPolicy policy, int attempt) {
     Path part = config.scratchDir().resolve(p.part);
+    if (p.cancelled) {
+      inFlight.remove(key(sha, url));
+      return; // waited for a slot, and nobody wants it any more
+    }
     try {
       LOG.info("downloading {} (sha256 {})", url, sha);
       String got;
       try (OutputStream out =
           Files.newOutputStream(
               Scratch.reserve(config.scratchDir(), part.getFileName().toString()))) {
-        got = fetcher.fetch(url, policy, out, new ImageFetcher.Counter(p.total, p.done));
+        got =
+            fetcher.fetch(
+                url, policy, out, new ImageFetcher.Counter(p.total, p.done, () -> !p.cancelled));
       }
       if (install(part, target, url, sha, got, attempt)) {
         failures.remove(key(sha, url));
@@ -232,6 +267,9 @@ public final class ImageCache implements AutoCloseable {
       }
     } catch (ImageFetcher.Failure e) {
       deleteQuietly(part);
+      if (p.cancelled) {
+        return; // not a failure: the next machine that asks starts it again
+      }
       fail(
           sha,
           url,

@@ -210,6 +210,9 @@ public final class ImageFetcher {
         out.write(buf, 0, n);
         digest.update(buf, 0, n);
         progress.received(n);
+        if (!progress.wanted()) {
+          throw new Failure(Reasons.DOWNLOADING, "cancelled: no machine wants it any more", false);
+        }
         if (!clock.instant().isBefore(deadline)) { // a trickle never outlives the deadline
           throw new Failure(
               Reasons.IMAGE_DOWNLOAD_STALLED,
@@ -263,10 +266,26 @@ public final class ImageFetcher {
     void total(long bytes);
 
     void received(long bytes);
+
+    /** Whether anyone still wants the download: checked before it starts and after each read. */
+    default boolean wanted() {
+      return true;
+    }
   }
 
   /** Counts bytes into two atomics. */
-  public record Counter(AtomicLong totalBytes, AtomicLong doneBytes) implements Progress {
+  public record Counter(
+      AtomicLong totalBytes, AtomicLong doneBytes, java.util.function.BooleanSupplier stillWanted)
+      implements Progress {
+    public Counter(AtomicLong totalBytes, AtomicLong doneBytes) {
+      this(totalBytes, doneBytes, () -> true);
+    }
+
+    @Override
+    public boolean wanted() {
+      return stillWanted.getAsBoolean();
+    }
+
     @Override
     public void total(long bytes) {
       totalBytes.set(bytes);

@@ -164,7 +164,10 @@ final class VolumeCleanup {
     if (disks.isEmpty() && m.getSpec().cloudInit == null) {
       return out;
     }
-    for (DiskSpec d : disks) {
+    // no pool (never made, as for a machine deleted while its image downloaded, or removed by the
+    // admin): libvirt has no volume of it to delete, and a deletion must not wait for one
+    boolean pool = storage.findPool(config.poolName()).isPresent();
+    for (DiskSpec d : pool ? disks : List.<DiskSpec>of()) {
       String volume = DiskProvisioner.volumeName(domain, d.name, uid, DiskProvisioner.formatOf(d));
       Optional<VolumeState> v = storage.findVolume(config.poolName(), volume);
       if (v.isEmpty()) {

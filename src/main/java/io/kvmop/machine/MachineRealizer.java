@@ -226,6 +226,13 @@ public final class MachineRealizer {
     if (blocker == null && prov != null) {
       blocker = prov.blocker();
     }
+    Blocker refusedBy = blocker != null ? blocker : nets.problem();
+    if (prov == null
+        || prov.storage() == null
+        || (refusedBy != null
+            && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refusedBy.reason()))) {
+      disks.forgetDownloads(p.uid()); // refused: what kvmop refuses holds no download slot
+    }
     laps.lap("provision");
     DomainXml desired =
         blocker == null && nets.problem() == null

@@ -174,8 +174,8 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
         LOG.warn(
             "domain of KvmMachine {}/{} (uid {}): that machine was deleted while this agent was"
                 + " down and nothing removed it; removing the domain, keeping its volumes (their"
-                + " reclaimPolicy went with the object): list them with virsh vol-list kvmop |"
-                + " grep {}",
+                + " reclaimPolicy went with the object): they stay in kvmop's storage pool, their names"
+                + " holding {}",
             m.getMetadata().getNamespace(),
             m.getMetadata().getName(),
             uid,

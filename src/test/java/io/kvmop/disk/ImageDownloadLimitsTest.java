@@ -214,6 +214,34 @@ class ImageDownloadLimitsTest {
   }
 
   @Test
+  void aDownloadNoMachineWantsAnyMoreFreesItsSlotAtOnce() {
+    DownloadPolicy p = allowLoopback("1Gi", "30s");
+    String slow1 = url("/drip.img"), slow2 = url("/drip.img?2");
+    String sha1 = "08".repeat(32), sha2 = "09".repeat(32);
+    // two slow downloads (never a stall) fill namespace a's share; u1 and u3 want the first
+    cache.get(slow1, sha1, "a", p);
+    cache.get(slow2, sha2, "a", p);
+    cache.settle("u1", java.util.Map.of(slow1, sha1));
+    cache.settle("u2", java.util.Map.of(slow2, sha2));
+    cache.settle("u3", java.util.Map.of(slow1, sha1));
+    // u2 is refused, u1 changes its URL: slow2 is wanted by no one, slow1 still by u3
+    cache.settle("u2", java.util.Map.of());
+    cache.settle("u1", java.util.Map.of(url("/small.img"), smallSha));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> cache.get(url("/small.img"), smallSha, "a", p) instanceof ImageCache.Ready);
+    assertThat(cache.get(slow1, sha1, "a", p))
+        .as("still wanted by u3: still downloading")
+        .isInstanceOf(ImageCache.Downloading.class)
+        .matches(d -> ((ImageCache.Downloading) d).done() > 0, "went on");
+    int started = cache.downloadsStarted();
+    assertThat(cache.get(slow2, sha2, "a", p))
+        .as("a cancelled download is no failure: asked again, it starts again")
+        .isInstanceOf(ImageCache.Downloading.class);
+    assertThat(cache.downloadsStarted()).isEqualTo(started + 1);
+  }
+
+  @Test
   void aTrickleIsAStallAndEndsLongBeforeTheDeadline() {
     var f = failure(url("/trickle.img"), "07".repeat(32), "a", allowLoopback("1Gi", "1s"));
     assertThat(f.reason()).isEqualTo("ImageDownloadStalled");

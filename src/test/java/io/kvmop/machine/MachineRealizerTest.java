@@ -230,6 +230,55 @@ class MachineRealizerTest {
   }
 
   @Test
+  void aMachineRefusedOrDeletedWhileItsImageDownloadsFreesTheDownload() throws Exception {
+    var withDisks = realizer(libvirt, () -> java.util.Optional.empty());
+    var spec = new io.kvmop.api.KvmHostSpec();
+    spec.imageDownloads = new io.kvmop.api.ImageDownloadSpec();
+    spec.imageDownloads.allowedHosts = List.of("127.0.0.1");
+    NodePolicy policy = NodePolicy.of(spec);
+    var cache = withDisks.disks().cache();
+    // 64 MiB, 256 KiB every 200 ms: downloading for almost a minute
+    try (var server = new io.kvmop.testing.ImageServer(new byte[64 << 20], 200)) {
+      var root = new io.kvmop.api.DiskSpec();
+      root.name = "root";
+      root.image = new io.kvmop.api.ImageSource();
+      root.image.url = server.url();
+      root.image.sha256 = server.sha256();
+      m.getSpec().disks = List.of(root);
+      var first =
+          withDisks.realize(m, lab, policy, io.kvmop.disk.DiskProvisioner.Secrets.NONE).status();
+      assertThat(Conditions.find(first.conditions, "Ready").orElseThrow().getReason())
+          .isEqualTo("Downloading");
+      int started = cache.downloadsStarted();
+
+      // refused (a kernel outside the image directories): it holds no download any more
+      m.getSpec().boot = new io.kvmop.api.BootSpec();
+      m.getSpec().boot.kernel = "/etc/shadow";
+      withDisks.realize(m, lab, policy, io.kvmop.disk.DiskProvisioner.Secrets.NONE);
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(
+              () -> {
+                cache.get(server.url(), server.sha256(), "other", policy.downloads());
+                return cache.downloadsStarted() > started;
+              });
+
+      // wanted again, then deleted: freed again
+      m.getSpec().boot = null;
+      withDisks.realize(m, lab, policy, io.kvmop.disk.DiskProvisioner.Secrets.NONE);
+      int again = cache.downloadsStarted();
+      assertThat(withDisks.remove(m, new java.util.ArrayList<>())).isEmpty();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(
+              () -> {
+                cache.get(server.url(), server.sha256(), "other", policy.downloads());
+                return cache.downloadsStarted() > again;
+              });
+    }
+  }
+
+  @Test
   void reconcilingAgainDoesNothing() {
     libvirt.lease("kvmop-default-lab-1234", realizer.naming(m).macFor("eth0"), "10.0.0.7");
     reconcile();
