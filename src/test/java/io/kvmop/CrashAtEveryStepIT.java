@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.kvmop.config.OperatorConfig;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.StoragePort;
@@ -293,7 +294,8 @@ class CrashAtEveryStepIT {
     try {
       io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
       host.imageDownloads.allowedHosts = List.of("127.0.0.1"); // the test's image server
-      StandaloneAgent agent = Main.agent(config, host, steps.port(), manifests, status);
+      StandaloneAgent agent =
+          io.kvmop.cli.StandaloneAgents.agent(config, host, steps.port(), manifests, status);
       Instant deadline = Instant.now().plusSeconds(120);
       while (Instant.now().isBefore(deadline)) {
         int before = steps.count();

@@ -51,7 +51,7 @@ class StandaloneLockIT {
   private record Outcome(int exit, String err) {}
 
   private Outcome kvmop(String command, String uri) {
-    CommandLine cl = Main.commandLine(Map.of());
+    CommandLine cl = io.kvmop.cli.KvmopCommand.commandLine(Map.of());
     StringWriter err = new StringWriter();
     cl.setErr(new PrintWriter(err, true));
     List<String> args = new ArrayList<>(List.of(command));

@@ -3,6 +3,7 @@ package io.kvmop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.kvmop.config.OperatorConfig;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.standalone.StandaloneAgent;
 import io.kvmop.testing.Shell;
@@ -78,7 +79,8 @@ class TwoDirectoriesIT {
   }
 
   private StandaloneAgent agent(Path manifests) {
-    return Main.agent(config, libvirt, manifests, manifests.resolve(".status"));
+    return io.kvmop.cli.StandaloneAgents.agent(
+        config, libvirt, manifests, manifests.resolve(".status"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.kvmop.libvirt.ConsoleStream;
 import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.machine.MachineNaming;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -79,7 +80,7 @@ public final class ConsoleCommand implements Callable<Integer> {
       ConsoleStream opened;
       try {
         opened = libvirt.openConsole(domain, force);
-      } catch (io.kvmop.libvirt.LibvirtError e) {
+      } catch (LibvirtError e) {
         out.println("kvmop: " + consoleRefused(ns, e));
         return 1;
       }
@@ -97,7 +98,7 @@ public final class ConsoleCommand implements Callable<Integer> {
   }
 
   /** Why the console could not be opened, with what to do (never a stack trace). */
-  String consoleRefused(String ns, io.kvmop.libvirt.LibvirtError e) {
+  String consoleRefused(String ns, LibvirtError e) {
     String m = String.valueOf(e.libvirtMessage());
     if (!force && m.toLowerCase(java.util.Locale.ROOT).contains("active console session")) {
       return "the console of "

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachineRequestStatus;
 import io.kvmop.machine.PowerRequests;
 import io.kvmop.standalone.PowerRequestFiles;
+import io.kvmop.validation.ContainedPath;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.FileSystems;
@@ -36,7 +37,7 @@ final class StandalonePower {
 
   int ask(String ns, String name, String token) throws IOException, InterruptedException {
     Path statusFile =
-        io.kvmop.validation.ContainedPath.resolve(
+        ContainedPath.resolve(
             statusDir.toAbsolutePath().normalize(), "KvmMachine", ns, name + ".yaml");
     if (!Files.isRegularFile(statusFile, LinkOption.NOFOLLOW_LINKS)) {
       out.println(

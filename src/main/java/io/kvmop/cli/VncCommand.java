@@ -1,5 +1,6 @@
 package io.kvmop.cli;
 
+import io.kvmop.host.HostFiles;
 import io.kvmop.libvirt.JnaLibvirt;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class VncCommand extends ForwardCommand {
       }
       program =
           VIEWERS.stream()
-              .filter(v -> io.kvmop.host.HostFiles.onPath(v, env.get("PATH")))
+              .filter(v -> HostFiles.onPath(v, env.get("PATH")))
               .findFirst()
               .orElse(null);
       if (program == null) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.kvmop.ids.Hashes;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,7 +41,7 @@ public record CloudInitSeed(Map<String, String> files, String instanceId, String
       throws InvalidSeed {
     String user = userData(userData, sshKeys);
     String hash =
-        io.kvmop.ids.Hashes.sha256(
+        Hashes.sha256(
                 uid
                     + "\0"
                     + hostname

@@ -4,9 +4,12 @@ import io.kvmop.api.CloudInitSpec;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.DiskStatus;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.Quantities;
+import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
+import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.libvirt.xml.DomainXml;
@@ -38,7 +41,7 @@ public final class DiskProvisioner {
   private final BaseImages images;
   private final Seeds seeds;
   private final VolumeCleanup cleanup;
-  private final io.kvmop.libvirt.DomainLocks locks = new io.kvmop.libvirt.DomainLocks();
+  private final DomainLocks locks = new DomainLocks();
   private SnapshotClones clones;
 
   public DiskProvisioner(StoragePort storage, StorageConfig config, ImageCache cache) {
@@ -57,7 +60,7 @@ public final class DiskProvisioner {
    * reports it stopped or undefined.
    */
   public static DiskProvisioner onNode(
-      io.kvmop.libvirt.LibvirtPort libvirt, StorageConfig config, java.time.Clock clock) {
+      LibvirtPort libvirt, StorageConfig config, java.time.Clock clock) {
     DiskProvisioner p =
         new DiskProvisioner(
             libvirt.storage(), config, new ImageCache(config, libvirt.storage(), clock));
@@ -67,14 +70,14 @@ public final class DiskProvisioner {
   }
 
   /** The node's per-domain locks (a clone's copy holds its source's). */
-  public io.kvmop.libvirt.DomainLocks locks() {
+  public DomainLocks locks() {
     return locks;
   }
 
   /** Finds a KvmMachineSnapshot by namespace and name, for disks cloned from one. */
   @FunctionalInterface
   public interface SnapshotLookup {
-    Optional<io.kvmop.api.KvmMachineSnapshot> find(String namespace, String name);
+    Optional<KvmMachineSnapshot> find(String namespace, String name);
   }
 
   /** Where this node's clones find their snapshots (the cluster's cache, or the manifests). */

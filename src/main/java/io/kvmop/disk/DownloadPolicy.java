@@ -61,12 +61,8 @@ public record DownloadPolicy(
             : s.allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList(),
         s.allowedNetworks == null ? List.of() : List.copyOf(s.allowedNetworks),
         Quantities.bytes(s.maxSize).filter(b -> b > 0).orElse(DEFAULT_MAX),
-        io.kvmop.api.Quantities.duration(s.stallTimeout)
-            .filter(d -> !d.isZero())
-            .orElse(Duration.ofSeconds(60)),
-        io.kvmop.api.Quantities.duration(s.deadline)
-            .filter(d -> !d.isZero())
-            .orElse(Duration.ofHours(6)),
+        Quantities.duration(s.stallTimeout).filter(d -> !d.isZero()).orElse(Duration.ofSeconds(60)),
+        Quantities.duration(s.deadline).filter(d -> !d.isZero()).orElse(Duration.ofHours(6)),
         Settings.KVMHOST);
   }
 }

@@ -1,5 +1,6 @@
 package io.kvmop.disk;
 
+import io.kvmop.ids.Hashes;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.status.Reasons;
 import java.io.IOException;
@@ -150,7 +151,7 @@ public final class ImageCache implements AutoCloseable {
 
   /** The scratch file of one URL's download of one image. */
   private static String partName(String sha, String url) {
-    return fileName(sha) + "." + io.kvmop.ids.Hashes.sha256(url).substring(0, 12) + ".part";
+    return fileName(sha) + "." + Hashes.sha256(url).substring(0, 12) + ".part";
   }
 
   public static String fileName(String sha256) {

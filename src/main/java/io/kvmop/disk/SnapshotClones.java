@@ -4,6 +4,7 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
+import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.VolumeState;
@@ -202,7 +203,7 @@ final class SnapshotClones {
   Blocker copyAll(
       List<DesiredDisk> desired,
       Map<String, Source> copies,
-      io.kvmop.libvirt.DomainLocks locks,
+      DomainLocks locks,
       List<Happened> done) {
     for (DesiredDisk d : desired) {
       Source src = copies.get(d.volume());
@@ -213,7 +214,7 @@ final class SnapshotClones {
       try {
         copied =
             locks.tryWith(
-                io.kvmop.libvirt.DomainLocks.snapshotsOf(src.domain()),
+                DomainLocks.snapshotsOf(src.domain()),
                 SNAPSHOT_WAIT,
                 () -> {
                   try {

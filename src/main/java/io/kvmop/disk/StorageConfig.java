@@ -1,5 +1,6 @@
 package io.kvmop.disk;
 
+import io.kvmop.validation.ContainedPath;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -30,6 +31,6 @@ public record StorageConfig(
 
   /** A file of the pool; a name that is not one plain path segment is refused. */
   public String volumePath(String volume) {
-    return io.kvmop.validation.ContainedPath.resolve(Path.of(poolPath), volume).toString();
+    return ContainedPath.resolve(Path.of(poolPath), volume).toString();
   }
 }

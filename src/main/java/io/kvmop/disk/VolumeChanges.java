@@ -2,6 +2,7 @@ package io.kvmop.disk;
 
 import io.kvmop.api.DiskStatus;
 import io.kvmop.api.Quantities;
+import io.kvmop.libvirt.PoolState;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.VolumeState;
 import io.kvmop.status.Blocker;
@@ -78,7 +79,7 @@ final class VolumeChanges {
    * A thin volume may be larger than the space free now, but never larger than the whole pool: it
    * could never be filled, and the guest would fail its writes long before.
    */
-  static Blocker largerThanPool(List<DesiredDisk> desired, io.kvmop.libvirt.PoolState pool) {
+  static Blocker largerThanPool(List<DesiredDisk> desired, PoolState pool) {
     if (pool == null || pool.capacity() <= 0) {
       return null;
     }

@@ -174,8 +174,8 @@ public final class HostReporter {
     r.repairs().forEach(x -> LOG.info("storage: {}", x));
     s.active = r.pool() != null && r.pool().active();
     if (r.pool() != null && r.pool().active()) {
-      s.capacity = io.kvmop.api.Quantities.human(r.pool().capacity() >> 30 << 30);
-      s.available = io.kvmop.api.Quantities.human(r.pool().available() >> 30 << 30);
+      s.capacity = Quantities.human(r.pool().capacity() >> 30 << 30);
+      s.available = Quantities.human(r.pool().available() >> 30 << 30);
       disks.collectGarbage();
     }
     return s;

@@ -1,5 +1,6 @@
 package io.kvmop.machine;
 
+import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.xml.DomainXml;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,10 +28,7 @@ public final class HotChanges {
   public record Memory(long fromKib, long toKib) implements Change {
     @Override
     public String describe() {
-      return "memory "
-          + io.kvmop.api.Quantities.humanKib(fromKib)
-          + " -> "
-          + io.kvmop.api.Quantities.humanKib(toKib);
+      return "memory " + Quantities.humanKib(fromKib) + " -> " + Quantities.humanKib(toKib);
     }
   }
 

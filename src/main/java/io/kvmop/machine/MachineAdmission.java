@@ -2,11 +2,14 @@ package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
+import io.kvmop.api.Unreadable;
 import io.kvmop.api.VirtType;
 import io.kvmop.libvirt.HostFacts;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Reasons;
+import io.kvmop.validation.CrdSchemas;
+import io.kvmop.validation.ResourceNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,16 +44,15 @@ final class MachineAdmission {
   /** Validation and what only the host can tell; null when the machine may go ahead. */
   Blocker admit(KvmMachine m, NodePolicy policy, Optional<String> kvmWhy, String virtType) {
     KvmMachineSpec spec = m.getSpec();
-    List<String> unreadable = io.kvmop.api.Unreadable.problems(m);
+    List<String> unreadable = Unreadable.problems(m);
     if (!unreadable.isEmpty()) {
       // the rest of the spec is checked once every field can be read
       return new Blocker(Reasons.UNREADABLE, String.join("; ", unreadable));
     }
     List<String> problems = new ArrayList<>();
-    problems.addAll(io.kvmop.validation.ResourceNames.problems(m.getMetadata()));
+    problems.addAll(ResourceNames.problems(m.getMetadata()));
     // what an API server would have refused (an older CRD, or none checked it): kvmop checks too
-    problems.addAll(
-        io.kvmop.validation.CrdSchemas.specProblems("KvmMachine", m.getMetadata().getUid(), spec));
+    problems.addAll(CrdSchemas.specProblems("KvmMachine", m.getMetadata().getUid(), spec));
     problems.addAll(MachineValidator.validate(spec));
     if (problems.isEmpty()) {
       problems =

@@ -7,6 +7,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.MachineInterface;
 import io.kvmop.api.Quantities;
+import io.kvmop.disk.BootFiles;
 import io.kvmop.libvirt.xml.DomainXml;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class MachineDesign {
         libvirtNetworks,
         virtType,
         disks,
-        boot == null ? null : new io.kvmop.disk.BootFiles(boot.kernel, boot.initrd, null));
+        boot == null ? null : new BootFiles(boot.kernel, boot.initrd, null));
   }
 
   /**
@@ -61,7 +62,7 @@ public final class MachineDesign {
       Map<String, String> libvirtNetworks,
       String virtType,
       List<DomainXml.Disk> disks,
-      io.kvmop.disk.BootFiles boot) {
+      BootFiles boot) {
     KvmMachineSpec spec = machine.getSpec();
     var meta = machine.getMetadata();
     long kib = Quantities.kib(spec.memory).orElseThrow();
@@ -88,7 +89,7 @@ public final class MachineDesign {
         .withDefinitionHash();
   }
 
-  private static DomainXml.Os os(KvmMachineSpec spec, io.kvmop.disk.BootFiles files) {
+  private static DomainXml.Os os(KvmMachineSpec spec, BootFiles files) {
     BootSpec boot = spec.boot;
     String firmware = "uefi".equals(spec.firmware) ? "efi" : null;
     DomainXml.OsType type = new DomainXml.OsType("x86_64", "hvm");
@@ -165,7 +166,7 @@ public final class MachineDesign {
   }
 
   /** The domain type for this pass: kvm or qemu as declared, auto by the node's KVM verdict. */
-  static String virtType(io.kvmop.api.KvmMachineSpec spec, java.util.Optional<String> kvmWhy) {
+  static String virtType(KvmMachineSpec spec, java.util.Optional<String> kvmWhy) {
     return switch (spec.virtTypeOrDefault()) {
       case KVM -> "kvm";
       case QEMU -> "qemu";

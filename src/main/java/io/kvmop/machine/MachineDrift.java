@@ -1,5 +1,6 @@
 package io.kvmop.machine;
 
+import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.xml.DomainXml;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,9 +144,7 @@ final class MachineDrift {
                     seed
                         == (x.source() != null
                             && x.source().file() != null
-                            && x.source()
-                                .file()
-                                .contains("-" + io.kvmop.disk.DiskProvisioner.CIDATA + "-")))
+                            && x.source().file().contains("-" + DiskProvisioner.CIDATA + "-")))
             .toList();
   }
 

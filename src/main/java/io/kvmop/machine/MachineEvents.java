@@ -1,5 +1,6 @@
 package io.kvmop.machine;
 
+import io.kvmop.api.DiskStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.DomainState;
@@ -65,7 +66,7 @@ final class MachineEvents {
             .map(d -> d.path)
             .findFirst()
             .orElse(null);
-    List<io.kvmop.api.DiskStatus> before = MachineStatusBuilder.previousDisks(m);
+    List<DiskStatus> before = MachineStatusBuilder.previousDisks(m);
     String then =
         before == null
             ? null

@@ -1,5 +1,8 @@
 package io.kvmop.machine;
 
+import io.kvmop.ids.Hashes;
+import io.kvmop.validation.ContainedPath;
+
 /** Names and addresses a KvmMachine gets on its node, derived stably from the resource. */
 public record MachineNaming(String domainName, String uid, String serialLogPath) {
   static final int MAX_NAME = 200;
@@ -12,10 +15,10 @@ public record MachineNaming(String domainName, String uid, String serialLogPath)
     }
     // an invalid name never gets this far in use (validation first); the path stays inside anyway
     String log =
-        io.kvmop.validation.ContainedPath.resolve(
+        ContainedPath.resolve(
                 java.nio.file.Path.of(serialLogDir),
-                io.kvmop.validation.ContainedPath.label(namespace),
-                io.kvmop.validation.ContainedPath.label(name) + ".log")
+                ContainedPath.label(namespace),
+                ContainedPath.label(name) + ".log")
             .toString();
     return new MachineNaming(domain, uid, log);
   }
@@ -27,6 +30,6 @@ public record MachineNaming(String domainName, String uid, String serialLogPath)
   }
 
   static String sha256(String s) {
-    return io.kvmop.ids.Hashes.sha256(s);
+    return Hashes.sha256(s);
   }
 }

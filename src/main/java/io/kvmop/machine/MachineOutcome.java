@@ -1,6 +1,8 @@
 package io.kvmop.machine;
 
+import io.kvmop.api.DiskStatus;
 import io.kvmop.api.InterfaceStatus;
+import io.kvmop.api.KvmMachine;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.status.Blocker;
 import java.util.List;
@@ -20,7 +22,7 @@ public record MachineOutcome(
     Boolean agentConnected,
     String redefined,
     Blocker diskProblem,
-    List<io.kvmop.api.DiskStatus> disks,
+    List<DiskStatus> disks,
     String cloudInitInstanceId) {
 
   /**
@@ -28,11 +30,7 @@ public record MachineOutcome(
    * blocker, and what the machine's last status said of its interfaces and disks.
    */
   static MachineOutcome failed(
-      io.kvmop.api.KvmMachine m,
-      MachineNaming naming,
-      String virtType,
-      String kvmUnusable,
-      Blocker b) {
+      KvmMachine m, MachineNaming naming, String virtType, String kvmUnusable, Blocker b) {
     return new MachineOutcome(
         naming,
         Optional.empty(),

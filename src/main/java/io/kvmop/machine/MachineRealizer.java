@@ -4,10 +4,13 @@ import io.kvmop.api.InterfaceStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.api.MachineRequestStatus;
 import io.kvmop.api.Quantities;
+import io.kvmop.disk.BootFiles;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.host.HostCheck;
 import io.kvmop.host.KvmVerdict;
+import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
@@ -15,7 +18,9 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.machine.MachineAdmission.Networks;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
+import io.kvmop.validation.CrdSchemas;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +51,7 @@ public final class MachineRealizer {
    * The last answer to each machine's power request: the status a pass reads can lag behind the
    * last one written, and a restart must know it already shut the machine down.
    */
-  private final Map<String, io.kvmop.api.MachineRequestStatus> answers = new ConcurrentHashMap<>();
+  private final Map<String, MachineRequestStatus> answers = new ConcurrentHashMap<>();
 
   private final GuestAddresses addresses;
   private final MachineRemoval removal;
@@ -57,7 +62,7 @@ public final class MachineRealizer {
   private final DiskProvisioner disks;
   private volatile PassStages stages = PassStages.NONE;
   private final NetworkLeases leases;
-  private final io.kvmop.libvirt.DomainLocks locks;
+  private final DomainLocks locks;
   private final LiveUpdater liveUpdater;
 
   /**
@@ -139,7 +144,7 @@ public final class MachineRealizer {
   }
 
   /** The node's per-domain locks: snapshots, restores and clones take them too. */
-  public io.kvmop.libvirt.DomainLocks locks() {
+  public DomainLocks locks() {
     return locks;
   }
 
@@ -206,8 +211,7 @@ public final class MachineRealizer {
   }
 
   /** The checked boot files and the provisioned disks, or why not. */
-  private record Provisioned(
-      io.kvmop.disk.BootFiles boot, DiskProvisioner.Result storage, Blocker blocker) {}
+  private record Provisioned(BootFiles boot, DiskProvisioner.Result storage, Blocker blocker) {}
 
   /** What applying the plan did, and the domain after it. */
   private record Applied(
@@ -229,8 +233,7 @@ public final class MachineRealizer {
     Blocker refusedBy = blocker != null ? blocker : nets.problem();
     if (prov == null
         || prov.storage() == null
-        || (refusedBy != null
-            && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refusedBy.reason()))) {
+        || (refusedBy != null && Progress.NEEDS_HUMAN.contains(refusedBy.reason()))) {
       disks.forgetDownloads(p.uid()); // refused: what kvmop refuses holds no download slot
     }
     laps.lap("provision");
@@ -306,8 +309,7 @@ public final class MachineRealizer {
   }
 
   private Provisioned provision(Pass p, Optional<DomainState> current) {
-    var boot =
-        io.kvmop.disk.BootFiles.check(p.spec().boot, p.policy().imageDirectories(), disks.config());
+    var boot = BootFiles.check(p.spec().boot, p.policy().imageDirectories(), disks.config());
     if (boot.blocker() != null) {
       return new Provisioned(boot, null, boot.blocker());
     }
@@ -409,7 +411,7 @@ public final class MachineRealizer {
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
     answers.remove(m.getMetadata().getUid());
     liveUpdater.forget(m.getMetadata().getUid());
-    io.kvmop.validation.CrdSchemas.forget(m.getMetadata().getUid());
+    CrdSchemas.forget(m.getMetadata().getUid());
     return removal.removeLocked(m, released);
   }
 }

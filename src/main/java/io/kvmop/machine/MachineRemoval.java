@@ -2,7 +2,9 @@ package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.Quantities;
+import io.kvmop.api.Unreadable;
 import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
@@ -28,7 +30,7 @@ final class MachineRemoval {
   private final Map<String, Instant> shutdownAsked;
   private final GuestAddresses addresses;
   private final Function<KvmMachine, MachineNaming> naming;
-  private final io.kvmop.libvirt.DomainLocks locks;
+  private final DomainLocks locks;
 
   MachineRemoval(
       LibvirtPort libvirt,
@@ -38,7 +40,7 @@ final class MachineRemoval {
       Map<String, Instant> shutdownAsked,
       GuestAddresses addresses,
       Function<KvmMachine, MachineNaming> naming,
-      io.kvmop.libvirt.DomainLocks locks) {
+      DomainLocks locks) {
     this.libvirt = libvirt;
     this.executor = executor;
     this.disks = disks;
@@ -70,7 +72,7 @@ final class MachineRemoval {
    * what happened to the machine's volumes (deleted, or kept by reclaimPolicy Retain).
    */
   Optional<Duration> remove(KvmMachine m, List<Happened> released) {
-    if (!io.kvmop.api.Unreadable.problems(m).isEmpty()) {
+    if (!Unreadable.problems(m).isEmpty()) {
       // its reclaimPolicy or shutdownTimeout may be what could not be read: hold, lose nothing
       return Optional.of(Duration.ofSeconds(30));
     }

@@ -1,5 +1,7 @@
 package io.kvmop.machine;
 
+import io.kvmop.api.DiskStatus;
+import io.kvmop.api.GraphicsStatus;
 import io.kvmop.api.InterfaceStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
@@ -350,13 +352,13 @@ public final class MachineStatusBuilder {
   }
 
   /** The display of the running domain, from its live definition (libvirt picked the port). */
-  private static io.kvmop.api.GraphicsStatus graphics(MachineOutcome o) {
+  private static GraphicsStatus graphics(MachineOutcome o) {
     return o.domain()
         .filter(DomainState::running)
         .map(DomainState::live)
         .map(l -> l.devices() == null ? null : l.devices().graphics())
         .filter(g -> g != null && !g.isEmpty() && g.get(0).port() != null && g.get(0).port() > 0)
-        .map(g -> new io.kvmop.api.GraphicsStatus(g.get(0).type(), "127.0.0.1", g.get(0).port()))
+        .map(g -> new GraphicsStatus(g.get(0).type(), "127.0.0.1", g.get(0).port()))
         .orElse(null);
   }
 
@@ -379,7 +381,7 @@ public final class MachineStatusBuilder {
   }
 
   /** The disks the last status reported, for passes that could not look at them. */
-  static List<io.kvmop.api.DiskStatus> previousDisks(KvmMachine m) {
+  static List<DiskStatus> previousDisks(KvmMachine m) {
     return m.getStatus() == null ? null : m.getStatus().disks;
   }
 }

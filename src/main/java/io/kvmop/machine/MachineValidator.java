@@ -7,8 +7,14 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.ImageSource;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.MachineInterface;
+import io.kvmop.api.PciDeviceId;
 import io.kvmop.api.Quantities;
+import io.kvmop.disk.DiskFormat;
+import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.ImageFetcher;
+import io.kvmop.disk.ImagePaths;
 import io.kvmop.libvirt.HostFacts;
+import io.kvmop.validation.SpecText;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,7 +46,7 @@ public final class MachineValidator {
       problems.add("spec is missing");
       return problems;
     }
-    problems.addAll(io.kvmop.validation.SpecText.problems("spec", spec, DOCUMENTS));
+    problems.addAll(SpecText.problems("spec", spec, DOCUMENTS));
     if (!problems.isEmpty()) {
       return problems; // the rules below quote these fields
     }
@@ -135,11 +141,10 @@ public final class MachineValidator {
         problems.add(at + ".name '" + d.name + "' is not a name like root or data-1");
       } else if (!names.add(d.name)) {
         problems.add(at + ".name '" + d.name + "' is used by another disk; names must be unique");
-      } else if (io.kvmop.disk.DiskProvisioner.CIDATA.equals(d.name) && spec.cloudInit != null) {
+      } else if (DiskProvisioner.CIDATA.equals(d.name) && spec.cloudInit != null) {
         problems.add(at + ".name 'cidata' is the cloud-init seed's; choose another name");
       }
-      if (d.size != null
-          && io.kvmop.api.Quantities.bytes(d.size).filter(b -> b >= 1 << 20).isEmpty()) {
+      if (d.size != null && Quantities.bytes(d.size).filter(b -> b >= 1 << 20).isEmpty()) {
         problems.add(
             at
                 + ".size '"
@@ -205,15 +210,15 @@ public final class MachineValidator {
       problems.add(at + ".image names exactly one of path or url");
     }
     if (img.path != null) {
-      String lexical = io.kvmop.disk.ImagePaths.lexicalProblem(img.path);
+      String lexical = ImagePaths.lexicalProblem(img.path);
       if (lexical != null) {
         problems.add(at + ".image.path: " + lexical);
       }
     }
     if (img.url != null) {
       try {
-        io.kvmop.disk.ImageFetcher.parse(img.url);
-      } catch (io.kvmop.disk.ImageFetcher.Failure e) {
+        ImageFetcher.parse(img.url);
+      } catch (ImageFetcher.Failure e) {
         problems.add(at + ".image.url '" + img.url + "': " + e.getMessage());
       }
       if (img.sha256 == null) {
@@ -223,7 +228,7 @@ public final class MachineValidator {
     if (img.sha256 != null && !SHA256.matcher(img.sha256).matches()) {
       problems.add(at + ".image.sha256 is not 64 hex digits");
     }
-    if (img.format != null && io.kvmop.disk.DiskFormat.parse(img.format).isEmpty()) {
+    if (img.format != null && DiskFormat.parse(img.format).isEmpty()) {
       problems.add(at + ".image.format '" + img.format + "' is not raw, qcow2, qed or vmdk");
     }
   }
@@ -238,7 +243,7 @@ public final class MachineValidator {
           problems.add("spec.boot.kernel is required for direct kernel boot");
         }
       } else {
-        String lexical = io.kvmop.disk.ImagePaths.lexicalProblem(f[1]);
+        String lexical = ImagePaths.lexicalProblem(f[1]);
         if (lexical != null) {
           problems.add("spec.boot." + f[0] + ": " + lexical.replace("image path", "path"));
         }
@@ -288,7 +293,7 @@ public final class MachineValidator {
   public static List<String> validateHostDevices(
       KvmMachineSpec spec,
       String node,
-      List<io.kvmop.api.PciDeviceId> permitted,
+      List<PciDeviceId> permitted,
       java.util.function.Function<String, java.util.Optional<String[]>> lookup) {
     List<String> problems = new ArrayList<>();
     if (spec.hostDevices == null) {

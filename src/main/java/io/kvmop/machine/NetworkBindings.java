@@ -5,6 +5,7 @@ import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachineInterface;
 import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.network.NetworkRealizer;
+import io.kvmop.network.Span;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Reasons;
@@ -65,7 +66,7 @@ public final class NetworkBindings {
       String mac =
           MachineDesign.mac(
               i, MachineNaming.of(ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/"));
-      if (io.kvmop.network.Span.addressOf(n, mac).isEmpty()) {
+      if (Span.addressOf(n, mac).isEmpty()) {
         return NetworkBinding.notReady(
             i.name,
             i.network,

@@ -1,5 +1,8 @@
 package io.kvmop.machine;
 
+import io.kvmop.api.KvmHostSpec;
+import io.kvmop.api.PciDeviceId;
+import io.kvmop.disk.DownloadPolicy;
 import io.kvmop.disk.StorageConfig;
 import java.util.List;
 
@@ -8,17 +11,16 @@ import java.util.List;
  * image directories, image downloads and unmanaged libvirt networks.
  */
 public record NodePolicy(
-    List<io.kvmop.api.PciDeviceId> permittedDevices,
+    List<PciDeviceId> permittedDevices,
     List<String> imageDirectories,
-    io.kvmop.disk.DownloadPolicy downloads,
+    DownloadPolicy downloads,
     List<String> permittedLibvirtNetworks,
     List<String> permittedBridges) {
-  public static NodePolicy of(
-      List<io.kvmop.api.PciDeviceId> permitted, List<String> imageDirectories) {
+  public static NodePolicy of(List<PciDeviceId> permitted, List<String> imageDirectories) {
     return new NodePolicy(
         permitted == null ? List.of() : permitted,
         imageDirectories == null ? List.of(StorageConfig.DEFAULT_IMAGES) : imageDirectories,
-        io.kvmop.disk.DownloadPolicy.defaults(),
+        DownloadPolicy.defaults(),
         List.of(),
         List.of());
   }
@@ -34,12 +36,12 @@ public record NodePolicy(
   }
 
   /** A KvmHost's spec; the defaults when there is none yet. */
-  public static NodePolicy of(io.kvmop.api.KvmHostSpec spec) {
-    io.kvmop.api.KvmHostSpec s = spec == null ? new io.kvmop.api.KvmHostSpec() : spec;
+  public static NodePolicy of(KvmHostSpec spec) {
+    KvmHostSpec s = spec == null ? new KvmHostSpec() : spec;
     return new NodePolicy(
         s.permittedHostDevices == null ? List.of() : s.permittedHostDevices,
         s.imageDirectories == null ? List.of() : s.imageDirectories,
-        io.kvmop.disk.DownloadPolicy.of(s.imageDownloads),
+        DownloadPolicy.of(s.imageDownloads),
         s.permittedLibvirtNetworks == null ? List.of() : s.permittedLibvirtNetworks,
         s.permittedBridges == null ? List.of() : s.permittedBridges);
   }

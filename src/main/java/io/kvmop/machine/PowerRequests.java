@@ -1,9 +1,13 @@
 package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachineRequestStatus;
+import io.kvmop.api.Quantities;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.libvirt.DomainState;
+import io.kvmop.status.Blocker;
+import io.kvmop.status.Happened;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,26 +73,21 @@ public final class PowerRequests {
       RunStrategy strategy,
       String domainName,
       Optional<DomainState> current,
-      io.kvmop.status.Blocker blocked,
+      Blocker blocked,
       boolean agentConnected,
       Instant shutdownRequestedAt,
       Duration shutdownTimeout,
       Instant now) {}
 
   /** Puts the answer in status; a new refusal is also an event (the CLI's user sees it there). */
-  static void answer(
-      KvmMachine m,
-      io.kvmop.api.KvmMachineStatus status,
-      Decision d,
-      List<io.kvmop.status.Happened> happened) {
+  static void answer(KvmMachine m, KvmMachineStatus status, Decision d, List<Happened> happened) {
     status.request = d.answer();
     MachineRequestStatus before = m.getStatus() == null ? null : m.getStatus().request;
     if (d.answer() != null
         && REFUSED.equals(d.answer().outcome)
         && (before == null || !java.util.Objects.equals(before.request, d.answer().request))) {
       happened.add(
-          new io.kvmop.status.Happened(
-              "RequestRefused", d.answer().verb + " refused: " + d.answer().message));
+          new Happened("RequestRefused", d.answer().verb + " refused: " + d.answer().message));
     }
   }
 
@@ -117,8 +116,7 @@ public final class PowerRequests {
             plan.blocker(),
             agentConnected,
             shutdownAskedAt,
-            io.kvmop.api.Quantities.duration(m.getSpec().shutdownTimeout)
-                .orElse(Duration.ofSeconds(90)),
+            Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90)),
             now));
   }
 

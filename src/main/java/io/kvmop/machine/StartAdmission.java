@@ -1,6 +1,10 @@
 package io.kvmop.machine;
 
 import io.kvmop.api.KvmMachine;
+import io.kvmop.libvirt.DomainState;
+import io.kvmop.status.Blocker;
+import io.kvmop.status.Progress;
+import io.kvmop.status.Reasons;
 import java.util.Optional;
 
 /**
@@ -25,16 +29,14 @@ public interface StartAdmission {
    * not). A machine refused for what no wait fixes ({@code refused}), whose domain does not run,
    * holds nothing instead: what kvmop refuses never keeps other machines off the node.
    */
-  static io.kvmop.status.Blocker refusal(
+  static Blocker refusal(
       StartAdmission admission,
       KvmMachine m,
-      io.kvmop.status.Blocker refused,
-      Optional<io.kvmop.libvirt.DomainState> current,
+      Blocker refused,
+      Optional<DomainState> current,
       String node) {
-    boolean running = current.map(io.kvmop.libvirt.DomainState::running).orElse(false);
-    if (refused != null
-        && !running
-        && io.kvmop.status.Progress.NEEDS_HUMAN.contains(refused.reason())) {
+    boolean running = current.map(DomainState::running).orElse(false);
+    if (refused != null && !running && Progress.NEEDS_HUMAN.contains(refused.reason())) {
       admission.refused(m);
       return null;
     }
@@ -42,8 +44,8 @@ public interface StartAdmission {
         .admit(m, running)
         .map(
             why ->
-                new io.kvmop.status.Blocker(
-                    io.kvmop.status.Reasons.INSUFFICIENT_CAPACITY,
+                new Blocker(
+                    Reasons.INSUFFICIENT_CAPACITY,
                     "not started: node "
                         + node
                         + " has no room ("

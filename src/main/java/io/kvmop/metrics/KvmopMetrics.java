@@ -4,6 +4,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.libvirt.CallObserver;
+import io.kvmop.machine.PassStages;
 import io.kvmop.status.Conditions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * reconnects. Latencies are measured only for machines this agent saw before they first ran, so a
  * restarted agent does not report machines created long ago.
  */
-public final class KvmopMetrics implements CallObserver, io.kvmop.machine.PassStages {
+public final class KvmopMetrics implements CallObserver, PassStages {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, MachinePhase> phases = new ConcurrentHashMap<>();

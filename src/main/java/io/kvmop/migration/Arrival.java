@@ -14,6 +14,7 @@ import io.kvmop.machine.NetworkBinding;
 import io.kvmop.machine.NodePolicy;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Reasons;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ public final class Arrival {
     }
     Optional<Blocker> refused = machines.admits(m, bindings, policy, virtType);
     if (refused.isPresent()) {
-      return io.kvmop.status.Reasons.NETWORK_NOT_READY.equals(refused.get().reason())
+      return Reasons.NETWORK_NOT_READY.equals(refused.get().reason())
           ? Prepared.waiting(refused.get().message(), List.of())
           : Prepared.refused("node " + node + " refuses it: " + refused.get().message());
     }

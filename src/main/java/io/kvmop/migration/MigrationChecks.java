@@ -113,7 +113,7 @@ public final class MigrationChecks {
     if (s == null || s.migration == null || s.migration.uri == null) {
       return Optional.of("accepts no migrations (its agent has no KVMOP_MIGRATION_URI)");
     }
-    String bad = io.kvmop.MigrationUris.problem(s.migration.uri);
+    String bad = MigrationUris.problem(s.migration.uri);
     if (bad != null) {
       return Optional.of("its migration URI " + s.migration.uri + " is unusable: " + bad);
     }

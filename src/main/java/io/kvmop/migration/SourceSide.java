@@ -335,7 +335,7 @@ public final class SourceSide {
     if (target == null
         || target.getStatus() == null
         || target.getStatus().migration == null
-        || io.kvmop.MigrationUris.problem(target.getStatus().migration.uri) != null) {
+        || MigrationUris.problem(target.getStatus().migration.uri) != null) {
       return Optional.empty();
     }
     var e = target.getStatus().migration;

@@ -8,6 +8,7 @@ import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.machine.NetworkBinding;
 import io.kvmop.machine.NodePolicy;
 import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
 import io.kvmop.status.Happened;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
@@ -145,7 +146,7 @@ public final class TargetSide {
     boolean placedHere =
         m != null
             && m.getMetadata().getLabels() != null
-            && node.equals(m.getMetadata().getLabels().get(io.kvmop.placement.Placement.LABEL));
+            && node.equals(m.getMetadata().getLabels().get(Placement.LABEL));
     if (placedHere) {
       return MigrationOutcome.nothing(null); // it lives here after all: nothing is a copy
     }

@@ -1,6 +1,7 @@
 package io.kvmop.network;
 
 import io.kvmop.api.NetworkMode;
+import io.kvmop.api.Unreadable;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.libvirt.NetworkUpdate;
 import io.kvmop.libvirt.xml.NetworkXml;
@@ -39,7 +40,7 @@ public final class NetworkPlanner {
     if (!in.problems().isEmpty()) {
       return NetworkPlan.blocked(
           new Blocker(
-              in.problems().stream().anyMatch(io.kvmop.api.Unreadable::marks)
+              in.problems().stream().anyMatch(Unreadable::marks)
                   ? Reasons.UNREADABLE
                   : Reasons.INVALID_SPEC,
               String.join("; ", in.problems())));

@@ -2,6 +2,8 @@ package io.kvmop.network;
 
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.api.TunnelStatus;
+import io.kvmop.api.Unreadable;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
@@ -9,6 +11,8 @@ import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.network.NetworkStatusBuilder.NodeOutcome;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Reasons;
+import io.kvmop.validation.CrdSchemas;
+import io.kvmop.validation.ResourceNames;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +138,7 @@ public final class NetworkRealizer {
       return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
     }
     AppliedChange change = remembered(network, failure.isEmpty() ? plan.applied() : null);
-    io.kvmop.api.TunnelStatus tunnel = null;
+    TunnelStatus tunnel = null;
     if (problems.isEmpty() && network.getSpec().spans()) {
       Tunnel t = tunnel(network, naming);
       boolean active = after.map(NetworkState::active).orElse(false);
@@ -175,8 +179,8 @@ public final class NetworkRealizer {
         Span.peers(network, node).stream().filter(p -> !p.equals(overlayAddress)).toList());
   }
 
-  private static io.kvmop.api.TunnelStatus tunnelStatus(Tunnel t, boolean up) {
-    io.kvmop.api.TunnelStatus s = new io.kvmop.api.TunnelStatus();
+  private static TunnelStatus tunnelStatus(Tunnel t, boolean up) {
+    TunnelStatus s = new TunnelStatus();
     s.device = t.device();
     s.vni = t.vni();
     s.localAddress = t.local();
@@ -208,16 +212,15 @@ public final class NetworkRealizer {
       boolean selected,
       List<KvmNetwork> othersOnNode,
       List<String> permittedBridges) {
-    List<String> unreadable = io.kvmop.api.Unreadable.problems(network);
+    List<String> unreadable = Unreadable.problems(network);
     if (!unreadable.isEmpty()) {
       return unreadable; // the rest is checked once every field can be read
     }
     List<String> problems = new ArrayList<>();
-    problems.addAll(io.kvmop.validation.ResourceNames.problems(network.getMetadata()));
+    problems.addAll(ResourceNames.problems(network.getMetadata()));
     // what an API server would have refused (an older CRD, or none checked it): kvmop checks too
     problems.addAll(
-        io.kvmop.validation.CrdSchemas.specProblems(
-            "KvmNetwork", network.getMetadata().getUid(), network.getSpec()));
+        CrdSchemas.specProblems("KvmNetwork", network.getMetadata().getUid(), network.getSpec()));
     problems.addAll(NetworkValidator.validate(network.getSpec()));
     if (problems.isEmpty() && selected && network.getSpec().spans() && overlayAddress == null) {
       problems.add(
@@ -252,7 +255,7 @@ public final class NetworkRealizer {
 
   /** On deletion: empty when nothing is left on this node, else why the finalizer must stay. */
   public Optional<Blocker> remove(KvmNetwork network, List<String> machinesUsing) {
-    io.kvmop.validation.CrdSchemas.forget(network.getMetadata().getUid());
+    CrdSchemas.forget(network.getMetadata().getUid());
     applied.remove(network.getMetadata().getUid());
     NetworkNaming naming = naming(network);
     try {

@@ -5,6 +5,7 @@ import io.kvmop.api.DnsHost;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
 import io.kvmop.api.NetworkMode;
+import io.kvmop.validation.SpecText;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -85,7 +86,7 @@ public final class NetworkValidator {
       problems.add("spec is missing");
       return problems;
     }
-    problems.addAll(io.kvmop.validation.SpecText.problems("spec", spec, java.util.Set.of()));
+    problems.addAll(SpecText.problems("spec", spec, java.util.Set.of()));
     if (!problems.isEmpty()) {
       return problems; // the rules below quote these fields
     }

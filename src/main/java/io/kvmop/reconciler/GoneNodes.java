@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
+import io.kvmop.placement.Placement;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -55,7 +56,7 @@ public final class GoneNodes {
         client
             .resources(KvmMachine.class)
             .inAnyNamespace()
-            .withLabel(io.kvmop.placement.Placement.LABEL, node)
+            .withLabel(Placement.LABEL, node)
             .list()
             .getItems()) {
       if (m.getMetadata().getDeletionTimestamp() == null

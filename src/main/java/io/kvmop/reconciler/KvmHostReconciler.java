@@ -11,8 +11,15 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmHostStatus;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineMigrationSpec;
+import io.kvmop.api.Quantities;
+import io.kvmop.api.Unreadable;
 import io.kvmop.host.HostReporter;
+import io.kvmop.migration.DrainPlanner;
 import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +143,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       return UpdateControl.noUpdate(); // another node's agent reports that host
     }
     KvmHostStatus status = report(host);
-    List<String> unreadable = io.kvmop.api.Unreadable.problems(host);
+    List<String> unreadable = Unreadable.problems(host);
     if (!unreadable.isEmpty()) {
       // the node admin's policy may be what could not be read: no new machine is placed here
       status.conditions = UnreadableGuard.said(host, unreadable, status.conditions, clock).build();
@@ -145,7 +152,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     NodeLedger.Totals held = ledger.totals();
     status.allocated = new KvmHostStatus.HostResources();
     status.allocated.cpus = held.heldCpus();
-    status.allocated.memory = io.kvmop.api.Quantities.humanKib(held.heldKiB());
+    status.allocated.memory = Quantities.humanKib(held.heldKiB());
     status.drain = drain(host, context.getClient());
     Duration next =
         status.drain != null && "Draining".equals(status.drain.phase) ? DRAIN_FOLLOW : recheck;
@@ -167,25 +174,25 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     }
     var machines =
         client
-            .resources(io.kvmop.api.KvmMachine.class)
+            .resources(KvmMachine.class)
             .inAnyNamespace()
-            .withLabel(io.kvmop.placement.Placement.LABEL, node)
+            .withLabel(Placement.LABEL, node)
             .list()
             .getItems();
     var migrations =
         client
-            .resources(io.kvmop.api.KvmMachineMigration.class)
+            .resources(KvmMachineMigration.class)
             .inAnyNamespace()
-            .withLabel(io.kvmop.migration.DrainPlanner.LABEL, node)
+            .withLabel(DrainPlanner.LABEL, node)
             .list()
             .getItems();
-    var plan = io.kvmop.migration.DrainPlanner.plan(node, machines, migrations);
+    var plan = DrainPlanner.plan(node, machines, migrations);
     for (var move : plan.migrate()) {
-      var g = new io.kvmop.api.KvmMachineMigration();
+      var g = new KvmMachineMigration();
       g.getMetadata().setNamespace(move.machine().getMetadata().getNamespace());
       g.getMetadata().setName(move.name());
-      g.getMetadata().setLabels(Map.of(io.kvmop.migration.DrainPlanner.LABEL, node));
-      g.setSpec(new io.kvmop.api.KvmMachineMigrationSpec());
+      g.getMetadata().setLabels(Map.of(DrainPlanner.LABEL, node));
+      g.setSpec(new KvmMachineMigrationSpec());
       g.getSpec().machine = move.machine().getMetadata().getName();
       try {
         client.resource(g).create();

@@ -15,14 +15,20 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBinding;
 import io.kvmop.machine.NetworkBindings;
+import io.kvmop.machine.NodePolicy;
+import io.kvmop.machine.StartAdmission;
 import io.kvmop.metrics.KvmopMetrics;
 import io.kvmop.network.NetworkRealizer;
+import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
+import io.kvmop.status.Happened;
 import io.kvmop.status.Reasons;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -48,11 +54,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final StatusWriter statusWriter;
   private final TransitionEvents transitions;
   private final KvmopMetrics metrics;
-  private final io.kvmop.placement.NodeLedger ledger;
+  private final NodeLedger ledger;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<KvmMachine>
       placedHere;
   private volatile java.util.function.Consumer<KvmMachine> onRemoved = m -> {};
-  private volatile InformerEventSource<io.kvmop.api.KvmMachineMigration, KvmMachine> migrations;
+  private volatile InformerEventSource<KvmMachineMigration, KvmMachine> migrations;
   private final DeletedMachines deleted;
 
   /** Told of each machine once its node is rid of it (its snapshots are then gone too). */
@@ -67,7 +73,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       boolean serverSideApply,
       Clock clock,
       KvmopMetrics metrics,
-      io.kvmop.placement.NodeLedger ledger) {
+      NodeLedger ledger) {
     this.metrics = metrics;
     this.ledger = ledger;
     this.node = node;
@@ -89,7 +95,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
 
   /** This agent's machine controller sees only the machines placed on its node. */
   public static String selectorFor(String node) {
-    return io.kvmop.placement.Placement.LABEL + "=" + node;
+    return Placement.LABEL + "=" + node;
   }
 
   public static String finalizerFor(String node) {
@@ -148,10 +154,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     // that restarted during the copy
     migrations =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(
-                    io.kvmop.api.KvmMachineMigration.class, KvmMachine.class)
+            InformerEventSourceConfiguration.from(KvmMachineMigration.class, KvmMachine.class)
                 .withSecondaryToPrimaryMapper(
-                    (io.kvmop.api.KvmMachineMigration g) ->
+                    (KvmMachineMigration g) ->
                         g.getSpec() == null || g.getSpec().machine == null
                             ? java.util.Set.of()
                             : java.util.Set.of(
@@ -187,7 +192,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             .collect(
                 Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
     var hostSpec = context.getSecondaryResource(KvmHost.class).map(KvmHost::getSpec);
-    var policy = io.kvmop.machine.NodePolicy.of(hostSpec.orElse(null));
+    var policy = NodePolicy.of(hostSpec.orElse(null));
     String uid = m.getMetadata().getUid();
     List<NetworkBinding> bindings = NetworkBindings.resolve(m, networks, node);
     MachineRealizer.Result r =
@@ -196,7 +201,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             bindings,
             policy,
             secrets(context.getClient()),
-            new io.kvmop.machine.StartAdmission() {
+            new StartAdmission() {
               @Override
               public Optional<String> admit(KvmMachine machine, boolean running) {
                 ledger.name(uid, namespacedName(machine));
@@ -250,9 +255,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private void returnToPlacement(KvmMachine m, String decided, KubernetesClient client) {
     Map<String, String> labels = new java.util.HashMap<>(m.getMetadata().getLabels());
     if (decided == null) {
-      labels.remove(io.kvmop.placement.Placement.LABEL);
+      labels.remove(Placement.LABEL);
     } else {
-      labels.put(io.kvmop.placement.Placement.LABEL, decided);
+      labels.put(Placement.LABEL, decided);
     }
     List<String> finalizers =
         m.getMetadata().getFinalizers() == null
@@ -270,7 +275,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         m,
         Reasons.PLACEMENT_LABEL_RESTORED,
         "the label "
-            + io.kvmop.placement.Placement.LABEL
+            + Placement.LABEL
             + "="
             + node
             + " was not written by kvmop's placement"
@@ -339,7 +344,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
    * the object went first): empty once nothing is left, else how soon to go on.
    */
   private Optional<Duration> removeFromNode(KvmMachine m, KubernetesClient client) {
-    List<io.kvmop.status.Happened> released = new java.util.ArrayList<>();
+    List<Happened> released = new java.util.ArrayList<>();
     var wait = realizer.remove(m, released);
     released.forEach(h -> transitions.did(client, m, h.reason(), h.message()));
     if (wait.isPresent()) {

@@ -10,6 +10,9 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationStatus;
 import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.Quantities;
+import io.kvmop.libvirt.MigrationPort;
+import io.kvmop.machine.MachineNaming;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.machine.NodePolicy;
 import io.kvmop.migration.MigrationOutcome;
@@ -149,8 +152,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     return source.start(
         mig,
         m,
-        io.kvmop.machine.MachineNaming.of(
-                m.getMetadata().getNamespace(), m.getMetadata().getName(), uid(m), "/")
+        MachineNaming.of(m.getMetadata().getNamespace(), m.getMetadata().getName(), uid(m), "/")
             .domainName(),
         busy(mig, context.getPrimaryCache().list(mig.getMetadata().getNamespace())),
         hosts,
@@ -234,7 +236,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   private UpdateControl<KvmMachineMigration> apply(
       KvmMachineMigration mig, KvmMachine m, MigrationOutcome o, KubernetesClient client) {
     KvmMachineMigrationStatus next = o.status();
-    java.util.Optional<io.kvmop.libvirt.MigrationPort.Request> request = java.util.Optional.empty();
+    java.util.Optional<MigrationPort.Request> request = java.util.Optional.empty();
     if (o.startCopy() && next != null) {
       request =
           SourceSide.request(mig, client.resources(KvmHost.class).withName(next.targetNode).get());
@@ -322,10 +324,9 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
             + "): "
             + now.dataRemaining
             + " of "
-            + io.kvmop.api.Quantities.human(now.dataTotalBytes == null ? 0 : now.dataTotalBytes)
+            + Quantities.human(now.dataTotalBytes == null ? 0 : now.dataTotalBytes)
             + " left, memory dirtied at "
-            + io.kvmop.api.Quantities.human(
-                now.memoryDirtyRateBytes == null ? 0 : now.memoryDirtyRateBytes)
+            + Quantities.human(now.memoryDirtyRateBytes == null ? 0 : now.memoryDirtyRateBytes)
             + "/s, expected downtime "
             + now.downtimeMillis
             + " ms");

@@ -11,12 +11,16 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkStatus;
 import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.machine.MachineDesign;
+import io.kvmop.machine.MachineNaming;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
+import io.kvmop.network.Span;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
@@ -69,8 +73,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     if (now.getSpec() == null || !now.getSpec().spans()) {
       return false;
     }
-    return !io.kvmop.network.Span.tunnelAddresses(now)
-            .equals(io.kvmop.network.Span.tunnelAddresses(before))
+    return !Span.tunnelAddresses(now).equals(Span.tunnelAddresses(before))
         || !java.util.Objects.equals(
             now.getStatus() == null ? null : now.getStatus().addresses,
             before.getStatus() == null ? null : before.getStatus().addresses);
@@ -87,9 +90,9 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     // this node's KvmHost: which host bridges its admin lets networks of mode bridge use
     var hosts =
         new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(io.kvmop.api.KvmHost.class, KvmNetwork.class)
+            InformerEventSourceConfiguration.from(KvmHost.class, KvmNetwork.class)
                 .withSecondaryToPrimaryMapper(
-                    (io.kvmop.api.KvmHost h) ->
+                    (KvmHost h) ->
                         h.getMetadata().getName().equals(node)
                             ? context
                                 .getPrimaryCache()
@@ -124,10 +127,10 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     List<KvmNetwork> others = context.getPrimaryCache().list().filter(this::selected).toList();
     List<String> bridges =
         context
-            .getSecondaryResource(io.kvmop.api.KvmHost.class)
+            .getSecondaryResource(KvmHost.class)
             .map(h -> h.getSpec() == null ? null : h.getSpec().permittedBridges)
             .orElse(List.of());
-    List<io.kvmop.network.Span.Wanted> wanted = wanted(network, context);
+    List<Span.Wanted> wanted = wanted(network, context);
     KvmNetwork withAddresses = withAddresses(network, wanted);
     Optional<NodeNetworkStatus> entry =
         realizer.realize(withAddresses, selected, others, bridges == null ? List.of() : bridges);
@@ -161,14 +164,13 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
    * Every machine interface on a spanning network, on any node (the network controller's reduced
    * copy of all machines): each needs an address no other has.
    */
-  private static List<io.kvmop.network.Span.Wanted> wanted(
-      KvmNetwork network, Context<KvmNetwork> context) {
+  private static List<Span.Wanted> wanted(KvmNetwork network, Context<KvmNetwork> context) {
     if (network.getSpec() == null || !network.getSpec().spans()) {
       return List.of();
     }
     String ns = network.getMetadata().getNamespace();
     String name = network.getMetadata().getName();
-    List<io.kvmop.network.Span.Wanted> out = new java.util.ArrayList<>();
+    List<Span.Wanted> out = new java.util.ArrayList<>();
     for (KvmMachine m : context.getSecondaryResources(KvmMachine.class)) {
       if (!ns.equals(m.getMetadata().getNamespace())
           || m.getSpec() == null
@@ -176,17 +178,15 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
           || m.getMetadata().getUid() == null) {
         continue;
       }
-      var naming =
-          io.kvmop.machine.MachineNaming.of(
-              ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/");
+      var naming = MachineNaming.of(ns, m.getMetadata().getName(), m.getMetadata().getUid(), "/");
       for (var i : m.getSpec().interfaces) {
         if (name.equals(i.network)) {
           out.add(
-              new io.kvmop.network.Span.Wanted(
+              new Span.Wanted(
                   m.getMetadata().getName(),
                   m.getMetadata().getUid(),
                   i.name,
-                  io.kvmop.machine.MachineDesign.mac(i, naming)));
+                  MachineDesign.mac(i, naming)));
         }
       }
     }
@@ -194,7 +194,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   }
 
   /** The network as it is, with its machines' addresses given out (spanning networks only). */
-  private KvmNetwork withAddresses(KvmNetwork network, List<io.kvmop.network.Span.Wanted> wanted) {
+  private KvmNetwork withAddresses(KvmNetwork network, List<Span.Wanted> wanted) {
     if (network.getSpec() == null || !network.getSpec().spans()) {
       if (network.getStatus() == null || network.getStatus().addresses == null) {
         return network;
@@ -207,7 +207,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     if (copy.getStatus() == null) {
       copy.setStatus(new KvmNetworkStatus());
     }
-    copy.getStatus().addresses = io.kvmop.network.Span.allocate(network, wanted, clock.instant());
+    copy.getStatus().addresses = Span.allocate(network, wanted, clock.instant());
     return copy;
   }
 

@@ -4,6 +4,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineSnapshot;
@@ -83,7 +84,7 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
 
   /** The first KvmHost by name: the agent that answers for restores no node has. */
   private boolean isFirstNode(io.fabric8.kubernetes.client.KubernetesClient client) {
-    return client.resources(io.kvmop.api.KvmHost.class).list().getItems().stream()
+    return client.resources(KvmHost.class).list().getItems().stream()
         .map(h -> h.getMetadata().getName())
         .sorted()
         .findFirst()

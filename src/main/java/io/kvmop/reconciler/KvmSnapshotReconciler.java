@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.api.Unreadable;
 import io.kvmop.snapshot.SnapshotKeeper;
 import java.time.Clock;
 import java.util.List;
@@ -100,7 +101,7 @@ public class KvmSnapshotReconciler
 
   @Override
   public DeleteControl cleanup(KvmMachineSnapshot s, Context<KvmMachineSnapshot> context) {
-    if (!io.kvmop.api.Unreadable.problems(s).isEmpty()) {
+    if (!Unreadable.problems(s).isEmpty()) {
       // which libvirt snapshot it names may be what could not be read: keep the finalizer, touch
       // nothing, and say so until the field is corrected (or the finalizer removed by hand)
       UnreadableGuard.stops(s, conditionsOf(s), context.getClient(), clock);

@@ -18,6 +18,7 @@ import io.kvmop.api.MachinePhase;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
@@ -267,7 +268,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
         new Conditions(s.conditions, gen, clock.instant())
             .set("Scheduled", false, Reasons.PENDING, message)
             .set(Conditions.READY, false, Reasons.PENDING, message);
-    io.kvmop.status.Progress.fromReady(c);
+    Progress.fromReady(c);
     s.conditions = c.build();
     // empty when placed (or changed) meanwhile: the next event shows it
     StatusWriter.statusIfUnchanged(client, m, "/status", s);
@@ -363,7 +364,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
         new Conditions(old == null ? null : old.conditions, gen, clock.instant())
             .set("Scheduled", false, reason, message)
             .set(Conditions.READY, false, reason, message);
-    io.kvmop.status.Progress.fromReady(c);
+    Progress.fromReady(c);
     s.conditions = c.build();
     return statusWriter.write(m, s, client);
   }

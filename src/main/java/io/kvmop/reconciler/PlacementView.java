@@ -3,9 +3,11 @@ package io.kvmop.reconciler;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kvmop.api.KvmHost;
+import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmHostStatus;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.Quantities;
+import io.kvmop.api.RunStrategy;
 import io.kvmop.api.VirtType;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
@@ -60,7 +62,7 @@ final class PlacementView {
         Math.max(
             Quantities.kib(spec.memory).orElse(0L),
             Quantities.kib(spec.maxMemoryOrMemory()).orElse(0L)),
-        spec.runStrategyOrDefault() != io.kvmop.api.RunStrategy.Halted);
+        spec.runStrategyOrDefault() != RunStrategy.Halted);
   }
 
   /**
@@ -134,8 +136,8 @@ final class PlacementView {
 
   /** Capacity times the KvmHost's allocation ratios. */
   static KvmHostStatus.HostResources scaled(
-      KvmHostStatus.HostResources capacity, io.kvmop.api.KvmHostSpec spec) {
-    io.kvmop.api.KvmHostSpec sp = spec == null ? new io.kvmop.api.KvmHostSpec() : spec;
+      KvmHostStatus.HostResources capacity, KvmHostSpec spec) {
+    KvmHostSpec sp = spec == null ? new KvmHostSpec() : spec;
     KvmHostStatus.HostResources r = new KvmHostStatus.HostResources();
     r.cpus = (int) Math.floor(cpus(capacity) * sp.cpuRatio());
     r.memory = Quantities.humanKib((long) Math.floor(kib(capacity) * sp.memoryRatio()));

@@ -16,7 +16,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineRestore;
+import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.Unreadable;
 import io.kvmop.validation.SafeText;
@@ -39,10 +43,10 @@ public final class TolerantReading {
       Set.of(
           KvmMachine.class,
           KvmNetwork.class,
-          io.kvmop.api.KvmHost.class,
-          io.kvmop.api.KvmMachineSnapshot.class,
-          io.kvmop.api.KvmMachineRestore.class,
-          io.kvmop.api.KvmMachineMigration.class);
+          KvmHost.class,
+          KvmMachineSnapshot.class,
+          KvmMachineRestore.class,
+          KvmMachineMigration.class);
 
   private static final ThreadLocal<List<String>> CURRENT = new ThreadLocal<>();
 

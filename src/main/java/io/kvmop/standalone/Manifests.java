@@ -14,6 +14,8 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.validation.CrdSchemas;
+import io.kvmop.validation.ResourceNames;
+import io.kvmop.validation.SafeText;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -160,7 +162,7 @@ public final class Manifests {
         return "a list";
       }
       return doc.isTextual()
-          ? "a text ('" + io.kvmop.validation.SafeText.quote(doc.asText()) + "')"
+          ? "a text ('" + SafeText.quote(doc.asText()) + "')"
           : "a " + doc.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -355,15 +357,12 @@ public final class Manifests {
     JsonNode meta = doc.path("metadata");
     JsonNode name = meta.path("name");
     JsonNode ns = meta.path("namespace");
-    String n =
-        io.kvmop.validation.ResourceNames.labelProblem(
-            "metadata.name", name.isTextual() ? name.asText() : null);
+    String n = ResourceNames.labelProblem("metadata.name", name.isTextual() ? name.asText() : null);
     if (n != null) {
       return n;
     }
     if (!ns.isMissingNode() && !ns.isNull()) {
-      return io.kvmop.validation.ResourceNames.labelProblem(
-          "metadata.namespace", ns.isTextual() ? ns.asText() : null);
+      return ResourceNames.labelProblem("metadata.namespace", ns.isTextual() ? ns.asText() : null);
     }
     return null;
   }

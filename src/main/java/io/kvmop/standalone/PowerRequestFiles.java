@@ -1,5 +1,6 @@
 package io.kvmop.standalone;
 
+import io.kvmop.machine.PowerRequests;
 import io.kvmop.validation.ContainedPath;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class PowerRequestFiles {
       Object answer = st instanceof java.util.Map<?, ?> m ? m.get("request") : null;
       if (answer instanceof java.util.Map<?, ?> a
           && request.get().equals(a.get("request"))
-          && !io.kvmop.machine.PowerRequests.IN_PROGRESS.equals(a.get("outcome"))) {
+          && !PowerRequests.IN_PROGRESS.equals(a.get("outcome"))) {
         // only the answered request goes: a new one written since stays to be acted on
         return store.deleteIfHolds(file(store.root(), ns, name), request.get())
             ? Optional.empty()

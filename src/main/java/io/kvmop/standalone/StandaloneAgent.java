@@ -8,8 +8,13 @@ import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
+import io.kvmop.machine.NodePolicy;
+import io.kvmop.machine.PowerRequests;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
+import io.kvmop.snapshot.Restorer;
+import io.kvmop.snapshot.SnapshotKeeper;
+import io.kvmop.status.Conditions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +51,7 @@ public final class StandaloneAgent {
   private final LibvirtPort libvirt;
   private final NetworkRealizer networks;
   private final MachineRealizer machines;
-  private final io.kvmop.machine.NodePolicy policy;
+  private final NodePolicy policy;
   private final Clock clock;
   private final Map<String, KvmNetwork> lastNetworks = new HashMap<>();
   private final Map<String, KvmMachine> lastMachines = new HashMap<>();
@@ -71,7 +76,7 @@ public final class StandaloneAgent {
       LibvirtPort libvirt,
       NetworkRealizer networks,
       MachineRealizer machines,
-      io.kvmop.machine.NodePolicy policy,
+      NodePolicy policy,
       Clock clock) {
     this.policy = policy;
     this.manifests = manifests;
@@ -94,8 +99,8 @@ public final class StandaloneAgent {
     this.clock = clock;
     this.snapshots =
         new StandaloneSnapshots(
-            new io.kvmop.snapshot.SnapshotKeeper(node, libvirt, machines, clock),
-            new io.kvmop.snapshot.Restorer(node, libvirt, machines, clock),
+            new SnapshotKeeper(node, libvirt, machines, clock),
+            new Restorer(node, libvirt, machines, clock),
             store);
     machines.disks().useSnapshots(node, snapshots::find);
   }
@@ -157,7 +162,7 @@ public final class StandaloneAgent {
                         m.getMetadata().getAnnotations() == null
                             ? Map.of()
                             : m.getMetadata().getAnnotations());
-                a.put(io.kvmop.machine.PowerRequests.ANNOTATION, r);
+                a.put(PowerRequests.ANNOTATION, r);
                 m.getMetadata().setAnnotations(a);
               });
     } catch (IOException | IllegalArgumentException e) {
@@ -200,8 +205,7 @@ public final class StandaloneAgent {
     }
     Map<String, String> ready = new java.util.TreeMap<>();
     for (KvmMachine m : lastMachines.values()) {
-      if (m.getStatus() == null
-          || !io.kvmop.status.Conditions.isTrue(m.getStatus().conditions, "Ready")) {
+      if (m.getStatus() == null || !Conditions.isTrue(m.getStatus().conditions, "Ready")) {
         return null;
       }
       ready.put(
@@ -211,7 +215,7 @@ public final class StandaloneAgent {
               : m.getSpec().interfaces == null || m.getSpec().interfaces.isEmpty()
                   ? "(no interface)"
                   : "(no address: "
-                      + io.kvmop.status.Conditions.find(m.getStatus().conditions, "IPAssigned")
+                      + Conditions.find(m.getStatus().conditions, "IPAssigned")
                           .map(c -> c.getMessage())
                           .orElse("none reported")
                       + ")");

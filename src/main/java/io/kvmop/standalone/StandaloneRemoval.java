@@ -4,8 +4,10 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkSpec;
 import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.NetworkState;
+import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.status.Happened;
@@ -167,7 +169,7 @@ final class StandaloneRemoval {
       }
       if (stays && d.get().config().devices() != null) {
         var nics = d.get().config().devices().interfaces();
-        for (var nic : nics == null ? List.<io.kvmop.libvirt.xml.DomainXml.Interface>of() : nics) {
+        for (var nic : nics == null ? List.<DomainXml.Interface>of() : nics) {
           if (nic.source() != null && nic.source().network() != null) {
             usedBy
                 .computeIfAbsent(nic.source().network(), k -> new ArrayList<>())
@@ -291,7 +293,7 @@ final class StandaloneRemoval {
                   + ")");
         }
       }
-    } catch (io.kvmop.libvirt.LibvirtError e) {
+    } catch (LibvirtError e) {
       LOG.debug("cannot list pool {}: {}", pool, e.toString());
     }
     return kept;

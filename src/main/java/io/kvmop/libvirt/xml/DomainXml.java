@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlElementWrapper;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlProperty;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlRootElement;
 import com.fasterxml.jackson.dataformat.xml.annotation.JacksonXmlText;
+import io.kvmop.ids.Hashes;
 import java.util.List;
 import java.util.Objects;
 
@@ -110,7 +111,7 @@ public record DomainXml(
    * one stored definition, different once any field kvmop declares was changed.
    */
   public String storedHash() {
-    return io.kvmop.ids.Hashes.sha256(
+    return Hashes.sha256(
             XmlCodec.write(
                 new DomainXml(
                     type,
@@ -173,9 +174,9 @@ public record DomainXml(
             o.namespace(),
             o.name(),
             o.uid(),
-            io.kvmop.ids.Hashes.sha256(text).substring(0, 16),
+            Hashes.sha256(text).substring(0, 16),
             null,
-            io.kvmop.ids.Hashes.sha256(fixed).substring(0, 16)));
+            Hashes.sha256(fixed).substring(0, 16)));
   }
 
   private DomainXml withOwner(Owner owner) {

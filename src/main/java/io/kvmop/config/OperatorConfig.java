@@ -1,6 +1,8 @@
-package io.kvmop;
+package io.kvmop.config;
 
 import io.kvmop.disk.StorageConfig;
+import io.kvmop.migration.MigrationUris;
+import io.kvmop.network.Ipv4;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -121,7 +123,7 @@ public record OperatorConfig(
   /** An IPv4 address, or empty. */
   private static String overlay(String address) {
     String a = address == null ? "" : address.strip();
-    if (!a.isEmpty() && io.kvmop.network.Ipv4.parse(a).isEmpty()) {
+    if (!a.isEmpty() && Ipv4.parse(a).isEmpty()) {
       throw new IllegalArgumentException(
           "KVMOP_OVERLAY_ADDRESS='"
               + a

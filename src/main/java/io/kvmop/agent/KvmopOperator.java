@@ -1,21 +1,43 @@
-package io.kvmop;
+package io.kvmop.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.api.MachinePhase;
+import io.kvmop.config.OperatorConfig;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostReporter;
+import io.kvmop.libvirt.JnaLibvirt;
+import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.metrics.HealthServer;
 import io.kvmop.metrics.KvmopMetrics;
+import io.kvmop.migration.Arrival;
+import io.kvmop.migration.MigrationRunner;
+import io.kvmop.migration.SourceSide;
+import io.kvmop.migration.TargetSide;
 import io.kvmop.network.HostNetworkPort;
+import io.kvmop.node.NodeCore;
+import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
+import io.kvmop.reconciler.GoneNodes;
 import io.kvmop.reconciler.KvmHostReconciler;
 import io.kvmop.reconciler.KvmMachineReconciler;
+import io.kvmop.reconciler.KvmMigrationReconciler;
 import io.kvmop.reconciler.KvmNetworkReconciler;
+import io.kvmop.reconciler.KvmRestoreReconciler;
+import io.kvmop.reconciler.KvmSnapshotReconciler;
 import io.kvmop.reconciler.LibvirtNetworkEventSource;
 import io.kvmop.reconciler.MachineEventSource;
 import io.kvmop.reconciler.MachinePlacementReconciler;
+import io.kvmop.reconciler.MachineUpdates;
+import io.kvmop.reconciler.NodeLease;
+import io.kvmop.reconciler.SnapshotPlacer;
+import io.kvmop.reconciler.StrayLabels;
+import io.kvmop.reconciler.TolerantReading;
 import java.time.Duration;
 import java.util.Map;
 
@@ -30,20 +52,20 @@ public final class KvmopOperator implements AutoCloseable {
   static final int RECONCILE_THREADS = 16;
 
   /** What the machines on this node hold: placement and starts give out capacity only here. */
-  private final io.kvmop.placement.NodeLedger ledger = new io.kvmop.placement.NodeLedger();
+  private final NodeLedger ledger = new NodeLedger();
 
   private final LibvirtPort libvirt;
   private final int httpPort;
   private HealthServer http;
   private io.fabric8.kubernetes.client.informers.SharedIndexInformer<?> hostDeletions;
-  private io.kvmop.reconciler.StrayLabels strayLabels;
+  private StrayLabels strayLabels;
   private final java.time.Clock clock;
   private final Operator operator;
   private final KubernetesClient client;
   private final String node;
   private final String leaseNamespace;
   private final String agentId;
-  private volatile io.kvmop.reconciler.NodeLease lease;
+  private volatile NodeLease lease;
   private volatile Runnable onLeaseLost = this::stopActing;
 
   public KvmopOperator(
@@ -53,7 +75,7 @@ public final class KvmopOperator implements AutoCloseable {
       HostNetworkPort host,
       HostFiles hostFiles) {
     // one resource this agent cannot read never fails an informer (and so the whole agent)
-    KubernetesClient client = io.kvmop.reconciler.TolerantReading.client(given);
+    KubernetesClient client = TolerantReading.client(given);
     this.operator =
         new Operator(
             o ->
@@ -94,7 +116,7 @@ public final class KvmopOperator implements AutoCloseable {
     this.agentId = config.agentId();
     this.libvirt = libvirt;
     this.httpPort = config.httpPort();
-    if (libvirt instanceof io.kvmop.libvirt.JnaLibvirt j) {
+    if (libvirt instanceof JnaLibvirt j) {
       j.observe(metrics);
     }
   }
@@ -132,14 +154,14 @@ public final class KvmopOperator implements AutoCloseable {
       return "waiting for the node lease "
           + leaseNamespace
           + "/"
-          + io.kvmop.reconciler.NodeLease.nameFor(node)
+          + NodeLease.nameFor(node)
           + ", held by "
           + lease.holder();
     }
     try {
       libvirt.version();
       return null;
-    } catch (io.kvmop.libvirt.LibvirtError e) {
+    } catch (LibvirtError e) {
       return "libvirt at " + libvirt.uri() + " does not answer: " + e.getMessage();
     }
   }
@@ -180,8 +202,7 @@ public final class KvmopOperator implements AutoCloseable {
                 // generation-aware, plus power requests (annotations raise no generation)
                 .withGenerationAware(false)
                 .withOnUpdateFilter(
-                    (now, before) ->
-                        io.kvmop.reconciler.MachineUpdates.matter(now, before, finalizer)));
+                    (now, before) -> MachineUpdates.matter(now, before, finalizer)));
     operator.register(
         new MachinePlacementReconciler(
             config.nodeName(),
@@ -204,19 +225,18 @@ public final class KvmopOperator implements AutoCloseable {
       KvmMachineReconciler machines) {
     String node = config.nodeName();
     var snapshots =
-        new io.kvmop.reconciler.KvmSnapshotReconciler(
+        new KvmSnapshotReconciler(
             node, core.snapshots(), config.useServerSideApply(), core.clock());
     operator.register(
         snapshots,
         o ->
-            o.withFinalizer(io.kvmop.reconciler.KvmSnapshotReconciler.finalizerFor(node))
+            o.withFinalizer(KvmSnapshotReconciler.finalizerFor(node))
                 .withLabelSelector(KvmMachineReconciler.selectorFor(node)));
     operator.register(
-        new io.kvmop.reconciler.SnapshotPlacer(node, config.useServerSideApply(), core.clock()),
-        o -> o.withLabelSelector(io.kvmop.reconciler.SnapshotPlacer.selector()));
+        new SnapshotPlacer(node, config.useServerSideApply(), core.clock()),
+        o -> o.withLabelSelector(SnapshotPlacer.selector()));
     operator.register(
-        new io.kvmop.reconciler.KvmRestoreReconciler(
-            node, core.restores(), config.useServerSideApply(), core.clock()));
+        new KvmRestoreReconciler(node, core.restores(), config.useServerSideApply(), core.clock()));
     machines.onRemoved(
         m -> snapshots.machineChanged(m.getMetadata().getNamespace(), m.getMetadata().getName()));
     core.disks()
@@ -225,7 +245,7 @@ public final class KvmopOperator implements AutoCloseable {
             (ns, name) ->
                 java.util.Optional.ofNullable(
                     client
-                        .resources(io.kvmop.api.KvmMachineSnapshot.class)
+                        .resources(KvmMachineSnapshot.class)
                         .inNamespace(ns)
                         .withName(name)
                         .get()));
@@ -234,14 +254,14 @@ public final class KvmopOperator implements AutoCloseable {
   /** Live migrations: every agent looks at each one, as the machine's node or the chosen target. */
   private void registerMigrations(OperatorConfig config, NodeCore core) {
     String node = config.nodeName();
-    var arrival = new io.kvmop.migration.Arrival(core.libvirt(), core.machines(), core.kvm());
-    var runner = new io.kvmop.migration.MigrationRunner(core.libvirt(), core.machines().locks());
+    var arrival = new Arrival(core.libvirt(), core.machines(), core.kvm());
+    var runner = new MigrationRunner(core.libvirt(), core.machines().locks());
     operator.register(
-        new io.kvmop.reconciler.KvmMigrationReconciler(
+        new KvmMigrationReconciler(
             node,
             config.leaseNamespace(),
-            new io.kvmop.migration.SourceSide(node, core.libvirt(), runner, arrival, core.clock()),
-            new io.kvmop.migration.TargetSide(node, arrival, ledger, core.clock()),
+            new SourceSide(node, core.libvirt(), runner, arrival, core.clock()),
+            new TargetSide(node, arrival, ledger, core.clock()),
             ledger,
             core.clock()),
         // each agent's status writes are the other's cue: every change, not only spec's
@@ -284,9 +304,7 @@ public final class KvmopOperator implements AutoCloseable {
         throw new IllegalStateException("cannot listen on port " + httpPort + ": " + e, e);
       }
     }
-    lease =
-        io.kvmop.reconciler.NodeLease.contend(
-            client, leaseNamespace, node, agentId, () -> onLeaseLost.run());
+    lease = NodeLease.contend(client, leaseNamespace, node, agentId, () -> onLeaseLost.run());
     try {
       if (maxWait == null) {
         while (!lease.awaitHeld(Duration.ofMinutes(1))) {
@@ -309,7 +327,7 @@ public final class KvmopOperator implements AutoCloseable {
       // a node new to this cluster (or an agent pointed at the wrong one) removes nothing
       machines.sweepDeleted();
     }
-    strayLabels = io.kvmop.reconciler.StrayLabels.watch(client, node, leaseNamespace, clock);
+    strayLabels = StrayLabels.watch(client, node, leaseNamespace, clock);
     hostDeletions =
         KvmHostReconciler.onDeleted(
             client,
@@ -317,7 +335,7 @@ public final class KvmopOperator implements AutoCloseable {
               if (h.getMetadata().getName().equals(node)) {
                 KvmHostReconciler.registerAgain(client, node);
               } else {
-                io.kvmop.reconciler.GoneNodes.hostDeleted(client, node, h);
+                GoneNodes.hostDeleted(client, node, h);
               }
             });
   }
@@ -328,20 +346,17 @@ public final class KvmopOperator implements AutoCloseable {
    * report.
    */
   private void seedLedger() {
-    for (io.kvmop.api.KvmMachine m :
+    for (KvmMachine m :
         client
-            .resources(io.kvmop.api.KvmMachine.class)
+            .resources(KvmMachine.class)
             .inAnyNamespace()
-            .withLabel(io.kvmop.placement.Placement.LABEL, node)
+            .withLabel(Placement.LABEL, node)
             .list()
             .getItems()) {
       if (m.getSpec() != null && m.getMetadata().getUid() != null) {
-        boolean running =
-            m.getStatus() != null && m.getStatus().phase == io.kvmop.api.MachinePhase.Running;
+        boolean running = m.getStatus() != null && m.getStatus().phase == MachinePhase.Running;
         ledger.observe(
-            m.getMetadata().getUid(),
-            io.kvmop.reconciler.MachinePlacementReconciler.claim(m.getSpec()),
-            running);
+            m.getMetadata().getUid(), MachinePlacementReconciler.claim(m.getSpec()), running);
       }
     }
   }
@@ -378,7 +393,7 @@ public final class KvmopOperator implements AutoCloseable {
     return leaseDir(config.libvirtUri(), config.leaseDir());
   }
 
-  static java.nio.file.Path leaseDir(String libvirtUri, String dir) {
+  public static java.nio.file.Path leaseDir(String libvirtUri, String dir) {
     String host = java.net.URI.create(libvirtUri).getHost();
     return host == null || host.isEmpty() ? java.nio.file.Path.of(dir) : null;
   }

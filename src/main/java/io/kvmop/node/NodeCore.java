@@ -1,5 +1,6 @@
-package io.kvmop;
+package io.kvmop.node;
 
+import io.kvmop.config.OperatorConfig;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostInspector;
@@ -7,6 +8,8 @@ import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.network.HostNetworkPort;
 import io.kvmop.network.NetworkRealizer;
+import io.kvmop.snapshot.Restorer;
+import io.kvmop.snapshot.SnapshotKeeper;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -23,8 +26,8 @@ public record NodeCore(
     DiskProvisioner disks,
     NetworkRealizer networks,
     MachineRealizer machines,
-    io.kvmop.snapshot.SnapshotKeeper snapshots,
-    io.kvmop.snapshot.Restorer restores) {
+    SnapshotKeeper snapshots,
+    Restorer restores) {
 
   public static NodeCore of(
       OperatorConfig config, LibvirtPort libvirt, HostNetworkPort host, HostFiles hostFiles) {
@@ -49,7 +52,7 @@ public record NodeCore(
         new NetworkRealizer(config.nodeName(), libvirt, host, clock)
             .overlayAddress(config.overlayAddress()),
         machines,
-        new io.kvmop.snapshot.SnapshotKeeper(config.nodeName(), libvirt, machines, clock),
-        new io.kvmop.snapshot.Restorer(config.nodeName(), libvirt, machines, clock));
+        new SnapshotKeeper(config.nodeName(), libvirt, machines, clock),
+        new Restorer(config.nodeName(), libvirt, machines, clock));
   }
 }

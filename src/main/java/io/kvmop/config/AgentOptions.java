@@ -1,4 +1,4 @@
-package io.kvmop;
+package io.kvmop.config;
 
 import io.kvmop.disk.StorageConfig;
 import java.util.Map;
@@ -149,14 +149,14 @@ public final class AgentOptions {
   String agentId = "";
 
   /** The environment variable of a flag. */
-  static String variable(String flag) {
+  public static String variable(String flag) {
     return flag.equals("--node-name")
         ? "NODE_NAME"
         : "KVMOP_" + flag.substring(2).toUpperCase(java.util.Locale.ROOT).replace('-', '_');
   }
 
   /** Flags over environment over defaults. */
-  static AgentOptions parse(String[] args, Map<String, String> env) {
+  public static AgentOptions parse(String[] args, Map<String, String> env) {
     AgentOptions o = new AgentOptions();
     CommandLine cl = new CommandLine(o);
     cl.setDefaultValueProvider(
@@ -168,7 +168,7 @@ public final class AgentOptions {
     return o;
   }
 
-  OperatorConfig toConfig() {
+  public OperatorConfig toConfig() {
     return OperatorConfig.of(this);
   }
 }

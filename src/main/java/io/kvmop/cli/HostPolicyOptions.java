@@ -1,4 +1,4 @@
-package io.kvmop;
+package io.kvmop.cli;
 
 import io.kvmop.api.ImageDownloadSpec;
 import io.kvmop.api.KvmHostSpec;

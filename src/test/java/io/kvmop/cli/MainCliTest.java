@@ -1,8 +1,10 @@
-package io.kvmop;
+package io.kvmop.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kvmop.config.AgentOptions;
+import io.kvmop.config.OperatorConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -19,11 +21,9 @@ class MainCliTest {
   static OperatorConfig configOf(CommandLine.ParseResult r) {
     Object cmd = r.subcommand().commandSpec().userObject();
     AgentOptions o =
-        cmd instanceof Main.RunCommand run
+        cmd instanceof RunCommand run
             ? run.options
-            : cmd instanceof Main.DeleteCommand del
-                ? del.options
-                : ((Main.OperatorCommand) cmd).options;
+            : cmd instanceof DeleteCommand del ? del.options : ((OperatorCommand) cmd).options;
     return o.toConfig();
   }
 
@@ -32,7 +32,7 @@ class MainCliTest {
     Map<String, String> env =
         Map.of(
             "KVMOP_LIBVIRT_URI", "test:///default", "KVMOP_HTTP_PORT", "9000", "NODE_NAME", "n1");
-    OperatorConfig fromEnv = configOf(Main.commandLine(env).parseArgs("operator"));
+    OperatorConfig fromEnv = configOf(KvmopCommand.commandLine(env).parseArgs("operator"));
     assertThat(fromEnv.libvirtUri()).isEqualTo("test:///default");
     assertThat(fromEnv.httpPort()).isEqualTo(9000);
     assertThat(fromEnv.nodeName()).isEqualTo("n1");
@@ -40,7 +40,7 @@ class MainCliTest {
 
     OperatorConfig flags =
         configOf(
-            Main.commandLine(env)
+            KvmopCommand.commandLine(env)
                 .parseArgs(
                     "operator",
                     "--libvirt-uri",
@@ -59,7 +59,7 @@ class MainCliTest {
   void standaloneCommandsTakeTheAgentSettingsToo() {
     OperatorConfig run =
         configOf(
-            Main.commandLine(Map.of())
+            KvmopCommand.commandLine(Map.of())
                 .parseArgs(
                     "run",
                     "--manifests",
@@ -68,9 +68,9 @@ class MainCliTest {
                     "test:///default",
                     "--until-ready"));
     assertThat(run.libvirtUri()).isEqualTo("test:///default");
-    Main.RunCommand cmd =
-        (Main.RunCommand)
-            Main.commandLine(Map.of())
+    RunCommand cmd =
+        (RunCommand)
+            KvmopCommand.commandLine(Map.of())
                 .parseArgs("run", "--manifests", dir.toString(), "--until-ready")
                 .subcommand()
                 .commandSpec()
@@ -80,17 +80,18 @@ class MainCliTest {
 
   @Test
   void withoutACommandKvmopIsTheAgent() {
-    assertThat(Main.withDefaultCommand(new String[0])).containsExactly("operator");
-    assertThat(Main.withDefaultCommand(new String[] {"--http-port", "1"}))
+    assertThat(KvmopCommand.withDefaultCommand(new String[0])).containsExactly("operator");
+    assertThat(KvmopCommand.withDefaultCommand(new String[] {"--http-port", "1"}))
         .containsExactly("operator", "--http-port", "1");
-    assertThat(Main.withDefaultCommand(new String[] {"get", "-w"})).containsExactly("get", "-w");
-    assertThat(Main.withDefaultCommand(new String[] {"--help"})).containsExactly("--help");
+    assertThat(KvmopCommand.withDefaultCommand(new String[] {"get", "-w"}))
+        .containsExactly("get", "-w");
+    assertThat(KvmopCommand.withDefaultCommand(new String[] {"--help"})).containsExactly("--help");
   }
 
   @Test
   void helpListsEverySettingAndBadValuesNameTheirVariable() {
     StringWriter out = new StringWriter();
-    CommandLine cl = Main.commandLine(Map.of());
+    CommandLine cl = KvmopCommand.commandLine(Map.of());
     cl.setOut(new PrintWriter(out));
     assertThat(cl.execute("operator", "--help")).isZero();
     assertThat(out.toString())
@@ -103,7 +104,7 @@ class MainCliTest {
     assertThatThrownBy(
             () ->
                 configOf(
-                    Main.commandLine(Map.of("KVMOP_HOST_RECHECK_SECONDS", "soon"))
+                    KvmopCommand.commandLine(Map.of("KVMOP_HOST_RECHECK_SECONDS", "soon"))
                         .parseArgs("operator")))
         .hasMessageContaining("KVMOP_HOST_RECHECK_SECONDS='soon'");
   }

@@ -1,4 +1,4 @@
-package io.kvmop;
+package io.kvmop.migration;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -18,7 +18,7 @@ public final class MigrationUris {
   static final Set<String> SCHEMES = Set.of("qemu+tls", "qemu+ssh", "qemu+tcp", "qemu+unix");
 
   /** The URI as given (stripped), empty for none; else an error naming the variable. */
-  static String check(String uri) {
+  public static String check(String uri) {
     String u = uri == null ? "" : uri.strip();
     if (u.isEmpty()) {
       return u;

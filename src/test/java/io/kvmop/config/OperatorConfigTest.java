@@ -1,8 +1,9 @@
-package io.kvmop;
+package io.kvmop.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kvmop.agent.KvmopOperator;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,44 @@
+package io.kvmop.cli;
+
+import io.kvmop.api.KvmHostSpec;
+import io.kvmop.config.OperatorConfig;
+import io.kvmop.host.HostFiles;
+import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.machine.NodePolicy;
+import io.kvmop.network.LinuxHostNetwork;
+import io.kvmop.node.NodeCore;
+import io.kvmop.standalone.StandaloneAgent;
+import java.nio.file.Path;
+
+/** The standalone agent of a manifest directory, built on the node's core. */
+public final class StandaloneAgents {
+  private StandaloneAgents() {}
+
+  /** The standalone agent as run and delete build it (tests give it a port of their own). */
+  public static StandaloneAgent agent(
+      OperatorConfig config, LibvirtPort libvirt, Path manifests, Path status) {
+    return agent(config, new KvmHostSpec(), libvirt, manifests, status);
+  }
+
+  /**
+   * @param host what the node's admin allows the manifests to use (the standalone flags)
+   */
+  public static StandaloneAgent agent(
+      OperatorConfig config, KvmHostSpec host, LibvirtPort libvirt, Path manifests, Path status) {
+    NodeCore core =
+        NodeCore.of(
+            config,
+            libvirt,
+            new LinuxHostNetwork(),
+            new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
+    return new StandaloneAgent(
+        manifests,
+        status,
+        config.nodeName(),
+        libvirt,
+        core.networks(),
+        core.machines(),
+        NodePolicy.of(host).fromFlags(),
+        core.clock());
+  }
+}
