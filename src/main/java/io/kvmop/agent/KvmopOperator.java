@@ -95,7 +95,7 @@ public final class KvmopOperator implements AutoCloseable {
     var reporter =
         new HostReporter(
                 libvirt,
-                core.kvm(),
+                core.inspector(),
                 config.repairDefaultNetwork(),
                 java.nio.file.Path.of(config.defaultNetworkXml()),
                 core.clock(),

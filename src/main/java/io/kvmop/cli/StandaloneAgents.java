@@ -31,14 +31,6 @@ public final class StandaloneAgents {
             libvirt,
             new LinuxHostNetwork(),
             new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
-    return new StandaloneAgent(
-        manifests,
-        status,
-        config.nodeName(),
-        libvirt,
-        core.networks(),
-        core.machines(),
-        NodePolicy.of(host).fromFlags(),
-        core.clock());
+    return new StandaloneAgent(manifests, status, core, NodePolicy.of(host).fromFlags());
   }
 }

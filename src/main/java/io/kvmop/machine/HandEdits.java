@@ -4,9 +4,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.xml.DomainXml;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hand edits of a domain that kvmop repaired, remembered per machine and generation: the status
@@ -14,7 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * here, not read back from status.
  */
 final class HandEdits {
-  private final Map<String, Map.Entry<Long, String>> repaired = new ConcurrentHashMap<>();
+  private final MachineMemory memory;
+
+  HandEdits(MachineMemory memory) {
+    this.memory = memory;
+  }
 
   /** What was repaired in this generation (now or in an earlier pass), or null. */
   String note(
@@ -30,10 +32,9 @@ final class HandEdits {
             : MachineEvents.driftRepaired(m, current, desired, plan);
     long gen = m.getMetadata().getGeneration() == null ? 0 : m.getMetadata().getGeneration();
     if (redefined != null) {
-      repaired.put(uid, Map.entry(gen, redefined));
-    } else if (repaired.containsKey(uid) && repaired.get(uid).getKey() == gen) {
-      redefined = repaired.get(uid).getValue();
+      memory.repaired(uid, gen, redefined);
+      return redefined;
     }
-    return redefined;
+    return memory.repairedIn(uid, gen);
   }
 }

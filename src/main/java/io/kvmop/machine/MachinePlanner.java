@@ -1,5 +1,6 @@
 package io.kvmop.machine;
 
+import io.kvmop.api.MachineRequestStatus;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.xml.DomainXml;
@@ -20,30 +21,97 @@ import java.util.Optional;
 public final class MachinePlanner {
   private MachinePlanner() {}
 
+  /**
+   * @param blocker why the machine cannot be defined as declared (its spec, the host, its disks)
+   * @param waitingFor a network the machine waits for (shown as its network's problem, not as the
+   *     machine's blocker); nothing is defined meanwhile
+   * @param request the machine's power request (the annotation), null for none
+   * @param lastAnswer the last answer given to it (this node's memory, else the status)
+   */
   public record Input(
       String uid,
       String domainName,
       DomainXml desired,
       Blocker blocker,
+      Blocker waitingFor,
       RunStrategy strategy,
       Optional<DomainState> current,
       boolean agentConnected,
       Instant shutdownRequestedAt,
       Blocker startRefused,
       Instant now,
-      Duration shutdownTimeout) {}
+      Duration shutdownTimeout,
+      String request,
+      MachineRequestStatus lastAnswer) {
+
+    /** No network to wait for and no power request. */
+    public Input(
+        String uid,
+        String domainName,
+        DomainXml desired,
+        Blocker blocker,
+        RunStrategy strategy,
+        Optional<DomainState> current,
+        boolean agentConnected,
+        Instant shutdownRequestedAt,
+        Blocker startRefused,
+        Instant now,
+        Duration shutdownTimeout) {
+      this(
+          uid,
+          domainName,
+          desired,
+          blocker,
+          null,
+          strategy,
+          current,
+          agentConnected,
+          shutdownRequestedAt,
+          startRefused,
+          now,
+          shutdownTimeout,
+          null,
+          null);
+    }
+  }
 
   public static boolean owns(DomainState s, String uid) {
     return s.uuid() != null && s.uuid().equalsIgnoreCase(uid);
   }
 
+  /**
+   * The domain's plan, with the machine's power request decided on it: a request is refused while
+   * the machine is blocked or waits for a network, else its steps join the plan's.
+   */
   public static MachinePlan plan(Input in) {
+    MachinePlan domain = planDomain(in);
+    Blocker blocked = domain.blocker() != null ? domain.blocker() : in.waitingFor();
+    PowerRequests.Decision power =
+        PowerRequests.decide(
+            new PowerRequests.Input(
+                in.request(),
+                in.lastAnswer(),
+                in.strategy(),
+                in.domainName(),
+                in.current(),
+                blocked,
+                in.agentConnected(),
+                in.shutdownRequestedAt(),
+                in.shutdownTimeout(),
+                in.now()));
+    return power.applyTo(domain);
+  }
+
+  private static MachinePlan planDomain(Input in) {
     DomainState cur = in.current().orElse(null);
     if (cur != null && !owns(cur, in.uid())) {
       return MachinePlan.blocked(nameConflict(cur));
     }
     if (in.blocker() != null) {
       return MachinePlan.blocked(in.blocker());
+    }
+    if (in.waitingFor() != null) {
+      return MachinePlan.blocked(null); // nothing is defined before its networks are there
     }
     List<MachineAction> actions = new ArrayList<>();
     String name = in.domainName();

@@ -26,9 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One KvmMachine on this node: validate, resolve networks, observe, plan, apply, observe again,
@@ -44,19 +42,13 @@ public final class MachineRealizer {
   private final String serialLogDir;
   private final MachineExecutor executor;
   private final Clock clock;
-  private final Map<String, Instant> shutdownAsked = new ConcurrentHashMap<>();
+  private final MachineMemory memory = new MachineMemory();
   private final MachineAdmission checks;
-
-  /**
-   * The last answer to each machine's power request: the status a pass reads can lag behind the
-   * last one written, and a restart must know it already shut the machine down.
-   */
-  private final Map<String, MachineRequestStatus> answers = new ConcurrentHashMap<>();
 
   private final GuestAddresses addresses;
   private final MachineRemoval removal;
 
-  private final HandEdits handEdits = new HandEdits();
+  private final HandEdits handEdits = new HandEdits(memory);
 
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
@@ -90,8 +82,7 @@ public final class MachineRealizer {
     this.addresses = new GuestAddresses(libvirt, leases);
     this.checks = new MachineAdmission(node, libvirt, pciLookup);
     this.removal =
-        new MachineRemoval(
-            libvirt, executor, disks, clock, shutdownAsked, addresses, this::naming, locks);
+        new MachineRemoval(libvirt, executor, disks, clock, memory, addresses, this::naming, locks);
   }
 
   /**
@@ -210,97 +201,141 @@ public final class MachineRealizer {
     }
   }
 
-  /** The checked boot files and the provisioned disks, or why not. */
-  private record Provisioned(BootFiles boot, DiskProvisioner.Result storage, Blocker blocker) {}
+  /** The checks a spec and its host must pass before anything on the host is touched. */
+  private record Admitted(Blocker blocker) {}
 
-  /** What applying the plan did, and the domain after it. */
+  /** The machine's networks and the domain of its name (another's, when it lacks our mark). */
+  private record Observed(
+      Admitted admitted,
+      Networks nets,
+      Optional<DomainState> current,
+      boolean foreign,
+      boolean agent) {
+    /** The first blocker so far (a network the machine waits for is not one). */
+    Blocker stopped() {
+      return admitted.blocker();
+    }
+  }
+
+  /** The checked boot files and the provisioned disks; absent when an earlier stage stopped. */
+  private record Provisioned(
+      Observed observed, BootFiles boot, DiskProvisioner.Result storage, Blocker blocker) {
+    Blocker stopped() {
+      return observed.stopped() != null ? observed.stopped() : blocker;
+    }
+  }
+
+  /** The declared domain and what to do with it, the machine's power request decided with it. */
+  private record Planned(
+      Provisioned provisioned, DomainXml desired, MachinePlan plan, String redefined) {}
+
+  /** What applying the plan did (live changes included), and the domain after it. */
   private record Applied(
-      Optional<Blocker> failure, List<MachineAction> done, Optional<DomainState> after) {}
+      Planned planned,
+      MachinePlan plan,
+      Optional<Blocker> failure,
+      List<MachineAction> done,
+      Optional<DomainState> after,
+      List<Happened> live) {}
 
-  /** validate → observe → provision → design → plan → apply → report. */
+  /** admit → observe → provision → plan → apply → report; each stage hands on what it found. */
   private Result realize(Pass p) {
     PassStages.Laps laps = new PassStages.Laps(stages);
-    Blocker blocker = checks.admit(p.m(), p.policy(), p.kvmWhy(), p.virtType());
+    Admitted admitted = new Admitted(checks.admit(p.m(), p.policy(), p.kvmWhy(), p.virtType()));
     laps.lap("validate");
+    Observed observed = observe(p, admitted);
+    laps.lap("observe");
+    Provisioned provisioned = provision(p, observed);
+    laps.lap("provision");
+    Planned planned = plan(p, provisioned);
+    laps.lap("plan");
+    Applied applied = apply(p, planned);
+    laps.lap("apply");
+    Result r = report(p, applied);
+    laps.lap("report");
+    return r;
+  }
+
+  private Observed observe(Pass p, Admitted admitted) {
     Networks nets = checks.networks(p.bindings(), p.policy());
     Optional<DomainState> current = libvirt.findDomain(p.naming().domainName());
-    laps.lap("observe");
     boolean foreign = current.map(d -> !MachinePlanner.owns(d, p.uid())).orElse(false);
-    Provisioned prov = blocker == null && !foreign ? provision(p, current) : null;
-    if (blocker == null && prov != null) {
-      blocker = prov.blocker();
+    boolean agent = addresses.agentConnected(p.spec(), current, p.naming());
+    return new Observed(admitted, nets, current, foreign, agent);
+  }
+
+  /** Boot files, then disks; skipped when admission stopped or the name is another domain's. */
+  private Provisioned provision(Pass p, Observed o) {
+    Provisioned v;
+    if (o.stopped() != null || o.foreign()) {
+      v = new Provisioned(o, null, null, null);
+    } else {
+      var boot = BootFiles.check(p.spec().boot, p.policy().imageDirectories(), disks.config());
+      v =
+          boot.blocker() != null
+              ? new Provisioned(o, boot, null, boot.blocker())
+              : provisionDisks(p, o, boot);
     }
-    Blocker refusedBy = blocker != null ? blocker : nets.problem();
-    if (prov == null
-        || prov.storage() == null
+    Blocker refusedBy = v.stopped() != null ? v.stopped() : o.nets().problem();
+    if (v.storage() == null
         || (refusedBy != null && Progress.NEEDS_HUMAN.contains(refusedBy.reason()))) {
       disks.forgetDownloads(p.uid()); // refused: what kvmop refuses holds no download slot
     }
-    laps.lap("provision");
+    return v;
+  }
+
+  private Provisioned provisionDisks(Pass p, Observed o, BootFiles boot) {
+    DiskProvisioner.Result storage =
+        disks.provision(
+            new DiskProvisioner.Input(
+                p.m(),
+                p.naming().domainName(),
+                o.current().map(DomainState::running).orElse(false),
+                o.current().map(DomainState::diskFiles).orElse(java.util.Set.of()),
+                p.policy().imageDirectories(),
+                p.policy().downloads(),
+                p.secrets()));
+    return new Provisioned(o, boot, storage, storage.blocker());
+  }
+
+  /** The declared domain (when nothing stopped the pass) and the pure planner's plan for it. */
+  private Planned plan(Pass p, Provisioned v) {
+    Observed o = v.observed();
+    Blocker stopped = v.stopped();
+    Blocker waiting = o.nets().problem();
     DomainXml desired =
-        blocker == null && nets.problem() == null
+        stopped == null && waiting == null
             ? MachineDesign.desired(
                 p.m(),
                 p.naming(),
-                nets.byInterface(),
+                o.nets().byInterface(),
                 p.virtType(),
-                prov == null || prov.storage() == null ? List.of() : prov.storage().devices(),
-                prov == null ? null : prov.boot())
+                v.storage() == null ? List.of() : v.storage().devices(),
+                v.boot())
             : null;
-    boolean agent = addresses.agentConnected(p.spec(), current, p.naming());
+    MachineRequestStatus lastAnswer = memory.lastAnswer(p.uid());
     MachinePlan plan =
         MachinePlanner.plan(
             new MachinePlanner.Input(
                 p.uid(),
                 p.naming().domainName(),
                 desired,
-                blocker != null ? blocker : nets.problem(),
+                stopped,
+                waiting,
                 p.spec().runStrategyOrDefault(),
-                current,
-                agent,
-                shutdownAsked.get(p.uid()),
+                o.current(),
+                o.agent(),
+                memory.shutdownAskedAt(p.uid()),
                 StartAdmission.refusal(
-                    p.admission(),
-                    p.m(),
-                    blocker != null ? blocker : nets.problem(),
-                    current,
-                    node),
+                    p.admission(), p.m(), stopped != null ? stopped : waiting, o.current(), node),
                 p.now(),
-                Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90))));
-    PowerRequests.Decision power =
-        PowerRequests.decideFor(
-            p.m(),
-            answers.get(p.uid()),
-            p.naming().domainName(),
-            plan,
-            current,
-            agent,
-            shutdownAsked.get(p.uid()),
-            p.now());
-    plan = power.applyTo(plan);
-    DiskProvisioner.Result storage = prov == null ? null : prov.storage();
-    String redefined = handEdits.note(p.m(), current, desired, plan, storage);
-    laps.lap("plan");
-    Applied applied = apply(p, plan, nets, current);
-    List<Happened> live = List.of();
-    if (plan.restartRequired() != null && applied.failure().isEmpty() && desired != null) {
-      LiveUpdater.Result l =
-          liveUpdater.update(p.uid(), applied.after(), desired, plan.restartRequired());
-      plan = plan.withRestartRequired(l.restartRequired());
-      live = l.done();
-    }
-    laps.lap("apply");
-    Blocker shown =
-        applied.failure().orElse(plan.blocker() == nets.problem() ? blocker : plan.blocker());
-    Result r = report(p, plan, nets, storage, applied, shown, agent, redefined, current);
-    List<Happened> happened = new ArrayList<>(r.happened());
-    happened.addAll(live);
-    PowerRequests.answer(p.m(), r.status(), power, happened);
-    if (power.answer() != null) {
-      answers.put(p.uid(), power.answer());
-    }
-    laps.lap("report");
-    return new Result(r.status(), r.recheckAfter(), List.copyOf(happened));
+                Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90)),
+                PowerRequests.requestOf(p.m()),
+                lastAnswer != null
+                    ? lastAnswer
+                    : p.m().getStatus() == null ? null : p.m().getStatus().request));
+    String redefined = handEdits.note(p.m(), o.current(), desired, plan, v.storage());
+    return new Planned(v, desired, plan, redefined);
   }
 
   /** Migrating away (or gone): nothing touched, status as it is; the migration hands it over. */
@@ -308,31 +343,16 @@ public final class MachineRealizer {
     return new Result(p.m().getStatus() == null ? new KvmMachineStatus() : p.m().getStatus(), null);
   }
 
-  private Provisioned provision(Pass p, Optional<DomainState> current) {
-    var boot = BootFiles.check(p.spec().boot, p.policy().imageDirectories(), disks.config());
-    if (boot.blocker() != null) {
-      return new Provisioned(boot, null, boot.blocker());
-    }
-    DiskProvisioner.Result storage =
-        disks.provision(
-            new DiskProvisioner.Input(
-                p.m(),
-                p.naming().domainName(),
-                current.map(DomainState::running).orElse(false),
-                current.map(DomainState::diskFiles).orElse(java.util.Set.of()),
-                p.policy().imageDirectories(),
-                p.policy().downloads(),
-                p.secrets()));
-    return new Provisioned(boot, storage, storage.blocker());
-  }
-
-  private Applied apply(Pass p, MachinePlan plan, Networks nets, Optional<DomainState> current) {
+  /** The plan's actions through libvirt, then what the running domain can take without a boot. */
+  private Applied apply(Pass p, Planned planned) {
     String uid = p.uid();
+    MachinePlan plan = planned.plan();
+    Observed o = planned.provisioned().observed();
     Optional<Blocker> failure = SerialLogs.prepare(p.m(), p.naming(), plan);
     List<MachineAction> done = List.of();
     if (failure.isEmpty()
         && plan.actions().stream().anyMatch(a -> a instanceof MachineAction.Start)) {
-      addresses.rememberStaleLeases(p.m(), p.naming(), nets.byInterface());
+      addresses.rememberStaleLeases(p.m(), p.naming(), o.nets().byInterface());
     }
     if (failure.isEmpty()) {
       MachineExecutor.Outcome outcome = executor.run(plan.actions());
@@ -340,43 +360,49 @@ public final class MachineRealizer {
       done = outcome.done();
     }
     if (plan.shutdownRequested() && failure.isEmpty()) {
-      shutdownAsked.put(uid, p.now());
+      memory.shutdownAsked(uid, p.now());
     }
     Optional<DomainState> after =
-        plan.actions().isEmpty() ? current : libvirt.findDomain(p.naming().domainName());
+        plan.actions().isEmpty() ? o.current() : libvirt.findDomain(p.naming().domainName());
     if (after.map(d -> !d.running()).orElse(true)) {
-      shutdownAsked.remove(uid);
+      memory.shutdownOver(uid);
     }
-    return new Applied(failure, done, after);
+    List<Happened> live = List.of();
+    if (plan.restartRequired() != null && failure.isEmpty() && planned.desired() != null) {
+      LiveUpdater.Result l =
+          liveUpdater.update(uid, after, planned.desired(), plan.restartRequired());
+      plan = plan.withRestartRequired(l.restartRequired());
+      live = l.done();
+    }
+    return new Applied(planned, plan, failure, done, after, live);
   }
 
-  private Result report(
-      Pass p,
-      MachinePlan plan,
-      Networks nets,
-      DiskProvisioner.Result storage,
-      Applied applied,
-      Blocker shown,
-      boolean agent,
-      String redefined,
-      Optional<DomainState> current) {
+  /** Addresses, conditions and phase, what happened, and how soon to look again. */
+  private Result report(Pass p, Applied a) {
+    Planned planned = a.planned();
+    Provisioned v = planned.provisioned();
+    Observed o = v.observed();
+    MachinePlan plan = a.plan();
+    DiskProvisioner.Result storage = v.storage();
     KvmMachineSpec spec = p.spec();
-    boolean running = applied.after().map(DomainState::running).orElse(false) && shown == null;
+    Blocker shown = a.failure().orElse(plan.blocker());
+    boolean running = a.after().map(DomainState::running).orElse(false) && shown == null;
     List<InterfaceStatus> nics =
-        addresses.addresses(p.m(), p.naming(), nets.byInterface(), running, agent && running);
+        addresses.addresses(
+            p.m(), p.naming(), o.nets().byInterface(), running, o.agent() && running);
     MachineOutcome outcome =
         new MachineOutcome(
             p.naming(),
-            applied.after(),
+            a.after(),
             shown,
             p.virtType(),
             p.kvmWhy().orElse(null),
-            nets.problem(),
+            o.nets().problem(),
             nics,
-            shutdownAsked.containsKey(p.uid()),
+            memory.shutdownAskedAt(p.uid()) != null,
             plan.restartRequired(),
-            Boolean.TRUE.equals(spec.guestAgent) ? agent : null,
-            applied.failure().isEmpty() ? redefined : null,
+            Boolean.TRUE.equals(spec.guestAgent) ? o.agent() : null,
+            a.failure().isEmpty() ? planned.redefined() : null,
             storage == null ? null : storage.blocker(),
             storage == null ? MachineStatusBuilder.previousDisks(p.m()) : storage.status(),
             storage == null ? null : storage.instanceId());
@@ -386,7 +412,10 @@ public final class MachineRealizer {
     if (storage != null) {
       happened.addAll(storage.done());
     }
-    happened.addAll(MachineEvents.happened(applied.done(), current, redefined));
+    happened.addAll(MachineEvents.happened(a.done(), o.current(), planned.redefined()));
+    happened.addAll(a.live());
+    PowerRequests.answer(p.m(), status, plan.answer(), happened);
+    memory.answered(p.uid(), plan.answer());
     boolean leasesSeen = leases.watched() && !Boolean.TRUE.equals(spec.guestAgent);
     boolean downloading = storage != null && storage.waiting();
     Duration recheck =
@@ -409,7 +438,6 @@ public final class MachineRealizer {
    * what happened to the machine's volumes (deleted, or kept by reclaimPolicy Retain).
    */
   public Optional<Duration> remove(KvmMachine m, List<Happened> released) {
-    answers.remove(m.getMetadata().getUid());
     liveUpdater.forget(m.getMetadata().getUid());
     CrdSchemas.forget(m.getMetadata().getUid());
     return removal.removeLocked(m, released);

@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -27,7 +26,7 @@ final class MachineRemoval {
   private final MachineExecutor executor;
   private final DiskProvisioner disks;
   private final Clock clock;
-  private final Map<String, Instant> shutdownAsked;
+  private final MachineMemory memory;
   private final GuestAddresses addresses;
   private final Function<KvmMachine, MachineNaming> naming;
   private final DomainLocks locks;
@@ -37,7 +36,7 @@ final class MachineRemoval {
       MachineExecutor executor,
       DiskProvisioner disks,
       Clock clock,
-      Map<String, Instant> shutdownAsked,
+      MachineMemory memory,
       GuestAddresses addresses,
       Function<KvmMachine, MachineNaming> naming,
       DomainLocks locks) {
@@ -45,7 +44,7 @@ final class MachineRemoval {
     this.executor = executor;
     this.disks = disks;
     this.clock = clock;
-    this.shutdownAsked = shutdownAsked;
+    this.memory = memory;
     this.addresses = addresses;
     this.naming = naming;
     this.locks = locks;
@@ -88,7 +87,7 @@ final class MachineRemoval {
         plan.actions().stream().filter(a -> !(a instanceof MachineAction.Undefine)).toList();
     Optional<Blocker> failure = executor.execute(stop);
     if (plan.shutdownRequested() && failure.isEmpty()) {
-      shutdownAsked.put(uid, now);
+      memory.shutdownAsked(uid, now);
     }
     if (failure.isPresent()) {
       return Optional.of(Duration.ofSeconds(5));
@@ -100,7 +99,7 @@ final class MachineRemoval {
         return Optional.of(Duration.ofSeconds(5));
       }
       releasedNow = true;
-      if (shutdownAsked.containsKey(uid) && stop.isEmpty()) {
+      if (memory.shutdownAskedAt(uid) != null && stop.isEmpty()) {
         released.add(new Happened("Stopped", "domain " + naming.domainName() + " shut down"));
       }
       if (executor.execute(undefine).isPresent()) {
@@ -117,7 +116,7 @@ final class MachineRemoval {
     boolean gone =
         libvirt.findDomain(naming.domainName()).map(d -> !MachinePlanner.owns(d, uid)).orElse(true);
     if (gone) {
-      shutdownAsked.remove(uid);
+      memory.forget(uid);
       addresses.forget(uid);
       // no domain (any more): what a removal elsewhere left, if anything
       if (!releasedNow && !releaseDisks(m, naming, released)) {
@@ -142,7 +141,7 @@ final class MachineRemoval {
             m.getSpec().runStrategyOrDefault(),
             current,
             agent,
-            shutdownAsked.get(uid),
+            memory.shutdownAskedAt(uid),
             null,
             now,
             Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90))));

@@ -3,7 +3,6 @@ package io.kvmop.machine;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachineRequestStatus;
-import io.kvmop.api.Quantities;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.status.Blocker;
@@ -62,7 +61,8 @@ public final class PowerRequests {
           plan.blocker(),
           plan.restartRequired(),
           plan.shutdownRequested() || shutdownRequested,
-          r);
+          r,
+          answer);
     }
   }
 
@@ -80,44 +80,20 @@ public final class PowerRequests {
       Instant now) {}
 
   /** Puts the answer in status; a new refusal is also an event (the CLI's user sees it there). */
-  static void answer(KvmMachine m, KvmMachineStatus status, Decision d, List<Happened> happened) {
-    status.request = d.answer();
+  static void answer(
+      KvmMachine m, KvmMachineStatus status, MachineRequestStatus a, List<Happened> happened) {
+    status.request = a;
     MachineRequestStatus before = m.getStatus() == null ? null : m.getStatus().request;
-    if (d.answer() != null
-        && REFUSED.equals(d.answer().outcome)
-        && (before == null || !java.util.Objects.equals(before.request, d.answer().request))) {
-      happened.add(
-          new Happened("RequestRefused", d.answer().verb + " refused: " + d.answer().message));
+    if (a != null
+        && REFUSED.equals(a.outcome)
+        && (before == null || !java.util.Objects.equals(before.request, a.request))) {
+      happened.add(new Happened("RequestRefused", a.verb + " refused: " + a.message));
     }
   }
 
   public static String requestOf(KvmMachine m) {
     var a = m.getMetadata().getAnnotations();
     return a == null ? null : a.get(ANNOTATION);
-  }
-
-  /** The decision for a machine in a pass, after the planner's plan. */
-  static Decision decideFor(
-      KvmMachine m,
-      MachineRequestStatus lastAnswer,
-      String domainName,
-      MachinePlan plan,
-      Optional<DomainState> current,
-      boolean agentConnected,
-      Instant shutdownAskedAt,
-      Instant now) {
-    return decide(
-        new Input(
-            requestOf(m),
-            lastAnswer != null ? lastAnswer : m.getStatus() == null ? null : m.getStatus().request,
-            m.getSpec().runStrategyOrDefault(),
-            domainName,
-            current,
-            plan.blocker(),
-            agentConnected,
-            shutdownAskedAt,
-            Quantities.duration(m.getSpec().shutdownTimeout).orElse(Duration.ofSeconds(90)),
-            now));
   }
 
   public static Decision decide(Input in) {

@@ -104,7 +104,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
                 .build(),
             context);
     // a spanning network's status as the other agents write it: their tunnels, the addresses
-    var spanStatus =
+    spanStatus =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KvmNetwork.class, KvmNetwork.class)
                 .withName("span-status")
@@ -116,8 +116,37 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     return List.of(libvirtEvents, machines, hosts, spanStatus);
   }
 
+  private volatile InformerEventSource<KvmNetwork, KvmNetwork> spanStatus;
+
+  /**
+   * The newer of the controller's copy and the span-status informer's: the other agents' writes
+   * wake this pass through the latter, and the controller's own informer may not have them yet (its
+   * generation filter would then never wake the pass again for them).
+   */
+  private KvmNetwork freshest(KvmNetwork network) {
+    var source = spanStatus;
+    if (source == null) {
+      return network;
+    }
+    return source
+        .get(ResourceID.fromResource(network))
+        .filter(n -> newer(n, network))
+        .orElse(network);
+  }
+
+  static boolean newer(KvmNetwork a, KvmNetwork b) {
+    try {
+      return a.getMetadata().getUid().equals(b.getMetadata().getUid())
+          && Long.parseLong(a.getMetadata().getResourceVersion())
+              > Long.parseLong(b.getMetadata().getResourceVersion());
+    } catch (RuntimeException e) {
+      return false; // not comparable: the controller's copy
+    }
+  }
+
   @Override
-  public UpdateControl<KvmNetwork> reconcile(KvmNetwork network, Context<KvmNetwork> context) {
+  public UpdateControl<KvmNetwork> reconcile(KvmNetwork cached, Context<KvmNetwork> context) {
+    KvmNetwork network = freshest(cached);
     var naming = NetworkRealizer.naming(network);
     boolean selected = selected(network);
     libvirtEvents.track(

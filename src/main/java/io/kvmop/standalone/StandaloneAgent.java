@@ -12,8 +12,7 @@ import io.kvmop.machine.NodePolicy;
 import io.kvmop.machine.PowerRequests;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
-import io.kvmop.snapshot.Restorer;
-import io.kvmop.snapshot.SnapshotKeeper;
+import io.kvmop.node.NodeCore;
 import io.kvmop.status.Conditions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,22 +61,22 @@ public final class StandaloneAgent {
   private final Map<String, Path> origins = new HashMap<>();
 
   /** How long a manifest must stay gone before what it declared is removed. */
-  static final Duration REMOVAL_GRACE = StandaloneRemoval.REMOVAL_GRACE;
-
   private final StandaloneMarks marks;
+
   private final ManifestProblems problems;
   private final StandaloneRemoval removal;
   private final StandaloneSnapshots snapshots;
 
-  public StandaloneAgent(
-      Path manifests,
-      Path statusDir,
-      String node,
-      LibvirtPort libvirt,
-      NetworkRealizer networks,
-      MachineRealizer machines,
-      NodePolicy policy,
-      Clock clock) {
+  /**
+   * @param core the node's core (its realizers, snapshots and restores, libvirt and clock)
+   * @param policy what the node's admin allows the manifests (the standalone flags)
+   */
+  public StandaloneAgent(Path manifests, Path statusDir, NodeCore core, NodePolicy policy) {
+    String node = core.node();
+    LibvirtPort libvirt = core.libvirt();
+    NetworkRealizer networks = core.networks();
+    MachineRealizer machines = core.machines();
+    Clock clock = core.clock();
     this.policy = policy;
     this.manifests = manifests;
     this.statusDir = statusDir;
@@ -97,11 +96,7 @@ public final class StandaloneAgent {
     this.networks = networks;
     this.machines = machines;
     this.clock = clock;
-    this.snapshots =
-        new StandaloneSnapshots(
-            new SnapshotKeeper(node, libvirt, machines, clock),
-            new Restorer(node, libvirt, machines, clock),
-            store);
+    this.snapshots = new StandaloneSnapshots(core.snapshots(), core.restores(), store);
     machines.disks().useSnapshots(node, snapshots::find);
   }
 
@@ -340,11 +335,6 @@ public final class StandaloneAgent {
 
   private static String key(HasMetadata r) {
     return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
-  }
-
-  /** Namespace and name of each status file of this kind. */
-  private List<String[]> statusFiles(String kind) throws IOException {
-    return store.list(kind);
   }
 
   Path statusFile(String kind, String ns, String name) {

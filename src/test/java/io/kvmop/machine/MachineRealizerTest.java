@@ -8,7 +8,6 @@ import io.kvmop.status.Conditions;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.Fixtures;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,17 +38,13 @@ class MachineRealizerTest {
     var config =
         new io.kvmop.disk.StorageConfig(
             "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
-    return new MachineRealizer(
-        "host-a",
-        port,
-        kvm,
-        dir.toString(),
-        Clock.systemUTC(),
-        addr -> java.util.Optional.empty(),
-        new io.kvmop.disk.DiskProvisioner(
-            port.storage(),
-            config,
-            new io.kvmop.disk.ImageCache(config, port.storage(), Clock.systemUTC())));
+    return io.kvmop.node.NodeCore.on("host-a", port)
+        .hostNetwork(new io.kvmop.testing.FakeHostNetwork())
+        .kvm(kvm)
+        .storage(config)
+        .serialLogDir(dir.toString())
+        .build()
+        .machines();
   }
 
   private KvmMachineStatus reconcile() {

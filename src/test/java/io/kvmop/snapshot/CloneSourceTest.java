@@ -7,14 +7,12 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.SnapshotSource;
-import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Reasons;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.Fixtures;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,18 +38,17 @@ class CloneSourceTest {
     var config =
         new io.kvmop.disk.StorageConfig(
             "kvmop", dir.resolve("pool").toString(), Path.of("/"), java.time.Duration.ofHours(1));
-    DiskProvisioner disks = DiskProvisioner.onNode(libvirt, config, Clock.systemUTC());
-    disks.useSnapshots("host-a", (ns, name) -> Optional.ofNullable(snapshots.get(ns + "/" + name)));
-    machines =
-        new MachineRealizer(
-            "host-a",
-            libvirt,
-            () -> Optional.empty(),
-            dir.toString(),
-            Clock.systemUTC(),
-            addr -> Optional.empty(),
-            disks);
-    keeper = new SnapshotKeeper("host-a", libvirt, machines, Clock.systemUTC());
+    var core =
+        io.kvmop.node.NodeCore.on("host-a", libvirt)
+            .hostNetwork(new io.kvmop.testing.FakeHostNetwork())
+            .kvm(Optional::empty)
+            .storage(config)
+            .serialLogDir(dir.toString())
+            .build();
+    core.disks()
+        .useSnapshots("host-a", (ns, name) -> Optional.ofNullable(snapshots.get(ns + "/" + name)));
+    machines = core.machines();
+    keeper = core.snapshots();
   }
 
   KvmMachine machine(String ns, String name, String uid, DiskSpec disk) {

@@ -3,12 +3,8 @@ package io.kvmop.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kvmop.disk.DiskProvisioner;
-import io.kvmop.disk.ImageCache;
 import io.kvmop.disk.StorageConfig;
 import io.kvmop.libvirt.JnaLibvirt;
-import io.kvmop.machine.MachineRealizer;
-import io.kvmop.network.NetworkRealizer;
 import io.kvmop.testing.FakeHostNetwork;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.TestDriver;
@@ -92,20 +88,14 @@ class StandaloneAgentIT {
     return new StandaloneAgent(
         manifests,
         status,
-        "host-a",
-        libvirt,
-        new NetworkRealizer("host-a", libvirt, new FakeHostNetwork(), clock),
-        new MachineRealizer(
-            "host-a",
-            libvirt,
-            Optional::empty,
-            dir.resolve("logs").toString(),
-            clock,
-            addr -> Optional.empty(),
-            new DiskProvisioner(
-                libvirt.storage(), storage(), new ImageCache(storage(), libvirt.storage(), clock))),
-        io.kvmop.machine.NodePolicy.of(new io.kvmop.api.KvmHostSpec()),
-        clock);
+        io.kvmop.node.NodeCore.on("host-a", libvirt)
+            .clock(clock)
+            .hostNetwork(new FakeHostNetwork())
+            .kvm(Optional::empty)
+            .storage(storage())
+            .serialLogDir(dir.resolve("logs").toString())
+            .build(),
+        io.kvmop.machine.NodePolicy.of(new io.kvmop.api.KvmHostSpec()));
   }
 
   StorageConfig storage() {
@@ -295,7 +285,7 @@ class StandaloneAgentIT {
     assertThat(libvirt.findDomain("kvmop-default-vm"))
         .as("a manifest just gone may be a file being rewritten: nothing is removed yet")
         .isPresent();
-    clock.advance(StandaloneAgent.REMOVAL_GRACE);
+    clock.advance(StandaloneRemoval.REMOVAL_GRACE);
     for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
       restarted.reconcileOnce();
       clock.advance(java.time.Duration.ofSeconds(1)); // the shutdown timeout
@@ -361,7 +351,7 @@ class StandaloneAgentIT {
         });
     Files.writeString(manifests.resolve("all.yaml"), "");
     a.reconcileOnce();
-    clock.advance(StandaloneAgent.REMOVAL_GRACE.dividedBy(2));
+    clock.advance(StandaloneRemoval.REMOVAL_GRACE.dividedBy(2));
     Files.writeString(manifests.resolve("all.yaml"), NETWORK + "---\n" + MACHINE);
     a.reconcileOnce();
     org.awaitility.Awaitility.await()
@@ -372,7 +362,7 @@ class StandaloneAgentIT {
     // and once it stays empty past the grace, the removal starts (the events are seen)
     Files.writeString(manifests.resolve("all.yaml"), "");
     a.reconcileOnce();
-    clock.advance(StandaloneAgent.REMOVAL_GRACE);
+    clock.advance(StandaloneRemoval.REMOVAL_GRACE);
     a.reconcileOnce();
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(5))
@@ -405,7 +395,7 @@ class StandaloneAgentIT {
     StandaloneAgent later = agent(clock);
     for (int i = 0; i < 3; i++) { // past the removal grace, where an owned domain would go
       later.reconcileOnce();
-      clock.advance(StandaloneAgent.REMOVAL_GRACE.plusSeconds(1));
+      clock.advance(StandaloneRemoval.REMOVAL_GRACE.plusSeconds(1));
     }
     assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid())
         .isEqualTo("11111111-2222-3333-4444-555555555555");
@@ -421,7 +411,7 @@ class StandaloneAgentIT {
     StandaloneAgent later = agent(clock);
     for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
       later.reconcileOnce();
-      clock.advance(StandaloneAgent.REMOVAL_GRACE.plusSeconds(1));
+      clock.advance(StandaloneRemoval.REMOVAL_GRACE.plusSeconds(1));
     }
     assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
   }

@@ -85,6 +85,10 @@ public final class OperatorHarness implements AutoCloseable {
       HostNetworkPort host,
       Map<String, String> extraEnv,
       HostFiles hostFiles) {
+    // JOSDK 5.2's TimerEventSource can race a reschedule against the cancel of a new event for the
+    // same resource ("Task already scheduled or cancelled", thrown on its executor thread; the new
+    // event reconciles the resource anyway): awaitility would fail any test on it, from any thread
+    org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
     this.client = REAL_CLUSTER ? new KubernetesClientBuilder().build() : mock;
     this.node = node;
     applyCrds(client);

@@ -1,12 +1,9 @@
 package io.kvmop.testing;
 
-import io.kvmop.disk.DiskProvisioner;
-import io.kvmop.disk.ImageCache;
 import io.kvmop.disk.StorageConfig;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -20,16 +17,12 @@ public final class Realizers {
     StorageConfig config =
         new StorageConfig(
             "kvmop", dir.resolve("pool").toString(), Path.of("/"), Duration.ofHours(1));
-    return new MachineRealizer(
-        "host-a",
-        libvirt,
-        Optional::empty,
-        dir.toString(),
-        Clock.systemUTC(),
-        addr -> Optional.empty(),
-        new DiskProvisioner(
-            libvirt.storage(),
-            config,
-            new ImageCache(config, libvirt.storage(), Clock.systemUTC())));
+    return io.kvmop.node.NodeCore.on("host-a", libvirt)
+        .hostNetwork(new FakeHostNetwork())
+        .kvm(Optional::empty)
+        .storage(config)
+        .serialLogDir(dir.toString())
+        .build()
+        .machines();
   }
 }
