@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
 import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.status.ConditionTypes;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -162,7 +163,7 @@ public final class MigrateCommand implements Callable<Integer> {
       }
     }
     s.conditions.stream()
-        .filter(c -> "Ready".equals(c.getType()))
+        .filter(c -> ConditionTypes.READY.equals(c.getType()))
         .findFirst()
         .filter(c -> !"Migrating".equals(s.phase))
         .ifPresent(c -> b.append(": ").append(c.getMessage()));

@@ -45,7 +45,7 @@ final class JnaDomains {
                 LibvirtCalls.withNativeDomain(
                     c, name, operation, dom -> read(dom, name, operation)));
           } catch (LibvirtError e) {
-            if (e.is("VIR_ERR_NO_DOMAIN")) {
+            if (e.is(LibvirtCode.NO_DOMAIN)) {
               return Optional.empty(); // none, or undefined between the look-up and the reads
             }
             throw e;
@@ -222,7 +222,7 @@ final class JnaDomains {
             return null;
           }
           LibvirtError e = LibvirtCalls.lastError(operation);
-          if (viaAgent || !e.is("VIR_ERR_INVALID_ARG")) {
+          if (viaAgent || !e.is(LibvirtCode.INVALID_ARG)) {
             throw e;
           }
           // drivers without the ACPI flag (the test driver): let the hypervisor choose

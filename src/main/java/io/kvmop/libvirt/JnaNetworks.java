@@ -185,7 +185,7 @@ final class JnaNetworks {
           try {
             return LibvirtCalls.withNativeNetwork(c, name, operation, net -> leases(net));
           } catch (LibvirtError e) {
-            if (e.is("VIR_ERR_NO_NETWORK")) {
+            if (e.is(LibvirtCode.NO_NETWORK)) {
               return Optional.empty();
             }
             throw e;

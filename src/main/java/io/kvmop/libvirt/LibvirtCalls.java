@@ -214,7 +214,8 @@ final class LibvirtCalls {
   static LibvirtError lastError(String operation) {
     var err = org.libvirt.jna.Libvirt.INSTANCE.virGetLastError();
     if (err == null) {
-      return new LibvirtError(operation, "VIR_ERR_UNKNOWN", "", "no error reported");
+      return new LibvirtError(
+          operation, LibvirtCode.UNKNOWN.libvirtName(), "", "no error reported");
     }
     return LibvirtError.of(operation, new org.libvirt.Error(err));
   }

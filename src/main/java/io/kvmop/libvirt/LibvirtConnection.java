@@ -50,7 +50,8 @@ final class LibvirtConnection {
   /** The open connection, opened now if there is none. */
   synchronized KvmopConnect get() {
     if (closed) {
-      throw new LibvirtError("connect " + uri, "VIR_ERR_NO_CONNECT", "", "port is closed");
+      throw new LibvirtError(
+          "connect " + uri, LibvirtCode.NO_CONNECT.libvirtName(), "", "port is closed");
     }
     if (conn != null) {
       return conn;

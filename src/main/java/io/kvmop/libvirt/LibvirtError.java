@@ -55,7 +55,12 @@ public class LibvirtError extends RuntimeException {
     return libvirtMessage;
   }
 
-  public boolean is(String libvirtCode) {
-    return code.equals(libvirtCode);
+  /** The code as kvmop decides on it. */
+  public LibvirtCode kind() {
+    return LibvirtCode.of(code);
+  }
+
+  public boolean is(LibvirtCode c) {
+    return kind() == c;
   }
 }

@@ -14,7 +14,7 @@ public final class LibvirtErrors {
   /** A reason for the condition and a message saying what failed and what to do. */
   public record Explained(String reason, String message) {}
 
-  private record Row(String code, Pattern message, String reason, String fix) {}
+  private record Row(LibvirtCode code, Pattern message, String reason, String fix) {}
 
   private static final List<Row> TABLE =
       List.of(
@@ -52,7 +52,7 @@ public final class LibvirtErrors {
     String msg = e.libvirtMessage() == null ? "" : e.libvirtMessage();
     String failed = e.operation() + " failed (" + e.code() + "): " + msg;
     for (Row r : TABLE) {
-      if ((r.code() == null || r.code().equals(e.code()))
+      if ((r.code() == null || r.code() == e.kind())
           && r.message().matcher(msg.toLowerCase(Locale.ROOT)).find()) {
         return new Explained(r.reason(), failed + "; " + r.fix());
       }

@@ -8,6 +8,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.libvirt.DomainState;
+import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
@@ -18,15 +19,15 @@ import java.util.Set;
 
 /** Builds a KvmMachine's status from what its node found, conditions kstatus-style. */
 public final class MachineStatusBuilder {
-  public static final String RUNNING = "Running";
-  public static final String NETWORK_READY = "NetworkReady";
-  public static final String IP_ASSIGNED = "IPAssigned";
-  public static final String KVM_AVAILABLE = "KVMAvailable";
-  public static final String RESTART_REQUIRED = "RestartRequired";
-  public static final String AGENT_CONNECTED = "AgentConnected";
-  public static final String SCHEDULED = "Scheduled";
-  public static final String REDEFINED = "Redefined";
-  public static final String PROVISIONED = "Provisioned";
+  public static final String RUNNING = ConditionTypes.RUNNING;
+  public static final String NETWORK_READY = ConditionTypes.NETWORK_READY;
+  public static final String IP_ASSIGNED = ConditionTypes.IP_ASSIGNED;
+  public static final String KVM_AVAILABLE = ConditionTypes.KVM_AVAILABLE;
+  public static final String RESTART_REQUIRED = ConditionTypes.RESTART_REQUIRED;
+  public static final String AGENT_CONNECTED = ConditionTypes.AGENT_CONNECTED;
+  public static final String SCHEDULED = ConditionTypes.SCHEDULED;
+  public static final String REDEFINED = ConditionTypes.REDEFINED;
+  public static final String PROVISIONED = ConditionTypes.PROVISIONED;
   private static final Set<String> HARD =
       Set.of(
           Reasons.INVALID_SPEC,

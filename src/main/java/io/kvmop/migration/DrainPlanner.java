@@ -3,6 +3,7 @@ package io.kvmop.migration;
 import io.kvmop.api.KvmHostStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.status.ConditionTypes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -110,7 +111,7 @@ public final class DrainPlanner {
 
   private static String readyMessage(KvmMachineMigration g) {
     return g.getStatus().conditions.stream()
-        .filter(c -> "Ready".equals(c.getType()))
+        .filter(c -> ConditionTypes.READY.equals(c.getType()))
         .map(io.fabric8.kubernetes.api.model.Condition::getMessage)
         .findFirst()
         .orElse("no reason given");

@@ -2,6 +2,7 @@ package io.kvmop.migration;
 
 import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.LibvirtCode;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.MigrationPort;
@@ -85,7 +86,10 @@ public final class MigrationRunner {
             e.getCause() instanceof LibvirtError l
                 ? l
                 : new LibvirtError(
-                    "migrate domain " + domain, "VIR_ERR_INTERNAL_ERROR", "", e.getCause() + "");
+                    "migrate domain " + domain,
+                    LibvirtCode.INTERNAL_ERROR.libvirtName(),
+                    "",
+                    e.getCause() + "");
         return new Look(State.FAILED, Optional.empty(), err);
       }
     }

@@ -6,6 +6,7 @@ import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec.OnTimeout;
 import io.kvmop.api.KvmMachineMigrationStatus;
 import io.kvmop.api.Quantities;
+import io.kvmop.libvirt.LibvirtCode;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.MigrationPort;
@@ -319,12 +320,12 @@ public final class SourceSide {
   /** Whether libvirt's error says the target could not be reached (rather than refused). */
   static boolean unreachable(LibvirtError e) {
     return java.util.Set.of(
-                "VIR_ERR_SYSTEM_ERROR",
-                "VIR_ERR_NO_CONNECT",
-                "VIR_ERR_AUTH_FAILED",
-                "VIR_ERR_RPC",
-                "VIR_ERR_OPERATION_TIMEOUT")
-            .contains(e.code())
+                LibvirtCode.SYSTEM_ERROR,
+                LibvirtCode.NO_CONNECT,
+                LibvirtCode.AUTH_FAILED,
+                LibvirtCode.RPC,
+                LibvirtCode.OPERATION_TIMEOUT)
+            .contains(e.kind())
         || String.valueOf(e.libvirtMessage())
             .toLowerCase(java.util.Locale.ROOT)
             .contains("connect");

@@ -7,6 +7,7 @@ import io.kvmop.api.NetworkPhase;
 import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.NetworkState;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
@@ -21,8 +22,8 @@ import java.util.Optional;
  * entries into the top-level phase and conditions. Entries of other nodes are kept as they are.
  */
 public final class NetworkStatusBuilder {
-  public static final String RESTART_REQUIRED = "RestartRequired";
-  public static final String IN_USE = Reasons.IN_USE;
+  public static final String RESTART_REQUIRED = ConditionTypes.RESTART_REQUIRED;
+  public static final String IN_USE = ConditionTypes.IN_USE;
   private static final java.util.Set<String> APPLIED =
       java.util.Set.of(AppliedChange.RESTARTED, AppliedChange.UPDATED_LIVE);
 

@@ -22,6 +22,7 @@ import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
 import io.kvmop.network.Span;
 import io.kvmop.status.Blocker;
+import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
@@ -246,7 +247,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
    */
   private static boolean waitsOnHost(NodeNetworkStatus entry) {
     return entry.conditions.stream()
-        .filter(c -> c.getType().equals("Ready") && "False".equals(c.getStatus()))
+        .filter(c -> c.getType().equals(ConditionTypes.READY) && "False".equals(c.getStatus()))
         .anyMatch(
             c ->
                 Set.of(

@@ -17,6 +17,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
+import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
@@ -244,7 +245,8 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     if (seen == null || seen.plus(OWNER_GRACE).isAfter(now)) {
       return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(OWNER_GRACE);
     }
-    if (m.getStatus() == null || Conditions.find(m.getStatus().conditions, "Scheduled").isEmpty()) {
+    if (m.getStatus() == null
+        || Conditions.find(m.getStatus().conditions, ConditionTypes.SCHEDULED).isEmpty()) {
       waitingFor(m, d, client);
     }
     return UpdateControl.<KvmMachine>noUpdate().rescheduleAfter(RETRY);
@@ -266,7 +268,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     s.phase = MachinePhase.Pending;
     Conditions c =
         new Conditions(s.conditions, gen, clock.instant())
-            .set("Scheduled", false, Reasons.PENDING, message)
+            .set(ConditionTypes.SCHEDULED, false, Reasons.PENDING, message)
             .set(Conditions.READY, false, Reasons.PENDING, message);
     Progress.fromReady(c);
     s.conditions = c.build();
@@ -309,7 +311,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     s.nodeName = target;
     s.conditions =
         new Conditions(s.conditions, gen, clock.instant())
-            .set("Scheduled", true, reason, message)
+            .set(ConditionTypes.SCHEDULED, true, reason, message)
             .build();
     java.util.Optional<KvmMachine> written;
     try {
@@ -362,7 +364,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     s.request = old == null ? null : old.request;
     Conditions c =
         new Conditions(old == null ? null : old.conditions, gen, clock.instant())
-            .set("Scheduled", false, reason, message)
+            .set(ConditionTypes.SCHEDULED, false, reason, message)
             .set(Conditions.READY, false, reason, message);
     Progress.fromReady(c);
     s.conditions = c.build();

@@ -8,6 +8,7 @@ import io.kvmop.api.SnapshotDisk;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
+import io.kvmop.libvirt.LibvirtCode;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
 import io.kvmop.libvirt.LibvirtPort;
@@ -36,9 +37,11 @@ public final class SnapshotKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotKeeper.class);
 
   /** libvirt's answers that mean "never for this machine", not "not now". */
-  private static final java.util.Set<String> UNSUPPORTED =
+  private static final java.util.Set<LibvirtCode> UNSUPPORTED =
       java.util.Set.of(
-          "VIR_ERR_OPERATION_UNSUPPORTED", "VIR_ERR_NO_SUPPORT", "VIR_ERR_CONFIG_UNSUPPORTED");
+          LibvirtCode.OPERATION_UNSUPPORTED,
+          LibvirtCode.NO_SUPPORT,
+          LibvirtCode.CONFIG_UNSUPPORTED);
 
   /** How soon to look again while waiting for the machine (no event says it appeared). */
   static final Duration WAIT = Duration.ofSeconds(15);
@@ -95,7 +98,7 @@ public final class SnapshotKeeper {
           domain,
           () -> locks.with(DomainLocks.snapshotsOf(domain), () -> take(s, machine, domain, b)));
     } catch (LibvirtError e) {
-      if (UNSUPPORTED.contains(e.code())) {
+      if (UNSUPPORTED.contains(e.kind())) {
         // e.g. libvirt 9.2 and later refuse internal snapshots of any UEFI machine: never works
         return new Outcome(
             b.failed(

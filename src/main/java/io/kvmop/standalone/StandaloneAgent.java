@@ -13,6 +13,7 @@ import io.kvmop.machine.PowerRequests;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
 import io.kvmop.node.NodeCore;
+import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -200,7 +201,8 @@ public final class StandaloneAgent {
     }
     Map<String, String> ready = new java.util.TreeMap<>();
     for (KvmMachine m : lastMachines.values()) {
-      if (m.getStatus() == null || !Conditions.isTrue(m.getStatus().conditions, "Ready")) {
+      if (m.getStatus() == null
+          || !Conditions.isTrue(m.getStatus().conditions, ConditionTypes.READY)) {
         return null;
       }
       ready.put(

@@ -15,7 +15,7 @@ import java.util.Objects;
 public final class Conditions {
   public static final String TRUE = "True";
   public static final String FALSE = "False";
-  public static final String READY = "Ready";
+  public static final String READY = ConditionTypes.READY;
 
   private final List<Condition> previous;
   private final List<Condition> result = new ArrayList<>();

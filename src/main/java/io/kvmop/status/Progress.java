@@ -11,8 +11,8 @@ import java.util.Set;
  * (Flux, kpt, cli-utils) and Argo CD all read the same three answers: current, in progress, failed.
  */
 public final class Progress {
-  public static final String RECONCILING = "Reconciling";
-  public static final String STALLED = "Stalled";
+  public static final String RECONCILING = ConditionTypes.RECONCILING;
+  public static final String STALLED = ConditionTypes.STALLED;
 
   /** Ready=False reasons that no amount of waiting fixes: the spec or the node must change. */
   public static final Set<String> NEEDS_HUMAN =
