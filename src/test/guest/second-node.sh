@@ -68,9 +68,10 @@ stop)
       sleep 0.3
     done
   fi
-  for f in libvirtd virtlogd holder; do
-    [ -s "$dir/$f.pid" ] && kill -9 "$(cat "$dir/$f.pid")" 2>/dev/null || true
-  done
+  # never a pid from a file: pids wrap (pid_max is 32768 here) and the one in a file left by an
+  # earlier run may belong to anyone now (it once killed the test JVM); the namespace's own
+  # processes were found above
+  rm -f "$dir/libvirtd.pid" "$dir/virtlogd.pid" "$dir/holder.pid"
   ip link del "$veth" 2>/dev/null || true
   rm -f "$dir/netns"
   ;;
