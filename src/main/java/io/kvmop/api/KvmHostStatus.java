@@ -60,7 +60,7 @@ public class KvmHostStatus {
     @JsonPropertyDescription(
         "Draining (machines are moving), Drained (none left here) or Blocked (those left cannot"
             + " move: see cannotMove).")
-    public String phase;
+    public DrainPhase phase;
 
     @JsonPropertyDescription("NAMESPACE/NAME of the machines moving now.")
     public List<String> moving = new ArrayList<>();

@@ -14,7 +14,7 @@ public class KvmMachineMigrationStatus {
           + " checks networks and room), Prepared, Migrating (the copy runs; see progress),"
           + " Succeeded (the machine runs on the target node) or Failed (it runs where it was; see"
           + " the Ready condition).")
-  public String phase;
+  public MigrationPhase phase;
 
   @JsonPropertyDescription(
       "Ready: True once the machine runs on the target; False with the reason and what to do.")

@@ -13,9 +13,9 @@ public class KvmMachineRestoreStatus {
   public Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Pending (waiting for the snapshot to be Ready), InProgress, Succeeded or Failed (see"
+      "Pending (waiting for the snapshot to be Ready), Succeeded or Failed (see"
           + " conditions; nothing was changed).")
-  public String phase;
+  public RestorePhase phase;
 
   @JsonPropertyDescription("Ready (True once Succeeded), Reconciling and Stalled.")
   public List<Condition> conditions = new ArrayList<>();

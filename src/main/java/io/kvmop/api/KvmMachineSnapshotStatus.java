@@ -16,7 +16,7 @@ public class KvmMachineSnapshotStatus {
       "Pending (waiting for the machine or its node), Ready (taken; can be restored and cloned"
           + " from), Failed (not taken; see conditions) or Lost (its machine and the data in its"
           + " volumes are gone).")
-  public String phase;
+  public SnapshotPhase phase;
 
   @JsonPropertyDescription(
       "Ready, with a reason and message saying what to do when it is False; Reconciling and"

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
 import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.status.ConditionTypes;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -121,7 +122,7 @@ public final class MigrateCommand implements Callable<Integer> {
                   out.println(line);
                   shown[0] = line;
                 }
-                if ("Succeeded".equals(s.phase) || "Failed".equals(s.phase)) {
+                if (s.phase.ended()) {
                   end[0] = s;
                   return true;
                 }
@@ -144,16 +145,16 @@ public final class MigrateCommand implements Callable<Integer> {
               + ")");
       return 2;
     }
-    return "Succeeded".equals(end[0].phase) ? 0 : 1;
+    return end[0].phase == MigrationPhase.Succeeded ? 0 : 1;
   }
 
   /** One line per phase and progress step: what a person follows in a terminal. */
   static String line(KvmMachineMigrationStatus s) {
-    StringBuilder b = new StringBuilder(s.phase);
+    StringBuilder b = new StringBuilder(s.phase.name());
     if (s.sourceNode != null) {
       b.append(" ").append(s.sourceNode).append(" -> ").append(s.targetNode);
     }
-    if ("Migrating".equals(s.phase) && s.progress != null) {
+    if (s.phase == MigrationPhase.Migrating && s.progress != null) {
       b.append(": ")
           .append(s.progress.dataRemaining)
           .append(" left, pass ")
@@ -165,7 +166,7 @@ public final class MigrateCommand implements Callable<Integer> {
     s.conditions.stream()
         .filter(c -> ConditionTypes.READY.equals(c.getType()))
         .findFirst()
-        .filter(c -> !"Migrating".equals(s.phase))
+        .filter(c -> s.phase != MigrationPhase.Migrating)
         .ifPresent(c -> b.append(": ").append(c.getMessage()));
     return b.toString();
   }

@@ -4,6 +4,7 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtPort;
@@ -78,7 +79,7 @@ final class SnapshotClones {
     }
     KvmMachineSnapshot s = found.get();
     KvmMachineSnapshotStatus st = s.getStatus();
-    if (st == null || !"Ready".equals(st.phase)) {
+    if (st == null || st.phase != SnapshotPhase.Ready) {
       return blocked(
           Reasons.SNAPSHOT_NOT_READY,
           field

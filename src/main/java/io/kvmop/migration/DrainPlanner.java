@@ -1,8 +1,10 @@
 package io.kvmop.migration;
 
+import io.kvmop.api.DrainPhase;
 import io.kvmop.api.KvmHostStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.status.ConditionTypes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,7 +57,7 @@ public final class DrainPlanner {
         s.moving.add(id);
         continue;
       }
-      if (last.isPresent() && MigrationStatuses.FAILED.equals(last.get().getStatus().phase)) {
+      if (last.isPresent() && MigrationPhase.Failed.equals(last.get().getStatus().phase)) {
         s.cannotMove.add(
             new KvmHostStatus.Unmovable(
                 id,
@@ -85,7 +87,10 @@ public final class DrainPlanner {
           new Move(m, migrationName(m, node, byMachine.getOrDefault(id, List.of()).size())));
       s.moving.add(id);
     }
-    s.phase = !s.moving.isEmpty() ? "Draining" : s.cannotMove.isEmpty() ? "Drained" : "Blocked";
+    s.phase =
+        !s.moving.isEmpty()
+            ? DrainPhase.Draining
+            : s.cannotMove.isEmpty() ? DrainPhase.Drained : DrainPhase.Blocked;
     return new Plan(migrate, s);
   }
 

@@ -3,6 +3,7 @@ package io.kvmop.migration;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.MigrationPort;
 import io.kvmop.status.Conditions;
@@ -15,19 +16,13 @@ import java.time.Instant;
  * libvirt's progress figures.
  */
 public final class MigrationStatuses {
-  public static final String PENDING = "Pending";
-  public static final String PREPARING = "Preparing";
-  public static final String PREPARED = "Prepared";
-  public static final String MIGRATING = "Migrating";
-  public static final String SUCCEEDED = "Succeeded";
-  public static final String FAILED = "Failed";
-
   private MigrationStatuses() {}
 
   /** Whether the migration is over (nothing more happens but cleaning up). */
   public static boolean finished(KvmMachineMigration mig) {
-    String p = mig.getStatus() == null ? null : mig.getStatus().phase;
-    return SUCCEEDED.equals(p) || FAILED.equals(p);
+    return mig.getStatus() != null
+        && mig.getStatus().phase != null
+        && mig.getStatus().phase.ended();
   }
 
   /** A copy of the migration's status to change (a new one when it has none). */
@@ -39,7 +34,7 @@ public final class MigrationStatuses {
 
   /** The status in {@code phase}, Ready False with {@code reason} and {@code message}. */
   static KvmMachineMigrationStatus at(
-      KvmMachineMigration mig, String phase, String reason, String message, Instant now) {
+      KvmMachineMigration mig, MigrationPhase phase, String reason, String message, Instant now) {
     KvmMachineMigrationStatus s = copy(mig);
     s.phase = phase;
     Conditions c =
@@ -53,7 +48,7 @@ public final class MigrationStatuses {
   public static KvmMachineMigrationStatus failed(
       KvmMachineMigration mig, String reason, String message, Instant now) {
     KvmMachineMigrationStatus s = copy(mig);
-    s.phase = FAILED;
+    s.phase = MigrationPhase.Failed;
     s.completionTime = now.toString();
     Conditions c =
         new Conditions(s.conditions, mig.getMetadata().getGeneration(), now)
@@ -67,7 +62,7 @@ public final class MigrationStatuses {
   static KvmMachineMigrationStatus succeeded(
       KvmMachineMigration mig, String reason, String message, Instant now) {
     KvmMachineMigrationStatus s = copy(mig);
-    s.phase = SUCCEEDED;
+    s.phase = MigrationPhase.Succeeded;
     s.completionTime = now.toString();
     Conditions c =
         new Conditions(s.conditions, mig.getMetadata().getGeneration(), now)

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec.OnTimeout;
 import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.LibvirtCode;
 import io.kvmop.libvirt.LibvirtError;
@@ -99,7 +100,7 @@ public final class SourceSide {
     if (waiting != null) {
       KvmMachineMigrationStatus s =
           MigrationStatuses.at(
-              mig, MigrationStatuses.PENDING, Reasons.WAITING_FOR_MACHINE, waiting, now);
+              mig, MigrationPhase.Pending, Reasons.WAITING_FOR_MACHINE, waiting, now);
       return MigrationOutcome.write(s, Duration.ofSeconds(5));
     }
     MigrationChecks.Target t = MigrationChecks.choose(mig, node, hosts, want, candidates);
@@ -110,7 +111,7 @@ public final class SourceSide {
     KvmMachineMigrationStatus s =
         MigrationStatuses.at(
             mig,
-            MigrationStatuses.PREPARING,
+            MigrationPhase.Preparing,
             Reasons.PREPARING_TARGET,
             "node " + t.node() + " prepares the machine's disks, seed and networks",
             now);
@@ -140,7 +141,7 @@ public final class SourceSide {
     KvmMachineMigrationStatus s =
         MigrationStatuses.at(
             mig,
-            MigrationStatuses.MIGRATING,
+            MigrationPhase.Migrating,
             Reasons.MIGRATING,
             "copying to node " + mig.getStatus().targetNode,
             now);
@@ -167,7 +168,7 @@ public final class SourceSide {
         return MigrationOutcome.write(
             MigrationStatuses.at(
                 mig,
-                MigrationStatuses.MIGRATING,
+                MigrationPhase.Migrating,
                 Reasons.MIGRATING,
                 "the domain left node "
                     + node

@@ -3,6 +3,7 @@ package io.kvmop.migration;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationStatus;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.machine.NetworkBinding;
@@ -73,14 +74,14 @@ public final class TargetSide {
     if (p.waiting() != null) {
       KvmMachineMigrationStatus s =
           MigrationStatuses.at(
-              mig, MigrationStatuses.PREPARING, Reasons.PREPARING_TARGET, p.waiting(), now);
+              mig, MigrationPhase.Preparing, Reasons.PREPARING_TARGET, p.waiting(), now);
       return new MigrationOutcome(
           s, MigrationOutcome.MachineChange.NONE, false, Duration.ofSeconds(1), p.done());
     }
     KvmMachineMigrationStatus s =
         MigrationStatuses.at(
             mig,
-            MigrationStatuses.PREPARED,
+            MigrationPhase.Prepared,
             Reasons.MIGRATION_PREPARED,
             "node " + node + " is ready for the machine: " + p.files().size() + " file(s) prepared",
             now);
@@ -106,8 +107,7 @@ public final class TargetSide {
     ledger.reserve(m.getMetadata().getUid(), claim); // held already: nothing changes
     ledger.touch(m.getMetadata().getUid());
     KvmMachineMigrationStatus old = mig.getStatus();
-    if (!MigrationStatuses.MIGRATING.equals(old.phase)
-        || Boolean.TRUE.equals(old.targetConfirmed)) {
+    if (MigrationPhase.Migrating != old.phase || Boolean.TRUE.equals(old.targetConfirmed)) {
       return MigrationOutcome.nothing(WATCH);
     }
     boolean here;
@@ -130,7 +130,7 @@ public final class TargetSide {
    */
   public MigrationOutcome after(KvmMachineMigration mig, KvmMachine m) {
     KvmMachineMigrationStatus old = mig.getStatus();
-    if (MigrationStatuses.SUCCEEDED.equals(old.phase)) {
+    if (MigrationPhase.Succeeded == old.phase) {
       if ("Pause".equals(old.fallback) && m != null) {
         try {
           arrival.resumeIfPaused(m);

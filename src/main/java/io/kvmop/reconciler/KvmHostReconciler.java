@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.kvmop.api.DrainPhase;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmHostStatus;
@@ -155,7 +156,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     status.allocated.memory = Quantities.humanKib(held.heldKiB());
     status.drain = drain(host, context.getClient());
     Duration next =
-        status.drain != null && "Draining".equals(status.drain.phase) ? DRAIN_FOLLOW : recheck;
+        status.drain != null && status.drain.phase == DrainPhase.Draining ? DRAIN_FOLLOW : recheck;
     return statusWriter.write(host, status, context.getClient()).rescheduleAfter(next);
   }
 

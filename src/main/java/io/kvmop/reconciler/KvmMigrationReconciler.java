@@ -10,6 +10,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationStatus;
 import io.kvmop.api.KvmNetwork;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.MigrationPort;
 import io.kvmop.machine.MachineNaming;
@@ -89,7 +90,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
             .withName(mig.getSpec().machine)
             .get();
     KvmMachineMigrationStatus st = mig.getStatus();
-    String phase = st == null ? null : st.phase;
+    MigrationPhase phase = st == null ? null : st.phase;
     if (st != null && st.machineUid != null && m != null && !st.machineUid.equals(uid(m))) {
       m = null; // a new machine of the same name is not the one this migration moves
     }
@@ -98,20 +99,20 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     MigrationOutcome o;
     if (MigrationStatuses.finished(mig)) {
       o = isTarget ? target.after(mig, m) : MigrationOutcome.nothing(null);
-    } else if (phase == null || MigrationStatuses.PENDING.equals(phase)) {
+    } else if (phase == null || MigrationPhase.Pending == phase) {
       o = pending(mig, m, context);
-    } else if (m == null && !(isSource && MigrationStatuses.MIGRATING.equals(phase))) {
+    } else if (m == null && !(isSource && MigrationPhase.Migrating == phase)) {
       o = isSource || isTarget ? machineGone(mig) : MigrationOutcome.nothing(null);
-    } else if (MigrationStatuses.PREPARING.equals(phase)) {
+    } else if (MigrationPhase.Preparing == phase) {
       o = isTarget ? prepare(mig, m, client) : MigrationOutcome.nothing(null);
-    } else if (MigrationStatuses.PREPARED.equals(phase)) {
+    } else if (MigrationPhase.Prepared == phase) {
       o =
           isSource
               ? source.copy(mig, m)
               : isTarget
                   ? target.await(mig, m, PlacementView.claim(m.getSpec()))
                   : MigrationOutcome.nothing(null);
-    } else if (MigrationStatuses.MIGRATING.equals(phase)) {
+    } else if (MigrationPhase.Migrating == phase) {
       o =
           isSource
               ? source.follow(mig, m)
@@ -340,8 +341,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   public static Optional<KvmMachineMigration> leaving(
       java.util.stream.Stream<KvmMachineMigration> migrations, KvmMachine m, String node) {
     return migrations
-        .filter(
-            g -> g.getStatus() != null && MigrationStatuses.MIGRATING.equals(g.getStatus().phase))
+        .filter(g -> g.getStatus() != null && MigrationPhase.Migrating == g.getStatus().phase)
         .filter(g -> node.equals(g.getStatus().sourceNode))
         .filter(g -> uid(m).equals(g.getStatus().machineUid))
         .findFirst();

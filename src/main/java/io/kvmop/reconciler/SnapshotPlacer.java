@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
@@ -66,7 +67,7 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
     }
     KvmMachineSnapshotStatus st = new KvmMachineSnapshotStatus();
     st.observedGeneration = s.getMetadata().getGeneration();
-    st.phase = "Pending";
+    st.phase = SnapshotPhase.Pending;
     Conditions c =
         new Conditions(
             s.getStatus() == null ? null : s.getStatus().conditions,

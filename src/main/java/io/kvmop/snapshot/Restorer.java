@@ -5,7 +5,9 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineRestoreStatus;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
+import io.kvmop.api.RestorePhase;
 import io.kvmop.api.RunStrategy;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtErrors;
@@ -51,7 +53,8 @@ public final class Restorer {
    */
   public Outcome restore(KvmMachineRestore r, KvmMachine machine, KvmMachineSnapshot snapshot) {
     KvmMachineRestoreStatus prev = r.getStatus();
-    if (prev != null && ("Succeeded".equals(prev.phase) || "Failed".equals(prev.phase))) {
+    if (prev != null
+        && (prev.phase == RestorePhase.Succeeded || prev.phase == RestorePhase.Failed)) {
       return new Outcome(prev, null, List.of()); // done once, never again
     }
     String machineName = r.getSpec().machine;
@@ -77,9 +80,9 @@ public final class Restorer {
               + " (or clone the other machine's snapshot into a new machine)");
     }
     KvmMachineSnapshotStatus ss = snapshot.getStatus();
-    if (ss == null || !"Ready".equals(ss.phase)) {
-      String phase = ss == null || ss.phase == null ? "Pending" : ss.phase;
-      if ("Failed".equals(phase) || "Lost".equals(phase)) {
+    if (ss == null || ss.phase != SnapshotPhase.Ready) {
+      SnapshotPhase phase = ss == null || ss.phase == null ? SnapshotPhase.Pending : ss.phase;
+      if (phase == SnapshotPhase.Failed || phase == SnapshotPhase.Lost) {
         return failed(
             r,
             Reasons.SNAPSHOT_NOT_READY,
@@ -167,7 +170,7 @@ public final class Restorer {
               case "Booted" -> ": the guest booted from the restored disks";
               default -> "; left stopped (runStrategy " + rs + ")";
             };
-    KvmMachineRestoreStatus st = status(r, "Succeeded", true, Reasons.RESTORED, message);
+    KvmMachineRestoreStatus st = status(r, RestorePhase.Succeeded, true, Reasons.RESTORED, message);
     st.outcome = outcome;
     st.completionTime = clock.instant().toString();
     return new Outcome(st, null, List.of(new Happened(Reasons.RESTORED, message)));
@@ -175,16 +178,18 @@ public final class Restorer {
 
   private Outcome pending(KvmMachineRestore r, String reason, String message) {
     return new Outcome(
-        status(r, "Pending", false, reason, message), SnapshotKeeper.WAIT, List.of());
+        status(r, RestorePhase.Pending, false, reason, message), SnapshotKeeper.WAIT, List.of());
   }
 
   private Outcome failed(KvmMachineRestore r, String reason, String message) {
     return new Outcome(
-        status(r, "Failed", false, reason, message + "; nothing was changed"), null, List.of());
+        status(r, RestorePhase.Failed, false, reason, message + "; nothing was changed"),
+        null,
+        List.of());
   }
 
   private KvmMachineRestoreStatus status(
-      KvmMachineRestore r, String phase, boolean ready, String reason, String message) {
+      KvmMachineRestore r, RestorePhase phase, boolean ready, String reason, String message) {
     KvmMachineRestoreStatus prev = r.getStatus();
     KvmMachineRestoreStatus st = new KvmMachineRestoreStatus();
     st.observedGeneration = r.getMetadata().getGeneration();
@@ -196,7 +201,7 @@ public final class Restorer {
         new Conditions(
             prev == null ? null : prev.conditions, st.observedGeneration, clock.instant());
     c.set(Conditions.READY, ready, reason, message);
-    if (!ready && "Failed".equals(phase)) {
+    if (!ready && phase == RestorePhase.Failed) {
       c.set(Progress.STALLED, true, reason, message);
     } else {
       Progress.fromReady(c);

@@ -5,6 +5,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotDisk;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.disk.DiskProvisioner;
 import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
@@ -76,7 +77,7 @@ public final class SnapshotKeeper {
     if (prev != null && prev.machineUid != null && prev.libvirtName != null) {
       return check(s, b); // taken: it is never taken again, only checked
     }
-    if (prev != null && "Failed".equals(prev.phase)) {
+    if (prev != null && prev.phase == SnapshotPhase.Failed) {
       return new Outcome(b.same(), null, List.of());
     }
     if (machine == null) {

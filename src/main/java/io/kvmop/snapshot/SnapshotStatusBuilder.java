@@ -3,6 +3,7 @@ package io.kvmop.snapshot;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotDisk;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.libvirt.SnapshotState;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
@@ -21,7 +22,8 @@ final class SnapshotStatusBuilder {
     this.now = now;
   }
 
-  private KvmMachineSnapshotStatus base(String phase, boolean ready, String reason, String msg) {
+  private KvmMachineSnapshotStatus base(
+      SnapshotPhase phase, boolean ready, String reason, String msg) {
     KvmMachineSnapshotStatus prev = s.getStatus();
     KvmMachineSnapshotStatus st = new KvmMachineSnapshotStatus();
     if (prev != null) {
@@ -48,15 +50,19 @@ final class SnapshotStatusBuilder {
   }
 
   KvmMachineSnapshotStatus pending(String reason, String message) {
-    return base("Pending", false, reason, message);
+    return base(SnapshotPhase.Pending, false, reason, message);
   }
 
   KvmMachineSnapshotStatus failed(String reason, String message) {
-    return base("Failed", false, reason, message + " (a snapshot is taken once: delete this one)");
+    return base(
+        SnapshotPhase.Failed,
+        false,
+        reason,
+        message + " (a snapshot is taken once: delete this one)");
   }
 
   KvmMachineSnapshotStatus lost(String message) {
-    return base("Lost", false, Reasons.SNAPSHOT_LOST, message);
+    return base(SnapshotPhase.Lost, false, Reasons.SNAPSHOT_LOST, message);
   }
 
   /** The previous status as it was (a Failed one stays so). */
@@ -73,7 +79,7 @@ final class SnapshotStatusBuilder {
   KvmMachineSnapshotStatus stillReady() {
     var ready = Conditions.find(s.getStatus().conditions, Conditions.READY);
     return base(
-        "Ready",
+        SnapshotPhase.Ready,
         true,
         Reasons.SNAPSHOT_TAKEN,
         ready.map(c -> c.getMessage()).orElse("taken; can be restored and cloned from"));
@@ -90,7 +96,7 @@ final class SnapshotStatusBuilder {
       List<SnapshotDisk> disks) {
     KvmMachineSnapshotStatus st =
         base(
-            "Ready",
+            SnapshotPhase.Ready,
             true,
             Reasons.SNAPSHOT_TAKEN,
             "taken on "

@@ -2,11 +2,13 @@ package io.kvmop.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvmop.api.DrainPhase;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
 import io.kvmop.api.KvmMachineMigrationStatus;
 import io.kvmop.api.MachinePhase;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.status.Conditions;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +22,7 @@ class DrainPlannerTest {
     return m;
   }
 
-  static KvmMachineMigration drainOf(KvmMachine m, String phase, String created) {
+  static KvmMachineMigration drainOf(KvmMachine m, MigrationPhase phase, String created) {
     KvmMachineMigration g = new KvmMachineMigration();
     g.getMetadata().setNamespace("default");
     g.getMetadata().setName("g-" + m.getMetadata().getName() + created);
@@ -56,8 +58,8 @@ class DrainPlannerTest {
             "a",
             List.of(free, moving, failed, stopped, pinned),
             List.of(
-                drainOf(moving, "Migrating", "2026-11-29T10:00:00Z"),
-                drainOf(failed, "Failed", "2026-11-29T10:00:00Z")));
+                drainOf(moving, MigrationPhase.Migrating, "2026-11-29T10:00:00Z"),
+                drainOf(failed, MigrationPhase.Failed, "2026-11-29T10:00:00Z")));
     assertThat(plan.migrate())
         .singleElement()
         .satisfies(
@@ -65,7 +67,7 @@ class DrainPlannerTest {
               assertThat(mv.machine()).isSameAs(free);
               assertThat(mv.name()).isEqualTo("drain-a-free-11111111-1");
             });
-    assertThat(plan.status().phase).isEqualTo("Draining");
+    assertThat(plan.status().phase).isEqualTo(DrainPhase.Draining);
     assertThat(plan.status().moving).containsExactly("default/free", "default/moving");
     assertThat(plan.status().cannotMove)
         .extracting(u -> u.machine + ": " + u.reason)
@@ -83,14 +85,17 @@ class DrainPlannerTest {
     KvmMachine back = machine("back", "66666666-0000-0000-0000-000000000006", MachinePhase.Running);
     var plan =
         DrainPlanner.plan(
-            "a", List.of(back), List.of(drainOf(back, "Succeeded", "2026-11-29T09:00:00Z")));
+            "a",
+            List.of(back),
+            List.of(drainOf(back, MigrationPhase.Succeeded, "2026-11-29T09:00:00Z")));
     assertThat(plan.migrate())
         .extracting(DrainPlanner.Move::name)
         .containsExactly("drain-a-back-66666666-2");
-    assertThat(DrainPlanner.plan("a", List.of(), List.of()).status().phase).isEqualTo("Drained");
+    assertThat(DrainPlanner.plan("a", List.of(), List.of()).status().phase)
+        .isEqualTo(DrainPhase.Drained);
     KvmMachine stuck =
         machine("stuck", "77777777-0000-0000-0000-000000000007", MachinePhase.Stopped);
     assertThat(DrainPlanner.plan("a", List.of(stuck), List.of()).status().phase)
-        .isEqualTo("Blocked");
+        .isEqualTo(DrainPhase.Blocked);
   }
 }

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.kvmop.api.DrainPhase;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.testing.FakeHostNetwork;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.FakeMigrations;
@@ -88,7 +90,7 @@ class MigrationIT {
     return MigrationSteps.migrate(client, name, machine, target, spec -> spec.timeout = timeout);
   }
 
-  KvmMachineMigration awaitPhase(String name, String phase) {
+  KvmMachineMigration awaitPhase(String name, MigrationPhase phase) {
     return MigrationSteps.awaitPhase(client, name, phase, 30, () -> "");
   }
 
@@ -120,7 +122,7 @@ class MigrationIT {
     assertThat(volumes(libvirtA)).anyMatch(v -> v.startsWith(domain + "-data-"));
 
     migrate("move-1", "mover", null);
-    KvmMachineMigration done = awaitPhase("move-1", "Succeeded");
+    KvmMachineMigration done = awaitPhase("move-1", MigrationPhase.Succeeded);
 
     assertThat(done.getStatus().sourceNode).isEqualTo("node-a");
     assertThat(done.getStatus().targetNode).as("chosen by placement").isEqualTo("node-b");
@@ -160,7 +162,7 @@ class MigrationIT {
     FakeMigrations.DESTINATIONS.remove(URI_B); // node-b's libvirtd does not answer the source's
 
     migrate("move-2", "stayer", "node-b");
-    KvmMachineMigration failed = awaitPhase("move-2", "Failed");
+    KvmMachineMigration failed = awaitPhase("move-2", MigrationPhase.Failed);
 
     assertThat(reason(failed)).isEqualTo("MigrationFailed");
     assertThat(message(failed))
@@ -184,10 +186,10 @@ class MigrationIT {
     KvmMachine m = runningOnA("slow");
     libvirtA.migrations.hold();
     migrate("move-3", "slow", "node-b", "2s");
-    KvmMachineMigration copying = awaitPhase("move-3", "Migrating");
+    KvmMachineMigration copying = awaitPhase("move-3", MigrationPhase.Migrating);
     within(10).until(() -> migration("move-3").getStatus().progress != null);
     assertThat(migration("move-3").getStatus().progress.dataRemainingBytes).isEqualTo(100L << 20);
-    KvmMachineMigration failed = awaitPhase("move-3", "Failed");
+    KvmMachineMigration failed = awaitPhase("move-3", MigrationPhase.Failed);
     assertThat(reason(failed)).isEqualTo("MigrationTimedOut");
     assertThat(message(failed)).contains("cancelled after spec.timeout 2s");
     assertThat(libvirtA.findDomain(m.getStatus().domainName).orElseThrow().running()).isTrue();
@@ -203,15 +205,15 @@ class MigrationIT {
     a.create(pinned);
     a.awaitMachine("pinned", "Running", true, "Running", 30);
     migrate("move-4", "pinned", null);
-    KvmMachineMigration refused = awaitPhase("move-4", "Failed");
+    KvmMachineMigration refused = awaitPhase("move-4", MigrationPhase.Failed);
     assertThat(reason(refused)).isEqualTo("NotMigratable");
     assertThat(message(refused)).contains("spec.nodeName pins it to node node-a");
 
     migrate("move-5", "nobody", null);
-    assertThat(reason(awaitPhase("move-5", "Failed"))).isEqualTo("MachineNotFound");
+    assertThat(reason(awaitPhase("move-5", MigrationPhase.Failed))).isEqualTo("MachineNotFound");
 
     migrate("move-6", "free", "node-c");
-    KvmMachineMigration nowhere = awaitPhase("move-6", "Failed");
+    KvmMachineMigration nowhere = awaitPhase("move-6", MigrationPhase.Failed);
     assertThat(reason(nowhere)).isEqualTo("NoTargetNode");
     assertThat(message(nowhere)).contains("node-c has no kvmop agent");
     assertThat(libvirtB.calls).noneMatch(c -> c.startsWith("migrate"));
@@ -223,7 +225,7 @@ class MigrationIT {
     String domain = m.getStatus().domainName;
     libvirtA.migrations.hold();
     migrate("move-7", "survivor", "node-b");
-    awaitPhase("move-7", "Migrating");
+    awaitPhase("move-7", MigrationPhase.Migrating);
     a.close(); // both agents die; libvirt's copy goes on without them
     b.close();
     libvirtA.migrations.release();
@@ -235,12 +237,12 @@ class MigrationIT {
         .during(java.time.Duration.ofSeconds(3))
         .atMost(java.time.Duration.ofSeconds(10))
         .until(() -> libvirtA.findDomain(domain).isEmpty());
-    assertThat(migration("move-7").getStatus().phase).isEqualTo("Migrating");
+    assertThat(migration("move-7").getStatus().phase).isEqualTo(MigrationPhase.Migrating);
     assertThat(volumes(libvirtA))
         .as("nothing deleted before node-b confirms")
         .anyMatch(v -> v.startsWith(domain));
     b = agent("node-b", libvirtB, URI_B);
-    KvmMachineMigration done = awaitPhase("move-7", "Succeeded");
+    KvmMachineMigration done = awaitPhase("move-7", MigrationPhase.Succeeded);
     assertThat(done.getStatus().targetConfirmed).isTrue();
     assertThat(libvirtA.findDomain(domain)).as("never started again on the source").isEmpty();
     assertThat(volumes(libvirtA)).noneMatch(v -> v.startsWith(domain));
@@ -293,7 +295,7 @@ class MigrationIT {
         .until(
             () -> {
               var d = client.resources(KvmHost.class).withName("node-a").get().getStatus().drain;
-              return d != null && "Blocked".equals(d.phase);
+              return d != null && d.phase == DrainPhase.Blocked;
             });
     var drain = client.resources(KvmHost.class).withName("node-a").get().getStatus().drain;
     assertThat(drain.moving).isEmpty();
@@ -312,15 +314,14 @@ class MigrationIT {
     within(30)
         .until(
             () ->
-                "Drained"
-                    .equals(
-                        client
-                            .resources(KvmHost.class)
-                            .withName("node-a")
-                            .get()
-                            .getStatus()
-                            .drain
-                            .phase));
+                DrainPhase.Drained
+                    == client
+                        .resources(KvmHost.class)
+                        .withName("node-a")
+                        .get()
+                        .getStatus()
+                        .drain
+                        .phase);
   }
 
   @Test
@@ -334,7 +335,7 @@ class MigrationIT {
         .isEqualTo(io.kvmop.libvirt.DomainState.RunState.PAUSED);
     assertThat(migration("move-p").getStatus().progress.mode).isEqualTo("paused");
     libvirtA.migrations.release();
-    awaitPhase("move-p", "Succeeded");
+    awaitPhase("move-p", MigrationPhase.Succeeded);
     within(20)
         .until(
             () ->
@@ -351,7 +352,8 @@ class MigrationIT {
     assertThat(libvirtA.migrations.last.postcopy()).isTrue();
     assertThat(libvirtA.calls).contains("start post-copy of domain " + m.getStatus().domainName);
     libvirtA.migrations.release();
-    assertThat(awaitPhase("move-pc", "Succeeded").getStatus().progress.mode).isEqualTo("postcopy");
+    assertThat(awaitPhase("move-pc", MigrationPhase.Succeeded).getStatus().progress.mode)
+        .isEqualTo("postcopy");
   }
 
   @Test
@@ -360,10 +362,10 @@ class MigrationIT {
     String domain = m.getStatus().domainName;
     libvirtA.migrations.hold();
     migrate("move-d", "doomed", "node-b");
-    awaitPhase("move-d", "Migrating");
+    awaitPhase("move-d", MigrationPhase.Migrating);
     assertThat(volumes(libvirtB)).as("prepared on the target").anyMatch(v -> v.startsWith(domain));
     client.resource(a.machine("doomed")).delete();
-    KvmMachineMigration failed = awaitPhase("move-d", "Failed");
+    KvmMachineMigration failed = awaitPhase("move-d", MigrationPhase.Failed);
     assertThat(reason(failed)).isEqualTo("MigrationAborted");
     within(30).until(() -> a.machine("doomed") == null);
     assertThat(libvirtA.findDomain(domain)).isEmpty();

@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.network.LinuxHostNetwork;
@@ -191,7 +192,7 @@ class SystemMigrationIT {
         client, name, machine, null, spec -> spec.bandwidthMiB = bandwidthMiB);
   }
 
-  KvmMachineMigration awaitPhase(String name, String phase, int seconds) {
+  KvmMachineMigration awaitPhase(String name, MigrationPhase phase, int seconds) {
     return MigrationSteps.awaitPhase(
         client,
         name,
@@ -276,7 +277,7 @@ class SystemMigrationIT {
     int before = lastTick(Files.readString(logA));
     // 16 MiB/s: the copy of its 128 MiB and its disk takes seconds, long enough to be followed
     migrate("mig-1", NAME, 16);
-    KvmMachineMigration done = awaitPhase("mig-1", "Succeeded", 240);
+    KvmMachineMigration done = awaitPhase("mig-1", MigrationPhase.Succeeded, 240);
     System.out.println(
         "migration status: "
             + io.fabric8.kubernetes.client.utils.Serialization.asYaml(done.getStatus()));
@@ -364,7 +365,7 @@ class SystemMigrationIT {
     uncordon("node-b");
 
     migrate("mig-2", STAYER, null);
-    KvmMachineMigration failed = awaitPhase("mig-2", "Failed", 240);
+    KvmMachineMigration failed = awaitPhase("mig-2", MigrationPhase.Failed, 240);
     String message = ready(failed).getMessage();
     System.out.println("refused: " + message);
     assertThat(ready(failed).getReason()).isEqualTo("MigrationFailed");
@@ -444,7 +445,7 @@ class SystemMigrationIT {
 
     // x moves to node-b with its address, and y on node-a still reaches it (and it y)
     migrate("mig-3", X, null);
-    awaitPhase("mig-3", "Succeeded", 240);
+    awaitPhase("mig-3", MigrationPhase.Succeeded, 240);
     within(60)
         .until(
             () ->

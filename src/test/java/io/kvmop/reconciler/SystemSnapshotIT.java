@@ -9,6 +9,8 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineRestoreSpec;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotSpec;
+import io.kvmop.api.RestorePhase;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.api.SnapshotSource;
 import io.kvmop.testing.Fixtures;
 import io.kvmop.testing.SystemLeftovers;
@@ -53,7 +55,7 @@ class SystemSnapshotIT extends SystemItBase {
     typeInGuest(NAME, "printf KVMOPMARKA > /dev/vda; sync; echo wrote-$((6*7))", "wrote-42");
 
     KvmMachineSnapshot a = client.resource(snapshot("snap-a", NAME, false)).create();
-    KvmMachineSnapshot taken = awaitSnapshot("snap-a", "Ready");
+    KvmMachineSnapshot taken = awaitSnapshot("snap-a", SnapshotPhase.Ready);
     assertThat(taken.getStatus().memory).isFalse();
     assertThat(taken.getStatus().machineState).isEqualTo("Running");
     assertThat(taken.getStatus().filesystemsFrozen)
@@ -65,7 +67,7 @@ class SystemSnapshotIT extends SystemItBase {
     typeInGuest(NAME, "printf KVMOPMARKB > /dev/vda; sync; echo wrote-$((6*8))", "wrote-48");
     long before = Files.size(log);
     client.resource(restore("restore-a", NAME, "snap-a")).create();
-    KvmMachineRestore done = awaitRestore("restore-a", "Succeeded");
+    KvmMachineRestore done = awaitRestore("restore-a", RestorePhase.Succeeded);
     assertThat(done.getStatus().outcome).isEqualTo("Booted");
     within(120).until(() -> after(log, before).contains("disk vda begins: KVMOPMARKA"));
     assertThat(after(log, before)).doesNotContain("KVMOPMARKB");
@@ -89,11 +91,12 @@ class SystemSnapshotIT extends SystemItBase {
     // with memory: the guest resumes where it was, no boot
     typeInGuest(NAME, "echo before-$((6*9))", "before-54");
     client.resource(snapshot("snap-m", NAME, true)).create();
-    assertThat(awaitSnapshot("snap-m", "Ready").getStatus().memory).isTrue();
+    assertThat(awaitSnapshot("snap-m", SnapshotPhase.Ready).getStatus().memory).isTrue();
     String id = virsh("domid", DOMAIN).strip();
     long beforeMemory = Files.size(log);
     client.resource(restore("restore-m", NAME, "snap-m")).create();
-    assertThat(awaitRestore("restore-m", "Succeeded").getStatus().outcome).isEqualTo("Resumed");
+    assertThat(awaitRestore("restore-m", RestorePhase.Succeeded).getStatus().outcome)
+        .isEqualTo("Resumed");
     assertThat(virsh("domstate", DOMAIN).strip()).isEqualTo("running");
     typeInGuest(NAME, "echo after-$((7*9))", "after-63");
     assertThat(after(log, beforeMemory)).doesNotContain("init running");
@@ -108,7 +111,7 @@ class SystemSnapshotIT extends SystemItBase {
     within(30).until(() -> !virsh("snapshot-list", DOMAIN, "--name").contains(libvirtName));
     k8s.delete(k8s.machine(NAME));
     within(60).until(() -> k8s.machine(NAME) == null);
-    awaitSnapshot("snap-m", "Lost");
+    awaitSnapshot("snap-m", SnapshotPhase.Lost);
     k8s.delete(k8s.machine(CLONE));
     within(60).until(() -> k8s.machine(CLONE) == null);
     client.resources(KvmMachineSnapshot.class).inNamespace("default").withName("snap-m").delete();
@@ -152,7 +155,7 @@ class SystemSnapshotIT extends SystemItBase {
     return r;
   }
 
-  KvmMachineSnapshot awaitSnapshot(String name, String phase) {
+  KvmMachineSnapshot awaitSnapshot(String name, SnapshotPhase phase) {
     within(120)
         .until(
             () -> {
@@ -162,12 +165,12 @@ class SystemSnapshotIT extends SystemItBase {
                       .inNamespace("default")
                       .withName(name)
                       .get();
-              return s != null && s.getStatus() != null && phase.equals(s.getStatus().phase);
+              return s != null && s.getStatus() != null && phase == s.getStatus().phase;
             });
     return client.resources(KvmMachineSnapshot.class).inNamespace("default").withName(name).get();
   }
 
-  KvmMachineRestore awaitRestore(String name, String phase) {
+  KvmMachineRestore awaitRestore(String name, RestorePhase phase) {
     within(120)
         .until(
             () -> {
@@ -177,7 +180,7 @@ class SystemSnapshotIT extends SystemItBase {
                       .inNamespace("default")
                       .withName(name)
                       .get();
-              return r != null && r.getStatus() != null && phase.equals(r.getStatus().phase);
+              return r != null && r.getStatus() != null && phase == r.getStatus().phase;
             });
     return client.resources(KvmMachineRestore.class).inNamespace("default").withName(name).get();
   }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.api.SnapshotSource;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.status.Conditions;
@@ -92,7 +93,7 @@ class CloneSourceTest {
     s.setSpec(new io.kvmop.api.KvmMachineSnapshotSpec());
     s.getSpec().machine = "db";
     s.setStatus(keeper.keep(s, b).status());
-    assertThat(s.getStatus().phase).isEqualTo("Ready");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     snapshots.put("team-b/gold", s);
     return s;
   }
@@ -143,7 +144,7 @@ class CloneSourceTest {
     assertThat(elsewhere.getReason()).isEqualTo(Reasons.SNAPSHOT_ON_OTHER_NODE);
     assertThat(elsewhere.getMessage()).contains("spec.nodeName to host-b");
     real.getStatus().nodeName = "host-a";
-    real.getStatus().phase = "Pending";
+    real.getStatus().phase = SnapshotPhase.Pending;
     assertThat(readyOf(machine("team-b", "c1", uid, clone("gold", null))).getReason())
         .isEqualTo(Reasons.SNAPSHOT_NOT_READY);
     assertThat(libvirt.storage.volumes("kvmop").keySet()).noneMatch(v -> v.contains("-c1-"));

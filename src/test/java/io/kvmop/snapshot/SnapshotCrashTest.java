@@ -8,6 +8,8 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineRestoreSpec;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotSpec;
+import io.kvmop.api.RestorePhase;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.libvirt.DomainState.RunState;
 import io.kvmop.libvirt.SnapshotState;
 import io.kvmop.machine.MachineRealizer;
@@ -71,12 +73,12 @@ class SnapshotCrashTest {
       for (int pass = 0; pass < 10; pass++) {
         var o = keeper.keep(s, m);
         s.setStatus(o.status()); // written once the pass is through
-        if (!"Ready".equals(s.getStatus().phase)) {
+        if (s.getStatus().phase != SnapshotPhase.Ready) {
           continue;
         }
         var ro = restorer.restore(r, m, s);
         r.setStatus(ro.status());
-        if ("Succeeded".equals(r.getStatus().phase)) {
+        if (r.getStatus().phase == RestorePhase.Succeeded) {
           return;
         }
       }
@@ -96,7 +98,7 @@ class SnapshotCrashTest {
     int before = clean.libvirt.callCount();
     clean.run();
     int calls = clean.libvirt.callCount() - before;
-    assertThat(clean.r.getStatus().phase).isEqualTo("Succeeded");
+    assertThat(clean.r.getStatus().phase).isEqualTo(RestorePhase.Succeeded);
     int crashes = 0;
     for (int k = 0; k < calls; k++) {
       World w = started();
@@ -108,8 +110,8 @@ class SnapshotCrashTest {
       }
       w.run(); // a fresh agent, with the status written before the crash
       String at = "crashed at call " + k;
-      assertThat(w.s.getStatus().phase).as(at).isEqualTo("Ready");
-      assertThat(w.r.getStatus().phase).as(at).isEqualTo("Succeeded");
+      assertThat(w.s.getStatus().phase).as(at).isEqualTo(SnapshotPhase.Ready);
+      assertThat(w.r.getStatus().phase).as(at).isEqualTo(RestorePhase.Succeeded);
       assertThat(w.libvirt.snapshots.listSnapshots("kvmop-default-web-1"))
           .as(at)
           .extracting(SnapshotState::name)

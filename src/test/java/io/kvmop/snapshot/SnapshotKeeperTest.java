@@ -9,7 +9,9 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineRestoreSpec;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotSpec;
+import io.kvmop.api.RestorePhase;
 import io.kvmop.api.RunStrategy;
+import io.kvmop.api.SnapshotPhase;
 import io.kvmop.libvirt.DomainState.RunState;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBinding;
@@ -79,7 +81,7 @@ class SnapshotKeeperTest {
     realize();
     assertThat(libvirt.findDomain(domain()).orElseThrow().running()).isTrue();
     var s = take(snapshot("snap-a", false));
-    assertThat(s.getStatus().phase).isEqualTo("Ready");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     assertThat(s.getStatus().filesystemsFrozen).isTrue();
     assertThat(libvirt.snapshots.frozen).as("thawed again").isZero();
     assertThat(s.getStatus().memory).as("not asked for").isFalse();
@@ -88,7 +90,7 @@ class SnapshotKeeperTest {
     assertThat(libvirt.snapshots.listSnapshots(domain())).hasSize(1);
     // a taken snapshot is only checked afterwards: no second libvirt snapshot, no second freeze
     libvirt.calls.clear();
-    assertThat(take(s).getStatus().phase).isEqualTo("Ready");
+    assertThat(take(s).getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     assertThat(libvirt.calls).noneMatch(c -> c.startsWith("create snapshot"));
     assertThat(libvirt.calls).noneMatch(c -> c.startsWith("freeze"));
   }
@@ -98,7 +100,7 @@ class SnapshotKeeperTest {
     realize();
     libvirt.snapshots.agent = false;
     var s = take(snapshot("snap-a", false));
-    assertThat(s.getStatus().phase).isEqualTo("Ready");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     assertThat(s.getStatus().filesystemsFrozen).isFalse();
     assertThat(s.getStatus().filesystemsMessage).contains("VIR_ERR_AGENT_UNRESPONSIVE");
   }
@@ -121,7 +123,7 @@ class SnapshotKeeperTest {
     m.getSpec().disks = List.of(raw);
     libvirt.calls.clear();
     var s = take(snapshot("snap-a", false));
-    assertThat(s.getStatus().phase).isEqualTo("Failed");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Failed);
     var ready = Conditions.find(s.getStatus().conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo(Reasons.SNAPSHOT_UNSUPPORTED);
     assertThat(ready.getMessage()).contains("spec.disks[0] (scratch)", "raw", "qcow2");
@@ -134,11 +136,11 @@ class SnapshotKeeperTest {
     m.getSpec().firmware = "uefi";
     realize();
     var s = take(snapshot("snap-a", false));
-    assertThat(s.getStatus().phase).isEqualTo("Pending");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Pending);
     assertThat(Conditions.find(s.getStatus().conditions, "Ready").orElseThrow().getReason())
         .isEqualTo(Reasons.WAITING_FOR_STOP);
     libvirt.destroyDomain(domain());
-    assertThat(take(s).getStatus().phase).isEqualTo("Ready");
+    assertThat(take(s).getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     assertThat(s.getStatus().machineState).isEqualTo("Stopped");
   }
 
@@ -150,26 +152,26 @@ class SnapshotKeeperTest {
         "VIR_ERR_OPERATION_UNSUPPORTED",
         "internal snapshots of a VM with pflash based firmware are not supported");
     var s = take(snapshot("snap-a", false));
-    assertThat(s.getStatus().phase).isEqualTo("Failed");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Failed);
     assertThat(s.getStatus().conditions.get(0).getMessage()).contains("pflash");
     assertThat(libvirt.snapshots.frozen).as("thawed after the failure").isZero();
     libvirt.fail(
         "create snapshot", "VIR_ERR_OPERATION_TIMEOUT", "cannot acquire state change lock");
     var t = take(snapshot("snap-b", false));
-    assertThat(t.getStatus().phase).isEqualTo("Pending");
-    assertThat(take(t).getStatus().phase).isEqualTo("Ready");
+    assertThat(t.getStatus().phase).isEqualTo(SnapshotPhase.Pending);
+    assertThat(take(t).getStatus().phase).isEqualTo(SnapshotPhase.Ready);
   }
 
   @Test
   void aMissingMachineIsWaitedForAndAGoneOneLeavesItsSnapshotLost() {
     var s = snapshot("snap-a", false);
     s.setStatus(keeper.keep(s, null).status());
-    assertThat(s.getStatus().phase).isEqualTo("Pending");
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Pending);
     realize();
     take(s);
     libvirt.destroyDomain(domain());
     libvirt.undefineDomain(domain());
-    assertThat(take(s).getStatus().phase).isEqualTo("Lost");
+    assertThat(take(s).getStatus().phase).isEqualTo(SnapshotPhase.Lost);
     assertThat(keeper.release(s)).as("nothing of another's is touched").isEmpty();
   }
 
@@ -202,7 +204,7 @@ class SnapshotKeeperTest {
     var r = restore("snap-a");
     libvirt.calls.clear();
     var o = restorer.restore(r, m, s);
-    assertThat(o.status().phase).isEqualTo("Succeeded");
+    assertThat(o.status().phase).isEqualTo(RestorePhase.Succeeded);
     assertThat(o.status().outcome).isEqualTo("Booted");
     assertThat(libvirt.calls)
         .containsSubsequence(
@@ -212,7 +214,7 @@ class SnapshotKeeperTest {
             "start domain " + domain());
     r.setStatus(o.status());
     libvirt.calls.clear();
-    assertThat(restorer.restore(r, m, s).status().phase).isEqualTo("Succeeded");
+    assertThat(restorer.restore(r, m, s).status().phase).isEqualTo(RestorePhase.Succeeded);
     assertThat(libvirt.calls).as("done once").isEmpty();
   }
 
@@ -234,12 +236,12 @@ class SnapshotKeeperTest {
     s.getSpec().machine = "web-2";
     libvirt.calls.clear();
     var o = restorer.restore(restore("snap-a"), m, s);
-    assertThat(o.status().phase).isEqualTo("Failed");
+    assertThat(o.status().phase).isEqualTo(RestorePhase.Failed);
     assertThat(o.status().conditions.get(0).getMessage()).contains("machine web-2", "not of web-1");
     s.getSpec().machine = "web-1";
     s.getStatus().machineUid = "an-earlier-web-1";
     o = restorer.restore(restore("snap-a"), m, s);
-    assertThat(o.status().phase).isEqualTo("Failed");
+    assertThat(o.status().phase).isEqualTo(RestorePhase.Failed);
     assertThat(o.status().conditions.get(0).getReason()).isEqualTo(Reasons.SNAPSHOT_LOST);
     assertThat(libvirt.calls).isEmpty();
     assertThat(libvirt.findDomain(domain()).orElseThrow().running()).isTrue();

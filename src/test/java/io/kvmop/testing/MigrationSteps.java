@@ -9,6 +9,7 @@ import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
+import io.kvmop.api.MigrationPhase;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -60,13 +61,17 @@ public final class MigrationSteps {
    * else helps to tell why, e.g. another agent's log).
    */
   public static KvmMachineMigration awaitPhase(
-      KubernetesClient client, String name, String phase, int seconds, Supplier<String> context) {
+      KubernetesClient client,
+      String name,
+      MigrationPhase phase,
+      int seconds,
+      Supplier<String> context) {
     try {
       within(seconds)
           .until(
               () -> {
                 var g = migration(client, name);
-                return g != null && g.getStatus() != null && phase.equals(g.getStatus().phase);
+                return g != null && g.getStatus() != null && phase == g.getStatus().phase;
               });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       var g = migration(client, name);
