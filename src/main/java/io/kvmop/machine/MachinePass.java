@@ -14,6 +14,7 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.machine.MachineAdmission.Networks;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Progress;
 import java.time.Duration;
 import java.time.Instant;
@@ -122,7 +123,7 @@ final class MachinePass {
       List<Happened> live) {}
 
   /** admit → observe → provision → plan → apply → report; each stage hands on what it found. */
-  MachineRealizer.Result run(Pass p) {
+  Outcome<KvmMachineStatus> run(Pass p) {
     PassStages.Laps laps = new PassStages.Laps(stages.get());
     Admitted admitted = new Admitted(checks.admit(p.m(), p.policy(), p.kvmWhy(), p.virtType()));
     laps.lap("validate");
@@ -134,7 +135,7 @@ final class MachinePass {
     laps.lap("plan");
     Applied applied = apply(p, planned);
     laps.lap("apply");
-    MachineRealizer.Result r = report(p, applied);
+    Outcome<KvmMachineStatus> r = report(p, applied);
     laps.lap("report");
     return r;
   }
@@ -256,7 +257,7 @@ final class MachinePass {
   }
 
   /** Addresses, conditions and phase, what happened, and how soon to look again. */
-  private MachineRealizer.Result report(Pass p, Applied a) {
+  private Outcome<KvmMachineStatus> report(Pass p, Applied a) {
     Planned planned = a.planned();
     Provisioned v = planned.provisioned();
     Observed o = v.observed();
@@ -299,6 +300,6 @@ final class MachinePass {
     Duration recheck =
         RecheckPolicy.recheck(
             plan, outcome, status, ipWait, p.now(), p.bindings(), leasesSeen, downloading);
-    return new MachineRealizer.Result(status, recheck, List.copyOf(happened));
+    return new Outcome<>(status, recheck, List.copyOf(happened));
   }
 }

@@ -10,6 +10,7 @@ import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
 import io.kvmop.validation.CrdSchemas;
 import java.time.Clock;
@@ -86,26 +87,16 @@ public final class MachineRealizer {
             () -> stages);
   }
 
-  /**
-   * The new status, how soon to look again when waiting on something without an event, and what
-   * kvmop did to the domain in this pass (for events).
-   */
-  public record Result(KvmMachineStatus status, Duration recheckAfter, List<Happened> happened) {
-    public Result(KvmMachineStatus status, Duration recheckAfter) {
-      this(status, recheckAfter, List.of());
-    }
-  }
-
   public MachineNaming naming(KvmMachine m) {
     var meta = m.getMetadata();
     return MachineNaming.of(meta.getNamespace(), meta.getName(), meta.getUid(), serialLogDir);
   }
 
-  public Result realize(KvmMachine m, List<NetworkBinding> bindings) {
+  public Outcome<KvmMachineStatus> realize(KvmMachine m, List<NetworkBinding> bindings) {
     return realize(m, bindings, NodePolicy.of(List.of(), null), DiskProvisioner.Secrets.NONE);
   }
 
-  public Result realize(
+  public Outcome<KvmMachineStatus> realize(
       KvmMachine m,
       List<NetworkBinding> bindings,
       NodePolicy policy,
@@ -143,7 +134,7 @@ public final class MachineRealizer {
   /**
    * @param admission whether the machine may take its node's capacity to start
    */
-  public Result realize(
+  public Outcome<KvmMachineStatus> realize(
       KvmMachine m,
       List<NetworkBinding> bindings,
       NodePolicy policy,
@@ -185,17 +176,18 @@ public final class MachineRealizer {
   }
 
   /** Migrating away (or gone): nothing touched, status as it is; the migration hands it over. */
-  private static Result leaving(MachinePass.Pass p) {
-    return new Result(p.m().getStatus() == null ? new KvmMachineStatus() : p.m().getStatus(), null);
+  private static Outcome<KvmMachineStatus> leaving(MachinePass.Pass p) {
+    return new Outcome<>(
+        p.m().getStatus() == null ? new KvmMachineStatus() : p.m().getStatus(), null);
   }
 
-  private Result failed(MachinePass.Pass p, Blocker b) {
+  private Outcome<KvmMachineStatus> failed(MachinePass.Pass p, Blocker b) {
     MachineOutcome outcome =
         MachineOutcome.failed(p.m(), p.naming(), p.virtType(), p.kvmWhy().orElse(null), b);
     KvmMachineStatus status =
         MachineStatusBuilder.build(p.m(), node, outcome, Duration.ofSeconds(120), p.now());
     status.request = p.m().getStatus() == null ? null : p.m().getStatus().request;
-    return new Result(status, Duration.ofSeconds(10));
+    return new Outcome<>(status, Duration.ofSeconds(10));
   }
 
   /**

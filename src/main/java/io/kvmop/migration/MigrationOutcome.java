@@ -16,7 +16,7 @@ public record MigrationOutcome(
     KvmMachineMigrationStatus status,
     MachineChange change,
     boolean startCopy,
-    Duration recheck,
+    Duration recheckAfter,
     List<Happened> happened) {
 
   /** What the machine resource needs before the migration's new status is written. */

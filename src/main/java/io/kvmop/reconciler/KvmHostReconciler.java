@@ -21,6 +21,7 @@ import io.kvmop.host.HostReporter;
 import io.kvmop.migration.DrainPlanner;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
+import io.kvmop.status.Outcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
   private final java.time.Clock clock;
   private final HostReporter reporter;
   private final Duration recheck;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmHost, KvmHostStatus> publisher;
   private final NodeLedger ledger;
   private final java.util.function.Supplier<Set<String>> placedHere;
 
@@ -66,7 +67,9 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     this.node = node;
     this.reporter = reporter;
     this.recheck = recheck;
-    this.statusWriter = new StatusWriter(serverSideApply);
+    this.publisher =
+        new StatusPublisher<>(
+            serverSideApply, new TransitionEvents(node, clock), s -> s.conditions);
     this.ledger = ledger;
   }
 
@@ -157,7 +160,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     status.drain = drain(host, context.getClient());
     Duration next =
         status.drain != null && status.drain.phase == DrainPhase.Draining ? DRAIN_FOLLOW : recheck;
-    return statusWriter.write(host, status, context.getClient()).rescheduleAfter(next);
+    return publisher.publish(host, new Outcome<>(status, next), context.getClient());
   }
 
   /** How often a drain in progress is looked at (its migrations' ends show here). */

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.disk.DiskProvisioner;
@@ -29,6 +30,7 @@ import io.kvmop.network.NetworkRealizer;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -51,7 +53,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final MachineRealizer realizer;
   private final MachineEventSource events;
   private final Clock clock;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmMachine, KvmMachineStatus> publisher;
   private final TransitionEvents transitions;
   private final KvmopMetrics metrics;
   private final NodeLedger ledger;
@@ -79,8 +81,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.node = node;
     this.realizer = realizer;
     this.events = events;
-    this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
+    this.publisher =
+        new StatusPublisher<KvmMachine, KvmMachineStatus>(
+                serverSideApply, transitions, s -> s.conditions)
+            .observedBy((m, s) -> metrics.machine(m, s, clock.instant()));
     this.clock = clock;
     this.deleted = new DeletedMachines(node, realizer.libvirt(), this::removeFromNode);
   }
@@ -195,7 +200,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     var policy = NodePolicy.of(hostSpec.orElse(null));
     String uid = m.getMetadata().getUid();
     List<NetworkBinding> bindings = NetworkBindings.resolve(m, networks, node);
-    MachineRealizer.Result r =
+    Outcome<KvmMachineStatus> r =
         realizer.realize(
             m,
             bindings,
@@ -219,19 +224,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         realizer.naming(m).domainName(),
         leaseBridges(r, bindings, networks),
         passStarted);
-    r.happened().forEach(h -> transitions.did(context.getClient(), m, h.reason(), h.message()));
-    transitions.record(
-        context.getClient(),
-        m,
-        m.getStatus() == null ? List.of() : m.getStatus().conditions,
-        r.status().conditions);
-    metrics.machine(m, r.status(), clock.instant());
-    UpdateControl<KvmMachine> control = statusWriter.write(m, r.status(), context.getClient());
-    Duration recheck = r.recheckAfter();
-    if (usesSecret(m) && (recheck == null || recheck.compareTo(SECRET_RECHECK) > 0)) {
-      recheck = SECRET_RECHECK; // kvmop may only get Secrets, not watch them
-    }
-    return recheck == null ? control : control.rescheduleAfter(recheck);
+    // kvmop may only get Secrets, not watch them
+    return publisher.publish(
+        m, usesSecret(m) ? r.recheckWithin(SECRET_RECHECK) : r, context.getClient());
   }
 
   /**
@@ -371,7 +366,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
    * its kvmop networks' bridges, or any for a libvirt network kvmop does not name.
    */
   static Set<String> leaseBridges(
-      MachineRealizer.Result r, List<NetworkBinding> bindings, Map<String, KvmNetwork> networks) {
+      Outcome<KvmMachineStatus> r,
+      List<NetworkBinding> bindings,
+      Map<String, KvmNetwork> networks) {
     if (r.status().phase != MachinePhase.Starting) {
       return Set.of();
     }

@@ -21,9 +21,9 @@ import io.kvmop.migration.MigrationStatuses;
 import io.kvmop.migration.SourceSide;
 import io.kvmop.migration.TargetSide;
 import io.kvmop.placement.NodeLedger;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,14 +41,14 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
   public static final String NAME = "kvmmachinemigration";
 
   /** A guarded write lost to the other agent's: looked at again at once with the latest. */
-  static final Duration CONFLICT_RETRY = Duration.ofMillis(200);
-
   private final String node;
+
   private final SourceSide source;
   private final TargetSide target;
   private final NodeLedger ledger;
   private final PlacementView view;
   private final TransitionEvents transitions;
+  private final StatusPublisher<KvmMachineMigration, KvmMachineMigrationStatus> publisher;
   private final MachineHandover handover;
   private final Clock clock;
 
@@ -65,6 +65,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     this.ledger = ledger;
     this.view = new PlacementView(node, leaseNamespace, ledger, clock);
     this.transitions = new TransitionEvents(node, clock);
+    this.publisher = new StatusPublisher<>(false, transitions, s -> s.conditions);
     this.handover = new MachineHandover(ledger);
     this.clock = clock;
   }
@@ -261,17 +262,14 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
       }
     }
     if (m != null && !handover.change(mig, m, o.change(), client)) {
-      return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
+      return publisher.inTurnAnswer(false, null);
     }
-    if (next != null && !StatusWriter.same(mig.getStatus(), next)) {
-      if (StatusWriter.statusIfUnchanged(client, mig, "/status", next).isEmpty()) {
-        return UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(CONFLICT_RETRY);
-      }
-      transitions.record(
-          client,
-          mig,
-          mig.getStatus() == null ? List.of() : mig.getStatus().conditions,
-          next.conditions);
+    Outcome<KvmMachineMigrationStatus> published =
+        new Outcome<>(next, o.recheckAfter(), o.happened());
+    if (publisher.publishInTurn(mig, published, client).isEmpty()) {
+      return publisher.inTurnAnswer(false, published);
+    }
+    if (next != null) {
       progressEvent(mig, next, client);
     }
     if (o.startCopy() && next != null) {
@@ -290,15 +288,12 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
               + next.attempts
               + ")");
     }
-    o.happened().forEach(h -> transitions.did(client, mig, h.reason(), h.message()));
     if (m != null && o.change() == MigrationOutcome.MachineChange.HAND_OVER) {
       o.happened().stream()
           .filter(h -> Reasons.MIGRATED.equals(h.reason()))
           .forEach(h -> transitions.did(client, m, h.reason(), h.message()));
     }
-    return o.recheck() == null
-        ? UpdateControl.noUpdate()
-        : UpdateControl.<KvmMachineMigration>noUpdate().rescheduleAfter(o.recheck());
+    return publisher.inTurnAnswer(true, published);
   }
 
   /** An event each time libvirt starts another pass over the guest's memory. */

@@ -23,6 +23,7 @@ import io.kvmop.network.NetworkStatusBuilder;
 import io.kvmop.network.Span;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.ConditionTypes;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
   private final LibvirtNetworkEventSource libvirtEvents;
   private final Supplier<Map<String, String>> nodeLabels;
   private final Duration blockedRecheck;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmNetwork, KvmNetworkStatus> publisher;
   private final TransitionEvents transitions;
   private final Clock clock;
 
@@ -60,8 +61,8 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     this.libvirtEvents = libvirtEvents;
     this.nodeLabels = nodeLabels;
     this.blockedRecheck = blockedRecheck;
-    this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
+    this.publisher = new StatusPublisher<>(serverSideApply, transitions, s -> s.conditions);
     this.clock = clock;
   }
 
@@ -167,14 +168,11 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     KvmNetworkStatus status =
         NetworkStatusBuilder.merge(
             network, naming, node, entry.orElse(null), Optional.empty(), clock.instant());
-    transitions.record(
-        context.getClient(),
-        network,
-        network.getStatus() == null ? List.of() : network.getStatus().conditions,
-        status.conditions);
     NodeNetworkStatus mine = entry.orElse(null);
-    statusWriter.writeShared(
+    boolean waits = entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false);
+    return publisher.publishShared(
         network,
+        new Outcome<>(status, waits ? blockedRecheck : null),
         latest -> {
           KvmNetworkStatus merged =
               NetworkStatusBuilder.merge(
@@ -184,10 +182,6 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
           return merged;
         },
         context.getClient());
-    UpdateControl<KvmNetwork> control = UpdateControl.noUpdate();
-    return entry.map(KvmNetworkReconciler::waitsOnHost).orElse(false)
-        ? control.rescheduleAfter(blockedRecheck)
-        : control;
   }
 
   /**
@@ -279,14 +273,10 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
               blocker,
               clock.instant());
       if (!StatusWriter.same(network.getStatus(), status)) {
-        transitions.record(
-            context.getClient(),
-            network,
-            network.getStatus() == null ? null : network.getStatus().conditions,
-            status.conditions);
         NodeNetworkStatus mine = currentEntry(network);
-        statusWriter.writeShared(
+        publisher.publishShared(
             network,
+            new Outcome<>(status, null),
             latest ->
                 NetworkStatusBuilder.merge(
                     latest, NetworkRealizer.naming(latest), node, mine, blocker, clock.instant()),

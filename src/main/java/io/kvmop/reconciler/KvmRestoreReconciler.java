@@ -7,10 +7,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineRestore;
+import io.kvmop.api.KvmMachineRestoreStatus;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.snapshot.Restorer;
+import io.kvmop.status.Outcome;
 import java.time.Clock;
-import java.util.List;
 
 /**
  * JOSDK glue for KvmMachineRestores: the agent of the machine's node does each one once ({@link
@@ -22,7 +23,7 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
 
   private final String node;
   private final Restorer restorer;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmMachineRestore, KvmMachineRestoreStatus> publisher;
   private final TransitionEvents transitions;
   private final java.time.Clock clock;
 
@@ -30,8 +31,8 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
       String node, Restorer restorer, boolean serverSideApply, Clock clock) {
     this.node = node;
     this.restorer = restorer;
-    this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
+    this.publisher = new StatusPublisher<>(serverSideApply, transitions, s -> s.conditions);
     this.clock = clock;
   }
 
@@ -64,22 +65,11 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
             .inNamespace(ns)
             .withName(r.getSpec().snapshot)
             .get();
-    Restorer.Outcome o = restorer.restore(r, m, s);
-    o.happened()
-        .forEach(
-            h -> {
-              transitions.did(client, r, h.reason(), h.message());
-              if (m != null) {
-                transitions.did(client, m, h.reason(), h.message());
-              }
-            });
-    transitions.record(
-        client,
-        r,
-        r.getStatus() == null ? List.of() : r.getStatus().conditions,
-        o.status().conditions);
-    UpdateControl<KvmMachineRestore> control = statusWriter.write(r, o.status(), client);
-    return o.recheckAfter() == null ? control : control.rescheduleAfter(o.recheckAfter());
+    Outcome<KvmMachineRestoreStatus> o = restorer.restore(r, m, s);
+    if (m != null) { // the machine's events say what happened to it too
+      o.happened().forEach(h -> transitions.did(client, m, h.reason(), h.message()));
+    }
+    return publisher.publish(r, o, client);
   }
 
   /** The first KvmHost by name: the agent that answers for restores no node has. */

@@ -14,8 +14,10 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.Unreadable;
 import io.kvmop.snapshot.SnapshotKeeper;
+import io.kvmop.status.Outcome;
 import java.time.Clock;
 import java.util.List;
 
@@ -30,7 +32,7 @@ public class KvmSnapshotReconciler
   public static final String NAME = "kvmmachinesnapshot";
 
   private final SnapshotKeeper keeper;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmMachineSnapshot, KvmMachineSnapshotStatus> publisher;
   private final TransitionEvents transitions;
   private final java.time.Clock clock;
   private final Nudges nudges = new Nudges();
@@ -39,8 +41,8 @@ public class KvmSnapshotReconciler
   public KvmSnapshotReconciler(
       String node, SnapshotKeeper keeper, boolean serverSideApply, Clock clock) {
     this.keeper = keeper;
-    this.statusWriter = new StatusWriter(serverSideApply);
     this.transitions = new TransitionEvents(node, clock);
+    this.publisher = new StatusPublisher<>(serverSideApply, transitions, s -> s.conditions);
     this.clock = clock;
   }
 
@@ -82,16 +84,8 @@ public class KvmSnapshotReconciler
     if (machine != null && machine.isMarkedForDeletion()) {
       machine = null;
     }
-    SnapshotKeeper.Outcome o = keeper.keep(s, machine);
-    o.happened().forEach(h -> transitions.did(context.getClient(), s, h.reason(), h.message()));
-    transitions.record(
-        context.getClient(),
-        s,
-        s.getStatus() == null ? List.of() : s.getStatus().conditions,
-        o.status().conditions);
-    UpdateControl<KvmMachineSnapshot> control =
-        statusWriter.write(s, o.status(), context.getClient());
-    return o.recheckAfter() == null ? control : control.rescheduleAfter(o.recheckAfter());
+    Outcome<KvmMachineSnapshotStatus> o = keeper.keep(s, machine);
+    return publisher.publish(s, o, context.getClient());
   }
 
   private static List<io.fabric8.kubernetes.api.model.Condition> conditionsOf(

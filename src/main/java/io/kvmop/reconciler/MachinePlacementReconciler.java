@@ -19,6 +19,7 @@ import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
@@ -52,7 +53,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
 
   private final String node;
   private final Clock clock;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmMachine, KvmMachineStatus> publisher;
   private final NodeLedger ledger;
   private final PlacementView view;
   private InformerEventSource<KvmHost, KvmMachine> hosts;
@@ -65,7 +66,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       String node, String leaseNamespace, boolean serverSideApply, Clock clock, NodeLedger ledger) {
     this.node = node;
     this.clock = clock;
-    this.statusWriter = new StatusWriter(serverSideApply);
+    this.publisher = StatusPublisher.quiet(serverSideApply);
     this.ledger = ledger;
     this.view = new PlacementView(node, leaseNamespace, ledger, clock);
   }
@@ -273,7 +274,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     Progress.fromReady(c);
     s.conditions = c.build();
     // empty when placed (or changed) meanwhile: the next event shows it
-    StatusWriter.statusIfUnchanged(client, m, "/status", s);
+    publisher.publishInTurn(m, new Outcome<>(s, null), client);
   }
 
   /** How long another node's agent is given to place a machine before its status says so. */
@@ -315,7 +316,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
             .build();
     java.util.Optional<KvmMachine> written;
     try {
-      written = StatusWriter.statusIfUnchanged(client, m, "/status", s);
+      written = publisher.publishInTurn(m, new Outcome<>(s, null), client);
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       ledger.release(m.getMetadata().getUid());
       throw e;
@@ -368,7 +369,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
             .set(Conditions.READY, false, reason, message);
     Progress.fromReady(c);
     s.conditions = c.build();
-    return statusWriter.write(m, s, client);
+    return publisher.publish(m, new Outcome<>(s, null), client);
   }
 
   /** The node a machine is placed on, if any. */

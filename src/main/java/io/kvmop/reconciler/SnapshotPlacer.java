@@ -10,6 +10,7 @@ import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotPhase;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
@@ -29,12 +30,12 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
 
   private final String node;
   private final Clock clock;
-  private final StatusWriter statusWriter;
+  private final StatusPublisher<KvmMachineSnapshot, KvmMachineSnapshotStatus> publisher;
 
   public SnapshotPlacer(String node, boolean serverSideApply, Clock clock) {
     this.node = node;
     this.clock = clock;
-    this.statusWriter = new StatusWriter(serverSideApply);
+    this.publisher = StatusPublisher.quiet(serverSideApply);
   }
 
   /** The snapshots no node has taken yet. */
@@ -83,7 +84,9 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
     Progress.fromReady(c);
     st.conditions = c.build();
     UpdateControl<KvmMachineSnapshot> control =
-        placed == null ? statusWriter.write(s, st, client) : UpdateControl.noUpdate();
+        placed == null
+            ? publisher.publish(s, new Outcome<>(st, null), client)
+            : UpdateControl.noUpdate();
     return control.rescheduleAfter(RETRY);
   }
 }

@@ -9,11 +9,12 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 
 /**
- * Writes a status only when it changed. With server-side apply (real clusters) through JOSDK's
- * UpdateControl. Without it, JOSDK would send a JSON Patch diffed against its cached copy, which
- * lags behind kvmop's own last write when events come fast; index-based removals in that diff then
- * miss (a real API server answers 422, the mock API server never answers). So the whole status is
- * replaced in one operation instead.
+ * The writes under {@link StatusPublisher} (and the guarded metadata patches of placement and
+ * hand-over). Writes a status only when it changed. With server-side apply (real clusters) through
+ * JOSDK's UpdateControl. Without it, JOSDK would send a JSON Patch diffed against its cached copy,
+ * which lags behind kvmop's own last write when events come fast; index-based removals in that diff
+ * then miss (a real API server answers 422, the mock API server never answers). So the whole status
+ * is replaced in one operation instead.
  */
 final class StatusWriter {
   private final boolean serverSideApply;

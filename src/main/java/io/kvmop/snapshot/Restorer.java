@@ -18,10 +18,10 @@ import io.kvmop.machine.MachinePlanner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,18 +44,16 @@ public final class Restorer {
   }
 
   /** The new status, how soon to look again (null: on the next event), what was done. */
-  public record Outcome(
-      KvmMachineRestoreStatus status, Duration recheckAfter, List<Happened> happened) {}
-
   /**
    * @param machine the machine it names, or null
    * @param snapshot the snapshot it names, or null
    */
-  public Outcome restore(KvmMachineRestore r, KvmMachine machine, KvmMachineSnapshot snapshot) {
+  public Outcome<KvmMachineRestoreStatus> restore(
+      KvmMachineRestore r, KvmMachine machine, KvmMachineSnapshot snapshot) {
     KvmMachineRestoreStatus prev = r.getStatus();
     if (prev != null
         && (prev.phase == RestorePhase.Succeeded || prev.phase == RestorePhase.Failed)) {
-      return new Outcome(prev, null, List.of()); // done once, never again
+      return new Outcome<>(prev, null, List.of()); // done once, never again
     }
     String machineName = r.getSpec().machine;
     if (machine == null) {
@@ -112,7 +110,7 @@ public final class Restorer {
     }
   }
 
-  private Outcome revert(
+  private Outcome<KvmMachineRestoreStatus> revert(
       KvmMachineRestore r, KvmMachine machine, KvmMachineSnapshotStatus ss, String domain) {
     Optional<DomainState> d = libvirt.findDomain(domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), ss.machineUid)) {
@@ -173,16 +171,18 @@ public final class Restorer {
     KvmMachineRestoreStatus st = status(r, RestorePhase.Succeeded, true, Reasons.RESTORED, message);
     st.outcome = outcome;
     st.completionTime = clock.instant().toString();
-    return new Outcome(st, null, List.of(new Happened(Reasons.RESTORED, message)));
+    return new Outcome<>(st, null, List.of(new Happened(Reasons.RESTORED, message)));
   }
 
-  private Outcome pending(KvmMachineRestore r, String reason, String message) {
-    return new Outcome(
+  private Outcome<KvmMachineRestoreStatus> pending(
+      KvmMachineRestore r, String reason, String message) {
+    return new Outcome<>(
         status(r, RestorePhase.Pending, false, reason, message), SnapshotKeeper.WAIT, List.of());
   }
 
-  private Outcome failed(KvmMachineRestore r, String reason, String message) {
-    return new Outcome(
+  private Outcome<KvmMachineRestoreStatus> failed(
+      KvmMachineRestore r, String reason, String message) {
+    return new Outcome<>(
         status(r, RestorePhase.Failed, false, reason, message + "; nothing was changed"),
         null,
         List.of());

@@ -19,6 +19,7 @@ import io.kvmop.libvirt.xml.SnapshotXml;
 import io.kvmop.machine.MachinePlanner;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,9 +61,6 @@ public final class SnapshotKeeper {
   }
 
   /** The new status, how soon to look again (null: on the next event), what was done. */
-  public record Outcome(
-      KvmMachineSnapshotStatus status, Duration recheckAfter, List<Happened> happened) {}
-
   /** The snapshot's name in libvirt: derived from the resource's uid, so it is this one's. */
   public static String libvirtName(KvmMachineSnapshot s) {
     return s.libvirtName();
@@ -71,17 +69,17 @@ public final class SnapshotKeeper {
   /**
    * @param machine the machine it names, as it is now; null when there is none
    */
-  public Outcome keep(KvmMachineSnapshot s, KvmMachine machine) {
+  public Outcome<KvmMachineSnapshotStatus> keep(KvmMachineSnapshot s, KvmMachine machine) {
     SnapshotStatusBuilder b = new SnapshotStatusBuilder(s, clock.instant());
     KvmMachineSnapshotStatus prev = s.getStatus();
     if (prev != null && prev.machineUid != null && prev.libvirtName != null) {
       return check(s, b); // taken: it is never taken again, only checked
     }
     if (prev != null && prev.phase == SnapshotPhase.Failed) {
-      return new Outcome(b.same(), null, List.of());
+      return new Outcome<>(b.same(), null, List.of());
     }
     if (machine == null) {
-      return new Outcome(
+      return new Outcome<>(
           b.pending(
               Reasons.MACHINE_NOT_FOUND,
               "no KvmMachine " + s.getSpec().machine + " in this namespace; waiting for it"),
@@ -90,7 +88,7 @@ public final class SnapshotKeeper {
     }
     String unsupported = unsupportedDisk(machine);
     if (unsupported != null) {
-      return new Outcome(b.failed(Reasons.SNAPSHOT_UNSUPPORTED, unsupported), null, List.of());
+      return new Outcome<>(b.failed(Reasons.SNAPSHOT_UNSUPPORTED, unsupported), null, List.of());
     }
     String domain = machines.naming(machine).domainName();
     try {
@@ -101,7 +99,7 @@ public final class SnapshotKeeper {
     } catch (LibvirtError e) {
       if (UNSUPPORTED.contains(e.kind())) {
         // e.g. libvirt 9.2 and later refuse internal snapshots of any UEFI machine: never works
-        return new Outcome(
+        return new Outcome<>(
             b.failed(
                 Reasons.SNAPSHOT_UNSUPPORTED,
                 "libvirt refuses an internal snapshot of this machine ("
@@ -113,16 +111,16 @@ public final class SnapshotKeeper {
             List.of());
       }
       LibvirtErrors.Explained x = LibvirtErrors.explain(e);
-      return new Outcome(b.pending(x.reason(), x.message()), WAIT, List.of());
+      return new Outcome<>(b.pending(x.reason(), x.message()), WAIT, List.of());
     }
   }
 
-  private Outcome take(
+  private Outcome<KvmMachineSnapshotStatus> take(
       KvmMachineSnapshot s, KvmMachine machine, String domain, SnapshotStatusBuilder b) {
     String uid = machine.getMetadata().getUid();
     Optional<DomainState> d = libvirt.findDomain(domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), uid)) {
-      return new Outcome(
+      return new Outcome<>(
           b.pending(
               Reasons.PENDING,
               "machine " + machine.getMetadata().getName() + " has no domain on " + node + " yet"),
@@ -132,7 +130,7 @@ public final class SnapshotKeeper {
     boolean active = d.get().state() != DomainState.RunState.SHUTOFF;
     boolean paused = d.get().state() == DomainState.RunState.PAUSED;
     if (active && "uefi".equals(machine.getSpec().firmware)) {
-      return new Outcome(
+      return new Outcome<>(
           b.pending(
               Reasons.WAITING_FOR_STOP,
               "libvirt "
@@ -196,7 +194,7 @@ public final class SnapshotKeeper {
       frozenWhy = "taken by an earlier run of the agent, which did not record it";
     }
     if (taken.isEmpty()) {
-      return new Outcome(
+      return new Outcome<>(
           b.pending(Reasons.PENDING, "libvirt does not list snapshot " + name + " yet"),
           WAIT,
           done);
@@ -211,15 +209,15 @@ public final class SnapshotKeeper {
             frozen,
             frozenWhy,
             disks(machine, domain));
-    return new Outcome(st, null, done);
+    return new Outcome<>(st, null, done);
   }
 
   /** A taken snapshot: still Ready while libvirt has it on this machine's domain, else Lost. */
-  private Outcome check(KvmMachineSnapshot s, SnapshotStatusBuilder b) {
+  private Outcome<KvmMachineSnapshotStatus> check(KvmMachineSnapshot s, SnapshotStatusBuilder b) {
     KvmMachineSnapshotStatus prev = s.getStatus();
     Optional<DomainState> d = libvirt.findDomain(prev.domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), prev.machineUid)) {
-      return new Outcome(
+      return new Outcome<>(
           b.lost(
               "machine "
                   + s.getSpec().machine
@@ -233,7 +231,7 @@ public final class SnapshotKeeper {
           List.of());
     }
     if (libvirt.snapshots().findSnapshot(prev.domain, prev.libvirtName).isEmpty()) {
-      return new Outcome(
+      return new Outcome<>(
           b.lost(
               "libvirt no longer has snapshot "
                   + prev.libvirtName
@@ -243,7 +241,7 @@ public final class SnapshotKeeper {
           null,
           List.of());
     }
-    return new Outcome(b.stillReady(), null, List.of());
+    return new Outcome<>(b.stillReady(), null, List.of());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.kvmop.standalone;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.NodeNetworkStatus;
 import io.kvmop.libvirt.LibvirtPort;
@@ -15,6 +16,7 @@ import io.kvmop.network.NetworkStatusBuilder;
 import io.kvmop.node.NodeCore;
 import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
+import io.kvmop.status.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,7 +171,7 @@ public final class StandaloneAgent {
         nets.stream()
             .filter(n -> n.getMetadata().getNamespace().equals(m.getMetadata().getNamespace()))
             .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
-    MachineRealizer.Result r =
+    Outcome<KvmMachineStatus> r =
         machines.realize(
             m,
             NetworkBindings.resolve(m, mine, node),

@@ -11,6 +11,7 @@ import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.snapshot.Restorer;
 import io.kvmop.snapshot.SnapshotKeeper;
 import io.kvmop.status.Happened;
+import io.kvmop.status.Outcome;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +68,8 @@ final class StandaloneSnapshots {
     for (KvmMachineSnapshot s : snapshots) {
       s.getMetadata().setGeneration(1L); // a snapshot's spec never changes
       s.setStatus(stored(s, SNAPSHOT, KvmMachineSnapshotStatus.class));
-      SnapshotKeeper.Outcome o = keeper.keep(s, machines.get(id(s, s.getSpec().machine)));
+      Outcome<KvmMachineSnapshotStatus> o =
+          keeper.keep(s, machines.get(id(s, s.getSpec().machine)));
       log(s, o.happened());
       s.setStatus(o.status());
       write(s, SNAPSHOT, s.getSpec(), s.getStatus());
@@ -78,7 +80,7 @@ final class StandaloneSnapshots {
     for (KvmMachineRestore r : restores) {
       r.getMetadata().setGeneration(1L);
       r.setStatus(stored(r, RESTORE, KvmMachineRestoreStatus.class));
-      Restorer.Outcome o =
+      Outcome<KvmMachineRestoreStatus> o =
           restorer.restore(
               r, machines.get(id(r, r.getSpec().machine)), now.get(id(r, r.getSpec().snapshot)));
       log(r, o.happened());
