@@ -41,6 +41,8 @@ class LayersTest {
         .definedBy("io.kvmop.agent..")
         .layer("FrontEnds")
         .definedBy("io.kvmop.reconciler..", "io.kvmop.standalone..")
+        .layer("Cluster")
+        .definedBy("io.kvmop.cluster..")
         .layer("Composition")
         .definedBy("io.kvmop.node..", "io.kvmop.config..")
         .layer("Services")
@@ -70,18 +72,28 @@ class LayersTest {
         .mayOnlyBeAccessedByLayers("Commands")
         .whereLayer("FrontEnds")
         .mayOnlyBeAccessedByLayers("Commands", "Agent")
+        .whereLayer("Cluster")
+        .mayOnlyBeAccessedByLayers("Commands", "Agent", "FrontEnds")
         .whereLayer("Composition")
         .mayOnlyBeAccessedByLayers("Commands", "Agent", "FrontEnds")
         .whereLayer("Services")
-        .mayOnlyBeAccessedByLayers("Commands", "Agent", "Composition", "FrontEnds")
+        .mayOnlyBeAccessedByLayers("Commands", "Agent", "Composition", "FrontEnds", "Cluster")
         .whereLayer("Machine")
-        .mayOnlyBeAccessedByLayers("Commands", "Agent", "Composition", "FrontEnds", "Services")
+        .mayOnlyBeAccessedByLayers(
+            "Commands", "Agent", "Composition", "FrontEnds", "Cluster", "Services")
         .whereLayer("Resources")
         .mayOnlyBeAccessedByLayers(
-            "Commands", "Agent", "Composition", "FrontEnds", "Services", "Machine")
+            "Commands", "Agent", "Composition", "FrontEnds", "Cluster", "Services", "Machine")
         .whereLayer("Libvirt")
         .mayOnlyBeAccessedByLayers(
-            "Commands", "Agent", "Composition", "FrontEnds", "Services", "Machine", "Resources")
+            "Commands",
+            "Agent",
+            "Composition",
+            "FrontEnds",
+            "Cluster",
+            "Services",
+            "Machine",
+            "Resources")
         .check(main);
   }
 
@@ -132,7 +144,8 @@ class LayersTest {
         .check(main);
     noClasses()
         .that()
-        .resideOutsideOfPackages("io.kvmop.reconciler..", "io.kvmop.agent..", "io.kvmop.cli..")
+        .resideOutsideOfPackages(
+            "io.kvmop.reconciler..", "io.kvmop.agent..", "io.kvmop.cluster..", "io.kvmop.cli..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.fabric8.kubernetes.client.dsl..")

@@ -91,33 +91,33 @@ class TwoDirectoriesIT {
         a.resolve("m.yaml"),
         machine("kvmopit-dirs-shared", "64Mi") + machine("kvmopit-dirs-a", "64Mi"));
     agent(a).reconcileOnce();
-    String sharedUuid = libvirt.findDomain(SHARED).orElseThrow().uuid();
-    var before = libvirt.findDomain(SHARED).orElseThrow().config();
+    String sharedUuid = libvirt.domains().findDomain(SHARED).orElseThrow().uuid();
+    var before = libvirt.domains().findDomain(SHARED).orElseThrow().config();
 
     // b declares the same namespace and name with another spec: it is not b's to change
     Files.writeString(b.resolve("m.yaml"), machine("kvmopit-dirs-shared", "96Mi"));
     StandaloneAgent agentB = agent(b);
     agentB.reconcileOnce();
-    assertThat(libvirt.findDomain(SHARED).orElseThrow().config()).isEqualTo(before);
+    assertThat(libvirt.domains().findDomain(SHARED).orElseThrow().config()).isEqualTo(before);
     assertThat(Files.readString(b.resolve(".status/KvmMachine/default/kvmopit-dirs-shared.yaml")))
         .contains("NameConflict");
 
     // b's manifest goes, and b is deleted altogether: a's machines stay as they are
     Files.delete(b.resolve("m.yaml"));
     assertThat(agentB.removeAll()).isTrue();
-    assertThat(libvirt.findDomain(SHARED).orElseThrow().uuid()).isEqualTo(sharedUuid);
-    assertThat(libvirt.findDomain(ONLY_A)).isPresent();
+    assertThat(libvirt.domains().findDomain(SHARED).orElseThrow().uuid()).isEqualTo(sharedUuid);
+    assertThat(libvirt.domains().findDomain(ONLY_A)).isPresent();
 
     // a fresh agent on b (nothing in memory, no manifests) finds nothing of its own to remove
     StandaloneAgent fresh = agent(b);
     fresh.reconcileOnce();
     assertThat(fresh.removeAll()).isTrue();
-    assertThat(libvirt.findDomain(SHARED)).isPresent();
-    assertThat(libvirt.findDomain(ONLY_A)).isPresent();
+    assertThat(libvirt.domains().findDomain(SHARED)).isPresent();
+    assertThat(libvirt.domains().findDomain(ONLY_A)).isPresent();
 
     // a's own delete removes a's
     assertThat(agent(a).removeAll()).isTrue();
-    assertThat(libvirt.findDomain(SHARED)).isEmpty();
-    assertThat(libvirt.findDomain(ONLY_A)).isEmpty();
+    assertThat(libvirt.domains().findDomain(SHARED)).isEmpty();
+    assertThat(libvirt.domains().findDomain(ONLY_A)).isEmpty();
   }
 }

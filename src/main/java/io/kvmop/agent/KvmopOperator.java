@@ -7,6 +7,12 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.MachinePhase;
+import io.kvmop.cluster.Finalizers;
+import io.kvmop.cluster.GoneNodes;
+import io.kvmop.cluster.NodeLease;
+import io.kvmop.cluster.PlacementView;
+import io.kvmop.cluster.StrayLabels;
+import io.kvmop.cluster.TolerantReading;
 import io.kvmop.config.OperatorConfig;
 import io.kvmop.host.HostFiles;
 import io.kvmop.host.HostReporter;
@@ -23,7 +29,6 @@ import io.kvmop.network.HostNetworkPort;
 import io.kvmop.node.NodeCore;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
-import io.kvmop.reconciler.GoneNodes;
 import io.kvmop.reconciler.KvmHostReconciler;
 import io.kvmop.reconciler.KvmMachineReconciler;
 import io.kvmop.reconciler.KvmMigrationReconciler;
@@ -34,10 +39,7 @@ import io.kvmop.reconciler.LibvirtNetworkEventSource;
 import io.kvmop.reconciler.MachineEventSource;
 import io.kvmop.reconciler.MachinePlacementReconciler;
 import io.kvmop.reconciler.MachineUpdates;
-import io.kvmop.reconciler.NodeLease;
 import io.kvmop.reconciler.SnapshotPlacer;
-import io.kvmop.reconciler.StrayLabels;
-import io.kvmop.reconciler.TolerantReading;
 import java.time.Duration;
 import java.util.Map;
 
@@ -159,7 +161,7 @@ public final class KvmopOperator implements AutoCloseable {
           + lease.holder();
     }
     try {
-      libvirt.version();
+      libvirt.host().version();
       return null;
     } catch (LibvirtError e) {
       return "libvirt at " + libvirt.uri() + " does not answer: " + e.getMessage();
@@ -176,8 +178,7 @@ public final class KvmopOperator implements AutoCloseable {
             config.blockedRecheck(),
             config.useServerSideApply(),
             core.clock());
-    operator.register(
-        networks, o -> o.withFinalizer(KvmNetworkReconciler.finalizerFor(config.nodeName())));
+    operator.register(networks, o -> o.withFinalizer(Finalizers.network(config.nodeName())));
   }
 
   private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {
@@ -193,7 +194,7 @@ public final class KvmopOperator implements AutoCloseable {
             core.clock(),
             metrics,
             ledger);
-    String finalizer = KvmMachineReconciler.finalizerFor(config.nodeName());
+    String finalizer = Finalizers.machine(config.nodeName());
     operator.register(
         machines,
         o ->
@@ -230,7 +231,7 @@ public final class KvmopOperator implements AutoCloseable {
     operator.register(
         snapshots,
         o ->
-            o.withFinalizer(KvmSnapshotReconciler.finalizerFor(node))
+            o.withFinalizer(Finalizers.snapshot(node))
                 .withLabelSelector(KvmMachineReconciler.selectorFor(node)));
     operator.register(
         new SnapshotPlacer(node, config.useServerSideApply(), core.clock()),
@@ -355,8 +356,7 @@ public final class KvmopOperator implements AutoCloseable {
             .getItems()) {
       if (m.getSpec() != null && m.getMetadata().getUid() != null) {
         boolean running = m.getStatus() != null && m.getStatus().phase == MachinePhase.Running;
-        ledger.observe(
-            m.getMetadata().getUid(), MachinePlacementReconciler.claim(m.getSpec()), running);
+        ledger.observe(m.getMetadata().getUid(), PlacementView.claim(m.getSpec()), running);
       }
     }
   }

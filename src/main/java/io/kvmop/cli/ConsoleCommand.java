@@ -79,7 +79,7 @@ public final class ConsoleCommand implements Callable<Integer> {
       }
       ConsoleStream opened;
       try {
-        opened = libvirt.openConsole(domain, force);
+        opened = libvirt.domains().openConsole(domain, force);
       } catch (LibvirtError e) {
         out.println("kvmop: " + consoleRefused(ns, e));
         return 1;

@@ -12,7 +12,7 @@ import java.util.Optional;
 record LocalDomain(DomainState state, String problem) {
   static LocalDomain find(LibvirtPort libvirt, String ns, String name) {
     String domain = MachineNaming.of(ns, name, "", "/").domainName();
-    Optional<DomainState> d = libvirt.findDomain(domain);
+    Optional<DomainState> d = libvirt.domains().findDomain(domain);
     var owner =
         d.map(s -> s.config() == null ? null : s.config().metadata())
             .map(m -> m.owner())
@@ -37,7 +37,11 @@ record LocalDomain(DomainState state, String problem) {
       return Optional.empty();
     }
     String mac = nic.mac().address();
-    return libvirt.dhcpLeases(nic.source().network()).orElse(java.util.List.of()).stream()
+    return libvirt
+        .networks()
+        .dhcpLeases(nic.source().network())
+        .orElse(java.util.List.of())
+        .stream()
         .filter(l -> mac.equalsIgnoreCase(l.mac()))
         .map(l -> l.ip())
         .findFirst();

@@ -64,7 +64,7 @@ public final class DiskProvisioner {
     DiskProvisioner p =
         new DiskProvisioner(
             libvirt.storage(), config, new ImageCache(config, libvirt.storage(), clock));
-    libvirt.addListener(new PoolWatcher(p.pool(), config.poolName()));
+    libvirt.events().addListener(new PoolWatcher(p.pool(), config.poolName()));
     p.clones = new SnapshotClones(libvirt, config);
     return p;
   }

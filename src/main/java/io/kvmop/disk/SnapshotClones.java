@@ -105,7 +105,7 @@ final class SnapshotClones {
     }
     String libvirtName = s.libvirtName();
     Optional<DomainState> dom =
-        st.domain == null ? Optional.empty() : libvirt.findDomain(st.domain);
+        st.domain == null ? Optional.empty() : libvirt.domains().findDomain(st.domain);
     DomainXml.Owner owner =
         dom.map(x -> x.config() == null ? null : x.config().owner()).orElse(null);
     if (owner == null

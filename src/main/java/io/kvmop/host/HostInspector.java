@@ -33,7 +33,7 @@ public final class HostInspector implements KvmVerdict {
       HostSnapshot s = files.read();
       String domcaps;
       try {
-        domcaps = libvirt.domainCapabilitiesError("kvm").orElse(null);
+        domcaps = libvirt.host().domainCapabilitiesError("kvm").orElse(null);
       } catch (LibvirtError e) {
         domcaps = e.code() + ": " + e.libvirtMessage();
       }

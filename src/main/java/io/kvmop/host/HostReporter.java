@@ -104,9 +104,9 @@ public final class HostReporter {
             .map(f -> f.message() + "; fix: " + f.fix())
             .orElse("this host runs KVM guests with hardware virtualization"));
     try {
-      s.libvirt.version = libvirt.version();
+      s.libvirt.version = libvirt.host().version();
       s.libvirt.connected = true;
-      HostFacts facts = libvirt.hostFacts(s.kvm.usable ? "kvm" : "qemu");
+      HostFacts facts = libvirt.host().hostFacts(s.kvm.usable ? "kvm" : "qemu");
       s.cpuModels = facts.cpuModels();
       s.capacity = resources(facts.cpus(), facts.memoryKiB());
       s.defaultNetwork = defaultNetwork();
@@ -202,25 +202,26 @@ public final class HostReporter {
    * autostarted.
    */
   private DefaultNetworkStatus defaultNetwork() {
-    Optional<NetworkState> d = libvirt.findNetwork(DEFAULT);
+    Optional<NetworkState> d = libvirt.networks().findNetwork(DEFAULT);
     String done = null;
     if (repairDefaultNetwork) {
       try {
         if (d.isEmpty()) {
-          libvirt.defineNetwork(
-              XmlCodec.read(Files.readString(defaultNetworkXml), NetworkXml.class));
+          libvirt
+              .networks()
+              .defineNetwork(XmlCodec.read(Files.readString(defaultNetworkXml), NetworkXml.class));
           done = "recreated from " + defaultNetworkXml;
-          d = libvirt.findNetwork(DEFAULT);
+          d = libvirt.networks().findNetwork(DEFAULT);
         }
         if (d.isPresent() && !d.get().autostart()) {
-          libvirt.setNetworkAutostart(DEFAULT, true);
+          libvirt.networks().setNetworkAutostart(DEFAULT, true);
           done = done == null ? "autostart switched on" : done + ", autostart switched on";
         }
         if (d.isPresent() && !d.get().active()) {
-          libvirt.startNetwork(DEFAULT);
+          libvirt.networks().startNetwork(DEFAULT);
           done = done == null ? "started" : done + ", started";
         }
-        d = libvirt.findNetwork(DEFAULT);
+        d = libvirt.networks().findNetwork(DEFAULT);
       } catch (LibvirtError | IOException | IllegalArgumentException e) {
         done = "repair failed: " + e.getMessage();
       }

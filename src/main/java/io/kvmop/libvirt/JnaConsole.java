@@ -2,6 +2,7 @@ package io.kvmop.libvirt;
 
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import io.kvmop.libvirt.Operation.Step;
 
 /**
  * A console stream from virDomainOpenConsole, non-blocking (libvirt-java 0.5.4 wraps neither the
@@ -19,14 +20,14 @@ final class JnaConsole implements ConsoleStream {
 
   /** Attaches to the domain's first console; {@code force} takes it from another session. */
   static ConsoleStream open(LibvirtCalls calls, String domain, boolean force) {
-    String operation = "open console of domain " + domain;
+    Step operation = Operation.OPEN_CONSOLE.as("open console of domain " + domain);
     return calls.call(
         operation,
         c -> {
           NativeLibvirt lib = NativeLibvirt.INSTANCE;
           Pointer st = lib.virStreamNew(c.pointer(), NativeLibvirt.VIR_STREAM_NONBLOCK);
           if (st == null) {
-            throw LibvirtCalls.lastError(operation);
+            throw LibvirtCalls.lastError(operation.text());
           }
           int flags =
               force
@@ -35,17 +36,17 @@ final class JnaConsole implements ConsoleStream {
           LibvirtCalls.withNativeDomain(
               c,
               domain,
-              operation,
+              operation.text(),
               dom -> {
                 if (lib.virDomainOpenConsole(dom, null, st, flags) < 0) {
                   // read before the domain is freed: that call resets the thread's last error
-                  LibvirtError e = LibvirtCalls.lastError(operation);
+                  LibvirtError e = LibvirtCalls.lastError(operation.text());
                   lib.virStreamFree(st);
                   throw e;
                 }
                 return null;
               });
-          return new JnaConsole(st, operation);
+          return new JnaConsole(st, operation.text());
         });
   }
 

@@ -1,6 +1,7 @@
 package io.kvmop.libvirt;
 
 import com.sun.jna.Pointer;
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.libvirt.xml.XmlCodec;
 import java.util.ArrayList;
@@ -15,12 +16,30 @@ import org.slf4j.LoggerFactory;
  * The domain calls of {@link JnaLibvirt}: definitions with kvmop's stored-form mark, state,
  * lifecycle, agent addresses.
  */
-final class JnaDomains {
+final class JnaDomains implements DomainPort {
   private static final Logger LOG = LoggerFactory.getLogger(JnaDomains.class);
   private final LibvirtCalls calls;
+  private final OwnEvents own;
 
-  JnaDomains(LibvirtCalls calls) {
+  JnaDomains(LibvirtCalls calls, OwnEvents own) {
     this.calls = calls;
+    this.own = own;
+  }
+
+  @Override
+  public void echoing(String domain, String kind, Runnable call) {
+    own.expect(domain, kind, System.nanoTime());
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      own.cancel(domain, kind);
+      throw e;
+    }
+  }
+
+  @Override
+  public ConsoleStream openConsole(String name, boolean force) {
+    return JnaConsole.open(calls, name, force);
   }
 
   private static final int DOMAIN_XML_INACTIVE = 2;
@@ -35,15 +54,16 @@ final class JnaDomains {
    * stopped one: whether it is active follows from its state, asked separately only for a state
    * that does not tell.
    */
+  @Override
   public Optional<DomainState> findDomain(String name) {
-    String operation = "look up domain " + name;
+    Step operation = Operation.LOOK_UP_DOMAIN.as("look up domain " + name);
     return calls.call(
         operation,
         c -> {
           try {
             return Optional.of(
                 LibvirtCalls.withNativeDomain(
-                    c, name, operation, dom -> read(dom, name, operation)));
+                    c, name, operation.text(), dom -> read(dom, name, operation.text())));
           } catch (LibvirtError e) {
             if (e.is(LibvirtCode.NO_DOMAIN)) {
               return Optional.empty(); // none, or undefined between the look-up and the reads
@@ -105,9 +125,10 @@ final class JnaDomains {
     }
   }
 
+  @Override
   public List<String> listDomainNames() {
     return calls.call(
-        "list domains",
+        Operation.LIST_DOMAINS.alone(),
         c -> {
           // running ones first: one that stops in between is then among the defined ones
           java.util.Set<String> names = new java.util.LinkedHashSet<>();
@@ -132,10 +153,11 @@ final class JnaDomains {
         });
   }
 
+  @Override
   public void defineDomain(DomainXml xml) {
     String text = XmlCodec.write(xml);
     calls.call(
-        "define domain " + xml.name(),
+        Operation.DEFINE_DOMAIN.on(xml.name()),
         c -> {
           org.libvirt.Domain d = c.domainDefineXML(text);
           try {
@@ -172,25 +194,30 @@ final class JnaDomains {
     }
   }
 
+  @Override
   public void startDomain(String name) {
-    calls.onDomain("start domain " + name, name, d -> d.create());
+    calls.onDomain(Operation.START_DOMAIN.on(name), name, d -> d.create());
   }
 
+  @Override
   public void destroyDomain(String name) {
-    calls.onDomain("destroy domain " + name, name, d -> d.destroy());
+    calls.onDomain(Operation.DESTROY_DOMAIN.on(name), name, d -> d.destroy());
   }
 
+  @Override
   public void suspendDomain(String name) {
-    calls.onDomain("suspend domain " + name, name, d -> d.suspend());
+    calls.onDomain(Operation.SUSPEND_DOMAIN.on(name), name, d -> d.suspend());
   }
 
+  @Override
   public void resumeDomain(String name) {
-    calls.onDomain("resume domain " + name, name, d -> d.resume());
+    calls.onDomain(Operation.RESUME_DOMAIN.on(name), name, d -> d.resume());
   }
 
+  @Override
   public void undefineDomain(String name) {
     calls.onDomain(
-        "undefine domain " + name,
+        Operation.UNDEFINE_DOMAIN.on(name),
         name,
         d -> {
           try {
@@ -206,9 +233,11 @@ final class JnaDomains {
         });
   }
 
+  @Override
   public void shutdownDomain(String name, boolean viaAgent) {
-    String operation =
-        "shut down domain " + name + (viaAgent ? " through the guest agent" : " (ACPI)");
+    Step operation =
+        Operation.SHUT_DOWN_DOMAIN.as(
+            "shut down domain " + name + (viaAgent ? " through the guest agent" : " (ACPI)"));
     calls.onNativeDomain(
         operation,
         name,
@@ -221,13 +250,13 @@ final class JnaDomains {
           if (lib.virDomainShutdownFlags(dom, flags) >= 0) {
             return null;
           }
-          LibvirtError e = LibvirtCalls.lastError(operation);
+          LibvirtError e = LibvirtCalls.lastError(operation.text());
           if (viaAgent || !e.is(LibvirtCode.INVALID_ARG)) {
             throw e;
           }
           // drivers without the ACPI flag (the test driver): let the hypervisor choose
           if (lib.virDomainShutdownFlags(dom, 0) < 0) {
-            throw LibvirtCalls.lastError(operation);
+            throw LibvirtCalls.lastError(operation.text());
           }
           return null;
         });
@@ -235,10 +264,11 @@ final class JnaDomains {
 
   private static final int ADDRESSES_FROM_AGENT = 1;
 
+  @Override
   public Optional<List<GuestNic>> agentInterfaces(String domainName) {
     try {
       return calls.call(
-          "read guest agent interfaces of " + domainName,
+          Operation.READ_GUEST_AGENT_INTERFACES.as("read guest agent interfaces of " + domainName),
           c -> {
             org.libvirt.Domain d = c.domainLookupByName(domainName);
             try {

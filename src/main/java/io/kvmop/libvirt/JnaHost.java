@@ -8,16 +8,17 @@ import java.util.List;
 import java.util.Optional;
 
 /** What libvirt says about the host: its version, domain capabilities, size and CPU models. */
-final class JnaHost {
+final class JnaHost implements HostPort {
   private final LibvirtCalls calls;
 
   JnaHost(LibvirtCalls calls) {
     this.calls = calls;
   }
 
+  @Override
   public Optional<String> domainCapabilitiesError(String virtType) {
     return calls.call(
-        "read domain capabilities for " + virtType,
+        Operation.READ_DOMAIN_CAPABILITIES.as("read domain capabilities for " + virtType),
         c -> {
           Pointer caps =
               NativeLibvirt.INSTANCE.virConnectGetDomainCapabilities(
@@ -31,18 +32,20 @@ final class JnaHost {
         });
   }
 
+  @Override
   public String version() {
     return calls.call(
-        "read libvirt version",
+        Operation.READ_LIBVIRT_VERSION.alone(),
         c -> {
           long v = c.getLibVersion();
           return (v / 1_000_000) + "." + (v / 1000 % 1000) + "." + (v % 1000);
         });
   }
 
+  @Override
   public HostFacts hostFacts(String virtType) {
     return calls.call(
-        "read host facts",
+        Operation.READ_HOST_FACTS.alone(),
         c -> {
           var info = c.nodeInfo();
           List<String> models = List.of();

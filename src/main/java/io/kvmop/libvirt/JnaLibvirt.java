@@ -1,10 +1,5 @@
 package io.kvmop.libvirt;
 
-import io.kvmop.libvirt.xml.DomainXml;
-import io.kvmop.libvirt.xml.NetworkXml;
-import java.util.List;
-import java.util.Optional;
-
 /**
  * {@link LibvirtPort} over libvirt-java and JNA: a thin front over one shared connection ({@link
  * LibvirtConnection}), its events ({@link LibvirtEvents}), timed calls ({@link LibvirtCalls}) and
@@ -28,7 +23,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     this.connection = new LibvirtConnection(uri, events);
     this.calls = new LibvirtCalls(connection);
     this.networks = new JnaNetworks(calls);
-    this.domains = new JnaDomains(calls);
+    this.domains = new JnaDomains(calls, events.own());
     this.host = new JnaHost(calls);
     this.storage = new JnaStorage(calls);
     this.snapshots = new JnaSnapshots(calls);
@@ -40,18 +35,6 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
           events.reconnected();
         });
     connection.get();
-  }
-
-  @Override
-  public void echoing(String domain, String kind, Runnable call) {
-    OwnEvents own = events.own();
-    own.expect(domain, kind, System.nanoTime());
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      own.cancel(domain, kind);
-      throw e;
-    }
   }
 
   @Override
@@ -75,123 +58,18 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
-  public Optional<NetworkState> findNetwork(String name) {
-    return networks.findNetwork(name);
+  public NetworkPort networks() {
+    return networks;
   }
 
   @Override
-  public List<NetworkState> listNetworks() {
-    return networks.listNetworks();
+  public DomainPort domains() {
+    return domains;
   }
 
   @Override
-  public void defineNetwork(NetworkXml xml) {
-    networks.defineNetwork(xml);
-  }
-
-  @Override
-  public void startNetwork(String name) {
-    networks.startNetwork(name);
-  }
-
-  @Override
-  public void stopNetwork(String name) {
-    networks.stopNetwork(name);
-  }
-
-  @Override
-  public void undefineNetwork(String name) {
-    networks.undefineNetwork(name);
-  }
-
-  @Override
-  public void setNetworkAutostart(String name, boolean autostart) {
-    networks.setNetworkAutostart(name, autostart);
-  }
-
-  @Override
-  public Optional<Boolean> networkAutostart(String name) {
-    return networks.networkAutostart(name);
-  }
-
-  @Override
-  public void updateRunningNetwork(String name, NetworkUpdate update) {
-    networks.updateRunningNetwork(name, update);
-  }
-
-  @Override
-  public Optional<List<DhcpLease>> dhcpLeases(String name) {
-    return networks.dhcpLeases(name);
-  }
-
-  @Override
-  public Optional<DomainState> findDomain(String name) {
-    return domains.findDomain(name);
-  }
-
-  @Override
-  public List<String> listDomainNames() {
-    return domains.listDomainNames();
-  }
-
-  @Override
-  public void defineDomain(DomainXml xml) {
-    domains.defineDomain(xml);
-  }
-
-  @Override
-  public void startDomain(String name) {
-    domains.startDomain(name);
-  }
-
-  @Override
-  public void destroyDomain(String name) {
-    domains.destroyDomain(name);
-  }
-
-  @Override
-  public ConsoleStream openConsole(String name, boolean force) {
-    return JnaConsole.open(calls, name, force);
-  }
-
-  @Override
-  public void suspendDomain(String name) {
-    domains.suspendDomain(name);
-  }
-
-  @Override
-  public void resumeDomain(String name) {
-    domains.resumeDomain(name);
-  }
-
-  @Override
-  public void undefineDomain(String name) {
-    domains.undefineDomain(name);
-  }
-
-  @Override
-  public void shutdownDomain(String name, boolean viaAgent) {
-    domains.shutdownDomain(name, viaAgent);
-  }
-
-  @Override
-  public Optional<List<GuestNic>> agentInterfaces(String domainName) {
-    return domains.agentInterfaces(domainName);
-  }
-
-  @Override
-  public Optional<String> domainCapabilitiesError(String virtType) {
-    return host.domainCapabilitiesError(virtType);
-  }
-
-  @Override
-  public String version() {
-    return host.version();
-  }
-
-  @Override
-  public HostFacts hostFacts(String virtType) {
-    return host.hostFacts(virtType);
+  public HostPort host() {
+    return host;
   }
 
   @Override
@@ -215,13 +93,18 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   }
 
   @Override
-  public void addListener(LibvirtListener listener) {
-    events.add(listener);
-  }
+  public EventPort events() {
+    return new EventPort() {
+      @Override
+      public void addListener(LibvirtListener listener) {
+        events.add(listener);
+      }
 
-  @Override
-  public void removeListener(LibvirtListener listener) {
-    events.remove(listener);
+      @Override
+      public void removeListener(LibvirtListener listener) {
+        events.remove(listener);
+      }
+    };
   }
 
   @Override

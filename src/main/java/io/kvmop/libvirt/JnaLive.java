@@ -16,45 +16,60 @@ final class JnaLive implements LivePort {
 
   @Override
   public void setMemory(String domain, long kib) {
-    calls.onDomain("set live memory of " + domain, domain, d -> d.setMemory(kib));
+    calls.onDomain(
+        Operation.SET_LIVE_MEMORY.as("set live memory of " + domain),
+        domain,
+        d -> d.setMemory(kib));
   }
 
   @Override
   public void setVcpus(String domain, int count) {
-    calls.onDomain("set live vcpus of " + domain, domain, d -> d.setVcpusFlags(count, AFFECT_LIVE));
+    calls.onDomain(
+        Operation.SET_LIVE_VCPUS.as("set live vcpus of " + domain),
+        domain,
+        d -> d.setVcpusFlags(count, AFFECT_LIVE));
   }
 
   @Override
   public void attach(String domain, DomainXml.Disk disk) {
     String xml = XmlCodec.write(disk, "disk");
-    calls.onDomain("attach disk to " + domain, domain, d -> d.attachDeviceFlags(xml, AFFECT_LIVE));
+    calls.onDomain(
+        Operation.ATTACH_DISK.as("attach disk to " + domain),
+        domain,
+        d -> d.attachDeviceFlags(xml, AFFECT_LIVE));
   }
 
   @Override
   public void detach(String domain, DomainXml.Disk disk) {
     String xml = XmlCodec.write(disk, "disk");
     calls.onDomain(
-        "detach disk from " + domain, domain, d -> d.detachDeviceFlags(xml, AFFECT_LIVE));
+        Operation.DETACH_DISK.as("detach disk from " + domain),
+        domain,
+        d -> d.detachDeviceFlags(xml, AFFECT_LIVE));
   }
 
   @Override
   public void attach(String domain, DomainXml.Interface nic) {
     String xml = XmlCodec.write(nic, "interface");
     calls.onDomain(
-        "attach interface to " + domain, domain, d -> d.attachDeviceFlags(xml, AFFECT_LIVE));
+        Operation.ATTACH_INTERFACE.as("attach interface to " + domain),
+        domain,
+        d -> d.attachDeviceFlags(xml, AFFECT_LIVE));
   }
 
   @Override
   public void detach(String domain, DomainXml.Interface nic) {
     String xml = XmlCodec.write(nic, "interface");
     calls.onDomain(
-        "detach interface from " + domain, domain, d -> d.detachDeviceFlags(xml, AFFECT_LIVE));
+        Operation.DETACH_INTERFACE.as("detach interface from " + domain),
+        domain,
+        d -> d.detachDeviceFlags(xml, AFFECT_LIVE));
   }
 
   @Override
   public void mark(String domain, DomainXml.Owner owner) {
     calls.onDomain(
-        "set live metadata of " + domain,
+        Operation.SET_LIVE_METADATA.as("set live metadata of " + domain),
         domain,
         d ->
             d.setMetadata(

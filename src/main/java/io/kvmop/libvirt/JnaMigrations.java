@@ -1,5 +1,6 @@
 package io.kvmop.libvirt;
 
+import io.kvmop.libvirt.Operation.Step;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +54,7 @@ final class JnaMigrations implements MigrationPort {
     }
     // once: a retry on a new connection would start a second migration of the same domain
     calls.callOnce(
-        "migrate domain " + domain,
+        Operation.MIGRATE_DOMAIN.on(domain),
         c -> {
           org.libvirt.Domain d = c.domainLookupByName(domain);
           try {
@@ -72,7 +73,7 @@ final class JnaMigrations implements MigrationPort {
   @Override
   public Optional<JobProgress> progress(String domain) {
     return calls.call(
-        "read job of domain " + domain,
+        Operation.READ_JOB.as("read job of domain " + domain),
         c -> {
           org.libvirt.Domain d = c.domainLookupByName(domain);
           try {
@@ -114,18 +115,19 @@ final class JnaMigrations implements MigrationPort {
 
   @Override
   public void abort(String domain) {
-    calls.onDomain("abort job of domain " + domain, domain, d -> d.abortJob());
+    calls.onDomain(
+        Operation.ABORT_JOB.as("abort job of domain " + domain), domain, d -> d.abortJob());
   }
 
   @Override
   public void startPostcopy(String domain) {
-    String operation = "start post-copy of domain " + domain;
+    Step operation = Operation.START_POST_COPY.as("start post-copy of domain " + domain);
     calls.onNativeDomain(
         operation,
         domain,
         dom -> {
           if (NativeLibvirt.INSTANCE.virDomainMigrateStartPostCopy(dom, 0) < 0) {
-            throw LibvirtCalls.lastError(operation);
+            throw LibvirtCalls.lastError(operation.text());
           }
           return null;
         });

@@ -3,6 +3,7 @@ package io.kvmop.libvirt;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.xml.NetworkXml;
 import io.kvmop.libvirt.xml.XmlCodec;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.libvirt.Network;
 import org.slf4j.LoggerFactory;
 
 /** The network calls of {@link JnaLibvirt}: definitions, state, autostart, live updates, leases. */
-final class JnaNetworks {
+final class JnaNetworks implements NetworkPort {
   private static final int XML_INACTIVE = 1;
   private final LibvirtCalls calls;
   private volatile boolean inactiveXmlSupported = true;
@@ -23,8 +24,9 @@ final class JnaNetworks {
     this.calls = calls;
   }
 
+  @Override
   public Optional<NetworkState> findNetwork(String name) {
-    return calls.call("look up network " + name, c -> read(c, name, n -> state(n)));
+    return calls.call(Operation.LOOK_UP_NETWORK.on(name), c -> read(c, name, n -> state(n)));
   }
 
   /** A network's state as {@code read} gets it; empty when there is none (or it just went). */
@@ -91,9 +93,10 @@ final class JnaNetworks {
     return n.getXMLDesc(0);
   }
 
+  @Override
   public List<NetworkState> listNetworks() {
     return calls.call(
-        "list networks",
+        Operation.LIST_NETWORKS.alone(),
         c -> {
           List<String> names = new ArrayList<>(List.of(c.listNetworks()));
           names.addAll(List.of(c.listDefinedNetworks()));
@@ -105,44 +108,52 @@ final class JnaNetworks {
         });
   }
 
+  @Override
   public void defineNetwork(NetworkXml xml) {
     String text = XmlCodec.write(xml);
-    calls.call("define network " + xml.name(), c -> c.networkDefineXML(text).free());
+    calls.call(Operation.DEFINE_NETWORK.on(xml.name()), c -> c.networkDefineXML(text).free());
   }
 
+  @Override
   public void startNetwork(String name) {
-    onNetwork("start network " + name, name, n -> n.create());
+    onNetwork(Operation.START_NETWORK.on(name), name, n -> n.create());
   }
 
+  @Override
   public void stopNetwork(String name) {
-    onNetwork("stop network " + name, name, n -> n.destroy());
+    onNetwork(Operation.STOP_NETWORK.on(name), name, n -> n.destroy());
   }
 
+  @Override
   public void undefineNetwork(String name) {
-    onNetwork("undefine network " + name, name, n -> n.undefine());
+    onNetwork(Operation.UNDEFINE_NETWORK.on(name), name, n -> n.undefine());
   }
 
+  @Override
   public void setNetworkAutostart(String name, boolean autostart) {
-    onNetwork("set autostart of network " + name, name, n -> n.setAutostart(autostart));
+    onNetwork(Operation.SET_AUTOSTART_OF_NETWORK.on(name), name, n -> n.setAutostart(autostart));
   }
 
+  @Override
   public Optional<Boolean> networkAutostart(String name) {
     return calls.call(
-        "read autostart of network " + name,
+        Operation.READ_AUTOSTART_OF_NETWORK.on(name),
         c -> read(c, name, n -> n.isPersistent() == 1 ? n.getAutostart() : null));
   }
 
+  @Override
   public void updateRunningNetwork(String name, NetworkUpdate update) {
     String xml = XmlCodec.write(update.element());
-    String operation =
-        "update running network " + name + " (" + update.command() + " " + xml.strip() + ")";
+    Step operation =
+        Operation.UPDATE_RUNNING_NETWORK.as(
+            "update running network " + name + " (" + update.command() + " " + xml.strip() + ")");
     calls.call(
         operation,
         c ->
             LibvirtCalls.withNativeNetwork(
                 c,
                 name,
-                operation,
+                operation.text(),
                 net -> {
                   if (NativeLibvirt.INSTANCE.virNetworkUpdate(
                           net,
@@ -152,7 +163,7 @@ final class JnaNetworks {
                           xml,
                           NativeLibvirt.VIR_NETWORK_UPDATE_AFFECT_LIVE)
                       < 0) {
-                    throw LibvirtCalls.lastError(operation);
+                    throw LibvirtCalls.lastError(operation.text());
                   }
                   return null;
                 }));
@@ -163,7 +174,7 @@ final class JnaNetworks {
     void apply(Network n) throws LibvirtException;
   }
 
-  private void onNetwork(String operation, String name, NetworkCall action) {
+  private void onNetwork(Step operation, String name, NetworkCall action) {
     calls.call(
         operation,
         c -> {
@@ -177,13 +188,14 @@ final class JnaNetworks {
         });
   }
 
+  @Override
   public Optional<List<DhcpLease>> dhcpLeases(String name) {
-    String operation = "read DHCP leases of network " + name;
+    Step operation = Operation.READ_DHCP_LEASES.as("read DHCP leases of network " + name);
     return calls.call(
         operation,
         c -> {
           try {
-            return LibvirtCalls.withNativeNetwork(c, name, operation, net -> leases(net));
+            return LibvirtCalls.withNativeNetwork(c, name, operation.text(), net -> leases(net));
           } catch (LibvirtError e) {
             if (e.is(LibvirtCode.NO_NETWORK)) {
               return Optional.empty();

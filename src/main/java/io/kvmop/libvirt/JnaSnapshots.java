@@ -1,5 +1,6 @@
 package io.kvmop.libvirt;
 
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.xml.SnapshotXml;
 import io.kvmop.libvirt.xml.XmlCodec;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class JnaSnapshots implements SnapshotPort {
   @Override
   public List<SnapshotState> listSnapshots(String domain) {
     return calls.call(
-        "list snapshots of " + domain,
+        Operation.LIST_SNAPSHOTS.as("list snapshots of " + domain),
         c -> {
           org.libvirt.Domain d = c.domainLookupByName(domain);
           try {
@@ -41,7 +42,7 @@ final class JnaSnapshots implements SnapshotPort {
   @Override
   public Optional<SnapshotState> findSnapshot(String domain, String name) {
     return calls.call(
-        "look up snapshot " + name + " of " + domain,
+        Operation.LOOK_UP_SNAPSHOT.as("look up snapshot " + name + " of " + domain),
         c -> {
           org.libvirt.Domain d;
           try {
@@ -88,14 +89,14 @@ final class JnaSnapshots implements SnapshotPort {
   @Override
   public void createSnapshot(String domain, SnapshotXml xml) {
     calls.onDomain(
-        "create snapshot " + xml.name() + " of " + domain,
+        Operation.CREATE_SNAPSHOT.as("create snapshot " + xml.name() + " of " + domain),
         domain,
         d -> d.snapshotCreateXML(XmlCodec.write(xml), CREATE_ATOMIC).free());
   }
 
   @Override
   public void revertToSnapshot(String domain, String name, Then then) {
-    String operation = "revert domain " + domain + " to snapshot " + name;
+    Step operation = Operation.REVERT_DOMAIN.as("revert domain " + domain + " to snapshot " + name);
     calls.onNativeDomain(
         operation,
         domain,
@@ -103,7 +104,7 @@ final class JnaSnapshots implements SnapshotPort {
           NativeLibvirt lib = NativeLibvirt.INSTANCE;
           var snap = lib.virDomainSnapshotLookupByName(dom, name, 0);
           if (snap == null) {
-            throw LibvirtCalls.lastError(operation);
+            throw LibvirtCalls.lastError(operation.text());
           }
           try {
             int flags =
@@ -113,7 +114,7 @@ final class JnaSnapshots implements SnapshotPort {
                   case PAUSE -> NativeLibvirt.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED;
                 };
             if (lib.virDomainRevertToSnapshot(snap, flags) < 0) {
-              throw LibvirtCalls.lastError(operation);
+              throw LibvirtCalls.lastError(operation.text());
             }
             return null;
           } finally {
@@ -125,7 +126,7 @@ final class JnaSnapshots implements SnapshotPort {
   @Override
   public void deleteSnapshot(String domain, String name) {
     calls.onDomain(
-        "delete snapshot " + name + " of " + domain,
+        Operation.DELETE_SNAPSHOT.as("delete snapshot " + name + " of " + domain),
         domain,
         d -> {
           DomainSnapshot s = d.snapshotLookupByName(name);
@@ -139,15 +140,16 @@ final class JnaSnapshots implements SnapshotPort {
 
   @Override
   public int freezeFilesystems(String domain) {
-    return agentCall("freeze filesystems of " + domain, domain, true);
+    return agentCall(
+        Operation.FREEZE_FILESYSTEMS.as("freeze filesystems of " + domain), domain, true);
   }
 
   @Override
   public int thawFilesystems(String domain) {
-    return agentCall("thaw filesystems of " + domain, domain, false);
+    return agentCall(Operation.THAW_FILESYSTEMS.as("thaw filesystems of " + domain), domain, false);
   }
 
-  private int agentCall(String operation, String domain, boolean freeze) {
+  private int agentCall(Step operation, String domain, boolean freeze) {
     return calls.onNativeDomain(
         operation,
         domain,
@@ -158,7 +160,7 @@ final class JnaSnapshots implements SnapshotPort {
                   ? lib.virDomainFSFreeze(dom, null, 0, 0)
                   : lib.virDomainFSThaw(dom, null, 0, 0);
           if (n < 0) {
-            throw LibvirtCalls.lastError(operation);
+            throw LibvirtCalls.lastError(operation.text());
           }
           return n;
         });

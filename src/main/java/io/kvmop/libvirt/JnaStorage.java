@@ -1,5 +1,6 @@
 package io.kvmop.libvirt;
 
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.xml.PoolXml;
 import io.kvmop.libvirt.xml.VolumeXml;
 import io.kvmop.libvirt.xml.XmlCodec;
@@ -30,7 +31,7 @@ final class JnaStorage implements StoragePort {
     T apply(StoragePool p) throws LibvirtException;
   }
 
-  private <T> T onPool(String operation, String name, PoolCall<T> action) {
+  private <T> T onPool(Step operation, String name, PoolCall<T> action) {
     return libvirt.call(
         operation,
         c -> {
@@ -48,7 +49,7 @@ final class JnaStorage implements StoragePort {
     T apply(StorageVol v) throws LibvirtException;
   }
 
-  private <T> T onVolume(String operation, String pool, String name, VolCall<T> action) {
+  private <T> T onVolume(Step operation, String pool, String name, VolCall<T> action) {
     return onPool(
         operation,
         pool,
@@ -65,7 +66,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public Optional<PoolState> findPool(String name) {
     return libvirt.call(
-        "look up storage pool " + name,
+        Operation.LOOK_UP_STORAGE_POOL.on(name),
         c -> {
           StoragePool p;
           try {
@@ -109,7 +110,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public List<PoolState> listPools() {
     return libvirt.call(
-        "list storage pools",
+        Operation.LIST_STORAGE_POOLS.alone(),
         c -> {
           List<String> names = new ArrayList<>(List.of(c.listStoragePools()));
           names.addAll(List.of(c.listDefinedStoragePools()));
@@ -124,13 +125,14 @@ final class JnaStorage implements StoragePort {
   @Override
   public void definePool(PoolXml xml) {
     String text = XmlCodec.write(xml);
-    libvirt.call("define storage pool " + xml.name(), c -> c.storagePoolDefineXML(text, 0).free());
+    libvirt.call(
+        Operation.DEFINE_STORAGE_POOL.on(xml.name()), c -> c.storagePoolDefineXML(text, 0).free());
   }
 
   @Override
   public void buildPool(String name) {
     onPool(
-        "build storage pool " + name,
+        Operation.BUILD_STORAGE_POOL.on(name),
         name,
         p -> {
           p.build(0);
@@ -141,7 +143,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public void startPool(String name) {
     onPool(
-        "start storage pool " + name,
+        Operation.START_STORAGE_POOL.on(name),
         name,
         p -> {
           p.create(0);
@@ -152,7 +154,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public void setPoolAutostart(String name, boolean autostart) {
     onPool(
-        "set autostart of storage pool " + name,
+        Operation.SET_AUTOSTART_OF_STORAGE_POOL.on(name),
         name,
         p -> {
           p.setAutostart(autostart ? 1 : 0);
@@ -163,7 +165,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public void refreshPool(String name) {
     onPool(
-        "refresh storage pool " + name,
+        Operation.REFRESH_STORAGE_POOL.on(name),
         name,
         p -> {
           p.refresh(0);
@@ -174,7 +176,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public Optional<VolumeState> findVolume(String pool, String name) {
     return onPool(
-        "look up volume " + name + " in pool " + pool,
+        Operation.LOOK_UP_VOLUME.as("look up volume " + name + " in pool " + pool),
         pool,
         p -> {
           StorageVol v;
@@ -212,14 +214,17 @@ final class JnaStorage implements StoragePort {
 
   @Override
   public List<String> listVolumes(String pool) {
-    return onPool("list volumes of pool " + pool, pool, p -> List.of(p.listVolumes()));
+    return onPool(
+        Operation.LIST_VOLUMES.as("list volumes of pool " + pool),
+        pool,
+        p -> List.of(p.listVolumes()));
   }
 
   @Override
   public void createVolume(String pool, VolumeXml xml) {
     String text = XmlCodec.write(xml);
     onPool(
-        "create volume " + xml.name() + " in pool " + pool,
+        Operation.CREATE_VOLUME.as("create volume " + xml.name() + " in pool " + pool),
         pool,
         p -> {
           p.storageVolCreateXML(text, 0).free();
@@ -230,7 +235,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public void resizeVolume(String pool, String name, long bytes) {
     onVolume(
-        "resize volume " + name + " to " + bytes + " bytes",
+        Operation.RESIZE_VOLUME.as("resize volume " + name + " to " + bytes + " bytes"),
         pool,
         name,
         v -> {
@@ -242,7 +247,7 @@ final class JnaStorage implements StoragePort {
   @Override
   public void deleteVolume(String pool, String name) {
     onVolume(
-        "delete volume " + name + " from pool " + pool,
+        Operation.DELETE_VOLUME.as("delete volume " + name + " from pool " + pool),
         pool,
         name,
         v -> {
@@ -254,7 +259,8 @@ final class JnaStorage implements StoragePort {
   @Override
   public void resizeDomainDisk(String domain, String target, long bytes) {
     libvirt.onDomain(
-        "resize disk " + target + " of domain " + domain + " to " + bytes + " bytes",
+        Operation.RESIZE_DISK.as(
+            "resize disk " + target + " of domain " + domain + " to " + bytes + " bytes"),
         domain,
         d -> d.blockResize(target, bytes, BLOCK_RESIZE_BYTES));
   }

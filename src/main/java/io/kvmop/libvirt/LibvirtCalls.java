@@ -1,7 +1,6 @@
 package io.kvmop.libvirt;
 
 import com.sun.jna.Pointer;
-import java.util.List;
 import org.libvirt.LibvirtException;
 
 /**
@@ -32,77 +31,9 @@ final class LibvirtCalls {
     return observer;
   }
 
-  /** The operations kvmop performs, without the names of the objects they act on. */
-  private static final List<String> OPERATIONS =
-      List.of(
-          "attach disk",
-          "attach interface",
-          "build storage pool",
-          "connect",
-          "create snapshot",
-          "create volume",
-          "define domain",
-          "define network",
-          "define storage pool",
-          "delete snapshot",
-          "delete volume",
-          "destroy domain",
-          "detach disk",
-          "detach interface",
-          "freeze filesystems",
-          "list domains",
-          "list networks",
-          "list snapshots",
-          "list storage pools",
-          "list volumes",
-          "look up domain",
-          "look up network",
-          "look up snapshot",
-          "look up storage pool",
-          "look up volume",
-          "migrate domain",
-          "abort job",
-          "read job",
-          "start post-copy",
-          "read autostart of network",
-          "read dhcp leases",
-          "read domain capabilities",
-          "read guest agent interfaces",
-          "read host facts",
-          "read state of domain",
-          "read libvirt version",
-          "refresh storage pool",
-          "resize disk",
-          "revert domain",
-          "resize volume",
-          "set autostart of network",
-          "set live memory",
-          "set live metadata",
-          "set live vcpus",
-          "set autostart of storage pool",
-          "shut down domain",
-          "start domain",
-          "start network",
-          "start storage pool",
-          "stop network",
-          "thaw filesystems",
-          "undefine domain",
-          "undefine network",
-          "update running network");
-
-  static String kind(String operation) {
-    String lower = operation.toLowerCase(java.util.Locale.ROOT);
-    for (String o : OPERATIONS) {
-      if (lower.startsWith(o)) {
-        return o;
-      }
-    }
-    String[] words = lower.split(" ");
-    return words.length >= 2 ? words[0] + " " + words[1] : words[0];
-  }
-
   /** One libvirt call, reported to the observer with its duration and error code. */
-  <T> T call(String operation, Call<T> call) {
+  <T> T call(Operation.Step step, Call<T> call) {
+    String operation = step.text();
     long t0 = System.nanoTime();
     String code = null;
     try {
@@ -111,12 +42,13 @@ final class LibvirtCalls {
       code = e.code();
       throw e;
     } finally {
-      observer.called(kind(operation), System.nanoTime() - t0, code);
+      observer.called(step.kind().label(), System.nanoTime() - t0, code);
     }
   }
 
   /** One libvirt call that must never be made twice (a migration): no retry on a new connection. */
-  <T> T callOnce(String operation, Call<T> call) {
+  <T> T callOnce(Operation.Step step, Call<T> call) {
+    String operation = step.text();
     long t0 = System.nanoTime();
     String code = null;
     try {
@@ -126,7 +58,7 @@ final class LibvirtCalls {
       code = err.code();
       throw err;
     } finally {
-      observer.called(kind(operation), System.nanoTime() - t0, code);
+      observer.called(step.kind().label(), System.nanoTime() - t0, code);
     }
   }
 
@@ -161,7 +93,7 @@ final class LibvirtCalls {
     void apply(org.libvirt.Domain d) throws LibvirtException;
   }
 
-  void onDomain(String operation, String name, DomainCall action) {
+  void onDomain(Operation.Step operation, String name, DomainCall action) {
     call(
         operation,
         c -> {
@@ -176,8 +108,8 @@ final class LibvirtCalls {
   }
 
   /** One call on a domain through {@link NativeLibvirt}: looked up, used, freed, timed. */
-  <T> T onNativeDomain(String operation, String name, NativeCall<T> fn) {
-    return call(operation, c -> withNativeDomain(c, name, operation, fn));
+  <T> T onNativeDomain(Operation.Step operation, String name, NativeCall<T> fn) {
+    return call(operation, c -> withNativeDomain(c, name, operation.text(), fn));
   }
 
   /** A libvirt object looked up through {@link NativeLibvirt}, used, then freed. */

@@ -42,7 +42,7 @@ final class GuestAddresses {
     if (!Boolean.TRUE.equals(spec.guestAgent) || !d.map(DomainState::running).orElse(false)) {
       return Optional.empty();
     }
-    return libvirt.agentInterfaces(n.domainName());
+    return libvirt.domains().agentInterfaces(n.domainName());
   }
 
   /**
@@ -61,7 +61,9 @@ final class GuestAddresses {
       return result;
     }
     List<GuestNic> fromAgent =
-        agent ? libvirt.agentInterfaces(naming.domainName()).orElse(List.of()) : List.of();
+        agent
+            ? libvirt.domains().agentInterfaces(naming.domainName()).orElse(List.of())
+            : List.of();
     Map<String, List<DhcpLease>> byNetwork = new HashMap<>();
     for (InterfaceStatus i : result) {
       List<String> ips = new ArrayList<>();

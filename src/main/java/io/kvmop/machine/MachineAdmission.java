@@ -88,6 +88,6 @@ final class MachineAdmission {
   }
 
   private HostFacts facts(String virtType) {
-    return hostFacts.computeIfAbsent(virtType, libvirt::hostFacts);
+    return hostFacts.computeIfAbsent(virtType, libvirt.host()::hostFacts);
   }
 }

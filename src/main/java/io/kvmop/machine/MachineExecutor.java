@@ -28,19 +28,23 @@ public final class MachineExecutor {
       try {
         // the pass looks at the domain after these: their events are only echoes
         if (action instanceof MachineAction.Define d) {
-          libvirt.echoing(d.xml().name(), "DEFINED", () -> libvirt.defineDomain(d.xml()));
+          libvirt
+              .domains()
+              .echoing(d.xml().name(), "DEFINED", () -> libvirt.domains().defineDomain(d.xml()));
         } else if (action instanceof MachineAction.Start s) {
-          libvirt.echoing(s.name(), "STARTED", () -> libvirt.startDomain(s.name()));
+          libvirt
+              .domains()
+              .echoing(s.name(), "STARTED", () -> libvirt.domains().startDomain(s.name()));
         } else if (action instanceof MachineAction.Shutdown s) {
-          libvirt.shutdownDomain(s.name(), s.viaAgent());
+          libvirt.domains().shutdownDomain(s.name(), s.viaAgent());
         } else if (action instanceof MachineAction.Destroy d) {
-          libvirt.destroyDomain(d.name());
+          libvirt.domains().destroyDomain(d.name());
         } else if (action instanceof MachineAction.Suspend p) {
-          libvirt.suspendDomain(p.name());
+          libvirt.domains().suspendDomain(p.name());
         } else if (action instanceof MachineAction.Resume r) {
-          libvirt.resumeDomain(r.name());
+          libvirt.domains().resumeDomain(r.name());
         } else if (action instanceof MachineAction.Undefine u) {
-          libvirt.undefineDomain(u.name());
+          libvirt.domains().undefineDomain(u.name());
         }
       } catch (LibvirtError e) {
         LibvirtErrors.Explained x = LibvirtErrors.explain(e);

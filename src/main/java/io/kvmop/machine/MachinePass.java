@@ -142,7 +142,7 @@ final class MachinePass {
 
   private Observed observe(Pass p, Admitted admitted) {
     Networks nets = checks.networks(p.bindings(), p.policy());
-    Optional<DomainState> current = libvirt.findDomain(p.naming().domainName());
+    Optional<DomainState> current = libvirt.domains().findDomain(p.naming().domainName());
     boolean foreign = current.map(d -> !MachinePlanner.owns(d, p.uid())).orElse(false);
     boolean agent = addresses.agentConnected(p.spec(), current, p.naming());
     return new Observed(admitted, nets, current, foreign, agent);
@@ -242,7 +242,9 @@ final class MachinePass {
       memory.shutdownAsked(uid, p.now());
     }
     Optional<DomainState> after =
-        plan.actions().isEmpty() ? o.current() : libvirt.findDomain(p.naming().domainName());
+        plan.actions().isEmpty()
+            ? o.current()
+            : libvirt.domains().findDomain(p.naming().domainName());
     if (after.map(d -> !d.running()).orElse(true)) {
       memory.shutdownOver(uid);
     }

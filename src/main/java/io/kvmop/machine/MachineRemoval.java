@@ -114,7 +114,11 @@ final class MachineRemoval {
       return Optional.of(plan.recheckAfter());
     }
     boolean gone =
-        libvirt.findDomain(naming.domainName()).map(d -> !MachinePlanner.owns(d, uid)).orElse(true);
+        libvirt
+            .domains()
+            .findDomain(naming.domainName())
+            .map(d -> !MachinePlanner.owns(d, uid))
+            .orElse(true);
     if (gone) {
       memory.forget(uid);
       addresses.forget(uid);
@@ -130,7 +134,7 @@ final class MachineRemoval {
   /** Shut down, destroy after the timeout, undefine: as far as the domain has got. */
   private MachinePlan plan(KvmMachine m, MachineNaming naming, Instant now) {
     String uid = m.getMetadata().getUid();
-    Optional<DomainState> current = libvirt.findDomain(naming.domainName());
+    Optional<DomainState> current = libvirt.domains().findDomain(naming.domainName());
     boolean agent = addresses.agentConnected(m.getSpec(), current, naming);
     return MachinePlanner.planDeletion(
         new MachinePlanner.Input(

@@ -51,7 +51,7 @@ public final class NetworkLeases {
   /** The network's leases (empty: the network is not there). */
   Optional<List<DhcpLease>> of(String network) {
     if (!watched()) {
-      return libvirt.dhcpLeases(network);
+      return libvirt.networks().dhcpLeases(network);
     }
     long w = written.get(); // read before the list: a lease written meanwhile makes it outdated
     long now = nanos.getAsLong();
@@ -59,7 +59,7 @@ public final class NetworkLeases {
     if (k != null && k.written() == w && now - k.readAt() < KEEP_NANOS) {
       return k.leases();
     }
-    Optional<List<DhcpLease>> leases = libvirt.dhcpLeases(network);
+    Optional<List<DhcpLease>> leases = libvirt.networks().dhcpLeases(network);
     kept.put(network, new Kept(w, now, leases));
     return leases;
   }

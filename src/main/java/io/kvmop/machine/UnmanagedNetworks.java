@@ -38,7 +38,7 @@ final class UnmanagedNetworks {
                   ? " (empty now); or use a KvmNetwork"
                   : " (now: " + String.join(", ", policy.permittedLibvirtNetworks()) + ")"));
     }
-    Optional<NetworkState> n = libvirt.findNetwork(b.libvirtNetwork());
+    Optional<NetworkState> n = libvirt.networks().findNetwork(b.libvirtNetwork());
     if (n.isPresent() && ownedByKvmop(n.get())) {
       return notPermitted(
           b,

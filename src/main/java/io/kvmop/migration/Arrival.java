@@ -62,7 +62,7 @@ public final class Arrival {
     MachineNaming naming = machines.naming(m);
     String domain = naming.domainName();
     String uid = m.getMetadata().getUid();
-    Optional<DomainState> here = libvirt.findDomain(domain);
+    Optional<DomainState> here = libvirt.domains().findDomain(domain);
     if (here.isPresent() && !MachinePlanner.owns(here.get(), uid)) {
       return Prepared.refused(
           "node "
@@ -89,7 +89,11 @@ public final class Arrival {
     }
     for (NetworkBinding b : bindings) {
       if (b.managed()
-          && libvirt.findNetwork(b.libvirtNetwork()).map(n -> !n.active()).orElse(true)) {
+          && libvirt
+              .networks()
+              .findNetwork(b.libvirtNetwork())
+              .map(n -> !n.active())
+              .orElse(true)) {
         return Prepared.waiting(
             "network " + b.network() + " is not active on node " + node + " yet", List.of());
       }
@@ -134,6 +138,7 @@ public final class Arrival {
   /** Whether the machine's domain is here now, with kvmop's mark for it. */
   public boolean arrived(KvmMachine m) {
     return libvirt
+        .domains()
         .findDomain(machines.naming(m).domainName())
         .map(d -> MachinePlanner.owns(d, m.getMetadata().getUid()))
         .orElse(false);
@@ -151,7 +156,7 @@ public final class Arrival {
         .with(
             naming.domainName(),
             () -> {
-              if (libvirt.findDomain(naming.domainName()).isPresent()) {
+              if (libvirt.domains().findDomain(naming.domainName()).isPresent()) {
                 return Optional.<List<Happened>>empty();
               }
               try {
@@ -176,7 +181,7 @@ public final class Arrival {
             domain,
             () -> {
               try {
-                boolean named = libvirt.findDomain(domain).isPresent();
+                boolean named = libvirt.domains().findDomain(domain).isPresent();
                 return Optional.of(machines.disks().discardFiles(domain, uid, files, !named));
               } catch (LibvirtError e) {
                 return Optional.<List<Happened>>empty();
@@ -188,9 +193,10 @@ public final class Arrival {
   public void resumeIfPaused(KvmMachine m) {
     String domain = machines.naming(m).domainName();
     libvirt
+        .domains()
         .findDomain(domain)
         .filter(d -> MachinePlanner.owns(d, m.getMetadata().getUid()))
         .filter(d -> d.state() == DomainState.RunState.PAUSED)
-        .ifPresent(d -> libvirt.resumeDomain(domain));
+        .ifPresent(d -> libvirt.domains().resumeDomain(domain));
   }
 }

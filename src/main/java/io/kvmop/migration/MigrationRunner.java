@@ -93,7 +93,7 @@ public final class MigrationRunner {
         return new Look(State.FAILED, Optional.empty(), err);
       }
     }
-    Optional<DomainState> here = libvirt.findDomain(domain);
+    Optional<DomainState> here = libvirt.domains().findDomain(domain);
     if (here.isEmpty() || !MachinePlanner.owns(here.get(), uid)) {
       return new Look(State.GONE, Optional.empty(), null);
     }
@@ -126,7 +126,7 @@ public final class MigrationRunner {
 
   /** onTimeout Pause: the guest stops changing its memory, so the copy completes. */
   public void pause(String domain) {
-    libvirt.suspendDomain(domain);
+    libvirt.domains().suspendDomain(domain);
   }
 
   public void postcopy(String domain) {

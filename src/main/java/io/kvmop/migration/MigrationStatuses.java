@@ -1,6 +1,7 @@
 package io.kvmop.migration;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationStatus;
 import io.kvmop.api.MigrationPhase;
@@ -9,6 +10,7 @@ import io.kvmop.libvirt.MigrationPort;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Progress;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * A migration's next status, built from its last one: the phase, the Ready condition with reason
@@ -86,5 +88,15 @@ public final class MigrationStatuses {
     out.mode =
         "Postcopy".equals(fallback) ? "postcopy" : "Pause".equals(fallback) ? "paused" : "precopy";
     return out;
+  }
+
+  /** The migration of a machine from this node that is copying it now, if any. */
+  public static Optional<KvmMachineMigration> leaving(
+      java.util.stream.Stream<KvmMachineMigration> migrations, KvmMachine m, String node) {
+    return migrations
+        .filter(g -> g.getStatus() != null && MigrationPhase.Migrating == g.getStatus().phase)
+        .filter(g -> node.equals(g.getStatus().sourceNode))
+        .filter(g -> m.getMetadata().getUid().equals(g.getStatus().machineUid))
+        .findFirst();
   }
 }

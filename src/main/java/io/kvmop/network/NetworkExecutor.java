@@ -34,17 +34,17 @@ public final class NetworkExecutor {
 
   private void apply(NetworkAction action) {
     if (action instanceof NetworkAction.Define d) {
-      libvirt.defineNetwork(d.xml());
+      libvirt.networks().defineNetwork(d.xml());
     } else if (action instanceof NetworkAction.Start s) {
-      libvirt.startNetwork(s.name());
+      libvirt.networks().startNetwork(s.name());
     } else if (action instanceof NetworkAction.Stop s) {
-      libvirt.stopNetwork(s.name());
+      libvirt.networks().stopNetwork(s.name());
     } else if (action instanceof NetworkAction.UpdateLive u) {
-      libvirt.updateRunningNetwork(u.name(), u.update());
+      libvirt.networks().updateRunningNetwork(u.name(), u.update());
     } else if (action instanceof NetworkAction.Undefine u) {
-      libvirt.undefineNetwork(u.name());
+      libvirt.networks().undefineNetwork(u.name());
     } else if (action instanceof NetworkAction.SetAutostart a) {
-      libvirt.setNetworkAutostart(a.name(), a.autostart());
+      libvirt.networks().setNetworkAutostart(a.name(), a.autostart());
     } else if (action instanceof NetworkAction.DeleteStaleLink l) {
       host.deleteLink(l.link());
     } else {

@@ -99,10 +99,10 @@ public final class NetworkRealizer {
     Optional<NetworkState> current;
     List<NetworkState> others;
     try {
-      current = libvirt.findNetwork(naming.libvirtName());
+      current = libvirt.networks().findNetwork(naming.libvirtName());
       others =
           problems.isEmpty() && selected
-              ? libvirt.listNetworks().stream()
+              ? libvirt.networks().listNetworks().stream()
                   .filter(s -> !s.name().equals(naming.libvirtName()))
                   .toList()
               : List.of();
@@ -133,7 +133,8 @@ public final class NetworkRealizer {
     Blocker blocker = failure.orElse(plan.blocker());
     Optional<NetworkState> after;
     try {
-      after = plan.actions().isEmpty() ? current : libvirt.findNetwork(naming.libvirtName());
+      after =
+          plan.actions().isEmpty() ? current : libvirt.networks().findNetwork(naming.libvirtName());
     } catch (LibvirtError e) {
       return Optional.of(entry(network, Optional.empty(), unreachable(e), null, null));
     }
@@ -259,7 +260,7 @@ public final class NetworkRealizer {
     applied.remove(network.getMetadata().getUid());
     NetworkNaming naming = naming(network);
     try {
-      Optional<NetworkState> current = libvirt.findNetwork(naming.libvirtName());
+      Optional<NetworkState> current = libvirt.networks().findNetwork(naming.libvirtName());
       NetworkPlan plan =
           NetworkPlanner.planDeletion(network.getMetadata().getUid(), current, machinesUsing);
       if (plan.blocker() != null && Reasons.IN_USE.equals(plan.blocker().reason())) {
@@ -284,7 +285,7 @@ public final class NetworkRealizer {
     Integer leases = null;
     if (state.isPresent() && state.get().active() && blocker == null) {
       try {
-        leases = libvirt.dhcpLeases(state.get().name()).map(List::size).orElse(null);
+        leases = libvirt.networks().dhcpLeases(state.get().name()).map(List::size).orElse(null);
       } catch (LibvirtError e) {
         leases = null;
       }

@@ -1,5 +1,6 @@
 package io.kvmop.placement;
 
+import io.kvmop.api.KvmMachine;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -134,5 +135,10 @@ public final class Placement {
 
   private static String mib(long kib) {
     return (kib >> 10) + "Mi";
+  }
+
+  /** The node a machine is placed on, if any. */
+  public static Optional<String> placedOn(KvmMachine m) {
+    return Optional.ofNullable(m.getMetadata().getLabels()).map(l -> l.get(Placement.LABEL));
   }
 }

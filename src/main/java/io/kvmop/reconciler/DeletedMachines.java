@@ -11,6 +11,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.placement.Placement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -111,12 +112,12 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
    * known} are the uids this node's controller has.
    */
   public void sweep(Set<String> known) {
-    for (String name : libvirt.listDomainNames()) {
+    for (String name : libvirt.domains().listDomainNames()) {
       if (!name.startsWith("kvmop-")) {
         continue;
       }
       Optional<DomainXml.Owner> mark =
-          libvirt.findDomain(name).map(DomainState::config).map(DomainXml::owner);
+          libvirt.domains().findDomain(name).map(DomainState::config).map(DomainXml::owner);
       if (mark.isEmpty()
           || mark.get().uid() == null
           || mark.get().namespace() == null
@@ -146,9 +147,7 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
   /** Whether this node had the machine's domain: status decides, the label only before it. */
   private boolean ranHere(KvmMachine m) {
     String decided = m.getStatus() == null ? null : m.getStatus().nodeName;
-    return decided == null
-        ? node.equals(MachinePlacementReconciler.placedOn(m).orElse(null))
-        : node.equals(decided);
+    return decided == null ? node.equals(Placement.placedOn(m).orElse(null)) : node.equals(decided);
   }
 
   private void later(KvmMachine m, Duration after, boolean deleteSeen) {

@@ -17,6 +17,7 @@ import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
 import io.kvmop.api.Quantities;
 import io.kvmop.api.Unreadable;
+import io.kvmop.cluster.PlacementView;
 import io.kvmop.host.HostReporter;
 import io.kvmop.migration.DrainPlanner;
 import io.kvmop.placement.NodeLedger;

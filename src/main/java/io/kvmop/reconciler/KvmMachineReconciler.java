@@ -1,6 +1,5 @@
 package io.kvmop.reconciler;
 
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -19,23 +18,25 @@ import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
-import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.cluster.ClusterSecrets;
+import io.kvmop.cluster.Finalizers;
+import io.kvmop.cluster.GuardedWrites;
+import io.kvmop.cluster.PlacementView;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBinding;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.machine.NodePolicy;
 import io.kvmop.machine.StartAdmission;
 import io.kvmop.metrics.KvmopMetrics;
+import io.kvmop.migration.MigrationStatuses;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Happened;
 import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,10 +104,6 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     return Placement.LABEL + "=" + node;
   }
 
-  public static String finalizerFor(String node) {
-    return Finalizers.forNode("machine", node);
-  }
-
   @Override
   public List<EventSource<?, KvmMachine>> prepareEventSources(
       EventSourceContext<KvmMachine> context) {
@@ -143,13 +140,12 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                                 m ->
                                     h.getMetadata()
                                         .getName()
-                                        .equals(
-                                            MachinePlacementReconciler.placedOn(m).orElse(null)))
+                                        .equals(Placement.placedOn(m).orElse(null)))
                             .map(ResourceID::fromResource)
                             .collect(Collectors.toSet()))
                 .withPrimaryToSecondaryMapper(
                     (KvmMachine m) ->
-                        MachinePlacementReconciler.placedOn(m)
+                        Placement.placedOn(m)
                             .map(n -> java.util.Set.of(new ResourceID(n)))
                             .orElse(java.util.Set.of()))
                 .withOnUpdateFilter(MachineInputs::hostMatters)
@@ -177,7 +173,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   @Override
   public UpdateControl<KvmMachine> reconcile(KvmMachine m, Context<KvmMachine> context) {
     long passStarted = System.nanoTime();
-    String placed = MachinePlacementReconciler.placedOn(m).orElse(null);
+    String placed = Placement.placedOn(m).orElse(null);
     if (!node.equals(placed)) {
       return UpdateControl.noUpdate(); // another node's agent runs it (or it is not placed yet)
     }
@@ -205,18 +201,17 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             m,
             bindings,
             policy,
-            secrets(context.getClient()),
+            ClusterSecrets.of(context.getClient()),
             new StartAdmission() {
               @Override
               public Optional<String> admit(KvmMachine machine, boolean running) {
-                ledger.name(uid, namespacedName(machine));
-                return ledger.observe(
-                    uid, MachinePlacementReconciler.claim(machine.getSpec()), running);
+                ledger.name(uid, PlacementView.namespacedName(machine));
+                return ledger.observe(uid, PlacementView.claim(machine.getSpec()), running);
               }
 
               @Override
               public void refused(KvmMachine machine) {
-                ledger.refused(uid, MachinePlacementReconciler.claim(machine.getSpec()));
+                ledger.refused(uid, PlacementView.claim(machine.getSpec()));
               }
             });
     events.track(
@@ -236,8 +231,8 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
    * have given).
    */
   private boolean admittedBySpec(KvmMachine m) {
-    var claim = MachinePlacementReconciler.claim(m.getSpec());
-    ledger.name(m.getMetadata().getUid(), namespacedName(m));
+    var claim = PlacementView.claim(m.getSpec());
+    ledger.name(m.getMetadata().getUid(), PlacementView.namespacedName(m));
     return ledger.exceedsNode(claim) || ledger.reserve(m.getMetadata().getUid(), claim).isEmpty();
   }
 
@@ -258,9 +253,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         m.getMetadata().getFinalizers() == null
             ? List.of()
             : m.getMetadata().getFinalizers().stream()
-                .filter(f -> !f.equals(finalizerFor(node)))
+                .filter(f -> !f.equals(Finalizers.machine(node)))
                 .toList();
-    if (!StatusWriter.patchIfUnchanged(
+    if (!GuardedWrites.patchIfUnchanged(
         client, m, Map.of("/metadata/labels", labels, "/metadata/finalizers", finalizers))) {
       return; // changed meanwhile: the next event decides again
     }
@@ -279,15 +274,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                 : "; set back to " + decided + ", where the machine was placed"));
   }
 
-  static String namespacedName(KvmMachine m) {
-    return m.getMetadata().getNamespace() + "/" + m.getMetadata().getName();
-  }
-
   /** Whether a live migration copies the machine away from this node now. */
   private boolean leaving(KvmMachine m) {
     var source = migrations;
     return source != null
-        && KvmMigrationReconciler.leaving(
+        && MigrationStatuses.leaving(
                 source.list(m.getMetadata().getNamespace(), g -> true), m, node)
             .isPresent();
   }
@@ -299,26 +290,9 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     return m.getSpec().cloudInit != null && m.getSpec().cloudInit.userDataSecretRef != null;
   }
 
-  /** A Secret key, base64-decoded; kvmop reads only the Secrets machines name. */
-  static DiskProvisioner.Secrets secrets(KubernetesClient client) {
-    return (ns, name, key) -> {
-      Secret s = client.secrets().inNamespace(ns).withName(name).get();
-      if (s == null) {
-        return Optional.empty();
-      }
-      if (s.getData() != null && s.getData().containsKey(key)) {
-        return Optional.of(
-            new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
-      }
-      return s.getStringData() == null
-          ? Optional.empty()
-          : Optional.ofNullable(s.getStringData().get(key));
-    };
-  }
-
   @Override
   public DeleteControl cleanup(KvmMachine m, Context<KvmMachine> context) {
-    if (!node.equals(MachinePlacementReconciler.placedOn(m).orElse(null))) {
+    if (!node.equals(Placement.placedOn(m).orElse(null))) {
       return DeleteControl.defaultDelete();
     }
     if (leaving(m)) {

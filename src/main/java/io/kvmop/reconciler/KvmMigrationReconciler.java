@@ -12,6 +12,9 @@ import io.kvmop.api.KvmMachineMigrationStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.Quantities;
+import io.kvmop.cluster.ClusterSecrets;
+import io.kvmop.cluster.MachineHandover;
+import io.kvmop.cluster.PlacementView;
 import io.kvmop.libvirt.MigrationPort;
 import io.kvmop.machine.MachineNaming;
 import io.kvmop.machine.NetworkBindings;
@@ -21,12 +24,12 @@ import io.kvmop.migration.MigrationStatuses;
 import io.kvmop.migration.SourceSide;
 import io.kvmop.migration.TargetSide;
 import io.kvmop.placement.NodeLedger;
+import io.kvmop.placement.Placement;
 import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -146,7 +149,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
           null,
           List.of());
     }
-    String placed = MachinePlacementReconciler.placedOn(m).orElse(null);
+    String placed = Placement.placedOn(m).orElse(null);
     if (!node.equals(placed)) {
       return MigrationOutcome.nothing(null); // its node's agent decides (or placement is still to)
     }
@@ -190,7 +193,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
 
   private MigrationOutcome prepare(KvmMachineMigration mig, KvmMachine m, KubernetesClient client) {
     String ns = m.getMetadata().getNamespace();
-    if (!mig.getStatus().sourceNode.equals(MachinePlacementReconciler.placedOn(m).orElse(null))) {
+    if (!mig.getStatus().sourceNode.equals(Placement.placedOn(m).orElse(null))) {
       return new MigrationOutcome(
           failedStatus(
               mig,
@@ -213,7 +216,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
         PlacementView.claim(m.getSpec()),
         NetworkBindings.resolve(m, networks, node),
         NodePolicy.of(here == null ? null : here.getSpec()),
-        KvmMachineReconciler.secrets(client));
+        ClusterSecrets.of(client));
   }
 
   private MigrationOutcome machineGone(KvmMachineMigration mig) {
@@ -330,15 +333,5 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
 
   private static String uid(KvmMachine m) {
     return m.getMetadata().getUid();
-  }
-
-  /** The migration of a machine from this node that is copying it now, if any. */
-  public static Optional<KvmMachineMigration> leaving(
-      java.util.stream.Stream<KvmMachineMigration> migrations, KvmMachine m, String node) {
-    return migrations
-        .filter(g -> g.getStatus() != null && MigrationPhase.Migrating == g.getStatus().phase)
-        .filter(g -> node.equals(g.getStatus().sourceNode))
-        .filter(g -> uid(m).equals(g.getStatus().machineUid))
-        .findFirst();
   }
 }

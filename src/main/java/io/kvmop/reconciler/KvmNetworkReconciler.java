@@ -16,6 +16,8 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.KvmNetworkStatus;
 import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.cluster.Finalizers;
+import io.kvmop.cluster.GoneNodes;
 import io.kvmop.machine.MachineDesign;
 import io.kvmop.machine.MachineNaming;
 import io.kvmop.network.NetworkRealizer;
@@ -79,10 +81,6 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
         || !java.util.Objects.equals(
             now.getStatus() == null ? null : now.getStatus().addresses,
             before.getStatus() == null ? null : before.getStatus().addresses);
-  }
-
-  public static String finalizerFor(String node) {
-    return Finalizers.forNode("network", node);
   }
 
   @Override
@@ -289,7 +287,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     libvirtEvents.untrack(ResourceID.fromResource(network));
     transitions.forget(network);
     libvirtEvents.triggerAll(); // a network whose cidr overlapped this one may proceed now
-    GoneNodes.release(context.getClient(), network, finalizerFor(node));
+    GoneNodes.release(context.getClient(), network, Finalizers.network(node));
     return DeleteControl.defaultDelete();
   }
 

@@ -9,6 +9,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineRestoreStatus;
 import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.placement.Placement;
 import io.kvmop.snapshot.Restorer;
 import io.kvmop.status.Outcome;
 import java.time.Clock;
@@ -52,7 +53,7 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
     }
     KvmMachine m =
         client.resources(KvmMachine.class).inNamespace(ns).withName(r.getSpec().machine).get();
-    String placed = m == null ? null : MachinePlacementReconciler.placedOn(m).orElse(null);
+    String placed = m == null ? null : Placement.placedOn(m).orElse(null);
     if (m != null && !node.equals(placed)) {
       return UpdateControl.noUpdate(); // the machine's node does it
     }

@@ -46,10 +46,6 @@ public class KvmSnapshotReconciler
     this.clock = clock;
   }
 
-  public static String finalizerFor(String node) {
-    return Finalizers.forNode("snapshot", node);
-  }
-
   /** Reconciles a machine's snapshots now (its machine was deleted, or its domain changed). */
   public void machineChanged(String namespace, String machine) {
     var c = cache;

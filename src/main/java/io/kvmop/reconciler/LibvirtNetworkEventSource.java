@@ -84,7 +84,7 @@ public final class LibvirtNetworkEventSource extends AbstractEventSource<Network
   private void checkAutostart() {
     for (var e : byLibvirtName.entrySet()) {
       try {
-        Optional<Boolean> autostart = libvirt.networkAutostart(e.getKey());
+        Optional<Boolean> autostart = libvirt.networks().networkAutostart(e.getKey());
         if (autostart.isPresent() && autostart.get() != e.getValue().autostart()) {
           LOG.info("autostart of libvirt network {} was changed outside kvmop", e.getKey());
           getEventHandler().handleEvent(new Event(e.getValue().id()));
@@ -102,7 +102,7 @@ public final class LibvirtNetworkEventSource extends AbstractEventSource<Network
 
   @Override
   public void start() {
-    libvirt.addListener(this);
+    libvirt.events().addListener(this);
     poller =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -117,7 +117,7 @@ public final class LibvirtNetworkEventSource extends AbstractEventSource<Network
 
   @Override
   public void stop() {
-    libvirt.removeListener(this);
+    libvirt.events().removeListener(this);
     if (poller != null) {
       poller.shutdownNow();
     }

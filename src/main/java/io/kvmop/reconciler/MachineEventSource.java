@@ -136,7 +136,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   @Override
   public void start() {
-    libvirt.addListener(this);
+    libvirt.events().addListener(this);
     if (leaseDir != null && Files.isDirectory(leaseDir)) {
       try {
         watcher = FileSystems.getDefault().newWatchService();
@@ -154,7 +154,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   @Override
   public void stop() {
-    libvirt.removeListener(this);
+    libvirt.events().removeListener(this);
     if (watcher != null) {
       try {
         watcher.close();

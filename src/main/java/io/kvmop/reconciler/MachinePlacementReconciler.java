@@ -12,9 +12,12 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
-import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.MachinePhase;
+import io.kvmop.cluster.ClonePlacement;
+import io.kvmop.cluster.Finalizers;
+import io.kvmop.cluster.GuardedWrites;
+import io.kvmop.cluster.PlacementView;
 import io.kvmop.placement.NodeLedger;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.ConditionTypes;
@@ -28,7 +31,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,11 +71,6 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     this.publisher = StatusPublisher.quiet(serverSideApply);
     this.ledger = ledger;
     this.view = new PlacementView(node, leaseNamespace, ledger, clock);
-  }
-
-  /** What a machine claims on its node: nothing while its runStrategy is Halted. */
-  public static NodeLedger.Claim claim(KvmMachineSpec spec) {
-    return PlacementView.claim(spec);
   }
 
   /** Only machines without the label: a machine leaves this controller once placed. */
@@ -160,7 +157,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
       placeHere(m, client);
       return UpdateControl.noUpdate();
     }
-    ledger.name(m.getMetadata().getUid(), KvmMachineReconciler.namespacedName(m));
+    ledger.name(m.getMetadata().getUid(), PlacementView.namespacedName(m));
     var refused = ledger.reserve(m.getMetadata().getUid(), claim);
     if (refused.isPresent()) {
       return unschedulable(
@@ -211,7 +208,7 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     synchronized (ledger) { // decide and reserve in one step: the next decision sees this one
       d = Placement.decide(want, view.candidates(known, needLabels, client));
       mine = d.node().filter(node::equals).isPresent();
-      ledger.name(m.getMetadata().getUid(), KvmMachineReconciler.namespacedName(m));
+      ledger.name(m.getMetadata().getUid(), PlacementView.namespacedName(m));
       if (mine
           && ledger
               .reserve(m.getMetadata().getUid(), PlacementView.claim(m.getSpec()))
@@ -340,11 +337,11 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     List<String> finalizers =
         new ArrayList<>(
             m.getMetadata().getFinalizers() == null ? List.of() : m.getMetadata().getFinalizers());
-    String finalizer = KvmMachineReconciler.finalizerFor(target);
+    String finalizer = Finalizers.machine(target);
     if (!finalizers.contains(finalizer) && m.getMetadata().getDeletionTimestamp() == null) {
       finalizers.add(finalizer);
     }
-    if (StatusWriter.patchIfUnchanged(
+    if (GuardedWrites.patchIfUnchanged(
         client, m, Map.of("/metadata/labels", labels, "/metadata/finalizers", finalizers))) {
       LOG.info(
           "placed machine {}/{} on node {}",
@@ -370,10 +367,5 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
     Progress.fromReady(c);
     s.conditions = c.build();
     return publisher.publish(m, new Outcome<>(s, null), client);
-  }
-
-  /** The node a machine is placed on, if any. */
-  public static Optional<String> placedOn(KvmMachine m) {
-    return Optional.ofNullable(m.getMetadata().getLabels()).map(l -> l.get(Placement.LABEL));
   }
 }

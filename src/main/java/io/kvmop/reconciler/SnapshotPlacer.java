@@ -8,6 +8,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotPhase;
+import io.kvmop.cluster.GuardedWrites;
 import io.kvmop.placement.Placement;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Outcome;
@@ -57,13 +58,13 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
             .inNamespace(s.getMetadata().getNamespace())
             .withName(s.getSpec().machine)
             .get();
-    String placed = m == null ? null : MachinePlacementReconciler.placedOn(m).orElse(null);
+    String placed = m == null ? null : Placement.placedOn(m).orElse(null);
     if (node.equals(placed)) {
       Map<String, String> labels =
           new HashMap<>(
               s.getMetadata().getLabels() == null ? Map.of() : s.getMetadata().getLabels());
       labels.put(Placement.LABEL, node);
-      StatusWriter.patchIfUnchanged(client, s, Map.of("/metadata/labels", labels));
+      GuardedWrites.patchIfUnchanged(client, s, Map.of("/metadata/labels", labels));
       return UpdateControl.noUpdate();
     }
     KvmMachineSnapshotStatus st = new KvmMachineSnapshotStatus();

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.kvmop.cluster.GuardedWrites;
 import io.kvmop.status.Outcome;
 import java.time.Duration;
 import java.util.List;
@@ -111,7 +112,7 @@ final class StatusPublisher<R extends CustomResource<?, S>, S> {
   Optional<R> publishInTurn(R r, Outcome<S> o, KubernetesClient client) {
     R written = r;
     if (o.status() != null && !StatusWriter.same(r.getStatus(), o.status())) {
-      Optional<R> done = StatusWriter.statusIfUnchanged(client, r, "/status", o.status());
+      Optional<R> done = GuardedWrites.statusIfUnchanged(client, r, "/status", o.status());
       if (done.isEmpty()) {
         return done;
       }

@@ -112,7 +112,7 @@ public final class Restorer {
 
   private Outcome<KvmMachineRestoreStatus> revert(
       KvmMachineRestore r, KvmMachine machine, KvmMachineSnapshotStatus ss, String domain) {
-    Optional<DomainState> d = libvirt.findDomain(domain);
+    Optional<DomainState> d = libvirt.domains().findDomain(domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), ss.machineUid)) {
       return pending(
           r,
@@ -135,12 +135,12 @@ public final class Restorer {
           .snapshots()
           .revertToSnapshot(domain, ss.libvirtName, shouldRun ? Then.RUN : Then.PAUSE);
       if (!shouldRun) {
-        libvirt.destroyDomain(domain);
+        libvirt.domains().destroyDomain(domain);
       }
       outcome = shouldRun ? "Resumed" : "Stopped";
     } else {
       if (active) {
-        libvirt.destroyDomain(domain); // its state is discarded: no shutdown to wait for
+        libvirt.domains().destroyDomain(domain); // its state is discarded: no shutdown to wait for
       }
       // taken running, its memory is not wanted: paused, then stopped before any guest code runs
       boolean taken = snap.get().memory();
@@ -148,10 +148,10 @@ public final class Restorer {
           .snapshots()
           .revertToSnapshot(domain, ss.libvirtName, taken ? Then.PAUSE : Then.AS_TAKEN);
       if (taken) {
-        libvirt.destroyDomain(domain);
+        libvirt.domains().destroyDomain(domain);
       }
       if (shouldRun) {
-        libvirt.startDomain(domain);
+        libvirt.domains().startDomain(domain);
       }
       outcome = shouldRun ? "Booted" : "Stopped";
     }

@@ -118,7 +118,7 @@ public final class SnapshotKeeper {
   private Outcome<KvmMachineSnapshotStatus> take(
       KvmMachineSnapshot s, KvmMachine machine, String domain, SnapshotStatusBuilder b) {
     String uid = machine.getMetadata().getUid();
-    Optional<DomainState> d = libvirt.findDomain(domain);
+    Optional<DomainState> d = libvirt.domains().findDomain(domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), uid)) {
       return new Outcome<>(
           b.pending(
@@ -134,7 +134,7 @@ public final class SnapshotKeeper {
           b.pending(
               Reasons.WAITING_FOR_STOP,
               "libvirt "
-                  + libvirt.version()
+                  + libvirt.host().version()
                   + " takes no internal snapshot of a running machine with UEFI firmware"
                   + " (pflash); it is taken once the machine is stopped (kvmop stop "
                   + machine.getMetadata().getName()
@@ -215,7 +215,7 @@ public final class SnapshotKeeper {
   /** A taken snapshot: still Ready while libvirt has it on this machine's domain, else Lost. */
   private Outcome<KvmMachineSnapshotStatus> check(KvmMachineSnapshot s, SnapshotStatusBuilder b) {
     KvmMachineSnapshotStatus prev = s.getStatus();
-    Optional<DomainState> d = libvirt.findDomain(prev.domain);
+    Optional<DomainState> d = libvirt.domains().findDomain(prev.domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), prev.machineUid)) {
       return new Outcome<>(
           b.lost(
@@ -258,7 +258,7 @@ public final class SnapshotKeeper {
         .with(
             DomainLocks.snapshotsOf(st.domain),
             () -> {
-              Optional<DomainState> d = libvirt.findDomain(st.domain);
+              Optional<DomainState> d = libvirt.domains().findDomain(st.domain);
               if (d.isEmpty()
                   || !MachinePlanner.owns(d.get(), st.machineUid)
                   || libvirt.snapshots().findSnapshot(st.domain, st.libvirtName).isEmpty()) {

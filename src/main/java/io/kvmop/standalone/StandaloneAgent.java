@@ -235,9 +235,10 @@ public final class StandaloneAgent {
         Set.of(),
         true);
     boolean domainsLeft =
-        libvirt.listDomainNames().stream()
-            .anyMatch(n -> libvirt.findDomain(n).flatMap(marks::of).isPresent());
-    boolean networksLeft = libvirt.listNetworks().stream().anyMatch(s -> marks.of(s).isPresent());
+        libvirt.domains().listDomainNames().stream()
+            .anyMatch(n -> libvirt.domains().findDomain(n).flatMap(marks::of).isPresent());
+    boolean networksLeft =
+        libvirt.networks().listNetworks().stream().anyMatch(s -> marks.of(s).isPresent());
     if (domainsLeft || networksLeft) {
       return false;
     }

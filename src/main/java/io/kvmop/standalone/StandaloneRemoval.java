@@ -144,8 +144,8 @@ final class StandaloneRemoval {
         vms.stream().map(m -> m.getMetadata().getUid()).collect(Collectors.toSet());
     Set<String> inLibvirt = new HashSet<>();
     Map<String, List<String>> usedBy = new HashMap<>();
-    for (String name : libvirt.listDomainNames()) {
-      Optional<DomainState> d = libvirt.findDomain(name);
+    for (String name : libvirt.domains().listDomainNames()) {
+      Optional<DomainState> d = libvirt.domains().findDomain(name);
       Optional<StandaloneMarks.Owner> owner = d.flatMap(marks::of);
       if (owner.isEmpty()) {
         continue; // not created by this directory
@@ -202,7 +202,7 @@ final class StandaloneRemoval {
     Set<String> declared =
         nets.stream().map(n -> n.getMetadata().getUid()).collect(Collectors.toSet());
     Set<String> inLibvirt = new HashSet<>();
-    for (NetworkState s : libvirt.listNetworks()) {
+    for (NetworkState s : libvirt.networks().listNetworks()) {
       Optional<StandaloneMarks.Owner> owner = marks.of(s);
       if (owner.isEmpty()) {
         continue;

@@ -59,7 +59,7 @@ public final class StandaloneRunner implements LibvirtListener {
    */
   public boolean run(BooleanSupplier done, Instant deadline)
       throws IOException, InterruptedException {
-    libvirt.addListener(this);
+    libvirt.events().addListener(this);
     try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
       register(watcher);
       Thread files = new Thread(() -> watchFiles(watcher), "manifest-watch");
@@ -83,7 +83,7 @@ public final class StandaloneRunner implements LibvirtListener {
         LOG.debug("pass: {}", why == null ? "recheck" : why);
       }
     } finally {
-      libvirt.removeListener(this);
+      libvirt.events().removeListener(this);
     }
   }
 

@@ -13,6 +13,8 @@ public final class AsVirshDefines {
 
   public static void define(JnaLibvirt libvirt, DomainXml xml) {
     String text = XmlCodec.write(xml);
-    libvirt.calls().call("define domain " + xml.name(), c -> c.domainDefineXML(text).free());
+    libvirt
+        .calls()
+        .call(Operation.DEFINE_DOMAIN.on(xml.name()), c -> c.domainDefineXML(text).free());
   }
 }

@@ -39,32 +39,34 @@ class JnaLibvirtIT {
 
   @Test
   void definesStartsStopsAndUndefines() {
-    assertThat(libvirt.findNetwork(xml.name())).isEmpty();
-    libvirt.defineNetwork(xml);
-    NetworkState defined = libvirt.findNetwork(xml.name()).orElseThrow();
+    assertThat(libvirt.networks().findNetwork(xml.name())).isEmpty();
+    libvirt.networks().defineNetwork(xml);
+    NetworkState defined = libvirt.networks().findNetwork(xml.name()).orElseThrow();
     assertThat(defined.persistent()).isTrue();
     assertThat(defined.active()).isFalse();
     assertThat(defined.uuid()).isEqualTo(xml.uuid());
     assertThat(defined.config()).isEqualTo(xml);
     assertThat(defined.config().metadata().owner().name()).isEqualTo("lab");
 
-    libvirt.setNetworkAutostart(xml.name(), true);
-    libvirt.startNetwork(xml.name());
-    NetworkState running = libvirt.findNetwork(xml.name()).orElseThrow();
+    libvirt.networks().setNetworkAutostart(xml.name(), true);
+    libvirt.networks().startNetwork(xml.name());
+    NetworkState running = libvirt.networks().findNetwork(xml.name()).orElseThrow();
     assertThat(running.active()).isTrue();
     assertThat(running.autostart()).isTrue();
     assertThat(running.live().withoutRuntimeState()).isEqualTo(xml);
-    assertThat(libvirt.listNetworks()).extracting(NetworkState::name).contains(xml.name());
+    assertThat(libvirt.networks().listNetworks())
+        .extracting(NetworkState::name)
+        .contains(xml.name());
 
-    libvirt.stopNetwork(xml.name());
-    assertThat(libvirt.findNetwork(xml.name()).orElseThrow().active()).isFalse();
-    libvirt.undefineNetwork(xml.name());
-    assertThat(libvirt.findNetwork(xml.name())).isEmpty();
+    libvirt.networks().stopNetwork(xml.name());
+    assertThat(libvirt.networks().findNetwork(xml.name()).orElseThrow().active()).isFalse();
+    libvirt.networks().undefineNetwork(xml.name());
+    assertThat(libvirt.networks().findNetwork(xml.name())).isEmpty();
   }
 
   @Test
   void errorsKeepLibvirtsCode() {
-    assertThatThrownBy(() -> libvirt.startNetwork("no-such-network"))
+    assertThatThrownBy(() -> libvirt.networks().startNetwork("no-such-network"))
         .isInstanceOfSatisfying(
             LibvirtError.class,
             e -> {
@@ -72,9 +74,9 @@ class JnaLibvirtIT {
               assertThat(e.operation()).isEqualTo("start network no-such-network");
               assertThat(e.libvirtMessage()).contains("no-such-network");
             });
-    libvirt.defineNetwork(xml);
-    libvirt.startNetwork(xml.name());
-    assertThatThrownBy(() -> libvirt.startNetwork(xml.name()))
+    libvirt.networks().defineNetwork(xml);
+    libvirt.networks().startNetwork(xml.name());
+    assertThatThrownBy(() -> libvirt.networks().startNetwork(xml.name()))
         .isInstanceOfSatisfying(
             LibvirtError.class, e -> assertThat(e.code()).isEqualTo("VIR_ERR_OPERATION_INVALID"));
   }
@@ -82,11 +84,11 @@ class JnaLibvirtIT {
   @Test
   void deliversNetworkLifecycleEvents() {
     List<NetworkEvent> seen = new CopyOnWriteArrayList<>();
-    libvirt.addListener(LibvirtListener.networks(seen::add));
-    libvirt.defineNetwork(xml);
-    libvirt.startNetwork(xml.name());
-    libvirt.stopNetwork(xml.name());
-    libvirt.undefineNetwork(xml.name());
+    libvirt.events().addListener(LibvirtListener.networks(seen::add));
+    libvirt.networks().defineNetwork(xml);
+    libvirt.networks().startNetwork(xml.name());
+    libvirt.networks().stopNetwork(xml.name());
+    libvirt.networks().undefineNetwork(xml.name());
     await()
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
@@ -101,8 +103,8 @@ class JnaLibvirtIT {
 
   @Test
   void leasesAreEmptyWhereTheDriverCannotReportThem() {
-    libvirt.defineNetwork(xml);
-    libvirt.startNetwork(xml.name());
-    assertThat(libvirt.dhcpLeases(xml.name())).isEmpty();
+    libvirt.networks().defineNetwork(xml);
+    libvirt.networks().startNetwork(xml.name());
+    assertThat(libvirt.networks().dhcpLeases(xml.name())).isEmpty();
   }
 }

@@ -46,9 +46,9 @@ class DomainLibvirtIT {
   @Test
   void definesStartsStopsAndUndefinesWithStateReasons() {
     List<DomainEvent> events = new CopyOnWriteArrayList<>();
-    libvirt.addListener(LibvirtListener.domains(events::add));
-    libvirt.defineDomain(xml);
-    DomainState defined = libvirt.findDomain(xml.name()).orElseThrow();
+    libvirt.events().addListener(LibvirtListener.domains(events::add));
+    libvirt.domains().defineDomain(xml);
+    DomainState defined = libvirt.domains().findDomain(xml.name()).orElseThrow();
     assertThat(defined.uuid()).isEqualTo(xml.uuid());
     assertThat(defined.state()).isEqualTo(RunState.SHUTOFF);
     assertThat(MachineDrift.same(defined.config(), xml))
@@ -60,22 +60,22 @@ class DomainLibvirtIT {
         .isEqualTo(defined.config().storedHash());
     assertThat(MachineDrift.asDeclared(defined.config(), xml)).isTrue();
 
-    libvirt.startDomain(xml.name());
-    assertThat(libvirt.findDomain(xml.name()).orElseThrow().running()).isTrue();
-    libvirt.destroyDomain(xml.name());
-    DomainState destroyed = libvirt.findDomain(xml.name()).orElseThrow();
+    libvirt.domains().startDomain(xml.name());
+    assertThat(libvirt.domains().findDomain(xml.name()).orElseThrow().running()).isTrue();
+    libvirt.domains().destroyDomain(xml.name());
+    DomainState destroyed = libvirt.domains().findDomain(xml.name()).orElseThrow();
     assertThat(destroyed.reason()).isEqualTo(DomainState.SHUTOFF_DESTROYED);
     assertThat(destroyed.shutDownByGuest()).isFalse();
 
-    libvirt.startDomain(xml.name());
-    libvirt.shutdownDomain(xml.name(), false);
+    libvirt.domains().startDomain(xml.name());
+    libvirt.domains().shutdownDomain(xml.name(), false);
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> !libvirt.findDomain(xml.name()).orElseThrow().running());
-    assertThat(libvirt.findDomain(xml.name()).orElseThrow().shutDownByGuest()).isTrue();
+        .until(() -> !libvirt.domains().findDomain(xml.name()).orElseThrow().running());
+    assertThat(libvirt.domains().findDomain(xml.name()).orElseThrow().shutDownByGuest()).isTrue();
 
-    libvirt.undefineDomain(xml.name());
-    assertThat(libvirt.findDomain(xml.name())).isEmpty();
+    libvirt.domains().undefineDomain(xml.name());
+    assertThat(libvirt.domains().findDomain(xml.name())).isEmpty();
     await()
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
@@ -87,7 +87,7 @@ class DomainLibvirtIT {
 
   @Test
   void hostFactsReportMemoryAndCpus() {
-    var facts = libvirt.hostFacts("qemu");
+    var facts = libvirt.host().hostFacts("qemu");
     assertThat(facts.memoryKiB()).isPositive();
     assertThat(facts.cpus()).isPositive();
   }

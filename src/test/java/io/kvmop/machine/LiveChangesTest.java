@@ -6,6 +6,7 @@ import io.kvmop.api.CpuSpec;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.libvirt.Operation;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.status.Conditions;
 import io.kvmop.testing.FakeLibvirt;
@@ -53,7 +54,7 @@ class LiveChangesTest {
   }
 
   DomainXml live() {
-    return libvirt.findDomain(realizer.naming(m).domainName()).orElseThrow().live();
+    return libvirt.domains().findDomain(realizer.naming(m).domainName()).orElseThrow().live();
   }
 
   boolean restartRequired(KvmMachineStatus s) {
@@ -126,7 +127,8 @@ class LiveChangesTest {
   @Test
   void aRefusedLiveChangeIsNotRetriedAndTheConditionSaysWhy() {
     reconcile();
-    libvirt.fail("set live memory", "VIR_ERR_OPERATION_FAILED", "no balloon driver answered");
+    libvirt.fail(
+        Operation.SET_LIVE_MEMORY, "VIR_ERR_OPERATION_FAILED", "no balloon driver answered");
     m.getSpec().memory = "1Gi";
     KvmMachineStatus s = reconcile();
     assertThat(restartRequired(s)).isTrue();

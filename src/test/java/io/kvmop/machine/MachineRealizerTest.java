@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineStatus;
+import io.kvmop.libvirt.Operation;
 import io.kvmop.status.Conditions;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.Fixtures;
@@ -59,7 +60,8 @@ class MachineRealizerTest {
     // the previous life of a machine with this MAC: dnsmasq still has its lease
     libvirt.lease("kvmop-default-lab-1234", mac, "10.0.0.9");
     KvmMachineStatus started = reconcile();
-    assertThat(libvirt.findDomain(realizer.naming(m).domainName()).orElseThrow().running())
+    assertThat(
+            libvirt.domains().findDomain(realizer.naming(m).domainName()).orElseThrow().running())
         .isTrue();
     assertThat(started.ipAddresses).as("not before the guest asked for one").isEmpty();
     assertThat(reconcile().ipAddresses).isEmpty();
@@ -96,8 +98,8 @@ class MachineRealizerTest {
     KvmMachineStatus again = reconcile();
     assertThat(again.ipAddresses).containsExactly("10.0.0.7");
     assertThat(Conditions.isTrue(again.conditions, "Ready")).isTrue();
-    libvirt.destroyDomain(realizer.naming(m).domainName());
-    libvirt.fail("start domain", "VIR_ERR_OPERATION_FAILED", "no");
+    libvirt.domains().destroyDomain(realizer.naming(m).domainName());
+    libvirt.fail(Operation.START_DOMAIN, "VIR_ERR_OPERATION_FAILED", "no");
     KvmMachineStatus stopped = reconcile();
     assertThat(stopped.ipAddresses).isEmpty();
   }
@@ -112,7 +114,7 @@ class MachineRealizerTest {
     assertThat(ready.getStatus()).isEqualTo("False");
     assertThat(ready.getReason()).isEqualTo("BootPathRefused");
     assertThat(ready.getMessage()).startsWith("spec.boot.kernel: /dev/vda is outside");
-    assertThat(libvirt.findDomain(realizer.naming(m).domainName())).isEmpty();
+    assertThat(libvirt.domains().findDomain(realizer.naming(m).domainName())).isEmpty();
   }
 
   @Test
@@ -123,7 +125,7 @@ class MachineRealizerTest {
     var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo("InvalidSpec");
     assertThat(ready.getMessage()).contains("spec.boot.cmdline", "U+0001");
-    assertThat(libvirt.findDomain(realizer.naming(m).domainName())).isEmpty();
+    assertThat(libvirt.domains().findDomain(realizer.naming(m).domainName())).isEmpty();
   }
 
   @Test
@@ -136,7 +138,7 @@ class MachineRealizerTest {
     var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo("InvalidSpec");
     assertThat(ready.getMessage()).contains("spec.disks[0].bus", "^(virtio|sata|scsi)$");
-    assertThat(libvirt.findDomain(realizer.naming(m).domainName())).isEmpty();
+    assertThat(libvirt.domains().findDomain(realizer.naming(m).domainName())).isEmpty();
   }
 
   @Test
@@ -145,7 +147,7 @@ class MachineRealizerTest {
     var ready = Conditions.find(reconcile().conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo("InvalidSpec");
     assertThat(ready.getMessage()).contains("metadata.name is 300 characters long; at most 63");
-    assertThat(libvirt.listDomainNames()).isEmpty();
+    assertThat(libvirt.domains().listDomainNames()).isEmpty();
   }
 
   @Test
@@ -156,8 +158,20 @@ class MachineRealizerTest {
                 getClass().getClassLoader(),
                 new Class<?>[] {io.kvmop.libvirt.LibvirtPort.class},
                 (proxy, method, args) -> {
-                  if (method.getName().equals("findDomain")) {
-                    throw new IllegalStateException("boom");
+                  if (method.getName().equals("domains")) {
+                    return java.lang.reflect.Proxy.newProxyInstance(
+                        getClass().getClassLoader(),
+                        new Class<?>[] {io.kvmop.libvirt.DomainPort.class},
+                        (p, dm, dargs) -> {
+                          if (dm.getName().equals("findDomain")) {
+                            throw new IllegalStateException("boom");
+                          }
+                          try {
+                            return dm.invoke(libvirt.domains(), dargs);
+                          } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                          }
+                        });
                   }
                   try {
                     return method.invoke(libvirt, args);
@@ -176,7 +190,9 @@ class MachineRealizerTest {
   @Test
   void aLibvirtFailureKeepsItsCodeInTheCondition() {
     libvirt.fail(
-        "start domain", "VIR_ERR_INTERNAL_ERROR", "process exited while connecting to monitor");
+        Operation.START_DOMAIN,
+        "VIR_ERR_INTERNAL_ERROR",
+        "process exited while connecting to monitor");
     KvmMachineStatus s = reconcile();
     var ready = Conditions.find(s.conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo("LibvirtError");
@@ -189,7 +205,7 @@ class MachineRealizerTest {
   @Test
   void libvirtUnreachableIsReportedAndLookedAtAgain() {
     libvirt.fail(
-        "look up domain",
+        Operation.LOOK_UP_DOMAIN,
         "VIR_ERR_NO_CONNECT",
         "Failed to connect socket to '/run/libvirt/libvirt-sock'");
     var r = realizer.realize(m, lab);
@@ -210,18 +226,18 @@ class MachineRealizerTest {
     withDisks.realize(m, lab);
     String domain = withDisks.naming(m).domainName();
     assertThat(libvirt.storage.volumes("kvmop")).hasSize(1);
-    libvirt.destroyDomain(domain); // shut off: deletion undefines at once
+    libvirt.domains().destroyDomain(domain); // shut off: deletion undefines at once
 
     // the process dies (here: libvirt fails) between deleting the volumes and undefining
-    libvirt.fail("undefine domain", "VIR_ERR_OPERATION_FAILED", "interrupted");
+    libvirt.fail(Operation.UNDEFINE_DOMAIN, "VIR_ERR_OPERATION_FAILED", "interrupted");
     assertThat(withDisks.remove(m, new java.util.ArrayList<>())).isPresent();
     assertThat(libvirt.storage.volumes("kvmop")).as("volumes first").isEmpty();
-    assertThat(libvirt.findDomain(domain))
+    assertThat(libvirt.domains().findDomain(domain))
         .as("the marked domain is still there to be found by the next run")
         .isPresent();
 
     assertThat(withDisks.remove(m, new java.util.ArrayList<>())).isEmpty();
-    assertThat(libvirt.findDomain(domain)).isEmpty();
+    assertThat(libvirt.domains().findDomain(domain)).isEmpty();
   }
 
   @Test

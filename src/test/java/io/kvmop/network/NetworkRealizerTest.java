@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.api.NodeNetworkStatus;
+import io.kvmop.libvirt.Operation;
 import io.kvmop.status.Conditions;
 import io.kvmop.testing.FakeHostNetwork;
 import io.kvmop.testing.FakeLibvirt;
@@ -23,7 +24,7 @@ class NetworkRealizerTest {
   @Test
   void aStartThatFailsOnAnAddressIsAnAddressConflictWithLibvirtsCode() {
     libvirt.fail(
-        "start network",
+        Operation.START_NETWORK,
         "VIR_ERR_SYSTEM_ERROR",
         "error creating bridge interface: Address already in use");
     NodeNetworkStatus e = realizer.realize(n, true, List.of()).orElseThrow();
@@ -35,7 +36,7 @@ class NetworkRealizerTest {
 
   @Test
   void otherFailuresPassThroughWithTheirCode() {
-    libvirt.fail("define network", "VIR_ERR_XML_ERROR", "bad");
+    libvirt.fail(Operation.DEFINE_NETWORK, "VIR_ERR_XML_ERROR", "bad");
     NodeNetworkStatus e = realizer.realize(n, true, List.of()).orElseThrow();
     var ready = Conditions.find(e.conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo("LibvirtError");
@@ -45,7 +46,7 @@ class NetworkRealizerTest {
 
   @Test
   void anInterruptedRealisationCompletesOnTheNextPass() {
-    libvirt.fail("set autostart", "VIR_ERR_INTERNAL_ERROR", "killed");
+    libvirt.fail(Operation.SET_AUTOSTART_OF_NETWORK, "VIR_ERR_INTERNAL_ERROR", "killed");
     realizer.realize(n, true, List.of());
     NodeNetworkStatus e = realizer.realize(n, true, List.of()).orElseThrow();
     assertThat(e.active).isTrue();

@@ -72,7 +72,7 @@ class FinalizerTakenOffIT extends NetworkItBase {
     takeFinalizersOff();
     client.resources(KvmMachine.class).inNamespace("default").withName("vm").delete();
     within(10).until(() -> k8s.machine("vm") == null);
-    within(20).until(() -> libvirt.findDomain(DOMAIN).isEmpty());
+    within(20).until(() -> libvirt.domains().findDomain(DOMAIN).isEmpty());
     within(10).until(() -> volumes().size() == 1);
     assertThat(volumes()).singleElement().asString().startsWith(DOMAIN + "-keep-");
   }
@@ -97,12 +97,12 @@ class FinalizerTakenOffIT extends NetworkItBase {
 
     // the test driver's guests ignore the power button: the domain would be destroyed only after
     // the 90 s a machine without a spec gets to shut down; this one is already off
-    libvirt.destroyDomain(DOMAIN);
+    libvirt.domains().destroyDomain(DOMAIN);
     k8s = new OperatorHarness(client, "node-a", libvirt, host, java.util.Map.of(), hostFiles());
     k8s.start();
-    within(30).until(() -> libvirt.findDomain(DOMAIN).isEmpty());
+    within(30).until(() -> libvirt.domains().findDomain(DOMAIN).isEmpty());
     assertThat(volumes()).as("its reclaimPolicy went with the object: kept").hasSize(2);
-    assertThat(libvirt.findDomain("kvmop-default-other")).get().matches(d -> d.running());
+    assertThat(libvirt.domains().findDomain("kvmop-default-other")).get().matches(d -> d.running());
     assertThat(k8s.machine("other").getStatus().phase.toString()).isEqualTo("Running");
     for (String v : volumes()) {
       libvirt.storage().deleteVolume(SystemLeftovers.POOL, v);
@@ -123,7 +123,7 @@ class FinalizerTakenOffIT extends NetworkItBase {
           return m;
         });
     // off, so that a removal would be at once (the test driver's guests ignore the power button)
-    libvirt.destroyDomain(DOMAIN);
+    libvirt.domains().destroyDomain(DOMAIN);
     k8s = new OperatorHarness(client, "node-a", libvirt, host, java.util.Map.of(), hostFiles());
     k8s.start();
     within(20)
@@ -135,7 +135,7 @@ class FinalizerTakenOffIT extends NetworkItBase {
     assertThat(volumes()).hasSize(2);
     k8s.delete(k8s.machine("vm"));
     within(20).until(() -> k8s.machine("vm") == null);
-    assertThat(libvirt.findDomain(DOMAIN)).isEmpty();
+    assertThat(libvirt.domains().findDomain(DOMAIN)).isEmpty();
     assertThat(volumes()).singleElement().asString().startsWith(DOMAIN + "-keep-");
     libvirt.storage().deleteVolume(SystemLeftovers.POOL, volumes().get(0));
   }

@@ -106,7 +106,7 @@ class KvmHostIT extends NetworkItBase {
     assertThat(h.getStatus().defaultNetwork.exists).isFalse();
     assertThat(h.getStatus().defaultNetwork.message)
         .contains("kvmop leaves it alone", "KVMOP_REPAIR_DEFAULT_NETWORK");
-    assertThat(libvirt.findNetwork("default")).isEmpty();
+    assertThat(libvirt.networks().findNetwork("default")).isEmpty();
   }
 
   @Test
@@ -138,7 +138,7 @@ class KvmHostIT extends NetworkItBase {
                     && Boolean.TRUE.equals(x.getStatus().defaultNetwork.active),
             15);
     assertThat(h.getStatus().defaultNetwork.autostart).isTrue();
-    NetworkState d = libvirt.findNetwork("default").orElseThrow();
+    NetworkState d = libvirt.networks().findNetwork("default").orElseThrow();
     assertThat(d.active()).isTrue();
     assertThat(d.autostart()).isTrue();
     assertThat(d.config().ips().get(0).netmask()).isEqualTo("255.255.255.0");
@@ -166,14 +166,20 @@ class KvmHostIT extends NetworkItBase {
     KvmMachine refused = k8s.awaitMachine("gpu", "Ready", false, "InvalidSpec", 15);
     assertThat(OperatorHarness.condition(refused, "Ready").orElseThrow().getMessage())
         .contains(addr + " (" + vendor + ":" + product + ") is not permitted on node node-a");
-    assertThat(libvirt.findDomain("kvmop-default-gpu")).isEmpty();
+    assertThat(libvirt.domains().findDomain("kvmop-default-gpu")).isEmpty();
 
     KvmHost h = k8s.host("node-a");
     h.getSpec().permittedHostDevices = List.of(new PciDeviceId(vendor, product));
     k8s.updateSpec(h);
     k8s.awaitMachine("gpu", "Ready", true, "Stopped", 15);
     var hostdev =
-        libvirt.findDomain("kvmop-default-gpu").orElseThrow().config().devices().hostdevs();
+        libvirt
+            .domains()
+            .findDomain("kvmop-default-gpu")
+            .orElseThrow()
+            .config()
+            .devices()
+            .hostdevs();
     assertThat(hostdev)
         .singleElement()
         .satisfies(

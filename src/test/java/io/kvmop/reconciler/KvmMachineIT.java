@@ -46,7 +46,7 @@ class KvmMachineIT extends NetworkItBase {
   }
 
   Optional<DomainState> domain() {
-    return libvirt.findDomain(DOMAIN);
+    return libvirt.domains().findDomain(DOMAIN);
   }
 
   @Test
@@ -152,7 +152,7 @@ class KvmMachineIT extends NetworkItBase {
     assertThat(m.getStatus().virtType).as("virtType auto on a host without KVM").isEqualTo("qemu");
     assertThat(d.config().type()).isEqualTo("qemu");
 
-    libvirt.destroyDomain(DOMAIN); // a few more reconciles: events only on transitions
+    libvirt.domains().destroyDomain(DOMAIN); // a few more reconciles: events only on transitions
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
     within(5)
         .until(
@@ -199,9 +199,9 @@ class KvmMachineIT extends NetworkItBase {
   void aDestroyedMachineRunsAgainAndAnUndefinedOneIsDefinedAgain() {
     k8s.create(vm());
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
-    libvirt.destroyDomain(DOMAIN);
+    libvirt.domains().destroyDomain(DOMAIN);
     within(10).until(() -> domain().map(DomainState::running).orElse(false));
-    libvirt.undefineDomain(DOMAIN);
+    libvirt.domains().undefineDomain(DOMAIN);
     within(10).until(() -> domain().map(DomainState::persistent).orElse(false));
     assertThat(domain().orElseThrow().running()).isTrue();
   }
@@ -212,12 +212,12 @@ class KvmMachineIT extends NetworkItBase {
     m.getSpec().runStrategy = RunStrategy.RerunOnFailure;
     k8s.create(m);
     k8s.awaitMachine("vm", "Ready", true, "Running", 15);
-    libvirt.shutdownDomain(DOMAIN, false);
+    libvirt.domains().shutdownDomain(DOMAIN, false);
     KvmMachine stopped = k8s.awaitMachine("vm", "Ready", true, "Stopped", 10);
     assertThat(stopped.getStatus().phase).isEqualTo(MachinePhase.Stopped);
     assertThat(domain().orElseThrow().running()).isFalse();
-    libvirt.startDomain(DOMAIN);
-    libvirt.destroyDomain(DOMAIN);
+    libvirt.domains().startDomain(DOMAIN);
+    libvirt.domains().destroyDomain(DOMAIN);
     within(10).until(() -> domain().map(DomainState::running).orElse(false));
   }
 
@@ -247,8 +247,10 @@ class KvmMachineIT extends NetworkItBase {
     assertThat(domain().orElseThrow().config().memory())
         .isEqualTo(new DomainXml.Memory(512 * 1024));
     assertThat(domain().orElseThrow().live().memory()).isEqualTo(new DomainXml.Memory(256 * 1024));
-    libvirt.shutdownDomain(
-        DOMAIN, false); // the guest reboots: Always starts it with the new definition
+    libvirt
+        .domains()
+        .shutdownDomain(
+            DOMAIN, false); // the guest reboots: Always starts it with the new definition
     k8s.awaitMachine("vm", "RestartRequired", false, "UpToDate", 15);
     assertThat(domain().orElseThrow().live().memory()).isEqualTo(new DomainXml.Memory(512 * 1024));
   }
@@ -307,17 +309,17 @@ class KvmMachineIT extends NetworkItBase {
             null,
             null,
             null);
-    libvirt.defineNetwork(theirs);
+    libvirt.networks().defineNetwork(theirs);
     KvmMachine inactive = k8s.awaitMachine("vm", "NetworkReady", false, "NetworkNotReady", 15);
     assertThat(condition(inactive, "NetworkReady").orElseThrow().getMessage())
         .contains("virsh net-start ext");
-    var before = libvirt.findNetwork("ext").orElseThrow();
+    var before = libvirt.networks().findNetwork("ext").orElseThrow();
 
-    libvirt.startNetwork("ext");
+    libvirt.networks().startNetwork("ext");
     k8s.awaitMachine("vm", "NetworkReady", true, "Ready", 15);
     assertThat(domain().orElseThrow().config().devices().interfaces().get(0).source().network())
         .isEqualTo("ext");
-    var after = libvirt.findNetwork("ext").orElseThrow();
+    var after = libvirt.networks().findNetwork("ext").orElseThrow();
     assertThat(after.config()).isEqualTo(before.config());
     assertThat(after.autostart()).isFalse();
   }
@@ -339,7 +341,7 @@ class KvmMachineIT extends NetworkItBase {
     within(15)
         .until(
             () ->
-                libvirt.listNetworks().stream()
+                libvirt.networks().listNetworks().stream()
                     .anyMatch(n -> n.name().startsWith("kvmop-other-private-") && n.active()));
     String libvirtName =
         io.kvmop.network.NetworkRealizer.naming(k8s.client.resource(theirs).get()).libvirtName();
@@ -385,7 +387,7 @@ class KvmMachineIT extends NetworkItBase {
             foreign.features(),
             foreign.cpu(),
             foreign.devices()));
-    libvirt.startDomain(DOMAIN);
+    libvirt.domains().startDomain(DOMAIN);
     KvmMachine created = k8s.create(vm());
     KvmMachine m = k8s.awaitMachine("vm", "Ready", false, "NameConflict", 15);
     assertThat(m.getStatus().phase).isEqualTo(MachinePhase.Failed);
@@ -452,6 +454,6 @@ class KvmMachineIT extends NetworkItBase {
     assertThat(condition(pending, "Scheduled").orElseThrow().getMessage())
         .contains("no node fits this machine: node-a:", "memory free", "67108864Mi wanted");
     assertThat(pending.getMetadata().getLabels()).doesNotContainKey("kvmop.io/node");
-    assertThat(libvirt.findDomain("kvmop-default-big")).isEmpty();
+    assertThat(libvirt.domains().findDomain("kvmop-default-big")).isEmpty();
   }
 }

@@ -79,8 +79,8 @@ class KvmNetworkBadInputIT extends NetworkItBase {
             null,
             null,
             null);
-    libvirt.defineNetwork(foreign);
-    NetworkState before = libvirt.findNetwork(ours.name()).orElseThrow();
+    libvirt.networks().defineNetwork(foreign);
+    NetworkState before = libvirt.networks().findNetwork(ours.name()).orElseThrow();
     k8s.start();
     KvmNetwork reported = k8s.awaitReady("lab", false, "NameConflict");
     assertThat(condition(reported, "Ready").orElseThrow().getMessage())
@@ -88,7 +88,7 @@ class KvmNetworkBadInputIT extends NetworkItBase {
 
     k8s.delete(reported);
     within(15).until(() -> k8s.get("lab") == null);
-    NetworkState after = libvirt.findNetwork(ours.name()).orElseThrow();
+    NetworkState after = libvirt.networks().findNetwork(ours.name()).orElseThrow();
     assertThat(after.uuid()).isEqualTo("11111111-2222-3333-4444-555555555555");
     assertThat(after).isEqualTo(before);
     assertThat(after.active()).isFalse();
@@ -112,7 +112,8 @@ class KvmNetworkBadInputIT extends NetworkItBase {
     KvmNetwork n = k8s.awaitReady("lan", false, "InvalidSpec");
     assertThat(condition(n, "Ready").orElseThrow().getMessage())
         .contains("spec.bridge.name br-mgmt is not a host bridge", "spec.permittedBridges");
-    assertThat(libvirt.listNetworks()).noneMatch(s -> s.name().startsWith("kvmop-default-lan-"));
+    assertThat(libvirt.networks().listNetworks())
+        .noneMatch(s -> s.name().startsWith("kvmop-default-lan-"));
 
     io.kvmop.api.KvmHost h = k8s.awaitHost(x -> true, 15);
     h.getSpec().permittedBridges = java.util.List.of("br-mgmt");
@@ -120,7 +121,7 @@ class KvmNetworkBadInputIT extends NetworkItBase {
     within(15)
         .until(
             () ->
-                libvirt.listNetworks().stream()
+                libvirt.networks().listNetworks().stream()
                     .anyMatch(s -> s.name().startsWith("kvmop-default-lan-")));
   }
 }

@@ -77,7 +77,7 @@ class KvmNetworkLifecycleIT extends NetworkItBase {
     k8s.create("lab", Fixtures.spec(NetworkMode.ISOLATED, "10.66.0.0/24"));
     KvmNetwork n = k8s.awaitReady("lab", true, "Active");
     List<NetworkEvent> events = new CopyOnWriteArrayList<>();
-    libvirt.addListener(io.kvmop.libvirt.LibvirtListener.networks(events::add));
+    libvirt.events().addListener(io.kvmop.libvirt.LibvirtListener.networks(events::add));
     n.getSpec().ipv4.dhcp = new DhcpSpec();
     n.getSpec().ipv4.dhcp.hosts = List.of(new DhcpHost("52:54:00:00:00:42", "10.66.0.42", "db"));
     k8s.updateSpec(n);

@@ -34,13 +34,13 @@ class KvmNetworkSelfHealIT extends NetworkItBase {
 
   @Test
   void aDestroyedNetworkIsStartedAgain() {
-    libvirt.stopNetwork(name);
+    libvirt.networks().stopNetwork(name);
     awaitHealthy();
   }
 
   @Test
   void autostartSwitchedOffIsSwitchedOnAgain() {
-    libvirt.setNetworkAutostart(name, false);
+    libvirt.networks().setNetworkAutostart(name, false);
     awaitHealthy();
   }
 
@@ -51,9 +51,9 @@ class KvmNetworkSelfHealIT extends NetworkItBase {
     for (int attempt = 0; ; attempt++) {
       try {
         if (inLibvirt(n).map(s -> s.active()).orElse(false)) {
-          libvirt.stopNetwork(name);
+          libvirt.networks().stopNetwork(name);
         }
-        libvirt.undefineNetwork(name);
+        libvirt.networks().undefineNetwork(name);
         break;
       } catch (io.kvmop.libvirt.LibvirtError e) {
         if (attempt >= 20 || !"VIR_ERR_OPERATION_INVALID".equals(e.code())) {
@@ -69,19 +69,21 @@ class KvmNetworkSelfHealIT extends NetworkItBase {
   void aNetworkEditedByHandWhileTheAgentWasDownIsRedefinedAsDeclared() {
     k8s.close();
     NetworkXml c = inLibvirt(n).orElseThrow().config();
-    libvirt.stopNetwork(name);
-    libvirt.defineNetwork(
-        new NetworkXml(
-            c.name(),
-            c.uuid(),
-            c.metadata(),
-            c.forward(),
-            c.bridge(),
-            new NetworkXml.Mtu(1280),
-            c.domain(),
-            c.dns(),
-            c.ips(),
-            null));
+    libvirt.networks().stopNetwork(name);
+    libvirt
+        .networks()
+        .defineNetwork(
+            new NetworkXml(
+                c.name(),
+                c.uuid(),
+                c.metadata(),
+                c.forward(),
+                c.bridge(),
+                new NetworkXml.Mtu(1280),
+                c.domain(),
+                c.dns(),
+                c.ips(),
+                null));
     assertThat(inLibvirt(n).orElseThrow().config().mtu()).isEqualTo(new NetworkXml.Mtu(1280));
     k8s = new OperatorHarness(client, "node-a", libvirt, host).start();
     within(10)
@@ -96,7 +98,7 @@ class KvmNetworkSelfHealIT extends NetworkItBase {
   void aStaleBridgeOfOurNameIsRemovedAndTheNetworkStarted() {
     String bridge = n.getStatus().bridge;
     host.add(bridge, "10.65.0.1/24");
-    libvirt.stopNetwork(name);
+    libvirt.networks().stopNetwork(name);
     awaitHealthy();
     assertThat(host.deletedLinks).containsExactly(bridge);
   }

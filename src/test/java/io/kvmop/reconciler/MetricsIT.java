@@ -85,10 +85,12 @@ class MetricsIT {
         assertThat(first)
             .containsPattern("operator_sdk_reconciliations_started_total\\{[^}]*\\} [1-9]");
 
-        libvirt.destroyDomain("kvmop-default-vm"); // kvmop starts it again: start calls move
+        libvirt
+            .domains()
+            .destroyDomain("kvmop-default-vm"); // kvmop starts it again: start calls move
         within(10).until(() -> value(get(k8s, "/metrics").body(), startOk) == 2);
         try {
-          libvirt.startDomain("kvmop-no-such-domain");
+          libvirt.domains().startDomain("kvmop-no-such-domain");
         } catch (LibvirtError expected) {
           // counted by operation and libvirt's code
         }
@@ -110,12 +112,12 @@ class MetricsIT {
         new OperatorHarness(client, "node-a", libvirt, new FakeHostNetwork()).start();
     try {
       assertThat(get(k8s, "/readyz").statusCode()).isEqualTo(200);
-      libvirt.down = true;
+      libvirt.host.down = true;
       HttpResponse<String> r = get(k8s, "/readyz");
       assertThat(r.statusCode()).isEqualTo(503);
       assertThat(r.body()).contains("libvirt", "does not answer", "VIR_ERR_NO_CONNECT");
       assertThat(get(k8s, "/healthz").statusCode()).isEqualTo(200);
-      libvirt.down = false;
+      libvirt.host.down = false;
       assertThat(get(k8s, "/readyz").statusCode()).isEqualTo(200);
     } finally {
       k8s.close();

@@ -11,6 +11,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmMachineMigrationSpec;
 import io.kvmop.api.MigrationPhase;
+import io.kvmop.cluster.Finalizers;
 import io.kvmop.testing.FakeHostNetwork;
 import io.kvmop.testing.FakeLibvirt;
 import io.kvmop.testing.FakeMigrations;
@@ -128,8 +129,8 @@ class MigrationIT {
     assertThat(done.getStatus().targetNode).as("chosen by placement").isEqualTo("node-b");
     assertThat(done.getStatus().sourceCleaned).isTrue();
     assertThat(reason(done)).isEqualTo("Migrated");
-    assertThat(libvirtA.findDomain(domain)).as("gone from the source").isEmpty();
-    assertThat(libvirtB.findDomain(domain).orElseThrow().running()).isTrue();
+    assertThat(libvirtA.domains().findDomain(domain)).as("gone from the source").isEmpty();
+    assertThat(libvirtB.domains().findDomain(domain).orElseThrow().running()).isTrue();
     assertThat(volumes(libvirtA))
         .as("no copy left on the source")
         .noneMatch(v -> v.startsWith(domain));
@@ -143,7 +144,7 @@ class MigrationIT {
                 b.machine("mover")
                     .getMetadata()
                     .getFinalizers()
-                    .equals(List.of(KvmMachineReconciler.finalizerFor("node-b"))));
+                    .equals(List.of(Finalizers.machine("node-b"))));
     assertThat(libvirtB.calls)
         .as("node-b adopted the running domain")
         .doesNotContain("start domain " + domain);
@@ -151,7 +152,7 @@ class MigrationIT {
     // deleting it now removes it from node-b, where it runs
     client.resource(moved).delete();
     within(30).until(() -> b.machine("mover") == null);
-    assertThat(libvirtB.findDomain(domain)).isEmpty();
+    assertThat(libvirtB.domains().findDomain(domain)).isEmpty();
     assertThat(volumes(libvirtB)).noneMatch(v -> v.startsWith(domain));
   }
 
@@ -167,15 +168,14 @@ class MigrationIT {
     assertThat(reason(failed)).isEqualTo("MigrationFailed");
     assertThat(message(failed))
         .contains("unable to connect", "keeps running on node node-a", "status.migration.uri");
-    assertThat(libvirtA.findDomain(domain).orElseThrow().running()).isTrue();
+    assertThat(libvirtA.domains().findDomain(domain).orElseThrow().running()).isTrue();
     within(10).until(() -> Boolean.TRUE.equals(migration("move-2").getStatus().targetCleaned));
     assertThat(volumes(libvirtB))
         .as("what node-b prepared is gone")
         .noneMatch(v -> v.startsWith(domain));
     KvmMachine after = a.machine("stayer");
     assertThat(after.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-a");
-    assertThat(after.getMetadata().getFinalizers())
-        .containsExactly(KvmMachineReconciler.finalizerFor("node-a"));
+    assertThat(after.getMetadata().getFinalizers()).containsExactly(Finalizers.machine("node-a"));
     // and node-a still manages it: a change reaches its domain
     assertThat(a.awaitMachine("stayer", "Running", true, "Running", 10).getStatus().nodeName)
         .isEqualTo("node-a");
@@ -192,7 +192,8 @@ class MigrationIT {
     KvmMachineMigration failed = awaitPhase("move-3", MigrationPhase.Failed);
     assertThat(reason(failed)).isEqualTo("MigrationTimedOut");
     assertThat(message(failed)).contains("cancelled after spec.timeout 2s");
-    assertThat(libvirtA.findDomain(m.getStatus().domainName).orElseThrow().running()).isTrue();
+    assertThat(libvirtA.domains().findDomain(m.getStatus().domainName).orElseThrow().running())
+        .isTrue();
     assertThat(copying.getStatus().attempts).isEqualTo(1);
   }
 
@@ -229,14 +230,14 @@ class MigrationIT {
     a.close(); // both agents die; libvirt's copy goes on without them
     b.close();
     libvirtA.migrations.release();
-    within(10).until(() -> libvirtB.findDomain(domain).isPresent());
+    within(10).until(() -> libvirtB.domains().findDomain(domain).isPresent());
     a = agent("node-a", libvirtA, URI_A);
     // the domain left node-a and nobody has confirmed it on node-b yet: node-a waits, and never
     // starts the machine again (its disks are still here)
     org.awaitility.Awaitility.await()
         .during(java.time.Duration.ofSeconds(3))
         .atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> libvirtA.findDomain(domain).isEmpty());
+        .until(() -> libvirtA.domains().findDomain(domain).isEmpty());
     assertThat(migration("move-7").getStatus().phase).isEqualTo(MigrationPhase.Migrating);
     assertThat(volumes(libvirtA))
         .as("nothing deleted before node-b confirms")
@@ -244,7 +245,9 @@ class MigrationIT {
     b = agent("node-b", libvirtB, URI_B);
     KvmMachineMigration done = awaitPhase("move-7", MigrationPhase.Succeeded);
     assertThat(done.getStatus().targetConfirmed).isTrue();
-    assertThat(libvirtA.findDomain(domain)).as("never started again on the source").isEmpty();
+    assertThat(libvirtA.domains().findDomain(domain))
+        .as("never started again on the source")
+        .isEmpty();
     assertThat(volumes(libvirtA)).noneMatch(v -> v.startsWith(domain));
     assertThat(b.awaitMachine("survivor", "Running", true, "Running", 30).getStatus().nodeName)
         .isEqualTo("node-b");
@@ -304,7 +307,7 @@ class MigrationIT {
     assertThat(drain.cannotMove.get(0).reason).contains("spec.nodeName pins it to node node-a");
     assertThat(b.machine("free-1").getMetadata().getLabels())
         .containsEntry("kvmop.io/node", "node-b");
-    assertThat(libvirtB.findDomain(free.getStatus().domainName)).isPresent();
+    assertThat(libvirtB.domains().findDomain(free.getStatus().domainName)).isPresent();
     assertThat(client.resources(KvmMachineMigration.class).inNamespace("default").list().getItems())
         .singleElement()
         .satisfies(
@@ -331,7 +334,7 @@ class MigrationIT {
     libvirtA.migrations.hold();
     migrateWithTimeout("move-p", "pauser", KvmMachineMigrationSpec.OnTimeout.Pause);
     within(20).until(() -> "Pause".equals(fallback("move-p")));
-    assertThat(libvirtA.findDomain(domain).orElseThrow().state())
+    assertThat(libvirtA.domains().findDomain(domain).orElseThrow().state())
         .isEqualTo(io.kvmop.libvirt.DomainState.RunState.PAUSED);
     assertThat(migration("move-p").getStatus().progress.mode).isEqualTo("paused");
     libvirtA.migrations.release();
@@ -339,7 +342,7 @@ class MigrationIT {
     within(20)
         .until(
             () ->
-                libvirtB.findDomain(domain).orElseThrow().state()
+                libvirtB.domains().findDomain(domain).orElseThrow().state()
                     == io.kvmop.libvirt.DomainState.RunState.RUNNING);
   }
 
@@ -368,8 +371,8 @@ class MigrationIT {
     KvmMachineMigration failed = awaitPhase("move-d", MigrationPhase.Failed);
     assertThat(reason(failed)).isEqualTo("MigrationAborted");
     within(30).until(() -> a.machine("doomed") == null);
-    assertThat(libvirtA.findDomain(domain)).isEmpty();
-    assertThat(libvirtB.findDomain(domain)).isEmpty();
+    assertThat(libvirtA.domains().findDomain(domain)).isEmpty();
+    assertThat(libvirtB.domains().findDomain(domain)).isEmpty();
     within(30).until(() -> Boolean.TRUE.equals(migration("move-d").getStatus().targetCleaned));
     assertThat(volumes(libvirtA)).noneMatch(v -> v.startsWith(domain));
     assertThat(volumes(libvirtB)).noneMatch(v -> v.startsWith(domain));

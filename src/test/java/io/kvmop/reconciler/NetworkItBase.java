@@ -51,7 +51,7 @@ abstract class NetworkItBase {
   }
 
   Optional<NetworkState> inLibvirt(KvmNetwork n) {
-    return libvirt.findNetwork(NetworkRealizer.naming(n).libvirtName());
+    return libvirt.networks().findNetwork(NetworkRealizer.naming(n).libvirtName());
   }
 
   String libvirtName(KvmNetwork n) {

@@ -94,11 +94,11 @@ class NodeLeaseIT {
     waiting.start();
     declareMachine();
     a.awaitMachine("vm", "Running", true, "Running", 30);
-    assertThat(first.findDomain(DOMAIN).orElseThrow().running()).isTrue();
+    assertThat(first.domains().findDomain(DOMAIN).orElseThrow().running()).isTrue();
     Awaitility.await()
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(5))
-        .until(() -> second.findDomain(DOMAIN).isEmpty());
+        .until(() -> second.domains().findDomain(DOMAIN).isEmpty());
     assertThat(waiting.isAlive()).as("agent-b is still waiting for the lease").isTrue();
     assertThat(holder()).isEqualTo("agent-a");
     // its probes: alive, not ready, saying who acts for the node
@@ -111,7 +111,7 @@ class NodeLeaseIT {
 
     long stopped = System.nanoTime();
     a.close(); // releases the lease: no need to wait for it to expire
-    within(20).until(() -> second.findDomain(DOMAIN).map(d -> d.running()).orElse(false));
+    within(20).until(() -> second.domains().findDomain(DOMAIN).map(d -> d.running()).orElse(false));
     System.out.printf(
         "node lease: the waiting agent took over and started the machine %d ms after the holder"
             + " stopped%n",
@@ -127,8 +127,8 @@ class NodeLeaseIT {
     declareMachine();
     a.awaitMachine("vm", "Running", true, "Running", 30);
     // while it holds the lease, a stopped domain is started again
-    first.destroyDomain(DOMAIN);
-    within(10).until(() -> first.findDomain(DOMAIN).orElseThrow().running());
+    first.domains().destroyDomain(DOMAIN);
+    within(10).until(() -> first.domains().findDomain(DOMAIN).orElseThrow().running());
 
     // another agent takes the lease over (as one would after this one failed to renew it)
     io.kvmop.testing.UserEdits.edit(
@@ -140,10 +140,10 @@ class NodeLeaseIT {
           return l;
         });
     within(15).until(() -> !a.operator().leaseHeld());
-    first.destroyDomain(DOMAIN);
+    first.domains().destroyDomain(DOMAIN);
     Awaitility.await()
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(5))
-        .until(() -> !first.findDomain(DOMAIN).orElseThrow().running());
+        .until(() -> !first.domains().findDomain(DOMAIN).orElseThrow().running());
   }
 }

@@ -183,7 +183,8 @@ class PlacementBurstIT {
     assertThat(condition(refused, "Ready").orElseThrow().getMessage())
         .contains("16 of 16 CPUs", "Halted machines hold nothing");
     JnaLibvirt itsNode = libvirts.get(NODES.indexOf(nodeOf(stopped)));
-    assertThat(itsNode.findDomain("kvmop-default-" + name).orElseThrow().running()).isFalse();
+    assertThat(itsNode.domains().findDomain("kvmop-default-" + name).orElseThrow().running())
+        .isFalse();
     assertThat(allocatedCpus(nodeOf(stopped))).isEqualTo(CPUS);
 
     // one machine there is stopped: its CPU goes to the one waiting, which starts

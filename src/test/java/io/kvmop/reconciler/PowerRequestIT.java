@@ -32,7 +32,7 @@ class PowerRequestIT extends NetworkItBase {
   }
 
   Optional<DomainState> domain() {
-    return libvirt.findDomain(DOMAIN);
+    return libvirt.domains().findDomain(DOMAIN);
   }
 
   KvmMachine vm(RunStrategy strategy) {

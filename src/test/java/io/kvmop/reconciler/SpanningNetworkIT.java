@@ -121,8 +121,8 @@ class SpanningNetworkIT {
     assertThat(onA.local()).isEqualTo("192.0.2.11");
     assertThat(onA.mtu()).isEqualTo(1450);
     String name = NetworkRealizer.naming(n).libvirtName();
-    NetworkXml xa = libvirtA.findNetwork(name).orElseThrow().config();
-    NetworkXml xb = libvirtB.findNetwork(name).orElseThrow().config();
+    NetworkXml xa = libvirtA.networks().findNetwork(name).orElseThrow().config();
+    NetworkXml xb = libvirtB.networks().findNetwork(name).orElseThrow().config();
     assertThat(xa.mac()).isEqualTo(xb.mac()).isNotNull();
     assertThat(xa.ips().get(0).dhcp() == null || xa.ips().get(0).dhcp().ranges() == null)
         .as("no node hands out addresses of its own choosing")
@@ -138,13 +138,14 @@ class SpanningNetworkIT {
     within(30)
         .until(
             () ->
-                libvirtA.findNetwork(name).orElseThrow().live().dhcpHosts().size() == 2
-                    && libvirtB.findNetwork(name).orElseThrow().live().dhcpHosts().size() == 2);
+                libvirtA.networks().findNetwork(name).orElseThrow().live().dhcpHosts().size() == 2
+                    && libvirtB.networks().findNetwork(name).orElseThrow().live().dhcpHosts().size()
+                        == 2);
     // the same hosts on both nodes; their order is the order each node's updates arrived in
-    assertThat(libvirtA.findNetwork(name).orElseThrow().live().dhcpHosts())
+    assertThat(libvirtA.networks().findNetwork(name).orElseThrow().live().dhcpHosts())
         .containsExactlyInAnyOrderElementsOf(
-            libvirtB.findNetwork(name).orElseThrow().live().dhcpHosts());
-    assertThat(libvirtB.findNetwork(name).orElseThrow().live().dnsHosts())
+            libvirtB.networks().findNetwork(name).orElseThrow().live().dhcpHosts());
+    assertThat(libvirtB.networks().findNetwork(name).orElseThrow().live().dnsHosts())
         .extracting(h -> h.hostnames().get(0))
         .containsExactlyInAnyOrder("x", "y");
 

@@ -15,6 +15,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.NetworkMode;
+import io.kvmop.cluster.Finalizers;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.network.LinuxHostNetwork;
 import io.kvmop.testing.Fixtures;
@@ -306,7 +307,7 @@ class SystemMigrationIT {
                       .orElse(false);
             });
     assertThat(machineNamed(NAME).getMetadata().getFinalizers())
-        .containsExactly(KvmMachineReconciler.finalizerFor("node-b"));
+        .containsExactly(Finalizers.machine("node-b"));
 
     // the guest never stopped: its counter goes on in node-b's copy of the serial log, no boot
     Path logB = nodeB.privateCopy(SERIAL).resolve(SERIAL.relativize(logA));
@@ -381,8 +382,7 @@ class SystemMigrationIT {
     assertThat(virshB("vol-list", SystemLeftovers.POOL)).doesNotContain(domain);
     KvmMachine after = machineNamed(STAYER);
     assertThat(after.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-a");
-    assertThat(after.getMetadata().getFinalizers())
-        .containsExactly(KvmMachineReconciler.finalizerFor("node-a"));
+    assertThat(after.getMetadata().getFinalizers()).containsExactly(Finalizers.machine("node-a"));
   }
 
   @Test

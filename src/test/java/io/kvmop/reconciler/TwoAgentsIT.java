@@ -76,8 +76,8 @@ class TwoAgentsIT {
     }
     KvmNetwork lab = a.awaitReady("lab", true, "Active");
     String name = NetworkRealizer.naming(lab).libvirtName();
-    assertThat(libvirtA.findNetwork(name).orElseThrow().active()).isTrue();
-    assertThat(libvirtB.findNetwork(name).orElseThrow().active()).isTrue();
+    assertThat(libvirtA.networks().findNetwork(name).orElseThrow().active()).isTrue();
+    assertThat(libvirtB.networks().findNetwork(name).orElseThrow().active()).isTrue();
 
     // both agents rewrite their entries at once, five times over; a watcher reads all along
     List<List<String>> seen = new ArrayList<>();
@@ -116,8 +116,8 @@ class TwoAgentsIT {
     for (NodeNetworkStatus e : a.get("lab").getStatus().nodes) {
       assertThat(e.conditions).anySatisfy(c -> assertThat(c.getStatus()).isEqualTo("True"));
     }
-    assertThat(libvirtA.findNetwork(name).orElseThrow().live().dhcpHosts()).hasSize(1);
-    assertThat(libvirtB.findNetwork(name).orElseThrow().live().dhcpHosts()).hasSize(1);
+    assertThat(libvirtA.networks().findNetwork(name).orElseThrow().live().dhcpHosts()).hasSize(1);
+    assertThat(libvirtB.networks().findNetwork(name).orElseThrow().live().dhcpHosts()).hasSize(1);
   }
 
   @Test
@@ -132,8 +132,10 @@ class TwoAgentsIT {
     a.create(m);
     KvmMachine ready = b.awaitMachine("vm", "Running", true, "Running", 30);
     assertThat(ready.getStatus().nodeName).isEqualTo("node-b");
-    assertThat(libvirtB.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
-    assertThat(libvirtA.findDomain("kvmop-default-vm")).as("node-a never defines it").isEmpty();
+    assertThat(libvirtB.domains().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    assertThat(libvirtA.domains().findDomain("kvmop-default-vm"))
+        .as("node-a never defines it")
+        .isEmpty();
     String rv = ready.getMetadata().getResourceVersion();
 
     // node-a disappears: its agent is gone and its KvmHost is deleted
@@ -144,7 +146,7 @@ class TwoAgentsIT {
     assertThat(after.getStatus().phase).isEqualTo(ready.getStatus().phase);
     assertThat(OperatorHarness.condition(after, "Running").orElseThrow().getStatus())
         .isEqualTo("True");
-    assertThat(libvirtB.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    assertThat(libvirtB.domains().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
     assertThat(after.getMetadata().getResourceVersion())
         .as("nothing was written to the machine on node-b")
         .isEqualTo(rv);
@@ -205,7 +207,9 @@ class TwoAgentsIT {
     KvmMachine placed = b.awaitMachine("forged", "Running", true, "Running", 30);
     assertThat(placed.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-b");
     assertThat(placed.getStatus().nodeName).isEqualTo("node-b");
-    assertThat(libvirtA.findDomain("kvmop-default-forged")).as("the cordon held").isEmpty();
+    assertThat(libvirtA.domains().findDomain("kvmop-default-forged"))
+        .as("the cordon held")
+        .isEmpty();
     assertThat(placed.getMetadata().getFinalizers()).doesNotContain("machine.kvmop.io/node-a");
 
     // the label of the running machine is moved to node-a by hand: it goes back, and node-b
@@ -224,11 +228,16 @@ class TwoAgentsIT {
                         .getMetadata()
                         .getFinalizers()
                         .contains("machine.kvmop.io/node-a"));
-    assertThat(libvirtA.findDomain("kvmop-default-forged")).isEmpty();
-    libvirtB.destroyDomain("kvmop-default-forged");
+    assertThat(libvirtA.domains().findDomain("kvmop-default-forged")).isEmpty();
+    libvirtB.domains().destroyDomain("kvmop-default-forged");
     within(20)
         .until(
-            () -> libvirtB.findDomain("kvmop-default-forged").map(d -> d.running()).orElse(false));
+            () ->
+                libvirtB
+                    .domains()
+                    .findDomain("kvmop-default-forged")
+                    .map(d -> d.running())
+                    .orElse(false));
     a.delete(b.machine("forged"));
     within(20).until(() -> b.machine("forged") == null);
   }
@@ -350,8 +359,8 @@ class TwoAgentsIT {
     zoned.getSpec().nodeSelector = java.util.Map.of("zone", "b");
     a.create(zoned);
     within(20).until(() -> "node-b".equals(placedOn(a.machine("zoned"))));
-    within(20).until(() -> libvirtB.findDomain("kvmop-default-zoned").isPresent());
-    assertThat(libvirtA.findDomain("kvmop-default-zoned")).isEmpty();
+    within(20).until(() -> libvirtB.domains().findDomain("kvmop-default-zoned").isPresent());
+    assertThat(libvirtA.domains().findDomain("kvmop-default-zoned")).isEmpty();
     assertThat(b.awaitMachine("zoned", "Scheduled", true, "Placed", 20).getStatus().nodeName)
         .isEqualTo("node-b");
 
@@ -376,7 +385,7 @@ class TwoAgentsIT {
                   return false;
                 }
                 JnaLibvirt there = on.equals("node-a") ? libvirtA : libvirtB;
-                if (there.findDomain("kvmop-default-race-" + i).isEmpty()) {
+                if (there.domains().findDomain("kvmop-default-race-" + i).isEmpty()) {
                   return false;
                 }
               }
@@ -390,8 +399,8 @@ class TwoAgentsIT {
               for (int i = 0; i < 8; i++) {
                 String domain = "kvmop-default-race-" + i;
                 String on = placedOn(a.machine("race-" + i));
-                boolean inA = libvirtA.findDomain(domain).isPresent();
-                boolean inB = libvirtB.findDomain(domain).isPresent();
+                boolean inA = libvirtA.domains().findDomain(domain).isPresent();
+                boolean inB = libvirtB.domains().findDomain(domain).isPresent();
                 if (!(inA ^ inB) || !(inA ? "node-a" : "node-b").equals(on)) {
                   return false;
                 }

@@ -78,7 +78,7 @@ class UnreadableEverywhereIT extends NetworkItBase {
       assertThat(unreported(reported)).as("not reported as Unreadable").isEmpty();
     }
     assertThat(k8s.operator().liveness()).as("the agent's informers are all healthy").isNull();
-    assertThat(libvirt.listDomainNames())
+    assertThat(libvirt.domains().listDomainNames())
         .as("nothing of an unreadable machine reached libvirt")
         .containsExactlyInAnyOrder("kvmop-default-before", "kvmop-default-after");
 

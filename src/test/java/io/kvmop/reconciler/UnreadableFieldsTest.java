@@ -11,6 +11,7 @@ import io.kvmop.api.KvmMachineRestore;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.Unreadable;
+import io.kvmop.cluster.TolerantReading;
 import io.kvmop.testing.SchemaMutations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -55,7 +55,7 @@ class UnreadableResourceIT extends NetworkItBase {
     assertThat((String) ready.get("message"))
         .contains(
             "spec.runStrategy: 'Sometimes' is not one of Always, RerunOnFailure, Manual, Halted");
-    assertThat(libvirt.findDomain("kvmop-default-sometimes")).isEmpty();
+    assertThat(libvirt.domains().findDomain("kvmop-default-sometimes")).isEmpty();
 
     // while it runs: a network of a mode this agent does not know, and another good machine
     raw("KvmNetwork", "warp", Map.of("mode", "warp"));

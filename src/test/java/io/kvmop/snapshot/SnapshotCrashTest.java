@@ -88,7 +88,8 @@ class SnapshotCrashTest {
   World started() {
     World w = new World();
     w.m.setStatus(w.agent().realize(w.m, List.of()).status());
-    assertThat(w.libvirt.findDomain("kvmop-default-web-1").orElseThrow().running()).isTrue();
+    assertThat(w.libvirt.domains().findDomain("kvmop-default-web-1").orElseThrow().running())
+        .isTrue();
     return w;
   }
 
@@ -117,7 +118,7 @@ class SnapshotCrashTest {
           .extracting(SnapshotState::name)
           .containsExactly("kvmop-5a0b0000-0000-4000-8000-000000000001");
       assertThat(w.libvirt.snapshots.frozen).as(at + ": thawed").isZero();
-      assertThat(w.libvirt.findDomain("kvmop-default-web-1").orElseThrow().state())
+      assertThat(w.libvirt.domains().findDomain("kvmop-default-web-1").orElseThrow().state())
           .as(at)
           .isEqualTo(RunState.RUNNING);
     }

@@ -13,6 +13,7 @@ import io.kvmop.api.RestorePhase;
 import io.kvmop.api.RunStrategy;
 import io.kvmop.api.SnapshotPhase;
 import io.kvmop.libvirt.DomainState.RunState;
+import io.kvmop.libvirt.Operation;
 import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBinding;
 import io.kvmop.status.Conditions;
@@ -79,7 +80,7 @@ class SnapshotKeeperTest {
   @Test
   void aRunningMachineIsSnapshottedWithItsFilesystemsFrozenAndThawed() {
     realize();
-    assertThat(libvirt.findDomain(domain()).orElseThrow().running()).isTrue();
+    assertThat(libvirt.domains().findDomain(domain()).orElseThrow().running()).isTrue();
     var s = take(snapshot("snap-a", false));
     assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     assertThat(s.getStatus().filesystemsFrozen).isTrue();
@@ -139,7 +140,7 @@ class SnapshotKeeperTest {
     assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Pending);
     assertThat(Conditions.find(s.getStatus().conditions, "Ready").orElseThrow().getReason())
         .isEqualTo(Reasons.WAITING_FOR_STOP);
-    libvirt.destroyDomain(domain());
+    libvirt.domains().destroyDomain(domain());
     assertThat(take(s).getStatus().phase).isEqualTo(SnapshotPhase.Ready);
     assertThat(s.getStatus().machineState).isEqualTo("Stopped");
   }
@@ -148,7 +149,7 @@ class SnapshotKeeperTest {
   void whatLibvirtNeverDoesFailsTheSnapshotAndWhatItCannotDoNowIsTriedAgain() {
     realize();
     libvirt.fail(
-        "create snapshot",
+        Operation.CREATE_SNAPSHOT,
         "VIR_ERR_OPERATION_UNSUPPORTED",
         "internal snapshots of a VM with pflash based firmware are not supported");
     var s = take(snapshot("snap-a", false));
@@ -156,7 +157,7 @@ class SnapshotKeeperTest {
     assertThat(s.getStatus().conditions.get(0).getMessage()).contains("pflash");
     assertThat(libvirt.snapshots.frozen).as("thawed after the failure").isZero();
     libvirt.fail(
-        "create snapshot", "VIR_ERR_OPERATION_TIMEOUT", "cannot acquire state change lock");
+        Operation.CREATE_SNAPSHOT, "VIR_ERR_OPERATION_TIMEOUT", "cannot acquire state change lock");
     var t = take(snapshot("snap-b", false));
     assertThat(t.getStatus().phase).isEqualTo(SnapshotPhase.Pending);
     assertThat(take(t).getStatus().phase).isEqualTo(SnapshotPhase.Ready);
@@ -169,8 +170,8 @@ class SnapshotKeeperTest {
     assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Pending);
     realize();
     take(s);
-    libvirt.destroyDomain(domain());
-    libvirt.undefineDomain(domain());
+    libvirt.domains().destroyDomain(domain());
+    libvirt.domains().undefineDomain(domain());
     assertThat(take(s).getStatus().phase).isEqualTo(SnapshotPhase.Lost);
     assertThat(keeper.release(s)).as("nothing of another's is touched").isEmpty();
   }
@@ -223,10 +224,12 @@ class SnapshotKeeperTest {
     realize();
     var s = take(snapshot("snap-m", true));
     assertThat(restorer.restore(restore("snap-m"), m, s).status().outcome).isEqualTo("Resumed");
-    assertThat(libvirt.findDomain(domain()).orElseThrow().state()).isEqualTo(RunState.RUNNING);
+    assertThat(libvirt.domains().findDomain(domain()).orElseThrow().state())
+        .isEqualTo(RunState.RUNNING);
     m.getSpec().runStrategy = RunStrategy.Halted;
     assertThat(restorer.restore(restore("snap-m"), m, s).status().outcome).isEqualTo("Stopped");
-    assertThat(libvirt.findDomain(domain()).orElseThrow().state()).isEqualTo(RunState.SHUTOFF);
+    assertThat(libvirt.domains().findDomain(domain()).orElseThrow().state())
+        .isEqualTo(RunState.SHUTOFF);
   }
 
   @Test
@@ -244,6 +247,6 @@ class SnapshotKeeperTest {
     assertThat(o.status().phase).isEqualTo(RestorePhase.Failed);
     assertThat(o.status().conditions.get(0).getReason()).isEqualTo(Reasons.SNAPSHOT_LOST);
     assertThat(libvirt.calls).isEmpty();
-    assertThat(libvirt.findDomain(domain()).orElseThrow().running()).isTrue();
+    assertThat(libvirt.domains().findDomain(domain()).orElseThrow().running()).isTrue();
   }
 }

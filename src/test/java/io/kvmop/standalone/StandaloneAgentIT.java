@@ -107,7 +107,7 @@ class StandaloneAgentIT {
   void aDirectoryMovedWithItsStatusStillOwnsWhatItCreatedAndACopyIsRefused() throws Exception {
     Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
     agent().reconcileOnce();
-    assertThat(libvirt.listDomainNames()).containsExactly("kvmop-default-vm");
+    assertThat(libvirt.domains().listDomainNames()).containsExactly("kvmop-default-vm");
 
     // a copy, the original still in place: both would own the same domain
     Path copy = dir.resolve("copy");
@@ -127,13 +127,13 @@ class StandaloneAgentIT {
     status = moved.resolve(".status");
     StandaloneAgent there = agent();
     there.reconcileOnce();
-    assertThat(libvirt.listDomainNames()).containsExactly("kvmop-default-vm");
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    assertThat(libvirt.domains().listDomainNames()).containsExactly("kvmop-default-vm");
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
     java.time.Instant deadline = java.time.Instant.now().plusSeconds(20);
     while (!there.removeAll() && java.time.Instant.now().isBefore(deadline)) {
       Thread.sleep(200); // the guest shuts down (1 s timeout)
     }
-    assertThat(libvirt.listDomainNames()).isEmpty();
+    assertThat(libvirt.domains().listDomainNames()).isEmpty();
   }
 
   @Test
@@ -159,9 +159,9 @@ class StandaloneAgentIT {
         .until(
             () -> {
               restarted.reconcileOnce();
-              return libvirt.findDomain("kvmop-default-vm").isEmpty();
+              return libvirt.domains().findDomain("kvmop-default-vm").isEmpty();
             });
-    assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm")).isEmpty();
     assertThat(libvirt.storage().listVolumes("kvmop"))
         .singleElement()
         .asString()
@@ -194,7 +194,7 @@ class StandaloneAgentIT {
     while (!a.removeAll() && java.time.Instant.now().isBefore(deadline)) {
       Thread.sleep(200); // the guest shuts down (1 s timeout)
     }
-    assertThat(libvirt.listDomainNames()).isEmpty();
+    assertThat(libvirt.domains().listDomainNames()).isEmpty();
     assertThat(libvirt.storage().listVolumes("kvmop"))
         .singleElement()
         .asString()
@@ -216,9 +216,10 @@ class StandaloneAgentIT {
     assertThat(pass.problems()).isEmpty();
     assertThat(statusOf("KvmNetwork", "lab")).contains("phase: \"Ready\"");
     assertThat(statusOf("KvmMachine", "vm")).contains("phase: \"Running\"", "nodeName: \"host-a\"");
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
     String uid = StandaloneIds.uid(StandaloneIds.scope(manifests), "KvmMachine", "default", "vm");
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid()).isEqualTo(uid);
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().uuid())
+        .isEqualTo(uid);
   }
 
   @Test
@@ -269,7 +270,8 @@ class StandaloneAgentIT {
     Files.writeString(manifests.resolve("vm.yaml"), MACHINE.replace("256Mi", "512Mi"));
     StandaloneAgent a = agent();
     a.reconcileOnce();
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
+    assertThat(
+            libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
         .isEqualTo(512 * 1024);
     assertThat(statusOf("KvmMachine", "vm"))
         .as("an edit and a restart keep when the machine was first reported (kvmop get AGE)")
@@ -282,17 +284,18 @@ class StandaloneAgentIT {
     TestClock clock = new TestClock();
     StandaloneAgent restarted = agent(clock);
     restarted.reconcileOnce();
-    assertThat(libvirt.findDomain("kvmop-default-vm"))
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm"))
         .as("a manifest just gone may be a file being rewritten: nothing is removed yet")
         .isPresent();
     clock.advance(StandaloneRemoval.REMOVAL_GRACE);
-    for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
+    for (int i = 0; i < 20 && libvirt.domains().findDomain("kvmop-default-vm").isPresent(); i++) {
       restarted.reconcileOnce();
       clock.advance(java.time.Duration.ofSeconds(1)); // the shutdown timeout
     }
     restarted.reconcileOnce();
-    assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
-    assertThat(libvirt.listNetworks()).noneMatch(n -> n.name().startsWith("kvmop-default-lab-"));
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm")).isEmpty();
+    assertThat(libvirt.networks().listNetworks())
+        .noneMatch(n -> n.name().startsWith("kvmop-default-lab-"));
     assertThat(status.resolve("KvmMachine/default/vm.yaml")).doesNotExist();
   }
 
@@ -302,7 +305,7 @@ class StandaloneAgentIT {
     TestClock clock = new TestClock();
     StandaloneAgent a = agent(clock);
     a.reconcileOnce();
-    String uuid = libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid();
+    String uuid = libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().uuid();
     List<String> broken =
         List.of(
             // YAML syntax: nothing past the error can be read
@@ -326,11 +329,12 @@ class StandaloneAgentIT {
         }
       }
       if (!text.isEmpty()) {
-        var d = libvirt.findDomain("kvmop-default-vm");
+        var d = libvirt.domains().findDomain("kvmop-default-vm");
         assertThat(d).as(text).isPresent();
         assertThat(d.get().running()).as(text).isTrue();
         assertThat(d.get().uuid()).isEqualTo(uuid);
-        assertThat(libvirt.listNetworks()).anyMatch(n -> n.name().startsWith("kvmop-default-lab-"));
+        assertThat(libvirt.networks().listNetworks())
+            .anyMatch(n -> n.name().startsWith("kvmop-default-lab-"));
         // and kvmop get does not pass the old status off as the edit's
         assertThat(statusOf("KvmMachine", "vm")).contains("manifestProblem:", "all.yaml:");
         assertThat(StatusTable.render(status, java.time.Instant.now()))
@@ -342,13 +346,15 @@ class StandaloneAgentIT {
     }
     // emptied and written again within the grace: the guest was never asked to shut down
     List<io.kvmop.libvirt.DomainEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-    libvirt.addListener(
-        new io.kvmop.libvirt.LibvirtListener() {
-          @Override
-          public void onDomainEvent(io.kvmop.libvirt.DomainEvent e) {
-            events.add(e);
-          }
-        });
+    libvirt
+        .events()
+        .addListener(
+            new io.kvmop.libvirt.LibvirtListener() {
+              @Override
+              public void onDomainEvent(io.kvmop.libvirt.DomainEvent e) {
+                events.add(e);
+              }
+            });
     Files.writeString(manifests.resolve("all.yaml"), "");
     a.reconcileOnce();
     clock.advance(StandaloneRemoval.REMOVAL_GRACE.dividedBy(2));
@@ -358,7 +364,7 @@ class StandaloneAgentIT {
         .during(java.time.Duration.ofMillis(500))
         .atMost(java.time.Duration.ofSeconds(2))
         .until(events::isEmpty);
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
     // and once it stays empty past the grace, the removal starts (the events are seen)
     Files.writeString(manifests.resolve("all.yaml"), "");
     a.reconcileOnce();
@@ -373,9 +379,9 @@ class StandaloneAgentIT {
   void aDomainOfTheSameNameWithoutTheStandaloneMarkIsNeverTouched() throws Exception {
     Files.writeString(manifests.resolve("vm.yaml"), MACHINE);
     agent().reconcileOnce();
-    var d = libvirt.findDomain("kvmop-default-vm").orElseThrow();
-    libvirt.destroyDomain(d.name());
-    libvirt.undefineDomain(d.name());
+    var d = libvirt.domains().findDomain("kvmop-default-vm").orElseThrow();
+    libvirt.domains().destroyDomain(d.name());
+    libvirt.domains().undefineDomain(d.name());
     var x = d.config();
     io.kvmop.libvirt.AsVirshDefines.define(
         libvirt,
@@ -397,7 +403,7 @@ class StandaloneAgentIT {
       later.reconcileOnce();
       clock.advance(StandaloneRemoval.REMOVAL_GRACE.plusSeconds(1));
     }
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().uuid())
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().uuid())
         .isEqualTo("11111111-2222-3333-4444-555555555555");
   }
 
@@ -409,11 +415,11 @@ class StandaloneAgentIT {
     Files.delete(manifests.resolve("vm.yaml"));
     TestClock clock = new TestClock();
     StandaloneAgent later = agent(clock);
-    for (int i = 0; i < 20 && libvirt.findDomain("kvmop-default-vm").isPresent(); i++) {
+    for (int i = 0; i < 20 && libvirt.domains().findDomain("kvmop-default-vm").isPresent(); i++) {
       later.reconcileOnce();
       clock.advance(StandaloneRemoval.REMOVAL_GRACE.plusSeconds(1));
     }
-    assertThat(libvirt.findDomain("kvmop-default-vm")).isEmpty();
+    assertThat(libvirt.domains().findDomain("kvmop-default-vm")).isEmpty();
   }
 
   @Test
@@ -435,7 +441,7 @@ class StandaloneAgentIT {
         .anySatisfy(p -> assertThat(p).contains("metadata.name 'a\\u000alocal-hostname: b'"))
         .anySatisfy(
             p -> assertThat(p).contains("metadata.name is 300 characters long; at most 63"));
-    assertThat(libvirt.listDomainNames()).containsExactly("kvmop-default-vm");
+    assertThat(libvirt.domains().listDomainNames()).containsExactly("kvmop-default-vm");
     try (var files = Files.walk(dir)) {
       assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.equals("x.yaml"));
     }
@@ -465,7 +471,7 @@ class StandaloneAgentIT {
     assertThat(pass.problems())
         .extracting(Object::toString)
         .anySatisfy(p -> assertThat(p).contains("vm.yaml", "symlink leading outside"));
-    assertThat(libvirt.listDomainNames()).isEmpty();
+    assertThat(libvirt.domains().listDomainNames()).isEmpty();
   }
 
   @Test
@@ -473,7 +479,8 @@ class StandaloneAgentIT {
     Files.writeString(manifests.resolve("a.yaml"), MACHINE);
     StandaloneAgent a = agent();
     a.reconcileOnce();
-    long before = libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value;
+    long before =
+        libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().config().memory().value;
     Files.writeString(manifests.resolve("b.yaml"), MACHINE.replace("256Mi", "512Mi"));
     for (int i = 0; i < 5; i++) {
       var pass = a.reconcileOnce();
@@ -482,13 +489,15 @@ class StandaloneAgentIT {
           .anySatisfy(
               p -> assertThat(p).contains("KvmMachine/default/vm is declared more than once"));
     }
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
+    assertThat(
+            libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
         .as("neither document wins: what was applied stays")
         .isEqualTo(before);
     assertThat(statusOf("KvmMachine", "vm")).contains("declared more than once");
     Files.delete(manifests.resolve("a.yaml"));
     a.reconcileOnce();
-    assertThat(libvirt.findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
+    assertThat(
+            libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().config().memory().value)
         .isEqualTo(512 * 1024);
   }
 }

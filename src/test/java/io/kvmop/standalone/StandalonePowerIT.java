@@ -79,7 +79,7 @@ class StandalonePowerIT {
   }
 
   RunState state() {
-    return base.libvirt.findDomain("kvmop-default-vm").orElseThrow().state();
+    return base.libvirt.domains().findDomain("kvmop-default-vm").orElseThrow().state();
   }
 
   @Test
@@ -105,7 +105,7 @@ class StandalonePowerIT {
     running.interrupt();
     running.join(10_000);
     running = null;
-    base.libvirt.startDomain("kvmop-default-vm"); // started by hand meanwhile (Manual)
+    base.libvirt.domains().startDomain("kvmop-default-vm"); // started by hand meanwhile (Manual)
     base.agent(Clock.systemUTC()).reconcileOnce();
     assertThat(state()).as("the stop was not done again").isEqualTo(RunState.RUNNING);
   }

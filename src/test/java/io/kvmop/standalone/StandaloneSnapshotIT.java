@@ -81,6 +81,6 @@ class StandaloneSnapshotIT {
     assertThat(libvirt().snapshots().findSnapshot("kvmop-default-vm", "kvmop-" + uid)).isEmpty();
     assertThat(base.status.resolve("KvmMachineSnapshot/default/before-upgrade.yaml"))
         .doesNotExist();
-    assertThat(libvirt().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
+    assertThat(libvirt().domains().findDomain("kvmop-default-vm").orElseThrow().running()).isTrue();
   }
 }

@@ -3,6 +3,8 @@ package io.kvmop.testing;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.LivePort;
+import io.kvmop.libvirt.Operation;
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.xml.DomainXml;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +20,12 @@ public final class FakeLive implements LivePort {
     this.libvirt = libvirt;
   }
 
-  private void change(String operation, String domain, UnaryOperator<DomainXml> edit) {
+  private void change(Step operation, String domain, UnaryOperator<DomainXml> edit) {
     libvirt.record(operation);
-    DomainState d = libvirt.findDomain(domain).orElseThrow();
+    DomainState d = libvirt.domains().findDomain(domain).orElseThrow();
     if (!d.running() || d.live() == null) {
-      throw new LibvirtError(operation, "VIR_ERR_OPERATION_INVALID", "", "domain is not running");
+      throw new LibvirtError(
+          operation.text(), "VIR_ERR_OPERATION_INVALID", "", "domain is not running");
     }
     libvirt.replace(
         new DomainState(
@@ -73,7 +76,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void setMemory(String domain, long kib) {
     change(
-        "set live memory of " + domain,
+        Operation.SET_LIVE_MEMORY.as("set live memory of " + domain),
         domain,
         x -> with(x, new DomainXml.Memory(kib), x.vcpu(), x.devices()));
   }
@@ -81,7 +84,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void setVcpus(String domain, int count) {
     change(
-        "set live vcpus of " + domain,
+        Operation.SET_LIVE_VCPUS.as("set live vcpus of " + domain),
         domain,
         x -> with(x, x.currentMemory(), new DomainXml.Vcpu(count, x.vcpu().value), x.devices()));
   }
@@ -89,7 +92,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void attach(String domain, DomainXml.Disk disk) {
     change(
-        "attach disk to " + domain,
+        Operation.ATTACH_DISK.as("attach disk to " + domain),
         domain,
         x ->
             with(
@@ -102,7 +105,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void detach(String domain, DomainXml.Disk disk) {
     change(
-        "detach disk from " + domain,
+        Operation.DETACH_DISK.as("detach disk from " + domain),
         domain,
         x ->
             with(
@@ -115,7 +118,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void attach(String domain, DomainXml.Interface nic) {
     change(
-        "attach interface to " + domain,
+        Operation.ATTACH_INTERFACE.as("attach interface to " + domain),
         domain,
         x ->
             with(
@@ -128,7 +131,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void detach(String domain, DomainXml.Interface nic) {
     change(
-        "detach interface from " + domain,
+        Operation.DETACH_INTERFACE.as("detach interface from " + domain),
         domain,
         x ->
             with(
@@ -141,7 +144,7 @@ public final class FakeLive implements LivePort {
   @Override
   public void mark(String domain, DomainXml.Owner owner) {
     change(
-        "set live metadata of " + domain,
+        Operation.SET_LIVE_METADATA.as("set live metadata of " + domain),
         domain,
         x ->
             new DomainXml(

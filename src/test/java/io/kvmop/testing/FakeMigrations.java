@@ -3,6 +3,7 @@ package io.kvmop.testing;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
 import io.kvmop.libvirt.MigrationPort;
+import io.kvmop.libvirt.Operation;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,9 +41,9 @@ public final class FakeMigrations implements MigrationPort {
 
   @Override
   public void migrate(String domain, Request r) {
-    libvirt.record("migrate domain " + domain);
+    libvirt.record(Operation.MIGRATE_DOMAIN.on(domain));
     last = r;
-    DomainState d = libvirt.findDomain(domain).orElseThrow(() -> notFound(domain));
+    DomainState d = libvirt.domains().findDomain(domain).orElseThrow(() -> notFound(domain));
     FakeLibvirt to = DESTINATIONS.get(r.destinationUri());
     if (to == null || to == libvirt) {
       throw new LibvirtError(
@@ -70,7 +71,7 @@ public final class FakeMigrations implements MigrationPort {
 
   @Override
   public Optional<JobProgress> progress(String domain) {
-    libvirt.record("read job of domain " + domain);
+    libvirt.record(Operation.READ_JOB.as("read job of domain " + domain));
     return held.containsKey(domain)
         ? Optional.of(new JobProgress(1000, 200L << 20, 100L << 20, 100L << 20, 1L << 20, 2, 30))
         : Optional.empty();
@@ -78,7 +79,7 @@ public final class FakeMigrations implements MigrationPort {
 
   @Override
   public void abort(String domain) {
-    libvirt.record("abort job of domain " + domain);
+    libvirt.record(Operation.ABORT_JOB.as("abort job of domain " + domain));
     CountDownLatch latch = held.get(domain);
     if (latch == null) {
       throw new LibvirtError(
@@ -90,7 +91,7 @@ public final class FakeMigrations implements MigrationPort {
 
   @Override
   public void startPostcopy(String domain) {
-    libvirt.record("start post-copy of domain " + domain);
+    libvirt.record(Operation.START_POST_COPY.as("start post-copy of domain " + domain));
   }
 
   private static LibvirtError notFound(String domain) {

@@ -2,6 +2,8 @@ package io.kvmop.testing;
 
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.Operation;
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.SnapshotPort;
 import io.kvmop.libvirt.SnapshotState;
 import io.kvmop.libvirt.xml.SnapshotXml;
@@ -24,29 +26,30 @@ public final class FakeSnapshots implements SnapshotPort {
     this.libvirt = libvirt;
   }
 
-  private DomainState domain(String operation, String name) {
+  private DomainState domain(Step operation, String name) {
     libvirt.record(operation);
     return libvirt
+        .domains()
         .findDomain(name)
         .orElseThrow(
-            () -> new LibvirtError(operation, "VIR_ERR_NO_DOMAIN", "", "no domain " + name));
+            () -> new LibvirtError(operation.text(), "VIR_ERR_NO_DOMAIN", "", "no domain " + name));
   }
 
   @Override
   public synchronized List<SnapshotState> listSnapshots(String domain) {
-    domain("list snapshots of " + domain, domain);
+    domain(Operation.LIST_SNAPSHOTS.as("list snapshots of " + domain), domain);
     return new ArrayList<>(byDomain.getOrDefault(domain, Map.of()).values());
   }
 
   @Override
   public synchronized Optional<SnapshotState> findSnapshot(String domain, String name) {
-    libvirt.record("look up snapshot " + name);
+    libvirt.record(Operation.LOOK_UP_SNAPSHOT.on(name));
     return Optional.ofNullable(byDomain.getOrDefault(domain, Map.of()).get(name));
   }
 
   @Override
   public synchronized void createSnapshot(String domain, SnapshotXml xml) {
-    DomainState d = domain("create snapshot " + xml.name(), domain);
+    DomainState d = domain(Operation.CREATE_SNAPSHOT.on(xml.name()), domain);
     boolean active = d.state() != DomainState.RunState.SHUTOFF;
     byDomain
         .computeIfAbsent(domain, k -> new LinkedHashMap<>())
@@ -62,27 +65,27 @@ public final class FakeSnapshots implements SnapshotPort {
 
   @Override
   public synchronized void revertToSnapshot(String domain, String name, Then then) {
-    domain("revert domain " + domain, domain);
+    domain(Operation.REVERT_DOMAIN.on(domain), domain);
     SnapshotState s = byDomain.getOrDefault(domain, Map.of()).get(name);
     if (s == null) {
       throw new LibvirtError("revert", "VIR_ERR_NO_DOMAIN_SNAPSHOT", "", "no snapshot " + name);
     }
     boolean running =
-        libvirt.findDomain(domain).orElseThrow().state() != DomainState.RunState.SHUTOFF;
+        libvirt.domains().findDomain(domain).orElseThrow().state() != DomainState.RunState.SHUTOFF;
     if (running) {
-      libvirt.destroyDomain(domain);
+      libvirt.domains().destroyDomain(domain);
     }
     if (then != Then.AS_TAKEN || s.memory()) {
-      libvirt.startDomain(domain);
+      libvirt.domains().startDomain(domain);
       if (then == Then.PAUSE) {
-        libvirt.suspendDomain(domain);
+        libvirt.domains().suspendDomain(domain);
       }
     }
   }
 
   @Override
   public synchronized void deleteSnapshot(String domain, String name) {
-    domain("delete snapshot " + name, domain);
+    domain(Operation.DELETE_SNAPSHOT.on(name), domain);
     if (byDomain.getOrDefault(domain, Map.of()).remove(name) == null) {
       throw new LibvirtError("delete", "VIR_ERR_NO_DOMAIN_SNAPSHOT", "", "no snapshot " + name);
     }
@@ -95,7 +98,7 @@ public final class FakeSnapshots implements SnapshotPort {
 
   @Override
   public synchronized int freezeFilesystems(String domain) {
-    domain("freeze filesystems of " + domain, domain);
+    domain(Operation.FREEZE_FILESYSTEMS.as("freeze filesystems of " + domain), domain);
     if (!agent) {
       throw new LibvirtError(
           "freeze", "VIR_ERR_AGENT_UNRESPONSIVE", "", "QEMU guest agent is not connected");
@@ -106,7 +109,7 @@ public final class FakeSnapshots implements SnapshotPort {
 
   @Override
   public synchronized int thawFilesystems(String domain) {
-    domain("thaw filesystems of " + domain, domain);
+    domain(Operation.THAW_FILESYSTEMS.as("thaw filesystems of " + domain), domain);
     if (!agent) {
       throw new LibvirtError(
           "thaw", "VIR_ERR_AGENT_UNRESPONSIVE", "", "QEMU guest agent is not connected");

@@ -1,6 +1,8 @@
 package io.kvmop.testing;
 
 import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.libvirt.Operation;
+import io.kvmop.libvirt.Operation.Step;
 import io.kvmop.libvirt.PoolState;
 import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.VolumeState;
@@ -17,9 +19,9 @@ import java.util.function.Consumer;
 public final class FakeStorage implements StoragePort {
   private final Map<String, PoolState> pools = new LinkedHashMap<>();
   private final Map<String, Map<String, VolumeState>> volumes = new LinkedHashMap<>();
-  private final Consumer<String> call;
+  private final Consumer<Step> call;
 
-  FakeStorage(Consumer<String> call) {
+  FakeStorage(Consumer<Step> call) {
     this.call = call;
   }
 
@@ -37,19 +39,19 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized Optional<PoolState> findPool(String name) {
-    call.accept("look up storage pool " + name);
+    call.accept(Operation.LOOK_UP_STORAGE_POOL.on(name));
     return Optional.ofNullable(pools.get(name));
   }
 
   @Override
   public synchronized List<PoolState> listPools() {
-    call.accept("list storage pools");
+    call.accept(Operation.LIST_STORAGE_POOLS.alone());
     return List.copyOf(pools.values());
   }
 
   @Override
   public synchronized void definePool(PoolXml xml) {
-    call.accept("define storage pool " + xml.name());
+    call.accept(Operation.DEFINE_STORAGE_POOL.on(xml.name()));
     PoolState old = pools.get(xml.name());
     pools.put(
         xml.name(),
@@ -68,15 +70,15 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void buildPool(String name) {
-    call.accept("build storage pool " + name);
+    call.accept(Operation.BUILD_STORAGE_POOL.on(name));
     pool("build storage pool " + name, name);
   }
 
   @Override
   public synchronized void startPool(String name) {
-    String op = "start storage pool " + name;
+    Step op = Operation.START_STORAGE_POOL.on(name);
     call.accept(op);
-    PoolState p = pool(op, name);
+    PoolState p = pool(op.text(), name);
     pools.put(
         name,
         new PoolState(
@@ -102,9 +104,9 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void setPoolAutostart(String name, boolean autostart) {
-    String op = "set autostart of storage pool " + name;
+    Step op = Operation.SET_AUTOSTART_OF_STORAGE_POOL.on(name);
     call.accept(op);
-    PoolState p = pool(op, name);
+    PoolState p = pool(op.text(), name);
     pools.put(
         name,
         new PoolState(
@@ -121,9 +123,9 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void refreshPool(String name) {
-    String op = "refresh storage pool " + name;
+    Step op = Operation.REFRESH_STORAGE_POOL.on(name);
     call.accept(op);
-    PoolState p = pool(op, name);
+    PoolState p = pool(op.text(), name);
     // as libvirt does: every file of the pool's directory becomes a volume
     java.nio.file.Path dir = java.nio.file.Path.of(p.path());
     if (!java.nio.file.Files.isDirectory(dir)) {
@@ -144,27 +146,27 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized Optional<VolumeState> findVolume(String pool, String name) {
-    String op = "look up volume " + name + " in pool " + pool;
+    Step op = Operation.LOOK_UP_VOLUME.as("look up volume " + name + " in pool " + pool);
     call.accept(op);
-    pool(op, pool);
+    pool(op.text(), pool);
     return Optional.ofNullable(volumes.get(pool).get(name));
   }
 
   @Override
   public synchronized List<String> listVolumes(String pool) {
-    String op = "list volumes of pool " + pool;
+    Step op = Operation.LIST_VOLUMES.as("list volumes of pool " + pool);
     call.accept(op);
-    pool(op, pool);
+    pool(op.text(), pool);
     return new ArrayList<>(volumes.get(pool).keySet());
   }
 
   @Override
   public synchronized void createVolume(String pool, VolumeXml xml) {
-    String op = "create volume " + xml.name() + " in pool " + pool;
+    Step op = Operation.CREATE_VOLUME.as("create volume " + xml.name() + " in pool " + pool);
     call.accept(op);
-    PoolState p = pool(op, pool);
+    PoolState p = pool(op.text(), pool);
     if (volumes.get(pool).containsKey(xml.name())) {
-      throw new LibvirtError(op, "VIR_ERR_STORAGE_VOL_EXIST", "VIR_FROM_STORAGE", "exists");
+      throw new LibvirtError(op.text(), "VIR_ERR_STORAGE_VOL_EXIST", "VIR_FROM_STORAGE", "exists");
     }
     volumes
         .get(pool)
@@ -182,12 +184,12 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void resizeVolume(String pool, String name, long bytes) {
-    String op = "resize volume " + name + " to " + bytes + " bytes";
+    Step op = Operation.RESIZE_VOLUME.as("resize volume " + name + " to " + bytes + " bytes");
     call.accept(op);
-    pool(op, pool);
+    pool(op.text(), pool);
     VolumeState v = volumes.get(pool).get(name);
     if (v == null) {
-      throw missing(op, "VIR_ERR_NO_STORAGE_VOL", "volume " + name);
+      throw missing(op.text(), "VIR_ERR_NO_STORAGE_VOL", "volume " + name);
     }
     volumes
         .get(pool)
@@ -205,11 +207,11 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void deleteVolume(String pool, String name) {
-    String op = "delete volume " + name + " from pool " + pool;
+    Step op = Operation.DELETE_VOLUME.as("delete volume " + name + " from pool " + pool);
     call.accept(op);
-    pool(op, pool);
+    pool(op.text(), pool);
     if (volumes.get(pool).remove(name) == null) {
-      throw missing(op, "VIR_ERR_NO_STORAGE_VOL", "volume " + name);
+      throw missing(op.text(), "VIR_ERR_NO_STORAGE_VOL", "volume " + name);
     }
   }
 
@@ -217,7 +219,9 @@ public final class FakeStorage implements StoragePort {
 
   @Override
   public synchronized void resizeDomainDisk(String domain, String target, long bytes) {
-    call.accept("resize disk " + target + " of domain " + domain + " to " + bytes + " bytes");
+    call.accept(
+        Operation.RESIZE_DISK.as(
+            "resize disk " + target + " of domain " + domain + " to " + bytes + " bytes"));
     liveResizes.add(domain + "/" + target + "=" + bytes);
   }
 

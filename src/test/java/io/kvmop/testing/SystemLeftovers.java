@@ -59,6 +59,7 @@ public final class SystemLeftovers {
         continue;
       }
       libvirt
+          .domains()
           .findDomain(name)
           .ifPresent(
               d -> {
@@ -67,9 +68,9 @@ public final class SystemLeftovers {
                     && meta.owner() != null
                     && meta.owner().name().startsWith(PREFIX)) {
                   if (d.running()) {
-                    libvirt.destroyDomain(name);
+                    libvirt.domains().destroyDomain(name);
                   }
-                  libvirt.undefineDomain(name);
+                  libvirt.domains().undefineDomain(name);
                 }
               });
     }
@@ -80,17 +81,17 @@ public final class SystemLeftovers {
         }
       }
     }
-    for (NetworkState s : libvirt.listNetworks()) {
+    for (NetworkState s : libvirt.networks().listNetworks()) {
       NetworkXml.Metadata m = s.config().metadata();
       if (m != null
           && m.owner() != null
           && m.owner().name() != null
           && m.owner().name().startsWith(PREFIX)) {
         if (s.active()) {
-          libvirt.stopNetwork(s.name());
+          libvirt.networks().stopNetwork(s.name());
         }
         if (s.persistent()) {
-          libvirt.undefineNetwork(s.name());
+          libvirt.networks().undefineNetwork(s.name());
         }
       }
     }

@@ -1,4 +1,4 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,11 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmHostSpec;
 import io.kvmop.api.KvmHostStatus;
+import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSpec;
 import io.kvmop.api.Quantities;
 import io.kvmop.api.RunStrategy;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * last published them in KvmHost status, and Node labels (read only for machines with a
  * nodeSelector, kept for {@link #LABELS_TTL}).
  */
-final class PlacementView {
+public final class PlacementView {
   static final Duration LABELS_TTL = Duration.ofSeconds(10);
 
   private record Labels(Map<String, String> labels, Instant read) {}
@@ -38,14 +39,14 @@ final class PlacementView {
 
   private final AgentLeases leases;
 
-  PlacementView(String node, String leaseNamespace, NodeLedger ledger, Clock clock) {
+  public PlacementView(String node, String leaseNamespace, NodeLedger ledger, Clock clock) {
     this.node = node;
     this.leases = new AgentLeases(leaseNamespace, clock);
     this.ledger = ledger;
     this.clock = clock;
   }
 
-  static Placement.Request request(KvmMachineSpec spec) {
+  public static Placement.Request request(KvmMachineSpec spec) {
     return new Placement.Request(
         spec.cpuOrDefault().maxVcpus(),
         Math.max(
@@ -56,7 +57,7 @@ final class PlacementView {
   }
 
   /** What a machine claims on its node: nothing while its runStrategy is Halted. */
-  static NodeLedger.Claim claim(KvmMachineSpec spec) {
+  public static NodeLedger.Claim claim(KvmMachineSpec spec) {
     return new NodeLedger.Claim(
         spec.cpuOrDefault().maxVcpus(),
         Math.max(
@@ -69,7 +70,7 @@ final class PlacementView {
    * Reads what is due of the nodes' Leases (and labels), so that {@link #candidates}, called under
    * the ledger's lock, finds them in the cache and makes no API call while it holds the lock.
    */
-  void warm(List<KvmHost> hosts, boolean needLabels, KubernetesClient client) {
+  public void warm(List<KvmHost> hosts, boolean needLabels, KubernetesClient client) {
     for (KvmHost h : hosts) {
       live(h.getMetadata().getName(), client);
       if (needLabels) {
@@ -78,7 +79,7 @@ final class PlacementView {
     }
   }
 
-  List<Placement.Candidate> candidates(
+  public List<Placement.Candidate> candidates(
       List<KvmHost> hosts, boolean needLabels, KubernetesClient client) {
     List<Placement.Candidate> out = new ArrayList<>();
     for (KvmHost h : hosts) {
@@ -135,7 +136,7 @@ final class PlacementView {
   }
 
   /** Capacity times the KvmHost's allocation ratios. */
-  static KvmHostStatus.HostResources scaled(
+  public static KvmHostStatus.HostResources scaled(
       KvmHostStatus.HostResources capacity, KvmHostSpec spec) {
     KvmHostSpec sp = spec == null ? new KvmHostSpec() : spec;
     KvmHostStatus.HostResources r = new KvmHostStatus.HostResources();
@@ -144,11 +145,11 @@ final class PlacementView {
     return r;
   }
 
-  static int cpus(KvmHostStatus.HostResources r) {
+  public static int cpus(KvmHostStatus.HostResources r) {
     return r == null || r.cpus == null ? 0 : r.cpus;
   }
 
-  static long kib(KvmHostStatus.HostResources r) {
+  public static long kib(KvmHostStatus.HostResources r) {
     return r == null ? 0 : Quantities.kib(r.memory).orElse(0L);
   }
 
@@ -166,5 +167,10 @@ final class PlacementView {
       labels.put(name, l);
     }
     return l.labels();
+  }
+
+  /** namespace/name, as the ledger names a machine. */
+  public static String namespacedName(KvmMachine m) {
+    return m.getMetadata().getNamespace() + "/" + m.getMetadata().getName();
   }
 }

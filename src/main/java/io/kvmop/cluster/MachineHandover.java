@@ -1,4 +1,4 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kvmop.api.KvmMachine;
@@ -17,18 +17,18 @@ import java.util.Map;
  * resourceVersion: the target node's finalizer added before the copy (and dropped when it failed),
  * and the machine handed over to the target once it runs there.
  */
-final class MachineHandover {
+public final class MachineHandover {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(MachineHandover.class);
 
   private final NodeLedger ledger;
 
-  MachineHandover(NodeLedger ledger) {
+  public MachineHandover(NodeLedger ledger) {
     this.ledger = ledger;
   }
 
   /** False when the machine changed meanwhile (the next look decides again). */
-  boolean change(
+  public boolean change(
       KvmMachineMigration mig,
       KvmMachine m,
       MigrationOutcome.MachineChange change,
@@ -37,7 +37,7 @@ final class MachineHandover {
     if (st == null || st.targetNode == null) {
       return true;
     }
-    String targetFinalizer = KvmMachineReconciler.finalizerFor(st.targetNode);
+    String targetFinalizer = Finalizers.machine(st.targetNode);
     List<String> finalizers =
         new ArrayList<>(
             m.getMetadata().getFinalizers() == null ? List.of() : m.getMetadata().getFinalizers());
@@ -47,12 +47,12 @@ final class MachineHandover {
           return true;
         }
         finalizers.add(targetFinalizer);
-        return StatusWriter.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
+        return GuardedWrites.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
       case DROP_TARGET_FINALIZER:
         if (!finalizers.remove(targetFinalizer)) {
           return true;
         }
-        return StatusWriter.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
+        return GuardedWrites.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers);
       case HAND_OVER:
         return handOver(m, st.sourceNode, st.targetNode, finalizers, client);
       default:
@@ -70,7 +70,7 @@ final class MachineHandover {
       KvmMachine m, String from, String to, List<String> finalizers, KubernetesClient client) {
     KvmMachine latest = m;
     if (m.getStatus() == null || !to.equals(m.getStatus().nodeName)) {
-      var written = StatusWriter.statusIfUnchanged(client, m, "/status/nodeName", to);
+      var written = GuardedWrites.statusIfUnchanged(client, m, "/status/nodeName", to);
       if (written.isEmpty()) {
         return false;
       }
@@ -85,10 +85,10 @@ final class MachineHandover {
                 ? finalizers
                 : latest.getMetadata().getFinalizers());
     boolean labelled = to.equals(labels.get(Placement.LABEL));
-    boolean released = fins.remove(KvmMachineReconciler.finalizerFor(from));
+    boolean released = fins.remove(Finalizers.machine(from));
     if (!labelled || released) {
       labels.put(Placement.LABEL, to);
-      if (!StatusWriter.patchIfUnchanged(
+      if (!GuardedWrites.patchIfUnchanged(
           client, latest, Map.of("/metadata/labels", labels, "/metadata/finalizers", fins))) {
         return false;
       }

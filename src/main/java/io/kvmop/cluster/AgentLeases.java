@@ -1,4 +1,4 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * duration, with some leeway for clocks). A KvmHost without one is stale, whatever its status says.
  * Each node's Lease is read at most every {@link #TTL} (one GET, which the agent's RBAC allows).
  */
-final class AgentLeases {
+public final class AgentLeases {
   static final Duration TTL = Duration.ofSeconds(5);
 
   /** Leeway for clocks between nodes when a Lease's renewal is judged. */

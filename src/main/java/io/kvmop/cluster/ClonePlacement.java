@@ -1,4 +1,4 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kvmop.api.DiskSpec;
@@ -10,16 +10,16 @@ import java.util.List;
  * Where a clone must run: on the node of the snapshot its disks start from (the data is there). A
  * machine without spec.nodeName whose disk names a snapshot is placed only there.
  */
-final class ClonePlacement {
+public final class ClonePlacement {
   private ClonePlacement() {}
 
   /**
    * @param node the node the snapshots are on, or null when the machine clones none
    * @param waiting why it cannot be placed yet (a snapshot missing or not taken), or null
    */
-  record Where(String node, String waiting) {}
+  public record Where(String node, String waiting) {}
 
-  static Where of(KvmMachine m, KubernetesClient client) {
+  public static Where of(KvmMachine m, KubernetesClient client) {
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
     String node = null;
     for (DiskSpec d : disks) {

@@ -1,4 +1,4 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,7 +33,7 @@ public final class GoneNodes {
   /**
    * Removes from a network being deleted the finalizers of nodes that left, except {@code mine}.
    */
-  static void release(KubernetesClient client, KvmNetwork network, String mine) {
+  public static void release(KubernetesClient client, KvmNetwork network, String mine) {
     List<String> finalizers = network.getMetadata().getFinalizers();
     List<String> gone =
         finalizers.stream()
@@ -51,7 +51,7 @@ public final class GoneNodes {
    * is gone, so their finalizer is released (the volumes and the domain went with the host).
    */
   private static void releaseMachines(KubernetesClient client, String node) {
-    String finalizer = Finalizers.forNode("machine", node);
+    String finalizer = Finalizers.machine(node);
     for (KvmMachine m :
         client
             .resources(KvmMachine.class)
@@ -75,7 +75,7 @@ public final class GoneNodes {
     List<String> kept =
         new ArrayList<>(
             r.getMetadata().getFinalizers().stream().filter(f -> !gone.contains(f)).toList());
-    if (StatusWriter.patchIfUnchanged(client, r, "/metadata/finalizers", kept)) {
+    if (GuardedWrites.patchIfUnchanged(client, r, "/metadata/finalizers", kept)) {
       r.getMetadata().setFinalizers(kept);
       LOG.info(
           "{} {}/{}: released {}: the node left the cluster (no Node, no KvmHost)",
@@ -92,7 +92,7 @@ public final class GoneNodes {
    */
   public static void hostDeleted(KubernetesClient client, String myNode, KvmHost h) {
     String node = h.getMetadata().getName();
-    String left = Finalizers.forNode("network", node);
+    String left = Finalizers.network(node);
     try {
       if (client.nodes().withName(node).get() != null) {
         return; // only the KvmHost was deleted; its agent registers it again
@@ -100,7 +100,7 @@ public final class GoneNodes {
       for (KvmNetwork n : client.resources(KvmNetwork.class).inAnyNamespace().list().getItems()) {
         if (n.getMetadata().getDeletionTimestamp() != null
             && n.getMetadata().getFinalizers().contains(left)) {
-          release(client, n, KvmNetworkReconciler.finalizerFor(myNode));
+          release(client, n, Finalizers.network(myNode));
         }
       }
       releaseMachines(client, node);

@@ -1,4 +1,4 @@
-package io.kvmop.reconciler;
+package io.kvmop.cluster;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
