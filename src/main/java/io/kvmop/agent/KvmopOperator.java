@@ -83,7 +83,10 @@ public final class KvmopOperator implements AutoCloseable {
             o ->
                 o.withKubernetesClient(client)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()))
-                    .withUseSSAToPatchPrimaryResource(config.useServerSideApply())
+                    // finalizers and status by JSON Patch guarded by resourceVersion, on every API
+                    // server: one
+                    // write path, the one the tests run
+                    .withUseSSAToPatchPrimaryResource(false)
                     .withConcurrentReconciliationThreads(RECONCILE_THREADS)
                     .withConcurrentWorkflowExecutorThreads(1)
                     .withCloseClientOnStop(false));
@@ -108,7 +111,6 @@ public final class KvmopOperator implements AutoCloseable {
             config.nodeName(),
             reporter,
             config.hostRecheck(),
-            config.useServerSideApply(),
             ledger,
             machines::placedUids,
             core.clock()));
@@ -176,7 +178,6 @@ public final class KvmopOperator implements AutoCloseable {
             new LibvirtNetworkEventSource(core.libvirt(), config.autostartCheck()),
             () -> nodeLabels(client, config.nodeName()),
             config.blockedRecheck(),
-            config.useServerSideApply(),
             core.clock());
     operator.register(networks, o -> o.withFinalizer(Finalizers.network(config.nodeName())));
   }
@@ -187,13 +188,7 @@ public final class KvmopOperator implements AutoCloseable {
     leases.watchedBy(domainEvents::watchesLeases);
     var machines =
         new KvmMachineReconciler(
-            config.nodeName(),
-            core.machines(),
-            domainEvents,
-            config.useServerSideApply(),
-            core.clock(),
-            metrics,
-            ledger);
+            config.nodeName(), core.machines(), domainEvents, core.clock(), metrics, ledger);
     String finalizer = Finalizers.machine(config.nodeName());
     operator.register(
         machines,
@@ -206,11 +201,7 @@ public final class KvmopOperator implements AutoCloseable {
                     (now, before) -> MachineUpdates.matter(now, before, finalizer)));
     operator.register(
         new MachinePlacementReconciler(
-            config.nodeName(),
-            config.leaseNamespace(),
-            config.useServerSideApply(),
-            core.clock(),
-            ledger),
+            config.nodeName(), config.leaseNamespace(), core.clock(), ledger),
         o -> o.withLabelSelector(MachinePlacementReconciler.selector()));
     return machines;
   }
@@ -225,19 +216,16 @@ public final class KvmopOperator implements AutoCloseable {
       KubernetesClient client,
       KvmMachineReconciler machines) {
     String node = config.nodeName();
-    var snapshots =
-        new KvmSnapshotReconciler(
-            node, core.snapshots(), config.useServerSideApply(), core.clock());
+    var snapshots = new KvmSnapshotReconciler(node, core.snapshots(), core.clock());
     operator.register(
         snapshots,
         o ->
             o.withFinalizer(Finalizers.snapshot(node))
                 .withLabelSelector(KvmMachineReconciler.selectorFor(node)));
     operator.register(
-        new SnapshotPlacer(node, config.useServerSideApply(), core.clock()),
+        new SnapshotPlacer(node, core.clock()),
         o -> o.withLabelSelector(SnapshotPlacer.selector()));
-    operator.register(
-        new KvmRestoreReconciler(node, core.restores(), config.useServerSideApply(), core.clock()));
+    operator.register(new KvmRestoreReconciler(node, core.restores(), core.clock()));
     machines.onRemoved(
         m -> snapshots.machineChanged(m.getMetadata().getNamespace(), m.getMetadata().getName()));
     core.disks()

@@ -21,13 +21,6 @@ public final class AgentOptions {
   String libvirtUri = "qemu:///system";
 
   @Option(
-      names = "--use-ssa",
-      arity = "1",
-      description =
-          "Patch status and finalizers with server-side apply (default ${DEFAULT-VALUE}; false for the Fabric8 mock API server).")
-  String useSsa = "true";
-
-  @Option(
       names = "--autostart-check-seconds",
       description =
           "How often the autostart flag of owned networks is read (default ${DEFAULT-VALUE}).")

@@ -13,8 +13,6 @@ import java.util.Map;
  *
  * @param nodeName the node this agent acts for (NODE_NAME, from the downward API)
  * @param libvirtUri the node's libvirt (KVMOP_LIBVIRT_URI, default qemu:///system)
- * @param useServerSideApply patch status and finalizers with server-side apply (KVMOP_USE_SSA,
- *     default true; the Fabric8 mock API server needs false)
  * @param autostartCheck how often the autostart flag of owned networks is read, since libvirt
  *     raises no event for it (KVMOP_AUTOSTART_CHECK_SECONDS, default 5)
  * @param blockedRecheck how soon a network blocked by something outside libvirt's events (an
@@ -53,7 +51,6 @@ import java.util.Map;
 public record OperatorConfig(
     String nodeName,
     String libvirtUri,
-    boolean useServerSideApply,
     Duration autostartCheck,
     Duration blockedRecheck,
     String serialLogDir,
@@ -95,7 +92,6 @@ public record OperatorConfig(
     return new OperatorConfig(
         node,
         o.libvirtUri,
-        Boolean.parseBoolean(o.useSsa),
         seconds(v, "KVMOP_AUTOSTART_CHECK_SECONDS", null),
         seconds(v, "KVMOP_BLOCKED_RECHECK_SECONDS", null),
         o.serialLogDir,

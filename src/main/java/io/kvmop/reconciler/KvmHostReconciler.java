@@ -59,7 +59,6 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
       String node,
       HostReporter reporter,
       Duration recheck,
-      boolean serverSideApply,
       NodeLedger ledger,
       java.util.function.Supplier<Set<String>> placedHere,
       java.time.Clock clock) {
@@ -68,9 +67,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     this.node = node;
     this.reporter = reporter;
     this.recheck = recheck;
-    this.publisher =
-        new StatusPublisher<>(
-            serverSideApply, new TransitionEvents(node, clock), s -> s.conditions);
+    this.publisher = new StatusPublisher<>(new TransitionEvents(node, clock), s -> s.conditions);
     this.ledger = ledger;
   }
 

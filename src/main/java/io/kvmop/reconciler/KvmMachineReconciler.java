@@ -73,7 +73,6 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
       String node,
       MachineRealizer realizer,
       MachineEventSource events,
-      boolean serverSideApply,
       Clock clock,
       KvmopMetrics metrics,
       NodeLedger ledger) {
@@ -84,8 +83,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     this.events = events;
     this.transitions = new TransitionEvents(node, clock);
     this.publisher =
-        new StatusPublisher<KvmMachine, KvmMachineStatus>(
-                serverSideApply, transitions, s -> s.conditions)
+        new StatusPublisher<KvmMachine, KvmMachineStatus>(transitions, s -> s.conditions)
             .observedBy((m, s) -> metrics.machine(m, s, clock.instant()));
     this.clock = clock;
     this.deleted = new DeletedMachines(node, realizer.libvirt(), this::removeFromNode);

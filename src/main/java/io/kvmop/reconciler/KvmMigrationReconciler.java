@@ -68,7 +68,7 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
     this.ledger = ledger;
     this.view = new PlacementView(node, leaseNamespace, ledger, clock);
     this.transitions = new TransitionEvents(node, clock);
-    this.publisher = new StatusPublisher<>(false, transitions, s -> s.conditions);
+    this.publisher = new StatusPublisher<>(transitions, s -> s.conditions);
     this.handover = new MachineHandover(ledger);
     this.clock = clock;
   }

@@ -56,7 +56,6 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
       LibvirtNetworkEventSource libvirtEvents,
       Supplier<Map<String, String>> nodeLabels,
       Duration blockedRecheck,
-      boolean serverSideApply,
       Clock clock) {
     this.node = node;
     this.realizer = realizer;
@@ -64,7 +63,7 @@ public class KvmNetworkReconciler implements Reconciler<KvmNetwork>, Cleaner<Kvm
     this.nodeLabels = nodeLabels;
     this.blockedRecheck = blockedRecheck;
     this.transitions = new TransitionEvents(node, clock);
-    this.publisher = new StatusPublisher<>(serverSideApply, transitions, s -> s.conditions);
+    this.publisher = new StatusPublisher<>(transitions, s -> s.conditions);
     this.clock = clock;
   }
 

@@ -28,12 +28,11 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
   private final TransitionEvents transitions;
   private final java.time.Clock clock;
 
-  public KvmRestoreReconciler(
-      String node, Restorer restorer, boolean serverSideApply, Clock clock) {
+  public KvmRestoreReconciler(String node, Restorer restorer, Clock clock) {
     this.node = node;
     this.restorer = restorer;
     this.transitions = new TransitionEvents(node, clock);
-    this.publisher = new StatusPublisher<>(serverSideApply, transitions, s -> s.conditions);
+    this.publisher = new StatusPublisher<>(transitions, s -> s.conditions);
     this.clock = clock;
   }
 

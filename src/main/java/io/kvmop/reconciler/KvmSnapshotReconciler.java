@@ -38,11 +38,10 @@ public class KvmSnapshotReconciler
   private final Nudges nudges = new Nudges();
   private volatile IndexedResourceCache<KvmMachineSnapshot> cache;
 
-  public KvmSnapshotReconciler(
-      String node, SnapshotKeeper keeper, boolean serverSideApply, Clock clock) {
+  public KvmSnapshotReconciler(String node, SnapshotKeeper keeper, Clock clock) {
     this.keeper = keeper;
     this.transitions = new TransitionEvents(node, clock);
-    this.publisher = new StatusPublisher<>(serverSideApply, transitions, s -> s.conditions);
+    this.publisher = new StatusPublisher<>(transitions, s -> s.conditions);
     this.clock = clock;
   }
 

@@ -65,10 +65,10 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
    *     placed on
    */
   public MachinePlacementReconciler(
-      String node, String leaseNamespace, boolean serverSideApply, Clock clock, NodeLedger ledger) {
+      String node, String leaseNamespace, Clock clock, NodeLedger ledger) {
     this.node = node;
     this.clock = clock;
-    this.publisher = StatusPublisher.quiet(serverSideApply);
+    this.publisher = StatusPublisher.quiet();
     this.ledger = ledger;
     this.view = new PlacementView(node, leaseNamespace, ledger, clock);
   }

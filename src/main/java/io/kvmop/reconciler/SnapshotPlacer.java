@@ -33,10 +33,10 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
   private final Clock clock;
   private final StatusPublisher<KvmMachineSnapshot, KvmMachineSnapshotStatus> publisher;
 
-  public SnapshotPlacer(String node, boolean serverSideApply, Clock clock) {
+  public SnapshotPlacer(String node, Clock clock) {
     this.node = node;
     this.clock = clock;
-    this.publisher = StatusPublisher.quiet(serverSideApply);
+    this.publisher = StatusPublisher.quiet();
   }
 
   /** The snapshots no node has taken yet. */

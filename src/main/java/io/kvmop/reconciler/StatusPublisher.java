@@ -52,11 +52,8 @@ final class StatusPublisher<R extends CustomResource<?, S>, S> {
   /**
    * @param conditions where a status keeps its conditions
    */
-  StatusPublisher(
-      boolean serverSideApply,
-      TransitionEvents transitions,
-      Function<S, List<Condition>> conditions) {
-    this(new StatusWriter(serverSideApply), transitions, conditions, (r, s) -> {});
+  StatusPublisher(TransitionEvents transitions, Function<S, List<Condition>> conditions) {
+    this(new StatusWriter(), transitions, conditions, (r, s) -> {});
   }
 
   /**
@@ -64,9 +61,8 @@ final class StatusPublisher<R extends CustomResource<?, S>, S> {
    * (the machine's own node reports its conditions; events here would be remembered per machine by
    * every agent, for machines it never runs).
    */
-  static <R extends CustomResource<?, S>, S> StatusPublisher<R, S> quiet(boolean serverSideApply) {
-    return new StatusPublisher<>(
-        new StatusWriter(serverSideApply), null, s -> List.of(), (r, s) -> {});
+  static <R extends CustomResource<?, S>, S> StatusPublisher<R, S> quiet() {
+    return new StatusPublisher<>(new StatusWriter(), null, s -> List.of(), (r, s) -> {});
   }
 
   /** The same publisher, also telling {@code observer} each status before it is written. */

@@ -10,27 +10,18 @@ import io.kvmop.cluster.GuardedWrites;
 
 /**
  * The writes under {@link StatusPublisher} (and the guarded metadata patches of placement and
- * hand-over). Writes a status only when it changed. With server-side apply (real clusters) through
- * JOSDK's UpdateControl. Without it, JOSDK would send a JSON Patch diffed against its cached copy,
- * which lags behind kvmop's own last write when events come fast; index-based removals in that diff
- * then miss (a real API server answers 422, the mock API server never answers). So the whole status
- * is replaced in one operation instead.
+ * hand-over). Writes a status only when it changed, the whole status in one JSON Patch operation,
+ * the same on every API server (no server-side apply: one write path, the one the tests run). A
+ * patch diffed against JOSDK's cached copy would not do: that copy lags behind kvmop's own last
+ * write when events come fast, and index-based removals in such a diff miss (a real API server
+ * answers 422).
  */
 final class StatusWriter {
-  private final boolean serverSideApply;
-
-  StatusWriter(boolean serverSideApply) {
-    this.serverSideApply = serverSideApply;
-  }
 
   <S, R extends CustomResource<?, S>> UpdateControl<R> write(
       R resource, S status, KubernetesClient client) {
     if (same(resource.getStatus(), status)) {
       return UpdateControl.noUpdate();
-    }
-    resource.setStatus(status);
-    if (serverSideApply) {
-      return UpdateControl.patchStatus(resource);
     }
     writeNow(resource, status, client);
     return UpdateControl.noUpdate();

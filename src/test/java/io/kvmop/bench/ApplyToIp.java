@@ -265,8 +265,6 @@ final class ApplyToIp {
                   api.kubeconfig.toString(),
                   "NODE_NAME",
                   "kvbench-node",
-                  "KVMOP_USE_SSA",
-                  "false",
                   "KVMOP_SERIAL_LOG_DIR",
                   run.resolve("serial").toString()),
               "operator");

@@ -53,7 +53,6 @@ class RealChaosIT {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("KUBECONFIG", api.kubeconfig.toString());
       env.put("NODE_NAME", NODE);
-      env.put("KVMOP_USE_SSA", "false");
       env.put("KVMOP_STORAGE_POOL_NAME", POOL);
       env.put("KVMOP_STORAGE_POOL_PATH", POOL_PATH.toString());
       env.put("KVMOP_SERIAL_LOG_DIR", run.resolve("serial").toAbsolutePath().toString());

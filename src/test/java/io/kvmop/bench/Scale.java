@@ -38,9 +38,7 @@ final class Scale {
         "KVMOP_SERIAL_LOG_DIR",
         run.resolve("serial").toString(),
         "KVMOP_STORAGE_POOL_PATH",
-        run.resolve("pool").toString(),
-        "KVMOP_USE_SSA",
-        "false");
+        run.resolve("pool").toString());
   }
 
   /** Resources exist, then the agent starts. */

@@ -17,7 +17,6 @@ class OperatorConfigTest {
             new OperatorConfig(
                 "host-a",
                 "qemu:///system",
-                true,
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(15),
                 "/var/log/kvmop",
@@ -48,7 +47,6 @@ class OperatorConfigTest {
             Map.ofEntries(
                 Map.entry("NODE_NAME", "host-b"),
                 Map.entry("KVMOP_LIBVIRT_URI", "test:///default"),
-                Map.entry("KVMOP_USE_SSA", "false"),
                 Map.entry("KVMOP_AUTOSTART_CHECK_SECONDS", "2"),
                 Map.entry("KVMOP_BLOCKED_RECHECK_SECONDS", "0.5"),
                 Map.entry("KVMOP_SERIAL_LOG_DIR", "/srv/logs"),
@@ -72,7 +70,6 @@ class OperatorConfigTest {
             new OperatorConfig(
                 "host-b",
                 "test:///default",
-                false,
                 Duration.ofSeconds(2),
                 Duration.ofMillis(500),
                 "/srv/logs",

@@ -117,7 +117,6 @@ class SystemMigrationIT {
     Map<String, String> env = new HashMap<>();
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put("NODE_NAME", "node-b");
-    env.put("KVMOP_USE_SSA", "false");
     env.put("KVMOP_LIBVIRT_URI", nodeB.libvirtUri());
     env.put("KVMOP_MIGRATION_URI", nodeB.libvirtUri());
     env.put("KVMOP_MIGRATION_ADDRESS", SecondNode.NODE_ADDRESS);

@@ -95,7 +95,6 @@ public final class OperatorHarness implements AutoCloseable {
     Map<String, String> env = new HashMap<>(BASE_ENV);
     env.put("NODE_NAME", node);
     env.put("KVMOP_LIBVIRT_URI", libvirt.uri());
-    env.put("KVMOP_USE_SSA", String.valueOf(REAL_CLUSTER));
     env.putAll(extraEnv);
     OperatorConfig config = OperatorConfig.fromEnvironment(env);
     this.operator = new KvmopOperator(config, client, libvirt, host, hostFiles);
