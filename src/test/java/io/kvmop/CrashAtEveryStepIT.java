@@ -10,7 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kvmop.config.OperatorConfig;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.libvirt.LibvirtPort;
-import io.kvmop.libvirt.StoragePort;
 import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.standalone.StandaloneAgent;
 import io.kvmop.testing.Shell;
@@ -31,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -180,19 +180,13 @@ class CrashAtEveryStepIT {
     final Death death;
     final List<String> calls = new ArrayList<>();
     volatile String crashed;
-    private final StoragePort storage;
+    private final Map<String, Object> parts = new ConcurrentHashMap<>();
     private final LibvirtPort port;
 
     Steps(JnaLibvirt real, int crashAt, Death death) {
       this.real = real;
       this.crashAt = crashAt;
       this.death = death;
-      this.storage =
-          (StoragePort)
-              Proxy.newProxyInstance(
-                  getClass().getClassLoader(),
-                  new Class<?>[] {StoragePort.class},
-                  (p, m, args) -> call(real.storage(), m, args));
       this.port =
           (LibvirtPort)
               Proxy.newProxyInstance(
@@ -209,11 +203,30 @@ class CrashAtEveryStepIT {
 
     @Override
     public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
-      return switch (m.getName()) {
-        case "storage" -> storage;
-        case "addListener", "removeListener" -> m.invoke(real, args);
-        default -> call(real, m, args);
-      };
+      if (m.getName().equals("events")) {
+        return real.events(); // listening changes nothing on the host
+      }
+      if (m.getReturnType().isInterface() && m.getParameterCount() == 0) {
+        // a part of the port (networks, domains, storage, ...): every call through it counts
+        return parts.computeIfAbsent(
+            m.getName(),
+            name -> {
+              Object part = invokeQuietly(real, m);
+              return Proxy.newProxyInstance(
+                  getClass().getClassLoader(),
+                  new Class<?>[] {m.getReturnType()},
+                  (p, inner, innerArgs) -> call(part, inner, innerArgs));
+            });
+      }
+      return call(real, m, args);
+    }
+
+    private static Object invokeQuietly(Object target, Method m) {
+      try {
+        return m.invoke(target);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     private Object call(Object target, Method m, Object[] args) throws Throwable {
