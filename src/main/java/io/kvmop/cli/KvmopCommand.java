@@ -1,6 +1,7 @@
 package io.kvmop.cli;
 
 import io.kvmop.config.AgentOptions;
+import io.kvmop.config.SettingValues;
 import io.kvmop.standalone.DirectoryLock;
 import java.util.Map;
 import picocli.CommandLine;
@@ -60,6 +61,16 @@ public final class KvmopCommand {
                     && isAgentSetting(opt)
                 ? env.getOrDefault(AgentOptions.variable(opt.longestName()), spec.defaultValue())
                 : spec.defaultValue());
+    CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec opt && isAgentSetting(opt)) {
+            // a bad setting is named as the user gave it: the flag, or the DaemonSet's variable
+            e.getCommandLine().getErr().println("kvmop: " + SettingValues.named(e, args));
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+          }
+          return usage.handleParseException(e, args);
+        });
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof DirectoryLock.HeldException) {

@@ -1,8 +1,6 @@
 package io.kvmop.config;
 
 import io.kvmop.disk.StorageConfig;
-import io.kvmop.migration.MigrationUris;
-import io.kvmop.network.Ipv4;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -81,51 +79,27 @@ public record OperatorConfig(
   }
 
   static OperatorConfig of(AgentOptions o) {
-    String node = o.nodeName == null || o.nodeName.isBlank() ? hostname() : o.nodeName;
-    Map<String, String> v =
-        Map.of(
-            "KVMOP_AUTOSTART_CHECK_SECONDS", o.autostartCheckSeconds,
-            "KVMOP_BLOCKED_RECHECK_SECONDS", o.blockedRecheckSeconds,
-            "KVMOP_HOST_RECHECK_SECONDS", o.hostRecheckSeconds,
-            "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", o.imageCacheUnusedSeconds,
-            "KVMOP_HTTP_PORT", o.httpPort);
     return new OperatorConfig(
-        node,
+        o.nodeName.isBlank() ? hostname() : o.nodeName,
         o.libvirtUri,
-        seconds(v, "KVMOP_AUTOSTART_CHECK_SECONDS", null),
-        seconds(v, "KVMOP_BLOCKED_RECHECK_SECONDS", null),
+        o.autostartCheck,
+        o.blockedRecheck,
         o.serialLogDir,
         o.dnsmasqDir,
-        seconds(v, "KVMOP_HOST_RECHECK_SECONDS", null),
-        Boolean.parseBoolean(o.repairDefaultNetwork),
+        o.hostRecheck,
+        o.repairDefaultNetwork,
         o.defaultNetworkXml,
         o.hostRoot,
         o.qemuUser,
         o.storagePoolName,
         o.storagePoolPath,
-        seconds(v, "KVMOP_IMAGE_CACHE_UNUSED_SECONDS", null),
-        integer(v, "KVMOP_HTTP_PORT", null),
-        o.leaseNamespace == null || o.leaseNamespace.isBlank()
-            ? inClusterNamespace()
-            : o.leaseNamespace,
-        o.agentId == null || o.agentId.isBlank()
-            ? hostname() + "-" + ProcessHandle.current().pid()
-            : o.agentId,
-        MigrationUris.check(o.migrationUri),
+        o.imageCacheUnused,
+        o.httpPort,
+        o.leaseNamespace.isBlank() ? inClusterNamespace() : o.leaseNamespace,
+        o.agentId.isBlank() ? hostname() + "-" + ProcessHandle.current().pid() : o.agentId,
+        o.migrationUri,
         o.migrationAddress.strip(),
-        overlay(o.overlayAddress));
-  }
-
-  /** An IPv4 address, or empty. */
-  private static String overlay(String address) {
-    String a = address == null ? "" : address.strip();
-    if (!a.isEmpty() && Ipv4.parse(a).isEmpty()) {
-      throw new IllegalArgumentException(
-          "KVMOP_OVERLAY_ADDRESS='"
-              + a
-              + "' is not an IPv4 address (the node's own, e.g. 10.0.0.12)");
-    }
-    return a;
+        o.overlayAddress);
   }
 
   /** The pod's namespace from its service account, else default (outside a cluster). */
@@ -141,28 +115,9 @@ public record OperatorConfig(
     }
   }
 
-  private static int integer(Map<String, String> env, String key, String dflt) {
-    String v = env.getOrDefault(key, dflt);
-    try {
-      return Integer.parseInt(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + "='" + v + "' is not a whole number", e);
-    }
-  }
-
   public StorageConfig storage() {
     return new StorageConfig(
         storagePoolName, storagePoolPath, java.nio.file.Path.of(hostRoot), imageCacheUnused);
-  }
-
-  /** A duration in seconds, fractions allowed (0.5). */
-  private static Duration seconds(Map<String, String> env, String key, String dflt) {
-    String v = env.getOrDefault(key, dflt);
-    try {
-      return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + "='" + v + "' is not a number of seconds", e);
-    }
   }
 
   private static String hostname() {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Decides what to do with a machine's volumes from the declared disks and what the pool holds.
@@ -38,10 +39,10 @@ public final class DiskPlanner {
         actions.add(create(d));
         continue;
       }
-      Blocker refused = refusal(d, v);
-      if (refused != null) {
-        reason = reason == null ? refused.reason() : reason;
-        refusals.add(refused.message());
+      Optional<Blocker> refused = refusal(d, v);
+      if (refused.isPresent()) {
+        reason = reason == null ? refused.get().reason() : reason;
+        refusals.add(refused.get().message());
       } else if (d.capacity() > v.capacity()) {
         actions.add(
             running
@@ -68,54 +69,59 @@ public final class DiskPlanner {
   }
 
   /**
-   * Why an existing volume cannot become what the disk now declares (reason, message), or null:
-   * kvmop never replaces, converts or shrinks a disk that may hold data.
+   * Why an existing volume cannot become what the disk now declares (reason, message), if it
+   * cannot: kvmop never replaces, converts or shrinks a disk that may hold data.
    */
-  private static Blocker refusal(DesiredDisk d, VolumeState v) {
+  private static Optional<Blocker> refusal(DesiredDisk d, VolumeState v) {
     if (!Objects.equals(d.backingPath(), v.backingPath())) {
-      return new Blocker(
-          CHANGE_REFUSED,
-          "disk "
-              + d.name()
-              + ": volume "
-              + v.name()
-              + " is "
-              + (v.backingPath() == null ? "a blank volume" : "an overlay on " + v.backingPath())
-              + " but spec now says "
-              + (d.backingPath() == null ? "a blank volume" : "an image at " + d.backingPath())
-              + "; kvmop never replaces a disk that may hold data. Restore the old image, or"
-              + " give the disk a new name (the old volume is then kept, not deleted)");
+      return Optional.of(
+          new Blocker(
+              CHANGE_REFUSED,
+              "disk "
+                  + d.name()
+                  + ": volume "
+                  + v.name()
+                  + " is "
+                  + (v.backingPath() == null
+                      ? "a blank volume"
+                      : "an overlay on " + v.backingPath())
+                  + " but spec now says "
+                  + (d.backingPath() == null ? "a blank volume" : "an image at " + d.backingPath())
+                  + "; kvmop never replaces a disk that may hold data. Restore the old image, or"
+                  + " give the disk a new name (the old volume is then kept, not deleted)"));
     }
     if (v.format() != null && !v.format().equals(d.format())) {
-      return new Blocker(
-          CHANGE_REFUSED,
-          "disk "
-              + d.name()
-              + ": volume "
-              + v.name()
-              + " is "
-              + v.format()
-              + ", spec says "
-              + d.format()
-              + "; kvmop does not convert a disk in place. Set format back to "
-              + v.format()
-              + ", or give the disk a new name");
+      return Optional.of(
+          new Blocker(
+              CHANGE_REFUSED,
+              "disk "
+                  + d.name()
+                  + ": volume "
+                  + v.name()
+                  + " is "
+                  + v.format()
+                  + ", spec says "
+                  + d.format()
+                  + "; kvmop does not convert a disk in place. Set format back to "
+                  + v.format()
+                  + ", or give the disk a new name"));
     }
     if (d.sizeGiven() && d.capacity() < v.capacity()) {
-      return new Blocker(
-          SHRINK_REFUSED,
-          "disk "
-              + d.name()
-              + ": spec.size "
-              + Quantities.human(d.capacity())
-              + " is smaller than volume "
-              + v.name()
-              + " ("
-              + Quantities.human(v.capacity())
-              + "); disks are never shrunk, as data past the new end would be lost. Set size"
-              + " to at least "
-              + Quantities.human(v.capacity()));
+      return Optional.of(
+          new Blocker(
+              SHRINK_REFUSED,
+              "disk "
+                  + d.name()
+                  + ": spec.size "
+                  + Quantities.human(d.capacity())
+                  + " is smaller than volume "
+                  + v.name()
+                  + " ("
+                  + Quantities.human(v.capacity())
+                  + "); disks are never shrunk, as data past the new end would be lost. Set size"
+                  + " to at least "
+                  + Quantities.human(v.capacity())));
     }
-    return null;
+    return Optional.empty();
   }
 }

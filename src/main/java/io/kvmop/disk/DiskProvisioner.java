@@ -169,9 +169,9 @@ public final class DiskProvisioner {
     if (p.blocker() != null) {
       return Result.blocked(p.blocker(), List.of(), done);
     }
-    Blocker tooLarge = VolumeChanges.largerThanPool(layout.disks(), p.pool());
-    if (tooLarge != null) {
-      return Result.blocked(tooLarge, List.of(), done);
+    Optional<Blocker> tooLarge = VolumeChanges.largerThanPool(layout.disks(), p.pool());
+    if (tooLarge.isPresent()) {
+      return Result.blocked(tooLarge.get(), List.of(), done);
     }
     try {
       return volumes(

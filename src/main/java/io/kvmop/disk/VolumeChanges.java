@@ -11,6 +11,7 @@ import io.kvmop.status.Reasons;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Applies the disk planner's actions to a machine's volumes, and reports the volumes in status. */
 final class VolumeChanges {
@@ -79,25 +80,26 @@ final class VolumeChanges {
    * A thin volume may be larger than the space free now, but never larger than the whole pool: it
    * could never be filled, and the guest would fail its writes long before.
    */
-  static Blocker largerThanPool(List<DesiredDisk> desired, PoolState pool) {
+  static Optional<Blocker> largerThanPool(List<DesiredDisk> desired, PoolState pool) {
     if (pool == null || pool.capacity() <= 0) {
-      return null;
+      return Optional.empty();
     }
     for (DesiredDisk d : desired) {
       if (d.capacity() > pool.capacity()) {
-        return new Blocker(
-            Reasons.INVALID_SPEC,
-            "spec.disks["
-                + d.name()
-                + "].size "
-                + Quantities.human(d.capacity())
-                + " is larger than the node's whole storage pool "
-                + pool.name()
-                + " ("
-                + Quantities.human(pool.capacity())
-                + "); choose a smaller size");
+        return Optional.of(
+            new Blocker(
+                Reasons.INVALID_SPEC,
+                "spec.disks["
+                    + d.name()
+                    + "].size "
+                    + Quantities.human(d.capacity())
+                    + " is larger than the node's whole storage pool "
+                    + pool.name()
+                    + " ("
+                    + Quantities.human(pool.capacity())
+                    + "); choose a smaller size"));
       }
     }
-    return null;
+    return Optional.empty();
   }
 }

@@ -39,15 +39,16 @@ final class MachineAdmission {
   }
 
   /** Each interface's libvirt network, and the first reason one is not usable. */
-  record Networks(Map<String, String> byInterface, Blocker problem) {}
+  record Networks(Map<String, String> byInterface, Optional<Blocker> problem) {}
 
-  /** Validation and what only the host can tell; null when the machine may go ahead. */
-  Blocker admit(KvmMachine m, NodePolicy policy, Optional<String> kvmWhy, String virtType) {
+  /** Validation and what only the host can tell; empty when the machine may go ahead. */
+  Optional<Blocker> admit(
+      KvmMachine m, NodePolicy policy, Optional<String> kvmWhy, String virtType) {
     KvmMachineSpec spec = m.getSpec();
     List<String> unreadable = Unreadable.problems(m);
     if (!unreadable.isEmpty()) {
       // the rest of the spec is checked once every field can be read
-      return new Blocker(Reasons.UNREADABLE, String.join("; ", unreadable));
+      return Optional.of(new Blocker(Reasons.UNREADABLE, String.join("; ", unreadable)));
     }
     List<String> problems = new ArrayList<>();
     problems.addAll(ResourceNames.problems(m.getMetadata()));
@@ -59,27 +60,29 @@ final class MachineAdmission {
           MachineValidator.validateHostDevices(spec, node, policy.permittedDevices(), pciLookup);
     }
     if (!problems.isEmpty()) {
-      return new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
+      return Optional.of(new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems)));
     }
     if (spec.virtTypeOrDefault() == VirtType.KVM && kvmWhy.isPresent()) {
-      return new Blocker(
-          Reasons.KVM_UNAVAILABLE,
-          "spec.virtType is kvm but this node cannot run KVM guests: "
-              + kvmWhy.get()
-              + "; or use virtType auto or qemu");
+      return Optional.of(
+          new Blocker(
+              Reasons.KVM_UNAVAILABLE,
+              "spec.virtType is kvm but this node cannot run KVM guests: "
+                  + kvmWhy.get()
+                  + "; or use virtType auto or qemu"));
     }
     problems = MachineValidator.validateOnHost(spec, facts(virtType), virtType);
     return problems.isEmpty()
-        ? null
-        : new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems));
+        ? Optional.empty()
+        : Optional.of(new Blocker(Reasons.INVALID_SPEC, String.join("; ", problems)));
   }
 
   Networks networks(List<NetworkBinding> bindings, NodePolicy policy) {
-    Blocker problem = null;
+    Optional<Blocker> problem = Optional.empty();
     Map<String, String> byInterface = new HashMap<>();
     for (NetworkBinding b : bindings) {
-      Blocker why = b.problem() != null ? b.problem() : unmanaged.check(b, policy);
-      if (why != null && problem == null) {
+      Optional<Blocker> why =
+          b.problem() != null ? Optional.of(b.problem()) : unmanaged.check(b, policy);
+      if (problem.isEmpty()) {
         problem = why;
       }
       byInterface.put(b.interfaceName(), b.libvirtNetwork());

@@ -8,22 +8,36 @@ import io.kvmop.status.Blocker;
 import java.util.List;
 import java.util.Optional;
 
-/** What this node found for a machine after acting: the input of its status. */
+/**
+ * What this node found for a machine after acting, the input of its status: the domain, the blocker
+ * shown (null: none), how the host runs it, the guest as seen, and its storage.
+ */
 public record MachineOutcome(
     MachineNaming naming,
     Optional<DomainState> domain,
     Blocker blocker,
-    String virtType,
-    String kvmUnusable,
-    Blocker networkProblem,
-    List<InterfaceStatus> interfaces,
-    boolean shuttingDown,
-    String restartRequired,
-    Boolean agentConnected,
-    String redefined,
-    Blocker diskProblem,
-    List<DiskStatus> disks,
-    String cloudInitInstanceId) {
+    OnHost host,
+    Guest guest,
+    Storage storage) {
+
+  /** How this node runs the machine: its virt type, and why KVM is unusable here (null: it is). */
+  public record OnHost(String virtType, String kvmUnusable) {}
+
+  /**
+   * The guest as this pass saw it: its interfaces with their addresses, the network it waits for
+   * (null: none), whether its guest agent answers (null: none asked for), whether a graceful
+   * shutdown is under way, what waits for a restart, and the hand edit just repaired (null: none).
+   */
+  public record Guest(
+      List<InterfaceStatus> interfaces,
+      Blocker waitingFor,
+      Boolean agentConnected,
+      boolean shuttingDown,
+      String restartRequired,
+      String redefined) {}
+
+  /** Its disks as provisioned, why provisioning stopped (null: it did not), its seed's id. */
+  public record Storage(Blocker problem, List<DiskStatus> disks, String cloudInitInstanceId) {}
 
   /**
    * A pass that failed before it could look at the domain (libvirt unreachable, a bug): the
@@ -35,17 +49,9 @@ public record MachineOutcome(
         naming,
         Optional.empty(),
         b,
-        virtType,
-        kvmUnusable,
-        null,
-        MachineStatusBuilder.interfaces(m, naming),
-        false,
-        null,
-        null,
-        null,
-        null,
-        MachineStatusBuilder.previousDisks(m),
-        null);
+        new OnHost(virtType, kvmUnusable),
+        new Guest(MachineStatusBuilder.interfaces(m, naming), null, null, false, null, null),
+        new Storage(null, MachineStatusBuilder.previousDisks(m), null));
   }
 
   public boolean running() {
@@ -53,6 +59,6 @@ public record MachineOutcome(
   }
 
   public boolean hasAllAddresses() {
-    return interfaces.stream().allMatch(i -> !i.ipAddresses.isEmpty());
+    return guest.interfaces().stream().allMatch(i -> !i.ipAddresses.isEmpty());
   }
 }

@@ -86,7 +86,7 @@ final class MachinePass {
   }
 
   /** The checks a spec and its host must pass before anything on the host is touched. */
-  private record Admitted(Blocker blocker) {}
+  private record Admitted(Optional<Blocker> blocker) {}
 
   /** The machine's networks and the domain of its name (another's, when it lacks our mark). */
   private record Observed(
@@ -96,7 +96,7 @@ final class MachinePass {
       boolean foreign,
       boolean agent) {
     /** The first blocker so far (a network the machine waits for is not one). */
-    Blocker stopped() {
+    Optional<Blocker> stopped() {
       return admitted.blocker();
     }
   }
@@ -104,8 +104,15 @@ final class MachinePass {
   /** The checked boot files and the provisioned disks; absent when an earlier stage stopped. */
   private record Provisioned(
       Observed observed, BootFiles boot, DiskProvisioner.Result storage, Blocker blocker) {
-    Blocker stopped() {
-      return observed.stopped() != null ? observed.stopped() : blocker;
+    Optional<Blocker> stopped() {
+      return observed.stopped().or(() -> Optional.ofNullable(blocker));
+    }
+
+    /** The disks for status: as provisioned, else as the machine's last status said. */
+    MachineOutcome.Storage storageSeen(KvmMachine m) {
+      return storage == null
+          ? new MachineOutcome.Storage(null, MachineStatusBuilder.previousDisks(m), null)
+          : new MachineOutcome.Storage(storage.blocker(), storage.status(), storage.instanceId());
     }
   }
 
@@ -151,7 +158,7 @@ final class MachinePass {
   /** Boot files, then disks; skipped when admission stopped or the name is another domain's. */
   private Provisioned provision(Pass p, Observed o) {
     Provisioned v;
-    if (o.stopped() != null || o.foreign()) {
+    if (o.stopped().isPresent() || o.foreign()) {
       v = new Provisioned(o, null, null, null);
     } else {
       var boot = BootFiles.check(p.spec().boot, p.policy().imageDirectories(), disks.config());
@@ -160,9 +167,9 @@ final class MachinePass {
               ? new Provisioned(o, boot, null, boot.blocker())
               : provisionDisks(p, o, boot);
     }
-    Blocker refusedBy = v.stopped() != null ? v.stopped() : o.nets().problem();
+    Optional<Blocker> refusedBy = v.stopped().or(() -> o.nets().problem());
     if (v.storage() == null
-        || (refusedBy != null && Progress.NEEDS_HUMAN.contains(refusedBy.reason()))) {
+        || refusedBy.filter(b -> Progress.NEEDS_HUMAN.contains(b.reason())).isPresent()) {
       disks.forgetDownloads(p.uid()); // refused: what kvmop refuses holds no download slot
     }
     return v;
@@ -185,10 +192,10 @@ final class MachinePass {
   /** The declared domain (when nothing stopped the pass) and the pure planner's plan for it. */
   private Planned plan(Pass p, Provisioned v) {
     Observed o = v.observed();
-    Blocker stopped = v.stopped();
-    Blocker waiting = o.nets().problem();
+    Optional<Blocker> stopped = v.stopped();
+    Optional<Blocker> waiting = o.nets().problem();
     DomainXml desired =
-        stopped == null && waiting == null
+        stopped.isEmpty() && waiting.isEmpty()
             ? MachineDesign.desired(
                 p.m(),
                 p.naming(),
@@ -204,14 +211,15 @@ final class MachinePass {
                 p.uid(),
                 p.naming().domainName(),
                 desired,
-                stopped,
-                waiting,
+                stopped.orElse(null),
+                waiting.orElse(null),
                 p.spec().runStrategyOrDefault(),
                 o.current(),
                 o.agent(),
                 memory.shutdownAskedAt(p.uid()),
                 StartAdmission.refusal(
-                    p.admission(), p.m(), stopped != null ? stopped : waiting, o.current(), node),
+                        p.admission(), p.m(), stopped.or(() -> waiting), o.current(), node)
+                    .orElse(null),
                 p.now(),
                 Quantities.duration(p.spec().shutdownTimeout).orElse(Duration.ofSeconds(90)),
                 PowerRequests.requestOf(p.m()),
@@ -276,17 +284,15 @@ final class MachinePass {
             p.naming(),
             a.after(),
             shown,
-            p.virtType(),
-            p.kvmWhy().orElse(null),
-            o.nets().problem(),
-            nics,
-            memory.shutdownAskedAt(p.uid()) != null,
-            plan.restartRequired(),
-            Boolean.TRUE.equals(spec.guestAgent) ? o.agent() : null,
-            a.failure().isEmpty() ? planned.redefined() : null,
-            storage == null ? null : storage.blocker(),
-            storage == null ? MachineStatusBuilder.previousDisks(p.m()) : storage.status(),
-            storage == null ? null : storage.instanceId());
+            new MachineOutcome.OnHost(p.virtType(), p.kvmWhy().orElse(null)),
+            new MachineOutcome.Guest(
+                nics,
+                o.nets().problem().orElse(null),
+                Boolean.TRUE.equals(spec.guestAgent) ? o.agent() : null,
+                memory.shutdownAskedAt(p.uid()) != null,
+                plan.restartRequired(),
+                a.failure().isEmpty() ? planned.redefined() : null),
+            v.storageSeen(p.m()));
     Duration ipWait = Quantities.duration(spec.ipWaitTimeout).orElse(Duration.ofSeconds(120));
     KvmMachineStatus status = MachineStatusBuilder.build(p.m(), node, outcome, ipWait, p.now());
     List<Happened> happened = new ArrayList<>();

@@ -171,8 +171,9 @@ public final class MachineRealizer {
   public Optional<Blocker> admits(
       KvmMachine m, List<NetworkBinding> bindings, NodePolicy policy, String virtType) {
     Optional<String> kvmWhy = kvm.kvmFailure().map(HostCheck::explain);
-    Blocker b = checks.admit(m, policy, kvmWhy, virtType);
-    return Optional.ofNullable(b != null ? b : checks.networks(bindings, policy).problem());
+    return checks
+        .admit(m, policy, kvmWhy, virtType)
+        .or(() -> checks.networks(bindings, policy).problem());
   }
 
   /** Migrating away (or gone): nothing touched, status as it is; the migration hands it over. */

@@ -52,16 +52,16 @@ public final class MachineStatusBuilder {
         o.domain().isPresent()
             && (o.blocker() == null || !Reasons.NAME_CONFLICT.equals(o.blocker().reason()));
     s.domainUUID = ours ? o.domain().get().uuid() : null;
-    s.virtType = o.virtType();
-    s.interfaces = o.interfaces();
-    s.ipAddresses = o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList();
+    s.virtType = o.host().virtType();
+    s.interfaces = o.guest().interfaces();
+    s.ipAddresses = o.guest().interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList();
     s.serialLogPath =
         Boolean.FALSE.equals(m.getSpec().serialLog) ? null : o.naming().serialLogPath();
-    s.disks = o.disks();
+    s.disks = o.storage().disks();
     s.graphics = graphics(o);
     s.cloudInitInstanceId =
-        o.cloudInitInstanceId() != null
-            ? o.cloudInitInstanceId()
+        o.storage().cloudInitInstanceId() != null
+            ? o.storage().cloudInitInstanceId()
             : old == null ? null : old.cloudInitInstanceId;
     Conditions c = new Conditions(old == null ? null : old.conditions, gen, now);
     placedAndReady(c, m, o, node);
@@ -70,7 +70,9 @@ public final class MachineStatusBuilder {
     c.set(
         RUNNING,
         running,
-        running ? Reasons.RUNNING : o.shuttingDown() ? Reasons.SHUTTING_DOWN : Reasons.NOT_RUNNING,
+        running
+            ? Reasons.RUNNING
+            : o.guest().shuttingDown() ? Reasons.SHUTTING_DOWN : Reasons.NOT_RUNNING,
         "domain " + o.naming().domainName() + " is " + domainState);
     ipCondition(c, m, o, running, ipWait, now, old);
     restartAndAgent(c, m, o);
@@ -89,7 +91,7 @@ public final class MachineStatusBuilder {
       c.set(SCHEDULED, true, Reasons.PLACED, "placed on node " + node + ", which fits it");
     }
     provisioned(c, m, o);
-    if (o.kvmUnusable() == null) {
+    if (o.host().kvmUnusable() == null) {
       c.set(
           KVM_AVAILABLE,
           true,
@@ -100,18 +102,19 @@ public final class MachineStatusBuilder {
           KVM_AVAILABLE,
           false,
           Reasons.KVM_UNUSABLE,
-          o.kvmUnusable() + "; machines run under qemu (software emulation) here");
+          o.host().kvmUnusable() + "; machines run under qemu (software emulation) here");
     }
-    if (o.networkProblem() == null) {
+    if (o.guest().waitingFor() == null) {
       c.set(
           NETWORK_READY,
           true,
           Reasons.READY,
-          o.interfaces().isEmpty()
+          o.guest().interfaces().isEmpty()
               ? "no interfaces"
               : "every interface's network is active on " + node);
     } else {
-      c.set(NETWORK_READY, false, o.networkProblem().reason(), o.networkProblem().message());
+      c.set(
+          NETWORK_READY, false, o.guest().waitingFor().reason(), o.guest().waitingFor().message());
     }
   }
 
@@ -119,11 +122,11 @@ public final class MachineStatusBuilder {
   private static void restartAndAgent(Conditions c, KvmMachine m, MachineOutcome o) {
     c.set(
         RESTART_REQUIRED,
-        o.restartRequired() != null,
-        o.restartRequired() != null ? Reasons.DEFINITION_CHANGED : Reasons.UP_TO_DATE,
-        o.restartRequired() != null
+        o.guest().restartRequired() != null,
+        o.guest().restartRequired() != null ? Reasons.DEFINITION_CHANGED : Reasons.UP_TO_DATE,
+        o.guest().restartRequired() != null
             ? "the running domain differs from the declared one ("
-                + o.restartRequired()
+                + o.guest().restartRequired()
                 + "); it applies at the machine's next boot: kvmop restart "
                 + m.getMetadata().getName()
                 + (m.getMetadata().getNamespace() == null
@@ -133,7 +136,7 @@ public final class MachineStatusBuilder {
                 + " (or shut the guest down: runStrategy Always starts it again)"
             : "the running domain matches the declared one");
     if (Boolean.TRUE.equals(m.getSpec().guestAgent)) {
-      boolean agent = Boolean.TRUE.equals(o.agentConnected());
+      boolean agent = Boolean.TRUE.equals(o.guest().agentConnected());
       c.set(
           AGENT_CONNECTED,
           agent,
@@ -152,7 +155,7 @@ public final class MachineStatusBuilder {
       Duration ipWait,
       Instant now,
       KvmMachineStatus old) {
-    if (o.interfaces().isEmpty()) {
+    if (o.guest().interfaces().isEmpty()) {
       c.set(IP_ASSIGNED, false, Reasons.NO_INTERFACES, "the machine has no network interface");
       return;
     }
@@ -161,14 +164,15 @@ public final class MachineStatusBuilder {
       return;
     }
     if (o.hasAllAddresses()) {
-      InterfaceStatus first = o.interfaces().get(0);
+      InterfaceStatus first = o.guest().interfaces().get(0);
       c.set(
           IP_ASSIGNED,
           true,
           first.source == null ? Reasons.LEASE : capitalize(first.source),
           "addresses: "
               + String.join(
-                  ", ", o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList()));
+                  ", ",
+                  o.guest().interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList()));
       return;
     }
     missingAddress(c, m, o, Duration.between(runningSince(old, now), now), ipWait);
@@ -178,7 +182,10 @@ public final class MachineStatusBuilder {
   private static void missingAddress(
       Conditions c, KvmMachine m, MachineOutcome o, Duration running, Duration ipWait) {
     InterfaceStatus missing =
-        o.interfaces().stream().filter(i -> i.ipAddresses.isEmpty()).findFirst().orElseThrow();
+        o.guest().interfaces().stream()
+            .filter(i -> i.ipAddresses.isEmpty())
+            .findFirst()
+            .orElseThrow();
     if (running.compareTo(ipWait) < 0) {
       c.set(
           IP_ASSIGNED,
@@ -218,16 +225,16 @@ public final class MachineStatusBuilder {
     boolean any =
         (m.getSpec().disks != null && !m.getSpec().disks.isEmpty())
             || m.getSpec().cloudInit != null;
-    if (o.diskProblem() != null) {
-      c.set(PROVISIONED, false, o.diskProblem().reason(), o.diskProblem().message());
+    if (o.storage().problem() != null) {
+      c.set(PROVISIONED, false, o.storage().problem().reason(), o.storage().problem().message());
     } else if (!any) {
       c.set(PROVISIONED, true, Reasons.NO_DISKS, "the machine has no disks to provision");
-    } else if (o.disks() != null) {
+    } else if (o.storage().disks() != null) {
       c.set(
           PROVISIONED,
           true,
           "Provisioned",
-          o.disks().stream()
+          o.storage().disks().stream()
               .map(d -> d.name + " at " + d.path)
               .reduce((a, b) -> a + ", " + b)
               .orElse("no disks"));
@@ -236,8 +243,8 @@ public final class MachineStatusBuilder {
 
   /** A repaired hand edit stays reported until the spec changes. */
   private static void redefined(Conditions c, MachineOutcome o, KvmMachineStatus old, long gen) {
-    if (o.redefined() != null) {
-      c.set(REDEFINED, true, Reasons.CHANGED_OUTSIDE_KVMOP, o.redefined());
+    if (o.guest().redefined() != null) {
+      c.set(REDEFINED, true, Reasons.CHANGED_OUTSIDE_KVMOP, o.guest().redefined());
       return;
     }
     if (old != null && old.observedGeneration != null && old.observedGeneration == gen) {
@@ -267,8 +274,12 @@ public final class MachineStatusBuilder {
     RunStrategy strategy = m.getSpec().runStrategyOrDefault();
     if (o.blocker() != null) {
       c.set(Conditions.READY, false, o.blocker().reason(), o.blocker().message());
-    } else if (o.networkProblem() != null) {
-      c.set(Conditions.READY, false, o.networkProblem().reason(), o.networkProblem().message());
+    } else if (o.guest().waitingFor() != null) {
+      c.set(
+          Conditions.READY,
+          false,
+          o.guest().waitingFor().reason(),
+          o.guest().waitingFor().message());
     } else if (strategy == RunStrategy.Halted) {
       if (running) {
         c.set(
@@ -291,13 +302,15 @@ public final class MachineStatusBuilder {
           true,
           "Running",
           "running on "
-              + o.virtType()
-              + (o.interfaces().isEmpty()
+              + o.host().virtType()
+              + (o.guest().interfaces().isEmpty()
                   ? ""
                   : " with "
                       + String.join(
                           ", ",
-                          o.interfaces().stream().flatMap(i -> i.ipAddresses.stream()).toList())));
+                          o.guest().interfaces().stream()
+                              .flatMap(i -> i.ipAddresses.stream())
+                              .toList())));
     } else if (running) {
       c.set(Conditions.READY, false, Reasons.WAITING_FOR_IP, "running; waiting for its IP address");
     } else if (strategy == RunStrategy.Manual) {
@@ -334,14 +347,14 @@ public final class MachineStatusBuilder {
       }
       return HARD.contains(o.blocker().reason()) ? MachinePhase.Failed : MachinePhase.Pending;
     }
-    if (o.networkProblem() != null) {
+    if (o.guest().waitingFor() != null) {
       return MachinePhase.Pending;
     }
     if (o.domain().isEmpty()) {
       return MachinePhase.Provisioning;
     }
     if (running) {
-      if (o.shuttingDown()) {
+      if (o.guest().shuttingDown()) {
         return MachinePhase.Stopping;
       }
       if (o.domain().map(d -> d.state() == DomainState.RunState.PAUSED).orElse(false)) {

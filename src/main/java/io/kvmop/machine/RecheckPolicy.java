@@ -71,7 +71,7 @@ final class RecheckPolicy {
               ? afterTimeout(waited.minus(ipWait))
               : watched ? IP_POLL_WATCHED : IP_POLL);
     }
-    if (o.networkProblem() != null && bindings.stream().anyMatch(b -> !b.managed())) {
+    if (o.guest().waitingFor() != null && bindings.stream().anyMatch(b -> !b.managed())) {
       waits.add(Duration.ofSeconds(5)); // unmanaged libvirt networks raise no event kvmop sees
     }
     if (o.blocker() != null && Reasons.LIBVIRT_ERROR.equals(o.blocker().reason())) {

@@ -25,20 +25,20 @@ public interface StartAdmission {
   default void refused(KvmMachine m) {}
 
   /**
-   * Why the node has no room for the machine to start, as a Blocker; null when it has (or need
+   * Why the node has no room for the machine to start, as a Blocker; empty when it has (or need
    * not). A machine refused for what no wait fixes ({@code refused}), whose domain does not run,
    * holds nothing instead: what kvmop refuses never keeps other machines off the node.
    */
-  static Blocker refusal(
+  static Optional<Blocker> refusal(
       StartAdmission admission,
       KvmMachine m,
-      Blocker refused,
+      Optional<Blocker> refused,
       Optional<DomainState> current,
       String node) {
     boolean running = current.map(DomainState::running).orElse(false);
-    if (refused != null && !running && Progress.NEEDS_HUMAN.contains(refused.reason())) {
+    if (refused.isPresent() && !running && Progress.NEEDS_HUMAN.contains(refused.get().reason())) {
       admission.refused(m);
-      return null;
+      return Optional.empty();
     }
     return admission
         .admit(m, running)
@@ -51,7 +51,6 @@ public interface StartAdmission {
                         + " has no room ("
                         + why
                         + "); Halted machines hold nothing, so stop or delete another machine"
-                        + " there, or raise the KvmHost's allocation ratios"))
-        .orElse(null);
+                        + " there, or raise the KvmHost's allocation ratios"));
   }
 }

@@ -22,55 +22,59 @@ final class UnmanagedNetworks {
   /**
    * An existing libvirt network kvmop does not manage must exist and run; kvmop never starts it.
    */
-  Blocker check(NetworkBinding b, NodePolicy policy) {
+  Optional<Blocker> check(NetworkBinding b, NodePolicy policy) {
     if (b.managed()) {
-      return null;
+      return Optional.empty();
     }
     if (!policy.permittedLibvirtNetworks().contains(b.libvirtNetwork())) {
-      return notPermitted(
-          b,
-          " is not one machines may use on node "
-              + node
-              + ": the node's admin lists those in KvmHost "
-              + node
-              + " spec.permittedLibvirtNetworks"
-              + (policy.permittedLibvirtNetworks().isEmpty()
-                  ? " (empty now); or use a KvmNetwork"
-                  : " (now: " + String.join(", ", policy.permittedLibvirtNetworks()) + ")"));
+      return Optional.of(
+          notPermitted(
+              b,
+              " is not one machines may use on node "
+                  + node
+                  + ": the node's admin lists those in KvmHost "
+                  + node
+                  + " spec.permittedLibvirtNetworks"
+                  + (policy.permittedLibvirtNetworks().isEmpty()
+                      ? " (empty now); or use a KvmNetwork"
+                      : " (now: " + String.join(", ", policy.permittedLibvirtNetworks()) + ")")));
     }
     Optional<NetworkState> n = libvirt.networks().findNetwork(b.libvirtNetwork());
     if (n.isPresent() && ownedByKvmop(n.get())) {
-      return notPermitted(
-          b,
-          " belongs to a KvmNetwork; name that KvmNetwork (in the machine's namespace) in"
-              + " spec.interfaces[].network instead");
+      return Optional.of(
+          notPermitted(
+              b,
+              " belongs to a KvmNetwork; name that KvmNetwork (in the machine's namespace) in"
+                  + " spec.interfaces[].network instead"));
     }
     if (n.isEmpty()) {
-      return new Blocker(
-          Reasons.NETWORK_NOT_FOUND,
-          "interface "
-              + b.interfaceName()
-              + ": libvirt network "
-              + b.libvirtNetwork()
-              + " does not exist on node "
-              + node
-              + "; create it, or use a KvmNetwork");
+      return Optional.of(
+          new Blocker(
+              Reasons.NETWORK_NOT_FOUND,
+              "interface "
+                  + b.interfaceName()
+                  + ": libvirt network "
+                  + b.libvirtNetwork()
+                  + " does not exist on node "
+                  + node
+                  + "; create it, or use a KvmNetwork"));
     }
     if (!n.get().active()) {
-      return new Blocker(
-          Reasons.NETWORK_NOT_READY,
-          "interface "
-              + b.interfaceName()
-              + ": libvirt network "
-              + b.libvirtNetwork()
-              + " is not active on node "
-              + node
-              + " (kvmop does not manage it): virsh net-start "
-              + b.libvirtNetwork()
-              + " && virsh net-autostart "
-              + b.libvirtNetwork());
+      return Optional.of(
+          new Blocker(
+              Reasons.NETWORK_NOT_READY,
+              "interface "
+                  + b.interfaceName()
+                  + ": libvirt network "
+                  + b.libvirtNetwork()
+                  + " is not active on node "
+                  + node
+                  + " (kvmop does not manage it): virsh net-start "
+                  + b.libvirtNetwork()
+                  + " && virsh net-autostart "
+                  + b.libvirtNetwork()));
     }
-    return null;
+    return Optional.empty();
   }
 
   private static Blocker notPermitted(NetworkBinding b, String why) {

@@ -17,19 +17,6 @@ public final class MigrationUris {
 
   static final Set<String> SCHEMES = Set.of("qemu+tls", "qemu+ssh", "qemu+tcp", "qemu+unix");
 
-  /** The URI as given (stripped), empty for none; else an error naming the variable. */
-  public static String check(String uri) {
-    String u = uri == null ? "" : uri.strip();
-    if (u.isEmpty()) {
-      return u;
-    }
-    String why = problem(u);
-    if (why != null) {
-      throw new IllegalArgumentException("KVMOP_MIGRATION_URI='" + u + "': " + why);
-    }
-    return u;
-  }
-
   /** Null when {@code uri} is a usable migration URI, else why not. */
   public static String problem(String uri) {
     URI parsed;

@@ -1,7 +1,6 @@
 package io.kvmop.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kvmop.config.AgentOptions;
 import io.kvmop.config.OperatorConfig;
@@ -101,11 +100,26 @@ class MainCliTest {
             "--http-port",
             "--log-level",
             "KVMOP_SOME_FLAG");
-    assertThatThrownBy(
-            () ->
-                configOf(
-                    KvmopCommand.commandLine(Map.of("KVMOP_HOST_RECHECK_SECONDS", "soon"))
-                        .parseArgs("operator")))
-        .hasMessageContaining("KVMOP_HOST_RECHECK_SECONDS='soon'");
+
+    StringWriter err = new StringWriter();
+    CommandLine bad = KvmopCommand.commandLine(Map.of("KVMOP_HOST_RECHECK_SECONDS", "soon"));
+    bad.setErr(new PrintWriter(err, true));
+    assertThat(bad.execute("operator")).as("a bad setting is a usage error").isEqualTo(2);
+    assertThat(err.toString())
+        .as("named as the DaemonSet set it")
+        .contains("KVMOP_HOST_RECHECK_SECONDS='soon': not a number of seconds");
+
+    StringWriter flagErr = new StringWriter();
+    CommandLine badFlag = KvmopCommand.commandLine(Map.of());
+    badFlag.setErr(new PrintWriter(flagErr, true));
+    assertThat(badFlag.execute("run", "--manifests", dir.toString(), "--http-port", "many"))
+        .isEqualTo(2);
+    assertThat(flagErr.toString()).as("named as typed").contains("--http-port='many'");
+    assertThat(
+            configOf(
+                    KvmopCommand.commandLine(Map.of("KVMOP_REPAIR_DEFAULT_NETWORK", "true"))
+                        .parseArgs("operator"))
+                .repairDefaultNetwork())
+        .isTrue();
   }
 }

@@ -115,7 +115,24 @@ class OperatorConfigTest {
             () ->
                 OperatorConfig.fromEnvironment(
                     Map.of("NODE_NAME", "a", "KVMOP_HOST_RECHECK_SECONDS", "soon")))
-        .hasMessageContaining("KVMOP_HOST_RECHECK_SECONDS='soon'");
+        .hasMessageContaining("KVMOP_HOST_RECHECK_SECONDS='soon': not a number of seconds");
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromCommandLine(
+                    new String[] {"--blocked-recheck-seconds=-3"}, Map.of("NODE_NAME", "a")))
+        .as("a typed flag is named as typed")
+        .hasMessageContaining("--blocked-recheck-seconds='-3': not a number of seconds of 0");
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromEnvironment(
+                    Map.of("NODE_NAME", "a", "KVMOP_REPAIR_DEFAULT_NETWORK", "yes")))
+        .as("a flag that is not true or false is refused, not read as false")
+        .hasMessageContaining("KVMOP_REPAIR_DEFAULT_NETWORK='yes'");
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromEnvironment(
+                    Map.of("NODE_NAME", "a", "KVMOP_OVERLAY_ADDRESS", "10.0.0.300")))
+        .hasMessageContaining("KVMOP_OVERLAY_ADDRESS='10.0.0.300': not an IPv4 address");
   }
 
   @Test

@@ -34,17 +34,9 @@ class MachineStatusBuilderTest {
         naming,
         Optional.of(running),
         null,
-        "qemu",
-        "no vmx/svm",
-        null,
-        nics,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+        new MachineOutcome.OnHost("qemu", "no vmx/svm"),
+        new MachineOutcome.Guest(nics, null, null, false, null, null),
+        new MachineOutcome.Storage(null, null, null));
   }
 
   private static Condition cond(KvmMachineStatus s, String type) {
@@ -134,20 +126,7 @@ class MachineStatusBuilderTest {
 
   private static MachineOutcome with(MachineOutcome o, DomainState d) {
     return new MachineOutcome(
-        o.naming(),
-        Optional.of(d),
-        o.blocker(),
-        o.virtType(),
-        o.kvmUnusable(),
-        o.networkProblem(),
-        o.interfaces(),
-        o.shuttingDown(),
-        o.restartRequired(),
-        o.agentConnected(),
-        o.redefined(),
-        o.diskProblem(),
-        o.disks(),
-        o.cloudInitInstanceId());
+        o.naming(), Optional.of(d), o.blocker(), o.host(), o.guest(), o.storage());
   }
 
   private static MachineOutcome blocked(MachineOutcome o, String reason, String message) {
@@ -155,16 +134,8 @@ class MachineStatusBuilderTest {
         o.naming(),
         Optional.empty(),
         new io.kvmop.status.Blocker(reason, message),
-        o.virtType(),
-        o.kvmUnusable(),
-        o.networkProblem(),
-        o.interfaces(),
-        o.shuttingDown(),
-        o.restartRequired(),
-        o.agentConnected(),
-        o.redefined(),
-        o.diskProblem(),
-        o.disks(),
-        o.cloudInitInstanceId());
+        o.host(),
+        o.guest(),
+        o.storage());
   }
 }
