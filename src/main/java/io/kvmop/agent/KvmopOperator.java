@@ -42,6 +42,7 @@ import io.kvmop.reconciler.MachineUpdates;
 import io.kvmop.reconciler.SnapshotPlacer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** The node agent: the controllers of one node, wired to its libvirt and host. */
 public final class KvmopOperator implements AutoCloseable {
@@ -90,22 +91,40 @@ public final class KvmopOperator implements AutoCloseable {
                     .withConcurrentReconciliationThreads(RECONCILE_THREADS)
                     .withConcurrentWorkflowExecutorThreads(1)
                     .withCloseClientOnStop(false));
-    NodeCore core = NodeCore.of(config, libvirt, host, hostFiles);
+    NodeCore core =
+        NodeCore.of(config, libvirt, host, hostFiles)
+            .stages(metrics)
+            .snapshots(
+                (ns, name) ->
+                    java.util.Optional.ofNullable(
+                        client
+                            .resources(KvmMachineSnapshot.class)
+                            .inNamespace(ns)
+                            .withName(name)
+                            .get()))
+            .build();
     this.clock = core.clock();
-    core.machines().observeStages(metrics);
     registerNetworks(config, core, client);
-    this.machines = registerMachines(config, core);
-    registerSnapshots(config, core, client, machines);
+    var snapshots = new KvmSnapshotReconciler(config.nodeName(), core.snapshots(), core.clock());
+    // a machine's node rid of it: its snapshots are gone with it
+    this.machines =
+        registerMachines(
+            config,
+            core,
+            m ->
+                snapshots.machineChanged(
+                    m.getMetadata().getNamespace(), m.getMetadata().getName()));
+    registerSnapshots(config, core, snapshots);
     registerMigrations(config, core);
     var reporter =
         new HostReporter(
-                libvirt,
-                core.inspector(),
-                config.repairDefaultNetwork(),
-                java.nio.file.Path.of(config.defaultNetworkXml()),
-                core.clock(),
-                core.disks())
-            .acceptMigrations(config.migrationUri(), config.migrationAddress());
+            libvirt,
+            core.inspector(),
+            config.repairDefaultNetwork(),
+            java.nio.file.Path.of(config.defaultNetworkXml()),
+            core.clock(),
+            core.disks(),
+            HostReporter.endpoint(config.migrationUri(), config.migrationAddress()));
     operator.register(
         new KvmHostReconciler(
             config.nodeName(),
@@ -182,13 +201,19 @@ public final class KvmopOperator implements AutoCloseable {
     operator.register(networks, o -> o.withFinalizer(Finalizers.network(config.nodeName())));
   }
 
-  private KvmMachineReconciler registerMachines(OperatorConfig config, NodeCore core) {
+  private KvmMachineReconciler registerMachines(
+      OperatorConfig config, NodeCore core, Consumer<KvmMachine> onRemoved) {
     var leases = core.machines().leases();
-    var domainEvents = new MachineEventSource(core.libvirt(), leaseDir(config), leases::written);
-    leases.watchedBy(domainEvents::watchesLeases);
+    var domainEvents = new MachineEventSource(core.libvirt(), leaseDir(config), leases);
     var machines =
         new KvmMachineReconciler(
-            config.nodeName(), core.machines(), domainEvents, core.clock(), metrics, ledger);
+            config.nodeName(),
+            core.machines(),
+            domainEvents,
+            core.clock(),
+            metrics,
+            ledger,
+            onRemoved);
     String finalizer = Finalizers.machine(config.nodeName());
     operator.register(
         machines,
@@ -211,12 +236,8 @@ public final class KvmopOperator implements AutoCloseable {
    * restores of them, and the snapshots clones on this node start from.
    */
   private void registerSnapshots(
-      OperatorConfig config,
-      NodeCore core,
-      KubernetesClient client,
-      KvmMachineReconciler machines) {
+      OperatorConfig config, NodeCore core, KvmSnapshotReconciler snapshots) {
     String node = config.nodeName();
-    var snapshots = new KvmSnapshotReconciler(node, core.snapshots(), core.clock());
     operator.register(
         snapshots,
         o ->
@@ -226,18 +247,6 @@ public final class KvmopOperator implements AutoCloseable {
         new SnapshotPlacer(node, core.clock()),
         o -> o.withLabelSelector(SnapshotPlacer.selector()));
     operator.register(new KvmRestoreReconciler(node, core.restores(), core.clock()));
-    machines.onRemoved(
-        m -> snapshots.machineChanged(m.getMetadata().getNamespace(), m.getMetadata().getName()));
-    core.disks()
-        .useSnapshots(
-            node,
-            (ns, name) ->
-                java.util.Optional.ofNullable(
-                    client
-                        .resources(KvmMachineSnapshot.class)
-                        .inNamespace(ns)
-                        .withName(name)
-                        .get()));
   }
 
   /** Live migrations: every agent looks at each one, as the machine's node or the chosen target. */

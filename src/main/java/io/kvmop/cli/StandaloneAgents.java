@@ -25,12 +25,12 @@ public final class StandaloneAgents {
    */
   public static StandaloneAgent agent(
       OperatorConfig config, KvmHostSpec host, LibvirtPort libvirt, Path manifests, Path status) {
-    NodeCore core =
+    NodeCore.Builder core =
         NodeCore.of(
             config,
             libvirt,
             new LinuxHostNetwork(),
             new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
-    return new StandaloneAgent(manifests, status, core, NodePolicy.of(host).fromFlags());
+    return StandaloneAgent.on(manifests, status, core, NodePolicy.of(host).fromFlags());
   }
 }

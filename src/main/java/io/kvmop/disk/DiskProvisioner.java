@@ -60,12 +60,17 @@ public final class DiskProvisioner {
    * reports it stopped or undefined.
    */
   public static DiskProvisioner onNode(
-      LibvirtPort libvirt, StorageConfig config, java.time.Clock clock) {
+      String node,
+      LibvirtPort libvirt,
+      StorageConfig config,
+      java.time.Clock clock,
+      SnapshotLookup snapshots) {
     DiskProvisioner p =
         new DiskProvisioner(
             libvirt.storage(), config, new ImageCache(config, libvirt.storage(), clock));
     libvirt.events().addListener(new PoolWatcher(p.pool(), config.poolName()));
     p.clones = new SnapshotClones(libvirt, config);
+    p.clones.use(node, snapshots::find);
     return p;
   }
 
@@ -74,17 +79,15 @@ public final class DiskProvisioner {
     return locks;
   }
 
-  /** Finds a KvmMachineSnapshot by namespace and name, for disks cloned from one. */
+  /**
+   * Finds a KvmMachineSnapshot by namespace and name, for disks cloned from one: the cluster's
+   * cache, or the manifests' last pass.
+   */
   @FunctionalInterface
   public interface SnapshotLookup {
-    Optional<KvmMachineSnapshot> find(String namespace, String name);
-  }
+    SnapshotLookup NONE = (namespace, name) -> Optional.empty();
 
-  /** Where this node's clones find their snapshots (the cluster's cache, or the manifests). */
-  public void useSnapshots(String node, SnapshotLookup lookup) {
-    if (clones != null) {
-      clones.use(node, lookup::find);
-    }
+    Optional<KvmMachineSnapshot> find(String namespace, String name);
   }
 
   public StorageConfig config() {

@@ -37,33 +37,24 @@ public final class HostReporter {
   private final Clock clock;
   private final DiskProvisioner disks;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostReporter.class);
-  private volatile KvmHostStatus.MigrationEndpoint migration;
+  private final KvmHostStatus.MigrationEndpoint migration;
 
-  /** Publishes where other nodes migrate machines to this one (none when {@code uri} is empty). */
-  public HostReporter acceptMigrations(String uri, String address) {
+  /** Where other nodes migrate machines to this one; null when {@code uri} is empty (none). */
+  public static KvmHostStatus.MigrationEndpoint endpoint(String uri, String address) {
     if (uri == null || uri.isBlank()) {
-      migration = null;
-    } else {
-      KvmHostStatus.MigrationEndpoint m = new KvmHostStatus.MigrationEndpoint();
-      m.uri = uri;
-      m.address = address == null || address.isBlank() ? null : address;
-      migration = m;
+      return null;
     }
-    return this;
-  }
-
-  public HostReporter(
-      LibvirtPort libvirt,
-      HostInspector inspector,
-      boolean repairDefaultNetwork,
-      Path defaultNetworkXml,
-      Clock clock) {
-    this(libvirt, inspector, repairDefaultNetwork, defaultNetworkXml, clock, null);
+    KvmHostStatus.MigrationEndpoint m = new KvmHostStatus.MigrationEndpoint();
+    m.uri = uri;
+    m.address = address == null || address.isBlank() ? null : address;
+    return m;
   }
 
   /**
    * @param disks when given, kvmop's storage pool is kept (and reported), and unused downloaded
    *     images are collected
+   * @param migration where other nodes migrate machines to this one, published in status (null:
+   *     this node accepts none)
    */
   public HostReporter(
       LibvirtPort libvirt,
@@ -71,7 +62,9 @@ public final class HostReporter {
       boolean repairDefaultNetwork,
       Path defaultNetworkXml,
       Clock clock,
-      DiskProvisioner disks) {
+      DiskProvisioner disks,
+      KvmHostStatus.MigrationEndpoint migration) {
+    this.migration = migration;
     this.disks = disks;
     this.libvirt = libvirt;
     this.inspector = inspector;

@@ -41,7 +41,7 @@ public final class MachineRealizer {
 
   private final java.util.function.Function<String, Optional<String[]>> pciLookup;
   private final DiskProvisioner disks;
-  private volatile PassStages stages = PassStages.NONE;
+  private final PassStages stages;
   private final NetworkLeases leases;
   private final DomainLocks locks;
   private final LiveUpdater liveUpdater;
@@ -57,7 +57,9 @@ public final class MachineRealizer {
       String serialLogDir,
       Clock clock,
       java.util.function.Function<String, Optional<String[]>> pciLookup,
-      DiskProvisioner disks) {
+      DiskProvisioner disks,
+      PassStages stages) {
+    this.stages = stages;
     this.disks = disks;
     this.locks = disks.locks();
     this.liveUpdater = new LiveUpdater(libvirt);
@@ -102,11 +104,6 @@ public final class MachineRealizer {
       NodePolicy policy,
       DiskProvisioner.Secrets secrets) {
     return realize(m, bindings, policy, secrets, StartAdmission.ANY);
-  }
-
-  /** Where each pass's stage timings go (the agent's metrics). */
-  public void observeStages(PassStages to) {
-    this.stages = to;
   }
 
   /**

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,7 +24,7 @@ public final class NetworkLeases {
   private final LongSupplier nanos;
   private final AtomicLong written = new AtomicLong();
   private final Map<String, Kept> kept = new ConcurrentHashMap<>();
-  private volatile BooleanSupplier watched = () -> false;
+  private volatile boolean watched;
 
   private record Kept(long written, long readAt, Optional<List<DhcpLease>> leases) {}
 
@@ -34,13 +33,16 @@ public final class NetworkLeases {
     this.nanos = nanos;
   }
 
-  /** Whether new leases are seen as dnsmasq writes them (the agent's lease watch). */
-  public void watchedBy(BooleanSupplier watch) {
-    this.watched = watch;
+  /**
+   * The agent's lease watch started ({@code true}) or ended: while it runs, new leases are seen as
+   * dnsmasq writes them, and machines wait for their addresses without a poll.
+   */
+  public void watching(boolean on) {
+    this.watched = on;
   }
 
   boolean watched() {
-    return watched.getAsBoolean();
+    return watched;
   }
 
   /** dnsmasq wrote a lease: every list read before now is out of date. */

@@ -8,6 +8,7 @@ import io.kvmop.host.HostInspector;
 import io.kvmop.host.KvmVerdict;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.MachineRealizer;
+import io.kvmop.machine.PassStages;
 import io.kvmop.network.HostNetworkPort;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.snapshot.Restorer;
@@ -34,16 +35,15 @@ public record NodeCore(
     SnapshotKeeper snapshots,
     Restorer restores) {
 
-  /** The core as the agent's settings describe it, on the host's files. */
-  public static NodeCore of(
+  /** The core as the agent's settings describe it, on the host's files; the rest to add. */
+  public static Builder of(
       OperatorConfig config, LibvirtPort libvirt, HostNetworkPort host, HostFiles hostFiles) {
     return on(config.nodeName(), libvirt)
         .hostNetwork(host)
         .hostFiles(hostFiles)
         .storage(config.storage())
         .serialLogDir(config.serialLogDir())
-        .overlayAddress(config.overlayAddress())
-        .build();
+        .overlayAddress(config.overlayAddress());
   }
 
   /** A builder of node {@code node}'s core on {@code libvirt}. */
@@ -70,6 +70,8 @@ public record NodeCore(
     private StorageConfig storage;
     private String serialLogDir = "/var/log/kvmop";
     private String overlayAddress = "";
+    private PassStages stages = PassStages.NONE;
+    private DiskProvisioner.SnapshotLookup snapshots = DiskProvisioner.SnapshotLookup.NONE;
 
     private Builder(String node, LibvirtPort libvirt) {
       this.node = Objects.requireNonNull(node, "node");
@@ -115,6 +117,18 @@ public record NodeCore(
       return this;
     }
 
+    /** Where each machine pass's stage timings go (the agent's metrics). */
+    public Builder stages(PassStages stages) {
+      this.stages = Objects.requireNonNull(stages, "stages");
+      return this;
+    }
+
+    /** Where clones find the snapshots they start from (the cluster's cache, the manifests). */
+    public Builder snapshots(DiskProvisioner.SnapshotLookup snapshots) {
+      this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+      return this;
+    }
+
     public NodeCore build() {
       Objects.requireNonNull(hostNetwork, "hostNetwork");
       Objects.requireNonNull(storage, "storage");
@@ -122,9 +136,9 @@ public record NodeCore(
       KvmVerdict verdict =
           kvm != null ? kvm : new HostInspector(files, libvirt, clock, Duration.ofSeconds(30));
       Function<String, Optional<String[]>> pci = files::pciDevice;
-      DiskProvisioner disks = DiskProvisioner.onNode(libvirt, storage, clock);
+      DiskProvisioner disks = DiskProvisioner.onNode(node, libvirt, storage, clock, snapshots);
       MachineRealizer machines =
-          new MachineRealizer(node, libvirt, verdict, serialLogDir, clock, pci, disks);
+          new MachineRealizer(node, libvirt, verdict, serialLogDir, clock, pci, disks, stages);
       return new NodeCore(
           node,
           libvirt,

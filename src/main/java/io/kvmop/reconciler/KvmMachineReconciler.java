@@ -60,22 +60,23 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final NodeLedger ledger;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<KvmMachine>
       placedHere;
-  private volatile java.util.function.Consumer<KvmMachine> onRemoved = m -> {};
+  private final java.util.function.Consumer<KvmMachine> onRemoved;
   private volatile InformerEventSource<KvmMachineMigration, KvmMachine> migrations;
   private final DeletedMachines deleted;
 
-  /** Told of each machine once its node is rid of it (its snapshots are then gone too). */
-  public void onRemoved(java.util.function.Consumer<KvmMachine> then) {
-    this.onRemoved = then;
-  }
-
+  /**
+   * @param onRemoved told of each machine once its node is rid of it (its snapshots are then gone
+   *     too)
+   */
   public KvmMachineReconciler(
       String node,
       MachineRealizer realizer,
       MachineEventSource events,
       Clock clock,
       KvmopMetrics metrics,
-      NodeLedger ledger) {
+      NodeLedger ledger,
+      java.util.function.Consumer<KvmMachine> onRemoved) {
+    this.onRemoved = onRemoved;
     this.metrics = metrics;
     this.ledger = ledger;
     this.node = node;

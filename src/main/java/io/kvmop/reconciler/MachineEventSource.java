@@ -7,6 +7,7 @@ import io.kvmop.api.KvmMachine;
 import io.kvmop.libvirt.DomainEvent;
 import io.kvmop.libvirt.LibvirtListener;
 import io.kvmop.libvirt.LibvirtPort;
+import io.kvmop.machine.NetworkLeases;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -34,7 +35,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   private final LibvirtPort libvirt;
   private final Path leaseDir;
-  private final Runnable leaseWritten;
+  private final NetworkLeases leases;
   private final Map<String, ResourceID> byDomain = new ConcurrentHashMap<>();
   private final Map<ResourceID, String> byResource = new ConcurrentHashMap<>();
   private final LeaseWaiters waitingForIp = new LeaseWaiters();
@@ -44,13 +45,14 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
   /**
    * @param leaseDir libvirt's dnsmasq state directory (/var/lib/libvirt/dnsmasq); not watched when
    *     null or missing (libvirtd on another host, an agent without that mount)
-   * @param leaseWritten told when dnsmasq wrote a lease, before the machines waiting are woken
+   * @param leases told when the lease watch runs, and when dnsmasq wrote a lease (before the
+   *     machines waiting are woken)
    */
-  public MachineEventSource(LibvirtPort libvirt, Path leaseDir, Runnable leaseWritten) {
+  public MachineEventSource(LibvirtPort libvirt, Path leaseDir, NetworkLeases leases) {
     super(DomainEvent.class, "libvirt-domains");
     this.libvirt = libvirt;
     this.leaseDir = leaseDir;
-    this.leaseWritten = leaseWritten;
+    this.leases = leases;
   }
 
   /**
@@ -71,11 +73,6 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
 
   /** Stands for a bridge kvmop does not know: any lease written wakes the machine. */
   public static final String ANY_BRIDGE = LeaseWaiters.ANY;
-
-  /** Whether new leases are seen as they are written (else addresses are found by polling). */
-  public boolean watchesLeases() {
-    return watchThread != null && watchThread.isAlive();
-  }
 
   public void untrack(ResourceID id) {
     String name = byResource.remove(id);
@@ -105,6 +102,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
   }
 
   private void watchLeases() {
+    leases.watching(true);
     try {
       while (!Thread.currentThread().isInterrupted()) {
         WatchKey key = watcher.take();
@@ -112,7 +110,7 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
         for (var e : key.pollEvents()) {
           if (e.kind() == StandardWatchEventKinds.OVERFLOW
               || String.valueOf(e.context()).endsWith(".status")) {
-            leaseWritten.run(); // before the machines look: they read the new list
+            leases.written(); // before the machines look: they read the new list
           }
           wake.addAll(
               e.kind() == StandardWatchEventKinds.OVERFLOW
@@ -126,6 +124,8 @@ public final class MachineEventSource extends AbstractEventSource<DomainEvent, K
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      leases.watching(false); // addresses are found by polling again
     }
   }
 

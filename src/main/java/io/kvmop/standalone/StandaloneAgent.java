@@ -71,10 +71,20 @@ public final class StandaloneAgent {
   private final StandaloneSnapshots snapshots;
 
   /**
+   * The agent of a manifest directory, on the core {@code core} builds (its clones find their
+   * snapshots in the manifests' last pass).
+   *
    * @param core the node's core (its realizers, snapshots and restores, libvirt and clock)
    * @param policy what the node's admin allows the manifests (the standalone flags)
    */
-  public StandaloneAgent(Path manifests, Path statusDir, NodeCore core, NodePolicy policy) {
+  public static StandaloneAgent on(
+      Path manifests, Path statusDir, NodeCore.Builder core, NodePolicy policy) {
+    LastSnapshots last = new LastSnapshots();
+    return new StandaloneAgent(manifests, statusDir, core.snapshots(last).build(), policy, last);
+  }
+
+  private StandaloneAgent(
+      Path manifests, Path statusDir, NodeCore core, NodePolicy policy, LastSnapshots last) {
     String node = core.node();
     LibvirtPort libvirt = core.libvirt();
     NetworkRealizer networks = core.networks();
@@ -99,8 +109,7 @@ public final class StandaloneAgent {
     this.networks = networks;
     this.machines = machines;
     this.clock = clock;
-    this.snapshots = new StandaloneSnapshots(core.snapshots(), core.restores(), store);
-    machines.disks().useSnapshots(node, snapshots::find);
+    this.snapshots = new StandaloneSnapshots(core.snapshots(), core.restores(), store, last);
   }
 
   /** The directory of power request files, created (the runner watches it). */

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,17 +36,14 @@ final class StandaloneSnapshots {
   private final SnapshotKeeper keeper;
   private final Restorer restorer;
   private final StatusStore store;
-  private volatile Map<String, KvmMachineSnapshot> last = Map.of();
+  private final LastSnapshots last;
 
-  StandaloneSnapshots(SnapshotKeeper keeper, Restorer restorer, StatusStore store) {
+  StandaloneSnapshots(
+      SnapshotKeeper keeper, Restorer restorer, StatusStore store, LastSnapshots last) {
     this.keeper = keeper;
     this.restorer = restorer;
     this.store = store;
-  }
-
-  /** A snapshot of the last pass, with its status (for clones). */
-  Optional<KvmMachineSnapshot> find(String namespace, String name) {
-    return Optional.ofNullable(last.get(namespace + "/" + name));
+    this.last = last;
   }
 
   /**
@@ -76,7 +72,7 @@ final class StandaloneSnapshots {
       now.put(id(s, s.getMetadata().getName()), s);
       recheck = StandaloneAgent.sooner(recheck, o.recheckAfter());
     }
-    last = Map.copyOf(now);
+    last.replace(now);
     for (KvmMachineRestore r : restores) {
       r.getMetadata().setGeneration(1L);
       r.setStatus(stored(r, RESTORE, KvmMachineRestoreStatus.class));

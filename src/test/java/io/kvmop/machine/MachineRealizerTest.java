@@ -75,7 +75,7 @@ class MachineRealizerTest {
     assertThat(realizer.realize(m, lab).recheckAfter())
         .as("no lease watch: polled while it waits")
         .isEqualTo(java.time.Duration.ofMillis(500));
-    realizer.leases().watchedBy(() -> true);
+    realizer.leases().watching(true);
     assertThat(realizer.realize(m, lab).recheckAfter())
         .as("its lease on a kvmop network wakes it")
         .isEqualTo(java.time.Duration.ofSeconds(5));

@@ -27,7 +27,7 @@ class NetworkLeasesTest {
 
   @Test
   void withTheWatchAListIsKeptUntilALeaseIsWrittenOrAtMostFiveSeconds() {
-    leases.watchedBy(() -> true);
+    leases.watching(true);
     libvirt.lease("lab", "52:54:00:00:00:01", "10.0.0.1");
     assertThat(ips()).containsExactly("10.0.0.1");
     libvirt.lease("lab", "52:54:00:00:00:02", "10.0.0.2");

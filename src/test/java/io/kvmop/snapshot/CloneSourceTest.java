@@ -45,9 +45,8 @@ class CloneSourceTest {
             .kvm(Optional::empty)
             .storage(config)
             .serialLogDir(dir.toString())
+            .snapshots((ns, name) -> Optional.ofNullable(snapshots.get(ns + "/" + name)))
             .build();
-    core.disks()
-        .useSnapshots("host-a", (ns, name) -> Optional.ofNullable(snapshots.get(ns + "/" + name)));
     machines = core.machines();
     keeper = core.snapshots();
   }

@@ -85,7 +85,7 @@ class StandaloneAgentIT {
   }
 
   StandaloneAgent agent(Clock clock) {
-    return new StandaloneAgent(
+    return StandaloneAgent.on(
         manifests,
         status,
         io.kvmop.node.NodeCore.on("host-a", libvirt)
@@ -93,8 +93,7 @@ class StandaloneAgentIT {
             .hostNetwork(new FakeHostNetwork())
             .kvm(Optional::empty)
             .storage(storage())
-            .serialLogDir(dir.resolve("logs").toString())
-            .build(),
+            .serialLogDir(dir.resolve("logs").toString()),
         io.kvmop.machine.NodePolicy.of(new io.kvmop.api.KvmHostSpec()));
   }
 
