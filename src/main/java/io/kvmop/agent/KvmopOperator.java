@@ -28,7 +28,6 @@ import io.kvmop.migration.TargetSide;
 import io.kvmop.network.HostNetworkPort;
 import io.kvmop.node.NodeCore;
 import io.kvmop.placement.NodeLedger;
-import io.kvmop.placement.Placement;
 import io.kvmop.reconciler.KvmHostReconciler;
 import io.kvmop.reconciler.KvmMachineReconciler;
 import io.kvmop.reconciler.KvmMigrationReconciler;
@@ -344,13 +343,7 @@ public final class KvmopOperator implements AutoCloseable {
    * report.
    */
   private void seedLedger() {
-    for (KvmMachine m :
-        client
-            .resources(KvmMachine.class)
-            .inAnyNamespace()
-            .withLabel(Placement.LABEL, node)
-            .list()
-            .getItems()) {
+    for (KvmMachine m : PlacementView.machinesOn(client, node)) {
       if (m.getSpec() != null && m.getMetadata().getUid() != null) {
         boolean running = m.getStatus() != null && m.getStatus().phase == MachinePhase.Running;
         ledger.observe(m.getMetadata().getUid(), PlacementView.claim(m.getSpec()), running);

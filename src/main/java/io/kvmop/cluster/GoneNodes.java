@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
-import io.kvmop.placement.Placement;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -52,13 +51,7 @@ public final class GoneNodes {
    */
   private static void releaseMachines(KubernetesClient client, String node) {
     String finalizer = Finalizers.machine(node);
-    for (KvmMachine m :
-        client
-            .resources(KvmMachine.class)
-            .inAnyNamespace()
-            .withLabel(Placement.LABEL, node)
-            .list()
-            .getItems()) {
+    for (KvmMachine m : PlacementView.machinesOn(client, node)) {
       if (m.getMetadata().getDeletionTimestamp() == null
           || !m.getMetadata().getFinalizers().contains(finalizer)) {
         continue;

@@ -170,6 +170,16 @@ public final class PlacementView {
   }
 
   /** namespace/name, as the ledger names a machine. */
+  /** Every machine placed on {@code node} (labelled to it), in every namespace. */
+  public static List<KvmMachine> machinesOn(KubernetesClient client, String node) {
+    return client
+        .resources(KvmMachine.class)
+        .inAnyNamespace()
+        .withLabel(Placement.LABEL, node)
+        .list()
+        .getItems();
+  }
+
   public static String namespacedName(KvmMachine m) {
     return m.getMetadata().getNamespace() + "/" + m.getMetadata().getName();
   }

@@ -161,7 +161,7 @@ public final class DiskProvisioner {
       forgetDownloads(m.getMetadata().getUid());
       return Result.blocked(seed.blocker(), List.of(), List.of());
     }
-    cache.settle(m.getMetadata().getUid(), downloads(disks));
+    cache.settle(m.getMetadata().getUid(), DiskNames.downloads(disks));
     if (layout.blocker() != null) {
       return Result.blocked(layout.blocker(), List.of(), List.of()); // still downloading
     }
@@ -211,10 +211,10 @@ public final class DiskProvisioner {
     Blocker waiting = null;
     for (int i = 0; i < disks.size(); i++) {
       DiskSpec d = disks.get(i);
-      String target = target(d.busOrDefault(), perBus);
+      String target = DiskNames.target(d.busOrDefault(), perBus);
       long size = Quantities.bytes(d.size).orElse(0L);
-      String format = formatOf(d);
-      String volume = volumeName(in.domainName(), d.name, uid, format);
+      String format = DiskNames.formatOf(d);
+      String volume = DiskNames.volumeName(in.domainName(), d.name, uid, format);
       String path = config.volumePath(volume);
       if (d.snapshot != null) {
         String field = "spec.disks[" + i + "] (" + d.name + ")";
@@ -326,7 +326,7 @@ public final class DiskProvisioner {
     String instanceId = null;
     if (seed != null) {
       String seedPath = seeds.write(in.domainName(), seed, in.attached(), done);
-      String target = target("virtio", perBus);
+      String target = DiskNames.target("virtio", perBus);
       devices.add(DomainXml.Disk.file(seedPath, "raw", target, "virtio", true));
       DiskStatus s = new DiskStatus();
       s.name = CIDATA;
@@ -346,32 +346,6 @@ public final class DiskProvisioner {
       storage.findVolume(config.poolName(), d.volume()).ifPresent(v -> observed.put(d.volume(), v));
     }
     return observed;
-  }
-
-  /** A disk's volume format: an overlay on an image is always qcow2; a blank one as declared. */
-  public static String formatOf(DiskSpec d) {
-    return d.image != null || d.snapshot != null || d.format == null ? "qcow2" : d.format;
-  }
-
-  /** The volume of one disk: domain, disk name and the machine's uid, so it is this machine's. */
-  public static String volumeName(String domain, String disk, String uid, String format) {
-    return domain
-        + "-"
-        + disk
-        + "-"
-        + uid.replace("-", "").substring(0, 8)
-        + ("raw".equals(format) ? ".img" : ".qcow2");
-  }
-
-  /** The start of every seed file name of one domain: a seed is this, its hash and .iso. */
-  public static String seedPrefix(String domain) {
-    return domain + "-" + CIDATA + "-";
-  }
-
-  private static String target(String bus, Map<String, Integer> perBus) {
-    String prefix = "virtio".equals(bus) ? "vd" : "sd";
-    int n = perBus.merge(prefix, 1, Integer::sum) - 1;
-    return prefix + (char) ('a' + n);
   }
 
   /**
@@ -394,17 +368,6 @@ public final class DiskProvisioner {
    */
   public void forgetDownloads(String uid) {
     cache.settle(uid, Map.of());
-  }
-
-  /** The images the disks download: URL to sha256. */
-  private static Map<String, String> downloads(List<DiskSpec> disks) {
-    Map<String, String> out = new HashMap<>();
-    for (DiskSpec d : disks) {
-      if (d.image != null && d.image.url != null && d.image.sha256 != null) {
-        out.put(d.image.url, d.image.sha256);
-      }
-    }
-    return out;
   }
 
   /** What a migration's target prepared for a machine deleted before it arrived. */

@@ -123,8 +123,7 @@ public final class ImageCache implements AutoCloseable {
     return sha + " " + url;
   }
 
-  /** The downloads each machine (by uid) wants now. */
-  private final Map<String, Set<String>> wantedBy = new ConcurrentHashMap<>();
+  private final DownloadWants wants = new DownloadWants();
 
   /**
    * What one machine wants now ({@code images}: url and sha256 pairs; empty: nothing, as when it is
@@ -134,17 +133,11 @@ public final class ImageCache implements AutoCloseable {
   public void settle(String uid, Map<String, String> images) {
     Set<String> now = new java.util.HashSet<>();
     images.forEach((url, sha) -> now.add(key(sha.toLowerCase(Locale.ROOT), url)));
-    Set<String> before = now.isEmpty() ? wantedBy.remove(uid) : wantedBy.put(uid, Set.copyOf(now));
-    if (before == null) {
-      return;
-    }
-    for (String k : before) {
-      if (!now.contains(k) && wantedBy.values().stream().noneMatch(w -> w.contains(k))) {
-        Progress p = inFlight.get(k);
-        if (p != null && !p.cancelled) {
-          p.cancelled = true;
-          LOG.info("download of {} cancelled: no machine wants it any more", p.url);
-        }
+    for (String k : wants.settle(uid, now)) {
+      Progress p = inFlight.get(k);
+      if (p != null && !p.cancelled) {
+        p.cancelled = true;
+        LOG.info("download of {} cancelled: no machine wants it any more", p.url);
       }
     }
   }

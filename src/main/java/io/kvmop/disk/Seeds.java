@@ -92,7 +92,7 @@ final class Seeds {
    */
   String write(String domain, CloudInitSeed seed, Set<String> attached, List<Happened> done)
       throws IOException {
-    String name = DiskProvisioner.seedPrefix(domain) + seed.hash() + ".iso";
+    String name = DiskNames.seedPrefix(domain) + seed.hash() + ".iso";
     Path target = Path.of(config.volumePath(name));
     boolean changed = false;
     if (!Files.isRegularFile(target)) {
@@ -110,8 +110,7 @@ final class Seeds {
     try (var files = Files.list(Path.of(config.poolPath()))) {
       for (Path old :
           files
-              .filter(
-                  f -> f.getFileName().toString().startsWith(DiskProvisioner.seedPrefix(domain)))
+              .filter(f -> f.getFileName().toString().startsWith(DiskNames.seedPrefix(domain)))
               .filter(f -> f.getFileName().toString().endsWith(".iso"))
               .filter(f -> !f.equals(target) && !attached.contains(f.toString()))
               .toList()) {

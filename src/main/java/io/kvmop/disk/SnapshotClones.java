@@ -122,7 +122,7 @@ final class SnapshotClones {
               + " any more (its machine was deleted, or it was removed outside kvmop)");
     }
     String disk = d.snapshot.disk == null ? d.name : d.snapshot.disk;
-    String volume = DiskProvisioner.volumeName(st.domain, disk, owner.uid(), "qcow2");
+    String volume = DiskNames.volumeName(st.domain, disk, owner.uid(), "qcow2");
     Optional<VolumeState> v = libvirt.storage().findVolume(config.poolName(), volume);
     if (v.isEmpty()) {
       List<String> names =

@@ -134,7 +134,7 @@ final class VolumeCleanup {
       if (!pool.equals(p.getParent()) || !name.startsWith(domain + "-")) {
         continue; // not a file kvmop names for this domain: never touched
       }
-      if (name.startsWith(DiskProvisioner.seedPrefix(domain))) {
+      if (name.startsWith(DiskNames.seedPrefix(domain))) {
         if (!seedsToo) {
           continue; // a domain of that name is here: its seed may be this one
         }
@@ -168,7 +168,7 @@ final class VolumeCleanup {
     // admin): libvirt has no volume of it to delete, and a deletion must not wait for one
     boolean pool = storage.findPool(config.poolName()).isPresent();
     for (DiskSpec d : pool ? disks : List.<DiskSpec>of()) {
-      String volume = DiskProvisioner.volumeName(domain, d.name, uid, DiskProvisioner.formatOf(d));
+      String volume = DiskNames.volumeName(domain, d.name, uid, DiskNames.formatOf(d));
       Optional<VolumeState> v = storage.findVolume(config.poolName(), volume);
       if (v.isEmpty()) {
         continue;
@@ -203,8 +203,7 @@ final class VolumeCleanup {
     try (var files = Files.list(Path.of(config.poolPath()))) {
       for (Path seed :
           files
-              .filter(
-                  f -> f.getFileName().toString().startsWith(DiskProvisioner.seedPrefix(domain)))
+              .filter(f -> f.getFileName().toString().startsWith(DiskNames.seedPrefix(domain)))
               .toList()) {
         Files.deleteIfExists(seed);
       }

@@ -6,7 +6,7 @@ import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotDisk;
 import io.kvmop.api.SnapshotPhase;
-import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.DiskNames;
 import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.DomainState;
 import io.kvmop.libvirt.LibvirtCode;
@@ -276,7 +276,7 @@ public final class SnapshotKeeper {
   static String unsupportedDisk(KvmMachine m) {
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
     for (int i = 0; i < disks.size(); i++) {
-      if (!"qcow2".equals(DiskProvisioner.formatOf(disks.get(i)))) {
+      if (!"qcow2".equals(DiskNames.formatOf(disks.get(i)))) {
         return "spec.disks["
             + i
             + "] ("
@@ -296,8 +296,7 @@ public final class SnapshotKeeper {
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
     for (DiskSpec d : disks) {
       String volume =
-          DiskProvisioner.volumeName(
-              domain, d.name, m.getMetadata().getUid(), DiskProvisioner.formatOf(d));
+          DiskNames.volumeName(domain, d.name, m.getMetadata().getUid(), DiskNames.formatOf(d));
       Optional<VolumeState> v = libvirt.storage().findVolume(storage.config().poolName(), volume);
       out.add(
           new SnapshotDisk(

@@ -5,7 +5,7 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.RunStrategy;
-import io.kvmop.disk.DiskProvisioner;
+import io.kvmop.disk.DiskNames;
 import io.kvmop.network.NetworkNaming;
 import io.kvmop.status.Conditions;
 import java.util.ArrayList;
@@ -184,11 +184,10 @@ final class Audit {
     List<String> out = new ArrayList<>();
     for (DiskSpec d : m.getSpec().disks) {
       out.add(
-          DiskProvisioner.volumeName(
-              domain, d.name, m.getMetadata().getUid(), DiskProvisioner.formatOf(d)));
+          DiskNames.volumeName(domain, d.name, m.getMetadata().getUid(), DiskNames.formatOf(d)));
     }
     if (m.getSpec().cloudInit != null) {
-      out.add(DiskProvisioner.seedPrefix(domain));
+      out.add(DiskNames.seedPrefix(domain));
     }
     return out;
   }

@@ -77,21 +77,59 @@ class DomainXmlGoldenTest {
                   m.getSpec().boot.initrd = "/var/lib/kvmop/images/initrd.gz";
                   m.getSpec().boot.cmdline = "console=ttyS0";
                   m.getSpec().serialLog = false;
+                })),
+        Arguments.of(
+            "domain-vnc-hotplug-maxima",
+            machine(
+                m -> {
+                  m.getSpec().memory = "1Gi";
+                  m.getSpec().maxMemory = "8Gi";
+                  m.getSpec().cpu = new CpuSpec();
+                  m.getSpec().cpu.sockets = 2;
+                  m.getSpec().cpu.maxSockets = 4;
+                  m.getSpec().graphics = new io.kvmop.api.GraphicsSpec();
+                  m.getSpec().graphics.type = "vnc";
+                })),
+        Arguments.of(
+            "domain-disks-and-seed",
+            machine(
+                m -> {
+                  m.getSpec().cpu = new CpuSpec();
+                  m.getSpec().cpu.mode = CpuMode.HOST_MODEL;
                 })));
   }
 
+  /** The devices DiskProvisioner gives a machine with a root overlay, a raw data disk, a seed. */
+  static List<DomainXml.Disk> disksOf(String name) {
+    if (!name.equals("domain-disks-and-seed")) {
+      return List.of();
+    }
+    String pool = "/var/lib/kvmop/pool/";
+    return List.of(
+        DomainXml.Disk.file(
+            pool + "kvmop-default-web-1-root-0f1e2d3c.qcow2", "qcow2", "vda", "virtio", false),
+        DomainXml.Disk.file(
+            pool + "kvmop-default-web-1-data-0f1e2d3c.img", "raw", "sda", "sata", false),
+        DomainXml.Disk.file(
+            pool + "kvmop-default-web-1-cidata-6b86b273ff34.iso", "raw", "vdb", "virtio", true));
+  }
+
   static DomainXml design(KvmMachine m, String virtType) {
+    return design(m, virtType, List.of());
+  }
+
+  static DomainXml design(KvmMachine m, String virtType, List<DomainXml.Disk> disks) {
     MachineNaming naming =
         MachineNaming.of(
             "default", m.getMetadata().getName(), m.getMetadata().getUid(), "/var/log/kvmop");
     return MachineDesign.desired(
-        m, naming, Map.of("eth0", "kvmop-default-lab-1234", "eth1", "default"), virtType);
+        m, naming, Map.of("eth0", "kvmop-default-lab-1234", "eth1", "default"), virtType, disks);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("machines")
   void matchesGoldenFile(String name, KvmMachine m) throws IOException {
-    String xml = XmlCodec.write(design(m, "qemu"));
+    String xml = XmlCodec.write(design(m, "qemu", disksOf(name)));
     Path file = GOLDEN.resolve(name + ".xml");
     if (Boolean.getBoolean("kvmop.updateGolden")) {
       Files.writeString(file, xml, StandardCharsets.UTF_8);
@@ -102,7 +140,7 @@ class DomainXmlGoldenTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("machines")
   void readsBackToTheSameRecord(String name, KvmMachine m) {
-    DomainXml d = design(m, "kvm");
+    DomainXml d = design(m, "kvm", disksOf(name));
     assertThat(XmlCodec.read(XmlCodec.write(d), DomainXml.class)).isEqualTo(d);
   }
 
