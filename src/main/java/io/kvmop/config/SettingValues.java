@@ -75,6 +75,12 @@ public final class SettingValues {
                 a ->
                     Arrays.stream(opt.names()).anyMatch(n -> a.equals(n) || a.startsWith(n + "=")));
     String name = typed ? opt.longestName() : AgentOptions.variable(opt.longestName());
-    return name + "='" + e.getValue() + "': " + why.getMessage();
+    String said = why.getMessage();
+    String echo = "'" + e.getValue() + "' is "; // picocli's own converters repeat the value
+    return name
+        + "='"
+        + e.getValue()
+        + "': "
+        + (said != null && said.startsWith(echo) ? said.substring(echo.length()) : said);
   }
 }

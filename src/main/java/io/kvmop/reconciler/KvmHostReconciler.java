@@ -158,7 +158,7 @@ public class KvmHostReconciler implements Reconciler<KvmHost> {
     status.drain = drain(host, context.getClient());
     Duration next =
         status.drain != null && status.drain.phase == DrainPhase.Draining ? DRAIN_FOLLOW : recheck;
-    return publisher.publish(host, new Outcome<>(status, next), context.getClient());
+    return publisher.publish(host, new Outcome<>(status, next), context);
   }
 
   /** How often a drain in progress is looked at (its migrations' ends show here). */

@@ -219,8 +219,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
         leaseBridges(r, bindings, networks),
         passStarted);
     // kvmop may only get Secrets, not watch them
-    return publisher.publish(
-        m, usesSecret(m) ? r.recheckWithin(SECRET_RECHECK) : r, context.getClient());
+    return publisher.publish(m, usesSecret(m) ? r.recheckWithin(SECRET_RECHECK) : r, context);
   }
 
   /**

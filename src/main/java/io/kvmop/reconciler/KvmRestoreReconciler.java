@@ -69,7 +69,7 @@ public class KvmRestoreReconciler implements Reconciler<KvmMachineRestore> {
     if (m != null) { // the machine's events say what happened to it too
       o.happened().forEach(h -> transitions.did(client, m, h.reason(), h.message()));
     }
-    return publisher.publish(r, o, client);
+    return publisher.publish(r, o, context);
   }
 
   /** The first KvmHost by name: the agent that answers for restores no node has. */

@@ -80,7 +80,7 @@ public class KvmSnapshotReconciler
       machine = null;
     }
     Outcome<KvmMachineSnapshotStatus> o = keeper.keep(s, machine);
-    return publisher.publish(s, o, context.getClient());
+    return publisher.publish(s, o, context);
   }
 
   private static List<io.fabric8.kubernetes.api.model.Condition> conditionsOf(

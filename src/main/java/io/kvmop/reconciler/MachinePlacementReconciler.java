@@ -366,6 +366,6 @@ public class MachinePlacementReconciler implements Reconciler<KvmMachine> {
             .set(Conditions.READY, false, reason, message);
     Progress.fromReady(c);
     s.conditions = c.build();
-    return publisher.publish(m, new Outcome<>(s, null), client);
+    return publisher.publishUncached(m, new Outcome<>(s, null), client);
   }
 }

@@ -86,7 +86,7 @@ public class SnapshotPlacer implements Reconciler<KvmMachineSnapshot> {
     st.conditions = c.build();
     UpdateControl<KvmMachineSnapshot> control =
         placed == null
-            ? publisher.publish(s, new Outcome<>(st, null), client)
+            ? publisher.publishUncached(s, new Outcome<>(st, null), client)
             : UpdateControl.noUpdate();
     return control.rescheduleAfter(RETRY);
   }

@@ -3,7 +3,9 @@ package io.kvmop.reconciler;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.kvmop.cluster.GuardedWrites;
 import io.kvmop.status.Outcome;
 import java.time.Duration;
@@ -74,14 +76,41 @@ final class StatusPublisher<R extends CustomResource<?, S>, S> {
     return transitions;
   }
 
-  /** A status only this agent writes. */
-  UpdateControl<R> publish(R r, Outcome<S> o, KubernetesClient client) {
+  /**
+   * A status only this agent writes. The resource as written goes into the controller's cache
+   * (JOSDK's temporary resource cache, until the informer has it too): the next pass reads this
+   * agent's own last status, never an older copy.
+   */
+  UpdateControl<R> publish(R r, Outcome<S> o, Context<R> context) {
+    KubernetesClient client = context.getClient();
     announce(r, o, client);
     if (o.status() == null) {
       return reschedule(UpdateControl.noUpdate(), o.recheckAfter());
     }
     observers.accept(r, o.status());
-    return reschedule(writer.write(r, o.status(), client), o.recheckAfter());
+    writer
+        .write(r, o.status(), client)
+        .ifPresent(
+            written ->
+                context
+                    .eventSourceRetriever()
+                    .getControllerEventSource()
+                    .handleRecentResourceUpdate(ResourceID.fromResource(r), written, r));
+    return reschedule(UpdateControl.noUpdate(), o.recheckAfter());
+  }
+
+  /**
+   * A status only this agent writes, outside the controller's cache: placement's verdict on a
+   * machine no node has yet, written by whichever agent looks (the next pass may read the older
+   * copy; it decides the same).
+   */
+  UpdateControl<R> publishUncached(R r, Outcome<S> o, KubernetesClient client) {
+    announce(r, o, client);
+    if (o.status() != null) {
+      observers.accept(r, o.status());
+      writer.write(r, o.status(), client);
+    }
+    return reschedule(UpdateControl.noUpdate(), o.recheckAfter());
   }
 
   /**

@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.kvmop.cluster.GuardedWrites;
+import java.util.Optional;
 
 /**
  * The writes under {@link StatusPublisher} (and the guarded metadata patches of placement and
@@ -18,13 +18,13 @@ import io.kvmop.cluster.GuardedWrites;
  */
 final class StatusWriter {
 
-  <S, R extends CustomResource<?, S>> UpdateControl<R> write(
+  /** The resource as written; empty when its status already was {@code status}. */
+  <S, R extends CustomResource<?, S>> Optional<R> write(
       R resource, S status, KubernetesClient client) {
     if (same(resource.getStatus(), status)) {
-      return UpdateControl.noUpdate();
+      return Optional.empty();
     }
-    writeNow(resource, status, client);
-    return UpdateControl.noUpdate();
+    return Optional.of(writeNow(resource, status, client));
   }
 
   /** The same status, field for field (and a missing status is never the same). */
@@ -75,10 +75,13 @@ final class StatusWriter {
   }
 
   /** For cleanup, where JOSDK offers no status update: always a direct write. */
-  <S, R extends CustomResource<?, S>> void writeNow(R resource, S status, KubernetesClient client) {
+  <S, R extends CustomResource<?, S>> R writeNow(R resource, S status, KubernetesClient client) {
     resource.setStatus(status);
     String patch =
         "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
-    client.resource(resource).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+    return client
+        .resource(resource)
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.JSON), patch);
   }
 }

@@ -128,9 +128,12 @@ public final class FakeDomains implements DomainPort {
   }
 
   @Override
-  public synchronized void undefineDomain(String name) {
-    call(Operation.UNDEFINE_DOMAIN.on(name));
-    domains.remove(name);
+  public void undefineDomain(String name) {
+    synchronized (this) {
+      call(Operation.UNDEFINE_DOMAIN.on(name));
+      domains.remove(name);
+    }
+    // outside this fake's lock: the snapshot fake locks itself first, then this one (a revert)
     libvirt.snapshots.forget(name);
     emit(name, "UNDEFINED");
   }
