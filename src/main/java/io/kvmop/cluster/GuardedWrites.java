@@ -77,6 +77,14 @@ public final class GuardedWrites {
     return guardedPatch(copy, java.util.Map.of(path, value));
   }
 
+  /** A JSON Patch setting {@code path} to {@code value} whatever the object's version. */
+  public static String patch(String path, Object value) {
+    com.fasterxml.jackson.databind.ObjectMapper json = Serialization.jsonMapper();
+    com.fasterxml.jackson.databind.node.ArrayNode patch = json.createArrayNode();
+    patch.addObject().put("op", "add").put("path", path).set("value", json.valueToTree(value));
+    return patch.toString();
+  }
+
   public static String guardedPatch(HasMetadata copy, java.util.Map<String, Object> values) {
     com.fasterxml.jackson.databind.ObjectMapper json = Serialization.jsonMapper();
     com.fasterxml.jackson.databind.node.ArrayNode patch = json.createArrayNode();

@@ -77,8 +77,7 @@ final class StatusWriter {
   /** For cleanup, where JOSDK offers no status update: always a direct write. */
   <S, R extends CustomResource<?, S>> R writeNow(R resource, S status, KubernetesClient client) {
     resource.setStatus(status);
-    String patch =
-        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":" + Serialization.asJson(status) + "}]";
+    String patch = GuardedWrites.patch("/status", status);
     return client
         .resource(resource)
         .subresource("status")
