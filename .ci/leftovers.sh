@@ -3,7 +3,8 @@
 #   leftovers.sh daemons STATE  records the daemons already running (before host-setup starts them)
 #   leftovers.sh before STATE   records the libvirt objects already there
 #   leftovers.sh after STATE    removes what the tests created (second nodes with their guests and
-#                               dnsmasq, test domains, networks, pools, tunnels) and stops the
+#                               dnsmasq, test domains, networks, pools, secrets, tunnels, the
+#                               test Ceph) and stops the
 #                               daemons the run started; what was there before is left alone
 set -uo pipefail
 cmd=$1 state=$2
@@ -21,6 +22,7 @@ before)
   names list --all --name >"$state/domains"
   names net-list --all --name >"$state/networks"
   names pool-list --all --name >"$state/pools"
+  virsh -q secret-list 2>/dev/null | awk '{print $1}' | LC_ALL=C sort >"$state/secrets"
   ;;
 after)
   # the second nodes (src/test/guest/second-node.sh), then any of their processes that outlived
@@ -53,7 +55,16 @@ after)
       virsh pool-undefine "$pool" >/dev/null 2>&1
       echo "leftovers: removed pool $pool"
     done
+    if [ -e "$state/secrets" ]; then
+      for sec in $(LC_ALL=C comm -13 "$state/secrets" \
+        <(virsh -q secret-list 2>/dev/null | awk '{print $1}' | LC_ALL=C sort)); do
+        virsh secret-undefine "$sec" >/dev/null 2>&1 && echo "leftovers: removed secret $sec"
+      done
+    fi
   fi
+  # the tests' Ceph (src/test/guest/ceph.sh), should a test JVM have died before stopping it
+  [ -d /tmp/kvmop-it-ceph ] && bash src/test/guest/ceph.sh stop /tmp/kvmop-it-ceph \
+    && echo "leftovers: stopped the test Ceph"
   for dev in $(ip -br link show type vxlan 2>/dev/null | awk '{print $1}' | cut -d@ -f1); do
     [[ $dev =~ ^kvx[0-9a-f]{8}$ ]] && ip link delete dev "$dev" && echo "leftovers: removed $dev"
   done

@@ -6,7 +6,9 @@ set -euo pipefail
 
 packages=(libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients libvirt0 qemu-system-x86
   qemu-utils dnsmasq-base ovmf iptables iproute2 cpio openjdk-17-jdk-headless maven
-  lua5.4 openssh-client) # only the tests use these: the Argo CD health checks in argocd/, kvmop ssh
+  lua5.4 openssh-client # only the tests use these: the Argo CD health checks in argocd/, kvmop ssh
+  qemu-block-extra libvirt-daemon-driver-storage-rbd ceph-common # RBD disks (docs/storage.md)
+  ceph-mon ceph-osd ceph-mgr) # only the tests use these: their one-node Ceph (src/test/guest/ceph.sh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,6 +18,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [[ " ${missing[*]} " == *" libvirt-daemon-driver-storage-rbd "* ]] && pgrep -x libvirtd >/dev/null; then
+    echo "host-setup: libvirtd was running before its RBD driver was installed: restart it to use RBD pools"
+  fi
 fi
 
 # What udev does on a standard Debian host (KERNEL=="kvm", GROUP="kvm", MODE="0660"); without

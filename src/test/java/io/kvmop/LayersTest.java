@@ -56,7 +56,7 @@ class LayersTest {
         .layer("Resources")
         .definedBy("io.kvmop.network..", "io.kvmop.disk..", "io.kvmop.host..")
         .layer("Libvirt")
-        .definedBy("io.kvmop.libvirt..")
+        .definedBy("io.kvmop.libvirt..", "io.kvmop.ceph..")
         .layer("Foundation")
         .definedBy(
             "io.kvmop.api..",

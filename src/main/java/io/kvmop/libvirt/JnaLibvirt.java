@@ -13,6 +13,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   private final JnaDomains domains;
   private final JnaHost host;
   private final JnaStorage storage;
+  private final JnaSecrets secrets;
   private final JnaSnapshots snapshots;
   private final JnaLive live;
   private final JnaMigrations migrations;
@@ -26,6 +27,7 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
     this.domains = new JnaDomains(calls, events.own());
     this.host = new JnaHost(calls);
     this.storage = new JnaStorage(calls);
+    this.secrets = new JnaSecrets(calls);
     this.snapshots = new JnaSnapshots(calls);
     this.live = new JnaLive(calls);
     this.migrations = new JnaMigrations(calls);
@@ -75,6 +77,11 @@ public final class JnaLibvirt implements LibvirtPort, AutoCloseable {
   @Override
   public StoragePort storage() {
     return storage;
+  }
+
+  @Override
+  public SecretPort secrets() {
+    return secrets;
   }
 
   @Override

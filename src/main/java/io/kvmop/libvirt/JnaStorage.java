@@ -233,6 +233,25 @@ final class JnaStorage implements StoragePort {
   }
 
   @Override
+  public void cloneVolume(String pool, VolumeXml xml, String source) {
+    String text = XmlCodec.write(xml);
+    onVolume(
+        Operation.CLONE_VOLUME.as(
+            "clone volume " + source + " as " + xml.name() + " in pool " + pool),
+        pool,
+        source,
+        v -> {
+          StoragePool p = v.storagePoolLookupByVolume();
+          try {
+            p.storageVolCreateXMLFrom(text, v, 0).free();
+          } finally {
+            p.free();
+          }
+          return null;
+        });
+  }
+
+  @Override
   public void resizeVolume(String pool, String name, long bytes) {
     onVolume(
         Operation.RESIZE_VOLUME.as("resize volume " + name + " to " + bytes + " bytes"),

@@ -24,6 +24,9 @@ public interface LibvirtPort {
   /** libvirt's storage API: kvmop's pool and the volumes in it. */
   StoragePort storage();
 
+  /** libvirt's secrets: the Ceph client keys of kvmop's RBD pools. */
+  SecretPort secrets();
+
   /** Changes to running domains that take effect without a restart. */
   LivePort live();
 

@@ -34,6 +34,14 @@ public interface StoragePort {
 
   void createVolume(String pool, VolumeXml xml);
 
+  /**
+   * Creates {@code xml}'s volume as a copy of {@code source} in the same pool: in an RBD pool a
+   * copy-on-write clone (libvirt takes and protects a snapshot of the source and clones it), in a
+   * directory pool a full copy. The new volume has the source's size whatever {@code xml} says
+   * (libvirt's RBD clone keeps it): grow it after with {@link #resizeVolume}.
+   */
+  void cloneVolume(String pool, VolumeXml xml, String source);
+
   /** Grows the volume to {@code bytes} (never shrinks: libvirt refuses without a flag). */
   void resizeVolume(String pool, String name, long bytes);
 

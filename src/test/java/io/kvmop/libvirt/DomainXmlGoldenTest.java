@@ -91,6 +91,13 @@ class DomainXmlGoldenTest {
                   m.getSpec().graphics.type = "vnc";
                 })),
         Arguments.of(
+            "domain-rbd-disk",
+            machine(
+                m -> {
+                  m.getSpec().cpu = new CpuSpec();
+                  m.getSpec().cpu.mode = CpuMode.HOST_MODEL;
+                })),
+        Arguments.of(
             "domain-disks-and-seed",
             machine(
                 m -> {
@@ -101,6 +108,19 @@ class DomainXmlGoldenTest {
 
   /** The devices DiskProvisioner gives a machine with a root overlay, a raw data disk, a seed. */
   static List<DomainXml.Disk> disksOf(String name) {
+    if (name.equals("domain-rbd-disk")) {
+      return List.of(
+          io.kvmop.libvirt.xml.DomainDevices.Disk.rbd(
+              "vms",
+              "kvmop-default-web-1-root-0f1e2d3c",
+              List.of(
+                  new io.kvmop.libvirt.xml.DomainDevices.NetworkHost("10.0.0.1", "6789"),
+                  new io.kvmop.libvirt.xml.DomainDevices.NetworkHost("10.0.0.2", "6789")),
+              "kvmop",
+              "3f6a2c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b",
+              "vda",
+              "virtio"));
+    }
     if (!name.equals("domain-disks-and-seed")) {
       return List.of();
     }

@@ -23,6 +23,7 @@ public final class FakeLibvirt implements LibvirtPort {
   public final List<String> calls = new ArrayList<>();
   public final FakeStorage storage = new FakeStorage(this::call);
   public final FakeSnapshots snapshots = new FakeSnapshots(this);
+  public final FakeSecrets secrets = new FakeSecrets(this);
   public final FakeLive live = new FakeLive(this);
   public final FakeMigrations migrations = new FakeMigrations(this);
 
@@ -129,6 +130,11 @@ public final class FakeLibvirt implements LibvirtPort {
   @Override
   public io.kvmop.libvirt.StoragePort storage() {
     return storage;
+  }
+
+  @Override
+  public io.kvmop.libvirt.SecretPort secrets() {
+    return secrets;
   }
 
   @Override

@@ -183,6 +183,34 @@ public final class FakeStorage implements StoragePort {
   }
 
   @Override
+  public synchronized void cloneVolume(String pool, VolumeXml xml, String source) {
+    Step op =
+        Operation.CLONE_VOLUME.as(
+            "clone volume " + source + " as " + xml.name() + " in pool " + pool);
+    call.accept(op);
+    PoolState p = pool(op.text(), pool);
+    VolumeState from = volumes.get(pool).get(source);
+    if (from == null) {
+      throw missing(op.text(), "VIR_ERR_NO_STORAGE_VOL", "storage vol '" + source + "'");
+    }
+    if (volumes.get(pool).containsKey(xml.name())) {
+      throw new LibvirtError(op.text(), "VIR_ERR_STORAGE_VOL_EXIST", "VIR_FROM_STORAGE", "exists");
+    }
+    volumes
+        .get(pool)
+        .put(
+            xml.name(),
+            new VolumeState(
+                xml.name(),
+                p.path() + "/" + xml.name(),
+                from.format(),
+                from.capacity(), // as libvirt's RBD clone: the source's size
+                0,
+                from.path(),
+                from.format()));
+  }
+
+  @Override
   public synchronized void resizeVolume(String pool, String name, long bytes) {
     Step op = Operation.RESIZE_VOLUME.as("resize volume " + name + " to " + bytes + " bytes");
     call.accept(op);

@@ -88,15 +88,18 @@ public interface DomainDevices {
 
   /**
    * {@code <disk type='file' device='disk'>}: a volume's file, its format, the guest device and,
-   * for the cloud-init seed, {@code <readonly/>}. The backing chain libvirt shows for a running
-   * domain is read from the image itself and not compared.
+   * for the cloud-init seed, {@code <readonly/>}; or {@code <disk type='network'>}: an image of a
+   * Ceph RBD pool, reached through its monitors with a cephx key kept in a libvirt secret. The
+   * backing chain libvirt shows for a running domain is read from the image itself and not
+   * compared.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"type", "device", "driver", "source", "target", "readonly"})
+  @JsonPropertyOrder({"type", "device", "driver", "auth", "source", "target", "readonly"})
   public record Disk(
       @JacksonXmlProperty(isAttribute = true) String type,
       @JacksonXmlProperty(isAttribute = true) String device,
       DiskDriver driver,
+      DiskAuth auth,
       DiskSource source,
       DiskTarget target,
       Empty readonly) {
@@ -106,9 +109,32 @@ public interface DomainDevices {
           "file",
           "disk",
           new DiskDriver("qemu", format),
-          new DiskSource(path),
+          null,
+          DiskSource.file(path),
           new DiskTarget(dev, bus),
           readonly ? new Empty() : null);
+    }
+
+    /**
+     * Image {@code image} of Ceph pool {@code pool} (always raw), as client {@code user} with the
+     * key in libvirt secret {@code secretUuid}.
+     */
+    public static Disk rbd(
+        String pool,
+        String image,
+        List<NetworkHost> monitors,
+        String user,
+        String secretUuid,
+        String dev,
+        String bus) {
+      return new Disk(
+          "network",
+          "disk",
+          new DiskDriver("qemu", "raw"),
+          new DiskAuth(user, new AuthSecret("ceph", secretUuid)),
+          new DiskSource(null, "rbd", pool + "/" + image, monitors),
+          new DiskTarget(dev, bus),
+          null);
     }
   }
 
@@ -117,8 +143,38 @@ public interface DomainDevices {
       @JacksonXmlProperty(isAttribute = true) String name,
       @JacksonXmlProperty(isAttribute = true) String type) {}
 
+  /** A file, or a network protocol's image name with the hosts that serve it. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record DiskSource(@JacksonXmlProperty(isAttribute = true) String file) {}
+  @JsonPropertyOrder({"file", "protocol", "name", "host"})
+  public record DiskSource(
+      @JacksonXmlProperty(isAttribute = true) String file,
+      @JacksonXmlProperty(isAttribute = true) String protocol,
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "host")
+          List<NetworkHost> hosts) {
+    public static DiskSource file(String path) {
+      return new DiskSource(path, null, null, null);
+    }
+  }
+
+  /** A server of a network disk: a Ceph monitor. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"name", "port"})
+  public record NetworkHost(
+      @JacksonXmlProperty(isAttribute = true) String name,
+      @JacksonXmlProperty(isAttribute = true) String port) {}
+
+  /** A network disk's login: the user, and the libvirt secret holding its key. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"username", "secret"})
+  public record DiskAuth(
+      @JacksonXmlProperty(isAttribute = true) String username, AuthSecret secret) {}
+
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"type", "uuid"})
+  public record AuthSecret(
+      @JacksonXmlProperty(isAttribute = true) String type,
+      @JacksonXmlProperty(isAttribute = true) String uuid) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record DiskTarget(

@@ -1,0 +1,68 @@
+package io.kvmop.testing;
+
+import io.kvmop.ceph.CephClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The tests' one-node Ceph (src/test/guest/ceph.sh): started once per test JVM when a test first
+ * asks for it, cephx on, listening on 127.0.0.1 only; stopped (and its folder removed) when the JVM
+ * ends. .ci/leftovers.sh stops it too, should the JVM be killed.
+ */
+public final class TestCeph {
+  public static final Path DIR = Path.of("/tmp/kvmop-it-ceph");
+
+  /** The pool kvmop's client may use, and one it may not. */
+  public static final String POOL = "kvmop-it";
+
+  public static final String OTHER_POOL = "kvmop-other";
+  public static final String USER = "kvmop";
+
+  private static boolean started;
+
+  private TestCeph() {}
+
+  /** Starts it unless this JVM did already. */
+  public static synchronized TestCeph start() {
+    if (!started) {
+      Shell.Result r =
+          Shell.runFor(240, "bash", "src/test/guest/ceph.sh", "start", DIR.toString(), "127.0.0.1");
+      if (!r.ok()) {
+        throw new IllegalStateException("the test Ceph did not start: " + r.output());
+      }
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> Shell.run("bash", "src/test/guest/ceph.sh", "stop", DIR.toString())));
+      started = true;
+    }
+    return new TestCeph();
+  }
+
+  /** kvmop's client: caps "profile rbd" on {@link #POOL} only. */
+  public CephClient client() {
+    return new CephClient(List.of(new CephClient.Monitor("127.0.0.1", 6789)), USER, key());
+  }
+
+  /** kvmop's client's key (base64). */
+  public String key() {
+    try {
+      return Files.readString(DIR.resolve("client.kvmop.key")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An rbd command as the cluster's admin (what the tests check with, never what kvmop uses). */
+  public Shell.Result admin(String... rbdArgs) {
+    String[] cmd = new String[rbdArgs.length + 3];
+    cmd[0] = "rbd";
+    cmd[1] = "-c";
+    cmd[2] = DIR.resolve("ceph.conf").toString();
+    System.arraycopy(rbdArgs, 0, cmd, 3, rbdArgs.length);
+    return Shell.run(cmd);
+  }
+}
