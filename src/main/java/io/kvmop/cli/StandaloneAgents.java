@@ -5,6 +5,7 @@ import io.kvmop.config.OperatorConfig;
 import io.kvmop.host.HostFiles;
 import io.kvmop.libvirt.LibvirtPort;
 import io.kvmop.machine.NodePolicy;
+import io.kvmop.metrics.KvmopMetrics;
 import io.kvmop.network.LinuxHostNetwork;
 import io.kvmop.node.NodeCore;
 import io.kvmop.standalone.StandaloneAgent;
@@ -25,12 +26,24 @@ public final class StandaloneAgents {
    */
   public static StandaloneAgent agent(
       OperatorConfig config, KvmHostSpec host, LibvirtPort libvirt, Path manifests, Path status) {
+    return agent(config, host, libvirt, manifests, status, new KvmopMetrics());
+  }
+
+  /** The same, its machines, passes and libvirt calls counted in {@code metrics}. */
+  public static StandaloneAgent agent(
+      OperatorConfig config,
+      KvmHostSpec host,
+      LibvirtPort libvirt,
+      Path manifests,
+      Path status,
+      KvmopMetrics metrics) {
     NodeCore.Builder core =
         NodeCore.of(
             config,
             libvirt,
             new LinuxHostNetwork(),
             new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
-    return StandaloneAgent.on(manifests, status, core, NodePolicy.of(host).fromFlags());
+    return StandaloneAgent.on(
+        manifests, status, core.stages(metrics), NodePolicy.of(host).fromFlags(), metrics);
   }
 }

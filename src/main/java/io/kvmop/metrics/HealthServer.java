@@ -23,9 +23,16 @@ public final class HealthServer implements AutoCloseable {
     String problem();
   }
 
+  /** On every address of the host (the cluster agent: Prometheus scrapes the pod). */
   public HealthServer(int port, Supplier<String> metrics, Check live, Check ready)
       throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
+    this(new InetSocketAddress(port), metrics, live, ready);
+  }
+
+  /** On {@code address} only (standalone kvmop: the host's loopback). */
+  public HealthServer(InetSocketAddress address, Supplier<String> metrics, Check live, Check ready)
+      throws IOException {
+    server = HttpServer.create(address, 0);
     server.setExecutor(
         Executors.newFixedThreadPool(
             2,

@@ -149,6 +149,14 @@ public final class KvmopMetrics implements CallObserver, PassStages {
     }
   }
 
+  /**
+   * The machines there are now, by namespace/name (standalone kvmop's last pass): any other is gone
+   * and no longer counted.
+   */
+  public void keepOnly(java.util.Set<String> namespacedNames) {
+    phases.keySet().retainAll(namespacedNames);
+  }
+
   /** The machine is gone from this node. */
   public void forget(KvmMachine m) {
     phases.remove(m.getMetadata().getNamespace() + "/" + m.getMetadata().getName());

@@ -11,6 +11,7 @@ import io.kvmop.machine.MachineRealizer;
 import io.kvmop.machine.NetworkBindings;
 import io.kvmop.machine.NodePolicy;
 import io.kvmop.machine.PowerRequests;
+import io.kvmop.metrics.KvmopMetrics;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.network.NetworkStatusBuilder;
 import io.kvmop.node.NodeCore;
@@ -69,6 +70,7 @@ public final class StandaloneAgent {
   private final ManifestProblems problems;
   private final StandaloneRemoval removal;
   private final StandaloneSnapshots snapshots;
+  private final KvmopMetrics metrics;
 
   /**
    * The agent of a manifest directory, on the core {@code core} builds (its clones find their
@@ -79,12 +81,32 @@ public final class StandaloneAgent {
    */
   public static StandaloneAgent on(
       Path manifests, Path statusDir, NodeCore.Builder core, NodePolicy policy) {
+    return on(manifests, statusDir, core, policy, new KvmopMetrics());
+  }
+
+  /**
+   * @param metrics where the machines' phases and timings go (what {@code kvmop run} serves on
+   *     /metrics); the core's pass stages should go there too
+   */
+  public static StandaloneAgent on(
+      Path manifests,
+      Path statusDir,
+      NodeCore.Builder core,
+      NodePolicy policy,
+      KvmopMetrics metrics) {
     LastSnapshots last = new LastSnapshots();
-    return new StandaloneAgent(manifests, statusDir, core.snapshots(last).build(), policy, last);
+    return new StandaloneAgent(
+        manifests, statusDir, core.snapshots(last).build(), policy, last, metrics);
   }
 
   private StandaloneAgent(
-      Path manifests, Path statusDir, NodeCore core, NodePolicy policy, LastSnapshots last) {
+      Path manifests,
+      Path statusDir,
+      NodeCore core,
+      NodePolicy policy,
+      LastSnapshots last,
+      KvmopMetrics metrics) {
+    this.metrics = metrics;
     String node = core.node();
     LibvirtPort libvirt = core.libvirt();
     NetworkRealizer networks = core.networks();
@@ -195,6 +217,7 @@ public final class StandaloneAgent {
                     m.getMetadata().getNamespace(),
                     m.getMetadata().getName(),
                     h.message()));
+    metrics.machine(m, r.status(), clock.instant());
     m.setStatus(r.status());
     write(m, "KvmMachine");
     return r.recheckAfter();
@@ -299,6 +322,10 @@ public final class StandaloneAgent {
     nets.forEach(n -> lastNetworks.put(key(n), n));
     lastMachines.clear();
     vms.forEach(m -> lastMachines.put(key(m), m));
+    metrics.keepOnly(
+        vms.stream()
+            .map(m -> m.getMetadata().getNamespace() + "/" + m.getMetadata().getName())
+            .collect(Collectors.toSet()));
   }
 
   /**
