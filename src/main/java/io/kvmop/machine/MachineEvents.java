@@ -66,7 +66,7 @@ final class MachineEvents {
             .map(d -> d.path)
             .findFirst()
             .orElse(null);
-    List<DiskStatus> before = MachineStatusBuilder.previousDisks(m);
+    List<DiskStatus> before = MachineOutcome.previousDisks(m);
     String then =
         before == null
             ? null

@@ -51,7 +51,12 @@ public record MachineOutcome(
         b,
         new OnHost(virtType, kvmUnusable),
         new Guest(MachineStatusBuilder.interfaces(m, naming), null, null, false, null, null),
-        new Storage(null, MachineStatusBuilder.previousDisks(m), null));
+        new Storage(null, previousDisks(m), null));
+  }
+
+  /** The disks the last status reported, for passes that could not look at them. */
+  static List<DiskStatus> previousDisks(KvmMachine m) {
+    return m.getStatus() == null ? null : m.getStatus().disks;
   }
 
   public boolean running() {

@@ -111,7 +111,7 @@ final class MachinePass {
     /** The disks for status: as provisioned, else as the machine's last status said. */
     MachineOutcome.Storage storageSeen(KvmMachine m) {
       return storage == null
-          ? new MachineOutcome.Storage(null, MachineStatusBuilder.previousDisks(m), null)
+          ? new MachineOutcome.Storage(null, MachineOutcome.previousDisks(m), null)
           : new MachineOutcome.Storage(storage.blocker(), storage.status(), storage.instanceId());
     }
   }

@@ -1,6 +1,5 @@
 package io.kvmop.machine;
 
-import io.kvmop.api.DiskStatus;
 import io.kvmop.api.GraphicsStatus;
 import io.kvmop.api.InterfaceStatus;
 import io.kvmop.api.KvmMachine;
@@ -392,10 +391,5 @@ public final class MachineStatusBuilder {
               return s;
             })
         .toList();
-  }
-
-  /** The disks the last status reported, for passes that could not look at them. */
-  static List<DiskStatus> previousDisks(KvmMachine m) {
-    return m.getStatus() == null ? null : m.getStatus().disks;
   }
 }

@@ -19,7 +19,6 @@ import io.kvmop.status.ConditionTypes;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Outcome;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,6 +70,7 @@ public final class StandaloneAgent {
   private final StandaloneRemoval removal;
   private final StandaloneSnapshots snapshots;
   private final KvmopMetrics metrics;
+  private final StatusDocuments documents;
 
   /**
    * The agent of a manifest directory, on the core {@code core} builds (its clones find their
@@ -116,6 +116,7 @@ public final class StandaloneAgent {
     this.manifests = manifests;
     this.statusDir = statusDir;
     this.store = new StatusStore(statusDir);
+    this.documents = new StatusDocuments(store, core.clock());
     this.problems = new ManifestProblems(store);
     try {
       this.scope = StandaloneIds.scope(manifests, store);
@@ -154,7 +155,7 @@ public final class StandaloneAgent {
       n.setStatus(
           NetworkStatusBuilder.merge(
               n, NetworkRealizer.naming(n), node, entry, Optional.empty(), clock.instant()));
-      write(n, "KvmNetwork");
+      documents.write(n, "KvmNetwork");
     }
     Duration recheck = null;
     for (KvmMachine m : vms) {
@@ -172,7 +173,7 @@ public final class StandaloneAgent {
             recheck,
             snapshots.reconcile(loaded.snapshots(), loaded.restores(), byName, held.keySet()));
     recheck = sooner(recheck, removal.removeGone(nets, vms, loaded, held.keySet(), false));
-    markHeld(held);
+    documents.markHeld(held);
     loaded.origins().forEach((k, f) -> origins.put(k, f));
     remember(nets, vms);
     return new Pass(loaded.problems(), recheck);
@@ -219,7 +220,7 @@ public final class StandaloneAgent {
                     h.message()));
     metrics.machine(m, r.status(), clock.instant());
     m.setStatus(r.status());
-    write(m, "KvmMachine");
+    documents.write(m, "KvmMachine");
     return r.recheckAfter();
   }
 
@@ -344,84 +345,7 @@ public final class StandaloneAgent {
     return held;
   }
 
-  /**
-   * Marks the status file of each resource kept as last applied with its manifest's problem, so
-   * that {@code kvmop get} does not pass its old status off as the edit's; the next good pass
-   * rewrites the file without it.
-   */
-  private void markHeld(Map<String, Manifests.Problem> held) throws IOException {
-    for (var e : held.entrySet()) {
-      String[] k = e.getKey().split("/", 3);
-      if (k.length != 3 || !(k[0].equals("KvmMachine") || k[0].equals("KvmNetwork"))) {
-        continue;
-      }
-      Path f = statusFile(k[0], k[1], k[2]);
-      if (store.read(f) == null) {
-        continue;
-      }
-      Map<String, Object> doc =
-          new java.util.LinkedHashMap<>(Serialization.unmarshal(store.read(f), Map.class));
-      String problem = e.getValue() + " (kept as last applied until it is fixed)";
-      if (!problem.equals(doc.get("manifestProblem"))) {
-        doc.put("manifestProblem", problem);
-        replace(f, Serialization.asYaml(doc));
-      }
-    }
-  }
-
-  /** Writes the file whole or not at all (a reader never sees half of it). */
-  private void replace(Path f, String text) throws IOException {
-    store.write(f, text);
-  }
-
   private static String key(HasMetadata r) {
     return r.getKind() + "/" + r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
-  }
-
-  Path statusFile(String kind, String ns, String name) {
-    return store.file(kind, ns, name);
-  }
-
-  /**
-   * When kvmop first reported this resource (kubectl's creationTimestamp, for the AGE column): kept
-   * from the previous status file of the same uid, else now.
-   */
-  private String created(Path f, String uid) {
-    if (Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      try {
-        Map<?, ?> old = Serialization.unmarshal(store.read(f), Map.class);
-        if (old != null && uid.equals(old.get("uid")) && old.get("created") instanceof String c) {
-          return c;
-        }
-      } catch (IOException | RuntimeException e) {
-        LOG.debug("cannot read {}: {}", f, e.toString());
-      }
-    }
-    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-  }
-
-  private void write(HasMetadata r, String kind) throws IOException {
-    Path f = statusFile(kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
-    Object status = r instanceof KvmNetwork n ? n.getStatus() : ((KvmMachine) r).getStatus();
-    Map<String, Object> doc = new java.util.LinkedHashMap<>();
-    doc.put("kind", kind);
-    doc.put("name", r.getMetadata().getName());
-    doc.put("namespace", r.getMetadata().getNamespace());
-    doc.put("uid", r.getMetadata().getUid());
-    doc.put("created", created(f, r.getMetadata().getUid()));
-    // the spec last applied: what a removal uses when the manifest went while kvmop was down
-    doc.put("spec", r instanceof KvmNetwork n ? n.getSpec() : ((KvmMachine) r).getSpec());
-    doc.put("status", status);
-    String yaml = Serialization.asYaml(doc);
-    try {
-      if (!yaml.equals(store.read(f))) {
-        store.write(f, yaml);
-      }
-    } catch (IOException e) {
-      // one status file that cannot be written (a symlink planted under .status) never stops
-      // the pass for the other resources
-      LOG.warn(
-          "cannot write the status of {} {}: {}", kind, r.getMetadata().getName(), e.getMessage());
-    }
   }
 }

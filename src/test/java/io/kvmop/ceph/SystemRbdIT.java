@@ -112,7 +112,7 @@ class SystemRbdIT {
                 POOL,
                 UUID.randomUUID().toString(),
                 TestCeph.POOL,
-                List.of(new PoolXml.Host("127.0.0.1", 6789)),
+                List.of(new DomainDevices.NetworkHost("127.0.0.1", "6789")),
                 TestCeph.USER,
                 secret));
     libvirt.storage().startPool(POOL);

@@ -34,7 +34,9 @@ class StorageXmlGoldenTest {
                 "kvmop-rbd-fast",
                 "9b2d1c0e-1111-4222-8333-444455556666",
                 "vms",
-                List.of(new PoolXml.Host("10.0.0.1", 6789), new PoolXml.Host("10.0.0.2", 6789)),
+                List.of(
+                    new io.kvmop.libvirt.xml.DomainDevices.NetworkHost("10.0.0.1", "6789"),
+                    new io.kvmop.libvirt.xml.DomainDevices.NetworkHost("10.0.0.2", "6789")),
                 "kvmop",
                 "3f6a2c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"),
             PoolXml.class),

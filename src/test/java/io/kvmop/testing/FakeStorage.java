@@ -196,18 +196,14 @@ public final class FakeStorage implements StoragePort {
     if (volumes.get(pool).containsKey(xml.name())) {
       throw new LibvirtError(op.text(), "VIR_ERR_STORAGE_VOL_EXIST", "VIR_FROM_STORAGE", "exists");
     }
-    volumes
-        .get(pool)
-        .put(
-            xml.name(),
-            new VolumeState(
-                xml.name(),
-                p.path() + "/" + xml.name(),
-                from.format(),
-                from.capacity(), // as libvirt's RBD clone: the source's size
-                0,
-                from.path(),
-                from.format()));
+    // as libvirt's RBD clone: the source's format and size, layered on the source
+    volumes.get(pool).put(xml.name(), volume(p, xml.name(), from.format(), from.capacity(), from));
+  }
+
+  private static VolumeState volume(
+      PoolState p, String name, String format, long capacity, VolumeState parent) {
+    return new VolumeState(
+        name, p.path() + "/" + name, format, capacity, 0, parent.path(), parent.format());
   }
 
   @Override

@@ -157,7 +157,7 @@ public interface DomainDevices {
     }
   }
 
-  /** A server of a network disk: a Ceph monitor. */
+  /** A server of a network disk or of an RBD pool: a Ceph monitor ({@code <host>}). */
   @JsonIgnoreProperties(ignoreUnknown = true)
   @JsonPropertyOrder({"name", "port"})
   public record NetworkHost(

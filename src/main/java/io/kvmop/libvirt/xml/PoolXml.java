@@ -33,7 +33,7 @@ public record PoolXml(
       String name,
       String uuid,
       String rbdPool,
-      List<Host> monitors,
+      List<DomainDevices.NetworkHost> monitors,
       String user,
       String secretUuid) {
     return new PoolXml(
@@ -57,15 +57,8 @@ public record PoolXml(
   public record Source(
       String name,
       @JacksonXmlElementWrapper(useWrapping = false) @JacksonXmlProperty(localName = "host")
-          List<Host> hosts,
+          List<DomainDevices.NetworkHost> hosts,
       Auth auth) {}
-
-  /** One Ceph monitor. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"name", "port"})
-  public record Host(
-      @JacksonXmlProperty(isAttribute = true) String name,
-      @JacksonXmlProperty(isAttribute = true) Integer port) {}
 
   /** cephx: the client's user name, its key in a libvirt secret. */
   @JsonIgnoreProperties(ignoreUnknown = true)
