@@ -90,7 +90,9 @@ class CrdFreshnessTest {
           "KvmMachineRestore",
           io.kvmop.api.KvmMachineRestore.class,
           "KvmMachineMigration",
-          io.kvmop.api.KvmMachineMigration.class);
+          io.kvmop.api.KvmMachineMigration.class,
+          "KvmStoragePool",
+          io.kvmop.api.KvmStoragePool.class);
 
   @Test
   void printerColumnsAreInTheDeclaredOrder() throws IOException {

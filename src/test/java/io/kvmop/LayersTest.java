@@ -54,7 +54,7 @@ class LayersTest {
         .layer("Machine")
         .definedBy("io.kvmop.machine..")
         .layer("Resources")
-        .definedBy("io.kvmop.network..", "io.kvmop.disk..", "io.kvmop.host..")
+        .definedBy("io.kvmop.network..", "io.kvmop.disk..", "io.kvmop.host..", "io.kvmop.storage..")
         .layer("Libvirt")
         .definedBy("io.kvmop.libvirt..", "io.kvmop.ceph..")
         .layer("Foundation")

@@ -60,6 +60,14 @@ public class DiskSpec {
   @Pattern("^(qcow2|raw)$")
   public String format;
 
+  @JsonPropertyDescription(
+      "The KvmStoragePool this disk's volume lives in; the pool must allow this namespace."
+          + " Absent: the default pool if the admin marked one, else the node's directory pool."
+          + " On an rbd pool the disk is an RBD image (a copy-on-write clone of the image,"
+          + " imported into the pool once); it is chosen when the volume is made and never moves.")
+  @Pattern("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+  public String storage;
+
   @JsonPropertyDescription("virtio (default, vdX in the guest), sata or scsi (sdX).")
   @Default("virtio")
   @Pattern("^(virtio|sata|scsi)$")

@@ -9,10 +9,16 @@ public class DiskStatus {
   @JsonPropertyDescription("The disk's name in spec.disks, or cidata for the cloud-init seed.")
   public String name;
 
-  @JsonPropertyDescription("The libvirt storage volume holding it.")
+  @JsonPropertyDescription(
+      "The KvmStoragePool the volume is in; absent for the node's own directory pool.")
+  public String storage;
+
+  @JsonPropertyDescription(
+      "The libvirt storage volume holding it, or on an rbd pool the RBD image (in pool/image"
+          + " form in path).")
   public String volume;
 
-  @JsonPropertyDescription("The volume's file on the node.")
+  @JsonPropertyDescription("The volume's file on the node, or rbd:POOL/IMAGE on Ceph.")
   public String path;
 
   @JsonPropertyDescription("Its format: qcow2 or raw.")
@@ -21,7 +27,9 @@ public class DiskStatus {
   @JsonPropertyDescription("Virtual size in bytes.")
   public Long capacityBytes;
 
-  @JsonPropertyDescription("The base image file the overlay reads from, if any.")
+  @JsonPropertyDescription(
+      "The base image file the overlay reads from, if any; on Ceph, the RBD base image the"
+          + " clone stands on.")
   public String backingImage;
 
   @JsonPropertyDescription("The guest device, e.g. vda.")

@@ -129,6 +129,39 @@ public final class CephClient {
     }
   }
 
+  /** The images of {@code pool} (in RADOS namespace {@code namespace}, empty for none). */
+  public RbdPort pool(String pool, String namespace) {
+    return new CephRbd(this, pool, namespace == null ? "" : namespace);
+  }
+
+  /** Writes {@code file} into the existing raw image {@code pool/[namespace/]image}. */
+  void writeImage(Path file, String format, String pool, String namespace, String image) {
+    check("image", image);
+    if (!format.equals("raw") && !format.equals("qcow2")) {
+      throw new IllegalArgumentException("format " + format + ": raw or qcow2");
+    }
+    String name = pool + "/" + (namespace.isEmpty() ? "" : namespace + "/") + image;
+    run(
+        "write " + file.getFileName() + " into " + name,
+        IMPORT_LIMIT,
+        conf ->
+            List.of(
+                "qemu-img",
+                "convert",
+                "-n",
+                "-f",
+                format,
+                "-O",
+                "raw",
+                file.toString(),
+                "rbd:" + name + ":id=" + user + ":conf=" + conf));
+  }
+
+  /** One rbd command as this client; its standard output. */
+  String rbd(String what, String... args) {
+    return run(what, CALL_LIMIT, conf -> rbd(conf, args));
+  }
+
   private List<String> rbd(Path conf, String... args) {
     List<String> cmd = new ArrayList<>(List.of("rbd", "-c", conf.toString(), "--id", user));
     cmd.addAll(List.of(args));
@@ -211,7 +244,7 @@ public final class CephClient {
     }
   }
 
-  private static void check(String what, String name) {
+  static void check(String what, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "Ceph " + what + " '" + name + "': letters, digits, '.', '_' and '-' only");

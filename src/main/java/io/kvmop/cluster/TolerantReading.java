@@ -46,7 +46,8 @@ public final class TolerantReading {
           KvmHost.class,
           KvmMachineSnapshot.class,
           KvmMachineRestore.class,
-          KvmMachineMigration.class);
+          KvmMachineMigration.class,
+          io.kvmop.api.KvmStoragePool.class);
 
   private static final ThreadLocal<List<String>> CURRENT = new ThreadLocal<>();
 

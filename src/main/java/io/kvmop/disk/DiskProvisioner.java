@@ -5,6 +5,7 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.DiskStatus;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
+import io.kvmop.api.KvmStoragePool;
 import io.kvmop.api.Quantities;
 import io.kvmop.libvirt.DomainLocks;
 import io.kvmop.libvirt.LibvirtError;
@@ -16,10 +17,16 @@ import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Happened;
 import io.kvmop.status.Reasons;
+import io.kvmop.storage.RbdAccess;
+import io.kvmop.storage.RbdDisk;
+import io.kvmop.storage.RbdVolumes;
+import io.kvmop.storage.StorageCatalog;
+import io.kvmop.storage.StorageChoice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +50,8 @@ public final class DiskProvisioner {
   private final VolumeCleanup cleanup;
   private final DomainLocks locks = new DomainLocks();
   private SnapshotClones clones;
+  private StorageCatalog catalog = StorageCatalog.NONE;
+  private RbdVolumes rbd;
 
   public DiskProvisioner(StoragePort storage, StorageConfig config, ImageCache cache) {
     this.storage = storage;
@@ -64,10 +73,14 @@ public final class DiskProvisioner {
       LibvirtPort libvirt,
       StorageConfig config,
       java.time.Clock clock,
-      SnapshotLookup snapshots) {
+      SnapshotLookup snapshots,
+      StorageCatalog catalog,
+      RbdAccess.Ports ports) {
     DiskProvisioner p =
         new DiskProvisioner(
             libvirt.storage(), config, new ImageCache(config, libvirt.storage(), clock));
+    p.catalog = catalog;
+    p.rbd = new RbdVolumes(node, libvirt, catalog, ports, clock);
     libvirt.events().addListener(new PoolWatcher(p.pool(), config.poolName()));
     p.clones = new SnapshotClones(libvirt, config);
     p.clones.use(node, snapshots::find);
@@ -177,8 +190,7 @@ public final class DiskProvisioner {
       return Result.blocked(tooLarge.get(), List.of(), done);
     }
     try {
-      return volumes(
-          in, layout.disks(), layout.copies(), seed == null ? null : seed.seed(), perBus, done);
+      return volumes(in, layout, seed == null ? null : seed.seed(), perBus, done);
     } catch (LibvirtError e) {
       LibvirtErrors.Explained x = LibvirtErrors.explain(e);
       return Result.blocked(new Blocker(x.reason(), x.message()), List.of(), done);
@@ -198,9 +210,12 @@ public final class DiskProvisioner {
 
   /** The disks as volumes of the pool, or the first reason they cannot be (yet). */
   private record Layout(
-      List<DesiredDisk> disks, Blocker blocker, Map<String, SnapshotClones.Source> copies) {
+      List<DesiredDisk> disks,
+      Blocker blocker,
+      Map<String, SnapshotClones.Source> copies,
+      Map<KvmStoragePool, List<RbdDisk>> rbd) {
     Layout(List<DesiredDisk> disks, Blocker blocker) {
-      this(disks, blocker, Map.of());
+      this(disks, blocker, Map.of(), Map.of());
     }
   }
 
@@ -208,10 +223,33 @@ public final class DiskProvisioner {
     String uid = in.machine().getMetadata().getUid();
     List<DesiredDisk> desired = new ArrayList<>();
     Map<String, SnapshotClones.Source> copies = new HashMap<>();
+    Map<KvmStoragePool, List<RbdDisk>> onRbd = new LinkedHashMap<>();
     Blocker waiting = null;
     for (int i = 0; i < disks.size(); i++) {
       DiskSpec d = disks.get(i);
       String target = DiskNames.target(d.busOrDefault(), perBus);
+      StorageChoice.Choice where =
+          StorageChoice.choose(
+              in.machine().getMetadata().getNamespace(),
+              d,
+              "spec.disks[" + i + "] (" + d.name + ")",
+              catalog.pools(),
+              MachineDisks.lastStatus(in.machine(), d.name));
+      if (where.blocker() != null) {
+        return new Layout(desired, where.blocker());
+      }
+      if (where.where().rbd()) {
+        RbdDiskLayout.Laid laid = RbdDiskLayout.lay(in, d, i, target, images, config);
+        if (laid.blocker() != null && !Reasons.DOWNLOADING.equals(laid.blocker().reason())) {
+          return new Layout(desired, laid.blocker());
+        }
+        if (laid.blocker() != null) {
+          waiting = waiting == null ? laid.blocker() : waiting;
+          continue;
+        }
+        onRbd.computeIfAbsent(where.where().pool(), k -> new ArrayList<>()).add(laid.disk());
+        continue;
+      }
       long size = Quantities.bytes(d.size).orElse(0L);
       String format = DiskNames.formatOf(d);
       String volume = DiskNames.volumeName(in.domainName(), d.name, uid, format);
@@ -286,18 +324,15 @@ public final class DiskProvisioner {
               target,
               d.retain()));
     }
-    return new Layout(desired, waiting, copies);
+    return new Layout(desired, waiting, copies, onRbd);
   }
 
   /** Plans and applies the volumes, writes the seed, and reports the devices. */
   private Result volumes(
-      Input in,
-      List<DesiredDisk> desired,
-      Map<String, SnapshotClones.Source> copies,
-      CloudInitSeed seed,
-      Map<String, Integer> perBus,
-      List<Happened> done)
+      Input in, Layout layout, CloudInitSeed seed, Map<String, Integer> perBus, List<Happened> done)
       throws IOException {
+    List<DesiredDisk> desired = layout.disks();
+    Map<String, SnapshotClones.Source> copies = layout.copies();
     int before = done.size();
     Blocker copyFailed = copies.isEmpty() ? null : clones.copyAll(desired, copies, locks, done);
     if (done.size() > before) {
@@ -319,9 +354,24 @@ public final class DiskProvisioner {
     }
     cleanup.orphans(in.domainName(), in.machine().getMetadata().getUid(), desired, done);
     List<DiskStatus> status = VolumeChanges.status(desired, observed);
-    List<DomainXml.Disk> devices = new ArrayList<>();
+    Map<String, DomainXml.Disk> byName = new HashMap<>();
     for (DesiredDisk d : desired) {
-      devices.add(DomainXml.Disk.file(d.path(), d.format(), d.target(), d.bus(), false));
+      byName.put(d.name(), DomainXml.Disk.file(d.path(), d.format(), d.target(), d.bus(), false));
+    }
+    for (Map.Entry<KvmStoragePool, List<RbdDisk>> e : layout.rbd().entrySet()) {
+      RbdVolumes.Result r =
+          rbd.ensure(e.getKey(), in.machine(), in.domainName(), in.running(), e.getValue());
+      done.addAll(r.done());
+      status.addAll(r.status());
+      if (r.blocker() != null) {
+        return Result.blocked(r.blocker(), status, done);
+      }
+      byName.putAll(r.devices());
+    }
+    List<DomainXml.Disk> devices = new ArrayList<>();
+    for (DiskSpec d :
+        in.machine().getSpec().disks == null ? List.<DiskSpec>of() : in.machine().getSpec().disks) {
+      devices.add(byName.get(d.name));
     }
     String instanceId = null;
     if (seed != null) {
@@ -359,7 +409,10 @@ public final class DiskProvisioner {
   /** What happened to each disk's volume on machine deletion, by reclaimPolicy. */
   public List<Happened> release(KvmMachine m, String domain) {
     forgetDownloads(m.getMetadata().getUid());
-    return cleanup.release(m, domain);
+    List<Happened> out = new ArrayList<>(cleanup.release(m, domain));
+    MachineDisks.onRbd(m, domain, catalog)
+        .forEach((pool, disks) -> out.addAll(rbd.release(pool, m, disks)));
+    return out;
   }
 
   /**

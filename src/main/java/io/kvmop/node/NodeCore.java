@@ -13,6 +13,9 @@ import io.kvmop.network.HostNetworkPort;
 import io.kvmop.network.NetworkRealizer;
 import io.kvmop.snapshot.Restorer;
 import io.kvmop.snapshot.SnapshotKeeper;
+import io.kvmop.storage.RbdAccess;
+import io.kvmop.storage.RbdVolumes;
+import io.kvmop.storage.StorageCatalog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -72,6 +75,8 @@ public record NodeCore(
     private String overlayAddress = "";
     private PassStages stages = PassStages.NONE;
     private DiskProvisioner.SnapshotLookup snapshots = DiskProvisioner.SnapshotLookup.NONE;
+    private StorageCatalog storagePools = StorageCatalog.NONE;
+    private RbdAccess.Ports rbd = RbdVolumes.ceph();
 
     private Builder(String node, LibvirtPort libvirt) {
       this.node = Objects.requireNonNull(node, "node");
@@ -129,6 +134,18 @@ public record NodeCore(
       return this;
     }
 
+    /** The KvmStoragePools machines' disks may name, and their Ceph keys. */
+    public Builder storagePools(StorageCatalog storagePools) {
+      this.storagePools = Objects.requireNonNull(storagePools, "storagePools");
+      return this;
+    }
+
+    /** How RBD images are reached: Ceph's tools (the default), or the tests' fake. */
+    public Builder rbd(RbdAccess.Ports rbd) {
+      this.rbd = Objects.requireNonNull(rbd, "rbd");
+      return this;
+    }
+
     public NodeCore build() {
       Objects.requireNonNull(hostNetwork, "hostNetwork");
       Objects.requireNonNull(storage, "storage");
@@ -136,7 +153,8 @@ public record NodeCore(
       KvmVerdict verdict =
           kvm != null ? kvm : new HostInspector(files, libvirt, clock, Duration.ofSeconds(30));
       Function<String, Optional<String[]>> pci = files::pciDevice;
-      DiskProvisioner disks = DiskProvisioner.onNode(node, libvirt, storage, clock, snapshots);
+      DiskProvisioner disks =
+          DiskProvisioner.onNode(node, libvirt, storage, clock, snapshots, storagePools, rbd);
       MachineRealizer machines =
           new MachineRealizer(node, libvirt, verdict, serialLogDir, clock, pci, disks, stages);
       return new NodeCore(

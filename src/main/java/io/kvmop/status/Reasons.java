@@ -103,6 +103,15 @@ public final class Reasons {
   public static final String RESTARTED = "Restarted";
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SHUTTING_DOWN = "ShuttingDown";
+  public static final String STORAGE_NOT_ALLOWED = "StorageNotAllowed";
+  public static final String STORAGE_NOT_FOUND = "StorageNotFound";
+  public static final String STORAGE_UNAVAILABLE = "StorageUnavailable";
+  public static final String CEPH_KEY_NOT_FOUND = "CephKeyNotFound";
+  public static final String RBD_IMAGE_CONFLICT = "RBDImageConflict";
+  public static final String RBD_IMAGE_IMPORTED = "RBDImageImported";
+  public static final String RBD_IMAGE_IMPORTING = "RBDImageImporting";
+  public static final String RBD_IMAGE_CREATED = "RBDImageCreated";
+  public static final String CEPH_KEY_SET = "CephKeySet";
   public static final String STORAGE_POOL_CONFLICT = "StoragePoolConflict";
   public static final String STORAGE_POOL_REPAIRED = "StoragePoolRepaired";
   public static final String TERMINATING = "Terminating";

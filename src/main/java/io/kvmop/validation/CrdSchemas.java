@@ -63,7 +63,9 @@ public final class CrdSchemas {
           "KvmMachineRestore",
           "kvmmachinerestores",
           "KvmMachineMigration",
-          "kvmmachinemigrations");
+          "kvmmachinemigrations",
+          "KvmStoragePool",
+          "kvmstoragepools");
 
   private CrdSchemas() {}
 

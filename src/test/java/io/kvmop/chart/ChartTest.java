@@ -329,7 +329,8 @@ class ChartTest {
             "kvmnetworks.kvmop.io",
             "kvmmachinesnapshots.kvmop.io",
             "kvmmachinerestores.kvmop.io",
-            "kvmmachinemigrations.kvmop.io");
+            "kvmmachinemigrations.kvmop.io",
+            "kvmstoragepools.kvmop.io");
     assertThat(crds)
         .allSatisfy(
             c ->

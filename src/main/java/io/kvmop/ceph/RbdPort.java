@@ -1,0 +1,62 @@
+package io.kvmop.ceph;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The images of one RBD pool (and RADOS namespace), as much as kvmop uses: list, create, import,
+ * snapshot, clone, grow, mark, rename and remove. Every method throws {@link CephError} with the
+ * tool's exit code and its last words, never the key.
+ */
+public interface RbdPort {
+  /** One image of the pool: its size, and the snapshot it is a clone of, if it is one. */
+  record Image(String name, long size, Optional<Parent> parent, List<Snapshot> snapshots) {
+    public Optional<Snapshot> snapshot(String name) {
+      return snapshots.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+  }
+
+  /** The image and snapshot a clone stands on. */
+  record Parent(String image, String snapshot) {}
+
+  record Snapshot(String name, boolean isProtected) {}
+
+  /** Every image of the pool's namespace, with parents and snapshots, in one call. */
+  List<Image> images();
+
+  /** The image's metadata, where kvmop's mark is. */
+  Map<String, String> meta(String image);
+
+  void setMeta(String image, String key, String value);
+
+  /** A new blank image of {@code bytes}. */
+  void create(String image, long bytes);
+
+  /**
+   * Writes {@code file} (qcow2 or raw) into the existing image {@code image}, which must be at
+   * least the file's virtual size.
+   */
+  void write(Path file, String format, String image);
+
+  /** Creates snapshot {@code snap} of {@code image} and protects it (clones need it protected). */
+  void snapshot(String image, String snap);
+
+  /** Protects an existing snapshot. */
+  void protect(String image, String snap);
+
+  /** A copy-on-write clone {@code child} of {@code image@snap}. */
+  void clone(String image, String snap, String child);
+
+  /** Grows {@code image} to {@code bytes}; never shrinks. */
+  void grow(String image, long bytes);
+
+  /** Bytes the image holds of its own (not its parent's). */
+  long used(String image);
+
+  void rename(String from, String to);
+
+  /** Removes {@code image} (it must have no snapshots). */
+  void remove(String image);
+}

@@ -1,0 +1,172 @@
+package io.kvmop.storage;
+
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.DiskStatus;
+import io.kvmop.api.KvmStoragePool;
+import io.kvmop.status.Blocker;
+import io.kvmop.status.Reasons;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where one disk's volume lives: the node's directory pool or an RBD pool, from the disk's {@code
+ * storage}, the pools the admin declared, which namespaces each allows, and where the disk's volume
+ * already is. Pure. A pool a namespace may not use, or one that does not exist, is refused before
+ * anything is made; a disk whose volume exists never moves to another pool.
+ */
+public final class StorageChoice {
+  private StorageChoice() {}
+
+  /** Where a disk goes: {@code pool} null for the node's own directory pool. */
+  public record Where(KvmStoragePool pool) {
+    public static final Where NODE = new Where(null);
+
+    public boolean rbd() {
+      return pool != null && pool.rbd();
+    }
+
+    /** The KvmStoragePool's name as status records it; null for the node's directory pool. */
+    public String name() {
+      return pool == null ? null : pool.getMetadata().getName();
+    }
+  }
+
+  /** The pool, or why the disk may not have one. */
+  public record Choice(Where where, Blocker blocker) {}
+
+  /**
+   * @param field the disk's place in spec, e.g. {@code spec.disks[0] (root)}
+   * @param before the disk's last status, if any: where its volume was made
+   */
+  public static Choice choose(
+      String namespace,
+      DiskSpec disk,
+      String field,
+      List<KvmStoragePool> pools,
+      Optional<DiskStatus> before) {
+    boolean made = before.isPresent() && before.get().capacityBytes != null;
+    if (made && (disk.storage == null || disk.storage.isEmpty())) {
+      // a disk that names no storage stays where it was made, whatever default the admin adds later
+      String was = before.get().storage;
+      if (was == null) {
+        return new Choice(Where.NODE, null);
+      }
+      return declared(namespace, was, field, pools);
+    }
+    Choice c = declared(namespace, disk.storage, field, pools);
+    if (c.blocker() != null) {
+      return c;
+    }
+    if (made && !samePlace(before.get().storage, c.where(), pools)) {
+      return refused(
+          Reasons.DISK_CHANGE_REFUSED,
+          field
+              + ".storage: the disk's volume "
+              + before.get().volume
+              + " is in "
+              + describe(before.get().storage)
+              + ", and spec now puts it in "
+              + describe(c.where().name())
+              + "; kvmop never moves a disk that may hold data. Set storage back to "
+              + (before.get().storage == null ? "nothing" : before.get().storage)
+              + ", or give the disk a new name");
+    }
+    if (c.where().rbd()) {
+      if (disk.snapshot != null) {
+        return refused(
+            Reasons.INVALID_SPEC,
+            field
+                + ": a disk cloned from a snapshot cannot be on an rbd pool yet; leave storage"
+                + " out (the node's directory pool) or start it from an image");
+      }
+      if ("qcow2".equals(disk.format)) {
+        return refused(
+            Reasons.INVALID_SPEC,
+            field
+                + ".format: an RBD image is always raw (thin, with its own snapshots); leave"
+                + " format out or set raw");
+      }
+    }
+    return c;
+  }
+
+  private static Choice declared(
+      String namespace, String storage, String field, List<KvmStoragePool> pools) {
+    if (storage == null || storage.isEmpty()) {
+      return new Choice(
+          pools.stream()
+              .filter(p -> p.getSpec() != null && p.getSpec().defaultPool())
+              .filter(p -> p.getSpec().allows(namespace))
+              .min(Comparator.comparing(p -> p.getMetadata().getName()))
+              .map(Where::new)
+              .orElse(Where.NODE),
+          null);
+    }
+    Optional<KvmStoragePool> named =
+        pools.stream().filter(p -> storage.equals(p.getMetadata().getName())).findFirst();
+    if (named.isEmpty() || named.get().getSpec() == null) {
+      return refused(
+          Reasons.STORAGE_NOT_FOUND,
+          field
+              + ".storage: there is no KvmStoragePool '"
+              + storage
+              + "'; "
+              + usable(namespace, pools));
+    }
+    KvmStoragePool p = named.get();
+    if (!p.getSpec().allows(namespace)) {
+      return refused(
+          Reasons.STORAGE_NOT_ALLOWED,
+          field
+              + ".storage: KvmStoragePool '"
+              + storage
+              + "' is not offered to namespace "
+              + namespace
+              + " (its spec.namespaces lists who may use it); "
+              + usable(namespace, pools));
+    }
+    if (p.rbd() && p.getSpec().rbd == null) {
+      return refused(
+          Reasons.STORAGE_UNAVAILABLE,
+          field
+              + ".storage: KvmStoragePool '"
+              + storage
+              + "' is of type rbd but has no spec.rbd; the cluster admin must complete it");
+    }
+    return new Choice(new Where(p), null);
+  }
+
+  private static String usable(String namespace, List<KvmStoragePool> pools) {
+    List<String> names =
+        pools.stream()
+            .filter(p -> p.getSpec() != null && p.getSpec().allows(namespace))
+            .map(p -> p.getMetadata().getName())
+            .sorted()
+            .toList();
+    return names.isEmpty()
+        ? "this namespace may use no KvmStoragePool; leave storage out for the node's directory"
+            + " pool"
+        : "pools this namespace may use: " + String.join(", ", names);
+  }
+
+  /** Whether a recorded pool name and a choice are one place (a directory pool is the node's). */
+  private static boolean samePlace(String recorded, Where now, List<KvmStoragePool> pools) {
+    if (Objects.equals(recorded, now.name())) {
+      return true;
+    }
+    boolean recordedOnNode =
+        recorded == null
+            || pools.stream().anyMatch(p -> recorded.equals(p.getMetadata().getName()) && !p.rbd());
+    return recordedOnNode && !now.rbd();
+  }
+
+  private static String describe(String pool) {
+    return pool == null ? "the node's directory pool" : "KvmStoragePool " + pool;
+  }
+
+  private static Choice refused(String reason, String message) {
+    return new Choice(null, new Blocker(reason, message));
+  }
+}
