@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * kvmop objects written and read as raw JSON (namespace default; KvmHost cluster-wide), for bodies
+ * kvmop objects written and read as raw JSON (namespace default; KvmHost and KvmStoragePool cluster-wide), for bodies
  * the typed classes cannot hold: what a newer CRD or a careless writer puts before the agent.
  */
 public final class RawResources {
   private RawResources() {}
 
   private static boolean clusterWide(String kind) {
-    return kind.equals("KvmHost");
+    return kind.equals("KvmHost") || kind.equals("KvmStoragePool");
   }
 
   /** Creates a {@code kind} named {@code name} with the given top-level fields (spec, ...). */
