@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.MachinePhase;
+import io.kvmop.cluster.ClusterStoragePools;
 import io.kvmop.cluster.Finalizers;
 import io.kvmop.cluster.GoneNodes;
 import io.kvmop.cluster.NodeLease;
@@ -90,9 +91,11 @@ public final class KvmopOperator implements AutoCloseable {
                     .withConcurrentReconciliationThreads(RECONCILE_THREADS)
                     .withConcurrentWorkflowExecutorThreads(1)
                     .withCloseClientOnStop(false));
+    var storagePools = new ClusterStoragePools(client, config.leaseNamespace());
     NodeCore core =
         NodeCore.of(config, libvirt, host, hostFiles)
             .stages(metrics)
+            .storagePools(storagePools)
             .snapshots(
                 (ns, name) ->
                     java.util.Optional.ofNullable(
@@ -110,6 +113,7 @@ public final class KvmopOperator implements AutoCloseable {
         registerMachines(
             config,
             core,
+            storagePools,
             m ->
                 snapshots.machineChanged(
                     m.getMetadata().getNamespace(), m.getMetadata().getName()));
@@ -201,18 +205,22 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   private KvmMachineReconciler registerMachines(
-      OperatorConfig config, NodeCore core, Consumer<KvmMachine> onRemoved) {
+      OperatorConfig config,
+      NodeCore core,
+      ClusterStoragePools storagePools,
+      Consumer<KvmMachine> onRemoved) {
     var leases = core.machines().leases();
     var domainEvents = new MachineEventSource(core.libvirt(), leaseDir(config), leases);
     var machines =
         new KvmMachineReconciler(
-            config.nodeName(),
-            core.machines(),
-            domainEvents,
-            core.clock(),
-            metrics,
-            ledger,
-            onRemoved);
+                config.nodeName(),
+                core.machines(),
+                domainEvents,
+                core.clock(),
+                metrics,
+                ledger,
+                onRemoved)
+            .storagePools(storagePools);
     String finalizer = Finalizers.machine(config.nodeName());
     operator.register(
         machines,

@@ -19,6 +19,7 @@ import io.kvmop.api.KvmMachineStatus;
 import io.kvmop.api.KvmNetwork;
 import io.kvmop.api.MachinePhase;
 import io.kvmop.cluster.ClusterSecrets;
+import io.kvmop.cluster.ClusterStoragePools;
 import io.kvmop.cluster.Finalizers;
 import io.kvmop.cluster.GuardedWrites;
 import io.kvmop.cluster.PlacementView;
@@ -63,6 +64,7 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
   private final java.util.function.Consumer<KvmMachine> onRemoved;
   private volatile InformerEventSource<KvmMachineMigration, KvmMachine> migrations;
   private final DeletedMachines deleted;
+  private ClusterStoragePools storagePools;
 
   /**
    * @param onRemoved told of each machine once its node is rid of it (its snapshots are then gone
@@ -88,6 +90,12 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
             .observedBy((m, s) -> metrics.machine(m, s, clock.instant()));
     this.clock = clock;
     this.deleted = new DeletedMachines(node, realizer.libvirt(), this::removeFromNode);
+  }
+
+  /** Where disks' KvmStoragePools are read from: this controller's watch of them feeds it. */
+  public KvmMachineReconciler storagePools(ClusterStoragePools pools) {
+    this.storagePools = pools;
+    return this;
   }
 
   /** The uids of the machines placed on this node (the controller's cache; empty before start). */
@@ -166,7 +174,11 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
                 .build(),
             context);
     deleted.useClient(context.getClient());
-    return List.of(events, networks, hosts, migrations, deleted);
+    if (storagePools == null) {
+      return List.of(events, networks, hosts, migrations, deleted);
+    }
+    var pools = StoragePoolsSource.create(context, storagePools);
+    return List.of(events, networks, hosts, migrations, deleted, pools);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.kvmop.storage;
 import io.kvmop.api.DiskSpec;
 import io.kvmop.api.DiskStatus;
 import io.kvmop.api.KvmStoragePool;
+import io.kvmop.api.Unreadable;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Reasons;
 import java.util.Comparator;
@@ -95,14 +96,13 @@ public final class StorageChoice {
   private static Choice declared(
       String namespace, String storage, String field, List<KvmStoragePool> pools) {
     if (storage == null || storage.isEmpty()) {
-      return new Choice(
-          pools.stream()
-              .filter(p -> p.getSpec() != null && p.getSpec().defaultPool())
-              .filter(p -> p.getSpec().allows(namespace))
-              .min(Comparator.comparing(p -> p.getMetadata().getName()))
-              .map(Where::new)
-              .orElse(Where.NODE),
-          null);
+      // the default, checked as if the disk named it (an unreadable or incomplete default says so)
+      return pools.stream()
+          .filter(p -> p.getSpec() != null && p.getSpec().defaultPool())
+          .filter(p -> p.getSpec().allows(namespace))
+          .min(Comparator.comparing(p -> p.getMetadata().getName()))
+          .map(p -> declared(namespace, p.getMetadata().getName(), field, pools))
+          .orElse(new Choice(Where.NODE, null));
     }
     Optional<KvmStoragePool> named =
         pools.stream().filter(p -> storage.equals(p.getMetadata().getName())).findFirst();
@@ -126,6 +126,16 @@ public final class StorageChoice {
               + namespace
               + " (its spec.namespaces lists who may use it); "
               + usable(namespace, pools));
+    }
+    List<String> unreadable = Unreadable.problems(p);
+    if (!unreadable.isEmpty()) {
+      return refused(
+          Reasons.STORAGE_UNAVAILABLE,
+          field
+              + ".storage: KvmStoragePool '"
+              + storage
+              + "' cannot be read by this agent, so no disk is placed in it: "
+              + String.join("; ", unreadable));
     }
     if (p.rbd() && p.getSpec().rbd == null) {
       return refused(

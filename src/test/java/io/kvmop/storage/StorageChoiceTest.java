@@ -148,4 +148,35 @@ class StorageChoiceTest {
     assertThat(choose("default", disk("ceph"), List.of(p), Optional.empty()).blocker().reason())
         .isEqualTo(Reasons.STORAGE_UNAVAILABLE);
   }
+
+  @Test
+  void aPoolTheAgentCannotReadIsRefusedAsUnavailableNamingWhatItCouldNotRead() {
+    KvmStoragePool p = rbd("ceph", false);
+    io.kvmop.api.Unreadable.record(
+        p, List.of("spec.rbd.pool: 42 (this kvmop agent cannot read it)"));
+    var c = choose("team-a", disk("ceph"), List.of(p), Optional.empty());
+    assertThat(c.where()).isNull();
+    assertThat(c.blocker().reason()).isEqualTo(Reasons.STORAGE_UNAVAILABLE);
+    assertThat(c.blocker().message())
+        .contains("spec.disks[0] (root).storage")
+        .contains("'ceph' cannot be read")
+        .contains("spec.rbd.pool: 42");
+  }
+
+  @Test
+  void anUnreadableDefaultRefusesANewDiskRatherThanPuttingItElsewhere() {
+    KvmStoragePool p = rbd("ceph", true);
+    io.kvmop.api.Unreadable.record(p, List.of("spec.type: 7 (this kvmop agent cannot read it)"));
+    var c = choose("team-a", disk(null), List.of(p), Optional.empty());
+    assertThat(c.blocker().reason()).isEqualTo(Reasons.STORAGE_UNAVAILABLE);
+  }
+
+  @Test
+  void aDefaultWithoutItsRbdPartIsRefusedAsUnavailable() {
+    KvmStoragePool p = rbd("ceph", true);
+    p.getSpec().rbd = null;
+    var c = choose("team-a", disk(null), List.of(p), Optional.empty());
+    assertThat(c.blocker().reason()).isEqualTo(Reasons.STORAGE_UNAVAILABLE);
+    assertThat(c.blocker().message()).contains("has no spec.rbd");
+  }
 }

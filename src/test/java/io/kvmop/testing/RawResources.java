@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * kvmop objects written and read as raw JSON (namespace default; KvmHost and KvmStoragePool cluster-wide), for bodies
- * the typed classes cannot hold: what a newer CRD or a careless writer puts before the agent.
+ * kvmop objects written and read as raw JSON (namespace default; KvmHost and KvmStoragePool
+ * cluster-wide), for bodies the typed classes cannot hold: what a newer CRD or a careless writer
+ * puts before the agent.
  */
 public final class RawResources {
   private RawResources() {}
