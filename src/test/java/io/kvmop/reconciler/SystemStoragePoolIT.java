@@ -1,0 +1,276 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.Fixtures.disk;
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.kvmop.api.BootSpec;
+import io.kvmop.api.CephKeyRef;
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.api.KvmStoragePool;
+import io.kvmop.api.KvmStoragePoolSpec;
+import io.kvmop.api.RbdPoolSpec;
+import io.kvmop.api.RunStrategy;
+import io.kvmop.libvirt.LibvirtError;
+import io.kvmop.network.LinuxHostNetwork;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.Shell;
+import io.kvmop.testing.SystemLeftovers;
+import io.kvmop.testing.TestCeph;
+import io.kvmop.testing.TestGuest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A tenant's machine on the admin's Ceph RBD pool, through the whole agent against the real Ceph,
+ * libvirtd and QEMU: the image imported once as the pool's base, the root disk a copy-on-write
+ * clone marked as the machine's, a blank data disk, the real guest booting from the clone and
+ * reading the image's bytes, a live grow, another namespace refused, and delete removing only the
+ * machine's marked images (the base and an image that is not kvmop's stay).
+ */
+class SystemStoragePoolIT extends SystemItBase {
+  private static final String KVMOP_NAMESPACE = "kvmop-system";
+  private static final String STORAGE = SystemLeftovers.PREFIX + "ceph";
+  private final String foreign = "someone-elses-" + UUID.randomUUID().toString().substring(0, 8);
+  private TestCeph ceph;
+  private String secretUuid;
+
+  @Override
+  OperatorHarness startOperator() {
+    ceph = TestCeph.start();
+    if (client.resources(io.kvmop.api.KvmHost.class).withName("node-a").get() == null) {
+      io.kvmop.api.KvmHost h = new io.kvmop.api.KvmHost();
+      h.getMetadata().setName("node-a");
+      h.setSpec(new io.kvmop.api.KvmHostSpec());
+      h.getSpec().cpuAllocationRatio = 8.0;
+      client.resource(h).create();
+    }
+    return new OperatorHarness(
+            client,
+            "node-a",
+            libvirt,
+            new LinuxHostNetwork(),
+            Map.of("KVMOP_LEASE_NAMESPACE", KVMOP_NAMESPACE))
+        .start();
+  }
+
+  @Override
+  void removeLeftovers() {
+    super.removeLeftovers();
+    if (ceph == null) {
+      return;
+    }
+    // the test's own images: a base is removed once no clone of it is left
+    for (String image : ceph.admin("ls", TestCeph.POOL).output().lines().toList()) {
+      String name = image.strip();
+      if (name.startsWith("kvmop-default-" + SystemLeftovers.PREFIX)
+          || name.startsWith("kvmop-other-")
+          || name.startsWith("someone-elses-")) {
+        ceph.admin("rm", TestCeph.POOL + "/" + name);
+      }
+    }
+    for (String image : ceph.admin("ls", TestCeph.POOL).output().lines().toList()) {
+      String name = image.strip();
+      if (name.startsWith("kvmop-base-")) {
+        ceph.admin("snap", "unprotect", TestCeph.POOL + "/" + name + "@kvmop");
+        ceph.admin("snap", "purge", TestCeph.POOL + "/" + name);
+        ceph.admin("rm", TestCeph.POOL + "/" + name);
+      }
+    }
+    if (secretUuid != null) {
+      try {
+        libvirt.secrets().undefineSecret(secretUuid);
+      } catch (LibvirtError e) {
+        // not defined
+      }
+    }
+  }
+
+  private KvmStoragePool pool() {
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(KVMOP_NAMESPACE)
+                .endMetadata()
+                .build())
+        .createOr(x -> x.update());
+    client
+        .secrets()
+        .inNamespace(KVMOP_NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("ceph-kvmop")
+                .endMetadata()
+                .withStringData(Map.of("key", ceph.key()))
+                .build())
+        .create();
+    KvmStoragePool p = new KvmStoragePool();
+    p.getMetadata().setName(STORAGE);
+    p.setSpec(new KvmStoragePoolSpec());
+    p.getSpec().type = "rbd";
+    p.getSpec().namespaces = List.of("default");
+    p.getSpec().rbd = new RbdPoolSpec();
+    p.getSpec().rbd.monitors = List.of("127.0.0.1:6789");
+    p.getSpec().rbd.pool = TestCeph.POOL;
+    p.getSpec().rbd.user = TestCeph.USER;
+    p.getSpec().rbd.secretRef = new CephKeyRef("ceph-kvmop", "key");
+    KvmStoragePool made = client.resource(p).create();
+    secretUuid =
+        UUID.nameUUIDFromBytes(
+                ("kvmop-ceph-key:" + made.getMetadata().getUid()).getBytes(StandardCharsets.UTF_8))
+            .toString();
+    return made;
+  }
+
+  private KvmMachine machine(String namespace, String name, Path guest, DiskSpec... disks) {
+    KvmMachine m = Fixtures.machine(namespace, SystemLeftovers.PREFIX + name);
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().nodeName = "node-a";
+    m.getSpec().memory = "128Mi";
+    m.getSpec().shutdownTimeout = "5s";
+    m.getSpec().runStrategy = RunStrategy.Always;
+    m.getSpec().interfaces = new ArrayList<>();
+    m.getSpec().boot = new BootSpec();
+    m.getSpec().boot.kernel = guest.resolve("vmlinuz").toString();
+    m.getSpec().boot.initrd = guest.resolve("initrd.gz").toString();
+    m.getSpec().boot.cmdline = "console=ttyS0";
+    m.getSpec().disks = new ArrayList<>(List.of(disks));
+    return m;
+  }
+
+  @Test
+  void aMachineOnRbdBootsFromACloneGrowsLiveAndDeleteRemovesOnlyItsMarkedImages() throws Exception {
+    Path guest = TestGuest.build();
+    pool();
+    assertThat(ceph.admin("create", "--size", "4", TestCeph.POOL + "/" + foreign).ok()).isTrue();
+
+    DiskSpec root = disk("root", SystemDiskIT.rawBase().toString(), "96Mi");
+    root.storage = STORAGE;
+    DiskSpec data = disk("data", null, "16Mi");
+    data.storage = STORAGE;
+    long t0 = System.nanoTime();
+    k8s.create(machine("default", "rbd", guest, root, data));
+    String name = SystemLeftovers.PREFIX + "rbd";
+    KvmMachine ready = k8s.awaitMachine(name, "Ready", true, "Running", 240);
+    System.out.printf(
+        "apply -> Ready with an RBD clone root and a blank RBD disk (real Ceph, real guest): %d"
+            + " ms%n",
+        (System.nanoTime() - t0) / 1_000_000);
+
+    var rootStatus = SystemDiskIT.diskStatus(ready, "root");
+    var dataStatus = SystemDiskIT.diskStatus(ready, "data");
+    assertThat(rootStatus.storage).isEqualTo(STORAGE);
+    assertThat(rootStatus.path).isEqualTo("rbd:" + TestCeph.POOL + "/" + rootStatus.volume);
+    assertThat(rootStatus.format).isEqualTo("raw");
+    assertThat(rootStatus.capacityBytes).isEqualTo(96L << 20);
+    assertThat(rootStatus.backingImage).startsWith("kvmop-base-");
+    assertThat(dataStatus.path).isEqualTo("rbd:" + TestCeph.POOL + "/" + dataStatus.volume);
+    assertThat(dataStatus.capacityBytes).isEqualTo(16L << 20);
+
+    String rootInfo = ceph.admin("info", TestCeph.POOL + "/" + rootStatus.volume).output();
+    assertThat(rootInfo)
+        .as("the root disk is a copy-on-write clone of the pool's base image")
+        .contains("parent: " + TestCeph.POOL + "/" + rootStatus.backingImage + "@kvmop");
+    assertThat(
+            ceph.admin("image-meta", "get", TestCeph.POOL + "/" + rootStatus.volume, "kvmop.uid")
+                .output()
+                .strip())
+        .isEqualTo(ready.getMetadata().getUid());
+    assertThat(
+            ceph.admin(
+                    "image-meta", "get", TestCeph.POOL + "/" + dataStatus.volume, "kvmop.namespace")
+                .output()
+                .strip())
+        .isEqualTo("default");
+
+    String domain = ready.getStatus().domainName;
+    String xml = virsh("dumpxml", domain);
+    assertThat(xml)
+        .contains("protocol='rbd'")
+        .contains("name='" + TestCeph.POOL + "/" + rootStatus.volume + "'")
+        .contains("<secret type='ceph' uuid='" + secretUuid + "'/>")
+        .doesNotContain(ceph.key());
+    Path log = Path.of(ready.getStatus().serialLogPath);
+    within(120)
+        .until(
+            () ->
+                Files.readString(log, StandardCharsets.ISO_8859_1)
+                    .contains("kvmop-guest: disk vda begins: " + SystemDiskIT.MARKER));
+    assertThat(Files.readString(log, StandardCharsets.ISO_8859_1))
+        .contains("kvmop-guest: disk vda sectors=" + (96L << 20) / 512)
+        .contains("kvmop-guest: disk vdb sectors=" + (16L << 20) / 512);
+
+    // grow the running guest's RBD root disk: through QEMU, no restart
+    KvmMachine grow = k8s.machine(name);
+    grow.getSpec().disks.get(0).size = "128Mi";
+    k8s.updateSpec(grow);
+    within(60)
+        .until(
+            () ->
+                virsh("domblkinfo", domain, "vda")
+                    .matches("(?s).*Capacity:\\s+" + (128L << 20) + "\\b.*"));
+    assertThat(ceph.admin("info", TestCeph.POOL + "/" + rootStatus.volume).output())
+        .contains("size 128 MiB");
+    assertThat(virsh("domstate", domain).strip()).isEqualTo("running");
+
+    // another namespace naming the pool: refused, nothing made
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("other").endMetadata().build())
+        .createOr(x -> x.update());
+    DiskSpec stolen = disk("root", SystemDiskIT.rawBase().toString(), "96Mi");
+    stolen.storage = STORAGE;
+    k8s.create(machine("other", "thief", guest, stolen));
+    KvmMachine refused =
+        within(60)
+            .until(
+                () ->
+                    client
+                        .resources(KvmMachine.class)
+                        .inNamespace("other")
+                        .withName(SystemLeftovers.PREFIX + "thief")
+                        .get(),
+                m ->
+                    m != null
+                        && OperatorHarness.condition(m, "Provisioned")
+                            .map(c -> "StorageNotAllowed".equals(c.getReason()))
+                            .orElse(false));
+    assertThat(OperatorHarness.condition(refused, "Provisioned").orElseThrow().getMessage())
+        .contains("spec.disks[0]", ".storage", STORAGE, "namespace other");
+    assertThat(
+            Shell.run(
+                    "virsh",
+                    "--connect=" + uri,
+                    "dominfo",
+                    "kvmop-other-" + SystemLeftovers.PREFIX + "thief")
+                .ok())
+        .isFalse();
+    assertThat(ceph.admin("ls", TestCeph.POOL).output()).doesNotContain("kvmop-other-");
+
+    // delete: the machine's marked images go; the base and another's image stay
+    k8s.delete(k8s.machine(name));
+    within(90).until(() -> k8s.machine(name) == null);
+    String left = ceph.admin("ls", TestCeph.POOL).output();
+    assertThat(left)
+        .doesNotContain(rootStatus.volume)
+        .doesNotContain(dataStatus.volume)
+        .contains(rootStatus.backingImage)
+        .contains(foreign);
+    assertThat(Shell.run("virsh", "--connect=" + uri, "dominfo", domain).ok()).isFalse();
+    k8s.delete(refused);
+  }
+}
