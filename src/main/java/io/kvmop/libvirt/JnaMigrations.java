@@ -1,6 +1,8 @@
 package io.kvmop.libvirt;
 
 import io.kvmop.libvirt.Operation.Step;
+import io.kvmop.libvirt.xml.DomainXml;
+import io.kvmop.libvirt.xml.XmlCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,16 +33,38 @@ final class JnaMigrations implements MigrationPort {
     this.calls = calls;
   }
 
-  /** The flags kvmop migrates with: live, peer to peer, disks' top layers copied, moved whole. */
-  static int flags(Request r) {
+  /**
+   * The flags kvmop migrates with: live, peer to peer, moved whole; with {@code copyDisks} the
+   * local disks' top layers are copied (their bases are on the target already).
+   */
+  static int flags(Request r, boolean copyDisks) {
     int f =
         VIR_MIGRATE_LIVE
             | VIR_MIGRATE_PEER2PEER
             | VIR_MIGRATE_PERSIST_DEST
             | VIR_MIGRATE_UNDEFINE_SOURCE
-            | VIR_MIGRATE_NON_SHARED_INC
             | VIR_MIGRATE_ABORT_ON_ERROR;
+    if (copyDisks) {
+      f |= VIR_MIGRATE_NON_SHARED_INC;
+    }
     return r.postcopy() ? f | VIR_MIGRATE_POSTCOPY : f;
+  }
+
+  /**
+   * The targets of the disks a migration copies: the writable local files. A network disk (an RBD
+   * image) is the same on both nodes and is never copied: mirroring it onto itself while the guest
+   * writes would corrupt it. A read-only one (a seed) the target prepares itself.
+   */
+  static List<String> copiedDisks(DomainXml domain) {
+    if (domain == null || domain.devices() == null || domain.devices().disks() == null) {
+      return List.of();
+    }
+    return domain.devices().disks().stream()
+        .filter(d -> d.readonly() == null)
+        .filter(d -> d.source() != null && d.source().file() != null)
+        .filter(d -> d.target() != null && d.target().dev() != null)
+        .map(d -> d.target().dev())
+        .toList();
   }
 
   @Override
@@ -58,7 +82,14 @@ final class JnaMigrations implements MigrationPort {
         c -> {
           org.libvirt.Domain d = c.domainLookupByName(domain);
           try {
-            d.migrateToURI(r.destinationUri(), params.toArray(new TypedParameter[0]), flags(r));
+            List<String> copied = copiedDisks(XmlCodec.read(d.getXMLDesc(0), DomainXml.class));
+            List<TypedParameter> all = new ArrayList<>(params);
+            // named, so that libvirt copies these and no other (its default copies network disks)
+            copied.forEach(t -> all.add(new TypedStringParameter("migrate_disks", t)));
+            d.migrateToURI(
+                r.destinationUri(),
+                all.toArray(new TypedParameter[0]),
+                flags(r, !copied.isEmpty()));
           } finally {
             d.free();
           }
