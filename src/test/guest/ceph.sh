@@ -1,7 +1,8 @@
 #!/bin/bash
 # A one-node Ceph for tests (one mon, one mgr, one osd on a 4 GiB file), cephx on as real clusters
-# run, everything under DIR; it listens on ADDR only (127.0.0.1, or the host side of a second
-# node's veth so that both nodes reach it).
+# run, everything under DIR; it listens on ADDR only: 127.0.0.1, or an address of its own on a
+# dummy link kvmopceph0 (made here, removed by stop), which second nodes reach through their veth
+# (second-node.sh routes 10.251.250.1 there) and nothing off this machine does.
 #   ceph.sh start DIR ADDR   prints nothing on success; leaves in DIR:
 #                              ceph.conf, ceph.client.admin.keyring (the tests' admin),
 #                              client.kvmop.key (the key kvmop is given: caps "profile rbd" on
@@ -20,6 +21,11 @@ start)
   addr=$3
   "$0" stop "$dir" >/dev/null 2>&1 || true
   mkdir -p "$dir"/{mon,osd0,mgr,run,log}
+  if [ "$addr" != 127.0.0.1 ] && ! ip -o addr show | grep -q " inet $addr/"; then
+    ip link add kvmopceph0 type dummy
+    ip addr add "$addr/32" dev kvmopceph0
+    ip link set kvmopceph0 up
+  fi
   fsid=$(cat /proc/sys/kernel/random/uuid)
   cat >"$dir/ceph.conf" <<EOF
 [global]
@@ -94,6 +100,7 @@ stop)
   done
   for p in $(daemons_of); do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$dir"
+  ip link del kvmopceph0 2>/dev/null || true
   ;;
 *)
   echo "usage: $0 start DIR ADDR | stop DIR" >&2

@@ -48,6 +48,9 @@ start)
   ip link set "$veth" up
   nsenter -t "$pid" -n ip addr add "$node_addr/30" dev "${veth}n"
   nsenter -t "$pid" -n ip link set "${veth}n" up
+  # the tests' Ceph listens on an address of the host (ceph.sh): the node reaches it, and only it,
+  # through the veth
+  nsenter -t "$pid" -n ip route add "${SECOND_NODE_CEPH:-10.251.250.1}/32" via "$host_addr"
   for _ in $(seq 100); do virsh -c "qemu+unix:///system?socket=$dir/sock/libvirt-sock" version >/dev/null 2>&1 && break; sleep 0.1; done
   echo "$pid"
   ;;

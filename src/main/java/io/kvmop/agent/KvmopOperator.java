@@ -106,6 +106,21 @@ public final class KvmopOperator implements AutoCloseable {
                             .get()))
             .build();
     this.clock = core.clock();
+    this.nodeFencing =
+        new io.kvmop.machine.NodeFencing(
+            config.nodeName(),
+            libvirt,
+            core.machines().locks(),
+            core.machines().disks(),
+            core.machines()::naming);
+    this.failover =
+        new io.kvmop.reconciler.FailoverWatch(
+            client,
+            config.nodeName(),
+            config.leaseNamespace(),
+            new io.kvmop.storage.RbdFencing(storagePools, io.kvmop.storage.RbdVolumes.ceph()),
+            core.clock(),
+            metrics);
     registerNetworks(config, core, client);
     var snapshots = new KvmSnapshotReconciler(config.nodeName(), core.snapshots(), core.clock());
     // a machine's node rid of it: its snapshots are gone with it
@@ -114,6 +129,7 @@ public final class KvmopOperator implements AutoCloseable {
             config,
             core,
             storagePools,
+            nodeFencing,
             m ->
                 snapshots.machineChanged(
                     m.getMetadata().getNamespace(), m.getMetadata().getName()));
@@ -148,6 +164,8 @@ public final class KvmopOperator implements AutoCloseable {
   }
 
   private final KvmMachineReconciler machines;
+  private final io.kvmop.machine.NodeFencing nodeFencing;
+  private final io.kvmop.reconciler.FailoverWatch failover;
 
   /** JOSDK's and kvmop's metrics. */
   public KvmopMetrics metrics() {
@@ -208,6 +226,7 @@ public final class KvmopOperator implements AutoCloseable {
       OperatorConfig config,
       NodeCore core,
       ClusterStoragePools storagePools,
+      io.kvmop.machine.NodeFencing fencing,
       Consumer<KvmMachine> onRemoved) {
     var leases = core.machines().leases();
     var domainEvents = new MachineEventSource(core.libvirt(), leaseDir(config), leases);
@@ -220,7 +239,8 @@ public final class KvmopOperator implements AutoCloseable {
                 metrics,
                 ledger,
                 onRemoved)
-            .storagePools(storagePools);
+            .storagePools(storagePools)
+            .fencing(fencing);
     String finalizer = Finalizers.machine(config.nodeName());
     operator.register(
         machines,
@@ -309,7 +329,16 @@ public final class KvmopOperator implements AutoCloseable {
         throw new IllegalStateException("cannot listen on port " + httpPort + ": " + e, e);
       }
     }
-    lease = NodeLease.contend(client, leaseNamespace, node, agentId, () -> onLeaseLost.run());
+    lease =
+        NodeLease.contend(
+            client,
+            leaseNamespace,
+            node,
+            agentId,
+            () -> {
+              fenceSelf();
+              onLeaseLost.run();
+            });
     try {
       if (maxWait == null) {
         while (!lease.awaitHeld(Duration.ofMinutes(1))) {
@@ -333,6 +362,7 @@ public final class KvmopOperator implements AutoCloseable {
       machines.sweepDeleted();
     }
     strayLabels = StrayLabels.watch(client, node, leaseNamespace, clock);
+    failover.start();
     hostDeletions =
         KvmHostReconciler.onDeleted(
             client,
@@ -359,7 +389,24 @@ public final class KvmopOperator implements AutoCloseable {
     }
   }
 
+  /**
+   * Self-fencing: this agent lost its node's Lease (another node may soon take its Restart
+   * machines), so they stop here at once, before any other node is allowed to start them.
+   */
+  private void fenceSelf() {
+    java.util.List<String> fenced = nodeFencing.fenceSelf(machines.placedMachines());
+    for (String domain : fenced) {
+      metrics.selfFenced();
+      org.slf4j.LoggerFactory.getLogger(KvmopOperator.class)
+          .error(
+              "lost the node Lease: destroyed domain {} (spec.failover.policy Restart), which another"
+                  + " node restarts once this node counts as dead",
+              domain);
+    }
+  }
+
   private synchronized void stopActing() {
+    failover.close();
     if (strayLabels != null) {
       strayLabels.close();
       strayLabels = null;

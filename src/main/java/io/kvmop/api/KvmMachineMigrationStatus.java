@@ -35,6 +35,17 @@ public class KvmMachineMigrationStatus {
   @JsonPropertyDescription("The volumes and files the target node created for the machine.")
   public List<String> preparedFiles;
 
+  @JsonPropertyDescription(
+      "What moves besides memory. Copied: the local disks' top layers are copied to the target"
+          + " (onto the same bases). MemoryOnly: no disk is copied, every disk being on shared"
+          + " storage (an rbd KvmStoragePool, the same image on both nodes: sharedDisks) or a"
+          + " read-only seed the target makes itself.")
+  public String storage;
+
+  @JsonPropertyDescription(
+      "The disks (by target, e.g. vda) on shared storage, which the migration never copies.")
+  public List<String> sharedDisks;
+
   @JsonPropertyDescription("When the copy started and ended (RFC 3339).")
   public String startTime;
 

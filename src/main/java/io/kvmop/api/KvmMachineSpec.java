@@ -16,6 +16,23 @@ import java.util.Map;
 @ValidationRule(
     value = "!has(self.hideHypervisor) || !self.hideHypervisor || self.virtType != 'qemu'",
     message = "spec.hideHypervisor hides KVM from the guest and needs virtType kvm or auto")
+@ValidationRule(
+    value = "!has(self.failover) || self.failover.policy != 'Restart' || !has(self.nodeName)",
+    message =
+        "spec.failover.policy Restart moves the machine to another node: leave spec.nodeName out"
+            + " (spec.nodeSelector picks the nodes it may run on)")
+@ValidationRule(
+    value =
+        "!has(self.failover) || self.failover.policy != 'Restart' || !has(self.disks) ||"
+            + " self.disks.all(d, has(d.storage) && d.storage != '')",
+    message =
+        "spec.failover.policy Restart needs every disk on shared storage: set each"
+            + " spec.disks[].storage to an rbd KvmStoragePool")
+@ValidationRule(
+    value =
+        "!has(self.failover) || !has(self.failover.after) || duration(self.failover.after) >="
+            + " duration('10s')",
+    message = "spec.failover.after must be at least 10s")
 public class KvmMachineSpec {
 
   @JsonPropertyDescription(
@@ -109,6 +126,11 @@ public class KvmMachineSpec {
       "Write the serial console to a file on the node; the path is in status.serialLogPath.")
   @Default("true")
   public Boolean serialLog = true;
+
+  @JsonPropertyDescription(
+      "What happens when the machine's node dies. Default: nothing, the machine waits for its"
+          + " node (policy None).")
+  public FailoverSpec failover;
 
   @JsonPropertyDescription(
       "A graphical display: {type: vnc} listens on the node's loopback only (127.0.0.1, a port"

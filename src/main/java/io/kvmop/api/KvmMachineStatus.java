@@ -50,6 +50,11 @@ public class KvmMachineStatus {
   @JsonPropertyDescription("The running machine's display (spec.graphics): type, address, port.")
   public GraphicsStatus graphics;
 
+  @JsonPropertyDescription(
+      "The last failover (spec.failover.policy Restart): the node it left, why and what was"
+          + " fenced.")
+  public FailoverStatus failover;
+
   @JsonPropertyDescription("File on the node receiving the serial console.")
   public String serialLogPath;
 

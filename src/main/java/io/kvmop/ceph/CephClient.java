@@ -162,6 +162,18 @@ public final class CephClient {
     return run(what, CALL_LIMIT, conf -> rbd(conf, args));
   }
 
+  /** One ceph command as this client (what profile rbd allows, e.g. blocklisting a client). */
+  String ceph(String what, String... args) {
+    return run(
+        what,
+        CALL_LIMIT,
+        conf -> {
+          List<String> cmd = new ArrayList<>(List.of("ceph", "-c", conf.toString(), "--id", user));
+          cmd.addAll(List.of(args));
+          return cmd;
+        });
+  }
+
   private List<String> rbd(Path conf, String... args) {
     List<String> cmd = new ArrayList<>(List.of("rbd", "-c", conf.toString(), "--id", user));
     cmd.addAll(List.of(args));

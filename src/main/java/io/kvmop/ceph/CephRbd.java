@@ -161,4 +161,37 @@ final class CephRbd implements RbdPort {
   public void remove(String image) {
     client.rbd("remove " + spec(image), "rm", "--no-progress", spec(image));
   }
+
+  @Override
+  public List<String> openers(String image) {
+    String what = "list the clients that have " + spec(image) + " open";
+    JsonNode n = json(what, client.rbd(what, "status", spec(image), "--format", "json"));
+    List<String> out = new ArrayList<>();
+    for (JsonNode w : n.path("watchers")) {
+      String address = w.path("address").asText("");
+      if (!address.isEmpty()) {
+        out.add(address);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void blocklist(String address, java.time.Duration expiry) {
+    if (!CLIENT_ADDRESS.matcher(address).matches()) {
+      throw new IllegalArgumentException("not a Ceph client address (ip:port/nonce): " + address);
+    }
+    client.ceph(
+        "blocklist client " + address,
+        "osd",
+        "blocklist",
+        "add",
+        address,
+        String.valueOf(expiry.toSeconds()));
+  }
+
+  /** A client instance as Ceph names it: v1:ip:port/nonce, [v6]:port/nonce; never a whole host. */
+  private static final java.util.regex.Pattern CLIENT_ADDRESS =
+      java.util.regex.Pattern.compile(
+          "^(v1:|v2:)?(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-fA-F:]+\\]):\\d{1,5}/[1-9]\\d*$");
 }

@@ -59,4 +59,16 @@ public interface RbdPort {
 
   /** Removes {@code image} (it must have no snapshots). */
   void remove(String image);
+
+  /**
+   * The Ceph clients that have the image open (its watchers), as address/nonce: each a QEMU or tool
+   * that may write to it.
+   */
+  List<String> openers(String image);
+
+  /**
+   * Cuts one client off the whole cluster for {@code expiry}: every write it sends from now on is
+   * refused (what profile rbd lets a client do to another, to take over a dead writer's image).
+   */
+  void blocklist(String client, java.time.Duration expiry);
 }

@@ -58,6 +58,7 @@ public final class MachineStatusBuilder {
         Boolean.FALSE.equals(m.getSpec().serialLog) ? null : o.naming().serialLogPath();
     s.disks = o.storage().disks();
     s.graphics = graphics(o);
+    s.failover = old == null ? null : old.failover;
     s.cloudInitInstanceId =
         o.storage().cloudInitInstanceId() != null
             ? o.storage().cloudInitInstanceId()
@@ -84,8 +85,24 @@ public final class MachineStatusBuilder {
 
   /** Scheduled, Provisioned, KVMAvailable and NetworkReady: what the domain depends on. */
   private static void placedAndReady(Conditions c, KvmMachine m, MachineOutcome o, String node) {
+    var failover = m.getStatus() == null ? null : m.getStatus().failover;
     if (m.getSpec().nodeName != null) {
       c.set(SCHEDULED, true, Reasons.NODE_NAME, "on node " + node + ", as spec.nodeName says");
+    } else if (failover != null && failover.fromNode != null && !failover.fromNode.equals(node)) {
+      c.set(
+          SCHEDULED,
+          true,
+          Reasons.FAILED_OVER,
+          "restarted on node "
+              + node
+              + " after node "
+              + failover.fromNode
+              + " failed ("
+              + failover.reason
+              + ")"
+              + (failover.fenced == null || failover.fenced.isEmpty()
+                  ? ""
+                  : "; its old writers were cut off: " + String.join(", ", failover.fenced)));
     } else {
       c.set(SCHEDULED, true, Reasons.PLACED, "placed on node " + node + ", which fits it");
     }

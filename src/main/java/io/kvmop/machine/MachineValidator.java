@@ -116,6 +116,7 @@ public final class MachineValidator {
     validateBoot(spec.boot, problems);
     validateInterfaces(spec.interfaces, problems);
     validateDisks(spec, problems);
+    io.kvmop.failover.FailoverRules.check(spec, problems);
     for (String[] d :
         new String[][] {
           {"shutdownTimeout", spec.shutdownTimeout}, {"ipWaitTimeout", spec.ipWaitTimeout}

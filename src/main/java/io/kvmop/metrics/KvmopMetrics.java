@@ -38,6 +38,8 @@ public final class KvmopMetrics implements CallObserver, PassStages {
   private final Timer applyToRunning;
   private final Timer applyToIp;
   private final Counter reconnects;
+  private final Counter failovers;
+  private final Counter selfFenced;
   private final Map<String, Timer> stages = new ConcurrentHashMap<>();
 
   /** One stage of a machine's pass (kvmop_machine_pass_stage_seconds{stage}). */
@@ -77,6 +79,28 @@ public final class KvmopMetrics implements CallObserver, PassStages {
         Counter.builder("kvmop.libvirt.reconnects")
             .description("Connections to libvirt lost and opened again")
             .register(registry);
+    failovers =
+        Counter.builder("kvmop.failovers")
+            .description(
+                "Machines this agent took off a dead node (spec.failover.policy Restart), after"
+                    + " fencing their storage")
+            .register(registry);
+    selfFenced =
+        Counter.builder("kvmop.self.fenced")
+            .description(
+                "Restart machines this agent destroyed on its own node when it lost its node"
+                    + " Lease (they are restarted elsewhere)")
+            .register(registry);
+  }
+
+  /** A machine taken off a dead node. */
+  public void failedOver() {
+    failovers.increment();
+  }
+
+  /** A Restart machine destroyed here because this agent lost its node Lease. */
+  public void selfFenced() {
+    selfFenced.increment();
   }
 
   public MeterRegistry registry() {

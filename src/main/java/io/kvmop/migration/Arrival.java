@@ -43,13 +43,25 @@ public final class Arrival {
    * What preparing got to: the files made ready (done), what it still waits for (a download, a
    * network coming up), or why this node refuses the machine.
    */
-  public record Prepared(List<String> files, String waiting, String refusal, List<Happened> done) {
+  /**
+   * @param files the files prepared here (volumes, seed)
+   * @param copied the targets of the writable local disks, whose top layers libvirt copies here
+   * @param shared the targets of the disks on shared storage (RBD): the same image on both nodes,
+   *     never copied
+   */
+  public record Prepared(
+      List<String> files,
+      List<String> copied,
+      List<String> shared,
+      String waiting,
+      String refusal,
+      List<Happened> done) {
     static Prepared refused(String why) {
-      return new Prepared(List.of(), null, why, List.of());
+      return new Prepared(List.of(), List.of(), List.of(), null, why, List.of());
     }
 
     static Prepared waiting(String what, List<Happened> done) {
-      return new Prepared(List.of(), what, null, done);
+      return new Prepared(List.of(), List.of(), List.of(), what, null, done);
     }
   }
 
@@ -127,12 +139,21 @@ public final class Arrival {
     }
     machines.locks().stay(domain); // it may have left this node before: it comes back now
     List<String> files = new ArrayList<>();
+    List<String> copied = new ArrayList<>();
+    List<String> shared = new ArrayList<>();
     for (DomainXml.Disk d : storage.devices()) {
+      String target = d.target() == null ? "?" : d.target().dev();
       if (d.source() != null && d.source().file() != null) {
         files.add(d.source().file());
+        if (d.readonly() == null) {
+          copied.add(target);
+        }
+      } else if (d.source() != null && d.source().protocol() != null) {
+        shared.add(target);
       }
     }
-    return new Prepared(List.copyOf(files), null, null, storage.done());
+    return new Prepared(
+        List.copyOf(files), List.copyOf(copied), List.copyOf(shared), null, null, storage.done());
   }
 
   /** Whether the machine's domain is here now, with kvmop's mark for it. */

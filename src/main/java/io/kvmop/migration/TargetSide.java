@@ -83,9 +83,20 @@ public final class TargetSide {
             mig,
             MigrationPhase.Prepared,
             Reasons.MIGRATION_PREPARED,
-            "node " + node + " is ready for the machine: " + p.files().size() + " file(s) prepared",
+            "node "
+                + node
+                + " is ready for the machine: "
+                + p.files().size()
+                + " file(s) prepared"
+                + (p.shared().isEmpty()
+                    ? ""
+                    : "; disk(s) "
+                        + String.join(", ", p.shared())
+                        + " on shared storage, not copied"),
             now);
     s.preparedFiles = p.files();
+    s.sharedDisks = p.shared();
+    s.storage = p.copied().isEmpty() ? "MemoryOnly" : "Copied";
     return new MigrationOutcome(s, MigrationOutcome.MachineChange.NONE, false, null, p.done());
   }
 

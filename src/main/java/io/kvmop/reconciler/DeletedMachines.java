@@ -49,6 +49,10 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
   private final Set<String> cleanedUp = ConcurrentHashMap.newKeySet();
   private volatile KubernetesClient client;
   private volatile ScheduledExecutorService worker;
+  private volatile io.kvmop.machine.NodeFencing fencing;
+  private volatile java.util.function.BiConsumer<
+          KvmMachine, java.util.List<io.kvmop.status.Happened>>
+      report = (m, done) -> {};
 
   /**
    * @param remove removes what this node has of a machine: empty once nothing is left, else how
@@ -66,6 +70,21 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
 
   void useClient(KubernetesClient client) {
     this.client = client;
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  /**
+   * A domain found at start whose machine failed over away from this node is removed (never
+   * started) through {@code fencing}; {@code report} tells the machine what was done.
+   */
+  void staleCopies(
+      io.kvmop.machine.NodeFencing fencing,
+      java.util.function.BiConsumer<KvmMachine, java.util.List<io.kvmop.status.Happened>> report) {
+    this.fencing = fencing;
+    this.report = report;
   }
 
   @Override
@@ -165,7 +184,26 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
   private void step(KvmMachine m, boolean deleteSeen) {
     String uid = m.getMetadata().getUid();
     try {
-      if (stillThere(m, deleteSeen)) {
+      KvmMachine now = current(m);
+      if (!deleteSeen
+          && now != null
+          && uid.equals(now.getMetadata().getUid())
+          && fencing != null
+          && fencing.movedAway(now)) {
+        var done = fencing.removeStale(now);
+        removing.remove(uid);
+        if (!done.isEmpty()) {
+          LOG.warn(
+              "KvmMachine {}/{} failed over to node {} while this node was away: its stale domain"
+                  + " here was removed, never started",
+              now.getMetadata().getNamespace(),
+              now.getMetadata().getName(),
+              now.getStatus().nodeName);
+          report.accept(now, done);
+        }
+        return;
+      }
+      if (stillThere(m, now, deleteSeen)) {
         removing.remove(uid);
         return;
       }
@@ -213,21 +251,23 @@ public final class DeletedMachines extends AbstractEventSource<KvmMachine, KvmMa
    * delete seen gives way only to the same uid; a domain found at start to any machine of its name,
    * since a recreated machine shows its domain's conflict and loses nothing.
    */
-  private boolean stillThere(KvmMachine m, boolean deleteSeen) {
-    KvmMachine now;
-    try {
-      now =
-          client
-              .resources(KvmMachine.class)
-              .inNamespace(m.getMetadata().getNamespace())
-              .withName(m.getMetadata().getName())
-              .get();
-    } catch (KubernetesClientException e) {
-      throw new IllegalStateException("cannot tell whether it still exists: " + e.getMessage(), e);
-    }
+  private boolean stillThere(KvmMachine m, KvmMachine now, boolean deleteSeen) {
     if (now == null) {
       return false;
     }
     return !deleteSeen || m.getMetadata().getUid().equals(now.getMetadata().getUid());
+  }
+
+  /** The machine of that name as the API server has it now; null when there is none. */
+  private KvmMachine current(KvmMachine m) {
+    try {
+      return client
+          .resources(KvmMachine.class)
+          .inNamespace(m.getMetadata().getNamespace())
+          .withName(m.getMetadata().getName())
+          .get();
+    } catch (KubernetesClientException e) {
+      throw new IllegalStateException("cannot tell whether it still exists: " + e.getMessage(), e);
+    }
   }
 }

@@ -345,6 +345,25 @@ public class KvmMachineReconciler implements Reconciler<KvmMachine>, Cleaner<Kvm
     deleted.sweep(placedUids());
   }
 
+  /** The machines placed on this node, as this controller's cache has them (empty before start). */
+  public List<KvmMachine> placedMachines() {
+    var cache = placedHere;
+    return cache == null ? List.of() : cache.list().toList();
+  }
+
+  /** Stale domains of machines that failed over away are removed through {@code fencing}. */
+  public KvmMachineReconciler fencing(io.kvmop.machine.NodeFencing fencing) {
+    deleted.staleCopies(
+        fencing,
+        (m, done) -> {
+          var c = deleted.client();
+          if (c != null) {
+            done.forEach(h -> transitions.did(c, m, h.reason(), h.message()));
+          }
+        });
+    return this;
+  }
+
   /**
    * The bridges whose dnsmasq leases a starting machine (running, an address missing) waits for:
    * its kvmop networks' bridges, or any for a libvirt network kvmop does not name.

@@ -87,6 +87,16 @@ public final class Reasons {
   public static final String MACHINES_ATTACHED = "MachinesAttached";
   public static final String NAME_CONFLICT = "NameConflict";
   public static final String NETWORK_NOT_FOUND = "NetworkNotFound";
+
+  /** A machine taken off a dead node and placed anew (spec.failover.policy Restart). */
+  public static final String FAILED_OVER = "FailedOver";
+
+  /** An agent cut off from its node Lease destroyed its Restart machines: they run elsewhere. */
+  public static final String SELF_FENCED = "SelfFenced";
+
+  /** A machine that failed over away: this node's stale domain removed, never started. */
+  public static final String STALE_DOMAIN_REMOVED = "StaleDomainRemoved";
+
   public static final String NETWORK_NOT_PERMITTED = "NetworkNotPermitted";
   public static final String NETWORK_NOT_READY = "NetworkNotReady";
   public static final String NO_DISKS = "NoDisks";

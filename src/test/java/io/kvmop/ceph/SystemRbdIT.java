@@ -112,7 +112,7 @@ class SystemRbdIT {
                 POOL,
                 UUID.randomUUID().toString(),
                 TestCeph.POOL,
-                List.of(new DomainDevices.NetworkHost("127.0.0.1", "6789")),
+                List.of(new DomainDevices.NetworkHost(TestCeph.ADDRESS, "6789")),
                 TestCeph.USER,
                 secret));
     libvirt.storage().startPool(POOL);
@@ -169,7 +169,7 @@ class SystemRbdIT {
                 DomainDevices.Disk.rbd(
                     TestCeph.POOL,
                     clone,
-                    List.of(new DomainDevices.NetworkHost("127.0.0.1", "6789")),
+                    List.of(new DomainDevices.NetworkHost(TestCeph.ADDRESS, "6789")),
                     TestCeph.USER,
                     secret,
                     "vda",

@@ -113,7 +113,7 @@ class ChartTest {
             r -> {
               assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
               assertThat(r.getResources()).containsExactly("leases");
-              assertThat(r.getVerbs()).containsExactly("get", "create", "update");
+              assertThat(r.getVerbs()).containsExactly("get", "list", "create", "update");
             });
     var binding = of(docs, "RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class);
     assertThat(binding)

@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
+import io.kvmop.api.KvmStoragePool;
 import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.cluster.Finalizers;
@@ -25,6 +26,7 @@ import io.kvmop.testing.OperatorHarness;
 import io.kvmop.testing.SecondNode;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.SystemLeftovers;
+import io.kvmop.testing.TestCeph;
 import io.kvmop.testing.TestGuest;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -345,6 +347,130 @@ class SystemMigrationIT {
     assertThat(client.v1().events().inNamespace("default").list().getItems())
         .extracting(Event::getReason)
         .contains("Migrating", "Migrated");
+  }
+
+  static final String RBD = SystemLeftovers.PREFIX + "migrbd";
+
+  @Test
+  void aMachineOnRbdMovesWithOnlyItsMemoryAndKeepsWhatItWroteToCeph() throws Exception {
+    Path guest = TestGuest.build();
+    TestCeph ceph = TestCeph.start();
+    String storage = SystemLeftovers.PREFIX + "migceph";
+    client
+        .secrets()
+        .inNamespace("default") // kvmop's own namespace in this test: both agents' lease namespace
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("ceph-kvmop")
+                .endMetadata()
+                .withStringData(Map.of("key", ceph.key()))
+                .build())
+        .create();
+    KvmStoragePool pool = new KvmStoragePool();
+    pool.getMetadata().setName(storage);
+    pool.setSpec(new io.kvmop.api.KvmStoragePoolSpec());
+    pool.getSpec().type = "rbd";
+    pool.getSpec().rbd = new io.kvmop.api.RbdPoolSpec();
+    pool.getSpec().rbd.monitors = List.of(TestCeph.MONITOR);
+    pool.getSpec().rbd.pool = TestCeph.POOL;
+    pool.getSpec().rbd.user = TestCeph.USER;
+    pool.getSpec().rbd.secretRef = new io.kvmop.api.CephKeyRef("ceph-kvmop", "key");
+    pool = client.resource(pool).create();
+    String secret =
+        java.util
+            .UUID
+            .nameUUIDFromBytes(
+                ("kvmop-ceph-key:" + pool.getMetadata().getUid())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .toString();
+    String image = null;
+    try {
+      KvmMachine m = Fixtures.testGuest(RBD, guest);
+      io.kvmop.api.DiskSpec root = Fixtures.disk("root", SystemDiskIT.rawBase().toString(), "96Mi");
+      root.storage = storage;
+      m.getSpec().disks = new ArrayList<>(List.of(root));
+      agentA.create(m);
+      KvmMachine up = agentA.awaitMachine(RBD, "Ready", true, "Running", 240);
+      assertThat(up.getStatus().nodeName).isEqualTo("node-a");
+      String domain = up.getStatus().domainName;
+      image = up.getStatus().disks.get(0).volume;
+      Path logA = Path.of(up.getStatus().serialLogPath);
+      within(120)
+          .until(() -> Files.readString(logA).contains("disk vda begins: " + SystemDiskIT.MARKER));
+      // the guest writes a marker 1 MiB into its disk, synced: it is in Ceph, not in a local file
+      GuestConsole.type(
+          RBD,
+          uri,
+          "printf KVMOPMOVED$((40+2)) | dd of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync"
+              + " 2>/dev/null; echo wrote-$((6*7))",
+          "wrote-42");
+      Path exported = NODE_B.resolve("exported.raw");
+      Files.deleteIfExists(exported);
+      assertThat(ceph.admin("export", TestCeph.POOL + "/" + image, exported.toString()).ok())
+          .isTrue();
+      byte[] at = new byte[12];
+      try (var f = new java.io.RandomAccessFile(exported.toFile(), "r")) {
+        f.seek(1 << 20);
+        f.readFully(at);
+      }
+      Files.deleteIfExists(exported);
+      assertThat(new String(at, java.nio.charset.StandardCharsets.US_ASCII))
+          .isEqualTo("KVMOPMOVED42");
+      String domId = virshA("domid", domain).strip();
+
+      uncordon("node-b");
+      migrate("mig-rbd", RBD, null);
+      KvmMachineMigration done = awaitPhase("mig-rbd", MigrationPhase.Succeeded, 240);
+      System.out.println(
+          "RBD migration status: "
+              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(done.getStatus()));
+      assertThat(done.getStatus().storage).isEqualTo("MemoryOnly");
+      assertThat(done.getStatus().sharedDisks).containsExactly("vda");
+      assertThat(done.getStatus().preparedFiles)
+          .as("no volume of the disk is made on node-b")
+          .noneMatch(f -> f.contains(domain + "-root-"));
+      assertThat(virshB("domstate", domain).strip()).isEqualTo("running");
+      assertThat(virshA("list", "--all", "--name")).doesNotContain(domain);
+      assertThat(virshB("vol-list", SystemLeftovers.POOL)).doesNotContain(domain + "-root-");
+      assertThat(virshB("dumpxml", domain))
+          .contains("protocol='rbd'", TestCeph.POOL + "/" + image, secret)
+          .doesNotContain(ceph.key());
+      assertThat(ceph.admin("ls", TestCeph.POOL).output())
+          .as("the image stayed, one image of the disk")
+          .contains(image);
+      // the moved guest reads its marker from the same image, past its page cache
+      GuestConsole.type(
+          RBD,
+          nodeB.libvirtUri(),
+          "dd if=/dev/vda bs=512 skip=2048 count=1 iflag=direct 2>/dev/null | head -c 12; echo",
+          "KVMOPMOVED42");
+      assertThat(Files.readString(nodeB.privateCopy(SERIAL).resolve(SERIAL.relativize(logA))))
+          .as("no boot on node-b")
+          .doesNotContain("Linux version");
+      within(60)
+          .until(
+              () ->
+                  "node-b".equals(machineNamed(RBD).getStatus().nodeName)
+                      && OperatorHarness.condition(machineNamed(RBD), "Ready")
+                          .map(c -> "True".equals(c.getStatus()))
+                          .orElse(false));
+      assertThat(domId).isNotBlank();
+
+      // deleted on node-b: its image goes, the base stays
+      client.resource(machineNamed(RBD)).delete();
+      within(90).until(() -> machineNamed(RBD) == null);
+      assertThat(ceph.admin("ls", TestCeph.POOL).output()).doesNotContain(image);
+      image = null;
+    } finally {
+      if (image != null) {
+        Shell.run("virsh", "--connect=" + uri, "destroy", RBD);
+      }
+      SystemStoragePoolIT.removeTestImages(ceph);
+      for (String u : List.of(uri, nodeB.libvirtUri())) {
+        Shell.run("virsh", "--connect=" + u, "secret-undefine", secret);
+      }
+    }
   }
 
   @Test

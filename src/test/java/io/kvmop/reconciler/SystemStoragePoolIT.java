@@ -70,11 +70,25 @@ class SystemStoragePoolIT extends SystemItBase {
     if (ceph == null) {
       return;
     }
-    // the test's own images: a base is removed once no clone of it is left
+    removeTestImages(ceph);
+    if (secretUuid != null) {
+      try {
+        libvirt.secrets().undefineSecret(secretUuid);
+      } catch (LibvirtError e) {
+        // not defined
+      }
+    }
+  }
+
+  /**
+   * The system tests' images in the test Ceph: machines' (named after test machines), foreign ones
+   * made by the tests, then the bases no clone is left of.
+   */
+  static void removeTestImages(TestCeph ceph) {
     for (String image : ceph.admin("ls", TestCeph.POOL).output().lines().toList()) {
       String name = image.strip();
       if (name.startsWith("kvmop-default-" + SystemLeftovers.PREFIX)
-          || name.startsWith("kvmop-other-")
+          || name.startsWith("kvmop-other-" + SystemLeftovers.PREFIX)
           || name.startsWith("someone-elses-")) {
         ceph.admin("rm", TestCeph.POOL + "/" + name);
       }
@@ -85,13 +99,6 @@ class SystemStoragePoolIT extends SystemItBase {
         ceph.admin("snap", "unprotect", TestCeph.POOL + "/" + name + "@kvmop");
         ceph.admin("snap", "purge", TestCeph.POOL + "/" + name);
         ceph.admin("rm", TestCeph.POOL + "/" + name);
-      }
-    }
-    if (secretUuid != null) {
-      try {
-        libvirt.secrets().undefineSecret(secretUuid);
-      } catch (LibvirtError e) {
-        // not defined
       }
     }
   }
@@ -123,7 +130,7 @@ class SystemStoragePoolIT extends SystemItBase {
     p.getSpec().type = "rbd";
     p.getSpec().namespaces = List.of("default");
     p.getSpec().rbd = new RbdPoolSpec();
-    p.getSpec().rbd.monitors = List.of("127.0.0.1:6789");
+    p.getSpec().rbd.monitors = List.of(TestCeph.MONITOR);
     p.getSpec().rbd.pool = TestCeph.POOL;
     p.getSpec().rbd.user = TestCeph.USER;
     p.getSpec().rbd.secretRef = new CephKeyRef("ceph-kvmop", "key");

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The tests' one-node Ceph (src/test/guest/ceph.sh): started once per test JVM when a test first
- * asks for it, cephx on, listening on 127.0.0.1 only; stopped (and its folder removed) when the JVM
+ * asks for it, cephx on, listening on {@link #ADDRESS} only (on a dummy link of this machine, which
+ * a {@link SecondNode} reaches through its veth); stopped (and its folder removed) when the JVM
  * ends. .ci/leftovers.sh stops it too, should the JVM be killed.
  */
 public final class TestCeph {
@@ -17,6 +18,12 @@ public final class TestCeph {
 
   /** The pool kvmop's client may use, and one it may not. */
   public static final String POOL = "kvmop-it";
+
+  /** Where its monitor and OSD listen: an address of this machine only. */
+  public static final String ADDRESS = "10.251.250.1";
+
+  /** Its monitor, as a KvmStoragePool's spec.rbd.monitors names it. */
+  public static final String MONITOR = ADDRESS + ":6789";
 
   public static final String OTHER_POOL = "kvmop-other";
   public static final String USER = "kvmop";
@@ -29,7 +36,7 @@ public final class TestCeph {
   public static synchronized TestCeph start() {
     if (!started) {
       Shell.Result r =
-          Shell.runFor(240, "bash", "src/test/guest/ceph.sh", "start", DIR.toString(), "127.0.0.1");
+          Shell.runFor(240, "bash", "src/test/guest/ceph.sh", "start", DIR.toString(), ADDRESS);
       if (!r.ok()) {
         throw new IllegalStateException("the test Ceph did not start: " + r.output());
       }
@@ -44,7 +51,7 @@ public final class TestCeph {
 
   /** kvmop's client: caps "profile rbd" on {@link #POOL} only. */
   public CephClient client() {
-    return new CephClient(List.of(new CephClient.Monitor("127.0.0.1", 6789)), USER, key());
+    return new CephClient(List.of(new CephClient.Monitor(ADDRESS, 6789)), USER, key());
   }
 
   /** kvmop's client's key (base64). */
