@@ -65,7 +65,9 @@ after)
   # the tests' Ceph (src/test/guest/ceph.sh), should a test JVM have died before stopping it
   [ -d /tmp/kvmop-it-ceph ] && bash src/test/guest/ceph.sh stop /tmp/kvmop-it-ceph \
     && echo "leftovers: stopped the test Ceph"
-  ip link del kvmopceph0 2>/dev/null && echo "leftovers: removed the test Ceph's link kvmopceph0"
+  for a in $(ip -o addr show dev lo label lo:kvmopceph | awk '{print $4}'); do
+    ip addr del "$a" dev lo && echo "leftovers: removed the test Ceph's address $a"
+  done
   for dev in $(ip -br link show type vxlan 2>/dev/null | awk '{print $1}' | cut -d@ -f1); do
     [[ $dev =~ ^kvx[0-9a-f]{8}$ ]] && ip link delete dev "$dev" && echo "leftovers: removed $dev"
   done

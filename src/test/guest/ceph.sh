@@ -1,8 +1,8 @@
 #!/bin/bash
 # A one-node Ceph for tests (one mon, one mgr, one osd on a 4 GiB file), cephx on as real clusters
-# run, everything under DIR; it listens on ADDR only: 127.0.0.1, or an address of its own on a
-# dummy link kvmopceph0 (made here, removed by stop), which second nodes reach through their veth
-# (second-node.sh routes 10.251.250.1 there) and nothing off this machine does.
+# run, everything under DIR; it listens on ADDR only: 127.0.0.1, or an address of its own put on
+# the loopback link (label lo:kvmopceph, added here, removed by stop), which second nodes reach
+# through their veth (second-node.sh routes 10.251.250.1 there) and nothing off this machine does.
 #   ceph.sh start DIR ADDR   prints nothing on success; leaves in DIR:
 #                              ceph.conf, ceph.client.admin.keyring (the tests' admin),
 #                              client.kvmop.key (the key kvmop is given: caps "profile rbd" on
@@ -21,10 +21,8 @@ start)
   addr=$3
   "$0" stop "$dir" >/dev/null 2>&1 || true
   mkdir -p "$dir"/{mon,osd0,mgr,run,log}
-  if [ "$addr" != 127.0.0.1 ] && ! ip -o addr show | grep -q " inet $addr/"; then
-    ip link add kvmopceph0 type dummy
-    ip addr add "$addr/32" dev kvmopceph0
-    ip link set kvmopceph0 up
+  if [ "$addr" != 127.0.0.1 ] && ! ip -o addr show dev lo | grep -q " inet $addr/"; then
+    ip addr add "$addr/32" dev lo label lo:kvmopceph
   fi
   fsid=$(cat /proc/sys/kernel/random/uuid)
   cat >"$dir/ceph.conf" <<EOF
@@ -100,7 +98,9 @@ stop)
   done
   for p in $(daemons_of); do kill -9 "$p" 2>/dev/null || true; done
   rm -rf "$dir"
-  ip link del kvmopceph0 2>/dev/null || true
+  ip -o addr show dev lo label lo:kvmopceph | awk '{print $4}' | while read -r a; do
+    ip addr del "$a" dev lo
+  done
   ;;
 *)
   echo "usage: $0 start DIR ADDR | stop DIR" >&2

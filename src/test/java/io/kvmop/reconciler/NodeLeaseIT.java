@@ -146,4 +146,38 @@ class NodeLeaseIT {
         .atMost(Duration.ofSeconds(5))
         .until(() -> !first.domains().findDomain(DOMAIN).orElseThrow().running());
   }
+
+  @Test
+  void anAgentThatLosesItsNodesLeaseDestroysItsRestartMachinesAtOnceAndNoOthers() throws Exception {
+    a = agent("agent-a", first).start();
+    declareMachine(); // policy None: it waits for its node
+    KvmMachine m = Fixtures.machine("default", "ha");
+    m.getMetadata().setUid(null);
+    m.getMetadata().setGeneration(null);
+    m.getSpec().memory = "256Mi";
+    m.getSpec().failover = new io.kvmop.api.FailoverSpec();
+    m.getSpec().failover.policy = "Restart";
+    m.getSpec().failover.after = "10s";
+    client.resource(m).create();
+    a.awaitMachine("vm", "Running", true, "Running", 30);
+    a.awaitMachine("ha", "Running", true, "Running", 30);
+
+    long lost = System.nanoTime();
+    io.kvmop.testing.UserEdits.edit(
+        client.leases().inNamespace("default").withName("kvmop-agent-node-x"),
+        l -> {
+          l.getSpec().setHolderIdentity("agent-elsewhere");
+          l.getSpec().setRenewTime(ZonedDateTime.now().plusMinutes(5));
+          l.getSpec().setLeaseDurationSeconds(600);
+          return l;
+        });
+    within(15).until(() -> !first.domains().findDomain("kvmop-default-ha").orElseThrow().running());
+    System.out.printf(
+        "self-fencing: the Restart machine was destroyed %d ms after the lease was taken%n",
+        (System.nanoTime() - lost) / 1_000_000);
+    assertThat(first.domains().findDomain(DOMAIN).orElseThrow().running())
+        .as("a machine without failover keeps running on its node")
+        .isTrue();
+    assertThat(a.operator().metrics().scrape()).contains("kvmop_self_fenced_total 1.0");
+  }
 }

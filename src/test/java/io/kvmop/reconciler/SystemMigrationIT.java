@@ -2,43 +2,29 @@ package io.kvmop.reconciler;
 
 import static io.kvmop.testing.OperatorHarness.within;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.kvmop.api.KvmHost;
 import io.kvmop.api.KvmMachine;
 import io.kvmop.api.KvmMachineMigration;
 import io.kvmop.api.KvmStoragePool;
 import io.kvmop.api.MigrationPhase;
 import io.kvmop.api.NetworkMode;
 import io.kvmop.cluster.Finalizers;
-import io.kvmop.libvirt.JnaLibvirt;
-import io.kvmop.network.LinuxHostNetwork;
 import io.kvmop.testing.Fixtures;
 import io.kvmop.testing.GuestConsole;
 import io.kvmop.testing.MigrationSteps;
 import io.kvmop.testing.OperatorHarness;
-import io.kvmop.testing.SecondNode;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.SystemLeftovers;
 import io.kvmop.testing.TestCeph;
 import io.kvmop.testing.TestGuest;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -51,137 +37,10 @@ import org.junit.jupiter.api.Test;
  * libvirtd refuses leaves it running where it was.
  */
 @Tag("system")
-class SystemMigrationIT {
+class SystemMigrationIT extends TwoNodeSystemBase {
   static final String NET = SystemLeftovers.PREFIX + "mignet";
   static final String NAME = SystemLeftovers.PREFIX + "mig";
   static final String STAYER = SystemLeftovers.PREFIX + "migstay";
-  static final Path NODE_B = Path.of("/tmp/kvmop-it-node-b");
-  static final Path SERIAL = Path.of(OperatorHarness.SERIAL_LOG_DIR);
-
-  String uri;
-  JnaLibvirt libvirtA;
-  KubernetesMockServer server;
-  KubernetesClient client;
-  OperatorHarness agentA;
-  SecondNode nodeB;
-
-  @BeforeEach
-  void twoNodes() throws Exception {
-    uri = System.getProperty("kvmop.it.systemUri", "");
-    assumeFalse(uri.isBlank(), "kvmop.it.systemUri is empty: no real libvirtd to test against");
-    libvirtA = new JnaLibvirt(uri);
-    SystemLeftovers.remove(libvirtA);
-    SystemLeftovers.removeTunnels();
-    nodeB = SecondNode.start(NODE_B, List.of(Path.of(SystemLeftovers.POOL_PATH), SERIAL));
-    // the API where both agents reach it: on the host's end of the veth pair
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getByName(SecondNode.HOST_ADDRESS), 0);
-    client = server.createClient();
-    OperatorHarness.applyCrds(client);
-    host("node-a", false);
-    host("node-b", true); // nothing is placed there before the migration
-    agentA =
-        new OperatorHarness(
-                client,
-                "node-a",
-                libvirtA,
-                new LinuxHostNetwork(),
-                Map.of("KVMOP_OVERLAY_ADDRESS", SecondNode.HOST_ADDRESS))
-            .start();
-    Path kubeconfig = NODE_B.resolve("kubeconfig");
-    Files.writeString(
-        kubeconfig,
-        String.join(
-            "\n",
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            "- name: mock",
-            "  cluster: {server: 'http://"
-                + SecondNode.HOST_ADDRESS
-                + ":"
-                + server.getPort()
-                + "'}",
-            "users:",
-            "- name: it",
-            "  user: {token: it}",
-            "contexts:",
-            "- name: mock",
-            "  context: {cluster: mock, user: it, namespace: default}",
-            "current-context: mock",
-            ""));
-    Map<String, String> env = new HashMap<>();
-    env.put("KUBECONFIG", kubeconfig.toString());
-    env.put("NODE_NAME", "node-b");
-    env.put("KVMOP_LIBVIRT_URI", nodeB.libvirtUri());
-    env.put("KVMOP_MIGRATION_URI", nodeB.libvirtUri());
-    env.put("KVMOP_MIGRATION_ADDRESS", SecondNode.NODE_ADDRESS);
-    env.put("KVMOP_OVERLAY_ADDRESS", SecondNode.NODE_ADDRESS);
-    env.put("KVMOP_SERIAL_LOG_DIR", SERIAL.toString());
-    env.put("KVMOP_STORAGE_POOL_NAME", SystemLeftovers.POOL);
-    env.put("KVMOP_STORAGE_POOL_PATH", SystemLeftovers.POOL_PATH);
-    env.put("KVMOP_AUTOSTART_CHECK_SECONDS", "0.3");
-    env.put("KVMOP_BLOCKED_RECHECK_SECONDS", "0.5");
-    env.put("KVMOP_HOST_RECHECK_SECONDS", "1");
-    env.put("KVMOP_HTTP_PORT", "0");
-    env.put("KVMOP_LEASE_NAMESPACE", "default");
-    nodeB.spawn(
-        Path.of("target/node-b-agent.log").toAbsolutePath(),
-        env,
-        List.of(
-            "java",
-            "-Xms64m",
-            "-Xmx256m",
-            "-XX:TieredStopAtLevel=1",
-            "-jar",
-            Path.of("target/kvmop.jar").toAbsolutePath().toString(),
-            "operator"));
-    within(120)
-        .until(
-            () -> {
-              KvmHost b = client.resources(KvmHost.class).withName("node-b").get();
-              return b != null && b.getStatus() != null && b.getStatus().migration != null;
-            });
-  }
-
-  void host(String node, boolean cordoned) {
-    MigrationSteps.host(
-        client,
-        node,
-        spec -> {
-          spec.cpuAllocationRatio = 8.0;
-          spec.cordoned = cordoned;
-        });
-  }
-
-  void uncordon(String node) {
-    MigrationSteps.uncordon(client, node);
-  }
-
-  @AfterEach
-  void stop() {
-    if (agentA != null) {
-      agentA.close();
-    }
-    if (nodeB != null) {
-      nodeB.close();
-    }
-    if (libvirtA != null) {
-      SystemLeftovers.remove(libvirtA);
-      SystemLeftovers.removeTunnels();
-      libvirtA.close();
-    }
-    if (server != null) {
-      client.close();
-      server.destroy();
-    }
-  }
 
   KvmMachine machine(String name, Path guest, String... networks) {
     KvmMachine m = Fixtures.testGuest(name, guest, networks);
@@ -205,22 +64,6 @@ class SystemMigrationIT {
 
   KvmMachineMigration migration(String name) {
     return MigrationSteps.migration(client, name);
-  }
-
-  KvmMachine machineNamed(String name) {
-    return client.resources(KvmMachine.class).inNamespace("default").withName(name).get();
-  }
-
-  String virshA(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("virsh", "--connect=" + uri));
-    cmd.addAll(List.of(args));
-    return Shell.run(cmd.toArray(new String[0])).output();
-  }
-
-  String virshB(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("virsh", "--connect=" + nodeB.libvirtUri()));
-    cmd.addAll(List.of(args));
-    return Shell.run(cmd.toArray(new String[0])).output();
   }
 
   /** The guest's echo service (port 7), asked from the host's network or from node-b's. */
@@ -356,34 +199,7 @@ class SystemMigrationIT {
     Path guest = TestGuest.build();
     TestCeph ceph = TestCeph.start();
     String storage = SystemLeftovers.PREFIX + "migceph";
-    client
-        .secrets()
-        .inNamespace("default") // kvmop's own namespace in this test: both agents' lease namespace
-        .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
-                .withNewMetadata()
-                .withName("ceph-kvmop")
-                .endMetadata()
-                .withStringData(Map.of("key", ceph.key()))
-                .build())
-        .create();
-    KvmStoragePool pool = new KvmStoragePool();
-    pool.getMetadata().setName(storage);
-    pool.setSpec(new io.kvmop.api.KvmStoragePoolSpec());
-    pool.getSpec().type = "rbd";
-    pool.getSpec().rbd = new io.kvmop.api.RbdPoolSpec();
-    pool.getSpec().rbd.monitors = List.of(TestCeph.MONITOR);
-    pool.getSpec().rbd.pool = TestCeph.POOL;
-    pool.getSpec().rbd.user = TestCeph.USER;
-    pool.getSpec().rbd.secretRef = new io.kvmop.api.CephKeyRef("ceph-kvmop", "key");
-    pool = client.resource(pool).create();
-    String secret =
-        java.util
-            .UUID
-            .nameUUIDFromBytes(
-                ("kvmop-ceph-key:" + pool.getMetadata().getUid())
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))
-            .toString();
+    String secret = rbdPool(ceph, storage);
     String image = null;
     try {
       KvmMachine m = Fixtures.testGuest(RBD, guest);
@@ -466,10 +282,7 @@ class SystemMigrationIT {
       if (image != null) {
         Shell.run("virsh", "--connect=" + uri, "destroy", RBD);
       }
-      SystemStoragePoolIT.removeTestImages(ceph);
-      for (String u : List.of(uri, nodeB.libvirtUri())) {
-        Shell.run("virsh", "--connect=" + u, "secret-undefine", secret);
-      }
+      removeRbd(ceph, secret);
     }
   }
 
@@ -588,14 +401,5 @@ class SystemMigrationIT {
 
   static io.fabric8.kubernetes.api.model.Condition ready(KvmMachineMigration g) {
     return MigrationSteps.ready(g);
-  }
-
-  static String tail(Path f, int chars) {
-    try {
-      String s = Files.readString(f);
-      return s.length() <= chars ? s : s.substring(s.length() - chars);
-    } catch (java.io.IOException e) {
-      return "(" + e + ")";
-    }
   }
 }

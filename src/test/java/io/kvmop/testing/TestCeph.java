@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The tests' one-node Ceph (src/test/guest/ceph.sh): started once per test JVM when a test first
- * asks for it, cephx on, listening on {@link #ADDRESS} only (on a dummy link of this machine, which
- * a {@link SecondNode} reaches through its veth); stopped (and its folder removed) when the JVM
- * ends. .ci/leftovers.sh stops it too, should the JVM be killed.
+ * asks for it, cephx on, listening on {@link #ADDRESS} only (an address of this machine only, which
+ * a {@link SecondNode} reaches through its veth: on the loopback link, label lo:kvmopceph); stopped
+ * (and its folder removed) when the JVM ends. .ci/leftovers.sh stops it too, should the JVM be
+ * killed.
  */
 public final class TestCeph {
   public static final Path DIR = Path.of("/tmp/kvmop-it-ceph");

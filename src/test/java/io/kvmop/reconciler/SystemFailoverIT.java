@@ -1,0 +1,156 @@
+package io.kvmop.reconciler;
+
+import static io.kvmop.testing.OperatorHarness.within;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.kvmop.api.DiskSpec;
+import io.kvmop.api.FailoverSpec;
+import io.kvmop.api.KvmMachine;
+import io.kvmop.testing.Fixtures;
+import io.kvmop.testing.GuestConsole;
+import io.kvmop.testing.OperatorHarness;
+import io.kvmop.testing.Shell;
+import io.kvmop.testing.SystemLeftovers;
+import io.kvmop.testing.TestCeph;
+import io.kvmop.testing.TestGuest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A machine with spec.failover.policy Restart and its disk on the test Ceph, on node-b, when node-b
+ * dies (its agent killed -9, its guest's QEMU killed, as in a power loss): node-a's agent restarts
+ * it from the same RBD image (the guest boots reading what it wrote before), never two QEMUs of it
+ * at any moment; when node-b's agent comes back it removes its stale domain without starting it.
+ */
+class SystemFailoverIT extends TwoNodeSystemBase {
+  static final String NAME = SystemLeftovers.PREFIX + "fo";
+
+  /** How many QEMUs of {@code domain} run on this machine (both nodes' are in its PID space). */
+  static int qemus(String domain) {
+    String out = Shell.run("pgrep", "-c", "-f", "guest=" + domain + ",").output().strip();
+    return out.isEmpty() ? 0 : Integer.parseInt(out.lines().findFirst().orElse("0").strip());
+  }
+
+  @Test
+  void aDeadNodesRestartMachineRunsElsewhereOnceFromItsImageAndTheNodeBackDropsItsStaleCopy()
+      throws Exception {
+    Path guest = TestGuest.build();
+    TestCeph ceph = TestCeph.start();
+    String secret = rbdPool(ceph, SystemLeftovers.PREFIX + "foceph");
+    AtomicBoolean watching = new AtomicBoolean(true);
+    AtomicInteger most = new AtomicInteger();
+    Thread watch = null;
+    try {
+      // on node-b: node-a cordoned meanwhile
+      host("node-a", true);
+      uncordon("node-b");
+      KvmMachine m = Fixtures.testGuest(NAME, guest);
+      DiskSpec root = Fixtures.disk("root", SystemDiskIT.rawBase().toString(), "96Mi");
+      root.storage = SystemLeftovers.PREFIX + "foceph";
+      m.getSpec().disks = new ArrayList<>(List.of(root));
+      m.getSpec().failover = new FailoverSpec();
+      m.getSpec().failover.policy = "Restart";
+      m.getSpec().failover.after = "10s";
+      agentA.create(m);
+      KvmMachine up = agentA.awaitMachine(NAME, "Ready", true, "Running", 240);
+      assertThat(up.getStatus().nodeName).isEqualTo("node-b");
+      String domain = up.getStatus().domainName;
+      Path logB = nodeB.privateCopy(SERIAL).resolve(SERIAL.relativize(Path.of(up.getStatus().serialLogPath)));
+      within(120).until(() -> Files.exists(logB) && Files.readString(logB).contains("disk vda begins:"));
+      GuestConsole.type(
+          NAME,
+          nodeB.libvirtUri(),
+          "printf KVMOPFAILED$((40+2)) | dd of=/dev/vda conv=notrunc,fsync 2>/dev/null; echo wrote-$((6*7))",
+          "wrote-42");
+      uncordon("node-a");
+
+      watch =
+          new Thread(
+              () -> {
+                while (watching.get()) {
+                  most.accumulateAndGet(qemus(domain), Math::max);
+                  try {
+                    Thread.sleep(50);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      watch.start();
+
+      // node-b loses power: its agent and its guest die at once
+      long t0 = System.nanoTime();
+      killAgentB();
+      virshB("destroy", domain);
+      long[] at = new long[2];
+      KvmMachine moved =
+          within(180)
+              .pollInterval(java.time.Duration.ofMillis(200))
+              .until(
+                  () -> {
+                    KvmMachine now = machineNamed(NAME);
+                    if (at[0] == 0 && now.getStatus() != null && now.getStatus().failover != null) {
+                      at[0] = System.nanoTime();
+                    }
+                    return now;
+                  },
+                  now ->
+                      now.getStatus() != null
+                          && "node-a".equals(now.getStatus().nodeName)
+                          && OperatorHarness.condition(now, "Running")
+                              .map(c -> "True".equals(c.getStatus()))
+                              .orElse(false));
+      at[1] = System.nanoTime();
+      System.out.printf(
+          "node-b dies -> taken off it (lease expired, fenced): %d ms; -> Running on node-a: %d"
+              + " ms%n",
+          (at[0] - t0) / 1_000_000, (at[1] - t0) / 1_000_000);
+      System.out.println(
+          "failover status: "
+              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(moved.getStatus().failover));
+      assertThat(moved.getStatus().failover.fromNode).isEqualTo("node-b");
+      assertThat(moved.getStatus().failover.count).isEqualTo(1);
+      assertThat(moved.getStatus().failover.reason).contains("node-b", "Lease");
+      assertThat(OperatorHarness.condition(moved, "Scheduled").orElseThrow().getReason())
+          .isEqualTo("FailedOver");
+      assertThat(virshA("domstate", domain).strip()).isEqualTo("running");
+      Path logA = Path.of(moved.getStatus().serialLogPath);
+      within(120)
+          .until(
+              () ->
+                  Files.exists(logA)
+                      && Files.readString(logA).contains("disk vda begins: KVMOPFAILED42"));
+      assertThat(client.v1().events().inNamespace("default").list().getItems())
+          .extracting(Event::getReason)
+          .contains("FailedOver");
+      assertThat(agentA.operator().metrics().scrape()).contains("kvmop_failovers_total 1.0");
+
+      // node-b is back: its agent removes its stale domain, never starting it
+      String domId = virshA("domid", domain).strip();
+      startAgentB();
+      within(120).until(() -> !virshB("list", "--all", "--name").contains(domain));
+      watching.set(false);
+      watch.join();
+      assertThat(most.get()).as("QEMUs of the machine at any moment").isEqualTo(1);
+      assertThat(virshA("domid", domain).strip()).as("node-a's copy untouched").isEqualTo(domId);
+      assertThat(machineNamed(NAME).getStatus().nodeName).isEqualTo("node-a");
+      assertThat(ceph.admin("ls", TestCeph.POOL).output())
+          .contains(moved.getStatus().disks.get(0).volume);
+
+      client.resource(machineNamed(NAME)).delete();
+      within(90).until(() -> machineNamed(NAME) == null);
+    } finally {
+      watching.set(false);
+      if (watch != null) {
+        watch.join();
+      }
+      removeRbd(ceph, secret);
+    }
+  }
+}
