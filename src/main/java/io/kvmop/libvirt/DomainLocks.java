@@ -29,6 +29,14 @@ public final class DomainLocks {
         });
   }
 
+  /**
+   * Marks a domain as leaving at once, without waiting for a pass that holds its lock: for
+   * self-fencing, which cannot wait.
+   */
+  public void fence(String domain) {
+    leaving.add(domain);
+  }
+
   /** The domain stays here after all (its migration failed), or came back. */
   public void stay(String domain) {
     leaving.remove(domain);

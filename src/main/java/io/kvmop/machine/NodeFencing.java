@@ -53,19 +53,33 @@ public final class NodeFencing {
         continue;
       }
       String domain = naming.apply(m).domainName();
+      String uid = m.getMetadata().getUid();
+      locks.fence(domain); // no pass starts it again here from now on
       try {
-        Optional<DomainState> d = libvirt.domains().findDomain(domain);
-        if (d.isPresent()
-            && MachinePlanner.owns(d.get(), m.getMetadata().getUid())
-            && d.get().state() != DomainState.RunState.SHUTOFF) {
-          libvirt.domains().destroyDomain(domain); // no lock: this cannot wait for a pass
+        if (destroyIfRunning(domain, uid)) {
           fenced.add(domain);
         }
+        // a pass already under way when the mark was set may still start it: once it is done,
+        // the domain is destroyed again
+        locks.tryWith(domain, java.time.Duration.ofSeconds(3), () -> destroyIfRunning(domain, uid));
       } catch (LibvirtError e) {
         // libvirt down: QEMU is not stopped by us; the new node's storage fencing cuts it off
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     return fenced;
+  }
+
+  private boolean destroyIfRunning(String domain, String uid) {
+    Optional<DomainState> d = libvirt.domains().findDomain(domain);
+    if (d.isPresent()
+        && MachinePlanner.owns(d.get(), uid)
+        && d.get().state() != DomainState.RunState.SHUTOFF) {
+      libvirt.domains().destroyDomain(domain);
+      return true;
+    }
+    return false;
   }
 
   /**

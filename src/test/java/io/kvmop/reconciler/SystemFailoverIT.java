@@ -61,8 +61,12 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       KvmMachine up = agentA.awaitMachine(NAME, "Ready", true, "Running", 240);
       assertThat(up.getStatus().nodeName).isEqualTo("node-b");
       String domain = up.getStatus().domainName;
-      Path logB = nodeB.privateCopy(SERIAL).resolve(SERIAL.relativize(Path.of(up.getStatus().serialLogPath)));
-      within(120).until(() -> Files.exists(logB) && Files.readString(logB).contains("disk vda begins:"));
+      Path logB =
+          nodeB
+              .privateCopy(SERIAL)
+              .resolve(SERIAL.relativize(Path.of(up.getStatus().serialLogPath)));
+      within(120)
+          .until(() -> Files.exists(logB) && Files.readString(logB).contains("disk vda begins:"));
       GuestConsole.type(
           NAME,
           nodeB.libvirtUri(),
@@ -113,7 +117,8 @@ class SystemFailoverIT extends TwoNodeSystemBase {
           (at[0] - t0) / 1_000_000, (at[1] - t0) / 1_000_000);
       System.out.println(
           "failover status: "
-              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(moved.getStatus().failover));
+              + io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                  moved.getStatus().failover));
       assertThat(moved.getStatus().failover.fromNode).isEqualTo("node-b");
       assertThat(moved.getStatus().failover.count).isEqualTo(1);
       assertThat(moved.getStatus().failover.reason).contains("node-b", "Lease");

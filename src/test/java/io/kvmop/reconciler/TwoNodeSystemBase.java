@@ -234,7 +234,9 @@ abstract class TwoNodeSystemBase {
     pool.getSpec().rbd.user = io.kvmop.testing.TestCeph.USER;
     pool.getSpec().rbd.secretRef = new io.kvmop.api.CephKeyRef("ceph-kvmop", "key");
     pool = client.resource(pool).create();
-    return java.util.UUID.nameUUIDFromBytes(
+    return java.util
+        .UUID
+        .nameUUIDFromBytes(
             ("kvmop-ceph-key:" + pool.getMetadata().getUid())
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8))
         .toString();
