@@ -238,6 +238,23 @@ public final class DiskProvisioner {
       if (where.blocker() != null) {
         return new Layout(desired, where.blocker());
       }
+      if (!where.where().rbd()
+          && io.kvmop.failover.FailoverRules.restarts(in.machine().getSpec())) {
+        return new Layout(
+            desired,
+            new Blocker(
+                Reasons.INVALID_SPEC,
+                "spec.disks["
+                    + i
+                    + "] ("
+                    + d.name
+                    + ").storage: spec.failover.policy Restart needs every disk on shared"
+                    + " storage, and "
+                    + (where.where().name() == null
+                        ? "the node's directory pool"
+                        : "KvmStoragePool " + where.where().name() + " (type directory)")
+                    + " dies with its node; name an rbd KvmStoragePool"));
+      }
       if (where.where().rbd()) {
         RbdDiskLayout.Laid laid = RbdDiskLayout.lay(in, d, i, target, images, config);
         if (laid.blocker() != null && !Reasons.DOWNLOADING.equals(laid.blocker().reason())) {

@@ -275,6 +275,21 @@ public final class SnapshotKeeper {
   /** Why the machine's disks cannot hold internal snapshots, or null. */
   static String unsupportedDisk(KvmMachine m) {
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
+    var made =
+        m.getStatus() == null || m.getStatus().disks == null
+            ? List.<io.kvmop.api.DiskStatus>of()
+            : m.getStatus().disks;
+    for (var d : made) {
+      if (d.path != null && d.path.startsWith("rbd:")) {
+        return "disk "
+            + d.name
+            + " of machine "
+            + m.getMetadata().getName()
+            + " is an RBD image (KvmStoragePool "
+            + d.storage
+            + "): snapshots of machines on rbd pools are not supported yet; nothing was changed";
+      }
+    }
     for (int i = 0; i < disks.size(); i++) {
       if (!"qcow2".equals(DiskNames.formatOf(disks.get(i)))) {
         return "spec.disks["

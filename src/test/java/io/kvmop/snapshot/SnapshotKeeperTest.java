@@ -133,6 +133,28 @@ class SnapshotKeeperTest {
   }
 
   @Test
+  void aMachineWithAnRbdDiskIsRefusedBeforeAnythingIsTouched() {
+    DiskSpec root = new DiskSpec();
+    root.name = "root";
+    root.size = "1Gi";
+    root.storage = "ceph";
+    m.getSpec().disks = List.of(root);
+    m.setStatus(new io.kvmop.api.KvmMachineStatus());
+    io.kvmop.api.DiskStatus made = new io.kvmop.api.DiskStatus();
+    made.name = "root";
+    made.storage = "ceph";
+    made.path = "rbd:vms/kvmop-default-web-1-root-12345678";
+    m.getStatus().disks = List.of(made);
+    libvirt.calls.clear();
+    var s = take(snapshot("snap-a", false));
+    assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Failed);
+    var ready = Conditions.find(s.getStatus().conditions, "Ready").orElseThrow();
+    assertThat(ready.getReason()).isEqualTo(Reasons.SNAPSHOT_UNSUPPORTED);
+    assertThat(ready.getMessage()).contains("disk root", "RBD image", "KvmStoragePool ceph");
+    assertThat(libvirt.calls).isEmpty();
+  }
+
+  @Test
   void aRunningUefiMachineIsSnapshottedOnceStopped() {
     m.getSpec().firmware = "uefi";
     realize();
