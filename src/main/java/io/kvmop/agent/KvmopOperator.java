@@ -119,6 +119,7 @@ public final class KvmopOperator implements AutoCloseable {
             config.nodeName(),
             config.leaseNamespace(),
             new io.kvmop.storage.RbdFencing(storagePools, io.kvmop.storage.RbdVolumes.ceph()),
+            m -> core.machines().disks().releaseShared(m, core.machines().naming(m).domainName()),
             core.clock(),
             metrics);
     registerNetworks(config, core, client);

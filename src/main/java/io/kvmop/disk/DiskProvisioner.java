@@ -433,6 +433,23 @@ public final class DiskProvisioner {
   }
 
   /**
+   * A machine deleted while its node is dead, released from another node: its images on rbd pools
+   * by reclaimPolicy (only those marked as its own). Empty when some disk is not on an rbd pool:
+   * that one is its dead node's to remove, so the machine waits for it.
+   */
+  public Optional<List<Happened>> releaseShared(KvmMachine m, String domain) {
+    var onRbd = MachineDisks.onRbd(m, domain, catalog);
+    int shared = onRbd.values().stream().mapToInt(List::size).sum();
+    int all = m.getSpec().disks == null ? 0 : m.getSpec().disks.size();
+    if (shared < all) {
+      return Optional.empty();
+    }
+    List<Happened> out = new ArrayList<>();
+    onRbd.forEach((pool, disks) -> out.addAll(rbd.release(pool, m, disks)));
+    return Optional.of(out);
+  }
+
+  /**
    * The machine wants no download any more (refused, or removed): one nobody else wants is
    * cancelled, and its slot is free.
    */

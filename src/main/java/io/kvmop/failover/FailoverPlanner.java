@@ -37,7 +37,12 @@ public final class FailoverPlanner {
     /** Fence its storage, then take it off its node. */
     FAIL_OVER,
     /** Taken off in status already: the label and the dead node's finalizer go too. */
-    FINISH
+    FINISH,
+    /**
+     * Deleted while its node is dead: its images on shared storage are released from here (its
+     * writers fenced first) and the dead node's finalizer goes.
+     */
+    RECLAIM
   }
 
   public record Decision(Kind kind, Duration after, String reason) {
@@ -45,9 +50,10 @@ public final class FailoverPlanner {
   }
 
   public static Decision decide(KvmMachine m, Optional<NodeLease> lease, Instant now) {
-    if (m.getSpec() == null
-        || m.getMetadata().getDeletionTimestamp() != null
-        || !FailoverRules.restarts(m.getSpec())) {
+    if (m.getSpec() != null && m.getMetadata().getDeletionTimestamp() != null) {
+      return deleted(m, lease, now);
+    }
+    if (m.getSpec() == null || !FailoverRules.restarts(m.getSpec())) {
       return Decision.NONE;
     }
     String labelled = Placement.placedOn(m).orElse(null);
@@ -88,5 +94,35 @@ public final class FailoverPlanner {
             + ", and spec.failover.after "
             + FailoverRules.after(m.getSpec()).toSeconds()
             + " s have passed");
+  }
+
+  /**
+   * A machine being deleted whose node is dead and still holds it (its finalizer): released from
+   * another node once the node has been silent for as long as a failover would wait.
+   */
+  private static Decision deleted(KvmMachine m, Optional<NodeLease> lease, Instant now) {
+    if (lease.isEmpty() || lease.get().renewed() == null) {
+      return Decision.NONE;
+    }
+    String node = lease.get().node();
+    var finalizers = m.getMetadata().getFinalizers();
+    if (finalizers == null || !finalizers.contains(io.kvmop.cluster.Finalizers.machine(node))) {
+      return Decision.NONE;
+    }
+    Instant due = lease.get().expires().plus(FailoverRules.after(m.getSpec()));
+    if (now.isBefore(lease.get().expires())) {
+      return Decision.NONE;
+    }
+    if (now.isBefore(due)) {
+      return new Decision(Kind.WAIT, Duration.between(now, due), null);
+    }
+    return new Decision(
+        Kind.RECLAIM,
+        null,
+        "deleted while node "
+            + node
+            + " is dead (its agent last renewed its node Lease at "
+            + lease.get().renewed()
+            + ")");
   }
 }

@@ -52,6 +52,8 @@ public final class FailoverWatch implements AutoCloseable {
   private final Clock clock;
   private final KvmopMetrics metrics;
   private final TransitionEvents events;
+  private final java.util.function.Function<KvmMachine, Optional<List<io.kvmop.status.Happened>>>
+      reclaim;
   private ScheduledExecutorService worker;
 
   public FailoverWatch(
@@ -59,8 +61,10 @@ public final class FailoverWatch implements AutoCloseable {
       String node,
       String namespace,
       RbdFencing fencing,
+      java.util.function.Function<KvmMachine, Optional<List<io.kvmop.status.Happened>>> reclaim,
       Clock clock,
       KvmopMetrics metrics) {
+    this.reclaim = reclaim;
     this.client = client;
     this.node = node;
     this.namespace = namespace;
@@ -142,6 +146,7 @@ public final class FailoverWatch implements AutoCloseable {
     switch (d.kind()) {
       case FAIL_OVER -> failOver(m, lease.node(), d.reason(), now);
       case FINISH -> finish(m, lease.node());
+      case RECLAIM -> reclaim(m, lease.node(), d.reason());
       default -> {}
     }
   }
@@ -195,6 +200,43 @@ public final class FailoverWatch implements AutoCloseable {
         reason,
         f.fenced);
     finish(written.get(), from);
+  }
+
+  /**
+   * A machine deleted while its node is dead: its RBD images' writers are cut off, the images go by
+   * reclaimPolicy, and the dead node's finalizer with them (the node, when back, finds its domain's
+   * machine gone and removes the domain). A machine with a local disk waits for its node.
+   */
+  private void reclaim(KvmMachine m, String from, String reason) {
+    RbdFencing.Result fenced = fencing.fence(m);
+    if (fenced.problem() != null) {
+      LOG.warn(
+          "KvmMachine {} (deleted) cannot be released from dead node {} yet: {}",
+          PlacementView.namespacedName(m),
+          from,
+          fenced.problem());
+      return;
+    }
+    Optional<List<io.kvmop.status.Happened>> released = reclaim.apply(m);
+    if (released.isEmpty()) {
+      return; // a local disk: only its node can remove it
+    }
+    if (released.get().stream().anyMatch(h -> Reasons.STORAGE_UNAVAILABLE.equals(h.reason()))) {
+      return; // Ceph did not answer: the next look tries again, the finalizer stays
+    }
+    released.get().forEach(h -> events.did(client, m, h.reason(), h.message()));
+    List<String> finalizers =
+        m.getMetadata().getFinalizers().stream()
+            .filter(x -> !x.equals(Finalizers.machine(from)))
+            .toList();
+    if (GuardedWrites.patchIfUnchanged(client, m, "/metadata/finalizers", finalizers)) {
+      LOG.warn(
+          "KvmMachine {} was {}: released its RBD images from node {}{}",
+          PlacementView.namespacedName(m),
+          reason,
+          node,
+          fenced.fenced().isEmpty() ? "" : " after cutting off " + fenced.fenced());
+    }
   }
 
   /** The label and the dead node's finalizer go: placement sees the machine as unplaced. */

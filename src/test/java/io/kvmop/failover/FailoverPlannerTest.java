@@ -69,9 +69,23 @@ class FailoverPlannerTest {
       m.getSpec().runStrategy = r;
       assertThat(at(m, 3600).kind()).as(r.name()).isEqualTo(FailoverPlanner.Kind.NONE);
     }
+  }
+
+  @Test
+  void aMachineDeletedWhileItsNodeIsDeadIsReleasedFromElsewhereOnceItsNodeWouldHaveFailedOver() {
     KvmMachine deleted = restart("30s");
+    deleted.getSpec().failover.policy = "None";
     deleted.getMetadata().setDeletionTimestamp("2026-12-07T10:00:01Z");
-    assertThat(at(deleted, 3600).kind()).isEqualTo(FailoverPlanner.Kind.NONE);
+    deleted.getMetadata().setFinalizers(List.of(io.kvmop.cluster.Finalizers.machine("node-a")));
+    assertThat(at(deleted, 19).kind()).isEqualTo(FailoverPlanner.Kind.NONE);
+    assertThat(at(deleted, 30).kind()).isEqualTo(FailoverPlanner.Kind.WAIT);
+    var due = at(deleted, 51);
+    assertThat(due.kind()).isEqualTo(FailoverPlanner.Kind.RECLAIM);
+    assertThat(due.reason()).contains("deleted while node node-a is dead");
+    deleted.getMetadata().setFinalizers(List.of());
+    assertThat(at(deleted, 51).kind())
+        .as("node-a let go of it already")
+        .isEqualTo(FailoverPlanner.Kind.NONE);
   }
 
   @Test

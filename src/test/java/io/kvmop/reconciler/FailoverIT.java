@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Failover through two agents on libvirt's test driver and one mock API: node-a's agent stops and
  * its guests die; node-b's agent takes its Restart machine once the Lease has been silent long
- * enough, leaves its None machine alone; node-a back removes its stale domain, never starting it.
+ * enough, leaves its None machine alone and releases one deleted meanwhile; node-a back removes
+ * their stale domains, never starting them.
  */
 @EnableKubernetesMockClient(crud = true)
 class FailoverIT {
@@ -71,8 +72,10 @@ class FailoverIT {
       throws Exception {
     a.create(machine("ha", "Restart"));
     a.create(machine("stay", "None"));
+    a.create(machine("gone", "None"));
     a.awaitMachine("ha", "Running", true, "Running", 30);
     a.awaitMachine("stay", "Running", true, "Running", 30);
+    a.awaitMachine("gone", "Running", true, "Running", 30);
     b.start();
 
     // node-a dies: its agent stops (its Lease is renewed no more), its guests with it
@@ -81,6 +84,9 @@ class FailoverIT {
     a = null;
     libvirtA.domains().destroyDomain("kvmop-default-ha");
     libvirtA.domains().destroyDomain("kvmop-default-stay");
+    libvirtA.domains().destroyDomain("kvmop-default-gone");
+    // deleted while its node is dead: released by node-b (it has nothing local), not left hanging
+    client.resource(b.machine("gone")).delete();
     KvmMachine moved =
         within(90)
             .until(
@@ -107,9 +113,12 @@ class FailoverIT {
     assertThat(stay.getStatus().nodeName).as("policy None waits for its node").isEqualTo("node-a");
     assertThat(libvirtB.domains().findDomain("kvmop-default-stay")).isEmpty();
 
+    within(60).until(() -> b.machine("gone") == null);
+
     // node-a is back: the stale copy goes, never started; the None machine runs there again
     a = new OperatorHarness(client, "node-a", libvirtA, new FakeHostNetwork()).start();
     within(30).until(() -> libvirtA.domains().findDomain("kvmop-default-ha").isEmpty());
+    within(30).until(() -> libvirtA.domains().findDomain("kvmop-default-gone").isEmpty());
     a.awaitMachine("stay", "Running", true, "Running", 30);
     assertThat(libvirtB.domains().findDomain("kvmop-default-ha").orElseThrow().running()).isTrue();
     assertThat(b.machine("ha").getStatus().nodeName).isEqualTo("node-b");

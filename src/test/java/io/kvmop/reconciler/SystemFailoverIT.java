@@ -158,4 +158,180 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       removeRbd(ceph, secret);
     }
   }
+
+  static final String CUT = SystemLeftovers.PREFIX + "focut";
+
+  /**
+   * node-b alive, its libvirtd and guest alive, but cut off from the API: its agent destroys its
+   * Restart machine before node-a may start it, and a writer still holding the image open on node-b
+   * (what the guest would be, had self-fencing failed) is blocklisted before the machine starts on
+   * node-a: its writes are refused from then on.
+   */
+  @Test
+  void aPartitionedNodeFencesItselfAndItsLeftoverWriterIsCutOffBeforeTheMachineStartsElsewhere()
+      throws Exception {
+    Path guest = TestGuest.build();
+    TestCeph ceph = TestCeph.start();
+    String secret = rbdPool(ceph, SystemLeftovers.PREFIX + "focutceph");
+    Path keyring = TestCeph.DIR.resolve("ceph.client.kvmop.keyring");
+    Files.writeString(keyring, "[client.kvmop]\n\tkey = " + ceph.key() + "\n");
+    Process writer = null;
+    String cut = null;
+    try {
+      host("node-a", true);
+      uncordon("node-b");
+      KvmMachine m = Fixtures.testGuest(CUT, guest);
+      DiskSpec root = Fixtures.disk("root", SystemDiskIT.rawBase().toString(), "96Mi");
+      root.storage = SystemLeftovers.PREFIX + "focutceph";
+      DiskSpec data = Fixtures.disk("data", null, "16Mi");
+      data.storage = SystemLeftovers.PREFIX + "focutceph";
+      m.getSpec().disks = new ArrayList<>(List.of(root, data));
+      m.getSpec().failover = new FailoverSpec();
+      m.getSpec().failover.policy = "Restart";
+      m.getSpec().failover.after = "10s";
+      agentA.create(m);
+      KvmMachine up = agentA.awaitMachine(CUT, "Ready", true, "Running", 240);
+      assertThat(up.getStatus().nodeName).isEqualTo("node-b");
+      String domain = up.getStatus().domainName;
+      String dataImage =
+          up.getStatus().disks.stream()
+              .filter(d -> d.name.equals("data"))
+              .findFirst()
+              .orElseThrow()
+              .volume;
+      uncordon("node-a");
+
+      // a second writer of the data disk on node-b, as the guest would be had it kept running
+      Path writerLog = NODE_B.resolve("writer.log");
+      Files.deleteIfExists(writerLog);
+      writer =
+          nodeB.spawn(
+              writerLog,
+              java.util.Map.of(),
+              List.of(
+                  "rbd",
+                  "-c",
+                  TestCeph.DIR.resolve("ceph.conf").toString(),
+                  "--id",
+                  "kvmop",
+                  "bench",
+                  "--io-type",
+                  "write",
+                  "--io-size",
+                  "4096",
+                  "--io-threads",
+                  "1",
+                  "--io-total",
+                  "100G",
+                  "--io-pattern",
+                  "rand",
+                  TestCeph.POOL + "/" + dataImage));
+      within(60)
+          .until(
+              () ->
+                  ceph.admin("status", TestCeph.POOL + "/" + dataImage)
+                      .output()
+                      .contains("10.251.0.2:"));
+
+      // node-b loses the API (not Ceph, not its guest)
+      long t0 = System.nanoTime();
+      cut = String.valueOf(server.getPort());
+      assertThat(
+              nodeB
+                  .run(
+                      "iptables",
+                      "-I",
+                      "OUTPUT",
+                      "-p",
+                      "tcp",
+                      "-d",
+                      io.kvmop.testing.SecondNode.HOST_ADDRESS,
+                      "--dport",
+                      cut,
+                      "-j",
+                      "REJECT")
+                  .ok())
+          .isTrue();
+      within(40).until(() -> !virshB("domstate", domain).strip().equals("running"));
+      long selfFenced = System.nanoTime();
+      KvmMachine moved =
+          within(180)
+              .until(
+                  () -> machineNamed(CUT),
+                  now ->
+                      now.getStatus() != null
+                          && "node-a".equals(now.getStatus().nodeName)
+                          && OperatorHarness.condition(now, "Running")
+                              .map(c -> "True".equals(c.getStatus()))
+                              .orElse(false));
+      System.out.printf(
+          "node-b cut off -> it destroyed its guest: %d ms; -> Running on node-a: %d ms%n",
+          (selfFenced - t0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+      System.out.println("fenced: " + moved.getStatus().failover.fenced);
+      assertThat(moved.getStatus().failover.fenced)
+          .as("the leftover writer on node-b was cut off")
+          .anyMatch(f -> f.startsWith("10.251.0.2:") && f.contains(dataImage));
+      assertThat(
+              Shell.run(
+                      "ceph",
+                      "-c",
+                      TestCeph.DIR.resolve("ceph.conf").toString(),
+                      "osd",
+                      "blocklist",
+                      "ls")
+                  .output())
+          .contains("10.251.0.2:");
+      // the writer can write no more: it ends with an error (or writes nothing more)
+      Process w = writer;
+      within(120).until(() -> !w.isAlive());
+      System.out.println("the cut-off writer: " + tail(writerLog, 400));
+      assertThat(w.exitValue()).isNotZero();
+      assertThat(virshB("domstate", domain).strip()).isNotEqualTo("running");
+
+      // node-b back on the API: its agent (it exited when it lost its Lease) removes the stale
+      // domain
+      nodeB.run(
+          "iptables",
+          "-D",
+          "OUTPUT",
+          "-p",
+          "tcp",
+          "-d",
+          io.kvmop.testing.SecondNode.HOST_ADDRESS,
+          "--dport",
+          cut,
+          "-j",
+          "REJECT");
+      cut = null;
+      assertThat(agentB.isAlive()).as("node-b's agent exited when it lost its Lease").isFalse();
+      startAgentB();
+      within(120).until(() -> !virshB("list", "--all", "--name").contains(domain));
+      assertThat(virshA("domstate", domain).strip()).isEqualTo("running");
+      client.resource(machineNamed(CUT)).delete();
+      within(90).until(() -> machineNamed(CUT) == null);
+    } finally {
+      if (cut != null) {
+        nodeB.run(
+            "iptables",
+            "-D",
+            "OUTPUT",
+            "-p",
+            "tcp",
+            "-d",
+            io.kvmop.testing.SecondNode.HOST_ADDRESS,
+            "--dport",
+            cut,
+            "-j",
+            "REJECT");
+      }
+      if (writer != null) {
+        writer.descendants().forEach(ProcessHandle::destroyForcibly);
+        writer.destroyForcibly();
+      }
+      Shell.run(
+          "ceph", "-c", TestCeph.DIR.resolve("ceph.conf").toString(), "osd", "blocklist", "clear");
+      Files.deleteIfExists(keyring);
+      removeRbd(ceph, secret);
+    }
+  }
 }
