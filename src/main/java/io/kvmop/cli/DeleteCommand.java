@@ -28,7 +28,14 @@ final class DeleteCommand implements Callable<Integer> {
     try (DirectoryLock lock = DirectoryLock.acquire(dir.status(), manifests, "delete");
         JnaLibvirt libvirt = new JnaLibvirt(config.libvirtUri())) {
       StandaloneAgent agent =
-          StandaloneAgents.agent(config, policy.toSpec(), libvirt, manifests, dir.status());
+          StandaloneAgents.agent(
+              config,
+              policy.toSpec(),
+              policy.storagePools(),
+              libvirt,
+              manifests,
+              dir.status(),
+              new io.kvmop.metrics.KvmopMetrics());
       Instant deadline = Instant.now().plusSeconds(300);
       while (Instant.now().isBefore(deadline)) {
         if (agent.removeAll()) {

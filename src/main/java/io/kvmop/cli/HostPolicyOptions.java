@@ -55,6 +55,21 @@ final class HostPolicyOptions {
       description = "A host bridge that KvmNetworks of mode bridge may use (repeatable).")
   List<String> bridges = new ArrayList<>();
 
+  @Option(
+      names = "--storage-pools",
+      description =
+          "A directory of the node admin's KvmStoragePool manifests (*.yaml) that disks' storage"
+              + " may name, with the Ceph keys beside them as keys/SECRET/KEY files (default:"
+              + " none, every disk in kvmop's directory pool). Never the manifest directory.")
+  java.nio.file.Path storagePools;
+
+  /** The pools the admin offers; none without --storage-pools. */
+  io.kvmop.storage.StorageCatalog storagePools() {
+    return storagePools == null
+        ? io.kvmop.storage.StorageCatalog.NONE
+        : new io.kvmop.standalone.PoolDirectory(storagePools);
+  }
+
   KvmHostSpec toSpec() {
     KvmHostSpec s = new KvmHostSpec();
     s.imageDirectories = new ArrayList<>(imageDirs);

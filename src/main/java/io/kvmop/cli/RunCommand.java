@@ -52,7 +52,13 @@ final class RunCommand implements Callable<Integer> {
       libvirt.observe(metrics);
       StandaloneAgent agent =
           StandaloneAgents.agent(
-              config, policy.toSpec(), libvirt, manifests, dir.status(), metrics);
+              config,
+              policy.toSpec(),
+              policy.storagePools(),
+              libvirt,
+              manifests,
+              dir.status(),
+              metrics);
       StandaloneRunner runner = new StandaloneRunner(agent, manifests, libvirt);
       try (HealthServer http = serve(config.httpPort(), metrics, libvirt)) {
         return run(agent, runner, manifests);

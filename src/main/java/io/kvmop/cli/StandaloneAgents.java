@@ -37,12 +37,28 @@ public final class StandaloneAgents {
       Path manifests,
       Path status,
       KvmopMetrics metrics) {
+    return agent(
+        config, host, io.kvmop.storage.StorageCatalog.NONE, libvirt, manifests, status, metrics);
+  }
+
+  /**
+   * @param pools the KvmStoragePools the node's admin offers (--storage-pools)
+   */
+  public static StandaloneAgent agent(
+      OperatorConfig config,
+      KvmHostSpec host,
+      io.kvmop.storage.StorageCatalog pools,
+      LibvirtPort libvirt,
+      Path manifests,
+      Path status,
+      KvmopMetrics metrics) {
     NodeCore.Builder core =
         NodeCore.of(
-            config,
-            libvirt,
-            new LinuxHostNetwork(),
-            new HostFiles(Path.of(config.hostRoot()), config.qemuUser()));
+                config,
+                libvirt,
+                new LinuxHostNetwork(),
+                new HostFiles(Path.of(config.hostRoot()), config.qemuUser()))
+            .storagePools(pools);
     return StandaloneAgent.on(
         manifests, status, core.stages(metrics), NodePolicy.of(host).fromFlags(), metrics);
   }

@@ -300,6 +300,15 @@ public final class Manifests {
                   + " kvmop runs one host, with no other node to move it to"));
       return;
     }
+    if (apiVersion.equals(ApiGroup.API_VERSION) && kind.equals("KvmStoragePool")) {
+      problems.add(
+          new Problem(
+              f,
+              line,
+              "KvmStoragePool is the node admin's, never the manifest directory's: put it in the"
+                  + " directory given as kvmop run --storage-pools; not applied"));
+      return;
+    }
     if (!apiVersion.equals(ApiGroup.API_VERSION) || !KINDS.contains(kind)) {
       problems.add(
           new Problem(
