@@ -42,7 +42,12 @@ public final class HotChanges {
   public record AttachDisk(DomainXml.Disk disk) implements Change {
     @Override
     public String describe() {
-      return "disk " + disk.target().dev() + " attached (" + disk.source().file() + ")";
+      var src = disk.source();
+      String from =
+          src == null
+              ? "no source"
+              : src.file() != null ? src.file() : src.protocol() + ":" + src.name();
+      return "disk " + disk.target().dev() + " attached (" + from + ")";
     }
   }
 
