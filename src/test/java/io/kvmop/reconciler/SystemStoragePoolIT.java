@@ -234,6 +234,21 @@ class SystemStoragePoolIT extends SystemItBase {
         .contains("size 128 MiB");
     assertThat(virsh("domstate", domain).strip()).isEqualTo("running");
 
+    // a third RBD disk attached to the running guest, then detached: no restart
+    KvmMachine attach = k8s.machine(name);
+    DiskSpec extra = disk("extra", null, "8Mi");
+    extra.storage = STORAGE;
+    attach.getSpec().disks.add(extra);
+    k8s.updateSpec(attach);
+    within(60).until(() -> virsh("domblklist", domain).contains("-extra-"));
+    io.kvmop.testing.GuestConsole.type(
+        name, uri, "echo size-$(cat /sys/block/vdc/size)", "size-" + (8L << 20) / 512);
+    KvmMachine detach = k8s.machine(name);
+    detach.getSpec().disks.removeIf(d -> d.name.equals("extra"));
+    k8s.updateSpec(detach);
+    within(60).until(() -> !virsh("domblklist", domain).contains("-extra-"));
+    assertThat(virsh("domstate", domain).strip()).isEqualTo("running");
+
     // another namespace naming the pool: refused, nothing made
     client
         .namespaces()
