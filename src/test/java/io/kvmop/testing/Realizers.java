@@ -14,6 +14,12 @@ public final class Realizers {
   private Realizers() {}
 
   public static MachineRealizer hostA(LibvirtPort libvirt, Path dir) {
+    return hostA(libvirt, dir, io.kvmop.storage.StorageCatalog.NONE);
+  }
+
+  /** The same, with the KvmStoragePools of {@code pools}. */
+  public static MachineRealizer hostA(
+      LibvirtPort libvirt, Path dir, io.kvmop.storage.StorageCatalog pools) {
     StorageConfig config =
         new StorageConfig(
             "kvmop", dir.resolve("pool").toString(), Path.of("/"), Duration.ofHours(1));
@@ -22,6 +28,7 @@ public final class Realizers {
         .kvm(Optional::empty)
         .storage(config)
         .serialLogDir(dir.toString())
+        .storagePools(pools)
         .build()
         .machines();
   }
