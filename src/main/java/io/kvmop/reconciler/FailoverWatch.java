@@ -115,6 +115,27 @@ public final class FailoverWatch implements AutoCloseable {
     }
   }
 
+  private Optional<FailoverPlanner.NodeLease> lease(String of) {
+    Lease l = client.leases().inNamespace(namespace).withName(NodeLease.nameFor(of)).get();
+    return l == null ? Optional.empty() : Optional.ofNullable(view(l));
+  }
+
+  private static FailoverPlanner.NodeLease view(Lease l) {
+    String name = l.getMetadata().getName();
+    if (!name.startsWith(PREFIX) || l.getSpec() == null || l.getSpec().getRenewTime() == null) {
+      return null;
+    }
+    int seconds =
+        l.getSpec().getLeaseDurationSeconds() == null
+            ? (int) NodeLease.LEASE_DURATION.toSeconds()
+            : l.getSpec().getLeaseDurationSeconds();
+    return new FailoverPlanner.NodeLease(
+        name.substring(PREFIX.length()),
+        l.getSpec().getHolderIdentity(),
+        l.getSpec().getRenewTime().toInstant(),
+        Duration.ofSeconds(seconds));
+  }
+
   private List<FailoverPlanner.NodeLease> leases() {
     List<FailoverPlanner.NodeLease> out = new ArrayList<>();
     for (Lease l :
@@ -123,26 +144,28 @@ public final class FailoverWatch implements AutoCloseable {
             .inNamespace(namespace)
             .list(new ListOptionsBuilder().withResourceVersion("0").build())
             .getItems()) {
-      String name = l.getMetadata().getName();
-      if (!name.startsWith(PREFIX) || l.getSpec() == null || l.getSpec().getRenewTime() == null) {
-        continue;
+      FailoverPlanner.NodeLease v = view(l);
+      if (v != null) {
+        out.add(v);
       }
-      int seconds =
-          l.getSpec().getLeaseDurationSeconds() == null
-              ? (int) NodeLease.LEASE_DURATION.toSeconds()
-              : l.getSpec().getLeaseDurationSeconds();
-      out.add(
-          new FailoverPlanner.NodeLease(
-              name.substring(PREFIX.length()),
-              l.getSpec().getHolderIdentity(),
-              l.getSpec().getRenewTime().toInstant(),
-              Duration.ofSeconds(seconds)));
     }
     return out;
   }
 
-  private void act(KvmMachine m, FailoverPlanner.NodeLease lease, Instant now) {
+  private void act(KvmMachine m, FailoverPlanner.NodeLease seen, Instant now) {
+    FailoverPlanner.NodeLease lease = seen;
     var d = FailoverPlanner.decide(m, Optional.of(lease), now);
+    if (d.kind() == FailoverPlanner.Kind.FAIL_OVER || d.kind() == FailoverPlanner.Kind.RECLAIM) {
+      // the list may come from the API server's cache: the Lease is read again, from etcd,
+      // before anything is fenced or moved
+      Optional<FailoverPlanner.NodeLease> fresh = lease(lease.node());
+      if (fresh.isEmpty()) {
+        return;
+      }
+      lease = fresh.get();
+      now = clock.instant();
+      d = FailoverPlanner.decide(m, fresh, now);
+    }
     switch (d.kind()) {
       case FAIL_OVER -> failOver(m, lease.node(), d.reason(), now);
       case FINISH -> finish(m, lease.node());
