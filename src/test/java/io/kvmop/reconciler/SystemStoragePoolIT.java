@@ -216,7 +216,10 @@ class SystemStoragePoolIT extends SystemItBase {
         .until(
             () ->
                 Files.readString(log, StandardCharsets.ISO_8859_1)
-                    .contains("kvmop-guest: disk vda begins: " + SystemDiskIT.MARKER));
+                        .contains("kvmop-guest: disk vda begins: " + SystemDiskIT.MARKER)
+                    // the guest reports its disks one after the other: vdb's line comes after vda's
+                    && Files.readString(log, StandardCharsets.ISO_8859_1)
+                        .contains("kvmop-guest: disk vdb begins:"));
     assertThat(Files.readString(log, StandardCharsets.ISO_8859_1))
         .contains("kvmop-guest: disk vda sectors=" + (96L << 20) / 512)
         .contains("kvmop-guest: disk vdb sectors=" + (16L << 20) / 512);
