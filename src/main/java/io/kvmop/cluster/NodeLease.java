@@ -31,6 +31,9 @@ public final class NodeLease implements AutoCloseable {
   private volatile String holder;
   private volatile boolean closing;
   private CompletableFuture<?> election;
+  private volatile LeaseWatchdog watchdog;
+  private final java.util.concurrent.atomic.AtomicBoolean lost =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private NodeLease(String namespace, String name, String identity) {
     this.namespace = namespace;
@@ -63,16 +66,19 @@ public final class NodeLease implements AutoCloseable {
                     .withReleaseOnCancel(true)
                     .withLeaderCallbacks(
                         new LeaderCallbacks(
-                            lease.leading::countDown,
                             () -> {
-                              if (!lease.closing && lease.leading.getCount() == 0) {
-                                LOG.error(
-                                    "lost the lease {}/{} of this node: stopping",
-                                    namespace,
-                                    lease.name);
-                                onLost.run();
-                              }
+                              lease.leading.countDown();
+                              lease.watchdog =
+                                  new LeaseWatchdog(
+                                      client,
+                                      namespace,
+                                      lease.name,
+                                      identity,
+                                      RENEW_DEADLINE,
+                                      () -> lease.lose(onLost));
+                              lease.watchdog.start();
                             },
+                            () -> lease.lose(onLost),
                             who -> {
                               lease.holder = who;
                               if (who != null && !lease.closing && !identity.equals(who)) {
@@ -91,13 +97,25 @@ public final class NodeLease implements AutoCloseable {
     return lease;
   }
 
+  /** The lease is lost (the elector says so, or its watchdog does first): {@code onLost}, once. */
+  private void lose(Runnable onLost) {
+    if (closing || leading.getCount() != 0 || !lost.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.error("lost the lease {}/{} of this node: stopping", namespace, name);
+    if (watchdog != null) {
+      watchdog.close();
+    }
+    onLost.run();
+  }
+
   /** Waits until this agent holds the lease; false when {@code max} passed first. */
   public boolean awaitHeld(Duration max) throws InterruptedException {
     return leading.await(max.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public boolean held() {
-    return leading.getCount() == 0 && !election.isDone();
+    return leading.getCount() == 0 && !election.isDone() && !lost.get();
   }
 
   /** Who holds the lease as last seen (null before the first look). */
@@ -113,6 +131,9 @@ public final class NodeLease implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
+    if (watchdog != null) {
+      watchdog.close();
+    }
     if (election != null) {
       election.cancel(true);
     }

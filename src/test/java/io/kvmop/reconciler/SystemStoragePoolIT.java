@@ -298,4 +298,57 @@ class SystemStoragePoolIT extends SystemItBase {
     assertThat(Shell.run("virsh", "--connect=" + uri, "dominfo", domain).ok()).isFalse();
     k8s.delete(refused);
   }
+
+  @Test
+  void aWrongCephKeyIsSaidWithoutTheKeyAndTheMachineStartsOnceTheAdminFixesIt() throws Exception {
+    Path guest = TestGuest.build();
+    pool();
+    String wrong =
+        java.util.Base64.getEncoder()
+            .encodeToString("not the key, 16b".getBytes(StandardCharsets.US_ASCII));
+    client
+        .secrets()
+        .inNamespace(KVMOP_NAMESPACE)
+        .withName("ceph-kvmop")
+        .edit(
+            x -> new SecretBuilder(x).withData(null).withStringData(Map.of("key", wrong)).build());
+    DiskSpec root = disk("root", null, "16Mi");
+    root.storage = STORAGE;
+    k8s.create(machine("default", "rbdkey", guest, root));
+    String name = SystemLeftovers.PREFIX + "rbdkey";
+    KvmMachine refused =
+        within(120)
+            .until(
+                () -> k8s.machine(name),
+                m ->
+                    m != null
+                        && OperatorHarness.condition(m, "Provisioned")
+                            .map(c -> "StorageUnavailable".equals(c.getReason()))
+                            .orElse(false));
+    String message = OperatorHarness.condition(refused, "Provisioned").orElseThrow().getMessage();
+    System.out.println("a wrong key: " + message);
+    assertThat(message)
+        .contains("KvmStoragePool " + STORAGE, TestCeph.POOL)
+        .doesNotContain(wrong)
+        .doesNotContain(ceph.key());
+    assertThat(Shell.run("virsh", "--connect=" + uri, "dominfo", "kvmop-default-" + name).ok())
+        .as("nothing defined")
+        .isFalse();
+    assertThat(k8s.operator().liveness()).isNull();
+
+    // the admin puts the right key in the Secret: the machine is made and runs, with no restart
+    client
+        .secrets()
+        .inNamespace(KVMOP_NAMESPACE)
+        .withName("ceph-kvmop")
+        .edit(
+            x ->
+                new SecretBuilder(x)
+                    .withData(null)
+                    .withStringData(Map.of("key", ceph.key()))
+                    .build());
+    k8s.awaitMachine(name, "Ready", true, "Running", 240);
+    k8s.delete(k8s.machine(name));
+    within(90).until(() -> k8s.machine(name) == null);
+  }
 }
