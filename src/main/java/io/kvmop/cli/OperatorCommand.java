@@ -52,8 +52,23 @@ final class OperatorCommand implements Callable<Integer> {
                 }));
     operator.onLeaseLost(
         () -> {
-          // another agent acts for this node now: exit, and let the DaemonSet start us afresh
+          // another agent acts for this node now: exit, and let the DaemonSet start us afresh.
+          // Shutdown hooks may wait on an API server that does not answer (that is often why the
+          // lease was lost): the process ends within 5 s whatever they do.
           LOG.error("lost this node's lease: exiting");
+          Thread halt =
+              new Thread(
+                  () -> {
+                    try {
+                      Thread.sleep(5000);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    Runtime.getRuntime().halt(1);
+                  },
+                  "kvmop-halt");
+          halt.setDaemon(true);
+          halt.start();
           System.exit(1);
         });
     operator.start();

@@ -35,6 +35,13 @@ final class RecheckPolicy {
   /** How often a machine waiting for an image download refreshes its progress. */
   static final Duration DOWNLOAD_POLL = Duration.ofSeconds(1);
 
+  /**
+   * How often a machine whose Ceph pool did not answer (down, unreachable, refusing its key) or
+   * whose Ceph key's Secret is missing tries again: neither Ceph nor those Secrets raise an event
+   * kvmop sees.
+   */
+  static final Duration STORAGE_RECHECK = Duration.ofSeconds(10);
+
   /** How often a machine the node had no room to start asks again. */
   static final Duration CAPACITY_RECHECK = Duration.ofSeconds(10);
 
@@ -76,6 +83,11 @@ final class RecheckPolicy {
     }
     if (o.blocker() != null && Reasons.LIBVIRT_ERROR.equals(o.blocker().reason())) {
       waits.add(Duration.ofSeconds(10));
+    }
+    if (o.blocker() != null
+        && (Reasons.STORAGE_UNAVAILABLE.equals(o.blocker().reason())
+            || Reasons.CEPH_KEY_NOT_FOUND.equals(o.blocker().reason()))) {
+      waits.add(STORAGE_RECHECK);
     }
     if (o.blocker() != null && Reasons.INSUFFICIENT_CAPACITY.equals(o.blocker().reason())) {
       waits.add(CAPACITY_RECHECK); // room is made elsewhere (another machine stops or goes)

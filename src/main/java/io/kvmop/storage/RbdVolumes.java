@@ -297,7 +297,17 @@ public final class RbdVolumes {
                 .collect(Collectors.joining(","))
             + "): "
             + e.getMessage()
-            + "; kvmop tries again, nothing else of the machine was changed");
+            + "; kvmop tries again every 10 s, nothing else of the machine was changed. Check"
+            + " that Secret "
+            + at.spec().secretRef.name
+            + " holds the key of client."
+            + at.spec().userOrDefault()
+            + " (ceph auth get-key client."
+            + at.spec().userOrDefault()
+            + "), that this node reaches the monitors, and that the client has 'profile rbd"
+            + " pool="
+            + at.spec().pool
+            + "'");
   }
 
   /**
