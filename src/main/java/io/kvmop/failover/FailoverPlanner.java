@@ -49,9 +49,13 @@ public final class FailoverPlanner {
     static final Decision NONE = new Decision(Kind.NONE, null, null);
   }
 
-  public static Decision decide(KvmMachine m, Optional<NodeLease> lease, Instant now) {
+  /**
+   * @param held the finalizer by which the lease's node holds a machine (a deleted machine waits
+   *     for it)
+   */
+  public static Decision decide(KvmMachine m, Optional<NodeLease> lease, Instant now, String held) {
     if (m.getSpec() != null && m.getMetadata().getDeletionTimestamp() != null) {
-      return deleted(m, lease, now);
+      return deleted(m, lease, now, held);
     }
     if (m.getSpec() == null || !FailoverRules.restarts(m.getSpec())) {
       return Decision.NONE;
@@ -100,13 +104,14 @@ public final class FailoverPlanner {
    * A machine being deleted whose node is dead and still holds it (its finalizer): released from
    * another node once the node has been silent for as long as a failover would wait.
    */
-  private static Decision deleted(KvmMachine m, Optional<NodeLease> lease, Instant now) {
+  private static Decision deleted(
+      KvmMachine m, Optional<NodeLease> lease, Instant now, String held) {
     if (lease.isEmpty() || lease.get().renewed() == null) {
       return Decision.NONE;
     }
     String node = lease.get().node();
     var finalizers = m.getMetadata().getFinalizers();
-    if (finalizers == null || !finalizers.contains(io.kvmop.cluster.Finalizers.machine(node))) {
+    if (finalizers == null || !finalizers.contains(held)) {
       return Decision.NONE;
     }
     Instant due = lease.get().expires().plus(FailoverRules.after(m.getSpec()));

@@ -154,7 +154,7 @@ public final class FailoverWatch implements AutoCloseable {
 
   private void act(KvmMachine m, FailoverPlanner.NodeLease seen, Instant now) {
     FailoverPlanner.NodeLease lease = seen;
-    var d = FailoverPlanner.decide(m, Optional.of(lease), now);
+    var d = FailoverPlanner.decide(m, Optional.of(lease), now, Finalizers.machine(lease.node()));
     if (d.kind() == FailoverPlanner.Kind.FAIL_OVER || d.kind() == FailoverPlanner.Kind.RECLAIM) {
       // the list may come from the API server's cache: the Lease is read again, from etcd,
       // before anything is fenced or moved
@@ -164,7 +164,7 @@ public final class FailoverWatch implements AutoCloseable {
       }
       lease = fresh.get();
       now = clock.instant();
-      d = FailoverPlanner.decide(m, fresh, now);
+      d = FailoverPlanner.decide(m, fresh, now, Finalizers.machine(lease.node()));
     }
     switch (d.kind()) {
       case FAIL_OVER -> failOver(m, lease.node(), d.reason(), now);

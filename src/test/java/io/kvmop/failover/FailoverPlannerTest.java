@@ -39,7 +39,11 @@ class FailoverPlannerTest {
   }
 
   private static FailoverPlanner.Decision at(KvmMachine m, long secondsAfterRenewal) {
-    return FailoverPlanner.decide(m, Optional.of(LEASE), RENEWED.plusSeconds(secondsAfterRenewal));
+    return FailoverPlanner.decide(
+        m,
+        Optional.of(LEASE),
+        RENEWED.plusSeconds(secondsAfterRenewal),
+        io.kvmop.cluster.Finalizers.machine("node-a"));
   }
 
   @Test
@@ -91,7 +95,8 @@ class FailoverPlannerTest {
   @Test
   void aNodeWithoutALeaseIsNeverJudgedDeadAndAMachineBeingPlacedIsPlacementsBusiness() {
     KvmMachine m = restart("30s");
-    assertThat(FailoverPlanner.decide(m, Optional.empty(), RENEWED.plusSeconds(3600)).kind())
+    assertThat(
+            FailoverPlanner.decide(m, Optional.empty(), RENEWED.plusSeconds(3600), "held").kind())
         .isEqualTo(FailoverPlanner.Kind.NONE);
     KvmMachine moving = restart("30s");
     moving.getStatus().nodeName = "node-b"; // handed over, the label not moved yet

@@ -161,6 +161,22 @@ class SystemFailoverIT extends TwoNodeSystemBase {
 
   static final String CUT = SystemLeftovers.PREFIX + "focut";
 
+  /** Adds (-I) or deletes (-D) node-b's rule refusing its traffic to the API's port. */
+  Shell.Result apiRule(String op, String port) {
+    return nodeB.run(
+        "iptables",
+        op,
+        "OUTPUT",
+        "-p",
+        "tcp",
+        "-d",
+        io.kvmop.testing.SecondNode.HOST_ADDRESS,
+        "--dport",
+        port,
+        "-j",
+        "REJECT");
+  }
+
   /**
    * node-b alive, its libvirtd and guest alive, but cut off from the API: its agent destroys its
    * Restart machine before node-a may start it, and a writer still holding the image open on node-b
@@ -236,22 +252,7 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       // node-b loses the API (not Ceph, not its guest)
       long t0 = System.nanoTime();
       cut = String.valueOf(server.getPort());
-      assertThat(
-              nodeB
-                  .run(
-                      "iptables",
-                      "-I",
-                      "OUTPUT",
-                      "-p",
-                      "tcp",
-                      "-d",
-                      io.kvmop.testing.SecondNode.HOST_ADDRESS,
-                      "--dport",
-                      cut,
-                      "-j",
-                      "REJECT")
-                  .ok())
-          .isTrue();
+      assertThat(apiRule("-I", cut).ok()).isTrue();
       within(40).until(() -> !virshB("domstate", domain).strip().equals("running"));
       long selfFenced = System.nanoTime();
       KvmMachine moved =
@@ -290,18 +291,7 @@ class SystemFailoverIT extends TwoNodeSystemBase {
 
       // node-b back on the API: its agent (it exited when it lost its Lease) removes the stale
       // domain
-      nodeB.run(
-          "iptables",
-          "-D",
-          "OUTPUT",
-          "-p",
-          "tcp",
-          "-d",
-          io.kvmop.testing.SecondNode.HOST_ADDRESS,
-          "--dport",
-          cut,
-          "-j",
-          "REJECT");
+      apiRule("-D", cut);
       cut = null;
       assertThat(agentB.isAlive()).as("node-b's agent exited when it lost its Lease").isFalse();
       startAgentB();
@@ -311,18 +301,7 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       within(90).until(() -> machineNamed(CUT) == null);
     } finally {
       if (cut != null) {
-        nodeB.run(
-            "iptables",
-            "-D",
-            "OUTPUT",
-            "-p",
-            "tcp",
-            "-d",
-            io.kvmop.testing.SecondNode.HOST_ADDRESS,
-            "--dport",
-            cut,
-            "-j",
-            "REJECT");
+        apiRule("-D", cut);
       }
       if (writer != null) {
         writer.descendants().forEach(ProcessHandle::destroyForcibly);
