@@ -46,6 +46,8 @@ public final class RbdVolumes {
   /** pool uid + image + machine uid: images whose mark was read and found this machine's. */
   private final Set<String> marked = ConcurrentHashMap.newKeySet();
 
+  private final RbdLeftovers leftovers;
+
   public RbdVolumes(
       String node,
       LibvirtPort libvirt,
@@ -56,6 +58,7 @@ public final class RbdVolumes {
     this.access = new RbdAccess(catalog, ports);
     this.secrets = new CephSecrets(libvirt.secrets());
     this.bases = new RbdBases(node, clock);
+    this.leftovers = new RbdLeftovers(access);
   }
 
   /** kvmop's own: images through the rbd tool. */
@@ -107,6 +110,7 @@ public final class RbdVolumes {
         devices.put(d.name(), device(at, pool, d));
       }
       Map<String, RbdPort.Image> after = done.size() == before ? images : byName(at.images());
+      leftovers.kept(at, m, domain, disks, after.keySet(), done);
       List<DiskStatus> status = new ArrayList<>();
       for (RbdDisk d : disks) {
         status.add(status(at, d, baseOf.get(d.name()), after.get(d.image())));
@@ -235,7 +239,7 @@ public final class RbdVolumes {
     return Optional.empty();
   }
 
-  private static Map<String, RbdPort.Image> byName(RbdPort rbd) {
+  static Map<String, RbdPort.Image> byName(RbdPort rbd) {
     return rbd.images().stream()
         .collect(Collectors.toMap(RbdPort.Image::name, Function.identity(), (a, b) -> a));
   }
@@ -284,7 +288,7 @@ public final class RbdVolumes {
     return s;
   }
 
-  private static Blocker unavailable(RbdAccess.Reached at, CephError e) {
+  static Blocker unavailable(RbdAccess.Reached at, CephError e) {
     return new Blocker(
         Reasons.STORAGE_UNAVAILABLE,
         "KvmStoragePool "
@@ -315,62 +319,9 @@ public final class RbdVolumes {
    * kept (Retain); an image of a disk's name that is not the machine's is left alone, and said.
    */
   public List<Happened> release(KvmStoragePool pool, KvmMachine m, List<DiskStatus> disks) {
-    List<Happened> out = new ArrayList<>();
-    RbdAccess.Result reached = access.reach(pool);
-    if (reached.blocker() != null) {
-      out.add(
-          new Happened(
-              Reasons.STORAGE_UNAVAILABLE,
-              "RBD images of disks "
-                  + disks.stream().map(d -> d.name).toList()
-                  + " kept: "
-                  + reached.blocker().message()));
-      return out;
-    }
-    RbdAccess.Reached at = reached.reached();
+    List<Happened> out = leftovers.release(pool, m, disks);
     String uid = m.getMetadata().getUid();
-    Map<String, RbdPort.Image> images;
-    try {
-      images = byName(at.images());
-    } catch (CephError e) {
-      out.add(
-          new Happened(
-              Reasons.STORAGE_UNAVAILABLE, "RBD images kept: " + unavailable(at, e).message()));
-      return out;
-    }
-    for (DiskStatus d : disks) {
-      try {
-        if (!images.containsKey(d.volume)) {
-          continue;
-        }
-        if (!uid.equals(at.images().meta(d.volume).get(MARK_UID))) {
-          out.add(
-              new Happened(
-                  Reasons.RBD_IMAGE_CONFLICT,
-                  "RBD image " + d.volume + " is not this machine's: left alone"));
-        } else if ("Retain".equals(d.reclaimPolicy)) {
-          out.add(
-              new Happened(
-                  Reasons.VOLUME_RETAINED,
-                  "kept RBD image "
-                      + at.spec().pool
-                      + "/"
-                      + d.volume
-                      + " of disk "
-                      + d.name
-                      + " (reclaimPolicy Retain)"));
-        } else {
-          at.images().remove(d.volume);
-          out.add(
-              new Happened(
-                  Reasons.VOLUME_DELETED,
-                  "removed RBD image " + at.spec().pool + "/" + d.volume + " of disk " + d.name));
-        }
-      } catch (CephError e) {
-        out.add(new Happened(Reasons.STORAGE_UNAVAILABLE, unavailable(at, e).message()));
-      }
-      marked.remove(at.pool().getMetadata().getUid() + "/" + d.volume + "/" + uid);
-    }
+    disks.forEach(d -> marked.remove(pool.getMetadata().getUid() + "/" + d.volume + "/" + uid));
     return out;
   }
 }

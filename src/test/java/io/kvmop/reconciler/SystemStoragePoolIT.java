@@ -251,6 +251,17 @@ class SystemStoragePoolIT extends SystemItBase {
     k8s.updateSpec(detach);
     within(60).until(() -> !virsh("domblklist", domain).contains("-extra-"));
     assertThat(virsh("domstate", domain).strip()).isEqualTo("running");
+    // its image stays (it may hold data), said once with how to remove it
+    within(30)
+        .until(
+            () ->
+                client.v1().events().inNamespace("default").list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "VolumeKept".equals(e.getReason())
+                                && e.getMessage().contains("-extra-")
+                                && e.getMessage().contains("rbd rm " + TestCeph.POOL + "/")));
+    assertThat(ceph.admin("ls", TestCeph.POOL).output()).contains("-extra-");
 
     // another namespace naming the pool: refused, nothing made
     client
