@@ -229,31 +229,14 @@ public final class DiskProvisioner {
       DiskSpec d = disks.get(i);
       String target = DiskNames.target(d.busOrDefault(), perBus);
       StorageChoice.Choice where =
-          StorageChoice.choose(
-              in.machine().getMetadata().getNamespace(),
+          StorageChoice.forMachine(
+              in.machine(),
               d,
               "spec.disks[" + i + "] (" + d.name + ")",
               catalog.pools(),
               MachineDisks.lastStatus(in.machine(), d.name));
       if (where.blocker() != null) {
         return new Layout(desired, where.blocker());
-      }
-      if (!where.where().rbd()
-          && io.kvmop.failover.FailoverRules.restarts(in.machine().getSpec())) {
-        return new Layout(
-            desired,
-            new Blocker(
-                Reasons.INVALID_SPEC,
-                "spec.disks["
-                    + i
-                    + "] ("
-                    + d.name
-                    + ").storage: spec.failover.policy Restart needs every disk on shared"
-                    + " storage, and "
-                    + (where.where().name() == null
-                        ? "the node's directory pool"
-                        : "KvmStoragePool " + where.where().name() + " (type directory)")
-                    + " dies with its node; name an rbd KvmStoragePool"));
       }
       if (where.where().rbd()) {
         RbdDiskLayout.Laid laid = RbdDiskLayout.lay(in, d, i, target, images, config);

@@ -38,6 +38,33 @@ public final class StorageChoice {
   public record Choice(Where where, Blocker blocker) {}
 
   /**
+   * {@link #choose} for a disk of {@code m}: a machine that fails over to another node
+   * (spec.failover.policy Restart) may have its disks on shared storage only, which a directory
+   * pool is not (the CRD's rules cannot tell pools apart: this is where pools are known).
+   */
+  public static Choice forMachine(
+      io.kvmop.api.KvmMachine m,
+      DiskSpec disk,
+      String field,
+      List<KvmStoragePool> pools,
+      Optional<DiskStatus> before) {
+    Choice c = choose(m.getMetadata().getNamespace(), disk, field, pools, before);
+    if (c.blocker() != null
+        || c.where().rbd()
+        || !io.kvmop.failover.FailoverRules.restarts(m.getSpec())) {
+      return c;
+    }
+    return refused(
+        Reasons.INVALID_SPEC,
+        field
+            + ".storage: spec.failover.policy Restart needs every disk on shared storage, and "
+            + (c.where().name() == null
+                ? "the node's directory pool"
+                : "KvmStoragePool " + c.where().name() + " (type directory)")
+            + " dies with its node; name an rbd KvmStoragePool");
+  }
+
+  /**
    * @param field the disk's place in spec, e.g. {@code spec.disks[0] (root)}
    * @param before the disk's last status, if any: where its volume was made
    */
