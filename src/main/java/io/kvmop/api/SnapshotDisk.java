@@ -18,6 +18,12 @@ public class SnapshotDisk {
   @JsonPropertyDescription("The base image the volume is an overlay on, if any.")
   public String backingImage;
 
+  @JsonPropertyDescription(
+      "The KvmStoragePool (type rbd) whose RBD image holds it, when it is on one: the snapshot is"
+          + " then an RBD snapshot of that image, named as the libvirtName, and is reachable from"
+          + " every node that reaches the pool. Absent for a volume in the node's directory pool.")
+  public String storage;
+
   public SnapshotDisk() {}
 
   public SnapshotDisk(String name, String volume, Long capacityBytes, String backingImage) {

@@ -162,6 +162,11 @@ public final class CephClient {
     return run(what, CALL_LIMIT, conf -> rbd(conf, args));
   }
 
+  /** One rbd command that copies data (rollback, flatten), given as long as an import. */
+  String rbdCopying(String what, String... args) {
+    return run(what, IMPORT_LIMIT, conf -> rbd(conf, args));
+  }
+
   /** One ceph command as this client (what profile rbd allows, e.g. blocklisting a client). */
   String ceph(String what, String... args) {
     return run(

@@ -60,7 +60,9 @@ final class CephRbd implements RbdPort {
             .computeIfAbsent(name, k -> new ArrayList<>())
             .add(
                 new Snapshot(
-                    r.path("snapshot").asText(), "true".equals(r.path("protected").asText())));
+                    r.path("snapshot").asText(),
+                    "true".equals(r.path("protected").asText()),
+                    r.path("size").asLong()));
         continue;
       }
       sizes.put(name, new long[] {r.path("size").asLong()});
@@ -102,6 +104,18 @@ final class CephRbd implements RbdPort {
   }
 
   @Override
+  public void removeMeta(String image, String key) {
+    if (meta(image).containsKey(key)) {
+      client.rbd(
+          "remove metadata " + key + " of " + spec(image),
+          "image-meta",
+          "remove",
+          spec(image),
+          key);
+    }
+  }
+
+  @Override
   public void create(String image, long bytes) {
     client.rbd("create " + spec(image), "create", spec(image), "--size", bytes + "B");
   }
@@ -122,6 +136,40 @@ final class CephRbd implements RbdPort {
   public void protect(String image, String snap) {
     CephClient.check("snapshot", snap);
     client.rbd("protect " + spec(image) + "@" + snap, "snap", "protect", spec(image) + "@" + snap);
+  }
+
+  @Override
+  public void unprotect(String image, String snap) {
+    CephClient.check("snapshot", snap);
+    client.rbd(
+        "unprotect " + spec(image) + "@" + snap, "snap", "unprotect", spec(image) + "@" + snap);
+  }
+
+  @Override
+  public void removeSnapshot(String image, String snap) {
+    CephClient.check("snapshot", snap);
+    client.rbd(
+        "remove snapshot " + spec(image) + "@" + snap,
+        "snap",
+        "rm",
+        "--no-progress",
+        spec(image) + "@" + snap);
+  }
+
+  @Override
+  public void rollback(String image, String snap) {
+    CephClient.check("snapshot", snap);
+    client.rbdCopying(
+        "roll " + spec(image) + " back to " + snap,
+        "snap",
+        "rollback",
+        "--no-progress",
+        spec(image) + "@" + snap);
+  }
+
+  @Override
+  public void flatten(String image) {
+    client.rbdCopying("flatten " + spec(image), "flatten", "--no-progress", spec(image));
   }
 
   @Override

@@ -21,7 +21,8 @@ public interface RbdPort {
   /** The image and snapshot a clone stands on. */
   record Parent(String image, String snapshot) {}
 
-  record Snapshot(String name, boolean isProtected) {}
+  /** One snapshot of an image: its name, whether it is protected, the image's size in it. */
+  record Snapshot(String name, boolean isProtected, long size) {}
 
   /** Every image of the pool's namespace, with parents and snapshots, in one call. */
   List<Image> images();
@@ -30,6 +31,9 @@ public interface RbdPort {
   Map<String, String> meta(String image);
 
   void setMeta(String image, String key, String value);
+
+  /** Removes one metadata key of the image (absent already: nothing happens). */
+  void removeMeta(String image, String key);
 
   /** A new blank image of {@code bytes}. */
   void create(String image, long bytes);
@@ -45,6 +49,21 @@ public interface RbdPort {
 
   /** Protects an existing snapshot. */
   void protect(String image, String snap);
+
+  /** Lifts the protection of a snapshot with no clones, so that it can be removed. */
+  void unprotect(String image, String snap);
+
+  /** Removes snapshot {@code snap} of {@code image} (it must be unprotected). */
+  void removeSnapshot(String image, String snap);
+
+  /**
+   * Writes {@code image} back to its state in {@code snap}, size included; the image must not be
+   * open for writing.
+   */
+  void rollback(String image, String snap);
+
+  /** Copies into a clone what it reads from its parent, so that it stands alone. */
+  void flatten(String image);
 
   /** A copy-on-write clone {@code child} of {@code image@snap}. */
   void clone(String image, String snap, String child);

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Where a clone must run: on the node of the snapshot its disks start from (the data is there). A
- * machine without spec.nodeName whose disk names a snapshot is placed only there.
+ * machine without spec.nodeName whose disk names a snapshot is placed only there; a snapshot held
+ * in RBD images pins nothing.
  */
 public final class ClonePlacement {
   private ClonePlacement() {}
@@ -42,6 +43,9 @@ public final class ClonePlacement {
                 + ", which "
                 + (s == null ? "does not exist" : "is not taken yet")
                 + "; the machine is placed on the snapshot's node once it is");
+      }
+      if (io.kvmop.storage.RbdSnapshots.isRbd(s.getStatus().disks)) {
+        continue; // RBD images in Ceph: every node that reaches the pool may clone it
       }
       if (node != null && !node.equals(s.getStatus().nodeName)) {
         return new Where(

@@ -50,6 +50,7 @@ public final class DiskProvisioner {
   private final VolumeCleanup cleanup;
   private final DomainLocks locks = new DomainLocks();
   private SnapshotClones clones;
+  private SnapshotLookup snapshots = SnapshotLookup.NONE;
   private StorageCatalog catalog = StorageCatalog.NONE;
   private RbdVolumes rbd;
 
@@ -84,6 +85,7 @@ public final class DiskProvisioner {
     libvirt.events().addListener(new PoolWatcher(p.pool(), config.poolName()));
     p.clones = new SnapshotClones(libvirt, config);
     p.clones.use(node, snapshots::find);
+    p.snapshots = snapshots;
     return p;
   }
 
@@ -113,6 +115,11 @@ public final class DiskProvisioner {
 
   public PoolKeeper pool() {
     return pool;
+  }
+
+  /** Snapshots of machines whose disks are RBD images. */
+  public io.kvmop.storage.RbdSnapshots rbdSnapshots() {
+    return rbd.snapshots();
   }
 
   /** Reads a Secret key in the machine's namespace; empty when the Secret or key is missing. */
@@ -239,7 +246,8 @@ public final class DiskProvisioner {
         return new Layout(desired, where.blocker());
       }
       if (where.where().rbd()) {
-        RbdDiskLayout.Laid laid = RbdDiskLayout.lay(in, d, i, target, images, config);
+        RbdDiskLayout.Laid laid =
+            RbdDiskLayout.lay(in, d, i, target, images, config, where.where().name(), snapshots);
         if (laid.blocker() != null && !Reasons.DOWNLOADING.equals(laid.blocker().reason())) {
           return new Layout(desired, laid.blocker());
         }

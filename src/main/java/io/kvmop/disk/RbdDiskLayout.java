@@ -28,13 +28,33 @@ final class RbdDiskLayout {
       int index,
       String target,
       BaseImages images,
-      StorageConfig config) {
+      StorageConfig config,
+      String pool,
+      DiskProvisioner.SnapshotLookup snapshots) {
     String field = "spec.disks[" + index + "] (" + d.name + ")";
     String image = RbdDisk.imageName(in.domainName(), d.name, in.machine().getMetadata().getUid());
     long size = Quantities.bytes(d.size).orElse(0L);
+    if (d.snapshot != null) {
+      RbdDisk.FromSnapshot from =
+          RbdClones.resolve(in.machine().getMetadata().getNamespace(), d, field, pool, snapshots);
+      // why it cannot be cloned (yet) matters only while its image does not exist: said then
+      return new Laid(
+          new RbdDisk(
+              d.name,
+              image,
+              Math.max(size, from.capacity()),
+              d.size != null,
+              null,
+              d.busOrDefault(),
+              target,
+              d.retain(),
+              from),
+          null);
+    }
     if (d.image == null) {
       return new Laid(
-          new RbdDisk(d.name, image, size, true, null, d.busOrDefault(), target, d.retain()), null);
+          new RbdDisk(d.name, image, size, true, null, d.busOrDefault(), target, d.retain(), null),
+          null);
     }
     BaseImages.Resolved r = images.resolve(d.image, field, in);
     if (r.blocker() != null) {
@@ -69,7 +89,8 @@ final class RbdDiskLayout {
             new ImageFile(file, r.path(), r.info().format().wireName(), virtual, identity),
             d.busOrDefault(),
             target,
-            d.retain()),
+            d.retain(),
+            null),
         null);
   }
 }

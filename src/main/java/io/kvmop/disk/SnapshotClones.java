@@ -89,6 +89,18 @@ final class SnapshotClones {
               + (st == null || st.phase == null ? "not taken yet" : st.phase)
               + "; the disk is cloned once it is Ready");
     }
+    if (io.kvmop.storage.RbdSnapshots.isRbd(st.disks)) {
+      return blocked(
+          Reasons.INVALID_SPEC,
+          field
+              + ".storage: snapshot "
+              + name
+              + " is held in RBD images on KvmStoragePool "
+              + st.disks.get(0).storage
+              + ", and this disk is in the node's directory pool; a clone is made where its"
+              + " snapshot is: set storage to "
+              + st.disks.get(0).storage);
+    }
     if (!node.equals(st.nodeName)) {
       return blocked(
           Reasons.SNAPSHOT_ON_OTHER_NODE,

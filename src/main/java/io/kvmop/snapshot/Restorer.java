@@ -16,19 +16,22 @@ import io.kvmop.libvirt.SnapshotPort.Then;
 import io.kvmop.libvirt.SnapshotState;
 import io.kvmop.machine.MachinePlanner;
 import io.kvmop.machine.MachineRealizer;
+import io.kvmop.status.Blocker;
 import io.kvmop.status.Conditions;
 import io.kvmop.status.Happened;
 import io.kvmop.status.Outcome;
 import io.kvmop.status.Progress;
 import io.kvmop.status.Reasons;
+import io.kvmop.storage.RbdSnapshots;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Brings a machine back to one of its snapshots, once: with the snapshot's memory the guest resumes
- * where it was; without, the domain is stopped, its disks reverted, and it boots again if it should
- * run. Holds the domain's lock throughout, so no machine pass starts it in between.
+ * where it was; without, the domain is stopped, its disks reverted (RBD images rolled back, for a
+ * machine on rbd pools), and it boots again if it should run. Holds the domain's lock throughout,
+ * so no machine pass starts it in between.
  */
 public final class Restorer {
   private final String node;
@@ -119,6 +122,27 @@ public final class Restorer {
           Reasons.PENDING,
           "machine " + machine.getMetadata().getName() + " has no domain on " + node + " now");
     }
+    boolean active = d.get().state() != DomainState.RunState.SHUTOFF;
+    RunStrategy rs = machine.getSpec().runStrategy;
+    boolean shouldRun = rs != RunStrategy.Halted && (rs != RunStrategy.Manual || active);
+    if (RbdSnapshots.isRbd(ss.disks)) {
+      RbdSnapshots rbd = machines.disks().rbdSnapshots();
+      var checked = rbd.check(ss.machineUid, ss.disks, ss.libvirtName);
+      if (checked.blocker() != null) {
+        return lostOrPending(r, checked.blocker());
+      }
+      if (active) {
+        libvirt.domains().destroyDomain(domain); // QEMU must let go of the images first
+      }
+      var rolled = rbd.rollback(ss.machineUid, ss.disks, ss.libvirtName);
+      if (rolled.blocker() != null) {
+        return lostOrPending(r, rolled.blocker()); // the next look rolls back again, then boots
+      }
+      if (shouldRun) {
+        libvirt.domains().startDomain(domain);
+      }
+      return succeeded(r, machine, ss, rs, shouldRun ? "Booted" : "Stopped");
+    }
     Optional<SnapshotState> snap = libvirt.snapshots().findSnapshot(domain, ss.libvirtName);
     if (snap.isEmpty()) {
       return failed(
@@ -126,9 +150,6 @@ public final class Restorer {
           Reasons.SNAPSHOT_LOST,
           "libvirt no longer has snapshot " + ss.libvirtName + " of " + domain);
     }
-    boolean active = d.get().state() != DomainState.RunState.SHUTOFF;
-    RunStrategy rs = machine.getSpec().runStrategy;
-    boolean shouldRun = rs != RunStrategy.Halted && (rs != RunStrategy.Manual || active);
     String outcome;
     if (Boolean.TRUE.equals(ss.memory) && snap.get().memory()) {
       libvirt
@@ -155,6 +176,22 @@ public final class Restorer {
       }
       outcome = shouldRun ? "Booted" : "Stopped";
     }
+    return succeeded(r, machine, ss, rs, outcome);
+  }
+
+  private Outcome<KvmMachineRestoreStatus> lostOrPending(KvmMachineRestore r, Blocker b) {
+    if (Reasons.SNAPSHOT_LOST.equals(b.reason()) || Reasons.RBD_IMAGE_CONFLICT.equals(b.reason())) {
+      return failed(r, Reasons.SNAPSHOT_LOST, b.message());
+    }
+    return pending(r, b.reason(), b.message());
+  }
+
+  private Outcome<KvmMachineRestoreStatus> succeeded(
+      KvmMachineRestore r,
+      KvmMachine machine,
+      KvmMachineSnapshotStatus ss,
+      RunStrategy rs,
+      String outcome) {
     String message =
         "machine "
             + machine.getMetadata().getName()

@@ -21,6 +21,7 @@ import io.kvmop.machine.MachineRealizer;
 import io.kvmop.status.Happened;
 import io.kvmop.status.Outcome;
 import io.kvmop.status.Reasons;
+import io.kvmop.storage.RbdSnapshots;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes a KvmMachineSnapshot on the machine's node (an internal libvirt snapshot, the guest's
- * filesystems frozen through its agent when its memory is not kept), checks that a taken one is
- * still there, and deletes it. Both modes use it; the status it returns is the whole answer.
+ * filesystems frozen through its agent when its memory is not kept; RBD snapshots of a machine on
+ * rbd pools, through RbdSnapshotTaker), checks that a taken one is still there, and deletes it.
+ * Both modes use it; the status it returns is the whole answer.
  */
 public final class SnapshotKeeper {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotKeeper.class);
@@ -86,7 +88,7 @@ public final class SnapshotKeeper {
           WAIT,
           List.of());
     }
-    String unsupported = unsupportedDisk(machine);
+    String unsupported = unsupportedDisk(machine, s.getSpec().keepMemory());
     if (unsupported != null) {
       return new Outcome<>(b.failed(Reasons.SNAPSHOT_UNSUPPORTED, unsupported), null, List.of());
     }
@@ -129,6 +131,11 @@ public final class SnapshotKeeper {
     }
     boolean active = d.get().state() != DomainState.RunState.SHUTOFF;
     boolean paused = d.get().state() == DomainState.RunState.PAUSED;
+    List<io.kvmop.api.DiskStatus> onRbd = RbdSnapshots.onRbd(machine);
+    if (!onRbd.isEmpty()) {
+      return new RbdSnapshotTaker(node, libvirt, machines.disks().rbdSnapshots(), clock)
+          .take(s, machine, domain, d.get(), onRbd, b);
+    }
     if (active && "uefi".equals(machine.getSpec().firmware)) {
       return new Outcome<>(
           b.pending(
@@ -215,6 +222,19 @@ public final class SnapshotKeeper {
   /** A taken snapshot: still Ready while libvirt has it on this machine's domain, else Lost. */
   private Outcome<KvmMachineSnapshotStatus> check(KvmMachineSnapshot s, SnapshotStatusBuilder b) {
     KvmMachineSnapshotStatus prev = s.getStatus();
+    if (RbdSnapshots.isRbd(prev.disks)) {
+      var r = machines.disks().rbdSnapshots().check(prev.machineUid, prev.disks, prev.libvirtName);
+      if (r.blocker() == null) {
+        return new Outcome<>(b.stillReady(), null, List.of());
+      }
+      if (Reasons.SNAPSHOT_LOST.equals(r.blocker().reason())
+          || Reasons.RBD_IMAGE_CONFLICT.equals(r.blocker().reason())) {
+        return new Outcome<>(
+            b.lost(r.blocker().message() + "; delete this KvmMachineSnapshot"), null, List.of());
+      }
+      // Ceph out of reach says nothing of the snapshot: it stays as it was, looked at again
+      return new Outcome<>(b.stillReady(), WAIT, List.of());
+    }
     Optional<DomainState> d = libvirt.domains().findDomain(prev.domain);
     if (d.isEmpty() || !MachinePlanner.owns(d.get(), prev.machineUid)) {
       return new Outcome<>(
@@ -253,6 +273,14 @@ public final class SnapshotKeeper {
     if (st == null || st.domain == null || st.machineUid == null || st.libvirtName == null) {
       return List.of();
     }
+    if (RbdSnapshots.isRbd(st.disks)) {
+      return machines
+          .locks()
+          .with(
+              DomainLocks.snapshotsOf(st.domain),
+              () ->
+                  machines.disks().rbdSnapshots().remove(st.machineUid, st.disks, st.libvirtName));
+    }
     return machines
         .locks()
         .with(
@@ -272,23 +300,29 @@ public final class SnapshotKeeper {
             });
   }
 
-  /** Why the machine's disks cannot hold internal snapshots, or null. */
-  static String unsupportedDisk(KvmMachine m) {
+  /** Why the machine's disks cannot be snapshotted together, or null. */
+  static String unsupportedDisk(KvmMachine m, boolean keepMemory) {
     List<DiskSpec> disks = m.getSpec().disks == null ? List.of() : m.getSpec().disks;
-    var made =
-        m.getStatus() == null || m.getStatus().disks == null
-            ? List.<io.kvmop.api.DiskStatus>of()
-            : m.getStatus().disks;
-    for (var d : made) {
-      if (d.path != null && d.path.startsWith("rbd:")) {
-        return "disk "
-            + d.name
-            + " of machine "
+    List<io.kvmop.api.DiskStatus> onRbd = RbdSnapshots.onRbd(m);
+    if (!onRbd.isEmpty()) {
+      List<String> rbd = onRbd.stream().map(d -> d.name).toList();
+      List<String> local = disks.stream().map(d -> d.name).filter(n -> !rbd.contains(n)).toList();
+      if (!local.isEmpty()) {
+        return "machine "
             + m.getMetadata().getName()
-            + " is an RBD image (KvmStoragePool "
-            + d.storage
-            + "): snapshots of machines on rbd pools are not supported yet; nothing was changed";
+            + " has disks on rbd pools ("
+            + String.join(", ", rbd)
+            + ") and in the node's pool ("
+            + String.join(", ", local)
+            + "): a snapshot holds all disks at one moment, which kvmop cannot promise across"
+            + " the two; put every disk on one kind of storage. Nothing was changed";
       }
+      if (keepMemory) {
+        return "spec.memory: an RBD snapshot holds the disks only (the guest's memory would be"
+            + " a file on one node); leave memory out (false): the guest's filesystems are frozen"
+            + " through its agent, or it is held still, while the images are snapshotted";
+      }
+      return null;
     }
     for (int i = 0; i < disks.size(); i++) {
       if (!"qcow2".equals(DiskNames.formatOf(disks.get(i)))) {

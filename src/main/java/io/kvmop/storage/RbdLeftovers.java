@@ -25,8 +25,11 @@ final class RbdLeftovers {
   /** pool uid + image: images of disks no longer in spec, already said to be kept. */
   private final Set<String> keptSaid = ConcurrentHashMap.newKeySet();
 
-  RbdLeftovers(RbdAccess access) {
+  private final RbdSnapshots snapshots;
+
+  RbdLeftovers(RbdAccess access, RbdSnapshots snapshots) {
     this.access = access;
+    this.snapshots = snapshots;
   }
 
   /**
@@ -123,6 +126,7 @@ final class RbdLeftovers {
                       + d.name
                       + " (reclaimPolicy Retain)"));
         } else {
+          snapshots.removeAll(at, images.get(d.volume), out); // an image with snapshots stays
           at.images().remove(d.volume);
           out.add(
               new Happened(

@@ -47,6 +47,7 @@ public final class RbdVolumes {
   private final Set<String> marked = ConcurrentHashMap.newKeySet();
 
   private final RbdLeftovers leftovers;
+  private final RbdSnapshots snapshots;
 
   public RbdVolumes(
       String node,
@@ -58,7 +59,13 @@ public final class RbdVolumes {
     this.access = new RbdAccess(catalog, ports);
     this.secrets = new CephSecrets(libvirt.secrets());
     this.bases = new RbdBases(node, clock);
-    this.leftovers = new RbdLeftovers(access);
+    this.snapshots = new RbdSnapshots(catalog, access);
+    this.leftovers = new RbdLeftovers(access, snapshots);
+  }
+
+  /** Snapshots of machines on rbd pools. */
+  public RbdSnapshots snapshots() {
+    return snapshots;
   }
 
   /** kvmop's own: images through the rbd tool. */
@@ -138,14 +145,23 @@ public final class RbdVolumes {
     String seen = at.pool().getMetadata().getUid() + "/" + d.image() + "/" + uid;
     RbdPort.Image img = images.get(d.image());
     if (img == null) {
-      if (base == null) {
+      if (d.from() != null) {
+        Optional<Blocker> refused = cloneable(at, d, images);
+        if (refused.isPresent()) {
+          return refused;
+        }
+        rbd.clone(d.from().image(), d.from().snap(), d.image());
+      } else if (base == null) {
         rbd.create(d.image(), d.capacity());
       } else {
         rbd.clone(base, RbdBases.SNAPSHOT, d.image());
       }
       mark(rbd, m, d);
       marked.add(seen);
-      long size = base == null ? d.capacity() : d.base().virtualSize();
+      long size =
+          d.from() != null
+              ? d.from().capacity()
+              : base == null ? d.capacity() : d.base().virtualSize();
       if (d.capacity() > size) {
         rbd.grow(d.image(), d.capacity());
       }
@@ -158,7 +174,15 @@ public final class RbdVolumes {
                   + d.image()
                   + " ("
                   + Quantities.human(Math.max(size, d.capacity()))
-                  + (base == null ? ", blank" : ", a clone of base image " + base)
+                  + (d.from() != null
+                      ? ", a clone of snapshot "
+                          + d.from().snapshot()
+                          + " ("
+                          + d.from().image()
+                          + "@"
+                          + d.from().snap()
+                          + ")"
+                      : base == null ? ", blank" : ", a clone of base image " + base)
                   + ") for disk "
                   + d.name()));
       return Optional.empty();
@@ -167,7 +191,9 @@ public final class RbdVolumes {
       Map<String, String> meta = rbd.meta(d.image());
       if (uid.equals(meta.get(MARK_UID))) {
         marked.add(seen);
-      } else if (!meta.containsKey(MARK_UID) && standsOn(img, base) && rbd.used(d.image()) == 0) {
+      } else if (!meta.containsKey(MARK_UID)
+          && standsOn(img, d, base)
+          && rbd.used(d.image()) == 0) {
         mark(rbd, m, d); // kvmop's creation, cut off before its mark: nothing in it to lose
         marked.add(seen);
       } else {
@@ -188,7 +214,7 @@ public final class RbdVolumes {
                     + " disk another name"));
       }
     }
-    if (!standsOn(img, base)) {
+    if (d.from() == null && !standsOn(img, d, base)) { // a clone of a snapshot may be flattened
       return Optional.of(
           new Blocker(
               Reasons.DISK_CHANGE_REFUSED,
@@ -239,12 +265,48 @@ public final class RbdVolumes {
     return Optional.empty();
   }
 
+  /**
+   * Why disk {@code d} cannot be cloned from its snapshot now: the snapshot not Ready, or its image
+   * gone, no longer the snapshotted machine's, or without the RBD snapshot.
+   */
+  private static Optional<Blocker> cloneable(
+      RbdAccess.Reached at, RbdDisk d, Map<String, RbdPort.Image> images) {
+    RbdDisk.FromSnapshot f = d.from();
+    if (f.notYet() != null) {
+      return Optional.of(f.notYet());
+    }
+    RbdPort.Image parent = images.get(f.image());
+    if (parent == null
+        || parent.snapshot(f.snap()).isEmpty()
+        || !f.machineUid().equals(at.images().meta(f.image()).get(MARK_UID))) {
+      return Optional.of(
+          new Blocker(
+              Reasons.SNAPSHOT_LOST,
+              "disk "
+                  + d.name()
+                  + ": snapshot "
+                  + f.snapshot()
+                  + " is no longer in RBD image "
+                  + at.spec().pool
+                  + "/"
+                  + f.image()
+                  + " (its machine was deleted, or it was removed outside kvmop); nothing was"
+                  + " cloned"));
+    }
+    return Optional.empty();
+  }
+
   static Map<String, RbdPort.Image> byName(RbdPort rbd) {
     return rbd.images().stream()
         .collect(Collectors.toMap(RbdPort.Image::name, Function.identity(), (a, b) -> a));
   }
 
-  private static boolean standsOn(RbdPort.Image img, String base) {
+  private static boolean standsOn(RbdPort.Image img, RbdDisk d, String base) {
+    if (d.from() != null) {
+      return img.parent()
+          .map(p -> p.image().equals(d.from().image()) && p.snapshot().equals(d.from().snap()))
+          .orElse(false);
+    }
     return base == null
         ? img.parent().isEmpty()
         : img.parent()

@@ -102,13 +102,6 @@ public final class StorageChoice {
               + ", or give the disk a new name");
     }
     if (c.where().rbd()) {
-      if (disk.snapshot != null) {
-        return refused(
-            Reasons.INVALID_SPEC,
-            field
-                + ": a disk cloned from a snapshot cannot be on an rbd pool yet; leave storage"
-                + " out (the node's directory pool) or start it from an image");
-      }
       if ("qcow2".equals(disk.format)) {
         return refused(
             Reasons.INVALID_SPEC,

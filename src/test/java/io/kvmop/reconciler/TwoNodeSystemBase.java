@@ -244,7 +244,7 @@ abstract class TwoNodeSystemBase {
 
   /** The tests' images in the test Ceph, and the pool's libvirt secret on both nodes. */
   void removeRbd(io.kvmop.testing.TestCeph ceph, String secret) {
-    SystemStoragePoolIT.removeTestImages(ceph);
+    RbdSystemBase.removeTestImages(ceph);
     for (String u : List.of(uri, nodeB.libvirtUri())) {
       Shell.run("virsh", "--connect=" + u, "secret-undefine", secret);
     }

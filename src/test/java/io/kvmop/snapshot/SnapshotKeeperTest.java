@@ -133,12 +133,15 @@ class SnapshotKeeperTest {
   }
 
   @Test
-  void aMachineWithAnRbdDiskIsRefusedBeforeAnythingIsTouched() {
+  void aMachineWithDisksOnRbdAndInTheNodesPoolIsRefusedBeforeAnythingIsTouched() {
     DiskSpec root = new DiskSpec();
     root.name = "root";
     root.size = "1Gi";
     root.storage = "ceph";
-    m.getSpec().disks = List.of(root);
+    DiskSpec local = new DiskSpec();
+    local.name = "scratch";
+    local.size = "1Gi";
+    m.getSpec().disks = List.of(root, local);
     m.setStatus(new io.kvmop.api.KvmMachineStatus());
     io.kvmop.api.DiskStatus made = new io.kvmop.api.DiskStatus();
     made.name = "root";
@@ -150,7 +153,15 @@ class SnapshotKeeperTest {
     assertThat(s.getStatus().phase).isEqualTo(SnapshotPhase.Failed);
     var ready = Conditions.find(s.getStatus().conditions, "Ready").orElseThrow();
     assertThat(ready.getReason()).isEqualTo(Reasons.SNAPSHOT_UNSUPPORTED);
-    assertThat(ready.getMessage()).contains("disk root", "RBD image", "KvmStoragePool ceph");
+    assertThat(ready.getMessage()).contains("rbd pools (root)", "node's pool (scratch)");
+    assertThat(libvirt.calls).isEmpty();
+
+    m.getSpec().disks = List.of(root);
+    var withMemory = take(snapshot("snap-m", true));
+    assertThat(withMemory.getStatus().phase).isEqualTo(SnapshotPhase.Failed);
+    assertThat(
+            Conditions.find(withMemory.getStatus().conditions, "Ready").orElseThrow().getMessage())
+        .contains("spec.memory", "RBD snapshot holds the disks only");
     assertThat(libvirt.calls).isEmpty();
   }
 

@@ -129,7 +129,7 @@ class StorageChoiceTest {
   }
 
   @Test
-  void rbdRefusesQcow2AndSnapshotClones() {
+  void rbdRefusesQcow2AndTakesSnapshotClones() {
     var pools = List.of(rbd("ceph", false));
     DiskSpec q = disk("ceph");
     q.format = "qcow2";
@@ -137,8 +137,9 @@ class StorageChoiceTest {
         .contains(".format", "raw");
     DiskSpec s = disk("ceph");
     s.snapshot = new SnapshotSource();
-    assertThat(choose("default", s, pools, Optional.empty()).blocker().reason())
-        .isEqualTo(Reasons.INVALID_SPEC);
+    var clone = choose("default", s, pools, Optional.empty());
+    assertThat(clone.blocker()).as("an RBD clone of an RBD snapshot").isNull();
+    assertThat(clone.where().rbd()).isTrue();
   }
 
   @Test
