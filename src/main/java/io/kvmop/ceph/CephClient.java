@@ -211,7 +211,9 @@ public final class CephClient {
               + keyring
               + "\nlog to stderr = false\nerr to stderr = true\n"
               // an unreachable or refusing cluster ends the command soon, not after 5 minutes
-              + "client mount timeout = 20\nrados mon op timeout = 30\n");
+              + "client mount timeout = 20\nrados mon op timeout = 30\n"
+              // a write an OSD holds (a pool gone full meanwhile) fails, not hangs the pass
+              + "rados osd op timeout = 60\n");
       Path out = dir.resolve("out");
       Path err = dir.resolve("err");
       Process p =

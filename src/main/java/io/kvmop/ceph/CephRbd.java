@@ -84,6 +84,34 @@ final class CephRbd implements RbdPort {
   }
 
   @Override
+  public Optional<String> full() {
+    String what = "read the flags of pool " + pool;
+    JsonNode n = json(what, client.ceph(what, "osd", "dump", "--format", "json"));
+    for (JsonNode p : n.path("pools")) {
+      if (!pool.equals(p.path("pool_name").asText())) {
+        continue;
+      }
+      List<String> flags = List.of(p.path("flags_names").asText("").split(","));
+      if (flags.contains("full_quota")) {
+        return Optional.of(
+            "its quota is reached (max_bytes "
+                + p.path("quota_max_bytes").asLong()
+                + ", max_objects "
+                + p.path("quota_max_objects").asLong()
+                + "; 0 is no limit): the Ceph admin raises it with ceph osd pool set-quota "
+                + pool
+                + ", or frees space in it");
+      }
+      if (flags.contains("full")) {
+        return Optional.of(
+            "the OSDs it is on are full: the Ceph admin adds OSDs or frees space (ceph df, ceph"
+                + " health detail)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
   public Map<String, String> meta(String image) {
     String what = "read metadata of " + spec(image);
     JsonNode n =

@@ -27,6 +27,12 @@ public interface RbdPort {
   /** Every image of the pool's namespace, with parents and snapshots, in one call. */
   List<Image> images();
 
+  /**
+   * Why the pool takes no writes now (its quota reached, or its OSDs full), or empty. Ceph holds a
+   * write to a full pool until it has room again instead of refusing it, so kvmop asks first.
+   */
+  Optional<String> full();
+
   /** The image's metadata, where kvmop's mark is. */
   Map<String, String> meta(String image);
 

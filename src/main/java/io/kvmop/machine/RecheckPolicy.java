@@ -86,6 +86,7 @@ final class RecheckPolicy {
     }
     if (o.blocker() != null
         && (Reasons.STORAGE_UNAVAILABLE.equals(o.blocker().reason())
+            || Reasons.STORAGE_FULL.equals(o.blocker().reason())
             || Reasons.CEPH_KEY_NOT_FOUND.equals(o.blocker().reason()))) {
       waits.add(STORAGE_RECHECK);
     }

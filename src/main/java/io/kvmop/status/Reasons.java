@@ -122,6 +122,7 @@ public final class Reasons {
   public static final String RBD_IMAGE_IMPORTING = "RBDImageImporting";
   public static final String RBD_IMAGE_CREATED = "RBDImageCreated";
   public static final String RBD_IMAGE_FLATTENED = "RBDImageFlattened";
+  public static final String STORAGE_FULL = "StorageFull";
   public static final String CEPH_KEY_SET = "CephKeySet";
   public static final String STORAGE_POOL_CONFLICT = "StoragePoolConflict";
   public static final String STORAGE_POOL_REPAIRED = "StoragePoolRepaired";

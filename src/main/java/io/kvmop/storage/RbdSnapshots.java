@@ -72,6 +72,13 @@ public final class RbdSnapshots {
     }
     RbdAccess.Reached last = null;
     try {
+      for (RbdAccess.Reached a : at.values()) {
+        last = a;
+        Optional<Blocker> full = RbdVolumes.full(a, "The snapshot " + snap);
+        if (full.isPresent()) {
+          return Result.blocked(full.get(), done);
+        }
+      }
       List<DiskStatus> missing = new ArrayList<>();
       List<DiskStatus> having = new ArrayList<>();
       for (var e : at.entrySet()) {
@@ -152,6 +159,10 @@ public final class RbdSnapshots {
         disks,
         snap,
         (at, d, img) -> {
+          Optional<Blocker> full = RbdVolumes.full(at, "The restore");
+          if (full.isPresent()) {
+            return full.get();
+          }
           at.images().rollback(d.volume, snap);
           done.add(
               new Happened(

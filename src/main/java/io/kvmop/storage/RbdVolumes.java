@@ -97,6 +97,19 @@ public final class RbdVolumes {
         return new Result(Map.of(), List.of(), key.get(), done);
       }
       Map<String, RbdPort.Image> images = byName(at.images());
+      boolean writes =
+          disks.stream()
+              .anyMatch(
+                  d ->
+                      !images.containsKey(d.image())
+                          || d.capacity() > images.get(d.image()).size());
+      if (writes) {
+        Optional<Blocker> full =
+            full(at, "Making or growing disks of " + m.getMetadata().getName());
+        if (full.isPresent()) {
+          return new Result(Map.of(), List.of(), full.get(), done);
+        }
+      }
       Map<String, DomainDevices.Disk> devices = new LinkedHashMap<>();
       Map<String, String> baseOf = new LinkedHashMap<>();
       int before = done.size();
@@ -348,6 +361,26 @@ public final class RbdVolumes {
     s.target = d.target();
     s.reclaimPolicy = d.retain() ? "Retain" : "Delete";
     return s;
+  }
+
+  /** Why the pool takes no writes now, as the reason a machine waits, or empty. */
+  static Optional<Blocker> full(RbdAccess.Reached at, String doing) {
+    return at.images()
+        .full()
+        .map(
+            why ->
+                new Blocker(
+                    Reasons.STORAGE_FULL,
+                    "KvmStoragePool "
+                        + at.name()
+                        + " (Ceph pool "
+                        + at.spec().pool
+                        + ") takes no writes now: "
+                        + why
+                        + ". "
+                        + doing
+                        + " waits for room; kvmop looks again every 10 s, and nothing was"
+                        + " written"));
   }
 
   static Blocker unavailable(RbdAccess.Reached at, CephError e) {

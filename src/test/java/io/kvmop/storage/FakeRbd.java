@@ -27,6 +27,7 @@ final class FakeRbd implements RbdPort {
   final Map<String, Img> images = new LinkedHashMap<>();
   final List<String> calls = new ArrayList<>();
   String failOn;
+  String full;
 
   private void write(String call) {
     calls.add(call);
@@ -53,6 +54,11 @@ final class FakeRbd implements RbdPort {
                 new Image(
                     n, i.size, Optional.ofNullable(i.parent), List.copyOf(i.snaps.values()))));
     return out;
+  }
+
+  @Override
+  public Optional<String> full() {
+    return Optional.ofNullable(full);
   }
 
   @Override

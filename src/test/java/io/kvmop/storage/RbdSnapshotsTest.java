@@ -174,4 +174,18 @@ class RbdSnapshotsTest {
         .isLessThan(rbd.calls.indexOf("remove " + image("root")));
     assertThat(done).extracting(Happened::reason).contains(Reasons.VOLUME_DELETED);
   }
+
+  @Test
+  void aFullPoolTakesNoSnapshotAndNoRollbackAndSaysWhy() {
+    List<SnapshotDisk> disks = taken();
+    rbd.full = "its quota is reached";
+    rbd.calls.clear();
+    var r = snapshots.take(m, RbdSnapshots.onRbd(m), "kvmop-other");
+    assertThat(r.blocker().reason()).isEqualTo(Reasons.STORAGE_FULL);
+    assertThat(r.blocker().message())
+        .contains("KvmStoragePool ceph", "quota", "nothing was written");
+    assertThat(snapshots.rollback(m.getMetadata().getUid(), disks, SNAP).blocker().reason())
+        .isEqualTo(Reasons.STORAGE_FULL);
+    assertThat(rbd.calls).isEmpty();
+  }
 }

@@ -73,4 +73,30 @@ public final class TestCeph {
     System.arraycopy(rbdArgs, 0, cmd, 3, rbdArgs.length);
     return Shell.run(cmd);
   }
+
+  /** A ceph command as the cluster's admin (pool quotas, flags), as {@link #admin} is for rbd. */
+  public Shell.Result cephAdmin(String... args) {
+    String[] cmd = new String[args.length + 3];
+    cmd[0] = "ceph";
+    cmd[1] = "-c";
+    cmd[2] = DIR.resolve("ceph.conf").toString();
+    System.arraycopy(args, 0, cmd, 3, args.length);
+    return Shell.run(cmd);
+  }
+
+  /**
+   * Stops (SIGSTOP) or continues (SIGCONT) the test cluster's monitor: a Ceph that does not answer,
+   * as a hung or cut-off cluster does (running guests keep their OSD sessions), and is back after.
+   */
+  public void monitorAnswers(boolean answers) {
+    Shell.Result r =
+        Shell.run(
+            "pkill",
+            answers ? "-CONT" : "-STOP",
+            "-f",
+            "ceph-mon .*-c " + DIR.resolve("ceph.conf"));
+    if (!r.ok()) {
+      throw new IllegalStateException("no monitor of the test Ceph to signal: " + r.output());
+    }
+  }
 }
