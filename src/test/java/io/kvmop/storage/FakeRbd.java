@@ -16,20 +16,30 @@ import java.util.Optional;
  * snapshot, unprotecting one with clones, removing an image with snapshots). {@code calls} lists
  * every write, in order; {@code failOn} makes the next write of that verb fail as Ceph would.
  */
-final class FakeRbd implements RbdPort {
-  static final class Img {
+public final class FakeRbd implements RbdPort {
+  public static final class Img {
     long size;
     Parent parent;
     final Map<String, Snapshot> snaps = new LinkedHashMap<>();
-    final Map<String, String> meta = new HashMap<>();
+    public final Map<String, String> meta = new HashMap<>();
   }
 
-  final Map<String, Img> images = new LinkedHashMap<>();
-  final List<String> calls = new ArrayList<>();
-  String failOn;
-  String full;
+  public final Map<String, Img> images = new LinkedHashMap<>();
+  public final List<String> calls = new ArrayList<>();
+  public String failOn;
+  public String full;
+
+  /** The Ceph clients that have each image open, as {@link #openers} answers. */
+  public final Map<String, List<String>> open = new HashMap<>();
+
+  /** The clients blocklisted, in order. */
+  public final List<String> blocked = new ArrayList<>();
+
+  /** Told of every write before it is done: a test's crash may throw there. */
+  public java.util.function.Consumer<String> beforeWrite = call -> {};
 
   private void write(String call) {
+    beforeWrite.accept(call);
     calls.add(call);
     if (failOn != null && call.startsWith(failOn)) {
       failOn = null;
@@ -76,6 +86,14 @@ final class FakeRbd implements RbdPort {
   public void removeMeta(String image, String key) {
     write("removeMeta " + image + " " + key);
     get(image).meta.remove(key);
+  }
+
+  /** An image of {@code bytes} that the test puts there, as it would be before the test. */
+  public void put(String image, long bytes, Map<String, String> meta) {
+    Img i = new Img();
+    i.size = bytes;
+    i.meta.putAll(meta);
+    images.put(image, i);
   }
 
   @Override
@@ -182,11 +200,12 @@ final class FakeRbd implements RbdPort {
 
   @Override
   public List<String> openers(String image) {
-    return List.of();
+    return List.copyOf(open.getOrDefault(image, List.of()));
   }
 
   @Override
   public void blocklist(String client, java.time.Duration expiry) {
     write("blocklist " + client);
+    blocked.add(client);
   }
 }
