@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.kvmop.CrashSteps.Crash;
+import io.kvmop.CrashSteps.Death;
 import io.kvmop.config.OperatorConfig;
 import io.kvmop.libvirt.JnaLibvirt;
-import io.kvmop.libvirt.LibvirtPort;
-import io.kvmop.libvirt.xml.DomainXml;
 import io.kvmop.standalone.StandaloneAgent;
 import io.kvmop.testing.Shell;
 import io.kvmop.testing.TestGuest;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -55,28 +49,6 @@ class CrashAtEveryStepIT {
   static final Path POOL_PATH = Path.of("/var/lib/kvmop/kvmopit-steppool");
   static final String DOMAIN = "kvmop-default-kvmopit-step";
   static final String NET_PREFIX = "kvmop-default-kvmopit-stepnet";
-  static final Set<String> CHANGES =
-      Set.of(
-          "defineNetwork",
-          "startNetwork",
-          "stopNetwork",
-          "undefineNetwork",
-          "setNetworkAutostart",
-          "updateRunningNetwork",
-          "defineDomain",
-          "startDomain",
-          "shutdownDomain",
-          "destroyDomain",
-          "undefineDomain",
-          "definePool",
-          "buildPool",
-          "startPool",
-          "setPoolAutostart",
-          "refreshPool",
-          "createVolume",
-          "resizeVolume",
-          "deleteVolume",
-          "resizeDomainDisk");
 
   @TempDir Path dir;
   Path manifests;
@@ -154,142 +126,6 @@ class CrashAtEveryStepIT {
     io.kvmop.testing.SystemLeftovers.removeStandalone(DOMAIN, NET_PREFIX, POOL, POOL_PATH);
   }
 
-  /** How an agent dies at its n-th changing call. */
-  enum Death {
-    NEVER,
-    BEFORE_THE_CALL,
-    AFTER_THE_CALL,
-    /** defineDomain: libvirt has the definition, kvmop never marked its stored form */
-    BEFORE_THE_MARK
-  }
-
-  /** Thrown at the crash point; an Error, so that nothing in kvmop catches it. */
-  static final class Crash extends Error {
-    Crash(String at) {
-      super("crashed at " + at, null, false, false);
-    }
-  }
-
-  /**
-   * The agent's libvirt port, counting every call that changes something; at call {@code crashAt}
-   * it dies, and from then on every call it makes fails as if the process were gone.
-   */
-  static final class Steps implements InvocationHandler {
-    final JnaLibvirt real;
-    final int crashAt;
-    final Death death;
-    final List<String> calls = new ArrayList<>();
-    volatile String crashed;
-    private final Map<String, Object> parts = new ConcurrentHashMap<>();
-    private final LibvirtPort port;
-
-    Steps(JnaLibvirt real, int crashAt, Death death) {
-      this.real = real;
-      this.crashAt = crashAt;
-      this.death = death;
-      this.port =
-          (LibvirtPort)
-              Proxy.newProxyInstance(
-                  getClass().getClassLoader(), new Class<?>[] {LibvirtPort.class}, this);
-    }
-
-    LibvirtPort port() {
-      return port;
-    }
-
-    synchronized int count() {
-      return calls.size();
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
-      if (m.getName().equals("events")) {
-        return real.events(); // listening changes nothing on the host
-      }
-      if (m.getReturnType().isInterface() && m.getParameterCount() == 0) {
-        // a part of the port (networks, domains, storage, ...): every call through it counts
-        return parts.computeIfAbsent(
-            m.getName(),
-            name -> {
-              Object part = invokeQuietly(real, m);
-              return Proxy.newProxyInstance(
-                  getClass().getClassLoader(),
-                  new Class<?>[] {m.getReturnType()},
-                  (p, inner, innerArgs) -> call(part, inner, innerArgs));
-            });
-      }
-      return call(real, m, args);
-    }
-
-    private static Object invokeQuietly(Object target, Method m) {
-      try {
-        return m.invoke(target);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-
-    private Object call(Object target, Method m, Object[] args) throws Throwable {
-      if (crashed != null) {
-        throw new Crash(crashed); // dead: nothing it does reaches libvirt any more
-      }
-      if (CHANGES.contains(m.getName())) {
-        String step = m.getName() + " " + describe(args);
-        int n;
-        synchronized (this) {
-          calls.add(step);
-          n = calls.size();
-        }
-        if (n == crashAt) {
-          switch (death) {
-            case BEFORE_THE_CALL -> {}
-            case BEFORE_THE_MARK -> {
-              if (args[0] instanceof DomainXml xml) {
-                io.kvmop.libvirt.AsVirshDefines.define(real, xml);
-              } else {
-                reach(target, m, args);
-              }
-            }
-            default -> {
-              try {
-                reach(target, m, args);
-              } catch (Throwable failed) {
-                // the call failed (e.g. refreshing a pool not defined yet): it dies all the same
-              }
-            }
-          }
-          crashed = step;
-          throw new Crash(step);
-        }
-      }
-      return reach(target, m, args);
-    }
-
-    private static Object reach(Object target, Method m, Object[] args) throws Throwable {
-      try {
-        return m.invoke(target, args);
-      } catch (InvocationTargetException e) {
-        throw e.getCause();
-      }
-    }
-
-    private static String describe(Object[] args) {
-      List<String> parts = new ArrayList<>();
-      for (Object a : args == null ? new Object[0] : args) {
-        if (a instanceof String || a instanceof Number || a instanceof Boolean) {
-          parts.add(String.valueOf(a));
-        } else {
-          try {
-            parts.add(String.valueOf(a.getClass().getMethod("name").invoke(a)));
-          } catch (ReflectiveOperationException e) {
-            parts.add(a.getClass().getSimpleName());
-          }
-        }
-      }
-      return String.join(" ", parts);
-    }
-  }
-
   /** What one agent did, and what libvirt held once it was quiet. */
   record Outcome(List<String> calls, String crashedAt) {}
 
@@ -303,7 +139,7 @@ class CrashAtEveryStepIT {
 
   private Outcome agent(int crashAt, Death death, Path status, BooleanSupplier done)
       throws Exception {
-    Steps steps = new Steps(new JnaLibvirt(uri()), crashAt, death);
+    CrashSteps steps = new CrashSteps(new JnaLibvirt(uri()), crashAt, death);
     try {
       io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
       host.imageDownloads.allowedHosts = List.of("127.0.0.1"); // the test's image server

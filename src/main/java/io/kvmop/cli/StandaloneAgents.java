@@ -52,13 +52,35 @@ public final class StandaloneAgents {
       Path manifests,
       Path status,
       KvmopMetrics metrics) {
+    return agent(
+        config,
+        host,
+        pools,
+        io.kvmop.storage.RbdVolumes.ceph(),
+        libvirt,
+        manifests,
+        status,
+        metrics);
+  }
+
+  /** The same, its RBD images reached through {@code rbd} (tests give it ports of their own). */
+  public static StandaloneAgent agent(
+      OperatorConfig config,
+      KvmHostSpec host,
+      io.kvmop.storage.StorageCatalog pools,
+      io.kvmop.storage.RbdAccess.Ports rbd,
+      LibvirtPort libvirt,
+      Path manifests,
+      Path status,
+      KvmopMetrics metrics) {
     NodeCore.Builder core =
         NodeCore.of(
                 config,
                 libvirt,
                 new LinuxHostNetwork(),
                 new HostFiles(Path.of(config.hostRoot()), config.qemuUser()))
-            .storagePools(pools);
+            .storagePools(pools)
+            .rbd(rbd);
     return StandaloneAgent.on(
         manifests, status, core.stages(metrics), NodePolicy.of(host).fromFlags(), metrics);
   }

@@ -40,6 +40,18 @@ public final class AgentLeases {
     return s.held();
   }
 
+  /**
+   * Whether the node's agent had a Lease and stopped renewing it (past its duration and the
+   * leeway), read now: a node that never had one is not judged silent.
+   */
+  boolean silent(KubernetesClient client, String node) {
+    Lease lease = client.leases().inNamespace(namespace).withName(NodeLease.nameFor(node)).get();
+    if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null) {
+      return false;
+    }
+    return !read(client, node, clock.instant());
+  }
+
   private boolean read(KubernetesClient client, String node, Instant now) {
     Lease lease = client.leases().inNamespace(namespace).withName(NodeLease.nameFor(node)).get();
     if (lease == null || lease.getSpec() == null) {

@@ -118,6 +118,11 @@ public final class PlacementView {
     return out;
   }
 
+  /** Whether the node's agent held its Lease and stopped renewing it (read now, not cached). */
+  public boolean silent(KubernetesClient client, String name) {
+    return !name.equals(node) && leases.silent(client, name);
+  }
+
   /** Whether the node's agent holds its Lease now (this node's always does: it acts only then). */
   private boolean live(String name, KubernetesClient client) {
     return name.equals(node) || leases.held(client, name);

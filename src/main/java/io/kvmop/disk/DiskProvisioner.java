@@ -376,6 +376,10 @@ public final class DiskProvisioner {
       }
       byName.putAll(r.devices());
     }
+    // a pool whose last disk of the machine left spec: its image is kept, and said as elsewhere
+    MachineDisks.onRbd(in.machine(), in.domainName(), catalog).keySet().stream()
+        .filter(p -> layout.rbd().keySet().stream().noneMatch(q -> sameUid(p, q)))
+        .forEach(p -> done.addAll(rbd.kept(p, in.machine(), in.domainName())));
     List<DomainXml.Disk> devices = new ArrayList<>();
     for (DiskSpec d :
         in.machine().getSpec().disks == null ? List.<DiskSpec>of() : in.machine().getSpec().disks) {
@@ -457,5 +461,10 @@ public final class DiskProvisioner {
   /** A migrated machine's copies on a node it left or never reached: deleted, whatever policy. */
   public List<Happened> discardCopies(KvmMachine m, String domain) {
     return cleanup.discardCopies(m, domain);
+  }
+
+  private static boolean sameUid(KvmStoragePool a, KvmStoragePool b) {
+    return java.util.Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
+        && a.getMetadata().getName().equals(b.getMetadata().getName());
   }
 }

@@ -157,6 +157,19 @@ public final class Arrival {
   }
 
   /** Whether the machine's domain is here now, with kvmop's mark for it. */
+  /** The machine's own domain on this node, if there is one. */
+  public Optional<DomainState> domain(KvmMachine m) {
+    return libvirt
+        .domains()
+        .findDomain(machines.naming(m).domainName())
+        .filter(d -> MachinePlanner.owns(d, m.getMetadata().getUid()));
+  }
+
+  /** Destroys the machine's domain here: an incoming copy the source will never finish. */
+  public void abortIncoming(KvmMachine m) {
+    libvirt.domains().destroyDomain(machines.naming(m).domainName());
+  }
+
   public boolean arrived(KvmMachine m) {
     return libvirt
         .domains()

@@ -136,6 +136,71 @@ public final class TargetSide {
   }
 
   /**
+   * The source node's agent stopped renewing its Lease while the machine was on its way (the node
+   * died, or lost the API): nobody else will finish the migration, so the target decides. A guest
+   * that arrived and runs here (libvirt resumes it only once the source's copy has stopped) is
+   * taken over, as a finished migration would hand it over; an incoming copy not running yet is
+   * destroyed, so that the source can never finish it later, and the migration fails: the machine
+   * stays with its node, and spec.failover says whether it restarts elsewhere.
+   */
+  public MigrationOutcome sourceSilent(KvmMachineMigration mig, KvmMachine m) {
+    Instant now = clock.instant();
+    String source = mig.getStatus().sourceNode;
+    Optional<io.kvmop.libvirt.DomainState> here;
+    try {
+      here = arrival.domain(m);
+      if (here.isPresent()
+          && here.get().persistent()
+          && here.get().state() == io.kvmop.libvirt.DomainState.RunState.RUNNING) {
+        String message =
+            "node "
+                + source
+                + "'s agent stopped renewing its Lease during the migration, after the guest had"
+                + " arrived and was running here: node "
+                + node
+                + " takes machine "
+                + mig.getSpec().machine
+                + " over (node "
+                + source
+                + " removes what it kept of it when it is back)";
+        KvmMachineMigrationStatus s =
+            MigrationStatuses.succeeded(mig, Reasons.MIGRATED, message, now);
+        s.targetConfirmed = true;
+        return new MigrationOutcome(
+            s,
+            MigrationOutcome.MachineChange.HAND_OVER,
+            false,
+            null,
+            List.of(new Happened(Reasons.MIGRATED, message)));
+      }
+      if (here.isPresent()) {
+        arrival.abortIncoming(m);
+      }
+    } catch (LibvirtError e) {
+      return MigrationOutcome.nothing(Duration.ofSeconds(2)); // libvirt answers again soon
+    }
+    String message =
+        "node "
+            + source
+            + "'s agent stopped renewing its Lease during the migration, before the guest ran on"
+            + " node "
+            + node
+            + (here.isPresent() ? " (its incoming copy here was destroyed)" : "")
+            + "; the migration is given up and machine "
+            + mig.getSpec().machine
+            + " stays with node "
+            + source
+            + " (with spec.failover.policy Restart it restarts elsewhere once its node is judged"
+            + " dead)";
+    return new MigrationOutcome(
+        MigrationStatuses.failed(mig, Reasons.MIGRATION_SOURCE_LOST, message, now),
+        MigrationOutcome.MachineChange.DROP_TARGET_FINALIZER,
+        false,
+        null,
+        List.of(new Happened(Reasons.MIGRATION_SOURCE_LOST, message)));
+  }
+
+  /**
    * Once it ended: after a failure the room is given back and what was prepared is discarded (never
    * while the machine's domain is here); after a Pause fallback the guest runs again.
    */

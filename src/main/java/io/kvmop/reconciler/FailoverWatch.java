@@ -100,12 +100,18 @@ public final class FailoverWatch implements AutoCloseable {
   void pass() {
     try {
       Instant now = clock.instant();
-      for (FailoverPlanner.NodeLease lease : leases()) {
+      List<FailoverPlanner.NodeLease> all = leases();
+      java.util.Set<String> silent =
+          all.stream()
+              .filter(l -> !now.isBefore(l.expires()))
+              .map(FailoverPlanner.NodeLease::node)
+              .collect(java.util.stream.Collectors.toSet());
+      for (FailoverPlanner.NodeLease lease : all) {
         if (lease.node().equals(node) || now.isBefore(lease.expires())) {
           continue;
         }
         for (KvmMachine m : PlacementView.machinesOn(client, lease.node())) {
-          act(m, lease, now);
+          act(m, lease, now, silent);
         }
       }
     } catch (KubernetesClientException e) {
@@ -152,7 +158,8 @@ public final class FailoverWatch implements AutoCloseable {
     return out;
   }
 
-  private void act(KvmMachine m, FailoverPlanner.NodeLease seen, Instant now) {
+  private void act(
+      KvmMachine m, FailoverPlanner.NodeLease seen, Instant now, java.util.Set<String> silent) {
     FailoverPlanner.NodeLease lease = seen;
     var d = FailoverPlanner.decide(m, Optional.of(lease), now, Finalizers.machine(lease.node()));
     if (d.kind() == FailoverPlanner.Kind.FAIL_OVER || d.kind() == FailoverPlanner.Kind.RECLAIM) {
@@ -167,16 +174,19 @@ public final class FailoverWatch implements AutoCloseable {
       d = FailoverPlanner.decide(m, fresh, now, Finalizers.machine(lease.node()));
     }
     switch (d.kind()) {
-      case FAIL_OVER -> failOver(m, lease.node(), d.reason(), now);
+      case FAIL_OVER -> failOver(m, lease.node(), d.reason(), now, silent);
       case FINISH -> finish(m, lease.node());
       case RECLAIM -> reclaim(m, lease.node(), d.reason());
       default -> {}
     }
   }
 
-  private void failOver(KvmMachine m, String from, String reason, Instant now) {
-    if (migrating(m)) {
-      return; // a live migration decides where it is; it fails on its own if the node is dead
+  private void failOver(
+      KvmMachine m, String from, String reason, Instant now, java.util.Set<String> silent) {
+    if (migrating(m, silent)) {
+      // a live migration decides where it is: its target takes the guest over, or gives it up,
+      // once the source is silent; only one whose target is silent too is not waited for
+      return;
     }
     RbdFencing.Result fenced = fencing.fence(m);
     if (fenced.problem() != null) {
@@ -277,7 +287,7 @@ public final class FailoverWatch implements AutoCloseable {
         client, m, Map.of("/metadata/labels", labels, "/metadata/finalizers", finalizers));
   }
 
-  private boolean migrating(KvmMachine m) {
+  private boolean migrating(KvmMachine m, java.util.Set<String> silent) {
     return client
         .resources(KvmMachineMigration.class)
         .inNamespace(m.getMetadata().getNamespace())
@@ -291,6 +301,7 @@ public final class FailoverWatch implements AutoCloseable {
                     && g.getStatus() != null
                     && g.getStatus().phase != null
                     && (g.getStatus().phase == MigrationPhase.Migrating
-                        || g.getStatus().phase == MigrationPhase.Prepared));
+                        || g.getStatus().phase == MigrationPhase.Prepared)
+                    && !silent.contains(g.getStatus().targetNode));
   }
 }

@@ -109,6 +109,10 @@ public class KvmMigrationReconciler implements Reconciler<KvmMachineMigration> {
       o = isSource || isTarget ? machineGone(mig) : MigrationOutcome.nothing(null);
     } else if (MigrationPhase.Preparing == phase) {
       o = isTarget ? prepare(mig, m, client) : MigrationOutcome.nothing(null);
+    } else if (isTarget
+        && (MigrationPhase.Prepared == phase || MigrationPhase.Migrating == phase)
+        && view.silent(client, st.sourceNode)) {
+      o = target.sourceSilent(mig, m); // nobody else will finish it
     } else if (MigrationPhase.Prepared == phase) {
       o =
           isSource

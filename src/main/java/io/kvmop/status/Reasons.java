@@ -23,6 +23,7 @@ public final class Reasons {
   public static final String MIGRATING = "Migrating";
   public static final String MIGRATION_ABORTED = "MigrationAborted";
   public static final String MIGRATION_FAILED = "MigrationFailed";
+  public static final String MIGRATION_SOURCE_LOST = "MigrationSourceLost";
   public static final String MIGRATION_FALLBACK = "MigrationFallback";
   public static final String MIGRATION_PREPARED = "MigrationPrepared";
   public static final String MIGRATION_TIMED_OUT = "MigrationTimedOut";

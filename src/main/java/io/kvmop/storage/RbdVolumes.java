@@ -410,6 +410,30 @@ public final class RbdVolumes {
   }
 
   /**
+   * The machine's images on {@code pool} when no disk of its spec is there any more: each kept, and
+   * said once with the command that removes it. Ceph out of reach: nothing is said.
+   */
+  public List<Happened> kept(KvmStoragePool pool, KvmMachine m, String domain) {
+    List<Happened> done = new ArrayList<>();
+    RbdAccess.Result reached = access.reach(pool);
+    if (reached.blocker() != null) {
+      return done;
+    }
+    try {
+      leftovers.kept(
+          reached.reached(),
+          m,
+          domain,
+          List.of(),
+          byName(reached.reached().images()).keySet(),
+          done);
+    } catch (CephError e) {
+      // said on a later pass, if it is still there
+    }
+    return done;
+  }
+
+  /**
    * Removes the machine's images on {@code pool} that carry its mark (Delete), or says they are
    * kept (Retain); an image of a disk's name that is not the machine's is left alone, and said.
    */

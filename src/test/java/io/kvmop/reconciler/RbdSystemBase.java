@@ -81,7 +81,7 @@ abstract class RbdSystemBase extends SystemItBase {
         if (name.startsWith("kvmop-default-" + SystemLeftovers.PREFIX)
             || name.startsWith("kvmop-other-" + SystemLeftovers.PREFIX)
             || name.startsWith("someone-elses-")) {
-          purgeSnapshots(ceph, name);
+          ceph.purgeSnapshots(name);
           ceph.admin("rm", TestCeph.POOL + "/" + name);
         }
       }
@@ -89,26 +89,10 @@ abstract class RbdSystemBase extends SystemItBase {
     for (String image : ceph.admin("ls", TestCeph.POOL).output().lines().toList()) {
       String name = image.strip();
       if (name.startsWith("kvmop-base-")) {
-        purgeSnapshots(ceph, name);
+        ceph.purgeSnapshots(name);
         ceph.admin("rm", TestCeph.POOL + "/" + name);
       }
     }
-  }
-
-  /** Every snapshot of the image, protected or not (a test's machine snapshots, a base's). */
-  static void purgeSnapshots(TestCeph ceph, String image) {
-    String spec = TestCeph.POOL + "/" + image;
-    try {
-      var rows =
-          new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(ceph.admin("snap", "ls", spec, "--format", "json").output());
-      for (var r : rows) {
-        ceph.admin("snap", "unprotect", spec + "@" + r.path("name").asText());
-      }
-    } catch (java.io.IOException e) {
-      // no snapshots listed: nothing to unprotect
-    }
-    ceph.admin("snap", "purge", spec);
   }
 
   KvmStoragePool pool() {

@@ -12,6 +12,7 @@ import io.kvmop.testing.SystemLeftovers;
 import io.kvmop.testing.TestCeph;
 import io.kvmop.testing.TestGuest;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,7 +112,23 @@ class SystemCephTroubleIT extends RbdSystemBase {
     } finally {
       ceph.cephAdmin("osd", "pool", "set-quota", TestCeph.POOL, "max_objects", "0");
     }
-    k8s.awaitMachine(FULL, "Ready", true, "Running", 240);
+    KvmMachine made = k8s.awaitMachine(FULL, "Ready", true, "Running", 240);
+    String image = SystemDiskIT.diskStatus(made, "data").volume;
+
+    // its only disk on the pool leaves spec for one in the node's pool: the image is kept, said
+    KvmMachine moved = k8s.machine(FULL);
+    moved.getSpec().disks = new java.util.ArrayList<>(List.of(disk("local", null, "16Mi")));
+    k8s.updateSpec(moved);
+    within(60)
+        .until(
+            () ->
+                client.v1().events().inNamespace("default").list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "VolumeKept".equals(e.getReason())
+                                && e.getMessage().contains(image)
+                                && e.getMessage().contains("rbd rm " + TestCeph.POOL + "/")));
+    assertThat(ceph.admin("ls", TestCeph.POOL).output()).contains(image);
     k8s.delete(k8s.machine(FULL));
     within(120).until(() -> k8s.machine(FULL) == null);
   }

@@ -99,4 +99,20 @@ public final class TestCeph {
       throw new IllegalStateException("no monitor of the test Ceph to signal: " + r.output());
     }
   }
+
+  /** Removes every snapshot of {@code image} in the test pool, protected or not. */
+  public void purgeSnapshots(String image) {
+    String spec = POOL + "/" + image;
+    try {
+      var rows =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(admin("snap", "ls", spec, "--format", "json").output());
+      for (var r : rows) {
+        admin("snap", "unprotect", spec + "@" + r.path("name").asText());
+      }
+    } catch (IOException e) {
+      // no snapshots listed: nothing to unprotect
+    }
+    admin("snap", "purge", spec);
+  }
 }
