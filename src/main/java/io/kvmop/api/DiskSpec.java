@@ -68,6 +68,19 @@ public class DiskSpec {
   @Pattern("^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
   public String storage;
 
+  @JsonPropertyDescription(
+      "Whether the disk holds nothing that must outlive its node (a scratch disk, or a root disk"
+          + " whose data lives elsewhere). A machine with spec.failover.policy Restart may keep a"
+          + " disposable disk in a node's directory pool: on the node it fails over to, the disk"
+          + " is made anew from its image (or blank), and what was written to it is lost."
+          + " Default false.")
+  public Boolean disposable;
+
+  /** Whether the disk may be made anew on another node (spec.disks[].disposable). */
+  public boolean disposable() {
+    return Boolean.TRUE.equals(disposable);
+  }
+
   @JsonPropertyDescription("virtio (default, vdX in the guest), sata or scsi (sdX).")
   @Default("virtio")
   @Pattern("^(virtio|sata|scsi)$")

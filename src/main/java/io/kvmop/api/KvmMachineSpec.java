@@ -24,10 +24,12 @@ import java.util.Map;
 @ValidationRule(
     value =
         "!has(self.failover) || self.failover.policy != 'Restart' || !has(self.disks) ||"
-            + " self.disks.all(d, has(d.storage) && d.storage != '')",
+            + " self.disks.all(d, (has(d.storage) && d.storage != '') || (has(d.disposable) &&"
+            + " d.disposable))",
     message =
         "spec.failover.policy Restart needs every disk on shared storage: set each"
-            + " spec.disks[].storage to an rbd KvmStoragePool")
+            + " spec.disks[].storage to an rbd KvmStoragePool, or mark a disk that may be made"
+            + " anew on another node disposable")
 @ValidationRule(
     value =
         "!has(self.failover) || !has(self.failover.after) || duration(self.failover.after) >="

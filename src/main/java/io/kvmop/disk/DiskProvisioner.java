@@ -435,7 +435,11 @@ public final class DiskProvisioner {
   public Optional<List<Happened>> releaseShared(KvmMachine m, String domain) {
     var onRbd = MachineDisks.onRbd(m, domain, catalog);
     int shared = onRbd.values().stream().mapToInt(List::size).sum();
-    int all = m.getSpec().disks == null ? 0 : m.getSpec().disks.size();
+    // a disposable disk's volume holds nothing to keep: its node removes it when back
+    int all =
+        m.getSpec().disks == null
+            ? 0
+            : (int) m.getSpec().disks.stream().filter(d -> !d.disposable()).count();
     if (shared < all) {
       return Optional.empty();
     }

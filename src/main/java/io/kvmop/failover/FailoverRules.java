@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * What spec.failover may ask for, checked by the agent as the CRD's rules check it at admission (an
  * API server that checks less, or the mock, lets anything through): Restart only for a machine
- * placement may move (no spec.nodeName) whose every disk is on named shared storage. Pure.
+ * placement may move (no spec.nodeName) whose every disk is on named shared storage or disposable
+ * (made anew on the next node). Pure.
  */
 public final class FailoverRules {
   /** The least {@code after}: a cut-off agent fences itself within 12 s of its last renewal. */
@@ -56,7 +57,7 @@ public final class FailoverRules {
     List<DiskSpec> disks = spec.disks == null ? List.of() : spec.disks;
     for (int i = 0; i < disks.size(); i++) {
       DiskSpec d = disks.get(i);
-      if (d.storage == null || d.storage.isEmpty()) {
+      if ((d.storage == null || d.storage.isEmpty()) && !d.disposable()) {
         problems.add(
             "spec.disks["
                 + i
@@ -64,7 +65,7 @@ public final class FailoverRules {
                 + d.name
                 + ").storage: spec.failover.policy Restart needs every disk on shared storage,"
                 + " which a local disk is not (it dies with its node); name an rbd"
-                + " KvmStoragePool");
+                + " KvmStoragePool, or set disposable: true if it may be made anew there");
       }
     }
   }

@@ -89,7 +89,7 @@ final class RbdBases {
       }
       Optional<RbdPort.Snapshot> snap = img.snapshot(SNAPSHOT);
       if (snap.isEmpty()) {
-        rbd.snapshot(name, SNAPSHOT); // a rename done, the snapshot not yet: finish
+        finish(rbd, name); // a rename done, the snapshot not yet: finish
       } else if (!snap.get().isProtected()) {
         rbd.protect(name, SNAPSHOT);
       }
@@ -147,7 +147,7 @@ final class RbdBases {
     rbd.setMeta(partial, MARK_SINCE, clock.instant().toString());
     rbd.write(src.file(), src.format(), partial);
     rbd.rename(partial, name);
-    rbd.snapshot(name, SNAPSHOT);
+    finish(rbd, name);
     done.add(
         new Happened(
             Reasons.RBD_IMAGE_IMPORTED,
@@ -163,6 +163,16 @@ final class RbdBases {
                 + Duration.ofNanos(System.nanoTime() - started).toMillis()
                 + " ms; disks from it are clones of its snapshot"));
     return Optional.empty();
+  }
+
+  /**
+   * A whole import, renamed: the importer's marks go (clones would copy them), then the snapshot
+   * every disk is a clone of, protected.
+   */
+  private static void finish(RbdPort rbd, String name) {
+    rbd.removeMeta(name, MARK_IMPORTER);
+    rbd.removeMeta(name, MARK_SINCE);
+    rbd.snapshot(name, SNAPSHOT);
   }
 
   private static Instant since(String text) {

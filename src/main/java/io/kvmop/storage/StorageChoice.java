@@ -51,8 +51,9 @@ public final class StorageChoice {
     Choice c = choose(m.getMetadata().getNamespace(), disk, field, pools, before);
     if (c.blocker() != null
         || c.where().rbd()
+        || disk.disposable()
         || !io.kvmop.failover.FailoverRules.restarts(m.getSpec())) {
-      return c;
+      return c; // a disposable disk is made anew wherever the machine goes
     }
     return refused(
         Reasons.INVALID_SPEC,
@@ -61,7 +62,8 @@ public final class StorageChoice {
             + (c.where().name() == null
                 ? "the node's directory pool"
                 : "KvmStoragePool " + c.where().name() + " (type directory)")
-            + " dies with its node; name an rbd KvmStoragePool");
+            + " dies with its node; name an rbd KvmStoragePool, or set disposable: true if the"
+            + " disk may be made anew on another node");
   }
 
   /**

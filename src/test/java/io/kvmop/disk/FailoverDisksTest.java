@@ -63,6 +63,13 @@ class FailoverDisksTest {
         .contains("spec.disks[0] (root).storage", "KvmStoragePool local (type directory)", "rbd");
     assertThat(libvirt.domains().listDomainNames()).isEmpty();
     assertThat(libvirt.calls)
-        .noneMatch(c -> c.startsWith("createVolume") || c.startsWith("define"));
+        .noneMatch(c -> c.startsWith("create volume") || c.startsWith("define"));
+
+    // marked disposable, the same disk is made there: it is made anew on the next node
+    m.getSpec().disks.get(0).disposable = true;
+    var made = machines.realize(m, List.of()).status();
+    assertThat(Conditions.find(made.conditions, "Provisioned").orElseThrow().getReason())
+        .isNotEqualTo("InvalidSpec");
+    assertThat(libvirt.calls).anyMatch(c -> c.startsWith("create volume"));
   }
 }

@@ -31,6 +31,11 @@ class FailoverRulesTest {
   void restartWithEveryDiskOnNamedStorageAndNoNodeNameIsValid() {
     assertThat(MachineValidator.validate(spec("Restart", "60s", "ceph", "ceph"))).isEmpty();
     assertThat(MachineValidator.validate(spec("None", "60s", (String) null))).isEmpty();
+    KvmMachineSpec scratch = spec("Restart", "60s", "ceph", null);
+    scratch.disks.get(1).disposable = true;
+    assertThat(MachineValidator.validate(scratch))
+        .as("a disposable local disk is made anew on the next node")
+        .isEmpty();
   }
 
   @Test
@@ -39,7 +44,8 @@ class FailoverRulesTest {
     assertThat(local)
         .singleElement()
         .asString()
-        .contains("spec.disks[1] (d1).storage", "shared storage", "rbd KvmStoragePool");
+        .contains(
+            "spec.disks[1] (d1).storage", "shared storage", "rbd KvmStoragePool", "disposable");
     KvmMachineSpec pinned = spec("Restart", "60s", "ceph");
     pinned.nodeName = "node-a";
     assertThat(MachineValidator.validate(pinned))

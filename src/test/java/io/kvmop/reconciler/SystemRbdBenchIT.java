@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * apart.
  */
 class SystemRbdBenchIT extends RbdSystemBase {
-  private static final int ROUNDS = 3;
+  private static final int ROUNDS = 2;
 
   @Test
   void applyToIpOnRbdAndOnTheNodesDirectoryPool() throws Exception {
