@@ -53,13 +53,16 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       KvmMachine m = Fixtures.testGuest(NAME, guest);
       DiskSpec root = Fixtures.disk("root", SystemDiskIT.rawBase().toString(), "96Mi");
       root.storage = SystemLeftovers.PREFIX + "foceph";
-      m.getSpec().disks = new ArrayList<>(List.of(root));
+      DiskSpec scratch = Fixtures.disk("scratch", null, "8Mi");
+      scratch.disposable = true; // in node-b's directory pool: made anew where it fails over
+      m.getSpec().disks = new ArrayList<>(List.of(root, scratch));
       m.getSpec().failover = new FailoverSpec();
       m.getSpec().failover.policy = "Restart";
       m.getSpec().failover.after = "10s";
       agentA.create(m);
       KvmMachine up = agentA.awaitMachine(NAME, "Ready", true, "Running", 240);
       assertThat(up.getStatus().nodeName).isEqualTo("node-b");
+      assertThat(virshB("vol-list", SystemLeftovers.POOL)).contains("-scratch-");
       String domain = up.getStatus().domainName;
       Path logB =
           nodeB
@@ -136,6 +139,9 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       assertThat(OperatorHarness.condition(moved, "Scheduled").orElseThrow().getReason())
           .isEqualTo("FailedOver");
       assertThat(virshA("domstate", domain).strip()).isEqualTo("running");
+      assertThat(virshA("vol-list", SystemLeftovers.POOL))
+          .as("the disposable disk, made anew on node-a")
+          .contains("-scratch-");
       Path logA = Path.of(moved.getStatus().serialLogPath);
       within(120)
           .until(
@@ -151,13 +157,14 @@ class SystemFailoverIT extends TwoNodeSystemBase {
       String domId = virshA("domid", domain).strip();
       startAgentB();
       within(120).until(() -> !virshB("list", "--all", "--name").contains(domain));
+      within(60).until(() -> !virshB("vol-list", SystemLeftovers.POOL).contains(domain + "-"));
       watching.set(false);
       watch.join();
       assertThat(most.get()).as("QEMUs of the machine at any moment").isEqualTo(1);
       assertThat(virshA("domid", domain).strip()).as("node-a's copy untouched").isEqualTo(domId);
       assertThat(machineNamed(NAME).getStatus().nodeName).isEqualTo("node-a");
       assertThat(ceph.admin("ls", TestCeph.POOL).output())
-          .contains(moved.getStatus().disks.get(0).volume);
+          .contains(SystemDiskIT.diskStatus(moved, "root").volume);
 
       client.resource(machineNamed(NAME)).delete();
       within(90).until(() -> machineNamed(NAME) == null);
