@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.kvmop.CrashSteps.Crash;
 import io.kvmop.CrashSteps.Death;
+import io.kvmop.CrashSteps.Outcome;
 import io.kvmop.config.OperatorConfig;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.standalone.StandaloneAgent;
@@ -126,9 +126,6 @@ class CrashAtEveryStepIT {
     io.kvmop.testing.SystemLeftovers.removeStandalone(DOMAIN, NET_PREFIX, POOL, POOL_PATH);
   }
 
-  /** What one agent did, and what libvirt held once it was quiet. */
-  record Outcome(List<String> calls, String crashedAt) {}
-
   /**
    * Runs passes of a fresh agent until it dies, or until a pass changes nothing while the domain
    * runs (then it is quiet: everything declared is there).
@@ -140,48 +137,11 @@ class CrashAtEveryStepIT {
   private Outcome agent(int crashAt, Death death, Path status, BooleanSupplier done)
       throws Exception {
     CrashSteps steps = new CrashSteps(new JnaLibvirt(uri()), crashAt, death);
-    try {
-      io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
-      host.imageDownloads.allowedHosts = List.of("127.0.0.1"); // the test's image server
-      StandaloneAgent agent =
-          io.kvmop.cli.StandaloneAgents.agent(config, host, steps.port(), manifests, status);
-      Instant deadline = Instant.now().plusSeconds(120);
-      while (Instant.now().isBefore(deadline)) {
-        int before = steps.count();
-        try {
-          agent.reconcileOnce();
-        } catch (Crash c) {
-          break;
-        }
-        if (steps.crashed != null) {
-          break; // died on the download thread
-        }
-        if (steps.count() == before && done.getAsBoolean()) {
-          return new Outcome(List.copyOf(steps.calls), null);
-        }
-        if (steps.count() == before) {
-          Thread.sleep(50); // a download on its way: passes until it lands
-        }
-      }
-      assertThat(steps.crashed)
-          .as("neither quiet nor dead after 120 s: %s", steps.calls)
-          .isNotNull();
-      return new Outcome(List.copyOf(steps.calls), steps.crashed);
-    } finally {
-      steps.real.close();
-      // a download the dead agent had under way finishes its file (it is in-process, unlike kill
-      // -9): wait for it, so that the next agent does not write the same scratch file
-      Path scratch = POOL_PATH.resolve(".kvmop-partial");
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> !Files.isDirectory(scratch) || isEmpty(scratch));
-    }
-  }
-
-  private static boolean isEmpty(Path d) throws java.io.IOException {
-    try (Stream<Path> s = Files.list(d)) {
-      return s.findAny().isEmpty();
-    }
+    io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
+    host.imageDownloads.allowedHosts = List.of("127.0.0.1"); // the test's image server
+    StandaloneAgent agent =
+        io.kvmop.cli.StandaloneAgents.agent(config, host, steps.port(), manifests, status);
+    return steps.run(agent, done, POOL_PATH.resolve(".kvmop-partial"));
   }
 
   private static boolean domainRuns() {

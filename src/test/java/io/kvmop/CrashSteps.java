@@ -204,4 +204,57 @@ final class CrashSteps implements InvocationHandler {
               (p, m, args) -> call(port, m, args));
     };
   }
+
+  /** What one agent did, and where it died (null: it ran until quiet). */
+  record Outcome(List<String> calls, String crashedAt) {}
+
+  /**
+   * Runs passes of {@code agent} (built on {@link #port()}) until it dies, or until a pass changes
+   * nothing and {@code done} holds; then closes the libvirt connection and waits for a download the
+   * dead agent had under way to finish its file in {@code scratch} (it is in-process, unlike kill
+   * -9), so that the next agent does not write the same file.
+   */
+  Outcome run(
+      io.kvmop.standalone.StandaloneAgent agent,
+      java.util.function.BooleanSupplier done,
+      java.nio.file.Path scratch)
+      throws Exception {
+    try {
+      java.time.Instant deadline = java.time.Instant.now().plusSeconds(120);
+      while (java.time.Instant.now().isBefore(deadline)) {
+        int before = count();
+        try {
+          agent.reconcileOnce();
+        } catch (Crash c) {
+          break;
+        }
+        if (crashed != null) {
+          break; // died on the download thread
+        }
+        if (count() == before && done.getAsBoolean()) {
+          return new Outcome(List.copyOf(calls), null);
+        }
+        if (count() == before) {
+          Thread.sleep(50); // a download on its way: passes until it lands
+        }
+      }
+      if (crashed == null) {
+        throw new AssertionError("neither quiet nor dead after 120 s: " + calls);
+      }
+      return new Outcome(List.copyOf(calls), crashed);
+    } finally {
+      real.close();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () -> {
+                if (!java.nio.file.Files.isDirectory(scratch)) {
+                  return true;
+                }
+                try (var files = java.nio.file.Files.list(scratch)) {
+                  return files.findAny().isEmpty();
+                }
+              });
+    }
+  }
 }

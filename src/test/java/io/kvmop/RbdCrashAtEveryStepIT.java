@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kvmop.CrashSteps.Crash;
 import io.kvmop.CrashSteps.Death;
+import io.kvmop.CrashSteps.Outcome;
 import io.kvmop.config.OperatorConfig;
 import io.kvmop.libvirt.JnaLibvirt;
 import io.kvmop.metrics.KvmopMetrics;
@@ -166,54 +166,25 @@ class RbdCrashAtEveryStepIT {
     }
   }
 
-  /** Runs passes of a fresh agent until it dies, or until a quiet pass while the domain runs. */
-  private record Outcome(List<String> calls, String crashedAt) {}
-
+  /** A fresh agent's passes until it dies, or until a quiet pass while the domain runs. */
   private Outcome agent(int crashAt, Death death, Path status) throws Exception {
     CrashSteps steps = new CrashSteps(new JnaLibvirt(uri()), crashAt, death);
-    try {
-      io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
-      host.imageDownloads.allowedHosts = List.of("127.0.0.1");
-      StandaloneAgent agent =
-          io.kvmop.cli.StandaloneAgents.agent(
-              config,
-              host,
-              new PoolDirectory(pools),
-              steps.rbd(RbdVolumes.ceph()),
-              steps.port(),
-              manifests,
-              status,
-              new KvmopMetrics());
-      Instant deadline = Instant.now().plusSeconds(120);
-      while (Instant.now().isBefore(deadline)) {
-        int n = steps.count();
-        try {
-          agent.reconcileOnce();
-        } catch (Crash c) {
-          break;
-        }
-        if (steps.crashed != null) {
-          break;
-        }
-        if (steps.count() == n
-            && run("virsh", "domstate", DOMAIN).output().strip().startsWith("running")) {
-          return new Outcome(List.copyOf(steps.calls), null);
-        }
-        if (steps.count() == n) {
-          Thread.sleep(50); // a download on its way
-        }
-      }
-      assertThat(steps.crashed)
-          .as("neither quiet nor dead after 120 s: %s", steps.calls)
-          .isNotNull();
-      return new Outcome(List.copyOf(steps.calls), steps.crashed);
-    } finally {
-      steps.real.close();
-      Path scratch = POOL_PATH.resolve(".kvmop-partial");
-      org.awaitility.Awaitility.await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> !Files.isDirectory(scratch) || Files.list(scratch).findAny().isEmpty());
-    }
+    io.kvmop.api.KvmHostSpec host = new io.kvmop.api.KvmHostSpec();
+    host.imageDownloads.allowedHosts = List.of("127.0.0.1");
+    StandaloneAgent agent =
+        io.kvmop.cli.StandaloneAgents.agent(
+            config,
+            host,
+            new PoolDirectory(pools),
+            steps.rbd(RbdVolumes.ceph()),
+            steps.port(),
+            manifests,
+            status,
+            new KvmopMetrics());
+    return steps.run(
+        agent,
+        () -> run("virsh", "domstate", DOMAIN).output().strip().startsWith("running"),
+        POOL_PATH.resolve(".kvmop-partial"));
   }
 
   /** What libvirt and Ceph hold of what the machine declares, without what varies between runs. */

@@ -4,7 +4,6 @@ import io.kvmop.api.DiskSpec;
 import io.kvmop.api.KvmMachineSnapshot;
 import io.kvmop.api.KvmMachineSnapshotStatus;
 import io.kvmop.api.SnapshotDisk;
-import io.kvmop.api.SnapshotPhase;
 import io.kvmop.status.Blocker;
 import io.kvmop.status.Reasons;
 import io.kvmop.storage.RbdDisk;
@@ -29,22 +28,11 @@ final class RbdClones {
       DiskProvisioner.SnapshotLookup snapshots) {
     String name = d.snapshot.name;
     Optional<KvmMachineSnapshot> found = snapshots.find(namespace, name);
-    if (found.isEmpty()) {
-      return notYet(
-          Reasons.SNAPSHOT_NOT_FOUND,
-          field + ".snapshot.name: no KvmMachineSnapshot " + name + " in namespace " + namespace);
+    Blocker notReady = SnapshotClones.notReady(found, namespace, name, field);
+    if (notReady != null) {
+      return new RbdDisk.FromSnapshot(null, null, null, null, 0, notReady);
     }
     KvmMachineSnapshotStatus st = found.get().getStatus();
-    if (st == null || st.phase != SnapshotPhase.Ready) {
-      return notYet(
-          Reasons.SNAPSHOT_NOT_READY,
-          field
-              + ".snapshot.name: snapshot "
-              + name
-              + " is "
-              + (st == null || st.phase == null ? "not taken yet" : st.phase)
-              + "; the disk is cloned once it is Ready");
-    }
     String disk = d.snapshot.disk == null ? d.name : d.snapshot.disk;
     List<SnapshotDisk> held = st.disks == null ? List.of() : st.disks;
     if (!RbdSnapshots.isRbd(held)) {

@@ -72,23 +72,12 @@ final class SnapshotClones {
     String ns = m.getMetadata().getNamespace();
     String name = d.snapshot.name;
     Optional<KvmMachineSnapshot> found = lookup.find(ns, name);
-    if (found.isEmpty()) {
-      return blocked(
-          Reasons.SNAPSHOT_NOT_FOUND,
-          field + ".snapshot.name: no KvmMachineSnapshot " + name + " in namespace " + ns);
+    Blocker notReady = notReady(found, ns, name, field);
+    if (notReady != null) {
+      return new Resolved(null, notReady);
     }
     KvmMachineSnapshot s = found.get();
     KvmMachineSnapshotStatus st = s.getStatus();
-    if (st == null || st.phase != SnapshotPhase.Ready) {
-      return blocked(
-          Reasons.SNAPSHOT_NOT_READY,
-          field
-              + ".snapshot.name: snapshot "
-              + name
-              + " is "
-              + (st == null || st.phase == null ? "not taken yet" : st.phase)
-              + "; the disk is cloned once it is Ready");
-    }
     if (io.kvmop.storage.RbdSnapshots.isRbd(st.disks)) {
       return blocked(
           Reasons.INVALID_SPEC,
@@ -259,6 +248,28 @@ final class SnapshotClones {
                 + " is cloned once it is done");
       }
       done.add(copied.get());
+    }
+    return null;
+  }
+
+  /** Why a clone cannot start from the snapshot found (none, or not Ready yet), or null. */
+  static Blocker notReady(
+      Optional<KvmMachineSnapshot> found, String ns, String name, String field) {
+    if (found.isEmpty()) {
+      return new Blocker(
+          Reasons.SNAPSHOT_NOT_FOUND,
+          field + ".snapshot.name: no KvmMachineSnapshot " + name + " in namespace " + ns);
+    }
+    KvmMachineSnapshotStatus st = found.get().getStatus();
+    if (st == null || st.phase != SnapshotPhase.Ready) {
+      return new Blocker(
+          Reasons.SNAPSHOT_NOT_READY,
+          field
+              + ".snapshot.name: snapshot "
+              + name
+              + " is "
+              + (st == null || st.phase == null ? "not taken yet" : st.phase)
+              + "; the disk is cloned once it is Ready");
     }
     return null;
   }
