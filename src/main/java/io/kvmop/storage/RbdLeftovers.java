@@ -101,7 +101,7 @@ final class RbdLeftovers {
       out.add(
           new Happened(
               Reasons.STORAGE_UNAVAILABLE,
-              "RBD images kept: " + RbdVolumes.unavailable(at, e).message()));
+              "RBD images kept: " + RbdTrouble.unavailable(at, e).message()));
       return out;
     }
     for (DiskStatus d : disks) {
@@ -134,7 +134,7 @@ final class RbdLeftovers {
                   "removed RBD image " + at.spec().pool + "/" + d.volume + " of disk " + d.name));
         }
       } catch (CephError e) {
-        out.add(new Happened(Reasons.STORAGE_UNAVAILABLE, RbdVolumes.unavailable(at, e).message()));
+        out.add(new Happened(Reasons.STORAGE_UNAVAILABLE, RbdTrouble.unavailable(at, e).message()));
       }
     }
     return out;

@@ -74,7 +74,7 @@ public final class RbdSnapshots {
     try {
       for (RbdAccess.Reached a : at.values()) {
         last = a;
-        Optional<Blocker> full = RbdVolumes.full(a, "The snapshot " + snap);
+        Optional<Blocker> full = RbdTrouble.full(a, "The snapshot " + snap);
         if (full.isPresent()) {
           return Result.blocked(full.get(), done);
         }
@@ -115,7 +115,7 @@ public final class RbdSnapshots {
       }
       return new Result(out, null, done);
     } catch (CephError e) {
-      return Result.blocked(RbdVolumes.unavailable(last, e), done);
+      return Result.blocked(RbdTrouble.unavailable(last, e), done);
     }
   }
 
@@ -159,7 +159,7 @@ public final class RbdSnapshots {
         disks,
         snap,
         (at, d, img) -> {
-          Optional<Blocker> full = RbdVolumes.full(at, "The restore");
+          Optional<Blocker> full = RbdTrouble.full(at, "The restore");
           if (full.isPresent()) {
             return full.get();
           }
@@ -227,7 +227,7 @@ public final class RbdSnapshots {
       }
       return Optional.empty();
     } catch (CephError e) {
-      return Optional.of(RbdVolumes.unavailable(r.reached(), e));
+      return Optional.of(RbdTrouble.unavailable(r.reached(), e));
     }
   }
 
@@ -328,7 +328,7 @@ public final class RbdSnapshots {
           return Result.blocked(b, done);
         }
       } catch (CephError e) {
-        return Result.blocked(RbdVolumes.unavailable(at, e), done);
+        return Result.blocked(RbdTrouble.unavailable(at, e), done);
       }
     }
     return new Result(disks, null, done);

@@ -105,7 +105,7 @@ public final class RbdVolumes {
                           || d.capacity() > images.get(d.image()).size());
       if (writes) {
         Optional<Blocker> full =
-            full(at, "Making or growing disks of " + m.getMetadata().getName());
+            RbdTrouble.full(at, "Making or growing disks of " + m.getMetadata().getName());
         if (full.isPresent()) {
           return new Result(Map.of(), List.of(), full.get(), done);
         }
@@ -137,7 +137,7 @@ public final class RbdVolumes {
       }
       return new Result(devices, status, null, done);
     } catch (CephError e) {
-      return new Result(Map.of(), List.of(), unavailable(at, e), done);
+      return new Result(Map.of(), List.of(), RbdTrouble.unavailable(at, e), done);
     } catch (LibvirtError e) {
       LibvirtErrors.Explained x = LibvirtErrors.explain(e);
       return new Result(Map.of(), List.of(), new Blocker(x.reason(), x.message()), done);
@@ -361,52 +361,6 @@ public final class RbdVolumes {
     s.target = d.target();
     s.reclaimPolicy = d.retain() ? "Retain" : "Delete";
     return s;
-  }
-
-  /** Why the pool takes no writes now, as the reason a machine waits, or empty. */
-  static Optional<Blocker> full(RbdAccess.Reached at, String doing) {
-    return at.images()
-        .full()
-        .map(
-            why ->
-                new Blocker(
-                    Reasons.STORAGE_FULL,
-                    "KvmStoragePool "
-                        + at.name()
-                        + " (Ceph pool "
-                        + at.spec().pool
-                        + ") takes no writes now: "
-                        + why
-                        + ". "
-                        + doing
-                        + " waits for room; kvmop looks again every 10 s, and nothing was"
-                        + " written"));
-  }
-
-  static Blocker unavailable(RbdAccess.Reached at, CephError e) {
-    return new Blocker(
-        Reasons.STORAGE_UNAVAILABLE,
-        "KvmStoragePool "
-            + at.name()
-            + " (Ceph pool "
-            + at.spec().pool
-            + " at "
-            + at.monitors().stream()
-                .map(h -> h.name() + ":" + h.port())
-                .collect(Collectors.joining(","))
-            + "): "
-            + e.getMessage()
-            + "; kvmop tries again every 10 s, nothing else of the machine was changed. Check"
-            + " that Secret "
-            + at.spec().secretRef.name
-            + " holds the key of client."
-            + at.spec().userOrDefault()
-            + " (ceph auth get-key client."
-            + at.spec().userOrDefault()
-            + "), that this node reaches the monitors, and that the client has 'profile rbd"
-            + " pool="
-            + at.spec().pool
-            + "'");
   }
 
   /**
