@@ -96,9 +96,16 @@ public class KvmSnapshotReconciler
       UnreadableGuard.stops(s, conditionsOf(s), context.getClient(), clock);
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(30));
     }
-    keeper
-        .release(s)
-        .forEach(h -> transitions.did(context.getClient(), s, h.reason(), h.message()));
+    var released = keeper.release(s);
+    released.forEach(h -> transitions.did(context.getClient(), s, h.reason(), h.message()));
+    if (released.stream()
+        .anyMatch(
+            h ->
+                io.kvmop.status.Reasons.STORAGE_UNAVAILABLE.equals(h.reason())
+                    || io.kvmop.status.Reasons.CEPH_KEY_NOT_FOUND.equals(h.reason()))) {
+      // its RBD snapshots could not be removed: the finalizer stays until Ceph answers again
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(10));
+    }
     transitions.forget(s);
     return DeleteControl.defaultDelete();
   }
