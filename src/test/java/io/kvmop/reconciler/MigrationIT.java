@@ -254,6 +254,33 @@ class MigrationIT {
   }
 
   @Test
+  void aSourceAgentThatNeverComesBackLeavesTheArrivedGuestToItsTarget() {
+    KvmMachine m = runningOnA("orphan");
+    String domain = m.getStatus().domainName;
+    libvirtA.migrations.hold();
+    migrate("move-9", "orphan", "node-b");
+    awaitPhase("move-9", MigrationPhase.Migrating);
+    a.close(); // node-a's agent is gone for good; libvirt's copy goes on and lands on node-b
+    libvirtA.migrations.release();
+    within(10).until(() -> libvirtB.domains().findDomain(domain).isPresent());
+    // nobody but the target is left to finish it: node-b takes the running guest over
+    KvmMachineMigration done =
+        MigrationSteps.awaitPhase(client, "move-9", MigrationPhase.Succeeded, 60, () -> "");
+    assertThat(
+            done.getStatus().conditions.stream()
+                .filter(c -> c.getType().equals("Ready"))
+                .findFirst()
+                .orElseThrow()
+                .getMessage())
+        .contains("node-a's agent stopped renewing its Lease", "takes machine orphan over");
+    KvmMachine moved = b.awaitMachine("orphan", "Running", true, "Running", 30);
+    assertThat(moved.getStatus().nodeName).isEqualTo("node-b");
+    assertThat(moved.getMetadata().getLabels()).containsEntry("kvmop.io/node", "node-b");
+    assertThat(libvirtB.domains().findDomain(domain).orElseThrow().running()).isTrue();
+    a = agent("node-a", libvirtA, URI_A); // back, for the test's end: its domain left long ago
+  }
+
+  @Test
   void kvmopMigrateFollowsItToItsEndAndSaysHowItEnded() {
     runningOnA("cli");
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
