@@ -34,11 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Interrupted at every step, run again: the standalone agent on the real libvirtd is stopped dead
- * at each libvirt call that changes something (pool, image, volumes, seed, network, domain), once
- * just before the call and once just after it, and once between libvirt storing a domain and kvmop
- * marking its stored form. A fresh agent with nothing in memory then runs on the same host; what
- * libvirt holds afterwards must be exactly what an uninterrupted run leaves: the same domain
- * definition, network, pool and volumes, nothing twice, nothing half-made, the domain running.
+ * at each libvirt call that changes something (pool, image, volumes, seed, network, domain), just
+ * before the call (and just after the last: for a fresh agent, just after one call is just before
+ * the next), and once between libvirt storing a domain and kvmop marking its stored form. A fresh
+ * agent with nothing in memory then runs on the same host; what libvirt holds afterwards must be
+ * exactly what an uninterrupted run leaves: the same domain definition, network, pool and volumes,
+ * nothing twice, nothing half-made, the domain running.
  *
  * <p>This is the deterministic companion of {@link KillAnywhereIT}, whose kill -9 lands where the
  * clock puts it.
@@ -293,7 +294,7 @@ class CrashAtEveryStepIT {
     List<String> runs = new ArrayList<>();
     int i = 0;
     for (int n = 1; n <= steps.size(); n++) {
-      for (Death death : List.of(Death.BEFORE_THE_CALL, Death.AFTER_THE_CALL)) {
+      for (Death death : CrashSteps.deaths(n, steps.size())) {
         i++;
         Path status = dir.resolve("removal-" + i);
         Files.writeString(manifest, declared);
@@ -341,7 +342,7 @@ class CrashAtEveryStepIT {
     List<String> runs = new ArrayList<>();
     int i = 0;
     for (int n = 1; n <= steps.size(); n++) {
-      List<Death> deaths = new ArrayList<>(List.of(Death.BEFORE_THE_CALL, Death.AFTER_THE_CALL));
+      List<Death> deaths = new ArrayList<>(CrashSteps.deaths(n, steps.size()));
       if (steps.get(n - 1).startsWith("defineDomain")) {
         deaths.add(Death.BEFORE_THE_MARK);
       }

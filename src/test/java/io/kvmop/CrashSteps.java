@@ -205,6 +205,17 @@ final class CrashSteps implements InvocationHandler {
     };
   }
 
+  /**
+   * How an agent dies at changing call {@code n} of {@code last}: just before it, and after the
+   * last one too. Dying just after call n leaves libvirt and Ceph as dying just before call n + 1
+   * does, and a fresh agent has nothing in memory: the two are one case.
+   */
+  static List<Death> deaths(int n, int last) {
+    return n == last
+        ? List.of(Death.BEFORE_THE_CALL, Death.AFTER_THE_CALL)
+        : List.of(Death.BEFORE_THE_CALL);
+  }
+
   /** What one agent did, and where it died (null: it ran until quiet). */
   record Outcome(List<String> calls, String crashedAt) {}
 

@@ -265,12 +265,7 @@ class RbdCrashAtEveryStepIT {
     List<String> runs = new ArrayList<>();
     int i = 0;
     for (int n = 1; n <= steps.size(); n++) {
-      // dying just after call n leaves libvirt and Ceph as dying just before call n + 1 does (a
-      // fresh agent has nothing in memory): only the last call is also died after
-      List<Death> deaths =
-          n == steps.size()
-              ? List.of(Death.BEFORE_THE_CALL, Death.AFTER_THE_CALL)
-              : List.of(Death.BEFORE_THE_CALL);
+      List<Death> deaths = CrashSteps.deaths(n, steps.size());
       for (Death death : deaths) {
         i++;
         Path status = dir.resolve("status-" + i);
