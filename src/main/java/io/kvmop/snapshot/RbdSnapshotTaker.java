@@ -74,18 +74,24 @@ final class RbdSnapshotTaker {
       }
     }
     RbdSnapshots.Result r;
+    boolean noted = heldByUs;
+    boolean suspended = heldByUs;
     try {
       if (hold && !heldByUs) {
-        Optional<Blocker> noted = snapshots.notePause(disks, name);
-        if (noted.isPresent()) {
-          return pending(b, noted.get());
+        Optional<Blocker> refused = snapshots.notePause(disks, name);
+        if (refused.isPresent()) {
+          return pending(b, refused.get());
         }
+        noted = true;
         libvirt.domains().suspendDomain(domain);
+        suspended = true;
       }
       r = snapshots.take(machine, disks, name);
     } finally {
-      if (hold) {
+      if (suspended) {
         libvirt.domains().resumeDomain(domain);
+      }
+      if (noted) {
         snapshots.notePause(disks, null);
       }
       if (Boolean.TRUE.equals(frozen)) {
